@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Starts, stops and checks RabbitMQ and PostgreSQL as local processes (no Docker), with their data
+# under a git-ignored folder, and applies Deploy/rabbitmq definitions and Deploy/postgres roles.
+#   Deploy/local/servers.sh install|start|stop|status|env
+# Ports: RabbitMQ ${TTHC_AMQP_PORT:-5672}, PostgreSQL ${TTHC_PG_PORT:-5432}, both on 127.0.0.1.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+amqp_port="${TTHC_AMQP_PORT:-5672}"
+pg_port="${TTHC_PG_PORT:-5432}"
+pg_bin=/usr/lib/postgresql/15/bin
+rmq_bin=/usr/lib/rabbitmq/bin
+
+# Data lives in <repo>/.local unless the postgres user cannot reach it (a clone under a private
+# temporary folder, for instance): then under /var/tmp, keyed by the repository path.
+data_root() {
+  if [ -n "${TTHC_LOCAL_DIR:-}" ]; then echo "$TTHC_LOCAL_DIR"; return; fi
+  if id postgres >/dev/null 2>&1 && runuser -u postgres -- test -x "$repo" 2>/dev/null; then
+    echo "$repo/.local"
+  else
+    echo "/var/tmp/tthc-local-$(echo -n "$repo" | sha1sum | cut -c1-12)"
+  fi
+}
+root="$(data_root)"
+rmq_dir="$root/rabbitmq"
+pg_dir="$root/postgres"
+
+log() { printf '[servers] %s\n' "$*" >&2; }
+
+install_packages() {
+  local missing=()
+  dpkg -s rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
+  dpkg -s librabbitmq-dev >/dev/null 2>&1 || missing+=(librabbitmq-dev)
+  dpkg -s libpq-dev >/dev/null 2>&1 || missing+=(libpq-dev)
+  dpkg -s libssl-dev >/dev/null 2>&1 || missing+=(libssl-dev)
+  dpkg -s postgresql-15 >/dev/null 2>&1 || missing+=(postgresql-15)
+  dpkg -s amqp-tools >/dev/null 2>&1 || missing+=(amqp-tools)
+  dpkg -s pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # The packaged services must not start on install: we run our own instances.
+    apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+rmq_env() {
+  export HOME="$rmq_dir" RABBITMQ_MNESIA_BASE="$rmq_dir/mnesia" RABBITMQ_LOG_BASE="$rmq_dir/log" \
+    RABBITMQ_NODENAME="tthc@localhost" RABBITMQ_NODE_PORT="$amqp_port" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+    RABBITMQ_CONFIG_FILE="$rmq_dir/rabbitmq" RABBITMQ_ENABLED_PLUGINS_FILE="$rmq_dir/enabled_plugins" \
+    RABBITMQ_PID_FILE="$rmq_dir/pid" RABBITMQ_DIST_PORT=$((amqp_port + 20000))
+}
+rmqctl() { (rmq_env; "$rmq_bin/rabbitmqctl" "$@"); }
+
+rmq_ready() { rmqctl -q status >/dev/null 2>&1; }
+
+start_rabbitmq() {
+  mkdir -p "$rmq_dir/log"
+  if rmq_ready; then log "RabbitMQ already running on $amqp_port"; else
+    echo "[]." > "$rmq_dir/enabled_plugins"
+    cat > "$rmq_dir/rabbitmq.conf" <<EOF
+listeners.tcp.default = 127.0.0.1:$amqp_port
+loopback_users = none
+heartbeat = 30
+EOF
+    (rmq_env; "$rmq_bin/rabbitmq-server" -detached)
+    wait_for "RabbitMQ" rmq_ready 60
+  fi
+  rmqctl -q import_definitions "$repo/Deploy/rabbitmq/definitions.json" >/dev/null
+  log "RabbitMQ ready: amqp://127.0.0.1:$amqp_port/tthc"
+}
+
+pg_ready() { "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port"; }
+psql_admin() { runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$pg_dir" -p "$pg_port" "$@"; }
+
+start_postgres() {
+  mkdir -p "$pg_dir"
+  chown postgres:postgres "$pg_dir"
+  if [ ! -f "$pg_dir/data/PG_VERSION" ]; then
+    log "initdb in $pg_dir/data"
+    runuser -u postgres -- "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth-local=trust \
+      --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if pg_ready; then log "PostgreSQL already running on $pg_port"; else
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/postgres.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c max_connections=300 -c shared_buffers=256MB" start >/dev/null
+    wait_for "PostgreSQL" pg_ready 60
+  fi
+  psql_admin -d postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'tthc'" | grep -q 1 \
+    || psql_admin -d postgres -c "CREATE DATABASE tthc"
+  psql_admin -d tthc -f "$repo/Deploy/postgres/roles.sql"
+  log "PostgreSQL ready: postgres://127.0.0.1:$pg_port/tthc"
+}
+
+wait_for() {
+  local name="$1" check="$2" limit="$3" i
+  for ((i = 0; i < limit * 5; i++)); do
+    if "$check"; then return 0; fi
+    sleep 0.2
+  done
+  log "$name did not become ready within ${limit}s"; return 1
+}
+
+stop_all() {
+  if rmq_ready; then rmqctl -q stop >/dev/null 2>&1 || true; log "RabbitMQ stopped"; fi
+  if [ -f "$pg_dir/data/postmaster.pid" ]; then
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    log "PostgreSQL stopped"
+  fi
+}
+
+# The environment that points the services, the tests and tthc-admin at these servers.
+print_env() {
+  cat <<EOF
+export TTHC_LOCAL_DIR='$root'
+export TTHC_AMQP_HOST=127.0.0.1 TTHC_AMQP_PORT=$amqp_port TTHC_PG_HOST=127.0.0.1 TTHC_PG_PORT=$pg_port
+export TTHC_PG_SOCKET_DIR='$pg_dir'
+export TTHC_RABBITMQCTL='$repo/Deploy/local/servers.sh rabbitmqctl'
+EOF
+}
+
+case "${1:-status}" in
+  install) install_packages ;;
+  start) install_packages; start_rabbitmq; start_postgres ;;
+  stop) stop_all ;;
+  status) rmq_ready && log "RabbitMQ up" || log "RabbitMQ down"; pg_ready && log "PostgreSQL up" || log "PostgreSQL down" ;;
+  env) print_env ;;
+  rabbitmqctl) shift; rmqctl "$@" ;;
+  psql) shift; psql_admin "$@" ;;
+  *) echo "usage: $0 install|start|stop|status|env|rabbitmqctl ARGS|psql ARGS" >&2; exit 2 ;;
+esac

@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""Writes Deploy/rabbitmq/definitions.json: vhost, users, permissions and policies of TTHC.
+
+Development passwords equal the user name; production loads its own definitions (or changes
+passwords with `rabbitmqctl change_password`). Run again after editing this file.
+Permissions follow ARCHITECTURE §2: a service configures, binds and consumes only its own queues
+(`<service>.*`), publishes events to `tthc.events` and dead letters to `tthc.dead-letter`;
+only intake reads `tthc.intake`; integrators may only publish to `tthc.intake` and use
+server-named reply queues.
+"""
+import base64, hashlib, json, os
+
+SERVICES = ["intake", "validation", "routing", "payment", "notification", "archive"]
+INTEGRATORS = ["portal-demo", "portal-test"]
+SERVICE_QUEUES = "(intake|validation|routing|payment|notification|archive)"
+
+def password_hash(password: str) -> str:
+    salt = os.urandom(4)
+    return base64.b64encode(salt + hashlib.sha256(salt + password.encode()).digest()).decode()
+
+def user(name, tags=""):
+    return {"name": name, "password_hash": password_hash(name),
+            "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": tags, "limits": {}}
+
+users, permissions = [], []
+for s in SERVICES:
+    u = f"tthc-{s}"
+    users.append(user(u))
+    own = rf"{s}\..*"
+    configure = [own, r"tthc\.events", r"tthc\.dead-letter"]
+    write = [own, r"tthc\.events", r"tthc\.dead-letter"]
+    read = [own, r"tthc\.events"]
+    if s == "intake":
+        # Intake declares and reads the command exchange and answers integrators' reply queues.
+        configure.append(r"tthc\.intake")
+        read.append(r"tthc\.intake")
+        write.append(r"amq\.default")
+    permissions.append({"user": u, "vhost": "tthc",
+                        "configure": "^(" + "|".join(configure) + ")$",
+                        "write": "^(" + "|".join(write) + ")$",
+                        "read": "^(" + "|".join(read) + ")$"})
+for i in INTEGRATORS:
+    users.append(user(i))
+    permissions.append({"user": i, "vhost": "tthc", "configure": r"^amq\.gen-.*$",
+                        "write": r"^tthc\.intake$", "read": r"^amq\.gen-.*$"})
+users.append(user("tthc-admin", "administrator"))
+permissions.append({"user": "tthc-admin", "vhost": "tthc", "configure": ".*", "write": ".*", "read": ".*"})
+
+definitions = {
+    "rabbit_version": "3.10.8",
+    "vhosts": [{"name": "tthc"}],
+    "users": users,
+    "permissions": permissions,
+    "policies": [{
+        # Queues are declared from code with the same arguments; the policy is the operator's
+        # lever (e.g. raise the delivery limit) for queues declared by any tool.
+        "vhost": "tthc", "name": "tthc-service-queues", "priority": 0, "apply-to": "queues",
+        "pattern": rf"^{SERVICE_QUEUES}\.[a-z-]+$",
+        "definition": {"delivery-limit": 20, "dead-letter-exchange": "tthc.dead-letter",
+                       "dead-letter-strategy": "at-least-once", "overflow": "reject-publish"},
+    }],
+    "exchanges": [
+        {"name": "tthc.events", "vhost": "tthc", "type": "topic", "durable": True, "auto_delete": False,
+         "internal": False, "arguments": {}},
+        {"name": "tthc.intake", "vhost": "tthc", "type": "topic", "durable": True, "auto_delete": False,
+         "internal": False, "arguments": {}},
+        {"name": "tthc.dead-letter", "vhost": "tthc", "type": "direct", "durable": True, "auto_delete": False,
+         "internal": False, "arguments": {}},
+    ],
+    "queues": [], "bindings": [], "topic_permissions": [], "parameters": [], "global_parameters": [],
+}
+path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "definitions.json")
+with open(path, "w") as f:
+    json.dump(definitions, f, indent=2)
+    f.write("\n")
+print(path)

@@ -1,0 +1,83 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// TTHC: six services talking over AMQP, each with its own PostgreSQL schema.
+// Layout: ../shared/ARCHITECTURE.md §1.
+
+let services: [(name: String, product: String)] = [
+    ("Intake", "tthc-intake"),
+    ("Validation", "tthc-validation"),
+    ("Routing", "tthc-routing"),
+    ("Payment", "tthc-payment"),
+    ("Notification", "tthc-notification"),
+    ("Archive", "tthc-archive"),
+]
+
+let log = Target.Dependency.product(name: "Logging", package: "swift-log")
+
+var targets: [Target] = [
+    .systemLibrary(name: "CRabbitMQ", path: "Shared/CRabbitMQ", pkgConfig: "librabbitmq",
+                   providers: [.apt(["librabbitmq-dev"])]),
+    .systemLibrary(name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
+                   providers: [.apt(["libpq-dev"])]),
+    .systemLibrary(name: "COpenSSL", path: "Shared/COpenSSL", pkgConfig: "openssl",
+                   providers: [.apt(["libssl-dev"])]),
+    .target(name: "Contracts", path: "Shared/Contracts",
+            exclude: ["Schemas", "Examples"]),
+    .target(name: "Calendar", path: "Shared/Calendar"),
+    .target(name: "Messaging", dependencies: ["CRabbitMQ", "Contracts", log], path: "Shared/Messaging"),
+    .target(name: "Persistence", dependencies: ["CLibPQ", "COpenSSL", log], path: "Shared/Persistence"),
+    .target(name: "ServiceKit",
+            dependencies: [
+                "Contracts", "Messaging", "Persistence", log,
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Shared/ServiceKit"),
+    .executableTarget(name: "Admin",
+                      dependencies: ["ServiceKit", "Contracts", "Messaging", "Persistence",
+                                     .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                      path: "Tools/Admin"),
+    .executableTarget(name: "Bench",
+                      dependencies: ["ServiceKit", "Contracts", "Messaging", "Persistence",
+                                     .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                      path: "Benchmarks"),
+    .target(name: "TestSupport", dependencies: ["ServiceKit", "Contracts", "Messaging", "Persistence"],
+            path: "Tests/TestSupport"),
+    .testTarget(name: "ContractsTests", dependencies: ["Contracts"], path: "Tests/ContractsTests"),
+    .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "TestSupport"], path: "Tests/PersistenceTests"),
+    .testTarget(name: "MessagingTests", dependencies: ["Messaging", "TestSupport"], path: "Tests/MessagingTests"),
+    .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"], path: "Tests/ServiceKitTests"),
+    .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Contracts", "Messaging", "Persistence"],
+                path: "Tests/EndToEndTests"),
+]
+
+var products: [Product] = [
+    .executable(name: "tthc-admin", targets: ["Admin"]),
+    .executable(name: "tthc-bench", targets: ["Bench"]),
+]
+
+for service in services {
+    targets.append(.executableTarget(
+        name: "\(service.name)Service",
+        dependencies: ["ServiceKit", "Contracts"],
+        path: "Services/\(service.name)",
+        resources: [.copy("Migrations")]))
+    products.append(.executable(name: service.product, targets: ["\(service.name)Service"]))
+}
+
+let package = Package(
+    name: "tthc",
+    platforms: [.macOS(.v15)],
+    products: products,
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    ],
+    targets: targets,
+    swiftLanguageModes: [.v6]
+)

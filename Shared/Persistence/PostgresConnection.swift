@@ -1,0 +1,202 @@
+import CLibPQ
+import Foundation
+import Logging
+
+/// A PostgreSQL error with its SQLSTATE, classified as transient (worth retrying) or not.
+public struct PostgresError: Error, CustomStringConvertible, Sendable {
+    public let sqlState: String?
+    public let message: String
+    /// The connection itself failed (not a statement): the caller must reconnect.
+    public let connectionLost: Bool
+
+    public var description: String {
+        "PostgreSQL error\(sqlState.map { " \($0)" } ?? ""): \(message)"
+    }
+
+    /// Errors that can succeed when tried again: lost connections, serialization failures,
+    /// deadlocks, lock timeouts, server shutting down or out of resources.
+    public var isTransient: Bool {
+        if connectionLost { return true }
+        guard let state = sqlState else { return false }
+        return state.hasPrefix("08") || state == "40001" || state == "40P01" || state == "55P03"
+            || state.hasPrefix("57P") || state.hasPrefix("53")
+    }
+
+    public var isUniqueViolation: Bool { sqlState == "23505" }
+    public var isPermissionDenied: Bool { sqlState == "42501" }
+}
+
+/// One libpq connection. Not thread-safe: each thread (consumer, relay) owns its own.
+/// Statements are always parameterised (`$1`, `$2`...); values travel separately from SQL text.
+public final class PostgresConnection {
+    private var handle: OpaquePointer?
+    public let url: String
+    /// Runs after every (re)connect, e.g. to set `search_path`.
+    private let setupStatements: [String]
+
+    public init(url: String, setupStatements: [String] = []) throws {
+        self.url = url
+        self.setupStatements = setupStatements
+        try connect()
+    }
+
+    deinit { if let handle { PQfinish(handle) } }
+
+    private func connect() throws {
+        if let handle { PQfinish(handle) }
+        handle = PQconnectdb(url)
+        guard let handle, PQstatus(handle) == CONNECTION_OK else {
+            let message = handle.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
+            if let handle { PQfinish(handle) }
+            self.handle = nil
+            throw PostgresError(sqlState: nil, message: message.trimmingCharacters(in: .whitespacesAndNewlines),
+                                connectionLost: true)
+        }
+        for statement in setupStatements { try execute(statement) }
+    }
+
+    /// True when the connection is usable; reconnects when it was lost.
+    public func ensureConnected() throws {
+        if handle == nil || PQstatus(handle) != CONNECTION_OK { try connect() }
+    }
+
+    public var isConnected: Bool { handle != nil && PQstatus(handle) == CONNECTION_OK }
+
+    public var inTransaction: Bool {
+        guard let handle else { return false }
+        let status = PQtransactionStatus(handle)
+        return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
+    }
+
+    /// Runs one statement with text parameters and returns its rows.
+    @discardableResult
+    public func execute(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> QueryResult {
+        guard let handle else { throw PostgresError(sqlState: nil, message: "not connected", connectionLost: true) }
+        let texts: [String?] = parameters.map { $0?.postgresText }
+        let cStrings: [UnsafeMutablePointer<CChar>?] = texts.map { $0.flatMap { strdup($0) } }
+        defer { cStrings.forEach { free($0) } }
+        let result: OpaquePointer? = cStrings.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
+                PQexecParams(handle, sql, Int32(texts.count), nil, texts.isEmpty ? nil : values, nil, nil, 0)
+            }
+        }
+        guard let result else {
+            throw PostgresError(sqlState: nil, message: String(cString: PQerrorMessage(handle)),
+                                connectionLost: PQstatus(handle) != CONNECTION_OK)
+        }
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK else {
+            let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+                ?? String(cString: PQerrorMessage(handle))
+            throw PostgresError(sqlState: sqlState, message: message,
+                                connectionLost: PQstatus(handle) != CONNECTION_OK)
+        }
+        return QueryResult(result)
+    }
+
+    /// Runs `body` in a transaction: commit when it returns, roll back when it throws.
+    public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        try execute("BEGIN")
+        do {
+            let value = try body(self)
+            try execute("COMMIT")
+            return value
+        } catch {
+            rollbackQuietly()
+            throw error
+        }
+    }
+
+    /// Rolls back an open transaction, ignoring failures (the connection may be gone).
+    public func rollbackQuietly() {
+        if isConnected && inTransaction { _ = try? execute("ROLLBACK") }
+    }
+
+    public func close() {
+        if let handle { PQfinish(handle) }
+        handle = nil
+    }
+}
+
+/// The rows of a result, copied out of libpq (text format).
+public struct QueryResult: Sendable {
+    public let columns: [String]
+    public let rows: [Row]
+    public let affectedRows: Int
+
+    init(_ result: OpaquePointer) {
+        let columnCount = Int(PQnfields(result))
+        let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+        var index: [String: Int] = [:]
+        for (i, name) in columns.enumerated() { index[name] = i }
+        let rowCount = Int(PQntuples(result))
+        var rows: [Row] = []
+        rows.reserveCapacity(rowCount)
+        for r in 0..<rowCount {
+            var values: [String?] = []
+            values.reserveCapacity(columnCount)
+            for c in 0..<columnCount {
+                if PQgetisnull(result, Int32(r), Int32(c)) == 1 {
+                    values.append(nil)
+                } else {
+                    values.append(String(cString: PQgetvalue(result, Int32(r), Int32(c))))
+                }
+            }
+            rows.append(Row(values: values, columnIndex: index))
+        }
+        self.columns = columns
+        self.rows = rows
+        self.affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
+    }
+
+    public var first: Row? { rows.first }
+}
+
+/// One row, read by column name with typed accessors.
+public struct Row: Sendable {
+    public let values: [String?]
+    let columnIndex: [String: Int]
+
+    public func optionalString(_ column: String) throws -> String? {
+        guard let i = columnIndex[column] else { throw RowError.noSuchColumn(column) }
+        return values[i]
+    }
+
+    public func string(_ column: String) throws -> String {
+        guard let value = try optionalString(column) else { throw RowError.unexpectedNull(column) }
+        return value
+    }
+
+    public func int(_ column: String) throws -> Int {
+        let text = try string(column)
+        guard let value = Int(text) else { throw RowError.badValue(column, text) }
+        return value
+    }
+
+    public func bool(_ column: String) throws -> Bool { try string(column) == "t" }
+
+    /// A `bytea` column (hex output format).
+    public func bytes(_ column: String) throws -> [UInt8] {
+        let text = try string(column)
+        guard text.hasPrefix("\\x"), let bytes = [UInt8](hex: String(text.dropFirst(2))) else {
+            throw RowError.badValue(column, String(text.prefix(20)))
+        }
+        return bytes
+    }
+}
+
+public enum RowError: Error, CustomStringConvertible {
+    case noSuchColumn(String)
+    case unexpectedNull(String)
+    case badValue(String, String)
+
+    public var description: String {
+        switch self {
+        case .noSuchColumn(let c): "no column \(c) in result"
+        case .unexpectedNull(let c): "column \(c) is NULL"
+        case .badValue(let c, let v): "column \(c) has unexpected value \(v)"
+        }
+    }
+}
