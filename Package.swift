@@ -61,7 +61,7 @@ var products: [Product] = [
 for service in services {
     targets.append(.executableTarget(
         name: "\(service.name)Service",
-        dependencies: ["ServiceKit", "Contracts"],
+        dependencies: ["ServiceKit", "Contracts", "Messaging", "Persistence", "Calendar"],
         path: "Services/\(service.name)",
         resources: [.copy("Migrations")]))
     products.append(.executable(name: service.product, targets: ["\(service.name)Service"]))

@@ -29,7 +29,7 @@ for s in SERVICES:
     own = rf"{s}\..*"
     configure = [own, r"tthc\.events", r"tthc\.dead-letter"]
     write = [own, r"tthc\.events", r"tthc\.dead-letter"]
-    read = [own, r"tthc\.events"]
+    read = [own, r"tthc\.events", r"tthc\.dead-letter"]
     if s == "intake":
         # Intake declares and reads the command exchange and answers integrators' reply queues.
         configure.append(r"tthc\.intake")

@@ -92,7 +92,7 @@ public struct MigrationRunner {
                 continue
             }
             try db.transaction { tx in
-                try tx.execute(migration.sql)
+                try tx.executeScript(migration.sql)
                 try tx.execute(
                     "INSERT INTO schema_migrations (scope, version, name, checksum) VALUES ($1, $2, $3, $4)",
                     [migration.scope, migration.version, migration.name, migration.checksum])

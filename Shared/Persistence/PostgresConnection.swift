@@ -96,6 +96,24 @@ public final class PostgresConnection {
         return QueryResult(result)
     }
 
+    /// Runs a script of several statements (a migration) with the simple query protocol.
+    /// Never with input: scripts take no parameters.
+    public func executeScript(_ sql: String) throws {
+        guard let handle else { throw PostgresError(sqlState: nil, message: "not connected", connectionLost: true) }
+        guard let result = PQexec(handle, sql) else {
+            throw PostgresError(sqlState: nil, message: String(cString: PQerrorMessage(handle)),
+                                connectionLost: PQstatus(handle) != CONNECTION_OK)
+        }
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK || status == PGRES_EMPTY_QUERY else {
+            throw PostgresError(
+                sqlState: PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) },
+                message: String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines),
+                connectionLost: PQstatus(handle) != CONNECTION_OK)
+        }
+    }
+
     /// Runs `body` in a transaction: commit when it returns, roll back when it throws.
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try execute("BEGIN")

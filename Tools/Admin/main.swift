@@ -1,1 +1,148 @@
-print("x")
+import ArgumentParser
+import Contracts
+import Foundation
+import Messaging
+import ServiceKit
+
+/// tthc-admin: the operator's tool. Lists, inspects and replays dead letters; publishes a sample dossier.
+@main
+struct Admin: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tthc-admin", abstract: "Operate TTHC: dead letters and sample dossiers.",
+        subcommands: [DeadLetters.self, SubmitSample.self])
+}
+
+struct Connection: ParsableArguments {
+    @Option(help: "AMQP URL of the operator (env TTHC_ADMIN_AMQP_URL).")
+    var amqpURL: String = ProcessInfo.processInfo.environment["TTHC_ADMIN_AMQP_URL"]
+        ?? "amqp://tthc-admin:tthc-admin@\(ProcessInfo.processInfo.environment["TTHC_AMQP_HOST"] ?? "127.0.0.1"):\(ProcessInfo.processInfo.environment["TTHC_AMQP_PORT"] ?? "5672")/tthc"
+
+    func open() throws -> AMQPConnection { try AMQPConnection(url: AMQPURL(amqpURL), heartbeat: 0) }
+}
+
+struct DeadLetters: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dead-letters", abstract: "List, show and replay a service's dead letters.",
+        subcommands: [List.self, Show.self, Replay.self])
+
+    /// Reads every message of the queue without acknowledging: closing the connection puts them back.
+    static func browse(_ connection: AMQPConnection, service: String) throws -> [Delivery] {
+        var deliveries: [Delivery] = []
+        while let delivery = try connection.get(queue: "\(service).dead-letter") { deliveries.append(delivery) }
+        return deliveries
+    }
+
+    static func header(_ d: Delivery, _ key: String) -> String? { d.properties.headers[key]?.stringValue }
+
+    /// Where the message was consumed from: our header, or the broker's delivery-limit x-death.
+    static func sourceQueue(_ d: Delivery) -> String? {
+        header(d, DeadLetterHeader.sourceQueue) ?? header(d, "x-first-death-queue")
+    }
+
+    static func reason(_ d: Delivery) -> String {
+        if let code = header(d, DeadLetterHeader.errorCode) {
+            return "\(code): \(header(d, DeadLetterHeader.reason) ?? "")"
+        }
+        return "broker: \(header(d, "x-first-death-reason") ?? "unknown")"
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One line per dead letter: id, type, reason.")
+        @OptionGroup var connection: Connection
+        @Option(help: "Service whose dead-letter queue to read.") var service: String
+
+        func run() throws {
+            let amqp = try connection.open()
+            defer { amqp.close() }
+            let deliveries = try DeadLetters.browse(amqp, service: service)
+            for d in deliveries {
+                print([d.properties.messageId ?? "-", d.properties.type ?? "-",
+                       DeadLetters.sourceQueue(d) ?? "-", DeadLetters.reason(d)].joined(separator: "\t"))
+            }
+            print("\(deliveries.count) dead letter(s) in \(service).dead-letter")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Headers and body of one dead letter.")
+        @OptionGroup var connection: Connection
+        @Option var service: String
+        @Option(help: "The message id.") var messageId: String
+
+        func run() throws {
+            let amqp = try connection.open()
+            defer { amqp.close() }
+            guard let d = try DeadLetters.browse(amqp, service: service).first(where: { $0.properties.messageId == messageId })
+            else { throw ValidationError("no dead letter with id \(messageId) in \(service).dead-letter") }
+            print("message-id: \(messageId)\ntype: \(d.properties.type ?? "-")\nreason: \(DeadLetters.reason(d))")
+            for (key, value) in d.properties.headers.sorted(by: { $0.key < $1.key }) { print("header \(key): \(value)") }
+            print("body (\(d.body.count) bytes):")
+            print(String(decoding: d.body.prefix(64 * 1024), as: UTF8.self))
+        }
+    }
+
+    struct Replay: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Publish dead letters back to the queue they came from (after the cause is fixed).")
+        @OptionGroup var connection: Connection
+        @Option var service: String
+        @Option(help: "Replay only this message id.") var messageId: String?
+        @Flag(help: "Replay every dead letter of the service.") var all = false
+
+        func run() throws {
+            guard all || messageId != nil else { throw ValidationError("give --message-id ID or --all") }
+            let amqp = try connection.open()
+            defer { amqp.close() }
+            try amqp.enableConfirms()
+            var replayed = 0
+            for d in try DeadLetters.browse(amqp, service: service) where all || d.properties.messageId == messageId {
+                guard let queue = DeadLetters.sourceQueue(d) else {
+                    print("skipped \(d.properties.messageId ?? "-"): source queue unknown")
+                    continue
+                }
+                var props = d.properties
+                var headers = props.headers
+                // The operator publishes as itself; the original sender stays in a header.
+                if headers[DeadLetterHeader.originalUserId] == nil, let user = props.userId {
+                    headers[DeadLetterHeader.originalUserId] = .string(user)
+                }
+                headers[DeadLetterHeader.replayCount] = .int((headers[DeadLetterHeader.replayCount]?.intValue ?? 0) + 1)
+                props.userId = AdminIdentity.amqpUser
+                props.replyTo = props.replyTo ?? DeadLetters.header(d, DeadLetterHeader.originalReplyTo)
+                props.headers = headers
+                try amqp.publish(exchange: "", routingKey: queue, body: d.body, properties: props)
+                try amqp.waitForConfirms()
+                try amqp.ack(d.deliveryTag)
+                replayed += 1
+                print("replayed \(d.properties.messageId ?? "-") to \(queue)")
+            }
+            print("\(replayed) dead letter(s) replayed")
+        }
+    }
+}
+
+struct SubmitSample: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "submit-sample", abstract: "Publish sample dossier.submit.v1 messages as an integrator.")
+    @Option(help: "Integrator AMQP URL.") var amqpURL: String =
+        "amqp://portal-demo:portal-demo@\(ProcessInfo.processInfo.environment["TTHC_AMQP_HOST"] ?? "127.0.0.1"):\(ProcessInfo.processInfo.environment["TTHC_AMQP_PORT"] ?? "5672")/tthc"
+    @Option(help: "How many dossiers.") var count = 1
+    @Option(help: "Receiving organisation code.") var organisation = "HN.CB0101"
+
+    func run() throws {
+        let url = try AMQPURL(amqpURL)
+        let amqp = try AMQPConnection(url: url, heartbeat: 0)
+        defer { amqp.close() }
+        try amqp.enableConfirms()
+        for i in 0..<count {
+            let submit = SampleDossier.submit(organisation: organisation, memberId: "DV\(String(format: "%07d", i + 1))")
+            let message = try SampleDossier.message(submit, userId: url.user)
+            try amqp.publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey,
+                             body: message.body, properties: message.properties)
+            if i % 500 == 499 { try amqp.waitForConfirms() }
+            if count <= 10 { print("submitted \(submit.clientSubmissionId)") }
+        }
+        try amqp.waitForConfirms()
+        print("\(count) dossier(s) submitted to \(Exchange.intake) as \(url.user)")
+    }
+}

@@ -1,0 +1,3 @@
+// Messages of tthc-intake (types in Shared/Contracts, schemas in Shared/Contracts/Schemas).
+// In:  dossier.submit.v1 on tthc.intake (queue intake.commands), from integrators.
+// Out: dossier.received.v1, dossier.rejected.v1 on tthc.events; the same as a reply to `reply_to`.

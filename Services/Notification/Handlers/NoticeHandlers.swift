@@ -1,0 +1,47 @@
+import Contracts
+import Foundation
+import ServiceKit
+
+/// One notice per event, stored in the member's account (tài khoản) with a Vietnamese text.
+struct NoticeHandler<Payload: Codable & Sendable>: MessageHandler {
+    let messageType: MessageType
+    /// The dossier code, the member and the text of the notice.
+    let render: @Sendable (Payload) -> (dossierCode: String, memberId: String, text: String)
+
+    func handle(_ message: IncomingMessage, context: HandlerContext) throws {
+        let notice = render(try message.decode(Payload.self).data)
+        try context.db.execute("""
+            INSERT INTO notices (source_message_id, source_type, dossier_code, member_id, text)
+            VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source_message_id) DO NOTHING
+            """, [message.id, messageType.routingKey, notice.dossierCode, notice.memberId, notice.text])
+    }
+}
+
+enum NoticeHandlers {
+    static let all: [any MessageHandler] = [
+        NoticeHandler<DossierReceivedV1>(messageType: .dossierReceived) {
+            ($0.dossierCode, $0.submitter.memberId,
+             "Hồ sơ \($0.dossierCode) đã được tiếp nhận lúc \(vietnamTime($0.officialReceiptAt)).")
+        },
+        NoticeHandler<DossierAcceptedV1>(messageType: .dossierAccepted) {
+            ($0.dossierCode, $0.submitter.memberId, "Hồ sơ \($0.dossierCode) hợp lệ và đang được giải quyết.")
+        },
+        NoticeHandler<DossierDecidedV1>(messageType: .dossierDecided) {
+            ($0.dossierCode, $0.memberId, $0.decision == .approved
+                ? "Hồ sơ \($0.dossierCode) đã được phê duyệt."
+                : "Hồ sơ \($0.dossierCode) bị từ chối. Lý do: \($0.reason ?? "không nêu").")
+        },
+        NoticeHandler<ResultIssuedV1>(messageType: .resultIssued) {
+            ($0.dossierCode, $0.memberId,
+             "Kết quả giải quyết hồ sơ \($0.dossierCode) đã được cấp, mã kết quả \($0.resultCode).")
+        },
+    ]
+
+    /// `HH:mm dd/MM/yyyy` in Vietnam time.
+    static func vietnamTime(_ date: Date) -> String {
+        var calendar = Foundation.Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%02d:%02d %02d/%02d/%04d", c.hour!, c.minute!, c.day!, c.month!, c.year!)
+    }
+}

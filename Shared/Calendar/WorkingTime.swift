@@ -1,0 +1,1 @@
+// Calendar: working time (issue 3)

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Procedure codes (mã TTHC) of the four procedures run online (DOMAIN §2).
+public enum ProcedureCode {
+    /// Chuyển sinh hoạt đảng chính thức.
+    public static let officialTransfer = "CSHD.CHINHTHUC"
+    /// Chuyển sinh hoạt đảng tạm thời.
+    public static let temporaryTransfer = "CSHD.TAMTHOI"
+    /// Thu, nộp đảng phí.
+    public static let partyDues = "DANGPHI"
+    /// Lấy ý kiến nhận xét của chi ủy, chi bộ nơi cư trú.
+    public static let residenceComments = "NHANXET.CUTRU"
+    public static let all = [officialTransfer, temporaryTransfer, partyDues, residenceComments]
+}
+
+/// Dossier code (mã hồ sơ): `<receiving organisation code>-<yyMMdd>-<sequence>`, the sequence
+/// per organisation per day (Vietnam time), gap-free, never reused.
+public struct DossierCode: Hashable, Sendable, CustomStringConvertible {
+    public let organisationCode: String
+    public let day: String
+    public let sequence: Int
+
+    public init(organisationCode: String, receivedAt: Date, sequence: Int) {
+        self.organisationCode = organisationCode
+        self.day = Self.dayStamp(receivedAt)
+        self.sequence = sequence
+    }
+
+    public var description: String {
+        let digits = String(sequence)
+        return "\(organisationCode)-\(day)-\(String(repeating: "0", count: max(0, 6 - digits.count)))\(digits)"
+    }
+
+    /// `yyMMdd` of the instant in Vietnam (UTC+7, no daylight saving).
+    public static func dayStamp(_ date: Date) -> String {
+        var calendar = Foundation.Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%02d%02d%02d", c.year! % 100, c.month!, c.day!)
+    }
+
+    /// The calendar day in Vietnam as `YYYY-MM-DD`, for the per-day sequence key.
+    public static func isoDay(_ date: Date) -> String {
+        var calendar = Foundation.Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
+}
+
+/// Result code (Đ.17.3c): `KQ.<member or organisation id>.<document type code>.<document number>`.
+public func resultCode(holder: String, documentTypeCode: String, number: Int) -> String {
+    "KQ.\(holder).\(documentTypeCode).\(number)"
+}

@@ -1,0 +1,203 @@
+import Foundation
+
+/// The person who submits a dossier (người nộp hồ sơ): a party member (đảng viên).
+public struct Submitter: Codable, Sendable, Equatable {
+    /// Member id in the party member registry (Cơ sở dữ liệu đảng viên).
+    public var memberId: String
+    public var fullName: String
+    /// Citizen id (số định danh cá nhân), 12 digits.
+    public var citizenId: String?
+    /// Party card number (số thẻ đảng viên).
+    public var partyCardNumber: String?
+
+    public init(memberId: String, fullName: String, citizenId: String? = nil, partyCardNumber: String? = nil) {
+        self.memberId = memberId
+        self.fullName = fullName
+        self.citizenId = citizenId
+        self.partyCardNumber = partyCardNumber
+    }
+}
+
+/// An attached document (thành phần hồ sơ), declared by type, size and digest.
+public struct AttachmentReference: Codable, Sendable, Equatable {
+    public var componentCode: String
+    public var fileName: String
+    public var mediaType: String
+    public var sizeBytes: Int
+    public var sha256: String
+
+    public init(componentCode: String, fileName: String, mediaType: String, sizeBytes: Int, sha256: String) {
+        self.componentCode = componentCode
+        self.fileName = fileName
+        self.mediaType = mediaType
+        self.sizeBytes = sizeBytes
+        self.sha256 = sha256
+    }
+}
+
+/// `dossier.submit.v1`: an integrator submits a dossier (hồ sơ) on a member's behalf.
+public struct DossierSubmitV1: Codable, Sendable, Equatable {
+    /// The integrator's own id for this submission; the idempotency key with the integrator.
+    public var clientSubmissionId: String
+    /// Procedure code (mã TTHC) from the catalog.
+    public var procedureCode: String
+    /// The organisation that receives the dossier (tổ chức đảng tiếp nhận), by its code.
+    public var receivingOrganisationCode: String
+    public var submitter: Submitter
+    /// Form fields (tờ khai) by field name.
+    public var form: [String: String]
+    public var attachments: [AttachmentReference]
+
+    public init(clientSubmissionId: String, procedureCode: String, receivingOrganisationCode: String,
+                submitter: Submitter, form: [String: String] = [:], attachments: [AttachmentReference] = []) {
+        self.clientSubmissionId = clientSubmissionId
+        self.procedureCode = procedureCode
+        self.receivingOrganisationCode = receivingOrganisationCode
+        self.submitter = submitter
+        self.form = form
+        self.attachments = attachments
+    }
+}
+
+/// `dossier.received.v1`: the dossier has its code and its official receipt time (Đ.14.1).
+public struct DossierReceivedV1: Codable, Sendable, Equatable {
+    /// Dossier code (mã hồ sơ), for life.
+    public var dossierCode: String
+    public var integrator: String
+    public var clientSubmissionId: String
+    public var procedureCode: String
+    public var receivingOrganisationCode: String
+    public var submitter: Submitter
+    public var form: [String: String]
+    public var attachments: [AttachmentReference]
+    public var receivedAt: Date
+    /// Official receipt time (thời điểm tiếp nhận chính thức).
+    public var officialReceiptAt: Date
+
+    public init(dossierCode: String, integrator: String, clientSubmissionId: String, procedureCode: String,
+                receivingOrganisationCode: String, submitter: Submitter, form: [String: String],
+                attachments: [AttachmentReference], receivedAt: Date, officialReceiptAt: Date) {
+        self.dossierCode = dossierCode
+        self.integrator = integrator
+        self.clientSubmissionId = clientSubmissionId
+        self.procedureCode = procedureCode
+        self.receivingOrganisationCode = receivingOrganisationCode
+        self.submitter = submitter
+        self.form = form
+        self.attachments = attachments
+        self.receivedAt = receivedAt
+        self.officialReceiptAt = officialReceiptAt
+    }
+}
+
+/// One problem found in a submission: a code, where (JSON path) and a Vietnamese explanation.
+public struct Problem: Codable, Sendable, Equatable {
+    public var code: String
+    public var path: String
+    public var message: String
+
+    public init(code: String, path: String, message: String) {
+        self.code = code
+        self.path = path
+        self.message = message
+    }
+}
+
+/// `dossier.rejected.v1`: the submission did not pass the technical check; no dossier exists.
+public struct DossierRejectedV1: Codable, Sendable, Equatable {
+    public var integrator: String
+    public var clientSubmissionId: String?
+    public var problems: [Problem]
+
+    public init(integrator: String, clientSubmissionId: String?, problems: [Problem]) {
+        self.integrator = integrator
+        self.clientSubmissionId = clientSubmissionId
+        self.problems = problems
+    }
+}
+
+/// `dossier.accepted.v1`: content checks passed; the dossier enters handling.
+public struct DossierAcceptedV1: Codable, Sendable, Equatable {
+    public var dossierCode: String
+    public var procedureCode: String
+    public var receivingOrganisationCode: String
+    public var submitter: Submitter
+    public var officialReceiptAt: Date
+    public var acceptedAt: Date
+
+    public init(dossierCode: String, procedureCode: String, receivingOrganisationCode: String, submitter: Submitter,
+                officialReceiptAt: Date, acceptedAt: Date) {
+        self.dossierCode = dossierCode
+        self.procedureCode = procedureCode
+        self.receivingOrganisationCode = receivingOrganisationCode
+        self.submitter = submitter
+        self.officialReceiptAt = officialReceiptAt
+        self.acceptedAt = acceptedAt
+    }
+}
+
+/// `dossier.decided.v1`: the competent organisation's decision on the dossier.
+public struct DossierDecidedV1: Codable, Sendable, Equatable {
+    public enum Decision: String, Codable, Sendable { case approved, refused }
+
+    public var dossierCode: String
+    public var procedureCode: String
+    public var memberId: String
+    public var decision: Decision
+    /// Required when refused (Nghị định 137: a refusal always states its reason).
+    public var reason: String?
+    public var decidingOrganisationCode: String
+    public var decidedAt: Date
+
+    public init(dossierCode: String, procedureCode: String, memberId: String, decision: Decision, reason: String?,
+                decidingOrganisationCode: String, decidedAt: Date) {
+        self.dossierCode = dossierCode
+        self.procedureCode = procedureCode
+        self.memberId = memberId
+        self.decision = decision
+        self.reason = reason
+        self.decidingOrganisationCode = decidingOrganisationCode
+        self.decidedAt = decidedAt
+    }
+}
+
+/// `result.issued.v1`: the result document (kết quả giải quyết) is archived with its code.
+public struct ResultIssuedV1: Codable, Sendable, Equatable {
+    public var dossierCode: String
+    /// `KQ.<member>.<document type>.<number>` (Đ.17.3c).
+    public var resultCode: String
+    public var documentTypeCode: String
+    public var memberId: String
+    public var decision: DossierDecidedV1.Decision
+    /// SHA-256 of the stored result document.
+    public var sha256: String
+    public var issuedAt: Date
+
+    public init(dossierCode: String, resultCode: String, documentTypeCode: String, memberId: String,
+                decision: DossierDecidedV1.Decision, sha256: String, issuedAt: Date) {
+        self.dossierCode = dossierCode
+        self.resultCode = resultCode
+        self.documentTypeCode = documentTypeCode
+        self.memberId = memberId
+        self.decision = decision
+        self.sha256 = sha256
+        self.issuedAt = issuedAt
+    }
+}
+
+/// `payment.requested.v1`: an amount (fee or party dues, đảng phí) is due from a member.
+public struct PaymentRequestedV1: Codable, Sendable, Equatable {
+    public var paymentId: String
+    public var dossierCode: String?
+    public var memberId: String
+    public var amountVND: Int
+    public var purpose: String
+
+    public init(paymentId: String, dossierCode: String?, memberId: String, amountVND: Int, purpose: String) {
+        self.paymentId = paymentId
+        self.dossierCode = dossierCode
+        self.memberId = memberId
+        self.amountVND = amountVND
+        self.purpose = purpose
+    }
+}

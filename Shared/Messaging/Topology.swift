@@ -1,0 +1,90 @@
+/// Exchange names (ARCHITECTURE §2).
+public enum Exchange {
+    /// Every domain event, topic exchange, routing key = `<noun>.<verb>.v<major>`.
+    public static let events = "tthc.events"
+    /// Commands from integrators (e.g. `dossier.submit.v1`); only intake reads it.
+    public static let intake = "tthc.intake"
+    /// Dead letters, direct exchange, routing key = the service name.
+    public static let deadLetter = "tthc.dead-letter"
+}
+
+/// A queue a service consumes, with the bindings that feed it.
+public struct QueueSpec: Sendable {
+    public struct Binding: Sendable {
+        public let exchange: String
+        public let routingKey: String
+        public init(exchange: String, routingKey: String) {
+            self.exchange = exchange
+            self.routingKey = routingKey
+        }
+    }
+
+    public let name: String
+    public let bindings: [Binding]
+
+    public init(name: String, bindings: [Binding]) {
+        self.name = name
+        self.bindings = bindings
+    }
+}
+
+/// What one service declares at start and after every reconnect. Declaring is idempotent:
+/// the same arguments each time (a mismatch is a broker error, caught in tests).
+public struct ServiceTopology: Sendable {
+    public let service: String
+    public let queues: [QueueSpec]
+    /// How often a quorum queue delivers a message before dead-lettering it (poison messages).
+    public let deliveryLimit: Int
+
+    public init(service: String, queues: [QueueSpec], deliveryLimit: Int = 20) {
+        self.service = service
+        self.queues = queues
+        self.deliveryLimit = deliveryLimit
+    }
+
+    /// The service's dead-letter queue: everything it could not process, with a reason header.
+    public var deadLetterQueue: String { "\(service).dead-letter" }
+
+    public func queueArguments() -> [String: AMQPValue] {
+        [
+            "x-queue-type": .string("quorum"),
+            "x-delivery-limit": .int(Int64(deliveryLimit)),
+            "x-dead-letter-exchange": .string(Exchange.deadLetter),
+            "x-dead-letter-routing-key": .string(service),
+            // At-least-once dead-lettering needs reject-publish overflow (RabbitMQ ≥ 3.10).
+            "x-dead-letter-strategy": .string("at-least-once"),
+            "x-overflow": .string("reject-publish"),
+        ]
+    }
+
+    public func declare(on connection: AMQPConnection) throws {
+        try connection.declareExchange(Exchange.events, type: "topic")
+        try connection.declareExchange(Exchange.deadLetter, type: "direct")
+        try connection.declareQueue(deadLetterQueue, arguments: ["x-queue-type": .string("quorum")])
+        try connection.bindQueue(deadLetterQueue, exchange: Exchange.deadLetter, routingKey: service)
+        for queue in queues {
+            for exchange in Set(queue.bindings.map(\.exchange)) where exchange == Exchange.intake {
+                try connection.declareExchange(exchange, type: "topic")
+            }
+            try connection.declareQueue(queue.name, arguments: queueArguments())
+            for binding in queue.bindings {
+                try connection.bindQueue(queue.name, exchange: binding.exchange, routingKey: binding.routingKey)
+            }
+        }
+    }
+}
+
+/// Headers TTHC adds to a dead letter so an operator knows why and where to replay it.
+public enum DeadLetterHeader {
+    public static let reason = "x-tthc-reason"
+    public static let errorCode = "x-tthc-error-code"
+    public static let sourceQueue = "x-tthc-source-queue"
+    public static let originalExchange = "x-tthc-original-exchange"
+    public static let originalRoutingKey = "x-tthc-original-routing-key"
+    public static let originalUserId = "x-tthc-original-user-id"
+    public static let originalReplyTo = "x-tthc-original-reply-to"
+    public static let originalCorrelationId = "x-tthc-original-correlation-id"
+    public static let deadLetteredAt = "x-tthc-dead-lettered-at"
+    /// Set by `tthc-admin dead-letters replay`: how many times this message was replayed.
+    public static let replayCount = "x-tthc-replay-count"
+}

@@ -1,0 +1,332 @@
+import Contracts
+import Foundation
+import Logging
+import Messaging
+import Persistence
+
+/// Settings shared by the workers of one service process.
+public struct WorkerEnvironment: Sendable {
+    public let configuration: ServiceConfiguration
+    public let logger: Logger
+    public let metrics: ServiceMetrics
+    public let health: HealthState
+    public let relayWake: WakeSignal
+    public let topology: ServiceTopology
+
+    public init(configuration: ServiceConfiguration, logger: Logger, metrics: ServiceMetrics, health: HealthState,
+                relayWake: WakeSignal, topology: ServiceTopology) {
+        self.configuration = configuration
+        self.logger = logger
+        self.metrics = metrics
+        self.health = health
+        self.relayWake = relayWake
+        self.topology = topology
+    }
+
+    func amqpURL() throws -> AMQPURL {
+        try AMQPURL(configuration.amqpURL, caCertificatePath: configuration.amqpCACertificate)
+    }
+
+    func openDatabase() throws -> PostgresConnection {
+        try PostgresConnection(url: configuration.databaseURL, setupStatements: [
+            "SET search_path TO \(configuration.databaseSchema)",
+            // A blocked row should fail fast and be retried, not hold the batch forever.
+            "SET lock_timeout = '10s'",
+            "SET client_min_messages = warning",
+        ])
+    }
+}
+
+/// Consumes one queue: a batch of deliveries is handled in one transaction (inbox, state,
+/// outbox), committed, then acknowledged. A crash anywhere before the ack redelivers; the inbox
+/// makes the effect happen once (ARCHITECTURE §3).
+public final class ConsumerWorker: Sendable {
+    let env: WorkerEnvironment
+    let queue: QueueSpec
+    let handlers: [MessageType: any MessageHandler]
+    let name: String
+
+    public init(env: WorkerEnvironment, queue: QueueSpec, handlers: [any MessageHandler], index: Int) {
+        self.env = env
+        self.queue = queue
+        var byType: [MessageType: any MessageHandler] = [:]
+        for handler in handlers { byType[handler.messageType] = handler }
+        self.handlers = byType
+        self.name = "consumer:\(queue.name)#\(index)"
+    }
+
+    private var logger: Logger {
+        var logger = env.logger
+        logger[metadataKey: "worker"] = .string(name)
+        return logger
+    }
+
+    /// Runs until `stop` is set; reconnects with back-off when the broker or database fails.
+    public func run(stop: StopFlag) {
+        let logger = self.logger
+        var backoff: TimeInterval = 0.2
+        var firstConnect = true
+        env.health.set(name, up: false)
+        while !stop.isSet {
+            var amqp: AMQPConnection?
+            do {
+                let db = try env.openDatabase()
+                let connection = try AMQPConnection(url: env.amqpURL(), heartbeat: env.configuration.heartbeat,
+                                                    connectionName: name)
+                amqp = connection
+                try env.topology.declare(on: connection)
+                try connection.setPrefetch(env.configuration.prefetch)
+                try connection.consume(queue: queue.name)
+                env.health.set(name, up: true)
+                if !firstConnect { env.metrics.reconnected("consumer") }
+                firstConnect = false
+                backoff = 0.2
+                logger.info("consuming", metadata: ["queue": .string(queue.name)])
+                while !stop.isSet {
+                    let batch = try collectBatch(connection)
+                    if batch.isEmpty { continue }
+                    try process(batch, db: db, amqp: connection)
+                }
+                // Unacknowledged prefetched deliveries return to the queue when the channel closes.
+                connection.close()
+                db.close()
+            } catch {
+                env.health.set(name, up: false)
+                logger.warning("connection lost, reconnecting", metadata: [
+                    "error": .string("\(error)"), "retryInSeconds": .stringConvertible(backoff),
+                ])
+                amqp?.close()
+                pause(backoff, unless: stop)
+                backoff = min(backoff * 2, 10)
+            }
+        }
+        env.health.set(name, up: false)
+        logger.info("consumer stopped")
+    }
+
+    /// Waits briefly for a first delivery, then takes whatever is already buffered, up to a batch.
+    private func collectBatch(_ connection: AMQPConnection) throws -> [Delivery] {
+        guard let first = try connection.nextDelivery(timeout: 0.25) else { return [] }
+        var batch = [first]
+        while batch.count < env.configuration.batchSize, let next = try connection.nextDelivery(timeout: 0) {
+            batch.append(next)
+        }
+        return batch
+    }
+
+    // MARK: Classifying
+
+    enum Classified {
+        case handle(IncomingMessage)
+        case deadLetter(Delivery, PermanentFailure)
+    }
+
+    func classify(_ delivery: Delivery) -> Classified {
+        if delivery.body.count > env.configuration.maxMessageBytes {
+            return .deadLetter(delivery, PermanentFailure(
+                code: "message-too-large",
+                reason: "body has \(delivery.body.count) bytes, the limit is \(env.configuration.maxMessageBytes)"))
+        }
+        if let contentType = delivery.properties.contentType,
+           !["application/cloudevents+json", "application/json"].contains(contentType.split(separator: ";").first.map(String.init) ?? "") {
+            return .deadLetter(delivery, PermanentFailure(
+                code: "unsupported-content-type",
+                reason: "content type \(contentType) is not application/cloudevents+json"))
+        }
+        let header: EnvelopeHeader
+        do {
+            header = try WireJSON.decode(EnvelopeHeader.self, from: delivery.body)
+        } catch let error as DecodingError {
+            if case .dataCorrupted = error, (try? JSONSerialization.jsonObject(with: Data(delivery.body))) == nil {
+                return .deadLetter(delivery, PermanentFailure(code: "malformed-json", reason: "body is not valid JSON"))
+            }
+            return .deadLetter(delivery, PermanentFailure(code: "invalid-envelope", reason: describe(error)))
+        } catch {
+            return .deadLetter(delivery, PermanentFailure(code: "malformed-json", reason: "\(error)"))
+        }
+        guard header.specversion == "1.0" else {
+            return .deadLetter(delivery, PermanentFailure(code: "invalid-envelope",
+                                                          reason: "specversion must be 1.0, got \(header.specversion)"))
+        }
+        guard !header.id.isEmpty else {
+            return .deadLetter(delivery, PermanentFailure(code: "invalid-envelope", reason: "id is empty"))
+        }
+        guard let type = MessageType(cloudEventType: header.type) else {
+            return .deadLetter(delivery, PermanentFailure(code: "unknown-type", reason: "type \(header.type) is not a TTHC message type"))
+        }
+        guard handlers[type] != nil else {
+            let majors = handlers.keys.filter { $0.name == type.name }.map(\.major).sorted()
+            if !majors.isEmpty {
+                return .deadLetter(delivery, PermanentFailure(
+                    code: "unsupported-version",
+                    reason: "\(type.name) major version \(type.major) is not supported; supported: \(majors.map { "v\($0)" }.joined(separator: ", "))"))
+            }
+            return .deadLetter(delivery, PermanentFailure(code: "unknown-type", reason: "\(env.configuration.service) does not handle \(header.type)"))
+        }
+        return .handle(IncomingMessage(delivery: delivery, header: header, type: type))
+    }
+
+    // MARK: Processing
+
+    private func process(_ batch: [Delivery], db: PostgresConnection, amqp: AMQPConnection) throws {
+        let started = ContinuousClock.now
+        let classified = batch.map(classify)
+        do {
+            // Fast path: the whole batch in one transaction, acknowledged with one ack.
+            let counts = try db.transaction { tx in try handle(classified, in: tx) }
+            FaultInjection.point(.afterCommit, env.configuration.faultInjection)
+            try amqp.ack(batch.last!.deliveryTag, multiple: true)
+            record(counts, started: started, batchSize: batch.count)
+        } catch let error as PostgresError where error.connectionLost {
+            throw error
+        } catch {
+            // One message spoiled the batch (or the database hiccupped): isolate each message.
+            logger.info("batch failed, handling its messages one by one",
+                        metadata: ["error": .string("\(error)"), "size": .stringConvertible(batch.count)])
+            for item in classified {
+                try processAlone(item, db: db, amqp: amqp)
+            }
+        }
+        env.relayWake.signal()
+    }
+
+    private func processAlone(_ item: Classified, db: PostgresConnection, amqp: AMQPConnection) throws {
+        let delivery: Delivery
+        switch item {
+        case .handle(let m): delivery = m.delivery
+        case .deadLetter(let d, _): delivery = d
+        }
+        let attempts = env.configuration.handlerAttempts
+        for attempt in 1...attempts {
+            let started = ContinuousClock.now
+            do {
+                let counts = try db.transaction { tx in try handle([item], in: tx) }
+                FaultInjection.point(.afterCommit, env.configuration.faultInjection)
+                try amqp.ack(delivery.deliveryTag)
+                record(counts, started: started, batchSize: 1)
+                return
+            } catch let failure as PermanentFailure {
+                guard case .handle(let message) = item else { throw failure }
+                let counts = try db.transaction { tx in try handle([.deadLetter(message.delivery, failure)], in: tx) }
+                try amqp.ack(delivery.deliveryTag)
+                record(counts, started: started, batchSize: 1)
+                return
+            } catch let error as PostgresError where error.connectionLost {
+                throw error
+            } catch {
+                env.metrics.failed(type: delivery.properties.type ?? "unknown")
+                if attempt == attempts {
+                    // Back to the queue: the quorum queue counts deliveries and dead-letters the
+                    // message past its delivery limit, so a poison message cannot loop forever.
+                    logger.warning("handler failed, message requeued", metadata: [
+                        "messageId": .string(delivery.properties.messageId ?? "?"), "error": .string("\(error)"),
+                    ])
+                    try amqp.reject(delivery.deliveryTag, requeue: true)
+                    return
+                }
+                logger.info("handler failed, retrying", metadata: [
+                    "attempt": .stringConvertible(attempt), "error": .string("\(error)"),
+                ])
+                usleep(UInt32(50_000 * (1 << (2 * (attempt - 1)))))  // 50 ms, 200 ms, 800 ms...
+                try amqp.poll()
+            }
+        }
+    }
+
+    struct Counts {
+        var handled: [String: Int] = [:]
+        var duplicates: [String] = []
+        var deadLettered: [(type: String, code: String)] = []
+    }
+
+    /// Inside one transaction: dead letters recorded, duplicates skipped through the inbox,
+    /// handlers run, their messages written to the outbox.
+    private func handle(_ items: [Classified], in tx: PostgresConnection) throws -> Counts {
+        var counts = Counts()
+        var outgoing: [OutgoingMessage] = []
+        var messages: [IncomingMessage] = []
+        for item in items {
+            switch item {
+            case .handle(let message): messages.append(message)
+            case .deadLetter(let delivery, let failure):
+                outgoing.append(try recordDeadLetter(delivery, failure, tx: tx))
+                counts.deadLettered.append((delivery.properties.type ?? "unknown", failure.code))
+            }
+        }
+        if !messages.isEmpty {
+            let inserted = try tx.execute("""
+                INSERT INTO inbox (message_id, message_type)
+                SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING RETURNING message_id
+                """, [PostgresArray(messages.map(\.id)), PostgresArray(messages.map(\.type.routingKey))])
+            var fresh = Set(try inserted.rows.map { try $0.string("message_id") })
+            for message in messages {
+                guard fresh.remove(message.id) != nil else {
+                    counts.duplicates.append(message.type.routingKey)
+                    continue
+                }
+                let context = HandlerContext(db: tx, service: env.configuration.service, now: Date(),
+                                             traceparent: message.delivery.properties.headers["traceparent"]?.stringValue
+                                                ?? message.header.traceparent)
+                try handlers[message.type]!.handle(message, context: context)
+                outgoing.append(contentsOf: context.outgoing)
+                counts.handled[message.type.routingKey, default: 0] += 1
+            }
+        }
+        try Outbox.insert(outgoing, tx: tx)
+        FaultInjection.point(.beforeCommit, env.configuration.faultInjection)
+        return counts
+    }
+
+    private func recordDeadLetter(_ delivery: Delivery, _ failure: PermanentFailure,
+                                  tx: PostgresConnection) throws -> OutgoingMessage {
+        logger.warning("dead-lettering message", metadata: [
+            "messageId": .string(delivery.properties.messageId ?? "?"), "type": .string(delivery.properties.type ?? "?"),
+            "code": .string(failure.code), "reason": .string(failure.reason),
+        ])
+        try tx.execute("""
+            INSERT INTO dead_letters (message_id, message_type, error_code, reason, source_queue, body)
+            VALUES ($1, $2, $3, $4, $5, $6::bytea)
+            """, [delivery.properties.messageId, delivery.properties.type, failure.code, failure.reason, queue.name,
+                  ByteA(delivery.body)])
+        let props = delivery.properties
+        var headers: [String: String] = [
+            DeadLetterHeader.reason: failure.reason,
+            DeadLetterHeader.errorCode: failure.code,
+            DeadLetterHeader.sourceQueue: queue.name,
+            DeadLetterHeader.originalExchange: delivery.exchange,
+            DeadLetterHeader.originalRoutingKey: delivery.routingKey,
+            DeadLetterHeader.deadLetteredAt: WireJSON.formatTimestamp(Date()),
+        ]
+        // The sender is kept so a replay is still attributed to it (the relay publishes as itself).
+        headers[DeadLetterHeader.originalUserId] = IncomingMessageSender.of(props)
+        headers[DeadLetterHeader.originalReplyTo] = props.replyTo
+        headers[DeadLetterHeader.originalCorrelationId] = props.correlationId
+        for (key, value) in props.headers {
+            if let text = value.stringValue, headers[key] == nil { headers[key] = text }
+            if key == DeadLetterHeader.replayCount, let count = value.intValue { headers[key] = String(count) }
+        }
+        return OutgoingMessage(messageId: props.messageId ?? UUID().uuidString.lowercased(),
+                               exchange: Exchange.deadLetter, routingKey: env.configuration.service,
+                               type: props.type ?? "unknown", contentType: props.contentType ?? "application/octet-stream",
+                               correlationId: props.correlationId, headers: headers, body: delivery.body)
+    }
+
+    private func record(_ counts: Counts, started: ContinuousClock.Instant, batchSize: Int) {
+        let elapsed = ContinuousClock.now - started
+        for (type, n) in counts.handled {
+            env.metrics.consumed(type: type, count: n)
+            env.metrics.handlerDuration(elapsed / max(batchSize, 1), type: type)
+        }
+        for type in counts.duplicates { env.metrics.duplicates(type: type) }
+        for (type, code) in counts.deadLettered { env.metrics.deadLettered(type: type, code: code) }
+    }
+}
+
+enum IncomingMessageSender {
+    static func of(_ props: MessageProperties) -> String? {
+        if props.userId == AdminIdentity.amqpUser, let original = props.headers[DeadLetterHeader.originalUserId]?.stringValue {
+            return original
+        }
+        return props.userId
+    }
+}

@@ -1,0 +1,139 @@
+import Contracts
+import Foundation
+import Messaging
+import Persistence
+
+/// Handles one message type inside the pipeline's transaction. Write state with `context.db`
+/// and emit messages with `context.emit`: both commit together, or neither does.
+public protocol MessageHandler: Sendable {
+    var messageType: MessageType { get }
+    func handle(_ message: IncomingMessage, context: HandlerContext) throws
+}
+
+/// A message that can never succeed as it is (bad schema, unknown version, a business rule that
+/// will not change): it goes to the dead-letter queue with this code and reason.
+public struct PermanentFailure: Error, CustomStringConvertible, Sendable {
+    public let code: String
+    public let reason: String
+
+    public init(code: String, reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String { "\(code): \(reason)" }
+}
+
+/// A delivery whose envelope was read and whose type has a handler.
+public struct IncomingMessage: Sendable {
+    public let delivery: Delivery
+    public let header: EnvelopeHeader
+    public let type: MessageType
+
+    public var id: String { header.id }
+
+    /// Who sent it, as verified by RabbitMQ (`user_id`). A replay by the operator carries the
+    /// sender recorded when the message was first received.
+    public var sender: String? { IncomingMessageSender.of(delivery.properties) }
+
+    public var replyTo: String? {
+        delivery.properties.replyTo ?? delivery.properties.headers[DeadLetterHeader.originalReplyTo]?.stringValue
+    }
+
+    public var correlationId: String? {
+        delivery.properties.correlationId
+            ?? delivery.properties.headers[DeadLetterHeader.originalCorrelationId]?.stringValue
+    }
+
+    /// Decodes the whole envelope with its payload; a payload of the wrong shape is permanent.
+    public func decode<Payload: Codable & Sendable>(_ payload: Payload.Type) throws -> Envelope<Payload> {
+        do {
+            return try WireJSON.decode(Envelope<Payload>.self, from: delivery.body)
+        } catch let error as DecodingError {
+            throw PermanentFailure(code: "schema-violation", reason: describe(error))
+        }
+    }
+}
+
+public enum AdminIdentity {
+    /// The operator's AMQP user; only its replays may carry `x-tthc-original-user-id`.
+    public static let amqpUser = "tthc-admin"
+}
+
+/// What a handler can do inside the transaction: use the database and emit messages.
+public final class HandlerContext {
+    public let db: PostgresConnection
+    public let service: String
+    public let now: Date
+    private(set) var outgoing: [OutgoingMessage] = []
+    private let traceparent: String?
+
+    init(db: PostgresConnection, service: String, now: Date, traceparent: String?) {
+        self.db = db
+        self.service = service
+        self.now = now
+        self.traceparent = traceparent
+    }
+
+    /// Emits an event to `tthc.events` (published by the outbox relay after commit).
+    public func emit<Payload: Codable & Sendable>(_ type: MessageType, subject: String?, data: Payload) throws {
+        try append(type, subject: subject, data: data, exchange: Exchange.events, routingKey: type.routingKey,
+                   correlationId: nil)
+    }
+
+    /// Answers the sender on its `reply_to` queue (through the default exchange).
+    public func reply<Payload: Codable & Sendable>(to message: IncomingMessage, _ type: MessageType, subject: String?,
+                                                   data: Payload) throws {
+        guard let replyTo = message.replyTo else { return }
+        try append(type, subject: subject, data: data, exchange: "", routingKey: replyTo,
+                   correlationId: message.correlationId)
+    }
+
+    private func append<Payload: Codable & Sendable>(_ type: MessageType, subject: String?, data: Payload,
+                                                     exchange: String, routingKey: String, correlationId: String?) throws {
+        let envelope = Envelope(source: "urn:tthc:\(service)", type: type, time: now, subject: subject,
+                                traceparent: TraceContext.child(of: traceparent), data: data)
+        outgoing.append(OutgoingMessage(
+            messageId: envelope.id, exchange: exchange, routingKey: routingKey, type: type.cloudEventType,
+            contentType: "application/cloudevents+json", correlationId: correlationId,
+            headers: envelope.traceparent.map { ["traceparent": $0] } ?? [:], body: try WireJSON.encode(envelope)))
+    }
+}
+
+/// A row of the outbox: published after commit by the relay.
+public struct OutgoingMessage: Sendable {
+    public var messageId: String
+    public var exchange: String
+    public var routingKey: String
+    public var type: String
+    public var contentType: String
+    public var correlationId: String?
+    public var headers: [String: String]
+    public var body: [UInt8]
+}
+
+/// W3C trace context: keep the trace id, new span id per hop.
+public enum TraceContext {
+    public static func child(of parent: String?) -> String {
+        let parts = parent?.split(separator: "-") ?? []
+        let traceId = parts.count == 4 && parts[1].count == 32 ? String(parts[1]) : randomHex(16)
+        return "00-\(traceId)-\(randomHex(8))-01"
+    }
+
+    static func randomHex(_ bytes: Int) -> String {
+        (0..<bytes).map { _ in UInt8.random(in: 0...255) }.hexString
+    }
+}
+
+func describe(_ error: DecodingError) -> String {
+    func path(_ context: DecodingError.Context) -> String {
+        "$" + context.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
+    }
+    switch error {
+    case .typeMismatch(_, let c): return "\(path(c)): wrong type (\(c.debugDescription))"
+    case .valueNotFound(_, let c): return "\(path(c)): missing value"
+    case .keyNotFound(let key, let c): return "\(path(c)).\(key.stringValue): required field missing"
+    case .dataCorrupted(let c): return "\(path(c)): \(c.debugDescription)"
+    @unknown default: return "\(error)"
+    }
+}

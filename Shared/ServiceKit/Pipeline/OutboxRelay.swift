@@ -1,0 +1,131 @@
+import Contracts
+import Foundation
+import Logging
+import Messaging
+import Persistence
+
+enum Outbox {
+    /// Writes a batch of outgoing messages in one statement.
+    static func insert(_ messages: [OutgoingMessage], tx: PostgresConnection) throws {
+        guard !messages.isEmpty else { return }
+        let headers = try messages.map { message -> String in
+            String(decoding: try JSONSerialization.data(withJSONObject: message.headers, options: [.sortedKeys]), as: UTF8.self)
+        }
+        try tx.execute("""
+            INSERT INTO outbox (message_id, exchange, routing_key, message_type, content_type, correlation_id, headers, body)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::bytea[])
+            """, [PostgresArray(messages.map(\.messageId)), PostgresArray(messages.map(\.exchange)),
+                  PostgresArray(messages.map(\.routingKey)), PostgresArray(messages.map(\.type)),
+                  PostgresArray(messages.map(\.contentType)), PostgresArray(messages.map(\.correlationId)),
+                  PostgresArray(headers), PostgresArray(messages.map { ByteA($0.body).postgresText })])
+    }
+}
+
+/// Publishes outbox rows with publisher confirms, a batch at a time, and deletes them once the
+/// broker confirmed them. One relay per schema publishes at a time (advisory lock), which keeps
+/// the order of each aggregate's messages. A crash between confirm and delete republishes:
+/// consumers' inboxes absorb the duplicates.
+public final class OutboxRelay: Sendable {
+    let env: WorkerEnvironment
+    let batchLimit = 1000
+    let name = "outbox-relay"
+
+    public init(env: WorkerEnvironment) { self.env = env }
+
+    public func run(stop: StopFlag) {
+        var logger = env.logger
+        logger[metadataKey: "worker"] = .string(name)
+        var backoff: TimeInterval = 0.2
+        var firstConnect = true
+        var lastBacklogCheck = Date.distantPast
+        env.health.set(name, up: false)
+        // After stop: keep going until the outbox is empty (consumers stopped first), with a bound.
+        var drainDeadline: Date?
+        while true {
+            var amqp: AMQPConnection?
+            do {
+                let db = try env.openDatabase()
+                let connection = try AMQPConnection(url: env.amqpURL(), heartbeat: env.configuration.heartbeat,
+                                                    connectionName: name)
+                amqp = connection
+                try connection.enableConfirms()
+                env.health.set(name, up: true)
+                if !firstConnect { env.metrics.reconnected("relay") }
+                firstConnect = false
+                backoff = 0.2
+                while true {
+                    let published = try publishBatch(db: db, amqp: connection)
+                    if Date().timeIntervalSince(lastBacklogCheck) > 2 {
+                        let backlog = try db.execute("SELECT count(*) AS n FROM outbox").first?.int("n") ?? 0
+                        env.metrics.outboxBacklog(backlog)
+                        lastBacklogCheck = Date()
+                    }
+                    if published == batchLimit { continue }
+                    if stop.isSet {
+                        if drainDeadline == nil { drainDeadline = Date().addingTimeInterval(20) }
+                        if published == 0 || Date() > drainDeadline! {
+                            connection.close()
+                            db.close()
+                            env.health.set(name, up: false)
+                            logger.info("outbox relay stopped")
+                            return
+                        }
+                        continue
+                    }
+                    if published == 0 {
+                        env.relayWake.wait(timeout: 0.1)
+                        try connection.poll()
+                    }
+                }
+            } catch {
+                env.health.set(name, up: false)
+                logger.warning("relay connection lost, reconnecting", metadata: [
+                    "error": .string("\(error)"), "retryInSeconds": .stringConvertible(backoff),
+                ])
+                amqp?.close()
+                if stop.isSet, let deadline = drainDeadline, Date() > deadline { return }
+                if stop.isSet, drainDeadline == nil { drainDeadline = Date().addingTimeInterval(20) }
+                Thread.sleep(forTimeInterval: backoff)
+                backoff = min(backoff * 2, 10)
+            }
+        }
+    }
+
+    /// Publishes up to `batchLimit` rows; returns how many.
+    func publishBatch(db: PostgresConnection, amqp: AMQPConnection) throws -> Int {
+        try db.transaction { tx in
+            let lock = try tx.execute("SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked",
+                                      ["tthc.outbox.\(env.configuration.databaseSchema)"])
+            guard try lock.first?.bool("locked") == true else { return 0 }
+            let rows = try tx.execute("""
+                SELECT id, message_id, exchange, routing_key, message_type, content_type, correlation_id,
+                       headers::text AS headers, body
+                FROM outbox ORDER BY id LIMIT $1
+                """, [batchLimit]).rows
+            guard !rows.isEmpty else { return 0 }
+            var ids: [Int] = []
+            var types: [String: Int] = [:]
+            let user = amqp.url.user
+            for row in rows {
+                let headerObject = try JSONSerialization.jsonObject(with: Data(try row.string("headers").utf8))
+                var headers: [String: AMQPValue] = [:]
+                for (key, value) in headerObject as? [String: String] ?? [:] { headers[key] = .string(value) }
+                let type = try row.string("message_type")
+                try amqp.publish(
+                    exchange: try row.string("exchange"), routingKey: try row.string("routing_key"),
+                    body: try row.bytes("body"),
+                    properties: MessageProperties(
+                        messageId: try row.string("message_id"), type: type,
+                        contentType: try row.string("content_type"), appId: env.configuration.service, userId: user,
+                        correlationId: try row.optionalString("correlation_id"), timestamp: Date(), persistent: true,
+                        headers: headers))
+                ids.append(try row.int("id"))
+                types[type, default: 0] += 1
+            }
+            try amqp.waitForConfirms()
+            try tx.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [PostgresArray(ids)])
+            for (type, n) in types { env.metrics.published(type: type, count: n) }
+            return rows.count
+        }
+    }
+}

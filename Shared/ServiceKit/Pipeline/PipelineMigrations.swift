@@ -1,0 +1,39 @@
+import Persistence
+
+/// ServiceKit's own tables in every service's schema: inbox, outbox, dead letters.
+enum PipelineMigrations {
+    static let all: [Migration] = [
+        Migration(scope: "servicekit", version: 1, name: "inbox_outbox_dead_letters", sql: """
+            -- Inbox: ids of messages already handled; a redelivery finds its id and is skipped.
+            CREATE TABLE inbox (
+                message_id text PRIMARY KEY,
+                message_type text NOT NULL,
+                handled_at timestamptz NOT NULL DEFAULT now()
+            );
+            -- Outbox: messages to publish, written in the same transaction as the state change.
+            CREATE TABLE outbox (
+                id bigserial PRIMARY KEY,
+                message_id text NOT NULL,
+                exchange text NOT NULL,
+                routing_key text NOT NULL,
+                message_type text NOT NULL,
+                content_type text NOT NULL,
+                correlation_id text,
+                headers jsonb NOT NULL DEFAULT '{}',
+                body bytea NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            -- Dead letters this service produced, kept for the record (the queue holds the copy to replay).
+            CREATE TABLE dead_letters (
+                id bigserial PRIMARY KEY,
+                message_id text,
+                message_type text,
+                error_code text NOT NULL,
+                reason text NOT NULL,
+                source_queue text NOT NULL,
+                body bytea NOT NULL,
+                dead_lettered_at timestamptz NOT NULL DEFAULT now()
+            );
+            """),
+    ]
+}

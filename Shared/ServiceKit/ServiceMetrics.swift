@@ -1,0 +1,58 @@
+import Foundation
+import Prometheus
+
+/// The Prometheus metrics every service exposes on `/metrics`.
+public final class ServiceMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    private let service: String
+
+    public init(service: String) { self.service = service }
+
+    private func counter(_ name: String, _ help: String, _ labels: [(String, String)]) -> Counter {
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "tthc", metricName: name, unitName: "total",
+                                                               helpText: help),
+                             labels: [("service", service)] + labels)
+    }
+
+    public func consumed(type: String, count: Int = 1) {
+        counter("messages_consumed", "Messages handled and committed", [("type", type)]).increment(by: Int64(count))
+    }
+
+    public func duplicates(type: String) {
+        counter("messages_duplicate", "Deliveries skipped because the inbox had them", [("type", type)]).increment()
+    }
+
+    public func published(type: String, count: Int = 1) {
+        counter("messages_published", "Outbox messages published and confirmed", [("type", type)]).increment(by: Int64(count))
+    }
+
+    public func failed(type: String) {
+        counter("messages_failed", "Handler attempts that failed and were retried", [("type", type)]).increment()
+    }
+
+    public func deadLettered(type: String, code: String) {
+        counter("messages_dead_lettered", "Messages sent to the dead-letter queue", [("type", type), ("code", code)]).increment()
+    }
+
+    public func reconnected(_ what: String) {
+        counter("reconnects", "Connections re-established after a failure", [("connection", what)]).increment()
+    }
+
+    public func handlerDuration(_ duration: Duration, type: String) {
+        registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(namespace: "tthc", metricName: "handler_duration", unitName: "seconds",
+                                             helpText: "Time to handle one message, amortised over its batch"),
+            labels: [("service", service), ("type", type)],
+            buckets: [.microseconds(250), .milliseconds(1), .milliseconds(5), .milliseconds(25), .milliseconds(100),
+                      .milliseconds(500), .seconds(2), .seconds(10)]
+        ).record(duration)
+    }
+
+    public func outboxBacklog(_ rows: Int) {
+        registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "tthc", metricName: "outbox_backlog",
+                                                             unitName: "messages", helpText: "Outbox rows not yet published"),
+                           labels: [("service", service)]).set(Double(rows))
+    }
+
+    public func text() -> String { registry.emitToString() }
+}

@@ -1,0 +1,117 @@
+import Contracts
+import Foundation
+import Hummingbird
+import Logging
+import Messaging
+import Persistence
+import ServiceLifecycle
+
+/// A queue a service consumes and the handlers for the message types on it.
+public struct ConsumerDefinition: Sendable {
+    public let queue: QueueSpec
+    public let handlers: [any MessageHandler]
+
+    /// Binds the queue to `exchange` for each handler's message type.
+    public init(queue: String, exchange: String = Exchange.events, handlers: [any MessageHandler]) {
+        self.queue = QueueSpec(name: queue, bindings: handlers.map {
+            QueueSpec.Binding(exchange: exchange, routingKey: $0.messageType.routingKey)
+        })
+        self.handlers = handlers
+    }
+}
+
+/// What makes one TTHC service: its name, its queues and handlers, its migrations.
+public struct ServiceDefinition: Sendable {
+    public let name: String
+    public let defaultHTTPPort: Int
+    public let consumers: [ConsumerDefinition]
+    /// `Services/<Name>/Migrations`, copied as a resource into the executable's bundle.
+    public let migrationsFolder: URL?
+
+    public init(name: String, defaultHTTPPort: Int, consumers: [ConsumerDefinition], migrationsFolder: URL?) {
+        self.name = name
+        self.defaultHTTPPort = defaultHTTPPort
+        self.consumers = consumers
+        self.migrationsFolder = migrationsFolder
+    }
+
+    public var topology: ServiceTopology {
+        ServiceTopology(service: name, queues: consumers.map(\.queue))
+    }
+}
+
+/// Starts a service: configuration, logging, migrations, consumers, outbox relay, HTTP, and
+/// graceful shutdown on SIGTERM/SIGINT (consumers stop first, then the relay empties the
+/// outbox, then HTTP closes). Exits 1 with a clear message on bad configuration.
+public enum ServiceRuntime {
+    public static func run(_ definition: ServiceDefinition) async {
+        let configuration: ServiceConfiguration
+        do {
+            configuration = try ServiceConfiguration(service: definition.name, defaultHTTPPort: definition.defaultHTTPPort)
+        } catch {
+            FileHandle.standardError.write(Data("tthc-\(definition.name): \(error)\n".utf8))
+            exit(1)
+        }
+        ServiceLogging.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
+        var logger = Logger(label: "tthc.\(definition.name)")
+        logger[metadataKey: "service"] = .string(definition.name)
+        let metrics = ServiceMetrics(service: definition.name)
+        let health = HealthState()
+        let env = WorkerEnvironment(configuration: configuration, logger: logger, metrics: metrics, health: health,
+                                    relayWake: WakeSignal(), topology: definition.topology)
+        do {
+            try await migrate(definition, env: env)
+        } catch {
+            logger.critical("cannot apply migrations", metadata: ["error": .string("\(error)")])
+            exit(1)
+        }
+
+        let router = Router()
+        OperationsRoutes.add(to: router, health: health, metrics: metrics, service: definition.name)
+        let http = Application(router: router,
+                               configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
+                                                    serverName: "tthc-\(definition.name)"),
+                               logger: logger)
+        let relay = OutboxRelay(env: env)
+        // Shutdown runs in reverse order: consumers, then the relay (drains the outbox), then HTTP.
+        var services: [any Service] = [http, ThreadService(name: "outbox-relay") { relay.run(stop: $0) }]
+        for consumer in definition.consumers {
+            for index in 1...configuration.consumersPerQueue {
+                let worker = ConsumerWorker(env: env, queue: consumer.queue, handlers: consumer.handlers, index: index)
+                services.append(ThreadService(name: worker.name) { worker.run(stop: $0) })
+            }
+        }
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
+                                                      logger: logger))
+        logger.info("started", metadata: ["http": .string("\(configuration.httpHost):\(configuration.httpPort)"),
+                                          "amqp": .string((try? AMQPURL(configuration.amqpURL).description) ?? "?")])
+        do {
+            try await group.run()
+            logger.info("stopped cleanly")
+        } catch {
+            logger.error("stopped with error", metadata: ["error": .string("\(error)")])
+            exit(1)
+        }
+    }
+
+    /// Applies ServiceKit's and the service's migrations, waiting for the database if needed.
+    static func migrate(_ definition: ServiceDefinition, env: WorkerEnvironment) async throws {
+        let migrations = try PipelineMigrations.all
+            + (definition.migrationsFolder.map { try Migration.load(scope: "service", from: $0) } ?? [])
+        var delay: Double = 0.2
+        let deadline = Date().addingTimeInterval(120)
+        while true {
+            do {
+                let db = try env.openDatabase()
+                defer { db.close() }
+                try MigrationRunner(schema: env.configuration.databaseSchema, logger: env.logger).run(migrations, on: db)
+                env.health.set("migrations", up: true)
+                return
+            } catch let error as PostgresError where error.connectionLost && Date() < deadline {
+                env.logger.warning("database not reachable yet", metadata: ["error": .string("\(error)")])
+                try await Task.sleep(for: .seconds(delay))
+                delay = min(delay * 2, 5)
+            }
+        }
+    }
+}
