@@ -9,7 +9,7 @@ public struct Envelope<Payload: Codable & Sendable>: Codable, Sendable {
     public var type: String
     public var time: Date
     public var subject: String?
-    public var datacontenttype: String
+    public var datacontenttype: String?
     public var dataschema: String?
     /// W3C trace context, carried from message to message (CloudEvents distributed-tracing extension).
     public var traceparent: String?

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Sets up and runs the whole system locally without Docker: installs missing Debian packages,
+# starts RabbitMQ and PostgreSQL as local processes, builds, starts the six services.
+#   Deploy/local/run.sh            (TTHC_BUILD=release for an optimised build)
+# Stop with Deploy/local/stop.sh (services) or Deploy/local/stop.sh all (servers too).
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$repo"
+bash Deploy/local/servers.sh start
+eval "$(bash Deploy/local/servers.sh env)"
+build="${TTHC_BUILD:-debug}"
+swift build -c "$build"
+bin="$(swift build -c "$build" --show-bin-path)"
+run_dir="$TTHC_LOCAL_DIR/run"
+log_dir="$TTHC_LOCAL_DIR/logs"
+mkdir -p "$run_dir" "$log_dir"
+bash Deploy/local/stop.sh services
+declare -A ports=([intake]=8081 [validation]=8082 [routing]=8083 [payment]=8084 [notification]=8085 [archive]=8086)
+for service in intake validation routing payment notification archive; do
+  TTHC_HTTP_PORT="${ports[$service]}" nohup "$bin/tthc-$service" >>"$log_dir/$service.log" 2>&1 &
+  echo $! >"$run_dir/$service.pid"
+done
+for service in intake validation routing payment notification archive; do
+  for _ in $(seq 1 300); do
+    curl -sf "http://127.0.0.1:${ports[$service]}/health/ready" >/dev/null && break
+    kill -0 "$(cat "$run_dir/$service.pid")" 2>/dev/null || { echo "tthc-$service exited; see $log_dir/$service.log" >&2; tail -5 "$log_dir/$service.log" >&2; exit 1; }
+    sleep 0.2
+  done
+done
+cat <<EOF2
+
+TTHC is running.
+  Health:   $(for s in intake validation routing payment notification archive; do printf 'http://127.0.0.1:%s/health/ready ' "${ports[$s]}"; done)
+  Metrics:  http://127.0.0.1:8081/metrics (each service on its port)
+  Logs:     $log_dir/<service>.log (JSON lines)
+  RabbitMQ: amqp://127.0.0.1:${TTHC_AMQP_PORT}/tthc   PostgreSQL: postgres://127.0.0.1:${TTHC_PG_PORT}/tthc
+
+Submit a sample dossier (procedure 1, official transfer) as the integrator portal-demo:
+  $bin/tthc-admin submit-sample --count 1
+Then see it archived:
+  Deploy/local/servers.sh psql -d tthc -c "SELECT result_code, dossier_code FROM archive.results ORDER BY issued_at DESC LIMIT 5"
+Dead letters:  $bin/tthc-admin dead-letters list --service intake
+Stop:          Deploy/local/stop.sh        (add 'all' to stop RabbitMQ and PostgreSQL too)
+EOF2

@@ -1,0 +1,91 @@
+import Foundation
+
+/// A service executable run as a child process, as ops would run it.
+public final class ServiceProcess: @unchecked Sendable {
+    public let name: String
+    public let httpPort: Int
+    let process = Process()
+    let logURL: URL
+
+    /// Starts `tthc-<name>` with its own HTTP port and extra environment.
+    public init(_ name: String, httpPort: Int, environment: [String: String] = [:]) throws {
+        self.name = name
+        self.httpPort = httpPort
+        process.executableURL = TestEnvironment.binDirectory.appendingPathComponent("tthc-\(name)")
+        var env = ProcessInfo.processInfo.environment
+        env["TTHC_HTTP_PORT"] = String(httpPort)
+        env["TTHC_HTTP_HOST"] = "127.0.0.1"
+        env["TTHC_LOG_LEVEL"] = env["TTHC_TEST_LOG_LEVEL"] ?? "notice"
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let logDir = FileManager.default.temporaryDirectory.appendingPathComponent("tthc-test-logs")
+        try FileManager.default.createDirectory(at: logDir, withIntermediateDirectories: true)
+        logURL = logDir.appendingPathComponent("\(name)-\(httpPort)-\(UUID().uuidString.prefix(8)).log")
+        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logURL)
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    public var isRunning: Bool { process.isRunning }
+    public var pid: Int32 { process.processIdentifier }
+
+    /// Waits until `/health/ready` answers 200.
+    public func waitUntilReady(timeout: TimeInterval = 60) throws {
+        try TestEnvironment.eventually(timeout: timeout, interval: 0.1, "\(name) ready") {
+            guard process.isRunning else { throw ProcessExited(name: name, status: process.terminationStatus, log: log()) }
+            return HTTPProbe.status("http://127.0.0.1:\(httpPort)/health/ready") == 200
+        }
+    }
+
+    /// SIGTERM, then the exit status (waits up to `timeout`).
+    @discardableResult
+    public func terminate(timeout: TimeInterval = 60) throws -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        try TestEnvironment.eventually(timeout: timeout, "\(name) to exit") { !process.isRunning }
+        return process.terminationStatus
+    }
+
+    /// SIGKILL: no cleanup, like a crash.
+    public func kill9() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    public var terminationReason: Process.TerminationReason { process.terminationReason }
+    public var terminationStatus: Int32 { process.terminationStatus }
+
+    public func log() -> String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+
+    deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+}
+
+public struct ProcessExited: Error, CustomStringConvertible {
+    public let name: String
+    public let status: Int32
+    public let log: String
+    public var description: String { "\(name) exited with \(status):\n\(log.suffix(3000))" }
+}
+
+/// A tiny HTTP GET over a socket-free path: curl is on every machine the tests run on.
+public enum HTTPProbe {
+    public static func status(_ url: String) -> Int? {
+        get(url)?.status
+    }
+
+    public static func get(_ url: String) -> (status: Int, body: String)? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "-m", "2", "-w", "\n%{http_code}", url]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard let newline = text.lastIndex(of: "\n"), let code = Int(text[text.index(after: newline)...]) else { return nil }
+        return (code, String(text[..<newline]))
+    }
+}

@@ -1,0 +1,98 @@
+import Contracts
+import Foundation
+import Messaging
+import Persistence
+
+/// The real servers the tests use, started by `Deploy/local/test.sh` (or `servers.sh start`).
+public enum TestEnvironment {
+    static let env = ProcessInfo.processInfo.environment
+    public static let amqpHost = env["TTHC_AMQP_HOST"] ?? "127.0.0.1"
+    public static let amqpPort = Int(env["TTHC_AMQP_PORT"] ?? "5672") ?? 5672
+    public static let pgHost = env["TTHC_PG_HOST"] ?? "127.0.0.1"
+    public static let pgPort = Int(env["TTHC_PG_PORT"] ?? "5432") ?? 5432
+
+    public static let repositoryRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    /// Where `swift build` put the executables.
+    public static let binDirectory: URL = {
+        if let dir = env["TTHC_BIN_DIR"], !dir.isEmpty { return URL(fileURLWithPath: dir) }
+        return repositoryRoot.appendingPathComponent(".build/debug")
+    }()
+
+    public static func amqpURL(user: String) -> AMQPURL {
+        AMQPURL(host: amqpHost, port: amqpPort, vhost: "tthc", user: user, password: user)
+    }
+
+    public static func amqp(user: String = "tthc-admin", confirms: Bool = false) throws -> AMQPConnection {
+        let connection = try AMQPConnection(url: amqpURL(user: user), heartbeat: 0)
+        if confirms { try connection.enableConfirms() }
+        return connection
+    }
+
+    /// A service role's connection (password = role name in development).
+    public static func database(role: String, schema: String? = nil) throws -> PostgresConnection {
+        try PostgresConnection(url: "postgres://\(role):\(role)@\(pgHost):\(pgPort)/tthc",
+                               setupStatements: ["SET client_min_messages = warning"] + (schema.map { ["SET search_path TO \($0)"] } ?? []))
+    }
+
+    /// The superuser, through the server's Unix socket (trust), for test setup and inspection.
+    public static func superuser() throws -> PostgresConnection {
+        let socketDir = env["TTHC_PG_SOCKET_DIR"] ?? ""
+        let url = socketDir.isEmpty ? "postgres://postgres@\(pgHost):\(pgPort)/tthc"
+            : "postgresql://postgres@/tthc?host=\(socketDir)&port=\(pgPort)"
+        return try PostgresConnection(url: url, setupStatements: ["SET client_min_messages = warning"])
+    }
+
+    /// Polls `condition` until it holds or the deadline passes (no sleeps as synchronisation).
+    public static func eventually(timeout: TimeInterval = 30, interval: TimeInterval = 0.05,
+                                  _ what: String = "condition", _ condition: () throws -> Bool) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if try condition() { return }
+            Thread.sleep(forTimeInterval: interval)
+        }
+        throw TimeoutError(what: what, seconds: timeout)
+    }
+
+    /// Publishes sample dossiers as an integrator with confirms; returns their client ids.
+    @discardableResult
+    public static func submitDossiers(_ count: Int, organisation: String, integrator: String = "portal-test")
+        throws -> [String] {
+        let amqp = try amqp(user: integrator, confirms: true)
+        defer { amqp.close() }
+        var ids: [String] = []
+        for i in 0..<count {
+            let submit = SampleDossier.submit(organisation: organisation, memberId: "DV\(String(format: "%07d", i))")
+            let message = try SampleDossier.message(submit, userId: integrator)
+            try amqp.publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey,
+                             body: message.body, properties: message.properties)
+            ids.append(submit.clientSubmissionId)
+            if i % 200 == 199 { try amqp.waitForConfirms() }
+        }
+        try amqp.waitForConfirms()
+        return ids
+    }
+
+    /// A fresh organisation code, so each test counts only its own dossiers.
+    public static func uniqueOrganisation() -> String {
+        "T\(UInt32.random(in: 0...UInt32.max) % 1_000_000).CB\(Int.random(in: 10...99))"
+    }
+
+    public static func count(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> Int {
+        let db = try superuser()
+        defer { db.close() }
+        return try db.execute(sql, parameters).first!.int("n")
+    }
+}
+
+public struct TimeoutError: Error, CustomStringConvertible {
+    public let what: String
+    public let seconds: TimeInterval
+    public var description: String { "timed out after \(seconds)s waiting for \(what)" }
+}
+
+import ServiceKit
