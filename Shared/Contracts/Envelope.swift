@@ -73,15 +73,18 @@ public enum WireJSON {
     }
 
     public static func formatTimestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     public static func parseTimestamp(_ text: String) -> Date? {
-        if let date = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true)) {
-            return date
+        // Fast path for UTC times, which is what TTHC itself writes.
+        if text.hasSuffix("Z") {
+            if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
+                return date
+            }
+            if let date = try? Date(text, strategy: .iso8601) { return date }
         }
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        // RFC 3339 with an offset other than Z, e.g. +07:00.
+        // RFC 3339 with an offset, e.g. +07:00.
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }

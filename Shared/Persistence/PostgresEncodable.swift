@@ -13,7 +13,7 @@ extension UUID: PostgresEncodable { public var postgresText: String { uuidString
 
 extension Date: PostgresEncodable {
     /// ISO 8601 with milliseconds, in UTC; cast with `::timestamptz`.
-    public var postgresText: String { self.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true)) }
+    public var postgresText: String { self.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
 }
 
 /// `bytea` in hex form.

@@ -30,6 +30,10 @@ public final class ServiceMetrics: Sendable {
         counter("messages_failed", "Handler attempts that failed and were retried", [("type", type)]).increment()
     }
 
+    public func batchFallback() {
+        counter("batch_fallbacks", "Batches that failed and were handled message by message", []).increment()
+    }
+
     public func deadLettered(type: String, code: String) {
         counter("messages_dead_lettered", "Messages sent to the dead-letter queue", [("type", type), ("code", code)]).increment()
     }

@@ -28,6 +28,14 @@ final class EnvelopeTests: XCTestCase {
         XCTAssertEqual(envelope.time, WireJSON.parseTimestamp("2026-11-24T01:00:00Z"))
     }
 
+    func testTimestampsAreUTCWithMillisecondsAndRoundTrip() {
+        let date = Date(timeIntervalSince1970: 1_795_500_000.25)
+        let text = WireJSON.formatTimestamp(date)
+        XCTAssertTrue(text.hasSuffix(".250Z"), text)
+        XCTAssertEqual(WireJSON.parseTimestamp(text), date)
+        XCTAssertEqual(WireJSON.parseTimestamp("2026-11-24T08:00:00+07:00"), WireJSON.parseTimestamp("2026-11-24T01:00:00Z"))
+    }
+
     func testMessageTypeParsesNameAndMajor() {
         let type = MessageType(cloudEventType: "vn.dang.tthc.dossier.step-decided.v12")
         XCTAssertEqual(type?.name, "dossier.step-decided")

@@ -181,6 +181,7 @@ public final class ConsumerWorker: Sendable {
             throw error
         } catch {
             // One message spoiled the batch (or the database hiccupped): isolate each message.
+            env.metrics.batchFallback()
             logger.info("batch failed, handling its messages one by one",
                         metadata: ["error": .string("\(error)"), "size": .stringConvertible(batch.count)])
             for item in classified {

@@ -1,8 +1,8 @@
 import Persistence
 
 /// ServiceKit's own tables in every service's schema: inbox, outbox, dead letters.
-enum PipelineMigrations {
-    static let all: [Migration] = [
+public enum PipelineMigrations {
+    public static let all: [Migration] = [
         Migration(scope: "servicekit", version: 1, name: "inbox_outbox_dead_letters", sql: """
             -- Inbox: ids of messages already handled; a redelivery finds its id and is skipped.
             CREATE TABLE inbox (

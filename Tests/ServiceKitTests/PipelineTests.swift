@@ -1,0 +1,114 @@
+import Contracts
+import Foundation
+import Messaging
+import ServiceKit
+import TestSupport
+import XCTest
+
+final class PipelineTests: XCTestCase {
+    var harness: PipelineHarness!
+    var observer: AMQPConnection!
+    var observerQueue = ""
+
+    override func setUpWithError() throws {
+        harness = try PipelineHarness()
+        // Watches what the relay publishes.
+        observer = try TestEnvironment.amqp()
+        observerQueue = try observer.declareQueue("", durable: false, exclusive: true, autoDelete: true).name
+        try observer.bindQueue(observerQueue, exchange: Exchange.events, routingKey: EffectHandler.done.routingKey)
+    }
+
+    override func tearDown() {
+        harness?.stop()
+        observer?.close()
+    }
+
+    func published() throws -> Int { try observer.messageCount(queue: observerQueue) }
+
+    func testDuplicateDeliveryChangesStateOnce() throws {
+        let message = try harness.envelope("twice")
+        try harness.deliver(body: message.body, id: message.id)
+        try harness.deliver(body: message.body, id: message.id)
+        try TestEnvironment.eventually("duplicate detected") {
+            harness.metric("tthc_messages_duplicate_total") == 1 && harness.metric("tthc_messages_consumed_total") == 1
+        }
+        try TestEnvironment.eventually("outbox drained") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM kittest.outbox") == 0 && (try published()) >= 1
+        }
+        XCTAssertEqual(try harness.effects(message.id), 1)
+        XCTAssertEqual(try published(), 1, "the duplicate emits nothing")
+    }
+
+    func testFailedTransactionIsRetriedAndSucceedsOnce() throws {
+        let message = try harness.envelope("retry")
+        harness.failures.failNext(message.id, times: 2)
+        try harness.deliver(body: message.body, id: message.id)
+        try TestEnvironment.eventually("handled after retries") { try harness.effects(message.id) == 1 }
+        try TestEnvironment.eventually("event published") { try published() == 1 }
+        // First failure: the batch transaction; second: the message's own first attempt; third try succeeds.
+        XCTAssertEqual(harness.metric("tthc_batch_fallbacks_total"), 1)
+        XCTAssertEqual(harness.metric("tthc_messages_failed_total"), 1)
+        XCTAssertEqual(try harness.effects(message.id), 1, "the rolled-back attempts left no effect")
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.inbox"), 1)
+    }
+
+    func testOnePoisonMessageDoesNotBlockItsBatch() throws {
+        var ids: [String] = []
+        let admin = try TestEnvironment.amqp(confirms: true)
+        for i in 0..<50 {
+            let message = try harness.envelope(i == 25 ? "poison" : "ok-\(i)")
+            ids.append(message.id)
+            try admin.publish(exchange: "", routingKey: PipelineHarness.queue, body: message.body,
+                              properties: MessageProperties(messageId: message.id))
+        }
+        try admin.waitForConfirms()
+        admin.close()
+        try TestEnvironment.eventually("49 handled") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM kittest.effects") == 49
+        }
+        try TestEnvironment.eventually("poison dead-lettered") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM kittest.dead_letters WHERE error_code = 'test-rule'") == 1
+        }
+        XCTAssertEqual(try harness.effects(ids[25]), 0)
+        try TestEnvironment.eventually("49 events") { try published() == 49 }
+    }
+
+    func testUnprocessableMessagesAreDeadLetteredWithTheirReason() throws {
+        let unknownMajor = try harness.envelope("v2", type: MessageType("kit.test-event", major: 2))
+        let unknownType = try harness.envelope("other", type: MessageType("kit.other-event", major: 1))
+        let big = try harness.envelope(String(repeating: "x", count: 5000))
+        let missingField = (id: UUID().uuidString, body: Array("""
+            {"specversion":"1.0","id":"m-1","source":"urn:x","type":"vn.dang.tthc.kit.test-event.v1","data":{"nolabel":1}}
+            """.utf8))
+        let cases: [(id: String, body: [UInt8], code: String)] = [
+            ("bad-json", Array("{not json".utf8), "malformed-json"),
+            (unknownType.id, unknownType.body, "unknown-type"),
+            (unknownMajor.id, unknownMajor.body, "unsupported-version"),
+            (big.id, big.body, "message-too-large"),
+            ("m-1", missingField.body, "schema-violation"),
+        ]
+        for c in cases { try harness.deliver(body: c.body, id: c.id) }
+        let deadLetterQueue = "\(PipelineHarness.service).dead-letter"
+        let admin = try TestEnvironment.amqp()
+        defer { admin.close() }
+        try TestEnvironment.eventually("5 dead letters") { try admin.messageCount(queue: deadLetterQueue) == 5 }
+        var codes: [String: String] = [:]
+        while let d = try admin.get(queue: deadLetterQueue) {
+            codes[d.properties.messageId ?? ""] = d.properties.headers[DeadLetterHeader.errorCode]?.stringValue
+            XCTAssertNotNil(d.properties.headers[DeadLetterHeader.reason]?.stringValue)
+            XCTAssertEqual(d.properties.headers[DeadLetterHeader.sourceQueue]?.stringValue, PipelineHarness.queue)
+            try admin.ack(d.deliveryTag)
+        }
+        for c in cases { XCTAssertEqual(codes[c.id], c.code, "dead letter \(c.id)") }
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.dead_letters"), 5)
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.effects"), 0)
+    }
+}
+
+final class MetricsFormatTests: XCTestCase {
+    func testCountersAppearInPrometheusText() {
+        let metrics = ServiceMetrics(service: "probe")
+        metrics.consumed(type: "a.b.v1", count: 3)
+        XCTAssertTrue(metrics.text().contains("tthc_messages_consumed_total"))
+    }
+}
