@@ -11,7 +11,7 @@ server-named reply queues.
 import base64, hashlib, json, os
 
 SERVICES = ["intake", "validation", "routing", "payment", "notification", "archive"]
-INTEGRATORS = ["portal-demo", "portal-test"]
+INTEGRATORS = ["portal-demo", "portal-test", "portal-pending"]
 SERVICE_QUEUES = "(intake|validation|routing|payment|notification|archive)"
 
 def password_hash(password: str) -> str:

@@ -65,6 +65,11 @@ public struct ProcessExited: Error, CustomStringConvertible {
     public let name: String
     public let status: Int32
     public let log: String
+    public init(name: String, status: Int32, log: String) {
+        self.name = name
+        self.status = status
+        self.log = log
+    }
     public var description: String { "\(name) exited with \(status):\n\(log.suffix(3000))" }
 }
 

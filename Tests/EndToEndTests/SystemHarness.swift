@@ -1,0 +1,133 @@
+import Contracts
+import Foundation
+import Messaging
+import Persistence
+import TestSupport
+import XCTest
+
+/// The six executables as child processes on the real servers, as ops run them.
+final class SystemHarness {
+    static let services = ["intake", "validation", "routing", "payment", "notification", "archive"]
+    static let ports = ["intake": 18081, "validation": 18082, "routing": 18083, "payment": 18084,
+                        "notification": 18085, "archive": 18086]
+    static let queues = ["intake.commands", "validation.dossiers", "routing.dossiers", "payment.requests",
+                         "notification.events", "archive.dossiers"] + services.map { "\($0).dead-letter" }
+
+    private(set) var processes: [String: ServiceProcess] = [:]
+    let organisation = TestEnvironment.uniqueOrganisation()
+
+    /// Empties the services' queues so that a test sees only its own messages.
+    init() throws {
+        for queue in Self.queues {
+            // A queue not declared yet is fine: each purge gets its own connection.
+            if let amqp = try? TestEnvironment.amqp() {
+                try? amqp.purgeQueue(queue)
+                amqp.close()
+            }
+        }
+    }
+
+    @discardableResult
+    func start(_ service: String, environment: [String: String] = [:], waitUntilReady: Bool = true) throws -> ServiceProcess {
+        var env = ["TTHC_LOG_FORMAT": "json"]
+        for (k, v) in environment { env[k] = v }
+        let process = try ServiceProcess(service, httpPort: Self.ports[service]!, environment: env)
+        processes[service] = process
+        if waitUntilReady { try process.waitUntilReady() }
+        return process
+    }
+
+    func startAll(environment: [String: String] = [:]) throws {
+        for service in Self.services { try start(service, environment: environment, waitUntilReady: false) }
+        for service in Self.services { try processes[service]!.waitUntilReady() }
+    }
+
+    /// SIGTERM every service; returns their exit statuses.
+    @discardableResult
+    func stopAll() throws -> [String: Int32] {
+        var statuses: [String: Int32] = [:]
+        for (name, process) in processes where process.isRunning { kill(process.pid, SIGTERM) }
+        for (name, process) in processes { statuses[name] = try process.terminate() }
+        processes.removeAll()
+        return statuses
+    }
+
+    func metric(_ service: String, _ name: String) -> Double {
+        guard let text = HTTPProbe.get("http://127.0.0.1:\(Self.ports[service]!)/metrics")?.body else { return 0 }
+        return text.split(separator: "\n").filter { $0.hasPrefix(name + "{") }
+            .compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
+    }
+
+    // MARK: Counting this test's dossiers in each service's schema
+
+    func intakeDossiers() throws -> Int {
+        try TestEnvironment.count("SELECT count(*) AS n FROM intake.dossiers WHERE receiving_organisation_code = $1",
+                                  [organisation])
+    }
+
+    func validated() throws -> Int {
+        try TestEnvironment.count("SELECT count(*) AS n FROM validation.dossiers WHERE receiving_organisation_code = $1",
+                                  [organisation])
+    }
+
+    func archived() throws -> Int {
+        try TestEnvironment.count("SELECT count(*) AS n FROM archive.results WHERE dossier_code LIKE $1", [organisation + "-%"])
+    }
+
+    func notices() throws -> Int {
+        try TestEnvironment.count("SELECT count(*) AS n FROM notification.notices WHERE dossier_code LIKE $1",
+                                  [organisation + "-%"])
+    }
+
+    /// Every dossier once in every schema, with its four notices (received, accepted, decided, issued).
+    func assertExactlyOnce(_ expected: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertEqual(try intakeDossiers(), expected, "intake dossiers", file: file, line: line)
+        XCTAssertEqual(try validated(), expected, "validation dossiers", file: file, line: line)
+        XCTAssertEqual(try TestEnvironment.count(
+            "SELECT count(*) AS n FROM routing.routes WHERE dossier_code LIKE $1", [organisation + "-%"]), expected,
+                       "routes", file: file, line: line)
+        XCTAssertEqual(try archived(), expected, "results", file: file, line: line)
+        XCTAssertEqual(try TestEnvironment.count(
+            "SELECT count(DISTINCT dossier_code) AS n FROM archive.results WHERE dossier_code LIKE $1", [organisation + "-%"]),
+                       expected, "distinct results", file: file, line: line)
+        XCTAssertEqual(try notices(), 4 * expected, "notices", file: file, line: line)
+        XCTAssertEqual(try TestEnvironment.count(
+            "SELECT coalesce(max(last_value), 0) AS n FROM intake.dossier_sequences WHERE organisation_code = $1",
+            [organisation]), expected, "gap-free dossier sequence", file: file, line: line)
+    }
+
+    /// Runs `tthc-admin` and returns what it printed.
+    func admin(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = TestEnvironment.binDirectory.appendingPathComponent("tthc-admin")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw ProcessExited(name: "tthc-admin \(arguments.joined(separator: " "))", status: process.terminationStatus,
+                                log: output)
+        }
+        return output
+    }
+
+    /// Restarts the RabbitMQ application: every connection drops, durable queues survive.
+    func restartBroker() throws {
+        for command in ["stop_app", "start_app"] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = [TestEnvironment.repositoryRoot.appendingPathComponent("Deploy/local/servers.sh").path,
+                                 "rabbitmqctl", "-q", command]
+            try process.run()
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationStatus, 0, "rabbitmqctl \(command)")
+        }
+    }
+
+    deinit {
+        for process in processes.values { process.kill9() }
+    }
+}
