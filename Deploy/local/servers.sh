@@ -24,6 +24,10 @@ data_root() {
 root="$(data_root)"
 rmq_dir="$root/rabbitmq"
 pg_dir="$root/postgres"
+# The Erlang cookie and the PostgreSQL socket live at fixed places, so that a second checkout on
+# the same machine (a fresh clone running .ci/run) finds and reuses servers already running.
+erlang_home="${TTHC_ERLANG_HOME:-/var/tmp/tthc-erlang}"
+if [ -d /var/run/postgresql ]; then pg_socket_dir=/var/run/postgresql; else pg_socket_dir="$pg_dir"; fi
 
 log() { printf '[servers] %s\n' "$*" >&2; }
 
@@ -46,7 +50,8 @@ install_packages() {
 }
 
 rmq_env() {
-  export HOME="$rmq_dir" RABBITMQ_MNESIA_BASE="$rmq_dir/mnesia" RABBITMQ_LOG_BASE="$rmq_dir/log" \
+  mkdir -p "$erlang_home"
+  export HOME="$erlang_home" RABBITMQ_MNESIA_BASE="$rmq_dir/mnesia" RABBITMQ_LOG_BASE="$rmq_dir/log" \
     RABBITMQ_NODENAME="tthc@localhost" RABBITMQ_NODE_PORT="$amqp_port" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
     RABBITMQ_CONFIG_FILE="$rmq_dir/rabbitmq" RABBITMQ_ENABLED_PLUGINS_FILE="$rmq_dir/enabled_plugins" \
     RABBITMQ_PID_FILE="$rmq_dir/pid" RABBITMQ_DIST_PORT=$((amqp_port + 20000))
@@ -72,19 +77,19 @@ EOF
 }
 
 pg_ready() { "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port"; }
-psql_admin() { runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$pg_dir" -p "$pg_port" "$@"; }
+psql_admin() { runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$pg_socket_dir" -p "$pg_port" "$@"; }
 
 start_postgres() {
-  mkdir -p "$pg_dir"
-  chown postgres:postgres "$pg_dir"
-  if [ ! -f "$pg_dir/data/PG_VERSION" ]; then
-    log "initdb in $pg_dir/data"
-    runuser -u postgres -- "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth-local=trust \
-      --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null
-  fi
   if pg_ready; then log "PostgreSQL already running on $pg_port"; else
+    mkdir -p "$pg_dir"
+    chown postgres:postgres "$pg_dir"
+    if [ ! -f "$pg_dir/data/PG_VERSION" ]; then
+      log "initdb in $pg_dir/data"
+      runuser -u postgres -- "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth-local=trust \
+        --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+    fi
     runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/postgres.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_dir -c max_connections=300 -c shared_buffers=256MB" start >/dev/null
+      -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_socket_dir -c max_connections=300 -c shared_buffers=256MB" start >/dev/null
     wait_for "PostgreSQL" pg_ready 60
   fi
   psql_admin -d postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'tthc'" | grep -q 1 \
@@ -115,7 +120,7 @@ print_env() {
   cat <<EOF
 export TTHC_LOCAL_DIR='$root'
 export TTHC_AMQP_HOST=127.0.0.1 TTHC_AMQP_PORT=$amqp_port TTHC_PG_HOST=127.0.0.1 TTHC_PG_PORT=$pg_port
-export TTHC_PG_SOCKET_DIR='$pg_dir'
+export TTHC_PG_SOCKET_DIR='$pg_socket_dir'
 export TTHC_RABBITMQCTL='$repo/Deploy/local/servers.sh rabbitmqctl'
 EOF
 }
