@@ -1,0 +1,121 @@
+import ArgumentParser
+import Contracts
+import Foundation
+import Messaging
+import ServiceKit
+import Synchronization
+
+/// tthc-bench: submits N dossiers to the running system (Deploy/local/run.sh) and prints
+/// end-to-end throughput and latency (submit→accepted, submit→archived) and each service's RSS.
+@main
+struct EndToEndBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tthc-bench",
+                                                    abstract: "End-to-end throughput and latency of the running system.")
+
+    @Option(help: "Dossiers to submit.") var count = 5000
+    @Option(help: "Integrator user (password = name in development).") var integrator = "portal-test"
+    @Option(help: "Broker host.") var host = ProcessInfo.processInfo.environment["TTHC_AMQP_HOST"] ?? "127.0.0.1"
+    @Option(help: "Broker port.") var port = Int(ProcessInfo.processInfo.environment["TTHC_AMQP_PORT"] ?? "5672") ?? 5672
+    @Option(help: "Give up after this many seconds.") var timeout: Double = 600
+
+    func run() throws {
+        let organisation = "BENCH\(Int.random(in: 100...999)).CB01"
+        // Watch the events before submitting anything.
+        let watcher = try AMQPConnection(url: AMQPURL(host: host, port: port, vhost: "tthc", user: "tthc-admin",
+                                                      password: "tthc-admin"))
+        let queue = try watcher.declareQueue("", durable: false, exclusive: true, autoDelete: true).name
+        for type in [MessageType.dossierReceived, .dossierAccepted, .resultIssued] {
+            try watcher.bindQueue(queue, exchange: Exchange.events, routingKey: type.routingKey)
+        }
+        try watcher.setPrefetch(2000)
+        try watcher.consume(queue: queue)
+
+        let submittedAt = Mutex<[String: ContinuousClock.Instant]>([:])
+        let clock = ContinuousClock()
+        let start = clock.now
+        let (host, port, integrator, count) = (host, port, integrator, count)
+        let publisherDone = DispatchSemaphore(value: 0)
+        Thread {
+            defer { publisherDone.signal() }
+            do {
+                let amqp = try AMQPConnection(url: AMQPURL(host: host, port: port, vhost: "tthc", user: integrator,
+                                                           password: integrator))
+                try amqp.enableConfirms()
+                for i in 0..<count {
+                    let submit = SampleDossier.submit(organisation: organisation, memberId: "DV\(i)")
+                    let message = try SampleDossier.message(submit, userId: integrator)
+                    submittedAt.withLock { $0[submit.clientSubmissionId] = clock.now }
+                    try amqp.publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey,
+                                     body: message.body, properties: message.properties)
+                    if i % 500 == 499 { try amqp.waitForConfirms() }
+                }
+                try amqp.waitForConfirms()
+                amqp.close()
+            } catch {
+                FileHandle.standardError.write(Data("publisher failed: \(error)\n".utf8))
+            }
+        }.start()
+
+        var clientIdByCode: [String: String] = [:]
+        var acceptedLatency: [Duration] = []
+        var archivedLatency: [Duration] = []
+        var lastAccepted = start
+        var lastArchived = start
+        let deadline = Date().addingTimeInterval(timeout)
+        while archivedLatency.count < count, Date() < deadline {
+            guard let delivery = try watcher.nextDelivery(timeout: 0.5) else { continue }
+            try watcher.ack(delivery.deliveryTag)
+            let now = clock.now
+            switch delivery.routingKey {
+            case MessageType.dossierReceived.routingKey:
+                let received = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: delivery.body).data
+                guard received.receivingOrganisationCode == organisation else { continue }
+                clientIdByCode[received.dossierCode] = received.clientSubmissionId
+            case MessageType.dossierAccepted.routingKey:
+                let accepted = try WireJSON.decode(Envelope<DossierAcceptedV1>.self, from: delivery.body).data
+                guard let id = clientIdByCode[accepted.dossierCode], let sent = submittedAt.withLock({ $0[id] }) else { continue }
+                acceptedLatency.append(now - sent)
+                lastAccepted = now
+            case MessageType.resultIssued.routingKey:
+                let issued = try WireJSON.decode(Envelope<ResultIssuedV1>.self, from: delivery.body).data
+                guard let id = clientIdByCode[issued.dossierCode], let sent = submittedAt.withLock({ $0[id] }) else { continue }
+                archivedLatency.append(now - sent)
+                lastArchived = now
+            default: continue
+            }
+        }
+        publisherDone.wait()
+        watcher.close()
+
+        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+        func percentile(_ values: [Duration], _ p: Double) -> String {
+            guard !values.isEmpty else { return "-" }
+            let sorted = values.sorted()
+            return String(format: "%.0f ms", seconds(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) * 1000)
+        }
+        print("dossiers submitted: \(count) (organisation \(organisation))")
+        print(String(format: "submit→accepted: %d done, %.0f dossiers/s, latency p50 %@ p99 %@", acceptedLatency.count,
+                     Double(acceptedLatency.count) / max(seconds(lastAccepted - start), 0.001),
+                     percentile(acceptedLatency, 0.5), percentile(acceptedLatency, 0.99)))
+        print(String(format: "submit→archived: %d done, %.0f dossiers/s, latency p50 %@ p99 %@", archivedLatency.count,
+                     Double(archivedLatency.count) / max(seconds(lastArchived - start), 0.001),
+                     percentile(archivedLatency, 0.5), percentile(archivedLatency, 0.99)))
+        for (name, rss) in serviceMemory() { print("RSS \(name): \(rss / 1024) MiB") }
+        if archivedLatency.count < count { throw ExitCode.failure }
+    }
+
+    /// Resident memory of each running tthc-* process, from /proc.
+    func serviceMemory() -> [(String, Int)] {
+        var result: [(String, Int)] = []
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(entry) != nil {
+            guard let name = try? String(contentsOfFile: "/proc/\(entry)/comm", encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines), name.hasPrefix("tthc-"), name != "tthc-bench",
+                let status = try? String(contentsOfFile: "/proc/\(entry)/status", encoding: .utf8),
+                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+                let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
+            else { continue }
+            result.append(("\(name)[\(entry)]", kb))
+        }
+        return result.sorted { $0.0 < $1.0 }
+    }
+}
