@@ -8,6 +8,7 @@ bash Deploy/local/servers.sh start
 eval "$(bash Deploy/local/servers.sh env)"
 # Services started by run.sh would compete with the tests' own processes for the queues.
 bash Deploy/local/stop.sh services
+bash Deploy/local/check-contracts.sh
 swift build --build-tests
 TTHC_BIN_DIR="$(swift build --show-bin-path)"
 export TTHC_BIN_DIR

@@ -1,3 +1,4 @@
+import Calendar
 import Foundation
 
 /// The wire envelope of every TTHC message: a CloudEvents 1.0 document in structured JSON mode
@@ -73,7 +74,7 @@ public enum WireJSON {
     }
 
     public static func formatTimestamp(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        Timestamp.format(date)
     }
 
     public static func parseTimestamp(_ text: String) -> Date? {

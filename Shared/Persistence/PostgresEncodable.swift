@@ -1,3 +1,4 @@
+import Calendar
 import Foundation
 
 /// A value sent as a statement parameter in PostgreSQL's text format.
@@ -13,7 +14,7 @@ extension UUID: PostgresEncodable { public var postgresText: String { uuidString
 
 extension Date: PostgresEncodable {
     /// ISO 8601 with milliseconds, in UTC; cast with `::timestamptz`.
-    public var postgresText: String { self.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)) }
+    public var postgresText: String { Timestamp.format(self) }
 }
 
 /// `bytea` in hex form.

@@ -27,6 +27,49 @@ public struct WorkerEnvironment: Sendable {
         try AMQPURL(configuration.amqpURL, caCertificatePath: configuration.amqpCACertificate)
     }
 
+    /// The reconnect loop shared by consumers and the relay: opens a database and a broker
+    /// connection, lets `prepare` set them up, marks the worker healthy, runs the session it
+    /// returns, and on any failure closes both, waits (0.2 s doubling to 10 s) and starts again.
+    /// Ends when the session returns true, or when `stop` is set and `keepGoingAfterStop` says no.
+    func withConnections(worker: String, kind: String, logger: Logger, stop: StopFlag,
+                         keepGoingAfterStop: () -> Bool = { false },
+                         prepare: (PostgresConnection, AMQPConnection) throws -> () throws -> Bool) {
+        var backoff: TimeInterval = 0.2
+        var connectedBefore = false
+        health.set(worker, up: false)
+        defer { health.set(worker, up: false) }
+        while !stop.isSet || keepGoingAfterStop() {
+            var db: PostgresConnection?
+            var amqp: AMQPConnection?
+            do {
+                db = try openDatabase()
+                amqp = try AMQPConnection(url: amqpURL(), heartbeat: configuration.heartbeat, connectionName: worker)
+                let session = try prepare(db!, amqp!)
+                health.set(worker, up: true)
+                if connectedBefore { metrics.reconnected(kind) }
+                connectedBefore = true
+                backoff = 0.2
+                let done = try session()
+                amqp?.close()
+                db?.close()
+                if done { return }
+            } catch {
+                health.set(worker, up: false)
+                logger.warning("connection lost, reconnecting", metadata: [
+                    "error": .string("\(error)"), "retryInSeconds": .stringConvertible(backoff),
+                ])
+                amqp?.close()
+                db?.close()
+                if !stop.isSet {
+                    pause(backoff, unless: stop)
+                } else if keepGoingAfterStop() {
+                    Thread.sleep(forTimeInterval: backoff)  // draining after stop: still back off
+                }
+                backoff = min(backoff * 2, 10)
+            }
+        }
+    }
+
     func openDatabase() throws -> PostgresConnection {
         try PostgresConnection(url: configuration.databaseURL, setupStatements: [
             "SET search_path TO \(configuration.databaseSchema)",
@@ -64,43 +107,21 @@ public final class ConsumerWorker: Sendable {
     /// Runs until `stop` is set; reconnects with back-off when the broker or database fails.
     public func run(stop: StopFlag) {
         let logger = self.logger
-        var backoff: TimeInterval = 0.2
-        var firstConnect = true
-        env.health.set(name, up: false)
-        while !stop.isSet {
-            var amqp: AMQPConnection?
-            do {
-                let db = try env.openDatabase()
-                let connection = try AMQPConnection(url: env.amqpURL(), heartbeat: env.configuration.heartbeat,
-                                                    connectionName: name)
-                amqp = connection
-                try env.topology.declare(on: connection)
-                try connection.setPrefetch(env.configuration.prefetch)
-                try connection.consume(queue: queue.name)
-                env.health.set(name, up: true)
-                if !firstConnect { env.metrics.reconnected("consumer") }
-                firstConnect = false
-                backoff = 0.2
-                logger.info("consuming", metadata: ["queue": .string(queue.name)])
+        env.withConnections(worker: name, kind: "consumer", logger: logger, stop: stop) { db, connection in
+            try env.topology.declare(on: connection)
+            try connection.setPrefetch(env.configuration.prefetch)
+            try connection.consume(queue: queue.name)
+            logger.info("consuming", metadata: ["queue": .string(queue.name)])
+            return { [self] in
                 while !stop.isSet {
                     let batch = try collectBatch(connection)
                     if batch.isEmpty { continue }
                     try process(batch, db: db, amqp: connection)
                 }
                 // Unacknowledged prefetched deliveries return to the queue when the channel closes.
-                connection.close()
-                db.close()
-            } catch {
-                env.health.set(name, up: false)
-                logger.warning("connection lost, reconnecting", metadata: [
-                    "error": .string("\(error)"), "retryInSeconds": .stringConvertible(backoff),
-                ])
-                amqp?.close()
-                pause(backoff, unless: stop)
-                backoff = min(backoff * 2, 10)
+                return true
             }
         }
-        env.health.set(name, up: false)
         logger.info("consumer stopped")
     }
 

@@ -35,24 +35,17 @@ public final class OutboxRelay: Sendable {
     public func run(stop: StopFlag) {
         var logger = env.logger
         logger[metadataKey: "worker"] = .string(name)
-        var backoff: TimeInterval = 0.2
-        var firstConnect = true
         var lastBacklogCheck = Date.distantPast
-        env.health.set(name, up: false)
-        // After stop: keep going until the outbox is empty (consumers stopped first), with a bound.
+        // After stop (consumers have stopped first) keep going until the outbox is empty, with a bound.
         var drainDeadline: Date?
-        while true {
-            var amqp: AMQPConnection?
-            do {
-                let db = try env.openDatabase()
-                let connection = try AMQPConnection(url: env.amqpURL(), heartbeat: env.configuration.heartbeat,
-                                                    connectionName: name)
-                amqp = connection
-                try connection.enableConfirms()
-                env.health.set(name, up: true)
-                if !firstConnect { env.metrics.reconnected("relay") }
-                firstConnect = false
-                backoff = 0.2
+        func draining() -> Bool {
+            if drainDeadline == nil { drainDeadline = Date().addingTimeInterval(20) }
+            return Date() < drainDeadline!
+        }
+        env.withConnections(worker: name, kind: "relay", logger: logger, stop: stop, keepGoingAfterStop: draining) {
+            db, connection in
+            try connection.enableConfirms()
+            return { [self] in
                 while true {
                     let published = try publishBatch(db: db, amqp: connection)
                     if Date().timeIntervalSince(lastBacklogCheck) > 2 {
@@ -62,14 +55,7 @@ public final class OutboxRelay: Sendable {
                     }
                     if published == batchLimit { continue }
                     if stop.isSet {
-                        if drainDeadline == nil { drainDeadline = Date().addingTimeInterval(20) }
-                        if published == 0 || Date() > drainDeadline! {
-                            connection.close()
-                            db.close()
-                            env.health.set(name, up: false)
-                            logger.info("outbox relay stopped")
-                            return
-                        }
+                        if published == 0 || !draining() { return true }
                         continue
                     }
                     if published == 0 {
@@ -77,18 +63,9 @@ public final class OutboxRelay: Sendable {
                         try connection.poll()
                     }
                 }
-            } catch {
-                env.health.set(name, up: false)
-                logger.warning("relay connection lost, reconnecting", metadata: [
-                    "error": .string("\(error)"), "retryInSeconds": .stringConvertible(backoff),
-                ])
-                amqp?.close()
-                if stop.isSet, let deadline = drainDeadline, Date() > deadline { return }
-                if stop.isSet, drainDeadline == nil { drainDeadline = Date().addingTimeInterval(20) }
-                Thread.sleep(forTimeInterval: backoff)
-                backoff = min(backoff * 2, 10)
             }
         }
+        logger.info("outbox relay stopped")
     }
 
     /// Publishes up to `batchLimit` rows; returns how many.

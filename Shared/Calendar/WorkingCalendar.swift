@@ -1,0 +1,142 @@
+import Foundation
+
+/// Working time (giờ làm việc, ngày làm việc) of a party organisation, in Vietnam time (UTC+7):
+/// office sessions per day, weekends, and public holidays loaded per year as data (DOMAIN §12).
+public struct WorkingCalendar: Sendable {
+    /// One office session, in minutes from midnight, e.g. 07:30–11:30.
+    public struct Session: Sendable, Codable, Equatable {
+        public let start: Int
+        public let end: Int
+        public init(_ start: String, _ end: String) {
+            self.start = Self.minutes(start)
+            self.end = Self.minutes(end)
+        }
+
+        static func minutes(_ hhmm: String) -> Int {
+            let parts = hhmm.split(separator: ":").compactMap { Int($0) }
+            return parts[0] * 60 + (parts.count > 1 ? parts[1] : 0)
+        }
+    }
+
+    /// One year of public holidays (ngày nghỉ lễ, Tết) and swapped working Saturdays.
+    public struct HolidayYear: Sendable, Codable {
+        public struct DayOff: Sendable, Codable {
+            public let date: String
+            public let name: String
+        }
+
+        public let year: Int
+        public let source: String?
+        public let daysOff: [DayOff]
+        public let workingSaturdays: [String]
+    }
+
+    public enum CalendarError: Error, CustomStringConvertible {
+        case yearNotCovered(Int)
+        public var description: String {
+            switch self {
+            case .yearNotCovered(let y): "no public holiday data for \(y): add Shared/Calendar/Holidays/\(y).json"
+            }
+        }
+    }
+
+    /// Standard state office hours (DOMAIN §12): 07:30–11:30 and 13:00–17:00, Monday to Friday.
+    public static let standardSessions = [Session("07:30", "11:30"), Session("13:00", "17:00")]
+
+    public let sessions: [Session]
+    private let daysOff: Set<String>
+    private let workingSaturdays: Set<String>
+    public let years: ClosedRange<Int>
+
+    public init(sessions: [Session] = WorkingCalendar.standardSessions, holidays: [HolidayYear]) {
+        self.sessions = sessions.sorted { $0.start < $1.start }
+        self.daysOff = Set(holidays.flatMap { $0.daysOff.map(\.date) })
+        self.workingSaturdays = Set(holidays.flatMap(\.workingSaturdays))
+        let covered = holidays.map(\.year)
+        self.years = (covered.min() ?? 0)...(covered.max() ?? 0)
+    }
+
+    /// The calendar with the holiday files shipped in `Shared/Calendar/Holidays`.
+    public static func bundled(sessions: [Session] = WorkingCalendar.standardSessions) throws -> WorkingCalendar {
+        let folder = Bundle.module.url(forResource: "Holidays", withExtension: nil)!
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
+        let years = try files.map {
+            try JSONDecoder().decode(HolidayYear.self, from: Data(contentsOf: folder.appendingPathComponent($0)))
+        }
+        return WorkingCalendar(sessions: sessions, holidays: years)
+    }
+
+    static let vietnam: Foundation.Calendar = {
+        var calendar = Foundation.Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
+        return calendar
+    }()
+
+    static func dayKey(_ date: Date) -> String {
+        let c = vietnam.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
+
+    /// A working day: Monday–Friday (or a swapped working Saturday) that is not a public holiday.
+    public func isWorkingDay(_ date: Date) throws -> Bool {
+        let year = Self.vietnam.component(.year, from: date)
+        guard years.contains(year) else { throw CalendarError.yearNotCovered(year) }
+        let key = Self.dayKey(date)
+        if daysOff.contains(key) { return false }
+        let weekday = Self.vietnam.component(.weekday, from: date)  // 1 = Sunday, 7 = Saturday
+        if weekday == 7 { return workingSaturdays.contains(key) }
+        return weekday != 1
+    }
+
+    private func startOfDay(_ date: Date) -> Date { Self.vietnam.startOfDay(for: date) }
+
+    private func minuteOfDay(_ date: Date) -> Double { date.timeIntervalSince(startOfDay(date)) / 60 }
+
+    /// The official receipt time (Đ.14.1): the arrival itself inside a working session,
+    /// otherwise the start of the next working session.
+    public func officialReceiptTime(for arrival: Date) throws -> Date {
+        var day = startOfDay(arrival)
+        var minute = minuteOfDay(arrival)
+        for _ in 0..<60 {
+            if try isWorkingDay(day) {
+                for session in sessions {
+                    if minute < Double(session.start) { return day.addingTimeInterval(Double(session.start) * 60) }
+                    if minute < Double(session.end) { return day.addingTimeInterval(minute * 60) }
+                }
+            }
+            day = Self.vietnam.date(byAdding: .day, value: 1, to: day)!
+            minute = 0
+        }
+        throw CalendarError.yearNotCovered(Self.vietnam.component(.year, from: day))
+    }
+
+    /// The instant `hours` working hours after `start` (e.g. the 8-working-hour limit of Đ.14.3).
+    public func adding(workingHours hours: Double, to start: Date) throws -> Date {
+        var remaining = hours * 60
+        var current = try officialReceiptTime(for: start)
+        while true {
+            let day = startOfDay(current)
+            let minute = minuteOfDay(current)
+            if try isWorkingDay(day) {
+                for session in sessions where minute < Double(session.end) {
+                    let from = max(minute, Double(session.start))
+                    let available = Double(session.end) - from
+                    if remaining <= available { return day.addingTimeInterval((from + remaining) * 60) }
+                    remaining -= available
+                }
+            }
+            current = try officialReceiptTime(for: Self.vietnam.date(byAdding: .day, value: 1, to: day)!)
+        }
+    }
+
+    /// The end of the working day `days` working days after `start`'s day (processing limits).
+    public func adding(workingDays days: Int, to start: Date) throws -> Date {
+        var day = startOfDay(try officialReceiptTime(for: start))
+        var counted = 0
+        while counted < days {
+            day = Self.vietnam.date(byAdding: .day, value: 1, to: day)!
+            if try isWorkingDay(day) { counted += 1 }
+        }
+        return day.addingTimeInterval(Double(sessions.last?.end ?? 17 * 60) * 60)
+    }
+}

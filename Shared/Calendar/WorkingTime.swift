@@ -1,1 +1,0 @@
-// Calendar: working time (issue 3)

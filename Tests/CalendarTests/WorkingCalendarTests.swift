@@ -1,0 +1,57 @@
+import Calendar
+import Foundation
+import XCTest
+
+final class WorkingCalendarTests: XCTestCase {
+    let calendar = try! WorkingCalendar.bundled()
+
+    /// A Vietnam local time, `2026-11-27 18:00`.
+    func vn(_ text: String) -> Date {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(secondsFromGMT: 7 * 3600)
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.date(from: text)!
+    }
+
+    func testArrivalWithinOfficeHoursIsTheReceiptTime() throws {
+        XCTAssertEqual(try calendar.officialReceiptTime(for: vn("2026-11-24 09:15")), vn("2026-11-24 09:15"))
+    }
+
+    func testLunchBreakMovesToTheAfternoonSession() throws {
+        XCTAssertEqual(try calendar.officialReceiptTime(for: vn("2026-11-24 12:05")), vn("2026-11-24 13:00"))
+    }
+
+    func testFridayEveningMovesToMondayMorning() throws {
+        XCTAssertEqual(try calendar.officialReceiptTime(for: vn("2026-11-27 18:00")), vn("2026-11-30 07:30"))
+    }
+
+    func testSaturdayMovesToMondayMorning() throws {
+        XCTAssertEqual(try calendar.officialReceiptTime(for: vn("2026-11-28 10:00")), vn("2026-11-30 07:30"))
+    }
+
+    func testTet2027MovesPastTheWholeHoliday() throws {
+        // Tết Đinh Mùi: 30 Tết is Friday 5/2/2027; offices reopen Friday 12/2 after the compensatory days.
+        XCTAssertEqual(try calendar.officialReceiptTime(for: vn("2027-02-04 17:30")), vn("2027-02-12 07:30"))
+        XCTAssertFalse(try calendar.isWorkingDay(vn("2027-02-10 09:00")))
+    }
+
+    func testNationalDayMovesToTheNextWorkingDay() throws {
+        XCTAssertEqual(try calendar.officialReceiptTime(for: vn("2026-09-01 10:00")), vn("2026-09-03 07:30"))
+        XCTAssertEqual(try calendar.officialReceiptTime(for: vn("2026-09-02 08:00")), vn("2026-09-03 07:30"))
+    }
+
+    func testEightWorkingHoursSpanTheWeekend() throws {
+        // Friday 14:00 → 3 h on Friday, 4 h Monday morning, 1 h after lunch.
+        XCTAssertEqual(try calendar.adding(workingHours: 8, to: vn("2026-11-27 14:00")), vn("2026-11-30 14:00"))
+    }
+
+    func testWorkingDaysSkipHolidays() throws {
+        // Wednesday 29/4: the next working day skips 30/4, 1/5 and the weekend.
+        XCTAssertEqual(try calendar.adding(workingDays: 1, to: vn("2026-04-29 09:00")), vn("2026-05-04 17:00"))
+    }
+
+    func testYearsWithoutDataAreAnErrorNotAGuess() {
+        XCTAssertThrowsError(try calendar.officialReceiptTime(for: vn("2031-03-01 10:00")))
+    }
+}
