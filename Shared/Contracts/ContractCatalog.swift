@@ -9,5 +9,13 @@ public enum ContractCatalog {
         .dossierDecided: DossierDecidedV1.self,
         .resultIssued: ResultIssuedV1.self,
         .paymentRequested: PaymentRequestedV1.self,
+        .paymentCompleted: PaymentCompletedV1.self,
+        .dossierSupplement: DossierSupplementV1.self,
+        .dossierSupplementRequested: DossierSupplementRequestedV1.self,
+        .dossierStepAssigned: DossierStepAssignedV1.self,
+        .dossierStepDecided: DossierStepDecidedV1.self,
+        .dossierWithdrawn: DossierWithdrawnV1.self,
+        .resultRevoked: ResultRevokedV1.self,
+        .notificationSent: NotificationSentV1.self,
     ]
 }

@@ -33,6 +33,8 @@ public final class PostgresConnection {
     public let url: String
     /// Runs after every (re)connect, e.g. to set `search_path`.
     private let setupStatements: [String]
+    /// Statements prepared on this session, by SQL text: parsed and planned once, not per call.
+    private var prepared: [String: String] = [:]
 
     public init(url: String, setupStatements: [String] = []) throws {
         self.url = url
@@ -44,6 +46,7 @@ public final class PostgresConnection {
 
     private func connect() throws {
         if let handle { PQfinish(handle) }
+        prepared.removeAll()
         handle = PQconnectdb(url)
         guard let handle, PQstatus(handle) == CONNECTION_OK else {
             let message = handle.map { String(cString: PQerrorMessage($0)) } ?? "out of memory"
@@ -75,9 +78,14 @@ public final class PostgresConnection {
         let texts: [String?] = parameters.map { $0?.postgresText }
         let cStrings: [UnsafeMutablePointer<CChar>?] = texts.map { $0.flatMap { strdup($0) } }
         defer { cStrings.forEach { free($0) } }
+        let statement = try preparedName(for: sql, parameterCount: texts.count, handle: handle)
         let result: OpaquePointer? = cStrings.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
-                PQexecParams(handle, sql, Int32(texts.count), nil, texts.isEmpty ? nil : values, nil, nil, 0)
+                if let statement {
+                    PQexecPrepared(handle, statement, Int32(texts.count), texts.isEmpty ? nil : values, nil, nil, 0)
+                } else {
+                    PQexecParams(handle, sql, Int32(texts.count), nil, texts.isEmpty ? nil : values, nil, nil, 0)
+                }
             }
         }
         guard let result else {
@@ -94,6 +102,28 @@ public final class PostgresConnection {
                                 connectionLost: PQstatus(handle) != CONNECTION_OK)
         }
         return QueryResult(result)
+    }
+
+    /// The name of `sql` prepared on this session, preparing it on first use. Only plannable
+    /// statements are prepared; BEGIN, SET and the like go through the unnamed statement.
+    private func preparedName(for sql: String, parameterCount: Int, handle: OpaquePointer) throws -> String? {
+        if let name = prepared[sql] { return name }
+        let head = sql.drop(while: { $0 == " " || $0 == "\n" }).prefix(6).uppercased()
+        guard ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH "].contains(where: { head.hasPrefix($0) }) else { return nil }
+        let name = "tthc_\(prepared.count + 1)"
+        guard let result = PQprepare(handle, name, sql, Int32(parameterCount), nil) else {
+            throw PostgresError(sqlState: nil, message: String(cString: PQerrorMessage(handle)),
+                                connectionLost: PQstatus(handle) != CONNECTION_OK)
+        }
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else {
+            let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+                ?? String(cString: PQerrorMessage(handle))
+            throw PostgresError(sqlState: sqlState, message: message, connectionLost: PQstatus(handle) != CONNECTION_OK)
+        }
+        prepared[sql] = name
+        return name
     }
 
     /// Runs a script of several statements (a migration) with the simple query protocol.

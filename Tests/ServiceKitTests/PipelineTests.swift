@@ -112,3 +112,14 @@ final class MetricsFormatTests: XCTestCase {
         XCTAssertTrue(metrics.text().contains("tthc_messages_consumed_total"))
     }
 }
+
+final class NumberReservationTests: XCTestCase {
+    func testItemsGetConsecutiveNumbersPerKeyInOrder() {
+        let items = ["B", "A", "B", "C", "B"]
+        let reservation = NumberReservation(for: items)
+        XCTAssertEqual(reservation.keys, ["A", "B", "C"])
+        XCTAssertEqual(reservation.counts, [1, 3, 1])
+        // After the reservation: A's counter went 4→5, B's 7→10, C's 0→1.
+        XCTAssertEqual(reservation.assign(items, lastValues: ["A": 5, "B": 10, "C": 1]), [8, 5, 9, 1, 10])
+    }
+}

@@ -1,19 +1,24 @@
 import Contracts
 import Foundation
+import Persistence
 import ServiceKit
 
-/// One notice per event, stored in the member's account (tài khoản) with a Vietnamese text.
-struct NoticeHandler<Payload: Codable & Sendable>: MessageHandler {
+/// One notice per event, stored in the member's account (tài khoản) with a Vietnamese text;
+/// a batch of events is one statement.
+struct NoticeHandler<Payload: Codable & Sendable>: BatchMessageHandler {
     let messageType: MessageType
     /// The dossier code, the member and the text of the notice.
     let render: @Sendable (Payload) -> (dossierCode: String, memberId: String, text: String)
 
-    func handle(_ message: IncomingMessage, context: HandlerContext) throws {
-        let notice = render(try message.decode(Payload.self).data)
+    func handle(batch: [IncomingMessage], context: HandlerContext) throws {
+        let notices = try batch.map { render(try $0.decode(Payload.self).data) }
         try context.db.execute("""
             INSERT INTO notices (source_message_id, source_type, dossier_code, member_id, text)
-            VALUES ($1, $2, $3, $4, $5) ON CONFLICT (source_message_id) DO NOTHING
-            """, [message.id, messageType.routingKey, notice.dossierCode, notice.memberId, notice.text])
+            SELECT id, $2, dossier, member, text FROM unnest($1::text[], $3::text[], $4::text[], $5::text[])
+                AS t(id, dossier, member, text)
+            ON CONFLICT (source_message_id) DO NOTHING
+            """, [PostgresArray(batch.map(\.id)), messageType.routingKey, PostgresArray(notices.map(\.dossierCode)),
+                  PostgresArray(notices.map(\.memberId)), PostgresArray(notices.map(\.text))])
     }
 }
 

@@ -281,18 +281,34 @@ public final class ConsumerWorker: Sendable {
                 SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING RETURNING message_id
                 """, [PostgresArray(messages.map(\.id)), PostgresArray(messages.map(\.type.routingKey))])
             var fresh = Set(try inserted.rows.map { try $0.string("message_id") })
+            var toHandle: [IncomingMessage] = []
             for message in messages {
                 guard fresh.remove(message.id) != nil else {
                     counts.duplicates.append(message.type.routingKey)
                     continue
                 }
-                let context = HandlerContext(db: tx, service: env.configuration.service, now: Date(),
-                                             traceparent: message.delivery.properties.headers["traceparent"]?.stringValue
-                                                ?? message.header.traceparent)
-                try handlers[message.type]!.handle(message, context: context)
-                outgoing.append(contentsOf: context.outgoing)
+                toHandle.append(message)
                 counts.handled[message.type.routingKey, default: 0] += 1
             }
+            let context = HandlerContext(db: tx, service: env.configuration.service, now: Date())
+            // Runs of one type keep the delivery order between types; a batch handler takes a run at once.
+            var start = 0
+            while start < toHandle.count {
+                var end = start + 1
+                while end < toHandle.count, toHandle[end].type == toHandle[start].type { end += 1 }
+                let run = Array(toHandle[start..<end])
+                let handler = handlers[run[0].type]!
+                if let batchHandler = handler as? any BatchMessageHandler {
+                    try batchHandler.handle(batch: run, context: context)
+                } else {
+                    for message in run {
+                        context.traceparent = message.traceparent
+                        try handler.handle(message, context: context)
+                    }
+                }
+                start = end
+            }
+            outgoing.append(contentsOf: context.outgoing)
         }
         try Outbox.insert(outgoing, tx: tx)
         FaultInjection.point(.beforeCommit, env.configuration.faultInjection)

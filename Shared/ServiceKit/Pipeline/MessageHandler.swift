@@ -10,6 +10,19 @@ public protocol MessageHandler: Sendable {
     func handle(_ message: IncomingMessage, context: HandlerContext) throws
 }
 
+/// A handler that takes every fresh message of its type in a batch at once, so that a batch
+/// costs a few statements instead of a few per message. A `PermanentFailure` thrown here makes
+/// the pipeline retry each message of the batch alone, so only the bad one is dead-lettered.
+public protocol BatchMessageHandler: MessageHandler {
+    func handle(batch: [IncomingMessage], context: HandlerContext) throws
+}
+
+extension BatchMessageHandler {
+    public func handle(_ message: IncomingMessage, context: HandlerContext) throws {
+        try handle(batch: [message], context: context)
+    }
+}
+
 /// A message that can never succeed as it is (bad schema, unknown version, a business rule that
 /// will not change): it goes to the dead-letter queue with this code and reason.
 public struct PermanentFailure: Error, CustomStringConvertible, Sendable {
@@ -35,6 +48,11 @@ public struct IncomingMessage: Sendable {
     /// Who sent it, as verified by RabbitMQ (`user_id`). A replay by the operator carries the
     /// sender recorded when the message was first received.
     public var sender: String? { IncomingMessageSender.of(delivery.properties) }
+
+    /// W3C trace context of this message (AMQP header, else the envelope's).
+    public var traceparent: String? {
+        delivery.properties.headers["traceparent"]?.stringValue ?? header.traceparent
+    }
 
     public var replyTo: String? {
         delivery.properties.replyTo ?? delivery.properties.headers[DeadLetterHeader.originalReplyTo]?.stringValue
@@ -66,19 +84,22 @@ public final class HandlerContext {
     public let service: String
     public let now: Date
     private(set) var outgoing: [OutgoingMessage] = []
-    private let traceparent: String?
+    /// The trace of the message being handled (single-message handlers).
+    var traceparent: String?
 
-    init(db: PostgresConnection, service: String, now: Date, traceparent: String?) {
+    public init(db: PostgresConnection, service: String, now: Date, traceparent: String? = nil) {
         self.db = db
         self.service = service
         self.now = now
         self.traceparent = traceparent
     }
 
-    /// Emits an event to `tthc.events` (published by the outbox relay after commit).
-    public func emit<Payload: Codable & Sendable>(_ type: MessageType, subject: String?, data: Payload) throws {
+    /// Emits an event to `tthc.events` (published by the outbox relay after commit). In a batch
+    /// handler, name the message it answers (`causedBy`) so that its trace continues.
+    public func emit<Payload: Codable & Sendable>(_ type: MessageType, subject: String?, data: Payload,
+                                                  causedBy cause: IncomingMessage? = nil) throws {
         try append(type, subject: subject, data: data, exchange: Exchange.events, routingKey: type.routingKey,
-                   correlationId: nil)
+                   correlationId: nil, cause: cause)
     }
 
     /// Answers the sender on its `reply_to` queue (through the default exchange).
@@ -86,13 +107,18 @@ public final class HandlerContext {
                                                    data: Payload) throws {
         guard let replyTo = message.replyTo else { return }
         try append(type, subject: subject, data: data, exchange: "", routingKey: replyTo,
-                   correlationId: message.correlationId)
+                   correlationId: message.correlationId, cause: message)
     }
 
+    /// The messages emitted so far; ServiceKit writes them to the outbox in the same transaction.
+    public var emitted: [OutgoingMessage] { outgoing }
+
     private func append<Payload: Codable & Sendable>(_ type: MessageType, subject: String?, data: Payload,
-                                                     exchange: String, routingKey: String, correlationId: String?) throws {
+                                                     exchange: String, routingKey: String, correlationId: String?,
+                                                     cause: IncomingMessage?) throws {
+        let parent = cause.map(\.traceparent) ?? traceparent
         let envelope = Envelope(source: "urn:tthc:\(service)", type: type, time: now, subject: subject,
-                                traceparent: TraceContext.child(of: traceparent), data: data)
+                                traceparent: TraceContext.child(of: parent), data: data)
         outgoing.append(OutgoingMessage(
             messageId: envelope.id, exchange: exchange, routingKey: routingKey, type: type.cloudEventType,
             contentType: "application/cloudevents+json", correlationId: correlationId,

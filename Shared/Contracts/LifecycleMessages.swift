@@ -1,0 +1,107 @@
+import Foundation
+
+// The rest of the dossier lifecycle (contract v1). Services that emit them arrive with later
+// issues; the wire shapes are fixed here so integrators can build against them now.
+
+/// `dossier.supplement.v1`: the submitter amends or supplements a dossier (bổ sung hồ sơ, Đ.15);
+/// the dossier code never changes.
+public struct DossierSupplementV1: Codable, Sendable, Equatable {
+    public var dossierCode: String
+    /// The integrator's id of this amendment: the idempotency key.
+    public var clientSubmissionId: String
+    /// Changed or added form fields.
+    public var form: [String: String]
+    /// New versions of components.
+    public var attachments: [AttachmentReference]
+    public var note: String?
+}
+
+/// `dossier.supplement-requested.v1`: complete guidance once (Đ.14.3): every problem, with a deadline.
+public struct DossierSupplementRequestedV1: Codable, Sendable, Equatable {
+    public var dossierCode: String
+    public var requestingOrganisationCode: String
+    public var problems: [Problem]
+    /// 8 working hours after the official receipt time (1 working day for complex procedures).
+    public var deadline: Date
+    public var requestedAt: Date
+}
+
+/// `dossier.step-assigned.v1`: a step of the route is given to an organisation.
+public struct DossierStepAssignedV1: Codable, Sendable, Equatable {
+    public var dossierCode: String
+    public var stepNumber: Int
+    public var stepCode: String
+    public var organisationCode: String
+    /// The role that acts, e.g. `chi-bo`, `dang-uy-co-so`.
+    public var role: String
+    public var deadline: Date
+    public var assignedAt: Date
+}
+
+/// A person acting for an organisation.
+public struct Actor: Codable, Sendable, Equatable {
+    public var personId: String
+    public var organisationCode: String
+    public var role: String
+}
+
+/// `dossier.step-decided.v1`: an organisation's decision on its step.
+public struct DossierStepDecidedV1: Codable, Sendable, Equatable {
+    public enum Decision: String, Codable, Sendable { case approve, returnForSupplement = "return", refuse, forward }
+
+    public var dossierCode: String
+    public var stepNumber: Int
+    public var decision: Decision
+    public var reason: String?
+    public var decidedBy: Actor
+    public var decidedAt: Date
+}
+
+/// `dossier.withdrawn.v1`: the submitter withdrew the dossier.
+public struct DossierWithdrawnV1: Codable, Sendable, Equatable {
+    public var dossierCode: String
+    public var reason: String?
+    public var withdrawnAt: Date
+}
+
+/// `result.revoked.v1`: a result is revoked everywhere it is stored (Đ.18); kept for lookup.
+public struct ResultRevokedV1: Codable, Sendable, Equatable {
+    public var dossierCode: String
+    public var resultCode: String
+    public var reason: String
+    public var revokingOrganisationCode: String
+    public var revokedAt: Date
+}
+
+/// `payment.completed.v1`: a provider confirmed a payment (Đ.16).
+public struct PaymentCompletedV1: Codable, Sendable, Equatable {
+    public var paymentId: String
+    public var dossierCode: String?
+    public var memberId: String
+    public var amountVND: Int
+    public var provider: String
+    public var providerReference: String
+    public var paidAt: Date
+}
+
+/// `notification.sent.v1`: a notice reached a member through a channel (Đ.14.4).
+public struct NotificationSentV1: Codable, Sendable, Equatable {
+    public enum Channel: String, Codable, Sendable { case account, email, sms }
+
+    public var notificationId: String
+    public var memberId: String
+    public var dossierCode: String?
+    public var channel: Channel
+    public var sourceType: String
+    public var sentAt: Date
+}
+
+extension MessageType {
+    public static let dossierSupplement = MessageType("dossier.supplement", major: 1)
+    public static let dossierSupplementRequested = MessageType("dossier.supplement-requested", major: 1)
+    public static let dossierStepAssigned = MessageType("dossier.step-assigned", major: 1)
+    public static let dossierStepDecided = MessageType("dossier.step-decided", major: 1)
+    public static let dossierWithdrawn = MessageType("dossier.withdrawn", major: 1)
+    public static let resultRevoked = MessageType("result.revoked", major: 1)
+    public static let notificationSent = MessageType("notification.sent", major: 1)
+}
