@@ -17,6 +17,7 @@ struct EndToEndBenchmark: ParsableCommand {
     @Option(help: "Broker host.") var host = ProcessInfo.processInfo.environment["TTHC_AMQP_HOST"] ?? "127.0.0.1"
     @Option(help: "Broker port.") var port = Int(ProcessInfo.processInfo.environment["TTHC_AMQP_PORT"] ?? "5672") ?? 5672
     @Option(help: "Give up after this many seconds.") var timeout: Double = 600
+    @Option(help: "Submissions per second (0: as fast as the broker confirms them).") var rate: Double = 0
 
     func run() throws {
         let organisation = "BENCH\(Int.random(in: 100...999)).CB01"
@@ -33,7 +34,7 @@ struct EndToEndBenchmark: ParsableCommand {
         let submittedAt = Mutex<[String: ContinuousClock.Instant]>([:])
         let clock = ContinuousClock()
         let start = clock.now
-        let (host, port, integrator, count) = (host, port, integrator, count)
+        let (host, port, integrator, count, rate) = (host, port, integrator, count, rate)
         let publisherDone = DispatchSemaphore(value: 0)
         Thread {
             defer { publisherDone.signal() }
@@ -42,12 +43,18 @@ struct EndToEndBenchmark: ParsableCommand {
                                                            password: integrator))
                 try amqp.enableConfirms()
                 for i in 0..<count {
+                    if rate > 0 {
+                        // Paced: submission i leaves at start + i / rate.
+                        let due = start + .milliseconds(Int(Double(i) * 1000 / rate))
+                        let wait = due - clock.now
+                        if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18 + Double(wait.components.seconds)) }
+                    }
                     let submit = SampleDossier.submit(organisation: organisation, memberId: "DV\(i)")
                     let message = try SampleDossier.message(submit, userId: integrator)
                     submittedAt.withLock { $0[submit.clientSubmissionId] = clock.now }
                     try amqp.publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey,
                                      body: message.body, properties: message.properties)
-                    if i % 500 == 499 { try amqp.waitForConfirms() }
+                    if i % 500 == 499 || (rate > 0 && i % 50 == 49) { try amqp.waitForConfirms() }
                 }
                 try amqp.waitForConfirms()
                 amqp.close()
@@ -93,7 +100,7 @@ struct EndToEndBenchmark: ParsableCommand {
             let sorted = values.sorted()
             return String(format: "%.0f ms", seconds(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) * 1000)
         }
-        print("dossiers submitted: \(count) (organisation \(organisation))")
+        print("dossiers submitted: \(count) (organisation \(organisation))\(rate > 0 ? " at \(Int(rate))/s" : ", as fast as confirmed")")
         print(String(format: "submit→accepted: %d done, %.0f dossiers/s, latency p50 %@ p99 %@", acceptedLatency.count,
                      Double(acceptedLatency.count) / max(seconds(lastAccepted - start), 0.001),
                      percentile(acceptedLatency, 0.5), percentile(acceptedLatency, 0.99)))
