@@ -62,7 +62,9 @@ var products: [Product] = [
 for service in services {
     targets.append(.executableTarget(
         name: "\(service.name)Service",
-        dependencies: ["ServiceKit", "Contracts", "Messaging", "Persistence", "Calendar"],
+        dependencies: ["ServiceKit", "Contracts", "Messaging", "Persistence", "Calendar",
+                       .product(name: "Hummingbird", package: "hummingbird"),
+                       .product(name: "HTTPTypes", package: "swift-http-types")],
         path: "Services/\(service.name)",
         resources: [.copy("Migrations")]))
     products.append(.executable(name: service.product, targets: ["\(service.name)Service"]))
@@ -78,6 +80,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: targets,
     swiftLanguageModes: [.v6]

@@ -14,9 +14,19 @@ do {
     fatalError("cannot load the working calendar: \(error)")
 }
 
+let desk = SubmissionDesk(calendar: calendar)
+let environment = ProcessInfo.processInfo.environment
+let routes = DossierRoutes(
+    desk: desk,
+    // TTHC_PUBLIC_BASE_URL: where people reach the status desk; printed in receipts' QR codes.
+    publicBaseURL: environment["TTHC_PUBLIC_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8081",
+    maxBodyBytes: Int(environment["TTHC_MAX_MESSAGE_BYTES"] ?? "") ?? (1 << 20))
+
 await ServiceRuntime.run(ServiceDefinition(
     name: "intake", defaultHTTPPort: 8081,
     consumers: [
-        ConsumerDefinition(queue: "intake.commands", exchange: Exchange.intake, handlers: [DossierSubmitHandler(calendar: calendar)]),
+        ConsumerDefinition(queue: "intake.commands", exchange: Exchange.intake, handlers: [DossierSubmitHandler(desk: desk)]),
+        ConsumerDefinition(queue: "intake.events", handlers: TimelineHandler.all),
     ],
-    migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil)))
+    migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
+    routes: { router, resources in routes.add(to: router, resources: resources) }))

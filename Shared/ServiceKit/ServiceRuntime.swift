@@ -27,12 +27,16 @@ public struct ServiceDefinition: Sendable {
     public let consumers: [ConsumerDefinition]
     /// `Services/<Name>/Migrations`, copied as a resource into the executable's bundle.
     public let migrationsFolder: URL?
+    /// The service's HTTP edge beyond health and metrics, if it has one.
+    public let routes: HTTPRoutes?
 
-    public init(name: String, defaultHTTPPort: Int, consumers: [ConsumerDefinition], migrationsFolder: URL?) {
+    public init(name: String, defaultHTTPPort: Int, consumers: [ConsumerDefinition], migrationsFolder: URL?,
+                routes: HTTPRoutes? = nil) {
         self.name = name
         self.defaultHTTPPort = defaultHTTPPort
         self.consumers = consumers
         self.migrationsFolder = migrationsFolder
+        self.routes = routes
     }
 
     public var topology: ServiceTopology {
@@ -57,8 +61,15 @@ public enum ServiceRuntime {
         logger[metadataKey: "service"] = .string(definition.name)
         let metrics = ServiceMetrics(service: definition.name)
         let health = HealthState()
+        let clock: ServiceClock
+        do {
+            clock = try ServiceClock(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("tthc-\(definition.name): \(error)\n".utf8))
+            exit(1)
+        }
         let env = WorkerEnvironment(configuration: configuration, logger: logger, metrics: metrics, health: health,
-                                    relayWake: WakeSignal(), topology: definition.topology)
+                                    relayWake: WakeSignal(), topology: definition.topology, clock: clock)
         do {
             try await migrate(definition, env: env)
         } catch {
@@ -68,6 +79,11 @@ public enum ServiceRuntime {
 
         let router = Router()
         OperationsRoutes.add(to: router, health: health, metrics: metrics, service: definition.name)
+        if let routes = definition.routes {
+            routes(router, ServiceResources(
+                configuration: configuration, logger: logger, metrics: metrics, clock: clock,
+                database: DatabasePool(size: 4, open: { try env.openDatabase() }), relayWake: env.relayWake))
+        }
         let http = Application(router: router,
                                configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
                                                     serverName: "tthc-\(definition.name)"),

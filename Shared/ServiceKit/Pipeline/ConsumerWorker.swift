@@ -12,15 +12,17 @@ public struct WorkerEnvironment: Sendable {
     public let health: HealthState
     public let relayWake: WakeSignal
     public let topology: ServiceTopology
+    public let clock: ServiceClock
 
     public init(configuration: ServiceConfiguration, logger: Logger, metrics: ServiceMetrics, health: HealthState,
-                relayWake: WakeSignal, topology: ServiceTopology) {
+                relayWake: WakeSignal, topology: ServiceTopology, clock: ServiceClock = ServiceClock()) {
         self.configuration = configuration
         self.logger = logger
         self.metrics = metrics
         self.health = health
         self.relayWake = relayWake
         self.topology = topology
+        self.clock = clock
     }
 
     func amqpURL() throws -> AMQPURL {
@@ -70,7 +72,7 @@ public struct WorkerEnvironment: Sendable {
         }
     }
 
-    func openDatabase() throws -> PostgresConnection {
+    public func openDatabase() throws -> PostgresConnection {
         try PostgresConnection(url: configuration.databaseURL, setupStatements: [
             "SET search_path TO \(configuration.databaseSchema)",
             // A blocked row should fail fast and be retried, not hold the batch forever.
@@ -161,7 +163,7 @@ public final class ConsumerWorker: Sendable {
             if case .dataCorrupted = error, (try? JSONSerialization.jsonObject(with: Data(delivery.body))) == nil {
                 return .deadLetter(delivery, PermanentFailure(code: "malformed-json", reason: "body is not valid JSON"))
             }
-            return .deadLetter(delivery, PermanentFailure(code: "invalid-envelope", reason: describe(error)))
+            return .deadLetter(delivery, PermanentFailure(code: "invalid-envelope", reason: describeDecodingError(error)))
         } catch {
             return .deadLetter(delivery, PermanentFailure(code: "malformed-json", reason: "\(error)"))
         }
@@ -290,7 +292,7 @@ public final class ConsumerWorker: Sendable {
                 toHandle.append(message)
                 counts.handled[message.type.routingKey, default: 0] += 1
             }
-            let context = HandlerContext(db: tx, service: env.configuration.service, now: Date())
+            let context = HandlerContext(db: tx, service: env.configuration.service, now: env.clock.now)
             // Runs of one type keep the delivery order between types; a batch handler takes a run at once.
             var start = 0
             while start < toHandle.count {

@@ -68,7 +68,7 @@ public struct IncomingMessage: Sendable {
         do {
             return try WireJSON.decode(Envelope<Payload>.self, from: delivery.body)
         } catch let error as DecodingError {
-            throw PermanentFailure(code: "schema-violation", reason: describe(error))
+            throw PermanentFailure(code: "schema-violation", reason: describeDecodingError(error))
         }
     }
 }
@@ -151,7 +151,7 @@ public enum TraceContext {
     }
 }
 
-func describe(_ error: DecodingError) -> String {
+public func describeDecodingError(_ error: DecodingError) -> String {
     func path(_ context: DecodingError.Context) -> String {
         "$" + context.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()
     }

@@ -1,0 +1,51 @@
+import Contracts
+import Foundation
+import Persistence
+import ServiceKit
+
+/// Keeps each dossier's public status and timeline (status desk, Đ.5.8) from the events of every
+/// service. Only the event's kind and time are kept, never its private content.
+struct TimelineHandler: BatchMessageHandler {
+    let messageType: MessageType
+    /// Status code after this event.
+    let status: String
+    /// Public Vietnamese summary.
+    let summary: String
+
+    func handle(batch: [IncomingMessage], context: HandlerContext) throws {
+        // Every dossier event carries its dossier code as the CloudEvents subject.
+        let events = batch.compactMap { message -> (IncomingMessage, String)? in
+            guard let code = message.header.subject, !code.isEmpty else { return nil }
+            return (message, code)
+        }
+        guard !events.isEmpty else { return }
+        let times = events.map { $0.0.header.time ?? context.now }
+        try context.db.execute("""
+            INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary)
+            SELECT id, code, $3, at, $4 FROM unnest($1::text[], $2::text[], $5::timestamptz[]) AS t(id, code, at)
+            ON CONFLICT (message_id) DO NOTHING
+            """, [PostgresArray(events.map(\.0.id)), PostgresArray(events.map(\.1)), messageType.routingKey, summary,
+                  PostgresArray(times)])
+        // Events may arrive out of order: the latest one sets the status.
+        try context.db.execute("""
+            UPDATE dossiers d SET status = $3, status_at = t.at
+            FROM (SELECT code, max(at) AS at FROM unnest($1::text[], $2::timestamptz[]) AS u(code, at) GROUP BY code) t
+            WHERE d.code = t.code AND (d.status_at IS NULL OR d.status_at <= t.at)
+            """, [PostgresArray(events.map(\.1)), PostgresArray(times), status])
+    }
+
+    /// The events intake follows, with the public status each one leads to.
+    static let all: [TimelineHandler] = [
+        TimelineHandler(messageType: .dossierReceived, status: "received", summary: "Hồ sơ đã được tiếp nhận."),
+        TimelineHandler(messageType: .dossierAccepted, status: "accepted", summary: "Hồ sơ hợp lệ, đang được giải quyết."),
+        TimelineHandler(messageType: .dossierSupplementRequested, status: "supplement-requested",
+                        summary: "Cơ quan tiếp nhận yêu cầu bổ sung, hoàn thiện hồ sơ."),
+        TimelineHandler(messageType: .dossierStepAssigned, status: "in-progress",
+                        summary: "Hồ sơ được chuyển đến tổ chức đảng xử lý bước tiếp theo."),
+        TimelineHandler(messageType: .dossierStepDecided, status: "in-progress", summary: "Một bước xử lý đã hoàn thành."),
+        TimelineHandler(messageType: .dossierDecided, status: "decided", summary: "Hồ sơ đã có quyết định giải quyết."),
+        TimelineHandler(messageType: .dossierWithdrawn, status: "withdrawn", summary: "Hồ sơ đã được rút."),
+        TimelineHandler(messageType: .resultIssued, status: "result-issued", summary: "Kết quả giải quyết đã được cấp."),
+        TimelineHandler(messageType: .resultRevoked, status: "result-revoked", summary: "Kết quả giải quyết đã bị thu hồi."),
+    ]
+}

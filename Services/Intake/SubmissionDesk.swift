@@ -1,0 +1,141 @@
+import Calendar
+import Contracts
+import Foundation
+import Persistence
+import ServiceKit
+
+/// What became of one submission.
+enum SubmissionOutcome: Sendable {
+    /// A new dossier, with its receipt.
+    case created(DossierReceivedV1)
+    /// The same integrator and client submission id again: the existing dossier's receipt.
+    case existing(DossierReceivedV1)
+    /// The technical check failed; every problem is listed and no dossier exists.
+    case rejected(DossierRejectedV1)
+}
+
+/// One submission to receive: from an AMQP message (then its events continue its trace) or HTTP.
+struct SubmissionRequest: Sendable {
+    let integrator: String
+    let submit: DossierSubmitV1
+    let message: IncomingMessage?
+
+    var key: String { "\(integrator)\u{1f}\(submit.clientSubmissionId)" }
+}
+
+/// The front desk shared by the AMQP handler and the HTTP edge: idempotency, the technical check
+/// (Đ.14.1), the dossier code and the official receipt time, and the events. A batch costs five
+/// statements whatever its size.
+struct SubmissionDesk: Sendable {
+    let calendar: WorkingCalendar
+
+    func receive(_ requests: [SubmissionRequest], context: HandlerContext) throws -> [SubmissionOutcome] {
+        let db = context.db
+        // Identical submissions arriving at two replicas at once: the second waits on this lock,
+        // then finds the first's dossier instead of taking a second code.
+        try db.execute("SELECT count(pg_advisory_xact_lock(hashtext('intake.submission/' || k))) FROM unnest($1::text[]) AS k",
+                       [PostgresArray(Set(requests.map(\.key)).sorted())])
+        var receipts = try storedReceipts(for: requests, db: db)
+        let receivedAt = context.now
+        let officialReceiptAt: Date
+        do {
+            officialReceiptAt = try calendar.officialReceiptTime(for: receivedAt)
+        } catch {
+            throw PermanentFailure(code: "calendar-not-covered", reason: "\(error)")
+        }
+        var outcomes: [SubmissionOutcome?] = Array(repeating: nil, count: requests.count)
+        var fresh: [(index: Int, request: SubmissionRequest)] = []
+        var takenInBatch: [String: Int] = [:]
+        for (index, request) in requests.enumerated() {
+            if let receipt = receipts[request.key] {
+                outcomes[index] = .existing(receipt)
+                continue
+            }
+            if takenInBatch[request.key] != nil { continue }  // a repeat within the batch: answered below
+            let problems = TechnicalCheck.problems(in: request.submit)
+            guard problems.isEmpty else {
+                let rejected = DossierRejectedV1(integrator: request.integrator,
+                                                 clientSubmissionId: request.submit.clientSubmissionId, problems: problems)
+                try context.emit(.dossierRejected, subject: nil, data: rejected, causedBy: request.message)
+                outcomes[index] = .rejected(rejected)
+                continue
+            }
+            takenInBatch[request.key] = index
+            fresh.append((index, request))
+        }
+        if !fresh.isEmpty {
+            let codes = try takeCodes(for: fresh.map(\.request.submit.receivingOrganisationCode), receivedAt: receivedAt, db: db)
+            var created: [DossierReceivedV1] = []
+            for ((index, request), code) in zip(fresh, codes) {
+                let s = request.submit
+                let receipt = DossierReceivedV1(
+                    dossierCode: code, integrator: request.integrator, clientSubmissionId: s.clientSubmissionId,
+                    procedureCode: s.procedureCode, receivingOrganisationCode: s.receivingOrganisationCode,
+                    submitter: s.submitter, form: s.form, attachments: s.attachments,
+                    receivedAt: receivedAt, officialReceiptAt: officialReceiptAt)
+                created.append(receipt)
+                receipts[request.key] = receipt
+                outcomes[index] = .created(receipt)
+                try context.emit(.dossierReceived, subject: code, data: receipt, causedBy: request.message)
+            }
+            try insert(created, submissions: fresh.map(\.request.submit), db: db)
+        }
+        // Repeats within the batch answer with the receipt of the first.
+        return requests.enumerated().map { index, request in outcomes[index] ?? .existing(receipts[request.key]!) }
+    }
+
+    private func insert(_ receipts: [DossierReceivedV1], submissions: [DossierSubmitV1], db: PostgresConnection) throws {
+        guard let first = receipts.first else { return }
+        try db.execute("""
+            INSERT INTO dossiers (code, integrator, client_submission_id, procedure_code, receiving_organisation_code,
+                                  member_id, received_at, official_receipt_at, status, status_at, submission)
+            SELECT code, integrator, client_id, procedure, organisation, member, $7::timestamptz, $8::timestamptz,
+                   'received', $7::timestamptz, submission
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $9::jsonb[])
+                AS t(code, integrator, client_id, procedure, organisation, member, submission)
+            """, [PostgresArray(receipts.map(\.dossierCode)), PostgresArray(receipts.map(\.integrator)),
+                  PostgresArray(receipts.map(\.clientSubmissionId)), PostgresArray(receipts.map(\.procedureCode)),
+                  PostgresArray(receipts.map(\.receivingOrganisationCode)), PostgresArray(receipts.map(\.submitter.memberId)),
+                  first.receivedAt, first.officialReceiptAt,
+                  PostgresArray(try submissions.map { String(decoding: try WireJSON.encode($0), as: UTF8.self) })])
+    }
+
+    /// Receipts of dossiers already created for these submissions, by submission key.
+    private func storedReceipts(for requests: [SubmissionRequest], db: PostgresConnection) throws -> [String: DossierReceivedV1] {
+        let rows = try db.execute("""
+            SELECT d.integrator, d.code, d.submission::text AS submission,
+                   to_char(d.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS received_at,
+                   to_char(d.official_receipt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS official_receipt_at
+            FROM dossiers d JOIN unnest($1::text[], $2::text[]) AS k(integrator, client_id)
+              ON d.integrator = k.integrator AND d.client_submission_id = k.client_id
+            """, [PostgresArray(requests.map(\.integrator)), PostgresArray(requests.map(\.submit.clientSubmissionId))])
+        var receipts: [String: DossierReceivedV1] = [:]
+        for row in rows.rows {
+            let s = try WireJSON.decode(DossierSubmitV1.self, from: Array(try row.string("submission").utf8))
+            let integrator = try row.string("integrator")
+            receipts["\(integrator)\u{1f}\(s.clientSubmissionId)"] = DossierReceivedV1(
+                dossierCode: try row.string("code"), integrator: integrator, clientSubmissionId: s.clientSubmissionId,
+                procedureCode: s.procedureCode, receivingOrganisationCode: s.receivingOrganisationCode,
+                submitter: s.submitter, form: s.form, attachments: s.attachments,
+                receivedAt: WireJSON.parseTimestamp(try row.string("received_at")) ?? Date(),
+                officialReceiptAt: WireJSON.parseTimestamp(try row.string("official_receipt_at")) ?? Date())
+        }
+        return receipts
+    }
+
+    /// Dossier codes for new dossiers, in order: the next numbers of each organisation's daily
+    /// sequence, taken in this transaction (gap-free: a rollback gives them back).
+    private func takeCodes(for organisations: [String], receivedAt: Date, db: PostgresConnection) throws -> [String] {
+        let reservation = NumberReservation(for: organisations)
+        let rows = try db.execute("""
+            INSERT INTO dossier_sequences (organisation_code, day, last_value)
+            SELECT organisation, $2::date, n FROM unnest($1::text[], $3::int[]) AS t(organisation, n) ORDER BY organisation
+            ON CONFLICT (organisation_code, day) DO UPDATE SET last_value = dossier_sequences.last_value + excluded.last_value
+            RETURNING organisation_code, last_value
+            """, [PostgresArray(reservation.keys), DossierCode.isoDay(receivedAt), PostgresArray(reservation.counts)])
+        let last = try rows.rows.reduce(into: [String: Int]()) { $0[try $1.string("organisation_code")] = try $1.int("last_value") }
+        return zip(organisations, reservation.assign(organisations, lastValues: last)).map {
+            DossierCode(organisationCode: $0, receivedAt: receivedAt, sequence: $1).description
+        }
+    }
+}

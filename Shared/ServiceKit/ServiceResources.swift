@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+import Logging
+import Persistence
+
+/// What a service's own HTTP edge may use: the database (through a pool), the clock, and the
+/// outbox, so that a request changes state and emits messages in one transaction, like a handler.
+public struct ServiceResources: Sendable {
+    public let configuration: ServiceConfiguration
+    public let logger: Logger
+    public let metrics: ServiceMetrics
+    public let clock: ServiceClock
+    public let database: DatabasePool
+    let relayWake: WakeSignal
+
+    /// Runs `body` in a transaction with a handler context: what it emits is written to the
+    /// outbox in the same transaction, and the relay is woken after the commit.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (HandlerContext) throws -> T) async throws -> T {
+        let service = configuration.service
+        let now = clock.now
+        let value = try await database.run { db in
+            try db.transaction { tx in
+                let context = HandlerContext(db: tx, service: service, now: now)
+                let value = try body(context)
+                try Outbox.insert(context.emitted, tx: tx)
+                return value
+            }
+        }
+        relayWake.signal()
+        return value
+    }
+}
+
+/// Adds a service's own routes (e.g. intake's `POST /v1/dossiers`) next to health and metrics.
+public typealias HTTPRoutes = @Sendable (Router<BasicRequestContext>, ServiceResources) -> Void
