@@ -3,7 +3,8 @@
 # against its schema, with an independent validator (check-jsonschema from PyPI).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-command -v check-jsonschema >/dev/null 2>&1 || python3 -m pip install -q --disable-pip-version-check check-jsonschema
+# Independent tools from PyPI: check-jsonschema, openapi-spec-validator; pika for the integrator example.
+python3 -m pip install -q --disable-pip-version-check check-jsonschema openapi-spec-validator pika 2>&1 | grep -v WARNING || true
 cd "$repo/Shared/Contracts"
 check-jsonschema --check-metaschema Schemas/*.schema.json
 status=0
@@ -12,4 +13,5 @@ for example in Examples/*.json; do
   if [ ! -f "Schemas/$name.schema.json" ]; then echo "no schema for $example" >&2; status=1; continue; fi
   check-jsonschema --schemafile "Schemas/$name.schema.json" "$example" || status=1
 done
+openapi-spec-validator "$repo/Services/Intake/HTTP/openapi.yaml" || status=1
 exit $status

@@ -35,6 +35,33 @@ enum TechnicalCheck {
                                         message: "Kích thước tệp đính kèm \(attachment.fileName) không hợp lệ."))
             }
         }
+        problems += controlCharacters(in: submit)
         return problems
+    }
+
+    /// Text with control characters (other than line breaks and tabs in form fields) is refused:
+    /// it corrupts printed copies and downstream systems.
+    static func controlCharacters(in submit: DossierSubmitV1) -> [Problem] {
+        func bad(_ text: String, allowLineBreaks: Bool) -> Bool {
+            text.unicodeScalars.contains { scalar in
+                if allowLineBreaks, scalar == "\n" || scalar == "\r" || scalar == "\t" { return false }
+                return scalar.properties.generalCategory == .control
+            }
+        }
+        var fields: [(String, String, Bool)] = [
+            ("$.data.clientSubmissionId", submit.clientSubmissionId, false),
+            ("$.data.submitter.memberId", submit.submitter.memberId, false),
+            ("$.data.submitter.fullName", submit.submitter.fullName, false),
+        ]
+        for (name, value) in submit.form.sorted(by: { $0.key < $1.key }) {
+            fields.append(("$.data.form.\(name)", value, true))
+            fields.append(("$.data.form (tên trường)", name, false))
+        }
+        for (i, attachment) in submit.attachments.enumerated() {
+            fields.append(("$.data.attachments[\(i)].fileName", attachment.fileName, false))
+        }
+        return fields.filter { bad($0.1, allowLineBreaks: $0.2) }.map {
+            Problem(code: "control-character", path: $0.0, message: "Trường \($0.0) chứa ký tự điều khiển không hợp lệ.")
+        }
     }
 }

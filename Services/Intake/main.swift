@@ -29,4 +29,5 @@ await ServiceRuntime.run(ServiceDefinition(
         ConsumerDefinition(queue: "intake.events", handlers: TimelineHandler.all),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
-    routes: { router, resources in routes.add(to: router, resources: resources) }))
+    routes: { router, resources in routes.add(to: router, resources: resources) },
+    answersSenders: true))

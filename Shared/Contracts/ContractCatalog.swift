@@ -17,5 +17,6 @@ public enum ContractCatalog {
         .dossierWithdrawn: DossierWithdrawnV1.self,
         .resultRevoked: ResultRevokedV1.self,
         .notificationSent: NotificationSentV1.self,
+        .messageDeadLettered: MessageDeadLetteredV1.self,
     ]
 }

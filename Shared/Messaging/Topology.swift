@@ -35,11 +35,14 @@ public struct ServiceTopology: Sendable {
     public let queues: [QueueSpec]
     /// How often a quorum queue delivers a message before dead-lettering it (poison messages).
     public let deliveryLimit: Int
+    /// The service answers commands' `reply_to` (needs write on `amq.default`): only intake.
+    public let answersSenders: Bool
 
-    public init(service: String, queues: [QueueSpec], deliveryLimit: Int = 20) {
+    public init(service: String, queues: [QueueSpec], deliveryLimit: Int = 20, answersSenders: Bool = false) {
         self.service = service
         self.queues = queues
         self.deliveryLimit = deliveryLimit
+        self.answersSenders = answersSenders
     }
 
     /// The service's dead-letter queue: everything it could not process, with a reason header.

@@ -29,9 +29,12 @@ public struct ServiceDefinition: Sendable {
     public let migrationsFolder: URL?
     /// The service's HTTP edge beyond health and metrics, if it has one.
     public let routes: HTTPRoutes?
+    /// Whether the service answers senders' `reply_to` (see ServiceTopology.answersSenders).
+    public let answersSenders: Bool
 
     public init(name: String, defaultHTTPPort: Int, consumers: [ConsumerDefinition], migrationsFolder: URL?,
-                routes: HTTPRoutes? = nil) {
+                routes: HTTPRoutes? = nil, answersSenders: Bool = false) {
+        self.answersSenders = answersSenders
         self.name = name
         self.defaultHTTPPort = defaultHTTPPort
         self.consumers = consumers
@@ -40,7 +43,7 @@ public struct ServiceDefinition: Sendable {
     }
 
     public var topology: ServiceTopology {
-        ServiceTopology(service: name, queues: consumers.map(\.queue))
+        ServiceTopology(service: name, queues: consumers.map(\.queue), answersSenders: answersSenders)
     }
 }
 

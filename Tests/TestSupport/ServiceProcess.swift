@@ -80,9 +80,18 @@ public enum HTTPProbe {
     }
 
     public static func get(_ url: String) -> (status: Int, body: String)? {
+        request(["-m", "2", url])
+    }
+
+    /// POSTs `body` with the given headers.
+    public static func post(_ url: String, headers: [String: String], body: String) -> (status: Int, body: String)? {
+        request(["-m", "10", "-X", "POST", url, "--data-binary", body] + headers.flatMap { ["-H", "\($0.key): \($0.value)"] })
+    }
+
+    static func request(_ arguments: [String]) -> (status: Int, body: String)? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-s", "-m", "2", "-w", "\n%{http_code}", url]
+        process.arguments = ["-s", "-w", "\n%{http_code}"] + arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice

@@ -274,6 +274,7 @@ public final class ConsumerWorker: Sendable {
             case .handle(let message): messages.append(message)
             case .deadLetter(let delivery, let failure):
                 outgoing.append(try recordDeadLetter(delivery, failure, tx: tx))
+                if env.topology.answersSenders, let reply = try deadLetterReply(delivery, failure) { outgoing.append(reply) }
                 counts.deadLettered.append((delivery.properties.type ?? "unknown", failure.code))
             }
         }
@@ -349,6 +350,19 @@ public final class ConsumerWorker: Sendable {
                                exchange: Exchange.deadLetter, routingKey: env.configuration.service,
                                type: props.type ?? "unknown", contentType: props.contentType ?? "application/octet-stream",
                                correlationId: props.correlationId, headers: headers, body: delivery.body)
+    }
+
+    /// Tells the sender why its command was not processed (to `reply_to`, when it asked for answers).
+    private func deadLetterReply(_ delivery: Delivery, _ failure: PermanentFailure) throws -> OutgoingMessage? {
+        let props = delivery.properties
+        guard let replyTo = props.replyTo ?? props.headers[DeadLetterHeader.originalReplyTo]?.stringValue else { return nil }
+        let envelope = Envelope(source: "urn:tthc:\(env.configuration.service)", type: .messageDeadLettered, time: env.clock.now,
+                                data: MessageDeadLetteredV1(
+                                    messageId: props.messageId, errorCode: failure.code, reason: failure.reason,
+                                    message: "Thông điệp không được xử lý (\(failure.code)). Thông điệp được lưu lại để xử lý lại sau khi khắc phục."))
+        return OutgoingMessage(messageId: envelope.id, exchange: "", routingKey: replyTo, type: envelope.type,
+                               contentType: "application/cloudevents+json", correlationId: props.correlationId,
+                               headers: [:], body: try WireJSON.encode(envelope))
     }
 
     private func record(_ counts: Counts, started: ContinuousClock.Instant, batchSize: Int) {

@@ -1,0 +1,230 @@
+import Contracts
+import Foundation
+import Messaging
+import ServiceKit
+import Synchronization
+import TestSupport
+import XCTest
+
+/// Issue 3: intake over AMQP and HTTP, against the real servers.
+final class IntakeTests: XCTestCase {
+    /// A reply queue read by the test, and a way to publish submissions that ask for answers.
+    final class ReplyChannel {
+        let listener: AMQPConnection
+        let queue: String
+        let publisher: AMQPConnection
+        let integrator: String
+
+        init(integrator: String = "portal-test") throws {
+            listener = try TestEnvironment.amqp()
+            queue = try listener.declareQueue("", durable: false, exclusive: true, autoDelete: true).name
+            try listener.consume(queue: queue)
+            publisher = try TestEnvironment.amqp(user: integrator, confirms: true)
+            self.integrator = integrator
+        }
+
+        func submit(_ submit: DossierSubmitV1, type: MessageType = .dossierSubmit) throws -> String {
+            let envelope = Envelope(source: "urn:test", type: type, data: submit)
+            try publisher.publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey,
+                                  body: try WireJSON.encode(envelope),
+                                  properties: MessageProperties(messageId: envelope.id, type: envelope.type,
+                                                                contentType: "application/cloudevents+json",
+                                                                userId: integrator, correlationId: envelope.id, replyTo: queue))
+            try publisher.waitForConfirms()
+            return envelope.id
+        }
+
+        /// The next `count` replies (type and body).
+        func replies(_ count: Int, timeout: TimeInterval = 30) throws -> [Delivery] {
+            var received: [Delivery] = []
+            try TestEnvironment.eventually(timeout: timeout, "\(count) replies") {
+                while let d = try listener.nextDelivery(timeout: 0.05) {
+                    received.append(d)
+                    try listener.ack(d.deliveryTag)
+                }
+                return received.count >= count
+            }
+            return received
+        }
+
+        deinit {
+            listener.close()
+            publisher.close()
+        }
+    }
+
+    /// Vietnam local time `yyyy-MM-dd HH:mm` as an RFC 3339 UTC instant.
+    func vn(_ text: String) -> Date {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(secondsFromGMT: 7 * 3600)
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.date(from: text)!
+    }
+
+    func testOfficialReceiptTimeFollowsWorkingTime() throws {
+        let cases = [
+            ("Friday evening", "2026-11-27 18:00", "2026-11-30 07:30"),
+            ("Saturday", "2026-11-28 10:00", "2026-11-30 07:30"),
+            ("eve of Tết 2027", "2027-02-04 17:30", "2027-02-12 07:30"),
+            ("National Day 2/9", "2026-09-02 08:00", "2026-09-03 07:30"),
+        ]
+        for (name, arrival, expected) in cases {
+            let system = try SystemHarness()
+            try system.start("intake", environment: ["TTHC_CLOCK_START": WireJSON.formatTimestamp(vn(arrival))])
+            let channel = try ReplyChannel()
+            _ = try channel.submit(SampleDossier.submit(organisation: system.organisation))
+            let reply = try XCTUnwrap(channel.replies(1).first)
+            XCTAssertEqual(reply.properties.type, MessageType.dossierReceived.cloudEventType, name)
+            let receipt = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: reply.body).data
+            XCTAssertEqual(receipt.officialReceiptAt, vn(expected), "\(name): official receipt time")
+            XCTAssertEqual(receipt.receivedAt.timeIntervalSince(vn(arrival)), 0, accuracy: 30, "\(name): arrival kept")
+            try system.stopAll()
+        }
+    }
+
+    func testIdenticalSubmissionsAtTwoReplicasAtOnceCreateOneDossierEach() throws {
+        let system = try SystemHarness()
+        try system.start("intake", environment: ["TTHC_CONSUMERS": "1", "TTHC_BATCH_SIZE": "5"])
+        let second = try ServiceProcess("intake", httpPort: 18091, environment: ["TTHC_CONSUMERS": "1", "TTHC_BATCH_SIZE": "5"])
+        try second.waitUntilReady()
+        let channel = try ReplyChannel()
+        var submissions: [DossierSubmitV1] = []
+        for i in 0..<20 {
+            let submit = SampleDossier.submit(clientSubmissionId: "twice-\(system.organisation)-\(i)", organisation: system.organisation)
+            submissions.append(submit)
+        }
+        // Each submission twice in a row, different message ids: the broker hands consecutive
+        // deliveries to the two consumers in turn, so the copies reach both replicas at once.
+        for submit in submissions {
+            _ = try channel.submit(submit)
+            _ = try channel.submit(submit)
+        }
+        // And over HTTP, the same key to both replicas at the same moment.
+        let body = String(decoding: try WireJSON.encode(SampleDossier.submit(organisation: system.organisation)), as: UTF8.self)
+        let key = "http-twice-\(system.organisation)"
+        let statuses = Mutex<[Int]>([])
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            let answer = HTTPProbe.post("http://127.0.0.1:\([18081, 18091][i])/v1/dossiers", headers: [
+                "Content-Type": "application/json", "Authorization": "Bearer portal-test-token", "Idempotency-Key": key,
+            ], body: body)
+            statuses.withLock { $0.append(answer?.status ?? 0) }
+        }
+        XCTAssertEqual(statuses.withLock { $0.sorted() }, [200, 201], "one created, one replayed")
+        let replies = try channel.replies(40)
+        var codes: [String: Set<String>] = [:]
+        for reply in replies {
+            let receipt = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: reply.body).data
+            codes[receipt.clientSubmissionId, default: []].insert(receipt.dossierCode)
+        }
+        XCTAssertEqual(codes.count, 20)
+        XCTAssertTrue(codes.values.allSatisfy { $0.count == 1 }, "both copies answered with the same code")
+        XCTAssertEqual(try system.intakeDossiers(), 21)
+        XCTAssertEqual(try TestEnvironment.count(
+            "SELECT last_value AS n FROM intake.dossier_sequences WHERE organisation_code = $1", [system.organisation]), 21,
+                       "no code taken twice, no gap")
+        XCTAssertEqual(try second.terminate(), 0)
+        try system.stopAll()
+    }
+
+    func testRejectionListsEveryProblemAtOnce() throws {
+        let system = try SystemHarness()
+        try system.start("intake")
+        let channel = try ReplyChannel()
+        var submit = SampleDossier.submit(organisation: system.organisation)
+        submit.procedureCode = "KHONG.TON.TAI"
+        submit.submitter.fullName = " "
+        submit.attachments[0].sha256 = "not-a-digest"
+        submit.form["ghiChu"] = "xin\u{0007}chào"
+        _ = try channel.submit(submit)
+        let reply = try XCTUnwrap(channel.replies(1).first)
+        XCTAssertEqual(reply.properties.type, MessageType.dossierRejected.cloudEventType)
+        let rejected = try WireJSON.decode(Envelope<DossierRejectedV1>.self, from: reply.body).data
+        XCTAssertEqual(Set(rejected.problems.map(\.code)),
+                       ["unknown-procedure", "required", "invalid-digest", "control-character"])
+        XCTAssertEqual(Set(rejected.problems.map(\.path)), [
+            "$.data.procedureCode", "$.data.submitter.fullName", "$.data.attachments[0].sha256", "$.data.form.ghiChu",
+        ])
+        XCTAssertTrue(rejected.problems.allSatisfy { !$0.message.isEmpty })
+        XCTAssertEqual(try system.intakeDossiers(), 0, "no half-created dossier")
+        try system.stopAll()
+    }
+
+    func testUnprocessableCommandIsAnsweredAndDeadLettered() throws {
+        let system = try SystemHarness()
+        try system.start("intake")
+        let channel = try ReplyChannel()
+        let id = try channel.submit(SampleDossier.submit(organisation: system.organisation),
+                                    type: MessageType("dossier.submit", major: 2))
+        let reply = try XCTUnwrap(channel.replies(1).first)
+        XCTAssertEqual(reply.properties.type, MessageType.messageDeadLettered.cloudEventType)
+        XCTAssertEqual(reply.properties.correlationId, id)
+        let answer = try WireJSON.decode(Envelope<MessageDeadLetteredV1>.self, from: reply.body).data
+        XCTAssertEqual(answer.errorCode, "unsupported-version")
+        XCTAssertEqual(answer.messageId, id)
+        let admin = try TestEnvironment.amqp()
+        defer { admin.close() }
+        try TestEnvironment.eventually("kept in the dead-letter queue") { try admin.messageCount(queue: "intake.dead-letter") == 1 }
+        try system.stopAll()
+    }
+
+    func testHTTPSubmissionIsIdempotentAndTheStatusDeskShowsTheTimeline() throws {
+        let system = try SystemHarness()
+        try system.startAll()
+        let body = String(decoding: try WireJSON.encode(SampleDossier.submit(organisation: system.organisation)), as: UTF8.self)
+        let headers = ["Content-Type": "application/json", "Authorization": "Bearer portal-test-token",
+                       "Idempotency-Key": "http-\(system.organisation)"]
+        let url = "http://127.0.0.1:18081/v1/dossiers"
+        let first = try XCTUnwrap(HTTPProbe.post(url, headers: headers, body: body))
+        XCTAssertEqual(first.status, 201, first.body)
+        let again = try XCTUnwrap(HTTPProbe.post(url, headers: headers, body: body))
+        XCTAssertEqual(again.status, 200, again.body)
+        let receipt = try JSONSerialization.jsonObject(with: Data(first.body.utf8)) as! [String: Any]
+        let code = try XCTUnwrap(receipt["dossierCode"] as? String)
+        XCTAssertEqual((try JSONSerialization.jsonObject(with: Data(again.body.utf8)) as! [String: Any])["dossierCode"] as? String, code)
+        XCTAssertEqual(receipt["verificationUrl"] as? String, "http://127.0.0.1:8081/v1/dossiers/\(code)")
+
+        var status: [String: Any] = [:]
+        try TestEnvironment.eventually(timeout: 60, "timeline complete") {
+            guard let answer = HTTPProbe.get("http://127.0.0.1:18081/v1/dossiers/\(code)"), answer.status == 200 else { return false }
+            status = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as! [String: Any]
+            return status["status"] as? String == "result-issued"
+        }
+        let history = try XCTUnwrap(status["history"] as? [[String: Any]])
+        XCTAssertEqual(history.compactMap { $0["type"] as? String },
+                       ["dossier.received.v1", "dossier.accepted.v1", "dossier.decided.v1", "result.issued.v1"])
+        XCTAssertEqual(status["statusLabel"] as? String, "Đã trả kết quả")
+        XCTAssertNil(status["submitter"], "no private content on the public desk")
+
+        // Bad input over HTTP: structured errors, never a crash.
+        XCTAssertEqual(HTTPProbe.post(url, headers: headers, body: "{not json")?.status, 400)
+        XCTAssertEqual(HTTPProbe.post(url, headers: headers.merging(["Authorization": "Bearer wrong"]) { $1 }, body: body)?.status, 401)
+        XCTAssertEqual(HTTPProbe.post(url, headers: headers.merging(["Content-Type": "text/plain"]) { $1 }, body: body)?.status, 415)
+        XCTAssertEqual(HTTPProbe.get("http://127.0.0.1:18081/v1/dossiers/HN.CB01-261124-999999")?.status, 404)
+        try system.stopAll()
+    }
+}
+
+/// The integrator guide's example, run with a client nobody on the team wrote (Python pika).
+final class IntegratorExampleTests: XCTestCase {
+    func testPythonExamplePublishesADossierAndPrintsTheReceipt() throws {
+        let system = try SystemHarness()
+        try system.start("intake")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", TestEnvironment.repositoryRoot.appendingPathComponent("docs/examples/submit_dossier.py").path]
+        process.environment = ProcessInfo.processInfo.environment.merging([
+            "TTHC_INTEGRATOR": "portal-test", "TTHC_ORGANISATION": system.organisation,
+        ]) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, output)
+        XCTAssertTrue(output.contains("Mã hồ sơ: \(system.organisation)-"), output)
+        XCTAssertEqual(try system.intakeDossiers(), 1)
+        try system.stopAll()
+    }
+}
