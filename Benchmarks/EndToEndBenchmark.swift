@@ -18,15 +18,21 @@ struct EndToEndBenchmark: ParsableCommand {
     @Option(help: "Broker port.") var port = Int(ProcessInfo.processInfo.environment["TTHC_AMQP_PORT"] ?? "5672") ?? 5672
     @Option(help: "Give up after this many seconds.") var timeout: Double = 600
     @Option(help: "Submissions per second (0: as fast as the broker confirms them).") var rate: Double = 0
+    @Flag(help: "Measure intake alone: submit→receipt on reply_to (run only tthc-intake).") var receiptsOnly = false
+    @Option(help: "Receiving organisations to spread dossiers over (each has its own daily code sequence).")
+    var organisations = 50
 
     func run() throws {
-        let organisation = "BENCH\(Int.random(in: 100...999)).CB01"
+        let prefix = "BENCH\(Int.random(in: 100...999))"
+        let organisationCodes = (1...max(organisations, 1)).map { "\(prefix).CB\(String(format: "%02d", $0))" }
         // Watch the events before submitting anything.
         let watcher = try AMQPConnection(url: AMQPURL(host: host, port: port, vhost: "tthc", user: "tthc-admin",
                                                       password: "tthc-admin"))
         let queue = try watcher.declareQueue("", durable: false, exclusive: true, autoDelete: true).name
-        for type in [MessageType.dossierReceived, .dossierAccepted, .resultIssued] {
-            try watcher.bindQueue(queue, exchange: Exchange.events, routingKey: type.routingKey)
+        if !receiptsOnly {
+            for type in [MessageType.dossierReceived, .dossierAccepted, .resultIssued] {
+                try watcher.bindQueue(queue, exchange: Exchange.events, routingKey: type.routingKey)
+            }
         }
         try watcher.setPrefetch(2000)
         try watcher.consume(queue: queue)
@@ -34,7 +40,8 @@ struct EndToEndBenchmark: ParsableCommand {
         let submittedAt = Mutex<[String: ContinuousClock.Instant]>([:])
         let clock = ContinuousClock()
         let start = clock.now
-        let (host, port, integrator, count, rate) = (host, port, integrator, count, rate)
+        let (host, port, integrator, count, rate, receiptsOnly) = (host, port, integrator, count, rate, receiptsOnly)
+        let codes = organisationCodes
         let publisherDone = DispatchSemaphore(value: 0)
         Thread {
             defer { publisherDone.signal() }
@@ -49,8 +56,9 @@ struct EndToEndBenchmark: ParsableCommand {
                         let wait = due - clock.now
                         if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18 + Double(wait.components.seconds)) }
                     }
-                    let submit = SampleDossier.submit(organisation: organisation, memberId: "DV\(i)")
-                    let message = try SampleDossier.message(submit, userId: integrator)
+                    let submit = SampleDossier.submit(organisation: codes[i % codes.count], memberId: "DV\(i)")
+                    let message = try SampleDossier.message(submit, userId: integrator, replyTo: receiptsOnly ? queue : nil,
+                                                            correlationId: submit.clientSubmissionId)
                     submittedAt.withLock { $0[submit.clientSubmissionId] = clock.now }
                     try amqp.publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey,
                                      body: message.body, properties: message.properties)
@@ -63,6 +71,12 @@ struct EndToEndBenchmark: ParsableCommand {
             }
         }.start()
 
+        if receiptsOnly {
+            try measureReceipts(watcher, submittedAt: submittedAt, clock: clock, start: start)
+            publisherDone.wait()
+            watcher.close()
+            return
+        }
         var clientIdByCode: [String: String] = [:]
         var acceptedLatency: [Duration] = []
         var archivedLatency: [Duration] = []
@@ -76,7 +90,7 @@ struct EndToEndBenchmark: ParsableCommand {
             switch delivery.routingKey {
             case MessageType.dossierReceived.routingKey:
                 let received = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: delivery.body).data
-                guard received.receivingOrganisationCode == organisation else { continue }
+                guard received.receivingOrganisationCode.hasPrefix(prefix + ".") else { continue }
                 clientIdByCode[received.dossierCode] = received.clientSubmissionId
             case MessageType.dossierAccepted.routingKey:
                 let accepted = try WireJSON.decode(Envelope<DossierAcceptedV1>.self, from: delivery.body).data
@@ -94,13 +108,7 @@ struct EndToEndBenchmark: ParsableCommand {
         publisherDone.wait()
         watcher.close()
 
-        func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
-        func percentile(_ values: [Duration], _ p: Double) -> String {
-            guard !values.isEmpty else { return "-" }
-            let sorted = values.sorted()
-            return String(format: "%.0f ms", seconds(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) * 1000)
-        }
-        print("dossiers submitted: \(count) (organisation \(organisation))\(rate > 0 ? " at \(Int(rate))/s" : ", as fast as confirmed")")
+        print("dossiers submitted: \(count) (\(organisationCodes.count) organisations \(prefix).*)\(rate > 0 ? " at \(Int(rate))/s" : ", as fast as confirmed")")
         print(String(format: "submit→accepted: %d done, %.0f dossiers/s, latency p50 %@ p99 %@", acceptedLatency.count,
                      Double(acceptedLatency.count) / max(seconds(lastAccepted - start), 0.001),
                      percentile(acceptedLatency, 0.5), percentile(acceptedLatency, 0.99)))
@@ -109,6 +117,34 @@ struct EndToEndBenchmark: ParsableCommand {
                      percentile(archivedLatency, 0.5), percentile(archivedLatency, 0.99)))
         for (name, rss) in serviceMemory() { print("RSS \(name): \(rss / 1024) MiB") }
         if archivedLatency.count < count { throw ExitCode.failure }
+    }
+
+    /// Intake alone: time from publishing each submission to its receipt on `reply_to`.
+    func measureReceipts(_ watcher: AMQPConnection, submittedAt: borrowing Mutex<[String: ContinuousClock.Instant]>,
+                         clock: ContinuousClock, start: ContinuousClock.Instant) throws {
+        var latencies: [Duration] = []
+        var last = start
+        let deadline = Date().addingTimeInterval(timeout)
+        while latencies.count < count, Date() < deadline {
+            guard let delivery = try watcher.nextDelivery(timeout: 0.5) else { continue }
+            try watcher.ack(delivery.deliveryTag)
+            guard let id = delivery.properties.correlationId, let sent = submittedAt.withLock({ $0[id] }) else { continue }
+            last = clock.now
+            latencies.append(last - sent)
+        }
+        print("intake alone over AMQP: \(latencies.count) receipts of \(count)\(rate > 0 ? " at \(Int(rate))/s" : ", as fast as confirmed")")
+        print(String(format: "submit→receipt: %.0f dossiers/s, latency p50 %@ p99 %@",
+                     Double(latencies.count) / max(seconds(last - start), 0.001),
+                     percentile(latencies, 0.5), percentile(latencies, 0.99)))
+        if latencies.count < count { throw ExitCode.failure }
+    }
+
+    func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+
+    func percentile(_ values: [Duration], _ p: Double) -> String {
+        guard !values.isEmpty else { return "-" }
+        let sorted = values.sorted()
+        return String(format: "%.1f ms", seconds(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) * 1000)
     }
 
     /// Resident memory of each running tthc-* process, from /proc.
