@@ -66,14 +66,10 @@ public struct WorkingCalendar: Sendable {
         return WorkingCalendar(sessions: sessions, holidays: years)
     }
 
-    static let vietnam: Foundation.Calendar = {
-        var calendar = Foundation.Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
-        return calendar
-    }()
+    static var vietnam: Foundation.Calendar { VietnamTime.calendar }
 
     static func dayKey(_ date: Date) -> String {
-        let c = vietnam.dateComponents([.year, .month, .day], from: date)
+        let c = VietnamTime.components(date)
         return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
     }
 

@@ -1,3 +1,4 @@
+import Calendar
 import Foundation
 
 /// Procedure codes (mã TTHC) of the four procedures run online (DOMAIN §2).
@@ -33,17 +34,13 @@ public struct DossierCode: Hashable, Sendable, CustomStringConvertible {
 
     /// `yyMMdd` of the instant in Vietnam (UTC+7, no daylight saving).
     public static func dayStamp(_ date: Date) -> String {
-        var calendar = Foundation.Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        let c = VietnamTime.components(date)
         return String(format: "%02d%02d%02d", c.year! % 100, c.month!, c.day!)
     }
 
     /// The calendar day in Vietnam as `YYYY-MM-DD`, for the per-day sequence key.
     public static func isoDay(_ date: Date) -> String {
-        var calendar = Foundation.Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        let c = VietnamTime.components(date)
         return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
     }
 }

@@ -6,13 +6,14 @@ final class WorkingCalendarTests: XCTestCase {
     let calendar = try! WorkingCalendar.bundled()
 
     /// A Vietnam local time, `2026-11-27 18:00`.
-    func vn(_ text: String) -> Date {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(secondsFromGMT: 7 * 3600)
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.date(from: text)!
+    func vn(_ text: String) -> Date { VietnamTime.parse(local: text)! }
+
+    func testVietnamTimeParsesAndDisplaysLocalTime() {
+        XCTAssertEqual(VietnamTime.parse(local: "2026-11-27 18:00"), utc("2026-11-27T11:00:00Z"))
+        XCTAssertEqual(VietnamTime.display(vn("2027-02-12 07:30")), "07:30 12/02/2027")
     }
+
+    private func utc(_ text: String) -> Date? { ISO8601DateFormatter().date(from: text) }  // independent of VietnamTime
 
     func testArrivalWithinOfficeHoursIsTheReceiptTime() throws {
         XCTAssertEqual(try calendar.officialReceiptTime(for: vn("2026-11-24 09:15")), vn("2026-11-24 09:15"))

@@ -1,3 +1,4 @@
+import Calendar
 import Contracts
 import Foundation
 import Messaging
@@ -53,14 +54,7 @@ final class IntakeTests: XCTestCase {
         }
     }
 
-    /// Vietnam local time `yyyy-MM-dd HH:mm` as an RFC 3339 UTC instant.
-    func vn(_ text: String) -> Date {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(secondsFromGMT: 7 * 3600)
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.date(from: text)!
-    }
+    func vn(_ text: String) -> Date { VietnamTime.parse(local: text)! }
 
     func testOfficialReceiptTimeFollowsWorkingTime() throws {
         let cases = [
@@ -210,19 +204,11 @@ final class IntegratorExampleTests: XCTestCase {
     func testPythonExamplePublishesADossierAndPrintsTheReceipt() throws {
         let system = try SystemHarness()
         try system.start("intake")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", TestEnvironment.repositoryRoot.appendingPathComponent("docs/examples/submit_dossier.py").path]
-        process.environment = ProcessInfo.processInfo.environment.merging([
-            "TTHC_INTEGRATOR": "portal-test", "TTHC_ORGANISATION": system.organisation,
-        ]) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, output)
+        let (status, output) = try runCommand(
+            URL(fileURLWithPath: "/usr/bin/env"),
+            ["python3", TestEnvironment.repositoryRoot.appendingPathComponent("docs/examples/submit_dossier.py").path],
+            environment: ["TTHC_INTEGRATOR": "portal-test", "TTHC_ORGANISATION": system.organisation])
+        XCTAssertEqual(status, 0, output)
         XCTAssertTrue(output.contains("Mã hồ sơ: \(system.organisation)-"), output)
         XCTAssertEqual(try system.intakeDossiers(), 1)
         try system.stopAll()

@@ -98,18 +98,9 @@ final class SystemHarness {
 
     /// Runs `tthc-admin` and returns what it printed.
     func admin(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = TestEnvironment.binDirectory.appendingPathComponent("tthc-admin")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ProcessExited(name: "tthc-admin \(arguments.joined(separator: " "))", status: process.terminationStatus,
-                                log: output)
+        let (status, output) = try runCommand(TestEnvironment.binDirectory.appendingPathComponent("tthc-admin"), arguments)
+        guard status == 0 else {
+            throw ProcessExited(name: "tthc-admin \(arguments.joined(separator: " "))", status: status, log: output)
         }
         return output
     }

@@ -1,3 +1,4 @@
+import Calendar
 import Contracts
 import Foundation
 import Persistence
@@ -26,7 +27,7 @@ enum NoticeHandlers {
     static let all: [any MessageHandler] = [
         NoticeHandler<DossierReceivedV1>(messageType: .dossierReceived) {
             ($0.dossierCode, $0.submitter.memberId,
-             "Hồ sơ \($0.dossierCode) đã được tiếp nhận lúc \(vietnamTime($0.officialReceiptAt)).")
+             "Hồ sơ \($0.dossierCode) đã được tiếp nhận lúc \(VietnamTime.display($0.officialReceiptAt)).")
         },
         NoticeHandler<DossierAcceptedV1>(messageType: .dossierAccepted) {
             ($0.dossierCode, $0.submitter.memberId, "Hồ sơ \($0.dossierCode) hợp lệ và đang được giải quyết.")
@@ -41,12 +42,4 @@ enum NoticeHandlers {
              "Kết quả giải quyết hồ sơ \($0.dossierCode) đã được cấp, mã kết quả \($0.resultCode).")
         },
     ]
-
-    /// `HH:mm dd/MM/yyyy` in Vietnam time.
-    static func vietnamTime(_ date: Date) -> String {
-        var calendar = Foundation.Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%02d:%02d %02d/%02d/%04d", c.hour!, c.minute!, c.day!, c.month!, c.year!)
-    }
 }

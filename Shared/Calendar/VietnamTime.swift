@@ -1,0 +1,32 @@
+import Foundation
+
+/// Vietnam's civil time (UTC+7, no daylight saving): the day a dossier code counts, the hours
+/// shown to members, local times in data files and tests.
+public enum VietnamTime {
+    public static let timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
+
+    public static let calendar: Foundation.Calendar = {
+        var calendar = Foundation.Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar
+    }()
+
+    /// Year, month, day, hour and minute of the instant in Vietnam.
+    public static func components(_ date: Date) -> DateComponents {
+        calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+    }
+
+    /// `HH:mm dd/MM/yyyy`, as members read times.
+    public static func display(_ date: Date) -> String {
+        let c = components(date)
+        return String(format: "%02d:%02d %02d/%02d/%04d", c.hour!, c.minute!, c.day!, c.month!, c.year!)
+    }
+
+    /// A local time written `yyyy-MM-dd HH:mm`.
+    public static func parse(local text: String) -> Date? {
+        let parts = text.split(whereSeparator: { $0 == "-" || $0 == " " || $0 == ":" }).compactMap { Int($0) }
+        guard parts.count == 5 else { return nil }
+        return calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2], hour: parts[3],
+                                                  minute: parts[4]))
+    }
+}
