@@ -23,7 +23,7 @@ var targets: [Target] = [
     .systemLibrary(name: "COpenSSL", path: "Shared/COpenSSL", pkgConfig: "openssl",
                    providers: [.apt(["libssl-dev"])]),
     .target(name: "Contracts", dependencies: ["Calendar"], path: "Shared/Contracts",
-            exclude: ["Schemas", "Examples"]),
+            exclude: ["Schemas", "Examples"], resources: [.copy("Catalog")]),
     .target(name: "Calendar", path: "Shared/Calendar", resources: [.copy("Holidays")]),
     .target(name: "Messaging", dependencies: ["CRabbitMQ", "Contracts", log], path: "Shared/Messaging"),
     .target(name: "Persistence", dependencies: ["CLibPQ", "COpenSSL", "Calendar", log], path: "Shared/Persistence"),

@@ -28,6 +28,7 @@ struct SubmissionRequest: Sendable {
 /// statements whatever its size.
 struct SubmissionDesk: Sendable {
     let calendar: WorkingCalendar
+    let catalog: ProcedureCatalog
 
     func receive(_ requests: [SubmissionRequest], context: HandlerContext) throws -> [SubmissionOutcome] {
         let db = context.db
@@ -52,7 +53,9 @@ struct SubmissionDesk: Sendable {
                 continue
             }
             if takenInBatch[request.key] != nil { continue }  // a repeat within the batch: answered below
-            let problems = TechnicalCheck.problems(in: request.submit)
+            // Judged by the procedure version in force at the official receipt time.
+            let procedure = catalog.procedure(request.submit.procedureCode, at: officialReceiptAt)
+            let problems = TechnicalCheck.problems(in: request.submit, procedure: procedure)
             guard problems.isEmpty else {
                 let rejected = DossierRejectedV1(integrator: request.integrator,
                                                  clientSubmissionId: request.submit.clientSubmissionId, problems: problems)

@@ -1,41 +1,98 @@
 import Contracts
+import Foundation
 
-/// The automatic technical check of Đ.14.1: every problem at once, each with a code, a JSON
-/// path and a Vietnamese message. The full check against the catalog comes with issue 3.
+/// The automatic technical check of Đ.14.1 against the procedure's catalog entry: components
+/// present, each attachment declared with an allowed media type, size and SHA-256 digest within
+/// limits, signatures present where required, the current form version and its required fields.
+/// Every problem is reported at once, each with a code, a JSON path and a Vietnamese message.
 enum TechnicalCheck {
-    static func problems(in submit: DossierSubmitV1) -> [Problem] {
+    static func problems(in submit: DossierSubmitV1, procedure: ProcedureVersion?) -> [Problem] {
         var problems: [Problem] = []
-        if !ProcedureCode.all.contains(submit.procedureCode) {
-            problems.append(Problem(code: "unknown-procedure", path: "$.data.procedureCode",
-                                    message: "Mã thủ tục \(submit.procedureCode) không có trong danh mục thủ tục hành chính."))
+        func add(_ code: String, _ path: String, _ message: String) {
+            problems.append(Problem(code: code, path: path, message: message))
+        }
+        if procedure == nil {
+            add("unknown-procedure", "$.data.procedureCode",
+                "Mã thủ tục \(submit.procedureCode) không có trong danh mục thủ tục hành chính đang có hiệu lực.")
         }
         if submit.clientSubmissionId.trimmingCharacters(in: .whitespaces).isEmpty {
-            problems.append(Problem(code: "required", path: "$.data.clientSubmissionId",
-                                    message: "Thiếu mã hồ sơ của hệ thống gửi (clientSubmissionId)."))
+            add("required", "$.data.clientSubmissionId", "Thiếu mã hồ sơ của hệ thống gửi (clientSubmissionId).")
         }
         if submit.receivingOrganisationCode.range(of: "^[A-Z0-9.]{2,32}$", options: .regularExpression) == nil {
-            problems.append(Problem(code: "invalid-organisation", path: "$.data.receivingOrganisationCode",
-                                    message: "Mã tổ chức đảng tiếp nhận không hợp lệ."))
+            add("invalid-organisation", "$.data.receivingOrganisationCode", "Mã tổ chức đảng tiếp nhận không hợp lệ.")
         }
         if submit.submitter.memberId.trimmingCharacters(in: .whitespaces).isEmpty {
-            problems.append(Problem(code: "required", path: "$.data.submitter.memberId",
-                                    message: "Thiếu mã đảng viên của người nộp hồ sơ."))
+            add("required", "$.data.submitter.memberId", "Thiếu mã đảng viên của người nộp hồ sơ.")
         }
         if submit.submitter.fullName.trimmingCharacters(in: .whitespaces).isEmpty {
-            problems.append(Problem(code: "required", path: "$.data.submitter.fullName",
-                                    message: "Thiếu họ và tên của người nộp hồ sơ."))
+            add("required", "$.data.submitter.fullName", "Thiếu họ và tên của người nộp hồ sơ.")
         }
+        if let procedure { problems += formProblems(submit, procedure.form) }
         for (i, attachment) in submit.attachments.enumerated() {
+            let path = "$.data.attachments[\(i)]"
             if attachment.sha256.range(of: "^[0-9a-f]{64}$", options: .regularExpression) == nil {
-                problems.append(Problem(code: "invalid-digest", path: "$.data.attachments[\(i)].sha256",
-                                        message: "Mã băm SHA-256 của tệp đính kèm \(attachment.fileName) không hợp lệ."))
+                add("invalid-digest", "\(path).sha256", "Mã băm SHA-256 của tệp \(attachment.fileName) không hợp lệ.")
             }
             if attachment.sizeBytes <= 0 {
-                problems.append(Problem(code: "invalid-size", path: "$.data.attachments[\(i)].sizeBytes",
-                                        message: "Kích thước tệp đính kèm \(attachment.fileName) không hợp lệ."))
+                add("invalid-size", "\(path).sizeBytes", "Kích thước tệp \(attachment.fileName) không hợp lệ.")
+            }
+            if let signature = attachment.signature,
+               signature.sha256.range(of: "^[0-9a-f]{64}$", options: .regularExpression) == nil
+                || signature.mediaType != "application/pkcs7-signature" || signature.sizeBytes <= 0 {
+                add("invalid-signature-reference", "\(path).signature",
+                    "Tệp chữ ký số của \(attachment.fileName) phải là application/pkcs7-signature, có kích thước và mã băm SHA-256 hợp lệ.")
+            }
+            guard let procedure else { continue }
+            guard let component = procedure.components.first(where: { $0.code == attachment.componentCode }) else {
+                add("unknown-component", "\(path).componentCode",
+                    "Thủ tục \(procedure.name) không có thành phần hồ sơ mã \(attachment.componentCode).")
+                continue
+            }
+            if !component.mediaTypes.contains(attachment.mediaType) {
+                add("media-type-not-allowed", "\(path).mediaType",
+                    "\(component.name) phải ở định dạng \(component.mediaTypes.joined(separator: ", ")).")
+            }
+            if attachment.sizeBytes > component.maxSizeBytes {
+                add("too-large", "\(path).sizeBytes",
+                    "\(component.name) vượt quá dung lượng cho phép (\(component.maxSizeBytes / (1024 * 1024)) MB).")
+            }
+            if component.signatureRequired, attachment.signature == nil {
+                add("signature-missing", "\(path).signature", "\(component.name) phải được ký số.")
+            }
+        }
+        if let procedure {
+            let present = Set(submit.attachments.map(\.componentCode))
+            for component in procedure.components where component.required && !present.contains(component.code) {
+                add("missing-component", "$.data.attachments", "Thiếu thành phần hồ sơ: \(component.name) (\(component.code)).")
             }
         }
         problems += controlCharacters(in: submit)
+        return problems
+    }
+
+    /// The current form version (Đ.29.3) and its fields.
+    static func formProblems(_ submit: DossierSubmitV1, _ form: ProcedureVersion.Form) -> [Problem] {
+        var problems: [Problem] = []
+        if let version = submit.formVersion, version != form.version {
+            problems.append(Problem(code: "form-version-outdated", path: "$.data.formVersion",
+                                    message: "Mẫu tờ khai phiên bản \(version) không còn hiệu lực; hãy dùng mẫu \(form.code) phiên bản \(form.version)."))
+        }
+        for field in form.fields {
+            let path = "$.data.form.\(field.name)"
+            let value = submit.form[field.name]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            if value.isEmpty {
+                if field.required {
+                    problems.append(Problem(code: "required", path: path, message: "Thiếu \(field.label) trong tờ khai \(form.code)."))
+                }
+                continue
+            }
+            let invalid = (field.maxLength.map { value.count > $0 } ?? false)
+                || (field.pattern.map { value.range(of: $0, options: .regularExpression) == nil } ?? false)
+                || (field.allowedValues.map { !$0.contains(value) } ?? false)
+            if invalid {
+                problems.append(Problem(code: "invalid-value", path: path, message: "\(field.label) không đúng quy định của tờ khai \(form.code)."))
+            }
+        }
         return problems
     }
 
@@ -55,7 +112,6 @@ enum TechnicalCheck {
         ]
         for (name, value) in submit.form.sorted(by: { $0.key < $1.key }) {
             fields.append(("$.data.form.\(name)", value, true))
-            fields.append(("$.data.form (tên trường)", name, false))
         }
         for (i, attachment) in submit.attachments.enumerated() {
             fields.append(("$.data.attachments[\(i)].fileName", attachment.fileName, false))

@@ -8,13 +8,15 @@ import ServiceKit
 /// intake checks it technically, gives it a dossier code and an official receipt time, and
 /// emits `dossier.received.v1` (or `dossier.rejected.v1`), answering `reply_to` when given.
 let calendar: WorkingCalendar
+let catalog: ProcedureCatalog
 do {
     calendar = try WorkingCalendar.bundled()
+    catalog = try ProcedureCatalog.bundled()
 } catch {
-    fatalError("cannot load the working calendar: \(error)")
+    fatalError("cannot load the working calendar or the procedure catalog: \(error)")
 }
 
-let desk = SubmissionDesk(calendar: calendar)
+let desk = SubmissionDesk(calendar: calendar, catalog: catalog)
 let environment = ProcessInfo.processInfo.environment
 let routes = DossierRoutes(
     desk: desk,

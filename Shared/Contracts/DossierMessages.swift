@@ -25,9 +25,29 @@ public struct AttachmentReference: Codable, Sendable, Equatable {
     public var mediaType: String
     public var sizeBytes: Int
     public var sha256: String
+    /// The detached CMS/PKCS#7 signature over the component's bytes, where the procedure requires one (Đ.14.2).
+    public var signature: SignatureReference?
 
-    public init(componentCode: String, fileName: String, mediaType: String, sizeBytes: Int, sha256: String) {
+    public init(componentCode: String, fileName: String, mediaType: String, sizeBytes: Int, sha256: String,
+                signature: SignatureReference? = nil) {
         self.componentCode = componentCode
+        self.fileName = fileName
+        self.mediaType = mediaType
+        self.sizeBytes = sizeBytes
+        self.sha256 = sha256
+        self.signature = signature
+    }
+}
+
+/// A detached signature file (chữ ký số), declared like an attachment.
+public struct SignatureReference: Codable, Sendable, Equatable {
+    public var fileName: String
+    /// `application/pkcs7-signature`.
+    public var mediaType: String
+    public var sizeBytes: Int
+    public var sha256: String
+
+    public init(fileName: String, mediaType: String = "application/pkcs7-signature", sizeBytes: Int, sha256: String) {
         self.fileName = fileName
         self.mediaType = mediaType
         self.sizeBytes = sizeBytes
@@ -44,16 +64,20 @@ public struct DossierSubmitV1: Codable, Sendable, Equatable {
     /// The organisation that receives the dossier (tổ chức đảng tiếp nhận), by its code.
     public var receivingOrganisationCode: String
     public var submitter: Submitter
+    /// The version of the procedure's form the member filled in; must be the current one (Đ.29.3).
+    public var formVersion: String?
     /// Form fields (tờ khai) by field name.
     public var form: [String: String]
     public var attachments: [AttachmentReference]
 
     public init(clientSubmissionId: String, procedureCode: String, receivingOrganisationCode: String,
-                submitter: Submitter, form: [String: String] = [:], attachments: [AttachmentReference] = []) {
+                submitter: Submitter, formVersion: String? = nil, form: [String: String] = [:],
+                attachments: [AttachmentReference] = []) {
         self.clientSubmissionId = clientSubmissionId
         self.procedureCode = procedureCode
         self.receivingOrganisationCode = receivingOrganisationCode
         self.submitter = submitter
+        self.formVersion = formVersion
         self.form = form
         self.attachments = attachments
     }

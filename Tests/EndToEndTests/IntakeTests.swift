@@ -144,6 +144,34 @@ final class IntakeTests: XCTestCase {
         try system.stopAll()
     }
 
+    func testCatalogChecksComponentsSignaturesSizesAndFormAtOnce() throws {
+        let system = try SystemHarness()
+        try system.start("intake")
+        let channel = try ReplyChannel()
+        var submit = SampleDossier.submit(organisation: system.organisation)
+        submit.formVersion = "2025.3"
+        submit.form["noiDen"] = nil
+        submit.attachments.removeAll { $0.componentCode == "BTKD" }  // a required component missing
+        submit.attachments[0].signature = nil                        // DDN must be signed
+        submit.attachments[1].mediaType = "text/plain"               // QD: pdf or image only
+        submit.attachments[1].sizeBytes = 50 * 1024 * 1024           // over the 10 MB limit
+        _ = try channel.submit(submit)
+        let reply = try XCTUnwrap(channel.replies(1).first)
+        let rejected = try WireJSON.decode(Envelope<DossierRejectedV1>.self, from: reply.body).data
+        let found = Set(rejected.problems.map { "\($0.code) \($0.path)" })
+        XCTAssertEqual(found, [
+            "form-version-outdated $.data.formVersion",
+            "required $.data.form.noiDen",
+            "signature-missing $.data.attachments[0].signature",
+            "media-type-not-allowed $.data.attachments[1].mediaType",
+            "too-large $.data.attachments[1].sizeBytes",
+            "missing-component $.data.attachments",
+        ])
+        XCTAssertTrue(rejected.problems.contains { $0.message.contains("Bản tự kiểm điểm") }, "names the missing component")
+        XCTAssertEqual(try system.intakeDossiers(), 0)
+        try system.stopAll()
+    }
+
     func testUnprocessableCommandIsAnsweredAndDeadLettered() throws {
         let system = try SystemHarness()
         try system.start("intake")

@@ -39,11 +39,22 @@ envelope = {
         "procedureCode": "CSHD.CHINHTHUC",
         "receivingOrganisationCode": os.environ.get("TTHC_ORGANISATION", "HN.CB0101"),
         "submitter": {"memberId": "DV0000001", "fullName": "Nguyễn Văn An", "citizenId": "001085012345"},
-        "form": {"lyDo": "Chuyển công tác theo quyết định số 123/QĐ-UBND"},
-        "attachments": [{
-            "componentCode": "QD", "fileName": "quyet-dinh.pdf", "mediaType": "application/pdf",
-            "sizeBytes": 183204, "sha256": "ab" * 32,
-        }],
+        # The current form of the procedure (catalog: Shared/Contracts/Catalog/CSHD.CHINHTHUC.v1.json).
+        "formVersion": "2026.1",
+        "form": {"lyDo": "Chuyển công tác theo quyết định số 123/QĐ-UBND", "noiDen": "Đảng bộ phường Ba Đình"},
+        # Every required component, declared by type, size and SHA-256; signed ones with their detached signature.
+        "attachments": [
+            {"componentCode": "DDN", "fileName": "don-de-nghi.pdf", "mediaType": "application/pdf",
+             "sizeBytes": 48311, "sha256": "a1" * 32,
+             "signature": {"fileName": "don-de-nghi.pdf.p7s", "mediaType": "application/pkcs7-signature",
+                           "sizeBytes": 3012, "sha256": "b1" * 32}},
+            {"componentCode": "BTKD", "fileName": "ban-tu-kiem-diem.pdf", "mediaType": "application/pdf",
+             "sizeBytes": 90211, "sha256": "a2" * 32,
+             "signature": {"fileName": "ban-tu-kiem-diem.pdf.p7s", "mediaType": "application/pkcs7-signature",
+                           "sizeBytes": 3020, "sha256": "b2" * 32}},
+            {"componentCode": "QD", "fileName": "quyet-dinh.pdf", "mediaType": "application/pdf",
+             "sizeBytes": 183204, "sha256": "ab" * 32},
+        ],
     },
 }
 
