@@ -101,6 +101,11 @@ struct SubmissionDesk: Sendable {
                   PostgresArray(receipts.map(\.receivingOrganisationCode)), PostgresArray(receipts.map(\.submitter.memberId)),
                   first.receivedAt, first.officialReceiptAt,
                   PostgresArray(try submissions.map { String(decoding: try WireJSON.encode($0), as: UTF8.self) })])
+        try db.execute("""
+            INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary)
+            SELECT 'received:' || code, code, $2, $3::timestamptz, $4 FROM unnest($1::text[]) AS code
+            """, [PostgresArray(receipts.map(\.dossierCode)), MessageType.dossierReceived.routingKey, first.receivedAt,
+                  TimelineHandler.receivedSummary])
     }
 
     /// Receipts of dossiers already created for these submissions, by submission key.

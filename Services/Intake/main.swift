@@ -28,7 +28,8 @@ await ServiceRuntime.run(ServiceDefinition(
     name: "intake", defaultHTTPPort: 8081,
     consumers: [
         ConsumerDefinition(queue: "intake.commands", exchange: Exchange.intake, handlers: [DossierSubmitHandler(desk: desk)]),
-        ConsumerDefinition(queue: "intake.events", handlers: TimelineHandler.all),
+        // The "received" entry is written when the dossier is created (SubmissionDesk).
+        ConsumerDefinition(queue: "intake.events", handlers: TimelineHandler.all, retiredTypes: [.dossierReceived]),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
     routes: { router, resources in routes.add(to: router, resources: resources) },

@@ -186,6 +186,14 @@ public final class AMQPConnection {
         try check(amqp_get_rpc_reply(state), "bind \(queue) to \(exchange) with \(routingKey)")
     }
 
+    /// Removes a binding; removing one that does not exist is not an error.
+    public func unbindQueue(_ queue: String, exchange: String, routingKey: String) throws {
+        let arena = CArena()
+        amqp_queue_unbind(state, channel, arena.bytes(queue), arena.bytes(exchange), arena.bytes(routingKey),
+                          amqp_empty_table)
+        try check(amqp_get_rpc_reply(state), "unbind \(queue) from \(exchange) with \(routingKey)")
+    }
+
     public func purgeQueue(_ queue: String) throws {
         let arena = CArena()
         amqp_queue_purge(state, channel, arena.bytes(queue))

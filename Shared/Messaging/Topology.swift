@@ -21,10 +21,14 @@ public struct QueueSpec: Sendable {
 
     public let name: String
     public let bindings: [Binding]
+    /// Bindings an earlier release declared and this one no longer wants: declaring only adds,
+    /// so these are removed explicitly on every start.
+    public let retiredBindings: [Binding]
 
-    public init(name: String, bindings: [Binding]) {
+    public init(name: String, bindings: [Binding], retiredBindings: [Binding] = []) {
         self.name = name
         self.bindings = bindings
+        self.retiredBindings = retiredBindings
     }
 }
 
@@ -72,6 +76,9 @@ public struct ServiceTopology: Sendable {
             try connection.declareQueue(queue.name, arguments: queueArguments())
             for binding in queue.bindings {
                 try connection.bindQueue(queue.name, exchange: binding.exchange, routingKey: binding.routingKey)
+            }
+            for binding in queue.retiredBindings {
+                try connection.unbindQueue(queue.name, exchange: binding.exchange, routingKey: binding.routingKey)
             }
         }
     }

@@ -11,11 +11,14 @@ public struct ConsumerDefinition: Sendable {
     public let queue: QueueSpec
     public let handlers: [any MessageHandler]
 
-    /// Binds the queue to `exchange` for each handler's message type.
-    public init(queue: String, exchange: String = Exchange.events, handlers: [any MessageHandler]) {
-        self.queue = QueueSpec(name: queue, bindings: handlers.map {
-            QueueSpec.Binding(exchange: exchange, routingKey: $0.messageType.routingKey)
-        })
+    /// Binds the queue to `exchange` for each handler's message type, and removes the bindings of
+    /// types it no longer consumes (`retiredTypes`).
+    public init(queue: String, exchange: String = Exchange.events, handlers: [any MessageHandler],
+                retiredTypes: [MessageType] = []) {
+        self.queue = QueueSpec(
+            name: queue,
+            bindings: handlers.map { QueueSpec.Binding(exchange: exchange, routingKey: $0.messageType.routingKey) },
+            retiredBindings: retiredTypes.map { QueueSpec.Binding(exchange: exchange, routingKey: $0.routingKey) })
         self.handlers = handlers
     }
 }

@@ -34,9 +34,12 @@ struct TimelineHandler: BatchMessageHandler {
             """, [PostgresArray(events.map(\.1)), PostgresArray(times), status])
     }
 
+    /// The first entry of every timeline, written by the submission desk in the transaction that
+    /// creates the dossier (intake does not consume its own `dossier.received`).
+    static let receivedSummary = "Hồ sơ đã được tiếp nhận."
+
     /// The events intake follows, with the public status each one leads to.
     static let all: [TimelineHandler] = [
-        TimelineHandler(messageType: .dossierReceived, status: "received", summary: "Hồ sơ đã được tiếp nhận."),
         TimelineHandler(messageType: .dossierAccepted, status: "accepted", summary: "Hồ sơ hợp lệ, đang được giải quyết."),
         TimelineHandler(messageType: .dossierSupplementRequested, status: "supplement-requested",
                         summary: "Cơ quan tiếp nhận yêu cầu bổ sung, hoàn thiện hồ sơ."),
