@@ -35,6 +35,9 @@ public struct ServiceConfiguration: Sendable {
     public var maxMessageBytes: Int
     /// TTHC_HANDLER_ATTEMPTS: tries of a failing message in-process before requeueing (default 4).
     public var handlerAttempts: Int
+    /// TTHC_INBOX_RETENTION_DAYS: how long handled message ids are remembered for deduplication
+    /// (default 30; redeliveries come within minutes, replays of dead letters within days).
+    public var inboxRetentionDays: Int
     /// TTHC_LOG_LEVEL: trace, debug, info (default), notice, warning, error, critical.
     public var logLevel: String
     /// TTHC_LOG_FORMAT: json (default) or text.
@@ -84,6 +87,7 @@ public struct ServiceConfiguration: Sendable {
         prefetch = try int("TTHC_PREFETCH", 2 * batchSize, 1...65535)
         maxMessageBytes = try int("TTHC_MAX_MESSAGE_BYTES", 1 << 20, 1024...(64 << 20))
         handlerAttempts = try int("TTHC_HANDLER_ATTEMPTS", 4, 1...20)
+        inboxRetentionDays = try int("TTHC_INBOX_RETENTION_DAYS", 30, 1...3650)
         logLevel = string("TTHC_LOG_LEVEL", "info")
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigurationError(variable: "TTHC_LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")

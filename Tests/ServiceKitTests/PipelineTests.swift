@@ -123,3 +123,20 @@ final class NumberReservationTests: XCTestCase {
         XCTAssertEqual(reservation.assign(items, lastValues: ["A": 5, "B": 10, "C": 1]), [8, 5, 9, 1, 10])
     }
 }
+
+final class InboxRetentionTests: XCTestCase {
+    func testHandledIdsOlderThanTheRetentionWindowAreForgotten() throws {
+        let harness = try PipelineHarness()
+        defer { harness.stop() }
+        let db = try TestEnvironment.superuser()
+        defer { db.close() }
+        try db.execute("""
+            INSERT INTO kittest.inbox (message_id, message_type, handled_at) VALUES
+              ('old', 'kit.test-event.v1', now() - interval '31 days'), ('recent', 'kit.test-event.v1', now() - interval '29 days')
+            """)
+        try db.execute("SET search_path TO kittest")
+        try OutboxRelay(env: harness.env).pruneInbox(db)
+        let left = try db.execute("SELECT message_id FROM kittest.inbox ORDER BY 1").rows.map { try $0.string("message_id") }
+        XCTAssertEqual(left, ["recent"])
+    }
+}

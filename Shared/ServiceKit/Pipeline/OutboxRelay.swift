@@ -36,6 +36,7 @@ public final class OutboxRelay: Sendable {
         var logger = env.logger
         logger[metadataKey: "worker"] = .string(name)
         var lastBacklogCheck = Date.distantPast
+        var lastInboxPrune = Date.distantPast
         // After stop (consumers have stopped first) keep going until the outbox is empty, with a bound.
         var drainDeadline: Date?
         func draining() -> Bool {
@@ -53,6 +54,10 @@ public final class OutboxRelay: Sendable {
                         env.metrics.outboxBacklog(backlog)
                         lastBacklogCheck = Date()
                     }
+                    if Date().timeIntervalSince(lastInboxPrune) > 3600 {
+                        try self.pruneInbox(db)
+                        lastInboxPrune = Date()
+                    }
                     if published == batchLimit { continue }
                     if stop.isSet {
                         if published == 0 || !draining() { return true }
@@ -66,6 +71,15 @@ public final class OutboxRelay: Sendable {
             }
         }
         logger.info("outbox relay stopped")
+    }
+
+    /// Forgets handled message ids older than the retention window, a bounded slice at a time
+    /// so that the deletion never holds locks for long.
+    public func pruneInbox(_ db: PostgresConnection) throws {
+        try db.execute("""
+            DELETE FROM inbox WHERE message_id IN (
+                SELECT message_id FROM inbox WHERE handled_at < now() - make_interval(days => $1) LIMIT 10000)
+            """, [env.configuration.inboxRetentionDays])
     }
 
     /// Publishes up to `batchLimit` rows; returns how many.

@@ -35,5 +35,9 @@ public enum PipelineMigrations {
                 dead_lettered_at timestamptz NOT NULL DEFAULT now()
             );
             """),
+        Migration(scope: "servicekit", version: 2, name: "inbox_retention_index", sql: """
+            -- The relay prunes ids older than TTHC_INBOX_RETENTION_DAYS.
+            CREATE INDEX inbox_handled_at ON inbox (handled_at);
+            """),
     ]
 }
