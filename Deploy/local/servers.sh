@@ -7,6 +7,7 @@ set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 amqp_port="${TTHC_AMQP_PORT:-5672}"
+amqps_port="${TTHC_AMQPS_PORT:-5671}"
 pg_port="${TTHC_PG_PORT:-5432}"
 pg_bin=/usr/lib/postgresql/15/bin
 rmq_bin=/usr/lib/rabbitmq/bin
@@ -40,6 +41,8 @@ install_packages() {
   dpkg -s postgresql-15 >/dev/null 2>&1 || missing+=(postgresql-15)
   dpkg -s amqp-tools >/dev/null 2>&1 || missing+=(amqp-tools)
   dpkg -s pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+  dpkg -s openssl >/dev/null 2>&1 || missing+=(openssl)
+  dpkg -s curl >/dev/null 2>&1 || missing+=(curl)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
@@ -60,12 +63,33 @@ rmqctl() { (rmq_env; "$rmq_bin/rabbitmqctl" "$@"); }
 
 rmq_ready() { rmqctl -q status >/dev/null 2>&1; }
 
+# A development CA and a server certificate for 127.0.0.1/localhost, so amqps:// is exercised too.
+make_tls_files() {
+  local dir="$rmq_dir/tls"
+  [ -f "$dir/server.pem" ] && return 0
+  mkdir -p "$dir"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=TTHC development CA" \
+    -keyout "$dir/ca.key" -out "$dir/ca.pem" >/dev/null 2>&1
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$dir/server.key" -out "$dir/server.csr" >/dev/null 2>&1
+  printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > "$dir/ext.cnf"
+  openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -days 3650 \
+    -extfile "$dir/ext.cnf" -out "$dir/server.pem" >/dev/null 2>&1
+  chmod 644 "$dir"/*.pem "$dir"/*.key
+}
+
 start_rabbitmq() {
   mkdir -p "$rmq_dir/log"
   if rmq_ready; then log "RabbitMQ already running on $amqp_port"; else
     echo "[]." > "$rmq_dir/enabled_plugins"
+    make_tls_files
     cat > "$rmq_dir/rabbitmq.conf" <<EOF
 listeners.tcp.default = 127.0.0.1:$amqp_port
+listeners.ssl.default = 127.0.0.1:$amqps_port
+ssl_options.cacertfile = $rmq_dir/tls/ca.pem
+ssl_options.certfile = $rmq_dir/tls/server.pem
+ssl_options.keyfile = $rmq_dir/tls/server.key
+ssl_options.verify = verify_none
+ssl_options.fail_if_no_peer_cert = false
 loopback_users = none
 heartbeat = 30
 EOF
@@ -121,6 +145,7 @@ print_env() {
 export TTHC_LOCAL_DIR='$root'
 export TTHC_AMQP_HOST=127.0.0.1 TTHC_AMQP_PORT=$amqp_port TTHC_PG_HOST=127.0.0.1 TTHC_PG_PORT=$pg_port
 export TTHC_PG_SOCKET_DIR='$pg_socket_dir'
+export TTHC_AMQPS_PORT=$amqps_port TTHC_AMQP_CA_CERT_FOR_TESTS='$rmq_dir/tls/ca.pem'
 export TTHC_RABBITMQCTL='$repo/Deploy/local/servers.sh rabbitmqctl'
 EOF
 }

@@ -1,6 +1,7 @@
 -- Roles and schemas of TTHC (ARCHITECTURE §4): one role per service, owning only its schema.
 -- Run as a superuser in the tthc database; safe to run again. Development passwords equal the
 -- role name; production sets its own with ALTER ROLE ... PASSWORD.
+SET client_min_messages = warning;
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 REVOKE ALL ON DATABASE tthc FROM PUBLIC;
 

@@ -68,3 +68,31 @@ final class BrokerTests: XCTestCase {
         }
     }
 }
+
+/// `amqps://` through OpenSSL, verifying the broker's certificate against a configured CA.
+final class TLSTests: XCTestCase {
+    var caPath: String { ProcessInfo.processInfo.environment["TTHC_AMQP_CA_CERT_FOR_TESTS"] ?? "" }
+    var port: String { ProcessInfo.processInfo.environment["TTHC_AMQPS_PORT"] ?? "5671" }
+
+    func testPublishAndConsumeOverTLS() throws {
+        let url = try AMQPURL("amqps://tthc-admin:tthc-admin@localhost:\(port)/tthc", caCertificatePath: caPath)
+        let amqp = try AMQPConnection(url: url, heartbeat: 0)
+        defer { amqp.close() }
+        try amqp.enableConfirms()
+        let queue = "tls-test.\(UUID().uuidString)"
+        try amqp.declareQueue(queue, durable: false, autoDelete: true)
+        try amqp.publish(exchange: "", routingKey: queue, body: Array("qua TLS".utf8))
+        try amqp.waitForConfirms()
+        let delivery = try XCTUnwrap(try amqp.get(queue: queue))
+        XCTAssertEqual(String(decoding: delivery.body, as: UTF8.self), "qua TLS")
+        try amqp.ack(delivery.deliveryTag)
+        try amqp.deleteQueue(queue)
+    }
+
+    func testAnUntrustedCertificateIsRefused() throws {
+        // The system CA bundle does not know the development CA: the handshake must fail.
+        let url = try AMQPURL("amqps://tthc-admin:tthc-admin@localhost:\(port)/tthc",
+                              caCertificatePath: "/etc/ssl/certs/ca-certificates.crt")
+        XCTAssertThrowsError(try AMQPConnection(url: url, heartbeat: 0))
+    }
+}
