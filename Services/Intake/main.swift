@@ -32,5 +32,8 @@ await ServiceRuntime.run(ServiceDefinition(
         ConsumerDefinition(queue: "intake.events", handlers: TimelineHandler.all, retiredTypes: [.dossierReceived]),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
-    routes: { router, resources in routes.add(to: router, resources: resources) },
+    routes: { router, resources in
+        routes.add(to: router, resources: resources)
+        CatalogRoutes(catalog: catalog).add(to: router, clock: resources.clock)
+    },
     answersSenders: true))

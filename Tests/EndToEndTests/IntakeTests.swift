@@ -223,6 +223,15 @@ final class IntakeTests: XCTestCase {
         XCTAssertEqual(HTTPProbe.post(url, headers: headers.merging(["Authorization": "Bearer wrong"]) { $1 }, body: body)?.status, 401)
         XCTAssertEqual(HTTPProbe.post(url, headers: headers.merging(["Content-Type": "text/plain"]) { $1 }, body: body)?.status, 415)
         XCTAssertEqual(HTTPProbe.get("http://127.0.0.1:18081/v1/dossiers/HN.CB01-261124-999999")?.status, 404)
+
+        // The public catalog shows each procedure's processing time limit.
+        let catalog = try XCTUnwrap(HTTPProbe.get("http://127.0.0.1:18081/v1/procedures?q=chuy%E1%BB%83n"))
+        XCTAssertEqual(catalog.status, 200)
+        let procedures = try JSONSerialization.jsonObject(with: Data(catalog.body.utf8)) as! [[String: Any]]
+        XCTAssertEqual(Set(procedures.compactMap { $0["code"] as? String }), ["CSHD.CHINHTHUC", "CSHD.TAMTHOI"])
+        XCTAssertTrue(procedures.allSatisfy { ($0["processingTimeLimitWorkingDays"] as? Int ?? 0) > 0 })
+        XCTAssertEqual(HTTPProbe.get("http://127.0.0.1:18081/v1/procedures/DANGPHI")?.status, 200)
+        XCTAssertEqual(HTTPProbe.get("http://127.0.0.1:18081/v1/procedures/DANGPHI?at=2025-06-01T00:00:00Z")?.status, 404)
         try system.stopAll()
     }
 }
