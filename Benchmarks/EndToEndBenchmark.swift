@@ -2,6 +2,7 @@ import ArgumentParser
 import Contracts
 import Foundation
 import Messaging
+import Persistence
 import ServiceKit
 import Synchronization
 
@@ -21,6 +22,10 @@ struct EndToEndBenchmark: ParsableCommand {
     @Flag(help: "Measure intake alone: submit→receipt on reply_to (run only tthc-intake).") var receiptsOnly = false
     @Option(help: "Receiving organisations to spread dossiers over (each has its own daily code sequence).")
     var organisations = 50
+    @Option(help: "How to observe progress: database (reads each service's timestamps afterwards; adds no broker load) or events (a queue on tthc.events).")
+    var observe = "database"
+    @Option(help: "Database URL for --observe database (a role that can read the services' schemas).")
+    var databaseURL = "postgresql://postgres@/tthc?host=\(ProcessInfo.processInfo.environment["TTHC_PG_SOCKET_DIR"] ?? "/var/run/postgresql")&port=\(ProcessInfo.processInfo.environment["TTHC_PG_PORT"] ?? "5432")"
 
     func run() throws {
         let prefix = "BENCH\(Int.random(in: 100...999))"
@@ -77,6 +82,12 @@ struct EndToEndBenchmark: ParsableCommand {
             watcher.close()
             return
         }
+        if observe == "database" {
+            watcher.close()
+            publisherDone.wait()
+            try measureFromDatabase(prefix: prefix, submittedAt: submittedAt, clock: clock, start: start)
+            return
+        }
         var clientIdByCode: [String: String] = [:]
         var acceptedLatency: [Duration] = []
         var archivedLatency: [Duration] = []
@@ -117,6 +128,55 @@ struct EndToEndBenchmark: ParsableCommand {
                      percentile(archivedLatency, 0.5), percentile(archivedLatency, 0.99)))
         for (name, rss) in serviceMemory() { print("RSS \(name): \(rss / 1024) MiB") }
         if archivedLatency.count < count { throw ExitCode.failure }
+    }
+
+    /// Waits until every dossier is archived, then reads when each was accepted (validation) and
+    /// archived (archive) from the services' own rows: the measurement adds no messages.
+    func measureFromDatabase(prefix: String, submittedAt: borrowing Mutex<[String: ContinuousClock.Instant]>,
+                             clock: ContinuousClock, start: ContinuousClock.Instant) throws {
+        let db = try PostgresConnection(url: databaseURL)
+        defer { db.close() }
+        let pattern = prefix + ".%"
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let archived = try db.execute("SELECT count(*) AS n FROM archive.results WHERE dossier_code LIKE $1", [pattern])
+                .first!.int("n")
+            if archived >= count { break }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        // Wall-clock offsets: instants of the run measured against the same machine clock.
+        let wallStart = Date().addingTimeInterval(-seconds(clock.now - start))
+        let rows = try db.execute("""
+            SELECT i.client_submission_id AS id,
+                   extract(epoch FROM v.updated_at)::float8 AS accepted, extract(epoch FROM r.issued_at)::float8 AS archived
+            FROM intake.dossiers i
+            JOIN validation.dossiers v ON v.code = i.code
+            LEFT JOIN archive.results r ON r.dossier_code = i.code
+            WHERE i.receiving_organisation_code LIKE $1
+            """, [pattern]).rows
+        var accepted: [Duration] = []
+        var archived: [Duration] = []
+        var lastAccepted = 0.0
+        var lastArchived = 0.0
+        for row in rows {
+            guard let sent = submittedAt.withLock({ $0[try! row.string("id")] }) else { continue }
+            let sentWall = wallStart.timeIntervalSince1970 + seconds(sent - start)
+            let a = Double(try row.string("accepted"))!
+            accepted.append(.milliseconds(Int((a - sentWall) * 1000)))
+            lastAccepted = max(lastAccepted, a)
+            if let text = try row.optionalString("archived"), let r = Double(text) {
+                archived.append(.milliseconds(Int((r - sentWall) * 1000)))
+                lastArchived = max(lastArchived, r)
+            }
+        }
+        let base = wallStart.timeIntervalSince1970
+        print("dossiers submitted: \(count) (\(organisations) organisations \(prefix).*)\(rate > 0 ? " at \(Int(rate))/s" : ", as fast as confirmed"); observed in the services' tables")
+        print(String(format: "submit→accepted: %d done, %.0f dossiers/s, latency p50 %@ p99 %@", accepted.count,
+                     Double(accepted.count) / max(lastAccepted - base, 0.001), percentile(accepted, 0.5), percentile(accepted, 0.99)))
+        print(String(format: "submit→archived: %d done, %.0f dossiers/s, latency p50 %@ p99 %@", archived.count,
+                     Double(archived.count) / max(lastArchived - base, 0.001), percentile(archived, 0.5), percentile(archived, 0.99)))
+        for (name, rss) in serviceMemory() { print("RSS \(name): \(rss / 1024) MiB") }
+        if archived.count < count { throw ExitCode.failure }
     }
 
     /// Intake alone: time from publishing each submission to its receipt on `reply_to`.
