@@ -29,6 +29,10 @@ struct SubmissionRequest: Sendable {
 struct SubmissionDesk: Sendable {
     let calendar: WorkingCalendar
     let catalog: ProcedureCatalog
+    /// Base of the public status page (TTHC_PUBLIC_BASE_URL).
+    let publicBaseURL: String
+
+    func verificationURL(_ code: String) -> String { "\(publicBaseURL)/v1/dossiers/\(code)" }
 
     func receive(_ requests: [SubmissionRequest], context: HandlerContext) throws -> [SubmissionOutcome] {
         let db = context.db
@@ -45,7 +49,7 @@ struct SubmissionDesk: Sendable {
             throw PermanentFailure(code: "calendar-not-covered", reason: "\(error)")
         }
         var outcomes: [SubmissionOutcome?] = Array(repeating: nil, count: requests.count)
-        var fresh: [(index: Int, request: SubmissionRequest)] = []
+        var fresh: [(index: Int, request: SubmissionRequest, procedure: ProcedureVersion)] = []
         var takenInBatch: [String: Int] = [:]
         for (index, request) in requests.enumerated() {
             if let receipt = receipts[request.key] {
@@ -56,7 +60,7 @@ struct SubmissionDesk: Sendable {
             // Judged by the procedure version in force at the official receipt time.
             let procedure = catalog.procedure(request.submit.procedureCode, at: officialReceiptAt)
             let problems = TechnicalCheck.problems(in: request.submit, procedure: procedure)
-            guard problems.isEmpty else {
+            guard problems.isEmpty, let procedure else {
                 let rejected = DossierRejectedV1(integrator: request.integrator,
                                                  clientSubmissionId: request.submit.clientSubmissionId, problems: problems)
                 try context.emit(.dossierRejected, subject: nil, data: rejected, causedBy: request.message)
@@ -64,18 +68,20 @@ struct SubmissionDesk: Sendable {
                 continue
             }
             takenInBatch[request.key] = index
-            fresh.append((index, request))
+            fresh.append((index, request, procedure))
         }
         if !fresh.isEmpty {
             let codes = try takeCodes(for: fresh.map(\.request.submit.receivingOrganisationCode), receivedAt: receivedAt, db: db)
             var created: [DossierReceivedV1] = []
-            for ((index, request), code) in zip(fresh, codes) {
+            for ((index, request, procedure), code) in zip(fresh, codes) {
                 let s = request.submit
+                let deadline = try? calendar.adding(workingDays: procedure.processingTimeLimit.workingDays, to: officialReceiptAt)
                 let receipt = DossierReceivedV1(
                     dossierCode: code, integrator: request.integrator, clientSubmissionId: s.clientSubmissionId,
                     procedureCode: s.procedureCode, receivingOrganisationCode: s.receivingOrganisationCode,
                     submitter: s.submitter, form: s.form, attachments: s.attachments,
-                    receivedAt: receivedAt, officialReceiptAt: officialReceiptAt)
+                    receivedAt: receivedAt, officialReceiptAt: officialReceiptAt, deadline: deadline,
+                    verificationUrl: verificationURL(code))
                 created.append(receipt)
                 receipts[request.key] = receipt
                 outcomes[index] = .created(receipt)
@@ -91,16 +97,17 @@ struct SubmissionDesk: Sendable {
         guard let first = receipts.first else { return }
         try db.execute("""
             INSERT INTO dossiers (code, integrator, client_submission_id, procedure_code, receiving_organisation_code,
-                                  member_id, received_at, official_receipt_at, status, status_at, submission)
+                                  member_id, received_at, official_receipt_at, status, status_at, submission, deadline)
             SELECT code, integrator, client_id, procedure, organisation, member, $7::timestamptz, $8::timestamptz,
-                   'received', $7::timestamptz, submission
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $9::jsonb[])
-                AS t(code, integrator, client_id, procedure, organisation, member, submission)
+                   'received', $7::timestamptz, submission, deadline
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $9::jsonb[], $10::timestamptz[])
+                AS t(code, integrator, client_id, procedure, organisation, member, submission, deadline)
             """, [PostgresArray(receipts.map(\.dossierCode)), PostgresArray(receipts.map(\.integrator)),
                   PostgresArray(receipts.map(\.clientSubmissionId)), PostgresArray(receipts.map(\.procedureCode)),
                   PostgresArray(receipts.map(\.receivingOrganisationCode)), PostgresArray(receipts.map(\.submitter.memberId)),
                   first.receivedAt, first.officialReceiptAt,
-                  PostgresArray(try submissions.map { String(decoding: try WireJSON.encode($0), as: UTF8.self) })])
+                  PostgresArray(try submissions.map { String(decoding: try WireJSON.encode($0), as: UTF8.self) }),
+                  PostgresArray(receipts.map { $0.deadline?.postgresText })])
         try db.execute("""
             INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary)
             SELECT 'received:' || code, code, $2, $3::timestamptz, $4 FROM unnest($1::text[]) AS code
@@ -113,7 +120,8 @@ struct SubmissionDesk: Sendable {
         let rows = try db.execute("""
             SELECT d.integrator, d.code, d.submission::text AS submission,
                    to_char(d.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS received_at,
-                   to_char(d.official_receipt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS official_receipt_at
+                   to_char(d.official_receipt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS official_receipt_at,
+                   to_char(d.deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS deadline
             FROM dossiers d JOIN unnest($1::text[], $2::text[]) AS k(integrator, client_id)
               ON d.integrator = k.integrator AND d.client_submission_id = k.client_id
             """, [PostgresArray(requests.map(\.integrator)), PostgresArray(requests.map(\.submit.clientSubmissionId))])
@@ -126,7 +134,9 @@ struct SubmissionDesk: Sendable {
                 procedureCode: s.procedureCode, receivingOrganisationCode: s.receivingOrganisationCode,
                 submitter: s.submitter, form: s.form, attachments: s.attachments,
                 receivedAt: WireJSON.parseTimestamp(try row.string("received_at")) ?? Date(),
-                officialReceiptAt: WireJSON.parseTimestamp(try row.string("official_receipt_at")) ?? Date())
+                officialReceiptAt: WireJSON.parseTimestamp(try row.string("official_receipt_at")) ?? Date(),
+                deadline: try row.optionalString("deadline").flatMap(WireJSON.parseTimestamp),
+                verificationUrl: verificationURL(try row.string("code")))
         }
         return receipts
     }

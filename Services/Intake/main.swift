@@ -16,13 +16,12 @@ do {
     fatalError("cannot load the working calendar or the procedure catalog: \(error)")
 }
 
-let desk = SubmissionDesk(calendar: calendar, catalog: catalog)
 let environment = ProcessInfo.processInfo.environment
-let routes = DossierRoutes(
-    desk: desk,
+let desk = SubmissionDesk(
+    calendar: calendar, catalog: catalog,
     // TTHC_PUBLIC_BASE_URL: where people reach the status desk; printed in receipts' QR codes.
-    publicBaseURL: environment["TTHC_PUBLIC_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8081",
-    maxBodyBytes: Int(environment["TTHC_MAX_MESSAGE_BYTES"] ?? "") ?? (1 << 20))
+    publicBaseURL: environment["TTHC_PUBLIC_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8081")
+let routes = DossierRoutes(desk: desk, maxBodyBytes: Int(environment["TTHC_MAX_MESSAGE_BYTES"] ?? "") ?? (1 << 20))
 
 await ServiceRuntime.run(ServiceDefinition(
     name: "intake", defaultHTTPPort: 8081,

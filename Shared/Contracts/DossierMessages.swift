@@ -97,10 +97,17 @@ public struct DossierReceivedV1: Codable, Sendable, Equatable {
     public var receivedAt: Date
     /// Official receipt time (thời điểm tiếp nhận chính thức).
     public var officialReceiptAt: Date
+    /// Processing deadline (hạn giải quyết) from the procedure's time limit, in working days.
+    public var deadline: Date?
+    /// Public status page of the dossier, for the receipt's QR code.
+    public var verificationUrl: String?
 
     public init(dossierCode: String, integrator: String, clientSubmissionId: String, procedureCode: String,
                 receivingOrganisationCode: String, submitter: Submitter, form: [String: String],
-                attachments: [AttachmentReference], receivedAt: Date, officialReceiptAt: Date) {
+                attachments: [AttachmentReference], receivedAt: Date, officialReceiptAt: Date,
+                deadline: Date? = nil, verificationUrl: String? = nil) {
+        self.deadline = deadline
+        self.verificationUrl = verificationUrl
         self.dossierCode = dossierCode
         self.integrator = integrator
         self.clientSubmissionId = clientSubmissionId

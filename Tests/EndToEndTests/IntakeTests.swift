@@ -58,12 +58,13 @@ final class IntakeTests: XCTestCase {
 
     func testOfficialReceiptTimeFollowsWorkingTime() throws {
         let cases = [
-            ("Friday evening", "2026-11-27 18:00", "2026-11-30 07:30"),
-            ("Saturday", "2026-11-28 10:00", "2026-11-30 07:30"),
-            ("eve of Tết 2027", "2027-02-04 17:30", "2027-02-12 07:30"),
-            ("National Day 2/9", "2026-09-02 08:00", "2026-09-03 07:30"),
+            // Official transfer: 10 working days to decide, counted from the official receipt.
+            ("Friday evening", "2026-11-27 18:00", "2026-11-30 07:30", "2026-12-14 17:00"),
+            ("Saturday", "2026-11-28 10:00", "2026-11-30 07:30", "2026-12-14 17:00"),
+            ("eve of Tết 2027", "2027-02-04 17:30", "2027-02-12 07:30", "2027-02-26 17:00"),
+            ("National Day 2/9", "2026-09-02 08:00", "2026-09-03 07:30", "2026-09-17 17:00"),
         ]
-        for (name, arrival, expected) in cases {
+        for (name, arrival, expected, deadline) in cases {
             let system = try SystemHarness()
             try system.start("intake", environment: ["TTHC_CLOCK_START": WireJSON.formatTimestamp(vn(arrival))])
             let channel = try ReplyChannel()
@@ -73,6 +74,8 @@ final class IntakeTests: XCTestCase {
             let receipt = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: reply.body).data
             XCTAssertEqual(receipt.officialReceiptAt, vn(expected), "\(name): official receipt time")
             XCTAssertEqual(receipt.receivedAt.timeIntervalSince(vn(arrival)), 0, accuracy: 30, "\(name): arrival kept")
+            XCTAssertEqual(receipt.deadline, vn(deadline), "\(name): processing deadline")
+            XCTAssertEqual(receipt.verificationUrl, "http://127.0.0.1:8081/v1/dossiers/\(receipt.dossierCode)")
             try system.stopAll()
         }
     }
@@ -216,6 +219,7 @@ final class IntakeTests: XCTestCase {
         XCTAssertEqual(history.compactMap { $0["type"] as? String },
                        ["dossier.received.v1", "dossier.accepted.v1", "dossier.decided.v1", "result.issued.v1"])
         XCTAssertEqual(status["statusLabel"] as? String, "Đã trả kết quả")
+        XCTAssertNotNil(status["deadline"] as? String, "the processing deadline is public")
         XCTAssertNil(status["submitter"], "no private content on the public desk")
 
         // Bad input over HTTP: structured errors, never a crash.

@@ -10,7 +10,6 @@ import ServiceKit
 /// `GET /v1/dossiers/{code}` is the public status desk (lookup by code or by the receipt's QR code).
 struct DossierRoutes: Sendable {
     let desk: SubmissionDesk
-    let publicBaseURL: String
     let maxBodyBytes: Int
 
     func add(to router: Router<BasicRequestContext>, resources: ServiceResources) {
@@ -22,7 +21,6 @@ struct DossierRoutes: Sendable {
         }
     }
 
-    func verificationURL(_ code: String) -> String { "\(publicBaseURL)/v1/dossiers/\(code)" }
 
     // MARK: Submit
 
@@ -64,9 +62,9 @@ struct DossierRoutes: Sendable {
         case nil:
             return HTTPError.response(.unauthorized, "unauthenticated", "Mã xác thực không hợp lệ hoặc đã bị thu hồi.")
         case .created(let receipt)?:
-            return try json(.created, Receipt(receipt, verificationURL: verificationURL(receipt.dossierCode)))
+            return try json(.created, receipt)
         case .existing(let receipt)?:
-            return try json(.ok, Receipt(receipt, verificationURL: verificationURL(receipt.dossierCode)))
+            return try json(.ok, receipt)
         case .rejected(let rejected)?:
             return try json(.unprocessableContent, HTTPError.Body(code: "technical-check-failed",
                                                                   message: "Hồ sơ chưa đạt yêu cầu kiểm tra kỹ thuật.",
@@ -115,6 +113,7 @@ struct DossierRoutes: Sendable {
         let found: DossierStatus? = try await resources.database.run { db in
             guard let row = try db.execute("""
                 SELECT code, procedure_code, receiving_organisation_code, status,
+                       to_char(deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS deadline,
                        to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS received_at,
                        to_char(official_receipt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS official_receipt_at
                 FROM dossiers WHERE code = $1
@@ -132,33 +131,14 @@ struct DossierRoutes: Sendable {
                 dossierCode: try row.string("code"), procedureCode: try row.string("procedure_code"),
                 receivingOrganisationCode: try row.string("receiving_organisation_code"), status: status,
                 statusLabel: DossierStatus.labels[status] ?? status, receivedAt: try row.string("received_at"),
-                officialReceiptAt: try row.string("official_receipt_at"), deadline: nil, currentStep: nil,
-                history: history, verificationUrl: verificationURL(code))
+                officialReceiptAt: try row.string("official_receipt_at"), deadline: try row.optionalString("deadline"),
+                currentStep: nil, history: history, verificationUrl: desk.verificationURL(code))
         }
         guard let found else {
             return HTTPError.response(.notFound, "dossier-not-found", "Không tìm thấy hồ sơ có mã \(code).")
         }
         return try json(.ok, found)
     }
-}
-
-/// The receipt returned to an HTTP submitter: the `dossier.received.v1` data plus where to verify it.
-struct Receipt: Encodable {
-    let receipt: DossierReceivedV1
-    let verificationUrl: String
-
-    init(_ receipt: DossierReceivedV1, verificationURL: String) {
-        self.receipt = receipt
-        self.verificationUrl = verificationURL
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        try receipt.encode(to: encoder)
-        var container = encoder.container(keyedBy: Key.self)
-        try container.encode(verificationUrl, forKey: .verificationUrl)
-    }
-
-    enum Key: String, CodingKey { case verificationUrl }
 }
 
 /// The public view of a dossier: no private content, only status and history.
@@ -176,7 +156,7 @@ struct DossierStatus: Codable, Sendable {
     let statusLabel: String
     let receivedAt: String
     let officialReceiptAt: String
-    /// Processing deadline; filled once the procedure catalog gives each procedure its time limit.
+    /// Processing deadline: the procedure's time limit in working days from the official receipt.
     let deadline: String?
     /// The step and organisation handling the dossier now; filled by routing's step events.
     let currentStep: String?
