@@ -24,7 +24,7 @@ var targets: [Target] = [
                    providers: [.apt(["libssl-dev"])]),
     .target(name: "Contracts", dependencies: ["Calendar"], path: "Shared/Contracts",
             exclude: ["Schemas", "Examples"], resources: [.copy("Catalog")]),
-    .target(name: "Calendar", path: "Shared/Calendar", resources: [.copy("Holidays")]),
+    .target(name: "Calendar", path: "Shared/Calendar", resources: [.copy("Holidays"), .copy("OfficeHours")]),
     .target(name: "Messaging", dependencies: ["CRabbitMQ", "Contracts", log], path: "Shared/Messaging"),
     .target(name: "Persistence", dependencies: ["CLibPQ", "COpenSSL", "Calendar", log], path: "Shared/Persistence"),
     .target(name: "ServiceKit",

@@ -28,6 +28,7 @@ pg_dir="$root/postgres"
 # The Erlang cookie and the PostgreSQL socket live at fixed places, so that a second checkout on
 # the same machine (a fresh clone running .ci/run) finds and reuses servers already running.
 erlang_home="${TTHC_ERLANG_HOME:-/var/tmp/tthc-erlang}"
+tls_dir="$erlang_home/tls"  # development CA and broker certificate
 if [ -d /var/run/postgresql ]; then pg_socket_dir=/var/run/postgresql; else pg_socket_dir="$pg_dir"; fi
 
 log() { printf '[servers] %s\n' "$*" >&2; }
@@ -65,7 +66,7 @@ rmq_ready() { rmqctl -q status >/dev/null 2>&1; }
 
 # A development CA and a server certificate for 127.0.0.1/localhost, so amqps:// is exercised too.
 make_tls_files() {
-  local dir="$rmq_dir/tls"
+  local dir="$tls_dir"
   [ -f "$dir/server.pem" ] && return 0
   mkdir -p "$dir"
   openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=TTHC development CA" \
@@ -85,9 +86,9 @@ start_rabbitmq() {
     cat > "$rmq_dir/rabbitmq.conf" <<EOF
 listeners.tcp.default = 127.0.0.1:$amqp_port
 listeners.ssl.default = 127.0.0.1:$amqps_port
-ssl_options.cacertfile = $rmq_dir/tls/ca.pem
-ssl_options.certfile = $rmq_dir/tls/server.pem
-ssl_options.keyfile = $rmq_dir/tls/server.key
+ssl_options.cacertfile = $tls_dir/ca.pem
+ssl_options.certfile = $tls_dir/server.pem
+ssl_options.keyfile = $tls_dir/server.key
 ssl_options.verify = verify_none
 ssl_options.fail_if_no_peer_cert = false
 loopback_users = none
@@ -145,7 +146,7 @@ print_env() {
 export TTHC_LOCAL_DIR='$root'
 export TTHC_AMQP_HOST=127.0.0.1 TTHC_AMQP_PORT=$amqp_port TTHC_PG_HOST=127.0.0.1 TTHC_PG_PORT=$pg_port
 export TTHC_PG_SOCKET_DIR='$pg_socket_dir'
-export TTHC_AMQPS_PORT=$amqps_port TTHC_AMQP_CA_CERT_FOR_TESTS='$rmq_dir/tls/ca.pem'
+export TTHC_AMQPS_PORT=$amqps_port TTHC_AMQP_CA_CERT_FOR_TESTS='$tls_dir/ca.pem'
 export TTHC_RABBITMQCTL='$repo/Deploy/local/servers.sh rabbitmqctl'
 EOF
 }

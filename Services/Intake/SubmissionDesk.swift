@@ -27,7 +27,8 @@ struct SubmissionRequest: Sendable {
 /// (Đ.14.1), the dossier code and the official receipt time, and the events. A batch costs five
 /// statements whatever its size.
 struct SubmissionDesk: Sendable {
-    let calendar: WorkingCalendar
+    /// Each receiving organisation's working calendar (its office hours, the country's holidays).
+    let calendars: OfficeCalendars
     let catalog: ProcedureCatalog
     /// Base of the public status page (TTHC_PUBLIC_BASE_URL).
     let publicBaseURL: String
@@ -42,14 +43,9 @@ struct SubmissionDesk: Sendable {
                        [PostgresArray(Set(requests.map(\.key)).sorted())])
         var receipts = try storedReceipts(for: requests, db: db)
         let receivedAt = context.now
-        let officialReceiptAt: Date
-        do {
-            officialReceiptAt = try calendar.officialReceiptTime(for: receivedAt)
-        } catch {
-            throw PermanentFailure(code: "calendar-not-covered", reason: "\(error)")
-        }
         var outcomes: [SubmissionOutcome?] = Array(repeating: nil, count: requests.count)
-        var fresh: [(index: Int, request: SubmissionRequest, procedure: ProcedureVersion)] = []
+        var fresh: [(index: Int, request: SubmissionRequest, procedure: ProcedureVersion, officialReceiptAt: Date,
+                     calendar: WorkingCalendar)] = []
         var takenInBatch: [String: Int] = [:]
         for (index, request) in requests.enumerated() {
             if let receipt = receipts[request.key] {
@@ -57,6 +53,13 @@ struct SubmissionDesk: Sendable {
                 continue
             }
             if takenInBatch[request.key] != nil { continue }  // a repeat within the batch: answered below
+            let calendar = calendars.calendar(for: request.submit.receivingOrganisationCode)
+            let officialReceiptAt: Date
+            do {
+                officialReceiptAt = try calendar.officialReceiptTime(for: receivedAt)
+            } catch {
+                throw PermanentFailure(code: "calendar-not-covered", reason: "\(error)")
+            }
             // Judged by the procedure version in force at the official receipt time.
             let procedure = catalog.procedure(request.submit.procedureCode, at: officialReceiptAt)
             let problems = TechnicalCheck.problems(in: request.submit, procedure: procedure)
@@ -68,12 +71,12 @@ struct SubmissionDesk: Sendable {
                 continue
             }
             takenInBatch[request.key] = index
-            fresh.append((index, request, procedure))
+            fresh.append((index, request, procedure, officialReceiptAt, calendar))
         }
         if !fresh.isEmpty {
             let codes = try takeCodes(for: fresh.map(\.request.submit.receivingOrganisationCode), receivedAt: receivedAt, db: db)
             var created: [DossierReceivedV1] = []
-            for ((index, request, procedure), code) in zip(fresh, codes) {
+            for ((index, request, procedure, officialReceiptAt, calendar), code) in zip(fresh, codes) {
                 let s = request.submit
                 let deadline = try? calendar.adding(workingDays: procedure.processingTimeLimit.workingDays, to: officialReceiptAt)
                 let receipt = DossierReceivedV1(
@@ -98,14 +101,15 @@ struct SubmissionDesk: Sendable {
         try db.execute("""
             INSERT INTO dossiers (code, integrator, client_submission_id, procedure_code, receiving_organisation_code,
                                   member_id, received_at, official_receipt_at, status, status_at, submission, deadline)
-            SELECT code, integrator, client_id, procedure, organisation, member, $7::timestamptz, $8::timestamptz,
+            SELECT code, integrator, client_id, procedure, organisation, member, $7::timestamptz, official_receipt_at,
                    'received', $7::timestamptz, submission, deadline
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $9::jsonb[], $10::timestamptz[])
-                AS t(code, integrator, client_id, procedure, organisation, member, submission, deadline)
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $9::jsonb[], $10::timestamptz[],
+                        $8::timestamptz[])
+                AS t(code, integrator, client_id, procedure, organisation, member, submission, deadline, official_receipt_at)
             """, [PostgresArray(receipts.map(\.dossierCode)), PostgresArray(receipts.map(\.integrator)),
                   PostgresArray(receipts.map(\.clientSubmissionId)), PostgresArray(receipts.map(\.procedureCode)),
                   PostgresArray(receipts.map(\.receivingOrganisationCode)), PostgresArray(receipts.map(\.submitter.memberId)),
-                  first.receivedAt, first.officialReceiptAt,
+                  first.receivedAt, PostgresArray(receipts.map(\.officialReceiptAt)),
                   PostgresArray(try submissions.map { String(decoding: try WireJSON.encode($0), as: UTF8.self) }),
                   PostgresArray(receipts.map { $0.deadline?.postgresText })])
         try db.execute("""

@@ -7,10 +7,10 @@ import ServiceKit
 /// tthc-intake: the front door. Integrators publish `dossier.submit.v1` to `tthc.intake`;
 /// intake checks it technically, gives it a dossier code and an official receipt time, and
 /// emits `dossier.received.v1` (or `dossier.rejected.v1`), answering `reply_to` when given.
-let calendar: WorkingCalendar
+let calendars: OfficeCalendars
 let catalog: ProcedureCatalog
 do {
-    calendar = try WorkingCalendar.bundled()
+    calendars = try OfficeCalendars.bundled()
     catalog = try ProcedureCatalog.bundled()
 } catch {
     fatalError("cannot load the working calendar or the procedure catalog: \(error)")
@@ -18,7 +18,7 @@ do {
 
 let environment = ProcessInfo.processInfo.environment
 let desk = SubmissionDesk(
-    calendar: calendar, catalog: catalog,
+    calendars: calendars, catalog: catalog,
     // TTHC_PUBLIC_BASE_URL: where people reach the status desk; printed in receipts' QR codes.
     publicBaseURL: environment["TTHC_PUBLIC_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8081")
 let routes = DossierRoutes(desk: desk, maxBodyBytes: Int(environment["TTHC_MAX_MESSAGE_BYTES"] ?? "") ?? (1 << 20))

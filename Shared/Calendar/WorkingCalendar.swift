@@ -56,6 +56,18 @@ public struct WorkingCalendar: Sendable {
         self.years = (covered.min() ?? 0)...(covered.max() ?? 0)
     }
 
+    private init(sessions: [Session], daysOff: Set<String>, workingSaturdays: Set<String>, years: ClosedRange<Int>) {
+        self.sessions = sessions.sorted { $0.start < $1.start }
+        self.daysOff = daysOff
+        self.workingSaturdays = workingSaturdays
+        self.years = years
+    }
+
+    /// The same days off with other office sessions (an organisation's own hours).
+    public func with(sessions: [Session]) -> WorkingCalendar {
+        WorkingCalendar(sessions: sessions, daysOff: daysOff, workingSaturdays: workingSaturdays, years: years)
+    }
+
     /// The calendar with the holiday files shipped in `Shared/Calendar/Holidays`.
     public static func bundled(sessions: [Session] = WorkingCalendar.standardSessions) throws -> WorkingCalendar {
         let folder = Bundle.module.url(forResource: "Holidays", withExtension: nil)!

@@ -56,3 +56,16 @@ final class WorkingCalendarTests: XCTestCase {
         XCTAssertThrowsError(try calendar.officialReceiptTime(for: vn("2031-03-01 10:00")))
     }
 }
+
+final class OfficeCalendarsTests: XCTestCase {
+    func testAnOrganisationsOwnOfficeHoursDecideItsReceiptTime() throws {
+        let calendars = try OfficeCalendars.bundled()
+        let lunch = VietnamTime.parse(local: "2026-11-24 13:10")!
+        // Standard hours reopen at 13:00; Hồ Chí Minh City's organisations at 13:30 (office-hours.json).
+        XCTAssertEqual(try calendars.calendar(for: "HN.CB0101").officialReceiptTime(for: lunch), lunch)
+        XCTAssertEqual(try calendars.calendar(for: "HCM.Q1.CB07").officialReceiptTime(for: lunch),
+                       VietnamTime.parse(local: "2026-11-24 13:30"))
+        // Holidays stay the country's.
+        XCTAssertFalse(try calendars.calendar(for: "HCM.Q1.CB07").isWorkingDay(VietnamTime.parse(local: "2026-09-02 09:00")!))
+    }
+}
