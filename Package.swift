@@ -26,6 +26,7 @@ var targets: [Target] = [
             exclude: ["Schemas", "Examples"], resources: [.copy("Catalog")]),
     .target(name: "Calendar", path: "Shared/Calendar", resources: [.copy("Holidays"), .copy("OfficeHours")]),
     .target(name: "Messaging", dependencies: ["CRabbitMQ", "Contracts", log], path: "Shared/Messaging"),
+    .target(name: "Signatures", dependencies: ["COpenSSL"], path: "Shared/Signatures"),
     .target(name: "Persistence", dependencies: ["CLibPQ", "COpenSSL", "Calendar", log], path: "Shared/Persistence"),
     .target(name: "ServiceKit",
             dependencies: [
@@ -47,6 +48,7 @@ var targets: [Target] = [
             path: "Tests/TestSupport"),
     .testTarget(name: "ContractsTests", dependencies: ["Contracts"], path: "Tests/ContractsTests"),
     .testTarget(name: "CalendarTests", dependencies: ["Calendar"], path: "Tests/CalendarTests"),
+    .testTarget(name: "SignaturesTests", dependencies: ["Signatures"], path: "Tests/SignaturesTests"),
     .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "TestSupport"], path: "Tests/PersistenceTests"),
     .testTarget(name: "MessagingTests", dependencies: ["Messaging", "TestSupport"], path: "Tests/MessagingTests"),
     .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"], path: "Tests/ServiceKitTests"),
