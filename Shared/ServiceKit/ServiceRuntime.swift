@@ -34,10 +34,13 @@ public struct ServiceDefinition: Sendable {
     public let routes: HTTPRoutes?
     /// Whether the service answers senders' `reply_to` (see ServiceTopology.answersSenders).
     public let answersSenders: Bool
+    /// Durable timers the service fires (deadlines, reminders).
+    public let timers: [any TimerHandler]
 
     public init(name: String, defaultHTTPPort: Int, consumers: [ConsumerDefinition], migrationsFolder: URL?,
-                routes: HTTPRoutes? = nil, answersSenders: Bool = false) {
+                routes: HTTPRoutes? = nil, answersSenders: Bool = false, timers: [any TimerHandler] = []) {
         self.answersSenders = answersSenders
+        self.timers = timers
         self.name = name
         self.defaultHTTPPort = defaultHTTPPort
         self.consumers = consumers
@@ -97,6 +100,10 @@ public enum ServiceRuntime {
         let relay = OutboxRelay(env: env)
         // Shutdown runs in reverse order: consumers, then the relay (drains the outbox), then HTTP.
         var services: [any Service] = [http, ThreadService(name: "outbox-relay") { relay.run(stop: $0) }]
+        if !definition.timers.isEmpty {
+            let timers = TimerWorker(env: env, handlers: definition.timers)
+            services.append(ThreadService(name: "timers") { timers.run(stop: $0) })
+        }
         for consumer in definition.consumers {
             for index in 1...configuration.consumersPerQueue {
                 let worker = ConsumerWorker(env: env, queue: consumer.queue, handlers: consumer.handlers, index: index)

@@ -39,5 +39,20 @@ public enum PipelineMigrations {
             -- The relay prunes ids older than TTHC_INBOX_RETENTION_DAYS.
             CREATE INDEX inbox_handled_at ON inbox (handled_at);
             """),
+        Migration(scope: "servicekit", version: 3, name: "durable_timers", sql: """
+            -- Durable timers: due work (deadlines, reminders) that survives restarts and is shared by
+            -- replicas; (kind, key) makes scheduling idempotent.
+            CREATE TABLE timers (
+                id bigserial PRIMARY KEY,
+                kind text NOT NULL,
+                key text NOT NULL,
+                due_at timestamptz NOT NULL,
+                payload jsonb NOT NULL DEFAULT '{}',
+                fired_at timestamptz,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (kind, key)
+            );
+            CREATE INDEX timers_due ON timers (due_at) WHERE fired_at IS NULL;
+            """),
     ]
 }

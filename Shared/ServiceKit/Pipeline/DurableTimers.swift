@@ -1,0 +1,114 @@
+import Contracts
+import Foundation
+import Logging
+import Persistence
+
+/// A timer that came due.
+public struct DueTimer: Sendable {
+    public let kind: String
+    public let key: String
+    public let dueAt: Date
+    /// The JSON given when it was scheduled.
+    public let payload: [UInt8]
+
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T { try WireJSON.decode(type, from: payload) }
+}
+
+/// Handles due timers of one kind inside a transaction, like a message handler: what it writes and
+/// emits commits together with the timer being marked fired, so a timer fires exactly once.
+public protocol TimerHandler: Sendable {
+    var kind: String { get }
+    func fire(_ timer: DueTimer, context: HandlerContext) throws
+}
+
+/// Scheduling, in the caller's transaction (a handler's or an HTTP request's).
+public enum Timers {
+    /// Schedules a timer, or moves it if (kind, key) is already scheduled and has not fired.
+    public static func schedule<Payload: Encodable>(kind: String, key: String, dueAt: Date, payload: Payload,
+                                                    in context: HandlerContext) throws {
+        try context.db.execute("""
+            INSERT INTO timers (kind, key, due_at, payload) VALUES ($1, $2, $3::timestamptz, $4::jsonb)
+            ON CONFLICT (kind, key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload
+            WHERE timers.fired_at IS NULL
+            """, [kind, key, dueAt, String(decoding: try WireJSON.encode(payload), as: UTF8.self)])
+    }
+
+    /// Cancels a timer that has not fired (e.g. the supplement arrived before the deadline).
+    public static func cancel(kind: String, key: String, in context: HandlerContext) throws {
+        try context.db.execute("DELETE FROM timers WHERE kind = $1 AND key = $2 AND fired_at IS NULL", [kind, key])
+    }
+}
+
+/// Fires due timers: a batch per transaction, locked with SKIP LOCKED so replicas share the work
+/// without firing a timer twice. "Now" is the service clock (TTHC_CLOCK_START in tests).
+public final class TimerWorker: Sendable {
+    let env: WorkerEnvironment
+    let handlers: [String: any TimerHandler]
+    let name = "timers"
+    let batchLimit = 200
+
+    public init(env: WorkerEnvironment, handlers: [any TimerHandler]) {
+        self.env = env
+        var byKind: [String: any TimerHandler] = [:]
+        for handler in handlers { byKind[handler.kind] = handler }
+        self.handlers = byKind
+    }
+
+    public func run(stop: StopFlag) {
+        var logger = env.logger
+        logger[metadataKey: "worker"] = .string(name)
+        var backoff: TimeInterval = 0.2
+        env.health.set(name, up: false)
+        defer { env.health.set(name, up: false) }
+        while !stop.isSet {
+            do {
+                let db = try env.openDatabase()
+                defer { db.close() }
+                env.health.set(name, up: true)
+                backoff = 0.2
+                while !stop.isSet {
+                    if try fireDue(db: db) < batchLimit { pause(1, unless: stop) }
+                }
+            } catch {
+                env.health.set(name, up: false)
+                logger.warning("timer worker failed, retrying", metadata: ["error": .string("\(error)")])
+                pause(backoff, unless: stop)
+                backoff = min(backoff * 2, 10)
+            }
+        }
+    }
+
+    /// Fires the timers due now; returns how many.
+    @discardableResult
+    public func fireDue(db: PostgresConnection) throws -> Int {
+        let now = env.clock.now
+        let fired = try db.transaction { tx -> Int in
+            let rows = try tx.execute("""
+                SELECT id, kind, key, payload::text AS payload,
+                       to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS due_at
+                FROM timers WHERE fired_at IS NULL AND due_at <= $1::timestamptz
+                ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED
+                """, [now, batchLimit]).rows
+            guard !rows.isEmpty else { return 0 }
+            let context = HandlerContext(db: tx, service: env.configuration.service, now: now)
+            var ids: [Int] = []
+            for row in rows {
+                let timer = DueTimer(kind: try row.string("kind"), key: try row.string("key"),
+                                     dueAt: WireJSON.parseTimestamp(try row.string("due_at")) ?? now,
+                                     payload: Array(try row.string("payload").utf8))
+                guard let handler = handlers[timer.kind] else {
+                    // A kind nobody handles stays pending (and visible) rather than vanishing.
+                    env.logger.warning("no handler for timer kind", metadata: ["kind": .string(timer.kind)])
+                    continue
+                }
+                try handler.fire(timer, context: context)
+                ids.append(try row.int("id"))
+            }
+            try tx.execute("UPDATE timers SET fired_at = $2::timestamptz WHERE id = ANY($1::bigint[])", [PostgresArray(ids), now])
+            try Outbox.insert(context.emitted, tx: tx)
+            return ids.count
+        }
+        if fired > 0 { env.relayWake.signal() }
+        return fired
+    }
+}
