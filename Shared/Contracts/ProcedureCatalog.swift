@@ -53,6 +53,8 @@ public struct ProcedureVersion: Codable, Sendable {
     public let resultDocumentType: String
     public let form: Form
     public let components: [Component]
+    /// Party dues rules, for the dues procedure (DANGPHI).
+    public let dues: DuesRules?
 }
 
 /// The procedure catalog: every version of every procedure, shipped as data.

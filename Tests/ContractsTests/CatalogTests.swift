@@ -33,3 +33,38 @@ final class CatalogTests: XCTestCase {
         return url.appendingPathComponent("Shared/Contracts/Catalog/\(name)")
     }
 }
+
+final class DuesTests: XCTestCase {
+    func rules() throws -> DuesRules {
+        try XCTUnwrap(ProcedureCatalog.bundled().procedure("DANGPHI", at: WireJSON.parseTimestamp("2026-11-24T00:00:00Z")!)?.dues)
+    }
+
+    let november = WireJSON.parseTimestamp("2026-10-31T17:00:00Z")!  // 1/11/2026 in Vietnam
+
+    func testRatesFollowTheMembersGroup() throws {
+        let dues = try rules()
+        XCTAssertEqual(try dues.amountDue(group: "social-insurance", basisVND: 12_345_000, month: november), 123_450)
+        XCTAssertEqual(try dues.amountDue(group: "pensioner", basisVND: 8_000_001, month: november), 40_000)
+        XCTAssertEqual(try dues.amountDue(group: "student", basisVND: nil, month: november), 5_000)
+    }
+
+    func testExemptionsAndReductionsComeFromTheData() throws {
+        let dues = try rules()
+        XCTAssertEqual(try dues.amountDue(group: "pensioner", basisVND: 9_000_000, month: november,
+                                          exemption: "membership-50-years"), 0)
+        XCTAssertEqual(try dues.amountDue(group: "social-insurance", basisVND: 10_000_000, month: november,
+                                          reductionPercent: 30), 70_000)
+        XCTAssertThrowsError(try dues.amountDue(group: "social-insurance", basisVND: 10_000_000, month: november,
+                                                reductionPercent: 40)) {
+            XCTAssertEqual($0 as? DuesError, .reductionNotAllowed(40))
+        }
+        XCTAssertThrowsError(try dues.amountDue(group: "social-insurance", basisVND: nil, month: november))
+    }
+
+    func testNoRateBeforeTheRulesTookEffect() throws {
+        let january = WireJSON.parseTimestamp("2025-12-31T17:00:00Z")!
+        XCTAssertThrowsError(try rules().amountDue(group: "student", basisVND: nil, month: january)) {
+            XCTAssertEqual($0 as? DuesError, .noRatesInForce)
+        }
+    }
+}
