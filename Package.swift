@@ -48,7 +48,7 @@ var targets: [Target] = [
             path: "Tests/TestSupport"),
     .testTarget(name: "ContractsTests", dependencies: ["Contracts"], path: "Tests/ContractsTests"),
     .testTarget(name: "CalendarTests", dependencies: ["Calendar"], path: "Tests/CalendarTests"),
-    .testTarget(name: "SignaturesTests", dependencies: ["Signatures"], path: "Tests/SignaturesTests"),
+    .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "TestSupport"], path: "Tests/SignaturesTests"),
     .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "TestSupport"], path: "Tests/PersistenceTests"),
     .testTarget(name: "MessagingTests", dependencies: ["Messaging", "TestSupport"], path: "Tests/MessagingTests"),
     .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"], path: "Tests/ServiceKitTests"),

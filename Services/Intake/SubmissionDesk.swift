@@ -123,9 +123,9 @@ struct SubmissionDesk: Sendable {
     private func storedReceipts(for requests: [SubmissionRequest], db: PostgresConnection) throws -> [String: DossierReceivedV1] {
         let rows = try db.execute("""
             SELECT d.integrator, d.code, d.submission::text AS submission,
-                   to_char(d.received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS received_at,
-                   to_char(d.official_receipt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS official_receipt_at,
-                   to_char(d.deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS deadline
+                   \(rfc3339SQL("d.received_at")) AS received_at,
+                   \(rfc3339SQL("d.official_receipt_at")) AS official_receipt_at,
+                   \(rfc3339SQL("d.deadline")) AS deadline
             FROM dossiers d JOIN unnest($1::text[], $2::text[]) AS k(integrator, client_id)
               ON d.integrator = k.integrator AND d.client_submission_id = k.client_id
             """, [PostgresArray(requests.map(\.integrator)), PostgresArray(requests.map(\.submit.clientSubmissionId))])

@@ -78,8 +78,6 @@ public struct WorkingCalendar: Sendable {
         return WorkingCalendar(sessions: sessions, holidays: years)
     }
 
-    static var vietnam: Foundation.Calendar { VietnamTime.calendar }
-
     static func dayKey(_ date: Date) -> String {
         let c = VietnamTime.components(date)
         return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
@@ -87,16 +85,16 @@ public struct WorkingCalendar: Sendable {
 
     /// A working day: Monday–Friday (or a swapped working Saturday) that is not a public holiday.
     public func isWorkingDay(_ date: Date) throws -> Bool {
-        let year = Self.vietnam.component(.year, from: date)
+        let year = VietnamTime.calendar.component(.year, from: date)
         guard years.contains(year) else { throw CalendarError.yearNotCovered(year) }
         let key = Self.dayKey(date)
         if daysOff.contains(key) { return false }
-        let weekday = Self.vietnam.component(.weekday, from: date)  // 1 = Sunday, 7 = Saturday
+        let weekday = VietnamTime.calendar.component(.weekday, from: date)  // 1 = Sunday, 7 = Saturday
         if weekday == 7 { return workingSaturdays.contains(key) }
         return weekday != 1
     }
 
-    private func startOfDay(_ date: Date) -> Date { Self.vietnam.startOfDay(for: date) }
+    private func startOfDay(_ date: Date) -> Date { VietnamTime.calendar.startOfDay(for: date) }
 
     private func minuteOfDay(_ date: Date) -> Double { date.timeIntervalSince(startOfDay(date)) / 60 }
 
@@ -112,10 +110,10 @@ public struct WorkingCalendar: Sendable {
                     if minute < Double(session.end) { return day.addingTimeInterval(minute * 60) }
                 }
             }
-            day = Self.vietnam.date(byAdding: .day, value: 1, to: day)!
+            day = VietnamTime.calendar.date(byAdding: .day, value: 1, to: day)!
             minute = 0
         }
-        throw CalendarError.yearNotCovered(Self.vietnam.component(.year, from: day))
+        throw CalendarError.yearNotCovered(VietnamTime.calendar.component(.year, from: day))
     }
 
     /// The instant `hours` working hours after `start` (e.g. the 8-working-hour limit of Đ.14.3).
@@ -133,7 +131,7 @@ public struct WorkingCalendar: Sendable {
                     remaining -= available
                 }
             }
-            current = try officialReceiptTime(for: Self.vietnam.date(byAdding: .day, value: 1, to: day)!)
+            current = try officialReceiptTime(for: VietnamTime.calendar.date(byAdding: .day, value: 1, to: day)!)
         }
     }
 
@@ -142,7 +140,7 @@ public struct WorkingCalendar: Sendable {
         var day = startOfDay(try officialReceiptTime(for: start))
         var counted = 0
         while counted < days {
-            day = Self.vietnam.date(byAdding: .day, value: 1, to: day)!
+            day = VietnamTime.calendar.date(byAdding: .day, value: 1, to: day)!
             if try isWorkingDay(day) { counted += 1 }
         }
         return day.addingTimeInterval(Double(sessions.last?.end ?? 17 * 60) * 60)

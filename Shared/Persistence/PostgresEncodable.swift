@@ -81,3 +81,9 @@ extension Array where Element == UInt8 {
         self = bytes
     }
 }
+
+/// SQL rendering a `timestamptz` column as RFC 3339 UTC text with milliseconds (the wire format,
+/// read back exactly by `WireJSON.parseTimestamp`). `column` is a column name from code, never input.
+public func rfc3339SQL(_ column: String) -> String {
+    "to_char(\(column) AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Messaging
 
 /// A configuration variable that is missing or malformed; names the variable.
 public struct ConfigurationError: Error, CustomStringConvertible {
@@ -66,7 +67,7 @@ public struct ServiceConfiguration: Sendable {
         let amqpPort = string("TTHC_AMQP_PORT", "5672")
         amqpURL = string("TTHC_AMQP_URL", "amqp://tthc-\(service):tthc-\(service)@\(amqpHost):\(amqpPort)/tthc")
         amqpCACertificate = environment["TTHC_AMQP_CA_CERT"].flatMap { $0.isEmpty ? nil : $0 }
-        guard (try? AMQPURLCheck.parse(amqpURL)) != nil else {
+        guard (try? AMQPURL(amqpURL)) != nil else {
             throw ConfigurationError(variable: "TTHC_AMQP_URL", problem: "is not an amqp:// or amqps:// URL")
         }
         heartbeat = try int("TTHC_AMQP_HEARTBEAT", 30, 0...600)
@@ -98,10 +99,4 @@ public struct ServiceConfiguration: Sendable {
         }
         faultInjection = environment["TTHC_FAULT_INJECTION"].flatMap { $0.isEmpty ? nil : $0 }
     }
-}
-
-import Messaging
-
-enum AMQPURLCheck {
-    static func parse(_ s: String) throws -> AMQPURL { try AMQPURL(s) }
 }

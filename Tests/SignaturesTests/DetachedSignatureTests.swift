@@ -1,5 +1,6 @@
 import Foundation
 import Signatures
+import TestSupport
 import XCTest
 
 /// Test material made with the openssl command: a CA, signer certificates, detached signatures.
@@ -19,17 +20,8 @@ final class SignatureFixture {
 
     @discardableResult
     func openssl(_ arguments: String...) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.currentDirectoryURL = dir
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw NSError(domain: "openssl", code: 1, userInfo: ["output": output]) }
+        let (status, output) = try runCommand(URL(fileURLWithPath: "/usr/bin/openssl"), arguments, directory: dir)
+        guard status == 0 else { throw ProcessExited(name: "openssl \(arguments.first ?? "")", status: status, log: output) }
         return output
     }
 

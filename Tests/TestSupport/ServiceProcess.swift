@@ -62,11 +62,12 @@ public final class ServiceProcess: @unchecked Sendable {
 }
 
 /// Runs a command to completion; returns its exit status and what it printed (stdout and stderr).
-public func runCommand(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws
-    -> (status: Int32, output: String) {
+public func runCommand(_ executable: URL, _ arguments: [String], environment: [String: String] = [:],
+                       directory: URL? = nil) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments
+    process.currentDirectoryURL = directory
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
     let pipe = Pipe()
     process.standardOutput = pipe

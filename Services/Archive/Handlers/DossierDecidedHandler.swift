@@ -10,14 +10,14 @@ struct DossierDecidedHandler: BatchMessageHandler {
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         let db = context.db
+        let decoded = try batch.map { ($0, try $0.decode(DossierDecidedV1.self).data) }
         var decisions: [(IncomingMessage, DossierDecidedV1)] = []
         var seen = Set(try db.execute("SELECT dossier_code FROM results WHERE dossier_code = ANY($1::text[])",
-                                      [PostgresArray(try batch.map { try $0.decode(DossierDecidedV1.self).data.dossierCode })])
+                                      [PostgresArray(decoded.map(\.1.dossierCode))])
             .rows.map { try $0.string("dossier_code") })
-        for message in batch {
-            let decided = try message.decode(DossierDecidedV1.self).data
-            // Already archived (here or earlier in this batch): nothing to do.
-            if seen.insert(decided.dossierCode).inserted { decisions.append((message, decided)) }
+        // Already archived (here or earlier in this batch): nothing to do.
+        for (message, decided) in decoded where seen.insert(decided.dossierCode).inserted {
+            decisions.append((message, decided))
         }
         guard !decisions.isEmpty else { return }
         let numbers = try takeNumbers(for: decisions.map { DocumentType.code(for: $0.1) }, db: db)

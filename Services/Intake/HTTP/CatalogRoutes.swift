@@ -30,7 +30,7 @@ struct CatalogRoutes: Sendable {
                             processingTimeLimitWorkingDays: $0.processingTimeLimit.workingDays, formCode: $0.form.code,
                             formVersion: $0.form.version)
                 }
-            return try json(.ok, summaries)
+            return try jsonResponse(.ok, summaries)
         }
         router.get("/v1/procedures/:code") { request, context -> Response in
             let code = context.parameters.get("code") ?? ""
@@ -44,7 +44,7 @@ struct CatalogRoutes: Sendable {
             guard let procedure = catalog.procedure(code, at: at) else {
                 return HTTPError.response(.notFound, "procedure-not-found", "Không có thủ tục mã \(code) có hiệu lực tại thời điểm này.")
             }
-            return try json(.ok, procedure)
+            return try jsonResponse(.ok, procedure)
         }
     }
 }

@@ -62,11 +62,11 @@ struct DossierRoutes: Sendable {
         case nil:
             return HTTPError.response(.unauthorized, "unauthenticated", "Mã xác thực không hợp lệ hoặc đã bị thu hồi.")
         case .created(let receipt)?:
-            return try json(.created, receipt)
+            return try jsonResponse(.created, receipt)
         case .existing(let receipt)?:
-            return try json(.ok, receipt)
+            return try jsonResponse(.ok, receipt)
         case .rejected(let rejected)?:
-            return try json(.unprocessableContent, HTTPError.Body(code: "technical-check-failed",
+            return try jsonResponse(.unprocessableContent, HTTPError.Body(code: "technical-check-failed",
                                                                   message: "Hồ sơ chưa đạt yêu cầu kiểm tra kỹ thuật.",
                                                                   problems: rejected.problems))
         }
@@ -113,14 +113,14 @@ struct DossierRoutes: Sendable {
         let found: DossierStatus? = try await resources.database.run { db in
             guard let row = try db.execute("""
                 SELECT code, procedure_code, receiving_organisation_code, status,
-                       to_char(deadline AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS deadline,
-                       to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS received_at,
-                       to_char(official_receipt_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS official_receipt_at
+                       \(rfc3339SQL("deadline")) AS deadline,
+                       \(rfc3339SQL("received_at")) AS received_at,
+                       \(rfc3339SQL("official_receipt_at")) AS official_receipt_at
                 FROM dossiers WHERE code = $1
                 """, [code]).first else { return nil }
             let history = try db.execute("""
                 SELECT event_type, summary,
-                       to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS occurred_at
+                       \(rfc3339SQL("occurred_at")) AS occurred_at
                 FROM dossier_events WHERE dossier_code = $1 ORDER BY occurred_at, event_type
                 """, [code]).rows.map {
                 DossierStatus.Event(type: try $0.string("event_type"), at: try $0.string("occurred_at"),
@@ -137,7 +137,7 @@ struct DossierRoutes: Sendable {
         guard let found else {
             return HTTPError.response(.notFound, "dossier-not-found", "Không tìm thấy hồ sơ có mã \(code).")
         }
-        return try json(.ok, found)
+        return try jsonResponse(.ok, found)
     }
 }
 
@@ -180,12 +180,7 @@ enum HTTPError {
     }
 
     static func response(_ status: HTTPResponse.Status, _ code: String, _ message: String) -> Response {
-        (try? json(status, Body(code: code, message: message)))
+        (try? jsonResponse(status, Body(code: code, message: message)))
             ?? Response(status: .internalServerError)
     }
-}
-
-func json<T: Encodable>(_ status: HTTPResponse.Status, _ value: T) throws -> Response {
-    Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-             body: .init(byteBuffer: ByteBuffer(bytes: try WireJSON.encode(value))))
 }

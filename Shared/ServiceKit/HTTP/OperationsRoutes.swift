@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Hummingbird
 
@@ -6,14 +7,13 @@ public enum OperationsRoutes {
     public static func add(to router: Router<BasicRequestContext>, health: HealthState, metrics: ServiceMetrics,
                            service: String) {
         router.get("/health/live") { _, _ -> Response in
-            jsonResponse(.ok, ["status": "live", "service": service])
+            try jsonResponse(.ok, Health(status: "live", service: service, checks: nil))
         }
         router.get("/health/ready") { _, _ -> Response in
-            let parts = health.snapshot
             let ready = health.isReady
-            var body: [String: Any] = ["status": ready ? "ready" : "not-ready", "service": service]
-            body["checks"] = parts.mapValues { $0 ? "up" : "down" }
-            return jsonResponse(ready ? .ok : .serviceUnavailable, body)
+            return try jsonResponse(ready ? .ok : .serviceUnavailable, Health(
+                status: ready ? "ready" : "not-ready", service: service,
+                checks: health.snapshot.mapValues { $0 ? "up" : "down" }))
         }
         router.get("/metrics") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
@@ -21,9 +21,15 @@ public enum OperationsRoutes {
         }
     }
 
-    static func jsonResponse(_ status: HTTPResponse.Status, _ object: [String: Any]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    struct Health: Encodable {
+        let status: String
+        let service: String
+        let checks: [String: String]?
     }
+}
+
+/// A JSON response in the wire format (sorted keys, RFC 3339 times), for every service's HTTP edge.
+public func jsonResponse<T: Encodable>(_ status: HTTPResponse.Status, _ value: T) throws -> Response {
+    Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+             body: .init(byteBuffer: ByteBuffer(bytes: try WireJSON.encode(value))))
 }

@@ -339,7 +339,7 @@ public final class ConsumerWorker: Sendable {
             DeadLetterHeader.deadLetteredAt: WireJSON.formatTimestamp(Date()),
         ]
         // The sender is kept so a replay is still attributed to it (the relay publishes as itself).
-        headers[DeadLetterHeader.originalUserId] = IncomingMessageSender.of(props)
+        headers[DeadLetterHeader.originalUserId] = props.verifiedSender
         headers[DeadLetterHeader.originalReplyTo] = props.replyTo
         headers[DeadLetterHeader.originalCorrelationId] = props.correlationId
         for (key, value) in props.headers {
@@ -355,13 +355,13 @@ public final class ConsumerWorker: Sendable {
     /// Tells the sender why its command was not processed (to `reply_to`, when it asked for answers).
     private func deadLetterReply(_ delivery: Delivery, _ failure: PermanentFailure) throws -> OutgoingMessage? {
         let props = delivery.properties
-        guard let replyTo = props.replyTo ?? props.headers[DeadLetterHeader.originalReplyTo]?.stringValue else { return nil }
+        guard let replyTo = props.answerTo else { return nil }
         let envelope = Envelope(source: "urn:tthc:\(env.configuration.service)", type: .messageDeadLettered, time: env.clock.now,
                                 data: MessageDeadLetteredV1(
                                     messageId: props.messageId, errorCode: failure.code, reason: failure.reason,
                                     message: "Thông điệp không được xử lý (\(failure.code)). Thông điệp được lưu lại để xử lý lại sau khi khắc phục."))
         return OutgoingMessage(messageId: envelope.id, exchange: "", routingKey: replyTo, type: envelope.type,
-                               contentType: "application/cloudevents+json", correlationId: props.correlationId,
+                               contentType: "application/cloudevents+json", correlationId: props.answerCorrelationId,
                                headers: [:], body: try WireJSON.encode(envelope))
     }
 
@@ -376,11 +376,3 @@ public final class ConsumerWorker: Sendable {
     }
 }
 
-enum IncomingMessageSender {
-    static func of(_ props: MessageProperties) -> String? {
-        if props.userId == AdminIdentity.amqpUser, let original = props.headers[DeadLetterHeader.originalUserId]?.stringValue {
-            return original
-        }
-        return props.userId
-    }
-}

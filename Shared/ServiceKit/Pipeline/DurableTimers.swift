@@ -85,7 +85,7 @@ public final class TimerWorker: Sendable {
         let fired = try db.transaction { tx -> Int in
             let rows = try tx.execute("""
                 SELECT id, kind, key, payload::text AS payload,
-                       to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS due_at
+                       \(rfc3339SQL("due_at")) AS due_at
                 FROM timers WHERE fired_at IS NULL AND due_at <= $1::timestamptz
                 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED
                 """, [now, batchLimit]).rows

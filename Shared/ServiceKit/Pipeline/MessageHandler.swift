@@ -47,21 +47,16 @@ public struct IncomingMessage: Sendable {
 
     /// Who sent it, as verified by RabbitMQ (`user_id`). A replay by the operator carries the
     /// sender recorded when the message was first received.
-    public var sender: String? { IncomingMessageSender.of(delivery.properties) }
+    public var sender: String? { delivery.properties.verifiedSender }
 
     /// W3C trace context of this message (AMQP header, else the envelope's).
     public var traceparent: String? {
         delivery.properties.headers["traceparent"]?.stringValue ?? header.traceparent
     }
 
-    public var replyTo: String? {
-        delivery.properties.replyTo ?? delivery.properties.headers[DeadLetterHeader.originalReplyTo]?.stringValue
-    }
+    public var replyTo: String? { delivery.properties.answerTo }
 
-    public var correlationId: String? {
-        delivery.properties.correlationId
-            ?? delivery.properties.headers[DeadLetterHeader.originalCorrelationId]?.stringValue
-    }
+    public var correlationId: String? { delivery.properties.answerCorrelationId }
 
     /// Decodes the whole envelope with its payload; a payload of the wrong shape is permanent.
     public func decode<Payload: Codable & Sendable>(_ payload: Payload.Type) throws -> Envelope<Payload> {
@@ -76,6 +71,24 @@ public struct IncomingMessage: Sendable {
 public enum AdminIdentity {
     /// The operator's AMQP user; only its replays may carry `x-tthc-original-user-id`.
     public static let amqpUser = "tthc-admin"
+}
+
+/// Who sent a message and where to answer, also for a dead letter replayed by the operator (which
+/// carries the original values in headers).
+extension MessageProperties {
+    /// The `user_id` RabbitMQ verified; for the operator's replays, the sender recorded at first receipt.
+    public var verifiedSender: String? {
+        if userId == AdminIdentity.amqpUser, let original = headers[DeadLetterHeader.originalUserId]?.stringValue {
+            return original
+        }
+        return userId
+    }
+
+    public var answerTo: String? { replyTo ?? headers[DeadLetterHeader.originalReplyTo]?.stringValue }
+
+    public var answerCorrelationId: String? {
+        correlationId ?? headers[DeadLetterHeader.originalCorrelationId]?.stringValue
+    }
 }
 
 /// What a handler can do inside the transaction: use the database and emit messages.
