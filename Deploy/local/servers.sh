@@ -119,7 +119,8 @@ start_postgres() {
   fi
   psql_admin -d postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'tthc'" | grep -q 1 \
     || psql_admin -d postgres -c "CREATE DATABASE tthc"
-  psql_admin -d tthc -f "$repo/Deploy/postgres/roles.sql"
+  # Read by this (root) shell: the postgres user may not reach a private checkout.
+  psql_admin -d tthc -f - < "$repo/Deploy/postgres/roles.sql"
   log "PostgreSQL ready: postgres://127.0.0.1:$pg_port/tthc"
 }
 
