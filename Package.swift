@@ -30,10 +30,12 @@ var targets: [Target] = [
     .target(name: "Persistence", dependencies: ["CLibPQ", "COpenSSL", "Calendar", log], path: "Shared/Persistence"),
     .target(name: "ServiceKit",
             dependencies: [
-                "Contracts", "Messaging", "Persistence", log,
+                "Contracts", "Messaging", "Persistence", "Signatures", log,
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Shared/ServiceKit"),
     .executableTarget(name: "Admin",
@@ -44,7 +46,7 @@ var targets: [Target] = [
                       dependencies: ["ServiceKit", "Contracts", "Messaging", "Persistence",
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
                       path: "Benchmarks"),
-    .target(name: "TestSupport", dependencies: ["ServiceKit", "Contracts", "Messaging", "Persistence"],
+    .target(name: "TestSupport", dependencies: ["ServiceKit", "Contracts", "Messaging", "Persistence", "Signatures"],
             path: "Tests/TestSupport"),
     .testTarget(name: "ContractsTests", dependencies: ["Contracts"], path: "Tests/ContractsTests"),
     .testTarget(name: "CalendarTests", dependencies: ["Calendar"], path: "Tests/CalendarTests"),
@@ -61,13 +63,27 @@ var products: [Product] = [
     .executable(name: "tthc-bench", targets: ["Bench"]),
 ]
 
+// A service's pure domain rules, when it has some, are a library beside it (`Services/<Name>/Rules`)
+// so that unit tests reach them without servers.
+let serviceRules: [String: [Target.Dependency]] = [
+    "Validation": ["Contracts", "Calendar", "Signatures", .product(name: "Crypto", package: "swift-crypto")],
+]
+for (service, dependencies) in serviceRules {
+    targets.append(.target(name: "\(service)Rules", dependencies: dependencies, path: "Services/\(service)/Rules"))
+    targets.append(.testTarget(name: "\(service)Tests", dependencies: [.target(name: "\(service)Rules"), "TestSupport"],
+                               path: "Tests/\(service)Tests"))
+}
+
 for service in services {
+    let rules = serviceRules[service.name] != nil
     targets.append(.executableTarget(
         name: "\(service.name)Service",
-        dependencies: ["ServiceKit", "Contracts", "Messaging", "Persistence", "Calendar",
+        dependencies: ["ServiceKit", "Contracts", "Messaging", "Persistence", "Calendar", "Signatures",
                        .product(name: "Hummingbird", package: "hummingbird"),
-                       .product(name: "HTTPTypes", package: "swift-http-types")],
+                       .product(name: "HTTPTypes", package: "swift-http-types")]
+            + (rules ? [.target(name: "\(service.name)Rules")] : []),
         path: "Services/\(service.name)",
+        exclude: rules ? ["Rules"] : [],
         resources: [.copy("Migrations")]))
     products.append(.executable(name: service.product, targets: ["\(service.name)Service"]))
 }
@@ -83,6 +99,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-crypto", "4.1.0"..<"5.0.0"),
     ],
     targets: targets,
     swiftLanguageModes: [.v6]

@@ -22,6 +22,8 @@ struct EndToEndBenchmark: ParsableCommand {
     @Flag(help: "Measure intake alone: submit→receipt on reply_to (run only tthc-intake).") var receiptsOnly = false
     @Option(help: "Receiving organisations to spread dossiers over (each has its own daily code sequence).")
     var organisations = 50
+    @Option(help: "Members registered (member.registered.v1) before submitting; dossiers cycle through them.")
+    var members = 10_000
     @Option(help: "How to observe progress: database (reads each service's timestamps afterwards; adds no broker load) or events (a queue on tthc.events).")
     var observe = "database"
     @Option(help: "Database URL for --observe database (a role that can read the services' schemas).")
@@ -30,6 +32,10 @@ struct EndToEndBenchmark: ParsableCommand {
     func run() throws {
         let prefix = "BENCH\(Int.random(in: 100...999))"
         let organisationCodes = (1...max(organisations, 1)).map { "\(prefix).CB\(String(format: "%02d", $0))" }
+        let registry = (1...max(members, 1)).map {
+            MemberFixture.member(number: $0, memberIdPrefix: "\(prefix)-", organisationCode: organisationCodes[$0 % organisationCodes.count])
+        }
+        if !receiptsOnly { try register(registry) }
         // Watch the events before submitting anything.
         let watcher = try AMQPConnection(url: AMQPURL(host: host, port: port, vhost: "tthc", user: "tthc-admin",
                                                       password: "tthc-admin"))
@@ -61,7 +67,7 @@ struct EndToEndBenchmark: ParsableCommand {
                         let wait = due - clock.now
                         if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18 + Double(wait.components.seconds)) }
                     }
-                    let submit = SampleDossier.submit(organisation: codes[i % codes.count], memberId: "DV\(i)")
+                    let submit = SampleDossier.submit(member: registry[i % registry.count])
                     let message = try SampleDossier.message(submit, userId: integrator, replyTo: receiptsOnly ? queue : nil,
                                                             correlationId: submit.clientSubmissionId)
                     submittedAt.withLock { $0[submit.clientSubmissionId] = clock.now }
@@ -180,6 +186,26 @@ struct EndToEndBenchmark: ParsableCommand {
     }
 
     /// Intake alone: time from publishing each submission to its receipt on `reply_to`.
+    /// Publishes the registry as the member registry does and waits until validation holds it,
+    /// so that the measured run checks dossiers against a full replica.
+    func register(_ registry: [MemberRecord]) throws {
+        let started = Date()
+        let amqp = try AMQPConnection(url: AMQPURL(host: host, port: port, vhost: "tthc", user: "member-registry",
+                                                   password: "member-registry"))
+        try amqp.enableConfirms()
+        try MemberFixture.publishRegistered(registry, on: amqp, user: "member-registry")
+        amqp.close()
+        let db = try PostgresConnection(url: databaseURL)
+        defer { db.close() }
+        let pattern = (registry.first?.memberId.split(separator: "-").first).map { "\($0)-%" } ?? "%"
+        while Date().timeIntervalSince(started) < timeout {
+            let n = try db.execute("SELECT count(*) AS n FROM validation.members WHERE member_id LIKE $1", [pattern]).first!.int("n")
+            if n >= registry.count { break }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        print(String(format: "registry: %d members replicated into validation in %.1f s", registry.count, Date().timeIntervalSince(started)))
+    }
+
     func measureReceipts(_ watcher: AMQPConnection, submittedAt: borrowing Mutex<[String: ContinuousClock.Instant]>,
                          clock: ContinuousClock, start: ContinuousClock.Instant) throws {
         var latencies: [Duration] = []

@@ -28,6 +28,7 @@ pg_dir="$root/postgres"
 # The Erlang cookie and the PostgreSQL socket live at fixed places, so that a second checkout on
 # the same machine (a fresh clone running .ci/run) finds and reuses servers already running.
 erlang_home="${TTHC_ERLANG_HOME:-/var/tmp/tthc-erlang}"
+signing_dir="$erlang_home/dev-signing"
 tls_dir="$erlang_home/tls"  # development CA and broker certificate
 if [ -d /var/run/postgresql ]; then pg_socket_dir=/var/run/postgresql; else pg_socket_dir="$pg_dir"; fi
 
@@ -76,6 +77,23 @@ make_tls_files() {
   openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -days 3650 \
     -extfile "$dir/ext.cnf" -out "$dir/server.pem" >/dev/null 2>&1
   chmod 644 "$dir"/*.pem "$dir"/*.key
+}
+
+# Development signing material: a CA that validation trusts (TTHC_SIGNATURE_TRUST_ANCHORS) and a
+# key that tthc-admin, the benchmark and the tests bind to members' certificates to sign sample
+# components; a key for the encrypted amendment history; the officers' token secret. Never production.
+make_dev_secrets() {
+  local dir="$signing_dir"
+  mkdir -p "$dir"
+  if [ ! -f "$dir/signer.key" ]; then
+    openssl ecparam -name prime256v1 -genkey -noout -out "$dir/signing-ca.key" 2>/dev/null
+    openssl req -x509 -new -key "$dir/signing-ca.key" -sha256 -days 3650 -subj "/CN=TTHC development signing CA" \
+      -out "$dir/signing-ca.pem" 2>/dev/null
+    openssl ecparam -name prime256v1 -genkey -noout -out "$dir/signer.key" 2>/dev/null
+  fi
+  [ -f "$dir/history.key" ] || openssl rand -base64 32 > "$dir/history.key"
+  [ -f "$dir/officer-token.secret" ] || openssl rand -hex 32 > "$dir/officer-token.secret"
+  chmod 644 "$dir"/*
 }
 
 start_rabbitmq() {
@@ -149,15 +167,18 @@ export TTHC_AMQP_HOST=127.0.0.1 TTHC_AMQP_PORT=$amqp_port TTHC_PG_HOST=127.0.0.1
 export TTHC_PG_SOCKET_DIR='$pg_socket_dir'
 export TTHC_AMQPS_PORT=$amqps_port TTHC_AMQP_CA_CERT_FOR_TESTS='$tls_dir/ca.pem'
 export TTHC_RABBITMQCTL='$repo/Deploy/local/servers.sh rabbitmqctl'
+export TTHC_SIGNATURE_TRUST_ANCHORS='$signing_dir/signing-ca.pem' TTHC_DEV_SIGNING_DIRECTORY='$signing_dir'
+export TTHC_HISTORY_KEYS='dev-1:$(cat "$signing_dir/history.key")' TTHC_HISTORY_KEY_ID=dev-1
+export TTHC_OFFICER_TOKEN_SECRET='$(cat "$signing_dir/officer-token.secret")'
 EOF
 }
 
 case "${1:-status}" in
   install) install_packages ;;
-  start) install_packages; start_rabbitmq; start_postgres ;;
+  start) install_packages; make_dev_secrets; start_rabbitmq; start_postgres ;;
   stop) stop_all ;;
   status) rmq_ready && log "RabbitMQ up" || log "RabbitMQ down"; pg_ready && log "PostgreSQL up" || log "PostgreSQL down" ;;
-  env) print_env ;;
+  env) make_dev_secrets; print_env ;;
   rabbitmqctl) shift; rmqctl "$@" ;;
   psql) shift; psql_admin "$@" ;;
   *) echo "usage: $0 install|start|stop|status|env|rabbitmqctl ARGS|psql ARGS" >&2; exit 2 ;;

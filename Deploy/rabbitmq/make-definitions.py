@@ -43,6 +43,13 @@ for i in INTEGRATORS:
     users.append(user(i))
     permissions.append({"user": i, "vhost": "tthc", "configure": r"^amq\.gen-.*$",
                         "write": r"^tthc\.intake$", "read": r"^amq\.gen-.*$"})
+# The party member registry (Cơ sở dữ liệu đảng viên) publishes member.registered/updated events,
+# and only those (topic permission on tthc.events).
+users.append(user("member-registry"))
+permissions.append({"user": "member-registry", "vhost": "tthc", "configure": r"^amq\.gen-.*$",
+                    "write": r"^tthc\.events$", "read": r"^amq\.gen-.*$"})
+topic_permissions = [{"user": "member-registry", "vhost": "tthc", "exchange": "tthc.events",
+                      "write": r"^member\..*$", "read": ".*"}]
 users.append(user("tthc-admin", "administrator"))
 permissions.append({"user": "tthc-admin", "vhost": "tthc", "configure": ".*", "write": ".*", "read": ".*"})
 
@@ -51,6 +58,7 @@ definitions = {
     "vhosts": [{"name": "tthc"}],
     "users": users,
     "permissions": permissions,
+    "topic_permissions": topic_permissions,
     "policies": [{
         # Queues are declared from code with the same arguments; the policy is the operator's
         # lever (e.g. raise the delivery limit) for queues declared by any tool.
@@ -67,7 +75,7 @@ definitions = {
         {"name": "tthc.dead-letter", "vhost": "tthc", "type": "direct", "durable": True, "auto_delete": False,
          "internal": False, "arguments": {}},
     ],
-    "queues": [], "bindings": [], "topic_permissions": [], "parameters": [], "global_parameters": [],
+    "queues": [], "bindings": [], "parameters": [], "global_parameters": [],
 }
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "definitions.json")
 with open(path, "w") as f:

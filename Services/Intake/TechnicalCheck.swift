@@ -27,8 +27,28 @@ enum TechnicalCheck {
         if submit.submitter.fullName.trimmingCharacters(in: .whitespaces).isEmpty {
             add("required", "$.data.submitter.fullName", "Thiếu họ và tên của người nộp hồ sơ.")
         }
-        if let procedure { problems += formProblems(submit, procedure.form) }
-        for (i, attachment) in submit.attachments.enumerated() {
+        if let procedure {
+            problems += procedure.form.problems(in: submit.form, formVersion: submit.formVersion, registryFillsEmpty: true)
+        }
+        problems += attachmentProblems(submit.attachments, procedure: procedure)
+        if let procedure {
+            let present = Set(submit.attachments.map(\.componentCode))
+            for component in procedure.components where component.required && !present.contains(component.code) {
+                add("missing-component", "$.data.attachments", "Thiếu thành phần hồ sơ: \(component.name) (\(component.code)).")
+            }
+        }
+        problems += controlCharacters(in: submit)
+        return problems
+    }
+
+    /// Each attachment declared with a known component, an allowed media type, a size within the
+    /// limit, a SHA-256 digest, and a signature where the component must be signed.
+    static func attachmentProblems(_ attachments: [AttachmentReference], procedure: ProcedureVersion?) -> [Problem] {
+        var problems: [Problem] = []
+        func add(_ code: String, _ path: String, _ message: String) {
+            problems.append(Problem(code: code, path: path, message: message))
+        }
+        for (i, attachment) in attachments.enumerated() {
             let path = "$.data.attachments[\(i)]"
             if attachment.sha256.range(of: "^[0-9a-f]{64}$", options: .regularExpression) == nil {
                 add("invalid-digest", "\(path).sha256", "Mã băm SHA-256 của tệp \(attachment.fileName) không hợp lệ.")
@@ -58,39 +78,6 @@ enum TechnicalCheck {
             }
             if component.signatureRequired, attachment.signature == nil {
                 add("signature-missing", "\(path).signature", "\(component.name) phải được ký số.")
-            }
-        }
-        if let procedure {
-            let present = Set(submit.attachments.map(\.componentCode))
-            for component in procedure.components where component.required && !present.contains(component.code) {
-                add("missing-component", "$.data.attachments", "Thiếu thành phần hồ sơ: \(component.name) (\(component.code)).")
-            }
-        }
-        problems += controlCharacters(in: submit)
-        return problems
-    }
-
-    /// The current form version (Đ.29.3) and its fields.
-    static func formProblems(_ submit: DossierSubmitV1, _ form: ProcedureVersion.Form) -> [Problem] {
-        var problems: [Problem] = []
-        if let version = submit.formVersion, version != form.version {
-            problems.append(Problem(code: "form-version-outdated", path: "$.data.formVersion",
-                                    message: "Mẫu tờ khai phiên bản \(version) không còn hiệu lực; hãy dùng mẫu \(form.code) phiên bản \(form.version)."))
-        }
-        for field in form.fields {
-            let path = "$.data.form.\(field.name)"
-            let value = submit.form[field.name]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
-            if value.isEmpty {
-                if field.required {
-                    problems.append(Problem(code: "required", path: path, message: "Thiếu \(field.label) trong tờ khai \(form.code)."))
-                }
-                continue
-            }
-            let invalid = (field.maxLength.map { value.count > $0 } ?? false)
-                || (field.pattern.map { value.range(of: $0, options: .regularExpression) == nil } ?? false)
-                || (field.allowedValues.map { !$0.contains(value) } ?? false)
-            if invalid {
-                problems.append(Problem(code: "invalid-value", path: path, message: "\(field.label) không đúng quy định của tờ khai \(form.code)."))
             }
         }
         return problems

@@ -11,7 +11,7 @@ let calendars: OfficeCalendars
 let catalog: ProcedureCatalog
 do {
     calendars = try OfficeCalendars.bundled()
-    catalog = try ProcedureCatalog.bundled()
+    catalog = try ProcedureCatalog.configured()
 } catch {
     fatalError("cannot load the working calendar or the procedure catalog: \(error)")
 }
@@ -26,7 +26,9 @@ let routes = DossierRoutes(desk: desk, maxBodyBytes: Int(environment["TTHC_MAX_M
 await ServiceRuntime.run(ServiceDefinition(
     name: "intake", defaultHTTPPort: 8081,
     consumers: [
-        ConsumerDefinition(queue: "intake.commands", exchange: Exchange.intake, handlers: [DossierSubmitHandler(desk: desk)]),
+        ConsumerDefinition(queue: "intake.commands", exchange: Exchange.intake, handlers: [
+            DossierSubmitHandler(desk: desk), DossierSupplementHandler(catalog: catalog),
+        ]),
         // The "received" entry is written when the dossier is created (SubmissionDesk).
         ConsumerDefinition(queue: "intake.events", handlers: TimelineHandler.all, retiredTypes: [.dossierReceived]),
     ],

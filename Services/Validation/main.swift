@@ -1,8 +1,42 @@
+import Calendar
+import Contracts
 import Foundation
 import ServiceKit
+import Signatures
+import ValidationRules
 
-/// tthc-validation: checks a received dossier's content (Đ.14.2) and accepts it for handling.
+/// tthc-validation: the content check of a received dossier (Đ.14.2) against the member registry
+/// replica, the procedure version in force and the signatures; supplement requests (Đ.14.3);
+/// amendments with an encrypted history (Đ.15).
+let environment = ProcessInfo.processInfo.environment
+let desk: CheckDesk
+let tokens: OfficerTokens
+do {
+    // Without trust anchors every signature is reported unverifiable, never accepted.
+    let verifier = try environment["TTHC_SIGNATURE_TRUST_ANCHORS"].flatMap { $0.isEmpty ? nil : $0 }.map {
+        try DetachedSignatureVerifier(trustAnchorsPEM: Array(try Data(contentsOf: URL(fileURLWithPath: $0))))
+    }
+    let check = ContentCheck(catalog: try ProcedureCatalog.configured(environment: environment),
+                             calendars: try OfficeCalendars.bundled(), verifier: verifier)
+    desk = CheckDesk(check: check, cipher: try HistoryCipher(environment: environment))
+    tokens = try await OfficerTokens.fromEnvironment(environment)
+} catch {
+    FileHandle.standardError.write(Data("tthc-validation: \(error)\n".utf8))
+    exit(1)
+}
+let revisions = RevisionRoutes(desk: desk, tokens: tokens)
+
 await ServiceRuntime.run(ServiceDefinition(
     name: "validation", defaultHTTPPort: 8082,
-    consumers: [ConsumerDefinition(queue: "validation.dossiers", handlers: [DossierReceivedHandler()])],
-    migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil)))
+    consumers: [
+        ConsumerDefinition(queue: "validation.dossiers", handlers: [
+            DossierReceivedHandler(desk: desk), DossierSupplementReceivedHandler(desk: desk),
+        ]),
+        ConsumerDefinition(queue: "validation.registry", handlers: [
+            MemberRegistryHandler(messageType: .memberRegistered, desk: desk),
+            MemberRegistryHandler(messageType: .memberUpdated, desk: desk),
+        ]),
+    ],
+    migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
+    routes: { router, resources in revisions.add(to: router, resources: resources) },
+    timers: [CheckOverdueTimer()]))

@@ -8,4 +8,5 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/cms.h>
+#include <openssl/x509v3.h>
 #endif

@@ -29,4 +29,17 @@ public enum VietnamTime {
         return calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2], hour: parts[3],
                                                   minute: parts[4]))
     }
+
+    /// `yyyy-MM-dd`: the Vietnam date of the instant, as forms write dates.
+    public static func dayString(_ date: Date) -> String {
+        let c = components(date)
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
+
+    /// The start (00:00 Vietnam time) of a `yyyy-MM-dd` date.
+    public static func startOfDay(_ text: String) -> Date? {
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, text.count == 10 else { return nil }
+        return calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2]))
+    }
 }

@@ -18,5 +18,10 @@ public enum ContractCatalog {
         .resultRevoked: ResultRevokedV1.self,
         .notificationSent: NotificationSentV1.self,
         .messageDeadLettered: MessageDeadLetteredV1.self,
+        .memberRegistered: MemberRecord.self,
+        .memberUpdated: MemberRecord.self,
+        .dossierSupplementReceived: DossierSupplementReceivedV1.self,
+        .dossierRefused: DossierRefusedV1.self,
+        .dossierCheckOverdue: DossierCheckOverdueV1.self,
     ]
 }

@@ -27,9 +27,13 @@ public struct AttachmentReference: Codable, Sendable, Equatable {
     public var sha256: String
     /// The detached CMS/PKCS#7 signature over the component's bytes, where the procedure requires one (Đ.14.2).
     public var signature: SignatureReference?
+    /// The component's bytes, base64; required for components that must be signed, so that the
+    /// signature can be verified against them.
+    public var contentBase64: String?
 
     public init(componentCode: String, fileName: String, mediaType: String, sizeBytes: Int, sha256: String,
-                signature: SignatureReference? = nil) {
+                signature: SignatureReference? = nil, contentBase64: String? = nil) {
+        self.contentBase64 = contentBase64
         self.componentCode = componentCode
         self.fileName = fileName
         self.mediaType = mediaType
@@ -46,8 +50,12 @@ public struct SignatureReference: Codable, Sendable, Equatable {
     public var mediaType: String
     public var sizeBytes: Int
     public var sha256: String
+    /// The signature file (DER or PEM CMS), base64.
+    public var contentBase64: String?
 
-    public init(fileName: String, mediaType: String = "application/pkcs7-signature", sizeBytes: Int, sha256: String) {
+    public init(fileName: String, mediaType: String = "application/pkcs7-signature", sizeBytes: Int, sha256: String,
+                contentBase64: String? = nil) {
+        self.contentBase64 = contentBase64
         self.fileName = fileName
         self.mediaType = mediaType
         self.sizeBytes = sizeBytes
@@ -155,9 +163,21 @@ public struct DossierAcceptedV1: Codable, Sendable, Equatable {
     public var submitter: Submitter
     public var officialReceiptAt: Date
     public var acceptedAt: Date
+    /// The procedure version the dossier was judged by (in force at its official receipt time).
+    public var procedureVersion: Int?
+    /// The whole form after prefilling from the registry, and which values were filled in.
+    public var form: [String: String]?
+    public var prefilled: [PrefilledField]?
+    /// The member's cell (chi bộ) in the registry when the dossier was accepted.
+    public var memberOrganisationCode: String?
 
     public init(dossierCode: String, procedureCode: String, receivingOrganisationCode: String, submitter: Submitter,
-                officialReceiptAt: Date, acceptedAt: Date) {
+                officialReceiptAt: Date, acceptedAt: Date, procedureVersion: Int? = nil, form: [String: String]? = nil,
+                prefilled: [PrefilledField]? = nil, memberOrganisationCode: String? = nil) {
+        self.procedureVersion = procedureVersion
+        self.form = form
+        self.prefilled = prefilled
+        self.memberOrganisationCode = memberOrganisationCode
         self.dossierCode = dossierCode
         self.procedureCode = procedureCode
         self.receivingOrganisationCode = receivingOrganisationCode

@@ -14,6 +14,15 @@ public struct DossierSupplementV1: Codable, Sendable, Equatable {
     /// New versions of components.
     public var attachments: [AttachmentReference]
     public var note: String?
+
+    public init(dossierCode: String, clientSubmissionId: String, form: [String: String] = [:],
+                attachments: [AttachmentReference] = [], note: String? = nil) {
+        self.dossierCode = dossierCode
+        self.clientSubmissionId = clientSubmissionId
+        self.form = form
+        self.attachments = attachments
+        self.note = note
+    }
 }
 
 /// `dossier.supplement-requested.v1`: complete guidance once (Đ.14.3): every problem, with a deadline.
@@ -24,6 +33,21 @@ public struct DossierSupplementRequestedV1: Codable, Sendable, Equatable {
     /// 8 working hours after the official receipt time (1 working day for complex procedures).
     public var deadline: Date
     public var requestedAt: Date
+    /// The procedure version the dossier is judged by (in force at its official receipt time).
+    public var procedureVersion: Int?
+    /// The member who must supplement (to be notified).
+    public var memberId: String?
+
+    public init(dossierCode: String, requestingOrganisationCode: String, problems: [Problem], deadline: Date,
+                requestedAt: Date, procedureVersion: Int?, memberId: String?) {
+        self.memberId = memberId
+        self.dossierCode = dossierCode
+        self.requestingOrganisationCode = requestingOrganisationCode
+        self.problems = problems
+        self.deadline = deadline
+        self.requestedAt = requestedAt
+        self.procedureVersion = procedureVersion
+    }
 }
 
 /// `dossier.step-assigned.v1`: a step of the route is given to an organisation.

@@ -18,6 +18,9 @@ public struct ProcedureVersion: Codable, Sendable {
             public let pattern: String?
             public let maxLength: Int?
             public let allowedValues: [String]?
+            /// The member registry attribute that fills this field when the member leaves it empty
+            /// and that it must match otherwise ("ask only once"): `fullName`, `dateOfBirth`, ...
+            public let registry: String?
         }
 
         public let symbol: String
@@ -36,6 +39,38 @@ public struct ProcedureVersion: Codable, Sendable {
         public let signatureRequired: Bool
         /// When a non-required component is needed, in words.
         public let condition: String?
+        /// Who must sign it: `member` (the certificate's serialNumber is their citizen id) or
+        /// `organisation` (serialNumber `TCD:<organisation code>`). Default `member`.
+        public let signedBy: String?
+    }
+
+    /// A step of the procedure (Đ.8.1): which organisation, by its role relative to the member, does what.
+    public struct Step: Codable, Sendable {
+        public let code: String
+        public let name: String
+        /// e.g. `member-chi-bo`, `grassroots-committee`, `directly-superior-committee`.
+        public let organisationRole: String
+        /// `confirm`, `comment`, `issue-letter`, `accept`, `answer`, `record`.
+        public let action: String
+        public let workingDays: Int
+    }
+
+    /// A fee (lệ phí); none of the four procedures has one today.
+    public struct Fee: Codable, Sendable {
+        public let name: String
+        public let amountVND: Int
+    }
+
+    /// Allowed periods of a temporary transfer (DOMAIN §12 (2)), by purpose.
+    public struct TemporaryPeriod: Codable, Sendable {
+        public struct Range: Codable, Sendable {
+            public let minMonths: Int
+            public let maxMonths: Int
+        }
+        /// Living or working elsewhere.
+        public let work: Range
+        /// Full-time study in Vietnam.
+        public let study: Range
     }
 
     public let code: String
@@ -51,8 +86,16 @@ public struct ProcedureVersion: Codable, Sendable {
     public let receivingOrganisation: String
     public let decidingOrganisation: String
     public let resultDocumentType: String
+    public let steps: [Step]
+    public let fees: [Fee]
     public let form: Form
     public let components: [Component]
+    /// Official transfer: submit within this many working days of the triggering decision.
+    public let submitWithinWorkingDaysOfDecision: Int?
+    /// Official transfer: present to the receiving cell within this many working days of the introduction.
+    public let presentWithinWorkingDaysOfIntroduction: Int?
+    /// Temporary transfer periods.
+    public let temporaryPeriod: TemporaryPeriod?
     /// Party dues rules, for the dues procedure (DANGPHI).
     public let dues: DuesRules?
 }
@@ -67,15 +110,39 @@ public struct ProcedureCatalog: Sendable {
 
     /// The catalog files in `Shared/Contracts/Catalog`.
     public static func bundled() throws -> ProcedureCatalog {
-        let folder = Bundle.module.url(forResource: "Catalog", withExtension: nil)!
+        ProcedureCatalog(versions: try load(Bundle.module.url(forResource: "Catalog", withExtension: nil)!))
+    }
+
+    /// The bundled catalog plus the versions in `TTHC_CATALOG_DIRECTORY` when set: a newly published
+    /// version (amendment with its effective date) reaches every service without a rebuild.
+    public static func configured(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ProcedureCatalog {
+        let bundled = try bundled()
+        guard let directory = environment["TTHC_CATALOG_DIRECTORY"], !directory.isEmpty else { return bundled }
+        let extra = try load(URL(fileURLWithPath: directory))
+        let replaced = Set(extra.map { "\($0.code)/\($0.version)" })
+        return ProcedureCatalog(versions: bundled.versions.filter { !replaced.contains("\($0.code)/\($0.version)") } + extra)
+    }
+
+    static func load(_ folder: URL) throws -> [ProcedureVersion] {
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }
-        return ProcedureCatalog(versions: try files.map {
-            try WireJSON.decode(ProcedureVersion.self, from: Array(try Data(contentsOf: folder.appendingPathComponent($0))))
-        })
+        return try files.map { file in
+            do {
+                return try WireJSON.decode(ProcedureVersion.self, from: Array(try Data(contentsOf: folder.appendingPathComponent(file))))
+            } catch {
+                throw CatalogError(file: folder.appendingPathComponent(file).path, problem: "\(error)")
+            }
+        }
     }
 
     /// The version of `code` in force at `time`, or nil when the procedure does not exist then.
     public func procedure(_ code: String, at time: Date) -> ProcedureVersion? {
         versions.last { $0.code == code && $0.effectiveFrom <= time }
     }
+}
+
+/// A catalog file that cannot be read; the service refuses to start rather than judge by a wrong catalog.
+public struct CatalogError: Error, CustomStringConvertible {
+    public let file: String
+    public let problem: String
+    public var description: String { "catalog file \(file): \(problem)" }
 }

@@ -1,38 +1,66 @@
+import Calendar
 import Contracts
 import Foundation
 import Messaging
+import Persistence
+import Signatures
 
 /// A realistic `dossier.submit.v1` for procedure (1) official transfer, used by `tthc-admin
-/// submit-sample`, the benchmark and the tests.
+/// submit-sample`, the benchmark and the tests. The registry-backed form fields are left empty
+/// (validation fills them: "ask only once"); the two components that must be signed carry their
+/// bytes and a detached CMS signature by the member, made with the development signing authority.
 public enum SampleDossier {
-    public static func submit(clientSubmissionId: String = UUID().uuidString.lowercased(),
-                              organisation: String = "HN.CB0101", memberId: String = "DV0000001") -> DossierSubmitV1 {
-        DossierSubmitV1(
+    /// The development signing authority in `TTHC_DEV_SIGNING_DIRECTORY`, when configured.
+    public static let signing: SigningAuthority? = {
+        guard let directory = ProcessInfo.processInfo.environment["TTHC_DEV_SIGNING_DIRECTORY"], !directory.isEmpty else { return nil }
+        return try? SigningAuthority(directory: URL(fileURLWithPath: directory))
+    }()
+
+    public static func submit(clientSubmissionId: String = UUID().uuidString.lowercased(), organisation: String? = nil,
+                              member: MemberRecord = MemberFixture.member(number: 1),
+                              decisionDate: Date = Date().addingTimeInterval(-5 * 86_400)) -> DossierSubmitV1 {
+        func document(_ code: String, _ fileName: String, _ title: String, signed: Bool) -> AttachmentReference {
+            let bytes = Array("%PDF-1.4\n% \(title)\n\(member.fullName) (\(member.memberId))\n\(clientSubmissionId)\n%%EOF\n".utf8)
+            var attachment = AttachmentReference(componentCode: code, fileName: fileName, mediaType: "application/pdf",
+                                                 sizeBytes: bytes.count, sha256: sha256Hex(bytes),
+                                                 contentBase64: Data(bytes).base64EncodedString())
+            if signed {
+                attachment.signature = signature(over: bytes, by: member, fileName: fileName + ".p7s")
+            }
+            return attachment
+        }
+        return DossierSubmitV1(
             clientSubmissionId: clientSubmissionId, procedureCode: ProcedureCode.officialTransfer,
-            receivingOrganisationCode: organisation,
-            submitter: Submitter(memberId: memberId, fullName: "Nguyễn Văn An", citizenId: "001085012345",
-                                 partyCardNumber: "01012345"),
+            receivingOrganisationCode: organisation ?? member.organisationCode,
+            submitter: Submitter(memberId: member.memberId, fullName: member.fullName),
             formVersion: "2026.1",
             form: ["lyDo": "Chuyển công tác theo quyết định số 123/QĐ-UBND", "noiDen": "Đảng bộ phường Ba Đình",
-                   "soQuyetDinh": "123/QĐ-UBND"],
+                   "soQuyetDinh": "123/QĐ-UBND", "ngayQuyetDinh": VietnamTime.dayString(decisionDate)],
             attachments: [
-                AttachmentReference(componentCode: "DDN", fileName: "don-de-nghi.pdf", mediaType: "application/pdf",
-                                    sizeBytes: 48_311, sha256: String(repeating: "a1", count: 32),
-                                    signature: SignatureReference(fileName: "don-de-nghi.pdf.p7s", sizeBytes: 3_012,
-                                                                  sha256: String(repeating: "b1", count: 32))),
-                AttachmentReference(componentCode: "BTKD", fileName: "ban-tu-kiem-diem.pdf", mediaType: "application/pdf",
-                                    sizeBytes: 90_211, sha256: String(repeating: "a2", count: 32),
-                                    signature: SignatureReference(fileName: "ban-tu-kiem-diem.pdf.p7s", sizeBytes: 3_020,
-                                                                  sha256: String(repeating: "b2", count: 32))),
-                AttachmentReference(componentCode: "QD", fileName: "quyet-dinh-chuyen-cong-tac.pdf", mediaType: "application/pdf",
-                                    sizeBytes: 183_204, sha256: String(repeating: "ab", count: 32)),
+                document("DDN", "don-de-nghi.pdf", "Đơn đề nghị chuyển sinh hoạt đảng", signed: true),
+                document("BTKD", "ban-tu-kiem-diem.pdf", "Bản tự kiểm điểm", signed: true),
+                document("QD", "quyet-dinh-chuyen-cong-tac.pdf", "Quyết định điều động", signed: false),
             ])
     }
 
+    /// A detached signature by `member` (their citizen id in the certificate), or a declared but
+    /// unverifiable one when no signing authority is configured.
+    public static func signature(over bytes: [UInt8], by member: MemberRecord, fileName: String,
+                                 authority: SigningAuthority? = signing) -> SignatureReference {
+        guard let authority,
+              let signer = try? authority.signer(commonName: member.fullName, serialNumber: member.citizenId),
+              let cms = try? authority.sign(bytes, as: signer) else {
+            return SignatureReference(fileName: fileName, sizeBytes: 3_012, sha256: String(repeating: "b1", count: 32))
+        }
+        return SignatureReference(fileName: fileName, sizeBytes: cms.count, sha256: sha256Hex(cms),
+                                  contentBase64: Data(cms).base64EncodedString())
+    }
+
     /// The message an integrator publishes to `tthc.intake`.
-    public static func message(_ submit: DossierSubmitV1, userId: String, replyTo: String? = nil,
-                               correlationId: String? = nil) throws -> (body: [UInt8], properties: MessageProperties) {
-        let envelope = Envelope(source: "urn:integrator:\(userId)", type: .dossierSubmit, data: submit)
+    public static func message<Payload: Codable & Sendable>(_ payload: Payload, type: MessageType = .dossierSubmit,
+                                                            userId: String, replyTo: String? = nil,
+                                                            correlationId: String? = nil) throws -> (body: [UInt8], properties: MessageProperties) {
+        let envelope = Envelope(source: "urn:integrator:\(userId)", type: type, data: payload)
         return (try WireJSON.encode(envelope), MessageProperties(
             messageId: envelope.id, type: envelope.type, contentType: "application/cloudevents+json", appId: userId,
             userId: userId, correlationId: correlationId, replyTo: replyTo, timestamp: Date()))

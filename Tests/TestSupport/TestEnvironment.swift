@@ -58,15 +58,32 @@ public enum TestEnvironment {
         throw TimeoutError(what: what, seconds: timeout)
     }
 
-    /// Publishes sample dossiers as an integrator with confirms; returns their client ids.
+    /// Members of a test's own organisation (ids unique to it), as the registry knows them.
+    public static func members(_ count: Int, organisation: String) -> [MemberRecord] {
+        (1...max(count, 1)).prefix(count).map {
+            MemberFixture.member(number: $0, memberIdPrefix: "\(organisation)-", organisationCode: organisation)
+        }
+    }
+
+    /// Publishes `member.registered.v1` for each member as the member registry does.
+    public static func registerMembers(_ members: [MemberRecord]) throws {
+        let amqp = try amqp(user: "member-registry", confirms: true)
+        defer { amqp.close() }
+        try MemberFixture.publishRegistered(members, on: amqp, user: "member-registry")
+    }
+
+    /// Registers `count` members of `organisation`, then publishes a sample dossier for each as an
+    /// integrator with confirms; returns their client ids.
     @discardableResult
     public static func submitDossiers(_ count: Int, organisation: String, integrator: String = "portal-test")
         throws -> [String] {
+        let members = members(count, organisation: organisation)
+        try registerMembers(members)
         let amqp = try amqp(user: integrator, confirms: true)
         defer { amqp.close() }
         var ids: [String] = []
         for i in 0..<count {
-            let submit = SampleDossier.submit(organisation: organisation, memberId: "DV\(String(format: "%07d", i))")
+            let submit = SampleDossier.submit(organisation: organisation, member: members[i])
             let message = try SampleDossier.message(submit, userId: integrator)
             try amqp.publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey,
                              body: message.body, properties: message.properties)

@@ -9,7 +9,7 @@ import ServiceKit
 struct Admin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tthc-admin", abstract: "Operate TTHC: dead letters and sample dossiers.",
-        subcommands: [DeadLetters.self, SubmitSample.self])
+        subcommands: [DeadLetters.self, SubmitSample.self, Members.self])
 }
 
 struct Connection: ParsableArguments {
@@ -127,7 +127,8 @@ struct SubmitSample: ParsableCommand {
     @Option(help: "Integrator AMQP URL.") var amqpURL: String =
         "amqp://portal-demo:portal-demo@\(ProcessInfo.processInfo.environment["TTHC_AMQP_HOST"] ?? "127.0.0.1"):\(ProcessInfo.processInfo.environment["TTHC_AMQP_PORT"] ?? "5672")/tthc"
     @Option(help: "How many dossiers.") var count = 1
-    @Option(help: "Receiving organisation code.") var organisation = "HN.CB0101"
+    @Option(help: "Receiving organisation code (default: each member's own cell, as the procedure requires).")
+    var organisation: String?
 
     func run() throws {
         let url = try AMQPURL(amqpURL)
@@ -135,7 +136,8 @@ struct SubmitSample: ParsableCommand {
         defer { amqp.close() }
         try amqp.enableConfirms()
         for i in 0..<count {
-            let submit = SampleDossier.submit(organisation: organisation, memberId: "DV\(String(format: "%07d", i + 1))")
+            // Members of the generated registry (`tthc-admin members load-fixture`).
+            let submit = SampleDossier.submit(organisation: organisation, member: MemberFixture.member(number: i + 1))
             let message = try SampleDossier.message(submit, userId: url.user)
             try amqp.publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey,
                              body: message.body, properties: message.properties)
@@ -144,5 +146,31 @@ struct SubmitSample: ParsableCommand {
         }
         try amqp.waitForConfirms()
         print("\(count) dossier(s) submitted to \(Exchange.intake) as \(url.user)")
+    }
+}
+
+struct Members: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "members", abstract: "The member registry (Cơ sở dữ liệu đảng viên) that validation replicates.",
+        subcommands: [LoadFixture.self])
+
+    struct LoadFixture: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "load-fixture",
+            abstract: "Publish a generated registry (members DV0000001…, provinces HN and HCM, 25 to a cell) as member.registered.v1.")
+        @Option(help: "Registry AMQP URL (a user allowed to publish member.* events).") var amqpURL: String =
+            "amqp://member-registry:member-registry@\(ProcessInfo.processInfo.environment["TTHC_AMQP_HOST"] ?? "127.0.0.1"):\(ProcessInfo.processInfo.environment["TTHC_AMQP_PORT"] ?? "5672")/tthc"
+        @Option(help: "How many members.") var count = 10_000
+
+        func run() throws {
+            let url = try AMQPURL(amqpURL)
+            let amqp = try AMQPConnection(url: url, heartbeat: 0)
+            defer { amqp.close() }
+            try amqp.enableConfirms()
+            let members = (1...max(count, 1)).map { MemberFixture.member(number: $0) }
+            try MemberFixture.publishRegistered(members, on: amqp, user: url.user)
+            let cells = Set(members.map(\.organisationCode))
+            print("\(members.count) members in \(cells.count) cells of \(MemberFixture.provinces.map(\.code).joined(separator: ", ")) published as member.registered.v1")
+        }
     }
 }

@@ -98,11 +98,6 @@ struct DossierRoutes: Sendable {
         }
     }
 
-    private func bearerToken(_ header: String) -> String? {
-        guard header.lowercased().hasPrefix("bearer ") else { return nil }
-        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
-    }
 
     // MARK: Status desk
 
@@ -166,21 +161,10 @@ struct DossierStatus: Codable, Sendable {
 
     static let labels = [
         "received": "Đã tiếp nhận", "accepted": "Đang giải quyết", "supplement-requested": "Yêu cầu bổ sung hồ sơ",
+        "supplement-received": "Đã nhận hồ sơ bổ sung", "refused": "Từ chối tiếp nhận",
+        "check-overdue": "Quá hạn kiểm tra hồ sơ",
         "in-progress": "Đang xử lý", "decided": "Đã có quyết định", "withdrawn": "Đã rút hồ sơ",
         "result-issued": "Đã trả kết quả", "result-revoked": "Kết quả đã bị thu hồi",
     ]
 }
 
-/// Structured errors: a stable code for software, a Vietnamese message for people.
-enum HTTPError {
-    struct Body: Encodable {
-        let code: String
-        let message: String
-        var problems: [Problem]? = nil
-    }
-
-    static func response(_ status: HTTPResponse.Status, _ code: String, _ message: String) -> Response {
-        (try? jsonResponse(status, Body(code: code, message: message)))
-            ?? Response(status: .internalServerError)
-    }
-}

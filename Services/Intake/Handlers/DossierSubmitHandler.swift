@@ -22,21 +22,9 @@ struct DossierSubmitHandler: BatchMessageHandler {
         }
     }
 
-    /// The verified sender (`user_id`) of each message must be an active integrator.
     private func authenticate(_ batch: [IncomingMessage], db: PostgresConnection) throws -> [SubmissionRequest] {
-        let senders = Array(Set(batch.compactMap(\.sender)))
-        let active = Set(try db.execute("SELECT name FROM integrators WHERE active AND name = ANY($1::text[])",
-                                        [PostgresArray(senders)]).rows.map { try $0.string("name") })
-        return try batch.map { message in
-            guard let integrator = message.sender else {
-                throw PermanentFailure(code: "unknown-integrator", reason: "message has no user_id: the sender is unknown")
-            }
-            guard active.contains(integrator) else {
-                throw PermanentFailure(code: "unknown-integrator",
-                                       reason: "integrator \(integrator) is not registered or not active in intake")
-            }
-            return SubmissionRequest(integrator: integrator, submit: try message.decode(DossierSubmitV1.self).data,
-                                     message: message)
+        try zip(batch, Integrators.verifiedSenders(of: batch, db: db)).map { message, integrator in
+            SubmissionRequest(integrator: integrator, submit: try message.decode(DossierSubmitV1.self).data, message: message)
         }
     }
 }

@@ -32,6 +32,16 @@ enum NoticeHandlers {
         NoticeHandler<DossierAcceptedV1>(messageType: .dossierAccepted) {
             ($0.dossierCode, $0.submitter.memberId, "Hồ sơ \($0.dossierCode) hợp lệ và đang được giải quyết.")
         },
+        // Complete guidance once (Đ.14.3): every problem in the one notice.
+        NoticeHandler<DossierSupplementRequestedV1>(messageType: .dossierSupplementRequested) {
+            ($0.dossierCode, $0.memberId ?? "",
+             "Hồ sơ \($0.dossierCode) cần bổ sung, hoàn thiện (\($0.problems.count) nội dung): "
+                + $0.problems.enumerated().map { "\($0.offset + 1)) \($0.element.message)" }.joined(separator: " ")
+                + " Mã hồ sơ không thay đổi khi bổ sung.")
+        },
+        NoticeHandler<DossierRefusedV1>(messageType: .dossierRefused) {
+            ($0.dossierCode, $0.memberId, "Hồ sơ \($0.dossierCode) không được tiếp nhận giải quyết. Lý do: \($0.reason)")
+        },
         NoticeHandler<DossierDecidedV1>(messageType: .dossierDecided) {
             ($0.dossierCode, $0.memberId, $0.decision == .approved
                 ? "Hồ sơ \($0.dossierCode) đã được phê duyệt."

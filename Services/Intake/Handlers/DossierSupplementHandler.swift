@@ -1,0 +1,77 @@
+import Contracts
+import Foundation
+import Persistence
+import ServiceKit
+
+/// `dossier.supplement.v1` (Đ.15): the submitter's integrator amends a dossier that awaits a
+/// supplement. Intake checks it technically, keeps it, and emits `dossier.supplement-received.v1`
+/// for validation (same dossier code), answering `reply_to` with it — or with `dossier.rejected.v1`
+/// listing every problem. Idempotent by (integrator, clientSubmissionId).
+struct DossierSupplementHandler: MessageHandler {
+    let messageType = MessageType.dossierSupplement
+    let catalog: ProcedureCatalog
+
+    func handle(_ message: IncomingMessage, context: HandlerContext) throws {
+        let integrator = try Integrators.verifiedSenders(of: [message], db: context.db)[0]
+        let supplement = try message.decode(DossierSupplementV1.self).data
+        if let stored = try context.db.execute("""
+            SELECT receipt::text AS receipt FROM supplements WHERE integrator = $1 AND client_submission_id = $2
+            """, [integrator, supplement.clientSubmissionId]).first {
+            let receipt = try WireJSON.decode(DossierSupplementReceivedV1.self, from: Array(try stored.string("receipt").utf8))
+            try context.reply(to: message, .dossierSupplementReceived, subject: receipt.dossierCode, data: receipt)
+            return
+        }
+        let problems = try problems(of: supplement, integrator: integrator, db: context.db)
+        guard problems.isEmpty else {
+            let rejected = DossierRejectedV1(integrator: integrator, clientSubmissionId: supplement.clientSubmissionId,
+                                             problems: problems)
+            try context.emit(.dossierRejected, subject: supplement.dossierCode, data: rejected, causedBy: message)
+            try context.reply(to: message, .dossierRejected, subject: supplement.dossierCode, data: rejected)
+            return
+        }
+        let receipt = DossierSupplementReceivedV1(
+            dossierCode: supplement.dossierCode, integrator: integrator, clientSubmissionId: supplement.clientSubmissionId,
+            form: supplement.form, attachments: supplement.attachments, note: supplement.note, receivedAt: context.now)
+        try context.db.execute("""
+            INSERT INTO supplements (integrator, client_submission_id, dossier_code, received_at, receipt)
+            VALUES ($1, $2, $3, $4::timestamptz, $5::jsonb)
+            """, [integrator, supplement.clientSubmissionId, supplement.dossierCode, context.now,
+                  String(decoding: try WireJSON.encode(receipt), as: UTF8.self)])
+        try context.db.execute("UPDATE dossiers SET status = 'supplement-received', status_at = $2::timestamptz WHERE code = $1",
+                               [supplement.dossierCode, context.now])
+        try context.db.execute("""
+            INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary)
+            VALUES ($1, $2, $3, $4::timestamptz, $5)
+            """, [message.id, supplement.dossierCode, MessageType.dossierSupplementReceived.routingKey, context.now,
+                  "Đã nhận hồ sơ bổ sung."])
+        try context.emit(.dossierSupplementReceived, subject: supplement.dossierCode, data: receipt, causedBy: message)
+        try context.reply(to: message, .dossierSupplementReceived, subject: supplement.dossierCode, data: receipt)
+    }
+
+    /// Only the integrator that submitted the dossier may amend it, only while a supplement is
+    /// requested; the new fields and components are checked like a submission's.
+    func problems(of supplement: DossierSupplementV1, integrator: String, db: PostgresConnection) throws -> [Problem] {
+        guard let dossier = try db.execute("""
+            SELECT integrator, status, procedure_code, submission::text AS submission,
+                   \(rfc3339SQL("official_receipt_at")) AS official_receipt_at
+            FROM dossiers WHERE code = $1 FOR UPDATE
+            """, [supplement.dossierCode]).first, try dossier.string("integrator") == integrator else {
+            return [Problem(code: "unknown-dossier", path: "$.data.dossierCode",
+                            message: "Không tìm thấy hồ sơ \(supplement.dossierCode) do hệ thống của quý vị nộp.")]
+        }
+        guard try dossier.string("status") == "supplement-requested" else {
+            return [Problem(code: "not-awaiting-supplement", path: "$.data.dossierCode",
+                            message: "Hồ sơ \(supplement.dossierCode) không ở trạng thái chờ bổ sung nên không nhận hồ sơ bổ sung.")]
+        }
+        if supplement.form.isEmpty && supplement.attachments.isEmpty {
+            return [Problem(code: "empty-supplement", path: "$.data", message: "Hồ sơ bổ sung không có nội dung nào.")]
+        }
+        let submitted = try WireJSON.decode(DossierSubmitV1.self, from: Array(try dossier.string("submission").utf8))
+        let receipt = WireJSON.parseTimestamp(try dossier.string("official_receipt_at")) ?? Date()
+        let procedure = catalog.procedure(try dossier.string("procedure_code"), at: receipt)
+        var form = submitted.form
+        for (name, value) in supplement.form { form[name] = value }
+        return (procedure?.form.problems(in: form, formVersion: nil, registryFillsEmpty: true) ?? [])
+            + TechnicalCheck.attachmentProblems(supplement.attachments, procedure: procedure)
+    }
+}

@@ -1,0 +1,22 @@
+import Persistence
+import ServiceKit
+
+/// Integrators are known by their RabbitMQ user, which the broker verifies as the message's `user_id`.
+enum Integrators {
+    /// The verified sender of each message; a message from no or an inactive integrator is dead-lettered.
+    static func verifiedSenders(of batch: [IncomingMessage], db: PostgresConnection) throws -> [String] {
+        let senders = Array(Set(batch.compactMap(\.sender)))
+        let active = Set(try db.execute("SELECT name FROM integrators WHERE active AND name = ANY($1::text[])",
+                                        [PostgresArray(senders)]).rows.map { try $0.string("name") })
+        return try batch.map { message in
+            guard let integrator = message.sender else {
+                throw PermanentFailure(code: "unknown-integrator", reason: "message has no user_id: the sender is unknown")
+            }
+            guard active.contains(integrator) else {
+                throw PermanentFailure(code: "unknown-integrator",
+                                       reason: "integrator \(integrator) is not registered or not active in intake")
+            }
+            return integrator
+        }
+    }
+}

@@ -1,0 +1,136 @@
+import Contracts
+import Foundation
+import Persistence
+import ServiceKit
+import ValidationRules
+
+/// Validation's dossier file: the registry replica, the encrypted revisions, and the outcome of
+/// each check recorded and announced in the handler's transaction. Shared by the handlers.
+struct CheckDesk: Sendable {
+    let check: ContentCheck
+    let cipher: HistoryCipher
+
+    static let overdueTimer = "check-overdue"
+
+    // MARK: Registry replica
+
+    func members(_ ids: [String], db: PostgresConnection) throws -> [String: MemberRecord] {
+        var members: [String: MemberRecord] = [:]
+        for row in try db.execute("SELECT record::text AS record FROM members WHERE member_id = ANY($1::text[])",
+                                  [PostgresArray(Array(Set(ids)))]).rows {
+            let member = try WireJSON.decode(MemberRecord.self, from: Array(try row.string("record").utf8))
+            members[member.memberId] = member
+        }
+        return members
+    }
+
+    // MARK: Revisions (Đ.15: every version kept, encrypted)
+
+    func context(_ code: String, _ revision: Int) -> String { "\(code)#\(revision)" }
+
+    func sealedRevision(_ content: DossierContent, revision: Int) throws -> HistoryCipher.Sealed {
+        try cipher.seal(try WireJSON.encode(content), context: context(content.dossierCode, revision))
+    }
+
+    func storeRevision(_ content: DossierContent, revision: Int, cause: String, db: PostgresConnection) throws {
+        let sealed = try sealedRevision(content, revision: revision)
+        try db.execute("""
+            INSERT INTO dossier_revisions (dossier_code, revision, key_id, sealed, cause) VALUES ($1, $2, $3, $4::bytea, $5)
+            """, [content.dossierCode, revision, sealed.keyId, ByteA(sealed.bytes), cause])
+    }
+
+    /// Every revision of a dossier, decrypted, oldest first.
+    func revisions(of code: String, db: PostgresConnection) throws -> [(revision: Int, cause: String, keyId: String, createdAt: String, content: DossierContent)] {
+        try db.execute("""
+            SELECT revision, cause, key_id, sealed, \(rfc3339SQL("created_at")) AS created_at
+            FROM dossier_revisions WHERE dossier_code = $1 ORDER BY revision
+            """, [code]).rows.map { row in
+            let revision = try row.int("revision")
+            let keyId = try row.string("key_id")
+            let plain = try cipher.open(HistoryCipher.Sealed(keyId: keyId, bytes: try row.bytes("sealed")), context: context(code, revision))
+            return (revision, try row.string("cause"), keyId, try row.string("created_at"),
+                    try WireJSON.decode(DossierContent.self, from: plain))
+        }
+    }
+
+    // MARK: Outcomes
+
+    /// Re-checks an existing dossier (after an amendment or when its member reached the registry),
+    /// records the outcome and emits it.
+    func recheck(_ content: DossierContent, revision: Int, member: MemberRecord?, deadline: Date,
+                 cause: IncomingMessage?, context: HandlerContext) throws {
+        let outcome = check.check(content, member: member)
+        try record(outcome, for: content, revision: revision, deadline: deadline, context: context)
+        try Timers.cancel(kind: Self.overdueTimer, key: content.dossierCode, in: context)
+        try announce(outcome, for: content, deadline: deadline, cause: cause, context: context)
+    }
+
+    func record(_ outcome: CheckOutcome, for content: DossierContent, revision: Int, deadline: Date,
+                context: HandlerContext) throws {
+        try context.db.execute("""
+            UPDATE dossiers SET status = $2, procedure_version = $3, problems = $4::jsonb, revision = $5,
+                check_deadline = $6::timestamptz, version = version + 1, updated_at = now()
+            WHERE code = $1
+            """, [content.dossierCode, outcome.status, outcome.procedureVersion, try outcome.problemsJSON, revision, deadline])
+    }
+
+    /// The event of an outcome; a dossier still awaiting the registry gets its overdue timer instead.
+    func announce(_ outcome: CheckOutcome, for content: DossierContent, deadline: Date, cause: IncomingMessage?,
+                  context: HandlerContext) throws {
+        let code = content.dossierCode
+        switch outcome {
+        case let .accepted(procedureVersion, form, submitter, prefilled):
+            try context.emit(.dossierAccepted, subject: code, data: DossierAcceptedV1(
+                dossierCode: code, procedureCode: content.procedureCode,
+                receivingOrganisationCode: content.receivingOrganisationCode, submitter: submitter,
+                officialReceiptAt: content.officialReceiptAt, acceptedAt: context.now, procedureVersion: procedureVersion,
+                form: form, prefilled: prefilled, memberOrganisationCode: form["chiBoHienTai"]), causedBy: cause)
+        case let .supplementRequested(procedureVersion, problems):
+            try context.emit(.dossierSupplementRequested, subject: code, data: DossierSupplementRequestedV1(
+                dossierCode: code, requestingOrganisationCode: content.receivingOrganisationCode, problems: problems,
+                deadline: deadline, requestedAt: context.now, procedureVersion: procedureVersion,
+                memberId: content.submitter.memberId), causedBy: cause)
+        case let .refused(reasonCode, reason):
+            try context.emit(.dossierRefused, subject: code, data: DossierRefusedV1(
+                dossierCode: code, procedureCode: content.procedureCode, memberId: content.submitter.memberId,
+                refusingOrganisationCode: content.receivingOrganisationCode, reasonCode: reasonCode, reason: reason,
+                refusedAt: context.now), causedBy: cause)
+        case .awaitingRegistry:
+            try Timers.schedule(kind: Self.overdueTimer, key: code, dueAt: deadline,
+                                payload: OverduePayload(dossierCode: code), in: context)
+        }
+    }
+}
+
+struct OverduePayload: Codable, Sendable {
+    let dossierCode: String
+}
+
+extension CheckOutcome {
+    var status: String {
+        switch self {
+        case .accepted: "accepted"
+        case .supplementRequested: "supplement-requested"
+        case .refused: "refused"
+        case .awaitingRegistry: "awaiting-registry"
+        }
+    }
+
+    var procedureVersion: Int? {
+        switch self {
+        case let .accepted(version, _, _, _), let .supplementRequested(version, _): version
+        default: nil
+        }
+    }
+
+    var problemsJSON: String? {
+        get throws {
+            switch self {
+            case let .supplementRequested(_, problems): String(decoding: try WireJSON.encode(problems), as: UTF8.self)
+            case let .refused(code, reason):
+                String(decoding: try WireJSON.encode([Problem(code: code, path: "$", message: reason)]), as: UTF8.self)
+            default: nil
+            }
+        }
+    }
+}

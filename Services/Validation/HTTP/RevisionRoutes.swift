@@ -1,0 +1,60 @@
+import Contracts
+import Foundation
+import Hummingbird
+import Persistence
+import ServiceKit
+import ValidationRules
+
+/// `GET /v1/dossiers/{code}/revisions`: the decrypted amendment history of a dossier (Đ.15.2), the
+/// only path to it. Allowed to an `officer` of the receiving organisation and to an `auditor`;
+/// every attempt, allowed or not, is written to the audit log.
+struct RevisionRoutes: Sendable {
+    let desk: CheckDesk
+    let tokens: OfficerTokens
+
+    struct History: Encodable {
+        struct Revision: Encodable {
+            let revision: Int
+            let cause: String
+            let keyId: String
+            let createdAt: String
+            let content: DossierContent
+        }
+        let dossierCode: String
+        let revisions: [Revision]
+    }
+
+    func add(to router: Router<BasicRequestContext>, resources: ServiceResources) {
+        router.get("/v1/dossiers/:code/revisions") { request, context in
+            try await history(code: context.parameters.get("code") ?? "", request: request, resources: resources)
+        }
+    }
+
+    func history(code: String, request: Request, resources: ServiceResources) async throws -> Response {
+        guard let token = request.headers[.authorization].flatMap(bearerToken),
+              let officer = try? await tokens.verify(token) else {
+            return HTTPError.response(.unauthorized, "unauthenticated", "Thiếu hoặc sai mã xác thực của cán bộ (Authorization: Bearer).")
+        }
+        let desk = desk
+        let answer: (allowed: Bool, history: History?) = try await resources.transaction { context in
+            let owner = try context.db.execute("SELECT receiving_organisation_code FROM dossiers WHERE code = $1", [code])
+                .first.map { try $0.string("receiving_organisation_code") }
+            let allowed = owner != nil && (officer.role == "auditor" || (officer.role == "officer" && officer.org == owner))
+            try context.db.execute("""
+                INSERT INTO audit_log (at, person_id, organisation_code, role, action, dossier_code, allowed, detail)
+                VALUES ($1::timestamptz, $2, $3, $4, 'read-revisions', $5, $6, $7)
+                """, [context.now, officer.sub.value, officer.org, officer.role, code, allowed,
+                      owner == nil ? "unknown dossier" : nil])
+            guard allowed else { return (false, nil) }
+            let revisions = try desk.revisions(of: code, db: context.db).map {
+                History.Revision(revision: $0.revision, cause: $0.cause, keyId: $0.keyId, createdAt: $0.createdAt, content: $0.content)
+            }
+            return (true, History(dossierCode: code, revisions: revisions))
+        }
+        guard answer.allowed, let history = answer.history else {
+            return HTTPError.response(.forbidden, "forbidden",
+                                      "Cán bộ không có quyền xem lịch sử sửa đổi của hồ sơ \(code) (chỉ tổ chức tiếp nhận hoặc kiểm tra).")
+        }
+        return try jsonResponse(.ok, history)
+    }
+}

@@ -1,0 +1,22 @@
+import Contracts
+import Foundation
+import Persistence
+import ServiceKit
+
+/// Fires 8 working hours (1 working day for complex procedures) after the official receipt time
+/// of a dossier whose check is still open: `dossier.check-overdue.v1` tells the receiving
+/// organisation that the deadline of Đ.14.3 is breached.
+struct CheckOverdueTimer: TimerHandler {
+    let kind = CheckDesk.overdueTimer
+
+    func fire(_ timer: DueTimer, context: HandlerContext) throws {
+        let payload = try timer.decode(OverduePayload.self)
+        guard let row = try context.db.execute("""
+            UPDATE dossiers SET check_overdue_at = $2::timestamptz
+            WHERE code = $1 AND status = 'awaiting-registry' RETURNING receiving_organisation_code
+            """, [payload.dossierCode, context.now]).first else { return }
+        try context.emit(.dossierCheckOverdue, subject: payload.dossierCode, data: DossierCheckOverdueV1(
+            dossierCode: payload.dossierCode, receivingOrganisationCode: try row.string("receiving_organisation_code"),
+            deadline: timer.dueAt, waitingFor: "awaiting-member-registry", detectedAt: context.now))
+    }
+}

@@ -1,0 +1,230 @@
+import Calendar
+import Contracts
+import Foundation
+import Signatures
+
+/// The whole content of a dossier at one revision: what was received, merged with every
+/// amendment (Đ.15). Stored encrypted, one row per revision.
+public struct DossierContent: Codable, Sendable, Equatable {
+    public var dossierCode: String
+    public var procedureCode: String
+    public var receivingOrganisationCode: String
+    public var submitter: Submitter
+    public var form: [String: String]
+    public var attachments: [AttachmentReference]
+    public var officialReceiptAt: Date
+    public var integrator: String
+
+    public init(received: DossierReceivedV1) {
+        dossierCode = received.dossierCode
+        procedureCode = received.procedureCode
+        receivingOrganisationCode = received.receivingOrganisationCode
+        submitter = received.submitter
+        form = received.form
+        attachments = received.attachments
+        officialReceiptAt = received.officialReceiptAt
+        integrator = received.integrator
+    }
+
+    /// This content amended: changed fields replace, new component versions replace the component
+    /// with the same code (the previous version stays in the earlier revision).
+    public func amended(by supplement: DossierSupplementReceivedV1) -> DossierContent {
+        var next = self
+        for (name, value) in supplement.form { next.form[name] = value }
+        for attachment in supplement.attachments {
+            next.attachments.removeAll { $0.componentCode == attachment.componentCode }
+            next.attachments.append(attachment)
+        }
+        return next
+    }
+}
+
+/// What the content check decided.
+public enum CheckOutcome: Sendable, Equatable {
+    /// Everything checks: the form and submitter completed from the registry.
+    case accepted(procedureVersion: Int, form: [String: String], submitter: Submitter, prefilled: [PrefilledField])
+    /// Complete guidance once (Đ.14.3): every problem.
+    case supplementRequested(procedureVersion: Int, problems: [Problem])
+    /// Not eligible at all; no supplement can change it.
+    case refused(code: String, reason: String)
+    /// The registry replica does not know the member yet; checked again when it does.
+    case awaitingRegistry
+}
+
+/// The content check of Đ.14.2 against the registry replica, the procedure version in force at the
+/// official receipt time, and the signatures. Pure: the caller brings the member and the verifier.
+public struct ContentCheck: Sendable {
+    public let catalog: ProcedureCatalog
+    public let calendars: OfficeCalendars
+    /// nil when no trust anchors are configured: every signature is then reported unverifiable.
+    public let verifier: DetachedSignatureVerifier?
+
+    public init(catalog: ProcedureCatalog, calendars: OfficeCalendars, verifier: DetachedSignatureVerifier?) {
+        self.catalog = catalog
+        self.calendars = calendars
+        self.verifier = verifier
+    }
+
+    /// When the receiving organisation must have answered (Đ.14.3): 8 working hours after the
+    /// official receipt time of the dossier (or of its amendment, `received`), 1 working day for
+    /// complex procedures.
+    public func checkDeadline(for content: DossierContent, received: Date? = nil) throws -> Date {
+        let calendar = calendars.calendar(for: content.receivingOrganisationCode)
+        let start = try received.map { try calendar.officialReceiptTime(for: $0) } ?? content.officialReceiptAt
+        let complex = catalog.procedure(content.procedureCode, at: content.officialReceiptAt)?.complex ?? false
+        return complex ? try calendar.adding(workingDays: 1, to: start) : try calendar.adding(workingHours: 8, to: start)
+    }
+
+    public func check(_ content: DossierContent, member: MemberRecord?) -> CheckOutcome {
+        guard let procedure = catalog.procedure(content.procedureCode, at: content.officialReceiptAt) else {
+            return .refused(code: "procedure-not-in-force",
+                            reason: "Thủ tục \(content.procedureCode) không có hiệu lực tại thời điểm tiếp nhận hồ sơ.")
+        }
+        guard let member else { return .awaitingRegistry }
+        guard member.standing == .active else {
+            return .refused(code: "member-not-active",
+                            reason: "Theo Cơ sở dữ liệu đảng viên, người nộp không còn sinh hoạt đảng nên không thể thực hiện thủ tục này.")
+        }
+        var problems: [Problem] = []
+        var prefilled: [PrefilledField] = []
+        var submitter = content.submitter
+        var form = content.form
+
+        // Ask only once: what the registry knows is filled in when empty and must match otherwise.
+        func reconcile(_ path: String, _ label: String, given: String?, known: String, fill: (String) -> Void) {
+            let value = given?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            if value.isEmpty {
+                fill(known)
+                prefilled.append(PrefilledField(path: path, value: known))
+            } else if normalised(value) != normalised(known) {
+                problems.append(Problem(code: "registry-mismatch", path: path,
+                                        message: "\(label) không khớp với Cơ sở dữ liệu đảng viên; hãy sửa lại cho đúng hoặc để trống để hệ thống tự điền."))
+            }
+        }
+        reconcile("$.data.submitter.fullName", "Họ và tên người nộp", given: submitter.fullName, known: member.fullName) { submitter.fullName = $0 }
+        reconcile("$.data.submitter.citizenId", "Số định danh cá nhân", given: submitter.citizenId, known: member.citizenId) { submitter.citizenId = $0 }
+        reconcile("$.data.submitter.partyCardNumber", "Số thẻ đảng viên", given: submitter.partyCardNumber,
+                  known: member.partyCardNumber) { submitter.partyCardNumber = $0 }
+        for field in procedure.form.fields {
+            guard let attribute = field.registry, let known = Self.registryValue(attribute, of: member) else { continue }
+            reconcile("$.data.form.\(field.name)", field.label, given: form[field.name], known: known) { form[field.name] = $0 }
+        }
+        problems += procedure.form.problems(in: form, formVersion: nil, registryFillsEmpty: false)
+        problems += componentProblems(content, procedure: procedure, member: member, form: form)
+        if let refusal = refusal(procedure, form: form) { return refusal }
+        problems += timeLimitProblems(procedure, content: content, form: form)
+        if problems.isEmpty {
+            return .accepted(procedureVersion: procedure.version, form: form, submitter: submitter, prefilled: prefilled)
+        }
+        return .supplementRequested(procedureVersion: procedure.version, problems: problems)
+    }
+
+    static func registryValue(_ attribute: String, of member: MemberRecord) -> String? {
+        switch attribute {
+        case "fullName": member.fullName
+        case "dateOfBirth": member.dateOfBirth
+        case "partyCardNumber": member.partyCardNumber
+        case "citizenId": member.citizenId
+        case "organisationCode": member.organisationCode
+        default: nil
+        }
+    }
+
+    /// Names compare in Unicode normal form, ignoring case and repeated spaces.
+    func normalised(_ text: String) -> String {
+        text.precomposedStringWithCanonicalMapping.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
+    // MARK: Components and signatures (Đ.14.2)
+
+    func componentProblems(_ content: DossierContent, procedure: ProcedureVersion, member: MemberRecord,
+                           form: [String: String]) -> [Problem] {
+        var problems: [Problem] = []
+        let present = Set(content.attachments.map(\.componentCode))
+        for component in procedure.components where component.required && !present.contains(component.code) {
+            problems.append(Problem(code: "missing-component", path: "$.data.attachments",
+                                    message: "Thiếu thành phần hồ sơ: \(component.name) (\(component.code))."))
+        }
+        for (i, attachment) in content.attachments.enumerated() {
+            let path = "$.data.attachments[\(i)]"
+            guard let component = procedure.components.first(where: { $0.code == attachment.componentCode }) else {
+                problems.append(Problem(code: "unknown-component", path: "\(path).componentCode",
+                                        message: "Thủ tục \(procedure.name) không có thành phần hồ sơ mã \(attachment.componentCode)."))
+                continue
+            }
+            var bytes: [UInt8]?
+            if let encoded = attachment.contentBase64 {
+                guard let decoded = Data(base64Encoded: encoded).map(Array.init), decoded.count == attachment.sizeBytes,
+                      digestHex(decoded) == attachment.sha256 else {
+                    problems.append(Problem(code: "content-digest-mismatch", path: "\(path).contentBase64",
+                                            message: "Nội dung tệp \(attachment.fileName) không khớp với kích thước hoặc mã băm SHA-256 đã khai; hãy tải lại tệp."))
+                    continue
+                }
+                bytes = decoded
+            }
+            guard component.signatureRequired else { continue }
+            guard let bytes, let encodedSignature = attachment.signature?.contentBase64,
+                  let signature = Data(base64Encoded: encodedSignature).map(Array.init) else {
+                problems.append(Problem(code: "signed-content-missing", path: "\(path).signature",
+                                        message: "\(component.name) phải kèm nội dung tệp và tệp chữ ký số để kiểm tra chữ ký."))
+                continue
+            }
+            guard let verifier else {
+                problems.append(Problem(code: SignatureProblem.untrustedCertificate.code, path: "\(path).signature",
+                                        message: SignatureProblem.untrustedCertificate.description))
+                continue
+            }
+            do {
+                let signed = try verifier.verify(signature: signature, content: bytes, fallbackTime: content.officialReceiptAt)
+                if let problem = signerProblem(signed, component: component, member: member, form: form) {
+                    problems.append(Problem(code: problem.code, path: "\(path).signature", message: problem.message))
+                }
+            } catch let problem as SignatureProblem {
+                problems.append(Problem(code: problem.code, path: "\(path).signature",
+                                        message: "\(component.name): \(problem.description)"))
+            } catch {
+                problems.append(Problem(code: SignatureProblem.malformed.code, path: "\(path).signature",
+                                        message: "\(component.name): \(SignatureProblem.malformed.description)"))
+            }
+        }
+        return problems
+    }
+
+    /// The signer must be who should sign: the member (citizen id in the certificate's
+    /// serialNumber, optionally `CCCD:`-prefixed) or the organisation (`TCD:<code>`).
+    func signerProblem(_ signed: VerifiedSignature, component: ProcedureVersion.Component, member: MemberRecord,
+                       form: [String: String]) -> (code: String, message: String)? {
+        let serial = signed.subjectSerialNumber ?? ""
+        if component.signedBy == "organisation" {
+            let organisation = form["toChucDeNghi"] ?? ""
+            return serial == "TCD:\(organisation)" ? nil
+                : ("signer-not-organisation", "\(component.name) phải do cấp ủy \(organisation) ký số bằng chứng thư số của tổ chức.")
+        }
+        let citizen = serial.hasPrefix("CCCD:") ? String(serial.dropFirst(5)) : serial
+        return citizen == member.citizenId ? nil
+            : ("signer-not-member", "\(component.name) phải do chính đảng viên \(member.fullName) ký số; chữ ký hiện có là của người khác.")
+    }
+
+    // MARK: Rules of the procedures (numbers from the catalog, DOMAIN §12)
+
+    /// A temporary transfer outside the allowed period is refused.
+    func refusal(_ procedure: ProcedureVersion, form: [String: String]) -> CheckOutcome? {
+        guard let periods = procedure.temporaryPeriod, let months = form["thoiHanThang"].flatMap({ Int($0) }) else { return nil }
+        let study = form["mucDich"] == "hoc-tap"
+        let range = study ? periods.study : periods.work
+        guard months < range.minMonths || months > range.maxMonths else { return nil }
+        return .refused(code: "temporary-period-not-allowed",
+                        reason: "Thời hạn sinh hoạt đảng tạm thời \(months) tháng không thuộc khoảng được phép (\(range.minMonths) đến \(range.maxMonths) tháng \(study ? "khi đi học tập trung" : "khi làm việc, cư trú nơi khác")).")
+    }
+
+    /// An official transfer submitted after the allowed working days from the decision needs the reason.
+    func timeLimitProblems(_ procedure: ProcedureVersion, content: DossierContent, form: [String: String]) -> [Problem] {
+        guard let days = procedure.submitWithinWorkingDaysOfDecision,
+              let decided = form["ngayQuyetDinh"].flatMap(VietnamTime.startOfDay),
+              let limit = try? calendars.calendar(for: content.receivingOrganisationCode).adding(workingDays: days, to: decided),
+              content.officialReceiptAt > limit,
+              (form["lyDoNopMuon"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return [] }
+        return [Problem(code: "late-explanation-required", path: "$.data.form.lyDoNopMuon",
+                        message: "Hồ sơ nộp quá \(days) ngày làm việc kể từ ngày quyết định; hãy ghi rõ lý do nộp muộn.")]
+    }
+}
