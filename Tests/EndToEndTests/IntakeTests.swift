@@ -25,8 +25,13 @@ final class IntakeTests: XCTestCase {
         }
 
         func submit(_ submit: DossierSubmitV1, type: MessageType = .dossierSubmit) throws -> String {
-            let envelope = Envelope(source: "urn:test", type: type, data: submit)
-            try publisher.publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey,
+            try send(submit, type: type, routingKey: MessageType.dossierSubmit.routingKey)
+        }
+
+        /// Publishes any command to `tthc.intake` asking for an answer on the test's queue.
+        func send<Payload: Codable & Sendable>(_ payload: Payload, type: MessageType, routingKey: String? = nil) throws -> String {
+            let envelope = Envelope(source: "urn:test", type: type, data: payload)
+            try publisher.publish(exchange: Exchange.intake, routingKey: routingKey ?? type.routingKey,
                                   body: try WireJSON.encode(envelope),
                                   properties: MessageProperties(messageId: envelope.id, type: envelope.type,
                                                                 contentType: "application/cloudevents+json",

@@ -96,8 +96,8 @@ public enum HTTPProbe {
         get(url)?.status
     }
 
-    public static func get(_ url: String) -> (status: Int, body: String)? {
-        request(["-m", "2", url])
+    public static func get(_ url: String, headers: [String: String] = [:]) -> (status: Int, body: String)? {
+        request(["-m", "5", url] + headers.flatMap { ["-H", "\($0.key): \($0.value)"] })
     }
 
     /// POSTs `body` with the given headers.

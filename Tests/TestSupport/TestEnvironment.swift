@@ -99,6 +99,15 @@ public enum TestEnvironment {
         "T\(UInt32.random(in: 0...UInt32.max) % 1_000_000).CB\(Int.random(in: 10...99))"
     }
 
+    /// The first column of the first row as text (nil when no row or NULL), for polling state.
+    public static func value(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> String? {
+        let db = try superuser()
+        defer { db.close() }
+        let result = try db.execute(sql, parameters)
+        guard let row = result.rows.first else { return nil }
+        return try row.optionalString(result.columns[0])
+    }
+
     public static func count(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> Int {
         let db = try superuser()
         defer { db.close() }

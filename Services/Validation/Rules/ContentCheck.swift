@@ -221,9 +221,16 @@ public struct ContentCheck: Sendable {
     func timeLimitProblems(_ procedure: ProcedureVersion, content: DossierContent, form: [String: String]) -> [Problem] {
         guard let days = procedure.submitWithinWorkingDaysOfDecision,
               let decided = form["ngayQuyetDinh"].flatMap(VietnamTime.startOfDay),
-              let limit = try? calendars.calendar(for: content.receivingOrganisationCode).adding(workingDays: days, to: decided),
-              content.officialReceiptAt > limit,
               (form["lyDoNopMuon"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return [] }
+        let late: Bool
+        if let limit = try? calendars.calendar(for: content.receivingOrganisationCode).adding(workingDays: days, to: decided) {
+            late = content.officialReceiptAt > limit
+        } else {
+            // A decision before the calendar's first year: late only when certainly so (twice the
+            // working days in calendar days is more than any run of holidays can stretch them).
+            late = content.officialReceiptAt.timeIntervalSince(decided) > Double(days * 2) * 86_400
+        }
+        guard late else { return [] }
         return [Problem(code: "late-explanation-required", path: "$.data.form.lyDoNopMuon",
                         message: "Hồ sơ nộp quá \(days) ngày làm việc kể từ ngày quyết định; hãy ghi rõ lý do nộp muộn.")]
     }
