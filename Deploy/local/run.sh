@@ -27,6 +27,10 @@ for service in intake validation routing payment notification archive; do
     sleep 0.2
   done
 done
+# Validation checks dossiers against its replica of the member registry: seed it with the
+# generated registry (10,000 members of Hà Nội and TP HCM; idempotent, re-running changes nothing).
+"$bin/tthc-admin" members load-fixture --count 10000
+
 cat <<EOF2
 
 TTHC is running.
@@ -35,7 +39,8 @@ TTHC is running.
   Logs:     $log_dir/<service>.log (JSON lines)
   RabbitMQ: amqp://127.0.0.1:${TTHC_AMQP_PORT}/tthc   PostgreSQL: postgres://127.0.0.1:${TTHC_PG_PORT}/tthc
 
-Submit a sample dossier (procedure 1, official transfer) as the integrator portal-demo:
+Submit a sample dossier (procedure 1, official transfer, by a member of the generated registry, signed
+with the development signing CA) as the integrator portal-demo:
   $bin/tthc-admin submit-sample --count 1
 Then see it archived:
   Deploy/local/servers.sh psql -d tthc -c "SELECT result_code, dossier_code FROM archive.results ORDER BY issued_at DESC LIMIT 5"

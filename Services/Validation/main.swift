@@ -12,9 +12,22 @@ let environment = ProcessInfo.processInfo.environment
 let desk: CheckDesk
 let tokens: OfficerTokens
 do {
-    // Without trust anchors every signature is reported unverifiable, never accepted.
-    let verifier = try environment["TTHC_SIGNATURE_TRUST_ANCHORS"].flatMap { $0.isEmpty ? nil : $0 }.map {
-        try DetachedSignatureVerifier(trustAnchorsPEM: Array(try Data(contentsOf: URL(fileURLWithPath: $0))))
+    // Without trust anchors (unset or an empty file) every signature is reported unverifiable, never accepted.
+    var verifier: DetachedSignatureVerifier?
+    if let path = environment["TTHC_SIGNATURE_TRUST_ANCHORS"], !path.isEmpty {
+        guard let pem = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(variable: "TTHC_SIGNATURE_TRUST_ANCHORS", problem: "cannot read \(path)")
+        }
+        if !String(decoding: pem, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            do {
+                verifier = try DetachedSignatureVerifier(trustAnchorsPEM: Array(pem))
+            } catch {
+                throw ConfigurationError(variable: "TTHC_SIGNATURE_TRUST_ANCHORS", problem: "\(path) holds no PEM certificate")
+            }
+        }
+    }
+    if verifier == nil {
+        FileHandle.standardError.write(Data("tthc-validation: no signature trust anchors configured (TTHC_SIGNATURE_TRUST_ANCHORS): signed components will be reported unverifiable\n".utf8))
     }
     let check = ContentCheck(catalog: try ProcedureCatalog.configured(environment: environment),
                              calendars: try OfficeCalendars.bundled(), verifier: verifier)

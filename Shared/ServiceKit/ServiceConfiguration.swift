@@ -6,6 +6,11 @@ public struct ConfigurationError: Error, CustomStringConvertible {
     public let variable: String
     public let problem: String
     public var description: String { "configuration error: \(variable) \(problem)" }
+
+    public init(variable: String, problem: String) {
+        self.variable = variable
+        self.problem = problem
+    }
 }
 
 /// Everything a service reads from its environment (ARCHITECTURE §5), with documented defaults.

@@ -6,6 +6,8 @@ Uses only pika (pip install pika). Connection settings from the environment:
   TTHC_INTEGRATOR_PASSWORD (same as the user in development), TTHC_ORGANISATION (HN.CB0101).
 Exit code 0 with the receipt on stdout, 1 with the rejection or error on stderr.
 """
+import base64
+import hashlib
 import json
 import os
 import sys
@@ -26,6 +28,23 @@ channel = connection.channel()
 channel.confirm_delivery()  # the broker confirms it stored the message
 
 message_id = str(uuid.uuid4())
+def component(code, file_name, content, signature=None):
+    """A dossier component: declared by size and SHA-256, with its bytes; `signature` is the
+    detached CMS signature (DER bytes) made by the member's signing tool, when required."""
+    entry = {"componentCode": code, "fileName": file_name, "mediaType": "application/pdf",
+             "sizeBytes": len(content), "sha256": hashlib.sha256(content).hexdigest(),
+             "contentBase64": base64.b64encode(content).decode()}
+    if signature is not None or code in ("DDN", "BTKD"):
+        sig = signature or b"placeholder: sign with the member's certificate"
+        entry["signature"] = {"fileName": file_name + ".p7s", "mediaType": "application/pkcs7-signature",
+                              "sizeBytes": len(sig), "sha256": hashlib.sha256(sig).hexdigest(),
+                              "contentBase64": base64.b64encode(sig).decode()}
+    return entry
+
+
+# Detached signatures by component code, e.g. read from files your signing tool wrote.
+SIGNATURES = {}
+
 envelope = {
     "specversion": "1.0",
     "id": message_id,
@@ -40,20 +59,18 @@ envelope = {
         "receivingOrganisationCode": os.environ.get("TTHC_ORGANISATION", "HN.CB0101"),
         "submitter": {"memberId": "DV0000001", "fullName": "Nguyễn Văn An", "citizenId": "001085012345"},
         # The current form of the procedure (catalog: Shared/Contracts/Catalog/CSHD.CHINHTHUC.v1.json).
+        # Fields the member registry knows (hoTen, ngaySinh, soTheDangVien, chiBoHienTai) may be left
+        # out: validation fills them in ("ask only once") and checks any you send against the registry.
         "formVersion": "2026.1",
-        "form": {"lyDo": "Chuyển công tác theo quyết định số 123/QĐ-UBND", "noiDen": "Đảng bộ phường Ba Đình"},
-        # Every required component, declared by type, size and SHA-256; signed ones with their detached signature.
+        "form": {"lyDo": "Chuyển công tác theo quyết định số 123/QĐ-UBND", "noiDen": "Đảng bộ phường Ba Đình",
+                 "ngayQuyetDinh": datetime.now(timezone.utc).strftime("%Y-%m-%d")},
+        # Every required component, declared by type, size and SHA-256. Components the procedure
+        # requires signed also carry their bytes and the detached CMS signature (base64), so that
+        # validation can verify the signature (Đ.14.2); see docs/integrators.md.
         "attachments": [
-            {"componentCode": "DDN", "fileName": "don-de-nghi.pdf", "mediaType": "application/pdf",
-             "sizeBytes": 48311, "sha256": "a1" * 32,
-             "signature": {"fileName": "don-de-nghi.pdf.p7s", "mediaType": "application/pkcs7-signature",
-                           "sizeBytes": 3012, "sha256": "b1" * 32}},
-            {"componentCode": "BTKD", "fileName": "ban-tu-kiem-diem.pdf", "mediaType": "application/pdf",
-             "sizeBytes": 90211, "sha256": "a2" * 32,
-             "signature": {"fileName": "ban-tu-kiem-diem.pdf.p7s", "mediaType": "application/pkcs7-signature",
-                           "sizeBytes": 3020, "sha256": "b2" * 32}},
-            {"componentCode": "QD", "fileName": "quyet-dinh.pdf", "mediaType": "application/pdf",
-             "sizeBytes": 183204, "sha256": "ab" * 32},
+            component("DDN", "don-de-nghi.pdf", b"%PDF-1.4\n% Don de nghi chuyen sinh hoat dang\n%%EOF\n", SIGNATURES.get("DDN")),
+            component("BTKD", "ban-tu-kiem-diem.pdf", b"%PDF-1.4\n% Ban tu kiem diem\n%%EOF\n", SIGNATURES.get("BTKD")),
+            component("QD", "quyet-dinh.pdf", b"%PDF-1.4\n% Quyet dinh dieu dong\n%%EOF\n"),
         ],
     },
 }
