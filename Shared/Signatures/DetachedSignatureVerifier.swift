@@ -76,6 +76,14 @@ public final class DetachedSignatureVerifier: @unchecked Sendable {
         guard let signers = CMS_get0_SignerInfos(cms), OPENSSL_sk_num(signers) > 0,
               let signerInfo = OPENSSL_sk_value(signers, 0) else { throw SignatureProblem.malformed }
         let signingTime = Self.signingTime(OpaquePointer(signerInfo))
+        let at = signingTime ?? fallbackTime
+
+        // The usual case costs one verification: signature, chain and validity at the signing time.
+        // Only a failure is taken apart step by step to say precisely what is wrong.
+        if try runVerify(cms, content: content, flags: UInt32(CMS_BINARY | CMS_DETACHED), at: at) {
+            return try describeSigner(cms)
+        }
+        ERR_clear_error()
 
         // 1. The signature itself, over these exact bytes (no certificate checks yet).
         guard try runVerify(cms, content: content, flags: UInt32(CMS_BINARY | CMS_DETACHED | CMS_NO_SIGNER_CERT_VERIFY),
@@ -88,7 +96,6 @@ public final class DetachedSignatureVerifier: @unchecked Sendable {
         }
         defer { OPENSSL_sk_free(signerCerts) }
         // 2. Validity at the signing time, then key usage, then the chain to a trust anchor.
-        let at = signingTime ?? fallbackTime
         let when = time_t(at.timeIntervalSince1970)
         if ASN1_TIME_cmp_time_t(X509_get0_notBefore(certificate), when) > 0
             || ASN1_TIME_cmp_time_t(X509_get0_notAfter(certificate), when) < 0 {
@@ -98,12 +105,25 @@ public final class DetachedSignatureVerifier: @unchecked Sendable {
         if usage != UInt32.max, usage & UInt32(KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION) == 0 {
             throw SignatureProblem.keyUsageNotAllowed
         }
-        guard try runVerify(cms, content: content, flags: UInt32(CMS_BINARY | CMS_DETACHED), at: at) else {
-            throw SignatureProblem.untrustedCertificate
+        throw SignatureProblem.untrustedCertificate
+    }
+
+    /// The verified signer, after checking that its certificate may sign.
+    private func describeSigner(_ cms: OpaquePointer) throws -> VerifiedSignature {
+        guard let signers = CMS_get0_SignerInfos(cms), let signerInfo = OPENSSL_sk_value(signers, 0),
+              let signerCerts = CMS_get0_signers(cms), OPENSSL_sk_num(signerCerts) > 0,
+              let certificate = OPENSSL_sk_value(signerCerts, 0).map(OpaquePointer.init) else {
+            throw SignatureProblem.malformed
+        }
+        defer { OPENSSL_sk_free(signerCerts) }
+        let usage = X509_get_key_usage(certificate)
+        if usage != UInt32.max, usage & UInt32(KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION) == 0 {
+            throw SignatureProblem.keyUsageNotAllowed
         }
         let name = X509_get_subject_name(certificate)
         return VerifiedSignature(subject: Self.oneLine(name), commonName: Self.entry(name, NID_commonName),
-                                 subjectSerialNumber: Self.entry(name, NID_serialNumber), signingTime: signingTime)
+                                 subjectSerialNumber: Self.entry(name, NID_serialNumber),
+                                 signingTime: Self.signingTime(OpaquePointer(signerInfo)))
     }
 
     private func parse(_ bytes: [UInt8]) -> OpaquePointer? {

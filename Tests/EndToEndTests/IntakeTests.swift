@@ -201,7 +201,10 @@ final class IntakeTests: XCTestCase {
     func testHTTPSubmissionIsIdempotentAndTheStatusDeskShowsTheTimeline() throws {
         let system = try SystemHarness()
         try system.startAll()
-        let body = String(decoding: try WireJSON.encode(SampleDossier.submit(organisation: system.organisation)), as: UTF8.self)
+        let member = TestEnvironment.members(1, organisation: system.organisation)[0]
+        try TestEnvironment.registerMembers([member])
+        let body = String(decoding: try WireJSON.encode(SampleDossier.submit(organisation: system.organisation, member: member)),
+                          as: UTF8.self)
         let headers = ["Content-Type": "application/json", "Authorization": "Bearer portal-test-token",
                        "Idempotency-Key": "http-\(system.organisation)"]
         let url = "http://127.0.0.1:18081/v1/dossiers"
