@@ -67,6 +67,7 @@ var products: [Product] = [
 // so that unit tests reach them without servers.
 let serviceRules: [String: [Target.Dependency]] = [
     "Validation": ["Contracts", "Calendar", "Signatures", .product(name: "Crypto", package: "swift-crypto")],
+    "Routing": ["Contracts", "Calendar"],
 ]
 for (service, dependencies) in serviceRules {
     targets.append(.target(name: "\(service)Rules", dependencies: dependencies, path: "Services/\(service)/Rules"))

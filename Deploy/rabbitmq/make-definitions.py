@@ -35,6 +35,11 @@ for s in SERVICES:
         configure.append(r"tthc\.intake")
         read.append(r"tthc\.intake")
         write.append(r"amq\.default")
+    if s == "routing":
+        # Routing binds its decisions queue to the command exchange (organisations' software
+        # decides steps there) and answers their reply queues.
+        read.append(r"tthc\.intake")
+        write.append(r"amq\.default")
     permissions.append({"user": u, "vhost": "tthc",
                         "configure": "^(" + "|".join(configure) + ")$",
                         "write": "^(" + "|".join(write) + ")$",
@@ -50,6 +55,20 @@ permissions.append({"user": "member-registry", "vhost": "tthc", "configure": r"^
                     "write": r"^tthc\.events$", "read": r"^amq\.gen-.*$"})
 topic_permissions = [{"user": "member-registry", "vhost": "tthc", "exchange": "tthc.events",
                       "write": r"^member\..*$", "read": ".*"}]
+# The organisation registry publishes organisation.registered/updated events, and only those.
+users.append(user("organisation-registry"))
+permissions.append({"user": "organisation-registry", "vhost": "tthc", "configure": r"^amq\.gen-.*$",
+                    "write": r"^tthc\.events$", "read": r"^amq\.gen-.*$"})
+topic_permissions.append({"user": "organisation-registry", "vhost": "tthc", "exchange": "tthc.events",
+                          "write": r"^organisation\..*$", "read": ".*"})
+# Organisations' own software decides their steps (dossier.step-decided.v1 on tthc.intake) and
+# may follow the events of their steps; which organisations a user acts for is in the registry.
+for u in ["org-software-demo", "org-software-test"]:
+    users.append(user(u))
+    permissions.append({"user": u, "vhost": "tthc", "configure": r"^amq\.gen-.*$",
+                        "write": r"^(tthc\.intake|amq\.gen-.*)$", "read": r"^(tthc\.events|amq\.gen-.*)$"})
+    topic_permissions.append({"user": u, "vhost": "tthc", "exchange": "tthc.intake",
+                              "write": r"^dossier\.step-decided\..*$", "read": ".*"})
 users.append(user("tthc-admin", "administrator"))
 permissions.append({"user": "tthc-admin", "vhost": "tthc", "configure": ".*", "write": ".*", "read": ".*"})
 

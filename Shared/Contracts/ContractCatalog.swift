@@ -23,5 +23,15 @@ public enum ContractCatalog {
         .dossierSupplementReceived: DossierSupplementReceivedV1.self,
         .dossierRefused: DossierRefusedV1.self,
         .dossierCheckOverdue: DossierCheckOverdueV1.self,
+        .organisationRegistered: OrganisationRecord.self,
+        .organisationUpdated: OrganisationRecord.self,
+        .dossierStepReminder: DossierStepReminderV1.self,
+        .dossierStepOverdue: DossierStepOverdueV1.self,
+        .memberTransferred: MemberTransferredV1.self,
+        .duesStatusRequested: DuesStatusRequestedV1.self,
+        .duesStatusReported: DuesStatusReportedV1.self,
+        .temporaryTransferEnding: TemporaryTransferV1.self,
+        .temporaryTransferExtended: TemporaryTransferV1.self,
+        .temporaryTransferClosed: TemporaryTransferV1.self,
     ]
 }

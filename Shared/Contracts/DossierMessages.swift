@@ -199,9 +199,13 @@ public struct DossierDecidedV1: Codable, Sendable, Equatable {
     public var reason: String?
     public var decidingOrganisationCode: String
     public var decidedAt: Date
+    /// What the result document carries from the route, e.g. the introduction letter's fields
+    /// (dues status, receiving organisation) or the residence cell's comments.
+    public var resultData: [String: String]?
 
     public init(dossierCode: String, procedureCode: String, memberId: String, decision: Decision, reason: String?,
-                decidingOrganisationCode: String, decidedAt: Date) {
+                decidingOrganisationCode: String, decidedAt: Date, resultData: [String: String]? = nil) {
+        self.resultData = resultData
         self.dossierCode = dossierCode
         self.procedureCode = procedureCode
         self.memberId = memberId

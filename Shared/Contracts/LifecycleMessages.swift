@@ -37,10 +37,14 @@ public struct DossierSupplementRequestedV1: Codable, Sendable, Equatable {
     public var procedureVersion: Int?
     /// The member who must supplement (to be notified).
     public var memberId: String?
+    /// Set when an organisation on the route returned the dossier at this step (routing resumes
+    /// there once the amended dossier is accepted again).
+    public var stepNumber: Int?
 
     public init(dossierCode: String, requestingOrganisationCode: String, problems: [Problem], deadline: Date,
-                requestedAt: Date, procedureVersion: Int?, memberId: String?) {
+                requestedAt: Date, procedureVersion: Int?, memberId: String?, stepNumber: Int? = nil) {
         self.memberId = memberId
+        self.stepNumber = stepNumber
         self.dossierCode = dossierCode
         self.requestingOrganisationCode = requestingOrganisationCode
         self.problems = problems
@@ -58,8 +62,22 @@ public struct DossierStepAssignedV1: Codable, Sendable, Equatable {
     public var organisationCode: String
     /// The role that acts, e.g. `chi-bo`, `dang-uy-co-so`.
     public var role: String
+    /// What the organisation does: `confirm`, `comment`, `issue-letter`, `accept`, `answer`, `record`.
+    public var action: String?
     public var deadline: Date
     public var assignedAt: Date
+
+    public init(dossierCode: String, stepNumber: Int, stepCode: String, organisationCode: String, role: String,
+                action: String?, deadline: Date, assignedAt: Date) {
+        self.dossierCode = dossierCode
+        self.stepNumber = stepNumber
+        self.stepCode = stepCode
+        self.organisationCode = organisationCode
+        self.role = role
+        self.action = action
+        self.deadline = deadline
+        self.assignedAt = assignedAt
+    }
 }
 
 /// A person acting for an organisation.
@@ -67,6 +85,15 @@ public struct Actor: Codable, Sendable, Equatable {
     public var personId: String
     public var organisationCode: String
     public var role: String
+    /// Set when the person acts under a delegation (Đ.11) rather than their own role.
+    public var delegationId: String?
+
+    public init(personId: String, organisationCode: String, role: String, delegationId: String? = nil) {
+        self.personId = personId
+        self.organisationCode = organisationCode
+        self.role = role
+        self.delegationId = delegationId
+    }
 }
 
 /// `dossier.step-decided.v1`: an organisation's decision on its step.
@@ -79,6 +106,20 @@ public struct DossierStepDecidedV1: Codable, Sendable, Equatable {
     public var reason: String?
     public var decidedBy: Actor
     public var decidedAt: Date
+    /// What the organisation records with its decision: comments on the self-review, the answers
+    /// of a comment form, the fields of an introduction letter.
+    public var content: [String: String]?
+
+    public init(dossierCode: String, stepNumber: Int, decision: Decision, reason: String?, decidedBy: Actor,
+                decidedAt: Date, content: [String: String]? = nil) {
+        self.dossierCode = dossierCode
+        self.stepNumber = stepNumber
+        self.decision = decision
+        self.reason = reason
+        self.decidedBy = decidedBy
+        self.decidedAt = decidedAt
+        self.content = content
+    }
 }
 
 /// `dossier.withdrawn.v1`: the submitter withdrew the dossier.

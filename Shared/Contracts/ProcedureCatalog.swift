@@ -50,9 +50,19 @@ public struct ProcedureVersion: Codable, Sendable {
         public let name: String
         /// e.g. `member-chi-bo`, `grassroots-committee`, `directly-superior-committee`.
         public let organisationRole: String
-        /// `confirm`, `comment`, `issue-letter`, `accept`, `answer`, `record`.
+        /// `confirm`, `comment`, `issue-letter`, `accept`, `answer`, `record`; `request` is done by
+        /// the submission itself, `pay` by the member.
         public let action: String
         public let workingDays: Int
+        /// The step exists only when the route crosses this boundary between the member's and the
+        /// destination's organisations: `crosses-section`, `crosses-grassroots`, `crosses-superior`,
+        /// `crosses-province`. Always when absent.
+        public let when: String?
+        /// The introduction letter records the member's dues status, obtained from payment.
+        public let needsDuesStatus: Bool?
+        /// A form field (a date) that, when filled, sets this step's deadline instead of
+        /// `workingDays` (a campaign's deadline).
+        public let campaignDeadlineField: String?
     }
 
     /// A fee (lệ phí); none of the four procedures has one today.
@@ -96,6 +106,8 @@ public struct ProcedureVersion: Codable, Sendable {
     public let presentWithinWorkingDaysOfIntroduction: Int?
     /// Temporary transfer periods.
     public let temporaryPeriod: TemporaryPeriod?
+    /// Temporary transfer: remind both organisations this many working days before the end.
+    public let remindBeforeEndWorkingDays: Int?
     /// Party dues rules, for the dues procedure (DANGPHI).
     public let dues: DuesRules?
 }

@@ -37,14 +37,21 @@ public enum MemberFixture {
             email: "dv\(number)@example.vn", phone: String(format: "09%08d", number % 100_000_000))
     }
 
-    /// Publishes `member.registered.v1` for each member to `tthc.events`, as the registry does
-    /// (connection as `member-registry`, confirms enabled), waiting for confirms every 1,000.
+    /// Publishes `member.registered.v1` for each member to `tthc.events`, as the registry does.
     public static func publishRegistered(_ members: [MemberRecord], on amqp: AMQPConnection, user: String) throws {
-        for (i, member) in members.enumerated() {
-            let envelope = Envelope(source: "urn:tthc:member-registry", type: .memberRegistered, subject: member.memberId,
-                                    data: member)
-            try amqp.publish(exchange: Exchange.events, routingKey: MessageType.memberRegistered.routingKey,
-                             body: try WireJSON.encode(envelope),
+        try RegistryPublisher.publish(members, as: .memberRegistered, subject: \.memberId, on: amqp, user: user)
+    }
+}
+
+/// Publishes registry records (members, organisations) to `tthc.events` as their registries do:
+/// persistent, with confirms awaited every 1,000 (the connection has confirms enabled).
+public enum RegistryPublisher {
+    public static func publish<Record: Codable & Sendable>(_ records: [Record], as type: MessageType,
+                                                           subject: (Record) -> String, on amqp: AMQPConnection,
+                                                           user: String) throws {
+        for (i, record) in records.enumerated() {
+            let envelope = Envelope(source: "urn:tthc:\(user)", type: type, subject: subject(record), data: record)
+            try amqp.publish(exchange: Exchange.events, routingKey: type.routingKey, body: try WireJSON.encode(envelope),
                              properties: MessageProperties(messageId: envelope.id, type: envelope.type,
                                                            contentType: "application/cloudevents+json",
                                                            appId: user, userId: user, timestamp: Date()))

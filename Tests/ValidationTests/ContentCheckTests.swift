@@ -16,10 +16,10 @@ struct DossierFactory {
     static let receipt = VietnamTime.parse(local: "2026-11-23 09:00")!
 
     static let forms: [String: [String: String]] = [
-        ProcedureCode.officialTransfer: ["lyDo": "Chuyển công tác", "noiDen": "Đảng bộ phường Ba Đình", "ngayQuyetDinh": "2026-11-16"],
-        "CSHD.TAMTHOI": ["lyDo": "Đi làm việc có thời hạn", "noiDen": "Chi bộ khu phố 3", "mucDich": "lam-viec", "thoiHanThang": "9"],
+        ProcedureCode.officialTransfer: ["lyDo": "Chuyển công tác", "noiDen": "Đảng bộ phường Ba Đình", "chiBoNoiDen": "HN.CB0002", "ngayQuyetDinh": "2026-11-16"],
+        "CSHD.TAMTHOI": ["lyDo": "Đi làm việc có thời hạn", "noiDen": "Chi bộ khu phố 3", "chiBoNoiDen": "HCM.CB0003", "mucDich": "lam-viec", "thoiHanThang": "9"],
         "DANGPHI": ["kyNop": "11/2026"],
-        "NHANXET.CUTRU": ["toChucDeNghi": "HN.DUCS01", "namNhanXet": "2026", "noiCuTru": "Tổ dân phố 5, phường Láng"],
+        "NHANXET.CUTRU": ["toChucDeNghi": "HN.DUCS01", "namNhanXet": "2026", "noiCuTru": "Tổ dân phố 5, phường Láng", "chiBoNoiCuTru": "HN.CB0009"],
     ]
     static let components: [String: [String]] = [
         ProcedureCode.officialTransfer: ["DDN", "BTKD", "QD"], "CSHD.TAMTHOI": ["DDN", "XN"], "DANGPHI": [],

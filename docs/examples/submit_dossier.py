@@ -62,7 +62,7 @@ envelope = {
         # Fields the member registry knows (hoTen, ngaySinh, soTheDangVien, chiBoHienTai) may be left
         # out: validation fills them in ("ask only once") and checks any you send against the registry.
         "formVersion": "2026.1",
-        "form": {"lyDo": "Chuyển công tác theo quyết định số 123/QĐ-UBND", "noiDen": "Đảng bộ phường Ba Đình",
+        "form": {"lyDo": "Chuyển công tác theo quyết định số 123/QĐ-UBND", "noiDen": "Đảng bộ phường Ba Đình", "chiBoNoiDen": "HN.CB0002",
                  "ngayQuyetDinh": datetime.now(timezone.utc).strftime("%Y-%m-%d")},
         # Every required component, declared by type, size and SHA-256. Components the procedure
         # requires signed also carry their bytes and the detached CMS signature (base64), so that

@@ -1,0 +1,71 @@
+import Contracts
+import Foundation
+import RoutingRules
+import ServiceKit
+import XCTest
+
+/// Concrete routes of the catalog's plans through the fixture tree (HN and HCM; cells 1–5 of each
+/// province sit in the đảng bộ bộ phận BP001 of CS001, 6–10 directly in CS001, 11–20 in CS002,
+/// 51–55 in BP006 of CS006 under DU02; CS999 is directly under the province).
+final class RoutePlannerTests: XCTestCase {
+    let tree = OrganisationTree(OrganisationFixture.tree())
+    let catalog = try! ProcedureCatalog.bundled()
+
+    func route(_ procedure: String, from cell: String, to destination: String? = nil,
+               form: [String: String] = [:]) throws -> [String] {
+        let version = try XCTUnwrap(catalog.procedure(procedure, at: Date()))
+        var form = form
+        form["chiBoNoiDen"] = destination
+        let ends = try RouteEnds(form: form, memberOrganisation: cell)
+        return try RoutePlanner.plan(version.steps, ends: ends, tree: tree).map { "\($0.code)@\($0.organisationCode)" }
+    }
+
+    func testOfficialTransferInsideOneGrassrootsOrganisationIsShort() throws {
+        XCTAssertEqual(try route("CSHD.CHINHTHUC", from: "HN.CB0011", to: "HN.CB0012"),
+                       ["XN-CB@HN.CB0011", "NX-CS@HN.CS002", "TN-CB@HN.CB0012"])
+    }
+
+    func testOfficialTransferOutOfASectionConfirmsAtTheSection() throws {
+        XCTAssertEqual(try route("CSHD.CHINHTHUC", from: "HN.CB0001", to: "HN.CB0007"),
+                       ["XN-CB@HN.CB0001", "XN-DBBP@HN.BP001", "NX-CS@HN.CS001", "TN-CB@HN.CB0007"])
+    }
+
+    func testOfficialTransferBetweenCommunesOfOneProvinceGoesThroughBothSuperiors() throws {
+        XCTAssertEqual(try route("CSHD.CHINHTHUC", from: "HN.CB0011", to: "HN.CB0051"),
+                       ["XN-CB@HN.CB0011", "NX-CS@HN.CS002", "GGT@HN.DU01", "TN-CT@HN.DU02", "TN-CS@HN.CS006", "TN-DBBP@HN.BP006", "TN-CB@HN.CB0051"])
+    }
+
+    func testOfficialTransferToAnotherProvinceCrossesBothChains() throws {
+        XCTAssertEqual(try route("CSHD.CHINHTHUC", from: "HN.CB0001", to: "HCM.CB0051"), [
+            "XN-CB@HN.CB0001", "XN-DBBP@HN.BP001", "NX-CS@HN.CS001", "GGT@HN.DU01", "GGT-T@HN.BTC",
+            "TN-T@HCM.BTC", "TN-CT@HCM.DU02", "TN-CS@HCM.CS006", "TN-DBBP@HCM.BP006", "TN-CB@HCM.CB0051",
+        ])
+    }
+
+    func testAGrassrootsOrganisationDirectlyUnderTheProvinceHasItsLetterFromTheOrganisationBoard() throws {
+        let cell = try XCTUnwrap(tree.organisations.values.first { $0.parentCode == "HN.CS999" }?.code)
+        // The board issues the letter once: the superior role resolves to it, the province step is not repeated.
+        XCTAssertEqual(try route("CSHD.CHINHTHUC", from: cell, to: "HCM.CB0011"), [
+            "XN-CB@\(cell)", "NX-CS@HN.CS999", "GGT@HN.BTC", "TN-T@HCM.BTC", "TN-CT@HCM.DU01", "TN-CS@HCM.CS002", "TN-CB@HCM.CB0011",
+        ])
+    }
+
+    func testTemporaryTransferAndResidenceComments() throws {
+        XCTAssertEqual(try route("CSHD.TAMTHOI", from: "HN.CB0011", to: "HCM.CB0003"),
+                       ["XN-CB@HN.CB0011", "GGT@HN.CS002", "TN-CB@HCM.CB0003"])
+        XCTAssertEqual(try route("NHANXET.CUTRU", from: "HN.CB0011", form: ["toChucDeNghi": "HN.CS002", "chiBoNoiCuTru": "HCM.CB0020"]),
+                       ["DN@HN.CS002", "NX@HCM.CB0020", "LUU@HN.CS002"])
+    }
+
+    func testUnknownOrganisationsAndMissingDestinationAreReported() throws {
+        XCTAssertThrowsError(try route("CSHD.CHINHTHUC", from: "HN.CB0011", to: "XX.CB0001")) {
+            XCTAssertEqual($0 as? RoutePlanError, .unknownOrganisation("XX.CB0001"))
+        }
+        XCTAssertThrowsError(try route("CSHD.CHINHTHUC", from: "ZZ.CB0001", to: "HN.CB0011")) {
+            XCTAssertEqual($0 as? RoutePlanError, .unknownOrganisation("ZZ.CB0001"))
+        }
+        XCTAssertThrowsError(try route("CSHD.CHINHTHUC", from: "HN.CB0011")) {
+            XCTAssertEqual($0 as? RoutePlanError, .missingField("chiBoNoiDen"))
+        }
+    }
+}
