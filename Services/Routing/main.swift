@@ -1,9 +1,39 @@
+import Calendar
+import Contracts
 import Foundation
+import Messaging
 import ServiceKit
 
-/// tthc-routing: passes an accepted dossier between party organisations (liên thông, Đ.22)
-/// until the competent one decides.
+/// tthc-routing: passes an accepted dossier between party organisations (liên thông, Đ.22) along
+/// its procedure's route plan, step by step with working-time deadlines, until it is decided.
+let environment = ProcessInfo.processInfo.environment
+let desk: RouteDesk
+let tokens: OfficerTokens
+do {
+    desk = RouteDesk(catalog: try ProcedureCatalog.configured(environment: environment), calendars: try OfficeCalendars.bundled())
+    tokens = try await OfficerTokens.fromEnvironment(environment)
+} catch {
+    FileHandle.standardError.write(Data("tthc-routing: \(error)\n".utf8))
+    exit(1)
+}
+let transfers = TemporaryTransfers(desk: desk)
+let officers = OfficerRoutes(desk: desk, tokens: tokens)
+
 await ServiceRuntime.run(ServiceDefinition(
     name: "routing", defaultHTTPPort: 8083,
-    consumers: [ConsumerDefinition(queue: "routing.dossiers", handlers: [DossierAcceptedHandler()])],
-    migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil)))
+    consumers: [
+        ConsumerDefinition(queue: "routing.dossiers", handlers: [
+            DossierAcceptedHandler(desk: desk), DuesStatusReportedHandler(),
+        ]),
+        ConsumerDefinition(queue: "routing.organisations", handlers: [
+            OrganisationRegistryHandler(messageType: .organisationRegistered, desk: desk),
+            OrganisationRegistryHandler(messageType: .organisationUpdated, desk: desk),
+        ]),
+        // Organisations' own software decides steps on the command exchange.
+        ConsumerDefinition(queue: "routing.decisions", exchange: Exchange.intake, handlers: [StepDecisionHandler(desk: desk)]),
+    ],
+    migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
+    routes: { router, resources in officers.add(to: router, resources: resources) },
+    answersSenders: true,
+    timers: [StepReminderTimer(), StepOverdueTimer(desk: desk), TemporaryEndingTimer(transfers: transfers),
+             TemporaryCloseTimer(transfers: transfers)]))

@@ -43,11 +43,12 @@ await ServiceRuntime.run(ServiceDefinition(
     name: "validation", defaultHTTPPort: 8082,
     consumers: [
         ConsumerDefinition(queue: "validation.dossiers", handlers: [
-            DossierReceivedHandler(desk: desk), DossierSupplementReceivedHandler(desk: desk),
+            DossierReceivedHandler(desk: desk), DossierSupplementReceivedHandler(desk: desk), RouteReturnedHandler(),
         ]),
         ConsumerDefinition(queue: "validation.registry", handlers: [
             MemberRegistryHandler(messageType: .memberRegistered, desk: desk),
             MemberRegistryHandler(messageType: .memberUpdated, desk: desk),
+            MemberTransferredHandler(),
         ]),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),

@@ -223,6 +223,12 @@ public struct Row: Sendable {
         return value
     }
 
+    public func optionalInt(_ column: String) throws -> Int? {
+        guard let text = try optionalString(column) else { return nil }
+        guard let value = Int(text) else { throw RowError.badValue(column, text) }
+        return value
+    }
+
     public func bool(_ column: String) throws -> Bool { try string(column) == "t" }
 
     /// A `bytea` column (hex output format).

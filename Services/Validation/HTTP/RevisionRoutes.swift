@@ -31,20 +31,14 @@ struct RevisionRoutes: Sendable {
     }
 
     func history(code: String, request: Request, resources: ServiceResources) async throws -> Response {
-        guard let token = request.headers[.authorization].flatMap(bearerToken),
-              let officer = try? await tokens.verify(token) else {
-            return HTTPError.response(.unauthorized, "unauthenticated", "Thiếu hoặc sai mã xác thực của cán bộ (Authorization: Bearer).")
-        }
+        guard let officer = await tokens.officer(of: request) else { return OfficerTokens.unauthenticated }
         let desk = desk
         let answer: (allowed: Bool, history: History?) = try await resources.transaction { context in
             let owner = try context.db.execute("SELECT receiving_organisation_code FROM dossiers WHERE code = $1", [code])
                 .first.map { try $0.string("receiving_organisation_code") }
             let allowed = owner != nil && (officer.role == "auditor" || (officer.role == "officer" && officer.org == owner))
-            try context.db.execute("""
-                INSERT INTO audit_log (at, person_id, organisation_code, role, action, dossier_code, allowed, detail)
-                VALUES ($1::timestamptz, $2, $3, $4, 'read-revisions', $5, $6, $7)
-                """, [context.now, officer.sub.value, officer.org, officer.role, code, allowed,
-                      owner == nil ? "unknown dossier" : nil])
+            try AuditLog.record(officer, action: "read-revisions", dossierCode: code, allowed: allowed,
+                                detail: owner == nil ? "unknown dossier" : nil, at: context.now, db: context.db)
             guard allowed else { return (false, nil) }
             let revisions = try desk.revisions(of: code, db: context.db).map {
                 History.Revision(revision: $0.revision, cause: $0.cause, keyId: $0.keyId, createdAt: $0.createdAt, content: $0.content)

@@ -1,0 +1,43 @@
+import Contracts
+import Foundation
+import Persistence
+import ServiceKit
+
+/// `organisation.registered.v1` / `organisation.updated.v1` keep the organisation registry
+/// replica; an older revision never overwrites a newer one. Routes that waited for one of these
+/// organisations are planned now.
+struct OrganisationRegistryHandler: BatchMessageHandler {
+    let messageType: MessageType
+    let desk: RouteDesk
+
+    func handle(batch: [IncomingMessage], context: HandlerContext) throws {
+        var latest: [String: OrganisationRecord] = [:]
+        for message in batch {
+            let organisation = try message.decode(OrganisationRecord.self).data
+            guard organisation.code.range(of: "^[A-Z0-9.]{2,32}$", options: .regularExpression) != nil else {
+                throw PermanentFailure(code: "invalid-organisation-code", reason: "organisation code \(organisation.code) is not A-Z, 0-9 and dots")
+            }
+            if (latest[organisation.code]?.revision ?? Int.min) < organisation.revision { latest[organisation.code] = organisation }
+        }
+        let organisations = Array(latest.values)
+        try context.db.execute("""
+            INSERT INTO organisations (code, kind, parent_code, software_user, record, revision)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::int[])
+            ON CONFLICT (code) DO UPDATE SET kind = excluded.kind, parent_code = excluded.parent_code,
+                software_user = excluded.software_user, record = excluded.record, revision = excluded.revision,
+                updated_at = now()
+            WHERE organisations.revision < excluded.revision
+            """, [PostgresArray(organisations.map(\.code)), PostgresArray(organisations.map(\.kind.rawValue)),
+                  PostgresArray(organisations.map(\.parentCode)), PostgresArray(organisations.map(\.softwareUser)),
+                  PostgresArray(try organisations.map { String(decoding: try WireJSON.encode($0), as: UTF8.self) }),
+                  PostgresArray(organisations.map(\.revision))])
+        let waiting = try context.db.execute("""
+            SELECT dossier_code, accepted::text AS accepted FROM routes
+            WHERE status = 'awaiting-organisations' AND waiting_for = ANY($1::text[]) ORDER BY dossier_code FOR UPDATE
+            """, [PostgresArray(organisations.map(\.code))]).rows
+        for row in waiting {
+            let accepted = try WireJSON.decode(DossierAcceptedV1.self, from: Array(try row.string("accepted").utf8))
+            try desk.start(accepted, cause: nil, context: context)
+        }
+    }
+}

@@ -1,0 +1,28 @@
+import Contracts
+import Foundation
+import Persistence
+import ServiceKit
+
+/// `dossier.step-decided.v1` published on `tthc.intake` by an organisation's own software (Đ.22):
+/// accepted only from the organisation's registered software user, for its own current step.
+/// A decision that cannot apply is dead-lettered with its reason and answered on `reply_to`.
+struct StepDecisionHandler: MessageHandler {
+    let messageType = MessageType.dossierStepDecided
+    let desk: RouteDesk
+
+    func handle(_ message: IncomingMessage, context: HandlerContext) throws {
+        let decision = try message.decode(DossierStepDecidedV1.self).data
+        let organisation = decision.decidedBy.organisationCode
+        let softwareUser = try context.db.execute("SELECT software_user FROM organisations WHERE code = $1", [organisation])
+            .first.flatMap { try $0.optionalString("software_user") }
+        guard let sender = message.sender, softwareUser == sender else {
+            throw PermanentFailure(code: "not-authorised",
+                                   reason: "AMQP user \(message.sender ?? "unknown") is not the software of organisation \(organisation)")
+        }
+        do {
+            try desk.decide(decision, cause: message, context: context)
+        } catch let refusal as DecisionRefusal {
+            throw PermanentFailure(code: refusal.code, reason: refusal.description)
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Calendar
+import Contracts
+import Foundation
+import Persistence
+import ServiceKit
+
+/// Temporary transfers in force (procedure 2, DOMAIN §12): the system knows when each ends,
+/// reminds both organisations before the end, takes extensions within the allowed period, and
+/// closes the transfer at its end (the member returns to the official organisation, which kept
+/// them on its list all along).
+struct TemporaryTransfers: Sendable {
+    let desk: RouteDesk
+
+    struct Payload: Codable, Sendable {
+        let dossierCode: String
+    }
+
+    /// After the receiving cell accepted the member: the period starts today.
+    func open(_ route: RouteDesk.Route, from official: String, to temporary: String, procedure: ProcedureVersion,
+              cause: IncomingMessage?, context: HandlerContext) throws {
+        let months = Int(route.form["thoiHanThang"] ?? "") ?? 0
+        let startsOn = VietnamTime.dayString(context.now)
+        let endsOn = Self.lastDay(from: startsOn, months: months)
+        try context.db.execute("""
+            INSERT INTO temporary_transfers (dossier_code, member_id, official_organisation_code, temporary_organisation_code,
+                                             purpose, starts_on, ends_on)
+            VALUES ($1, $2, $3, $4, $5, $6::date, $7::date) ON CONFLICT (dossier_code) DO NOTHING
+            """, [route.code, route.accepted.submitter.memberId, official, temporary, route.form["mucDich"] ?? "lam-viec",
+                  startsOn, endsOn])
+        try schedule(route.code, endsOn: endsOn, procedure: procedure, context: context)
+        try context.emit(.memberTransferred, subject: route.accepted.submitter.memberId, data: MemberTransferredV1(
+            memberId: route.accepted.submitter.memberId, dossierCode: route.code, kind: .temporary,
+            fromOrganisationCode: official, toOrganisationCode: temporary, until: endsOn, transferredAt: context.now),
+            causedBy: cause)
+    }
+
+    /// The reminder N working days before the end (08:00), and the close at the start of the next day.
+    func schedule(_ code: String, endsOn: String, procedure: ProcedureVersion?, context: HandlerContext) throws {
+        guard let lastDay = VietnamTime.startOfDay(endsOn) else { return }
+        let calendar = desk.calendars.standard
+        var remindDay = lastDay
+        var counted = 0
+        let before = procedure?.remindBeforeEndWorkingDays ?? 10
+        while counted < before {
+            remindDay = remindDay.addingTimeInterval(-86_400)
+            // Beyond the bundled holiday years, weekdays count.
+            let working = (try? calendar.isWorkingDay(remindDay))
+                ?? !VietnamTime.calendar.isDateInWeekend(remindDay)
+            if working { counted += 1 }
+        }
+        let payload = Payload(dossierCode: code)
+        try Timers.schedule(kind: RouteDesk.temporaryEndingTimer, key: code, dueAt: remindDay.addingTimeInterval(8 * 3600),
+                            payload: payload, in: context)
+        try Timers.schedule(kind: RouteDesk.temporaryCloseTimer, key: code, dueAt: lastDay.addingTimeInterval(86_400),
+                            payload: payload, in: context)
+    }
+
+    /// `yyyy-MM-dd` of the last day of a period of `months` starting on `start`.
+    static func lastDay(from start: String, months: Int) -> String {
+        guard let first = VietnamTime.startOfDay(start),
+              let end = VietnamTime.calendar.date(byAdding: .month, value: months, to: first) else { return start }
+        return VietnamTime.dayString(end.addingTimeInterval(-86_400))
+    }
+
+    func transfer(_ code: String, db: PostgresConnection) throws -> (record: TemporaryTransferV1, status: String, startsOn: String, purpose: String)? {
+        guard let row = try db.execute("""
+            SELECT member_id, official_organisation_code, temporary_organisation_code, purpose, status,
+                   to_char(starts_on, 'YYYY-MM-DD') AS starts_on, to_char(ends_on, 'YYYY-MM-DD') AS ends_on
+            FROM temporary_transfers WHERE dossier_code = $1 FOR UPDATE
+            """, [code]).first else { return nil }
+        return (TemporaryTransferV1(dossierCode: code, memberId: try row.string("member_id"),
+                                    officialOrganisationCode: try row.string("official_organisation_code"),
+                                    temporaryOrganisationCode: try row.string("temporary_organisation_code"),
+                                    endsOn: try row.string("ends_on"), reason: nil, at: Date()),
+                try row.string("status"), try row.string("starts_on"), try row.string("purpose"))
+    }
+
+    /// Extends an active transfer by `months`; the whole period must stay within the catalog's
+    /// maximum for its purpose. Returns nil and the refusal otherwise.
+    func extend(_ code: String, months: Int, reason: String, context: HandlerContext) throws -> Result<TemporaryTransferV1, ExtensionRefusal> {
+        guard let current = try transfer(code, db: context.db), current.status == "active" else { return .failure(.notActive) }
+        let procedure = desk.catalog.procedure(ProcedureCode.temporaryTransfer, at: context.now)
+        // The day after the old end, plus months, less a day.
+        let nextDay = VietnamTime.startOfDay(current.record.endsOn).map { VietnamTime.dayString($0.addingTimeInterval(86_400)) }
+            ?? current.record.endsOn
+        let newEnd = Self.lastDay(from: nextDay, months: months)
+        guard months > 0 else { return .failure(.beyondAllowedPeriod(0)) }
+        if let periods = procedure?.temporaryPeriod {
+            let range = current.purpose == "hoc-tap" ? periods.study : periods.work
+            guard newEnd <= Self.lastDay(from: current.startsOn, months: range.maxMonths) else {
+                return .failure(.beyondAllowedPeriod(range.maxMonths))
+            }
+        }
+        try context.db.execute("""
+            UPDATE temporary_transfers SET ends_on = $2::date, extensions = extensions + 1 WHERE dossier_code = $1
+            """, [code, newEnd])
+        try schedule(code, endsOn: newEnd, procedure: procedure, context: context)
+        var record = current.record
+        record.endsOn = newEnd
+        record.reason = reason
+        record.at = context.now
+        try context.emit(.temporaryTransferExtended, subject: code, data: record)
+        return .success(record)
+    }
+
+    enum ExtensionRefusal: Error {
+        case notActive
+        case beyondAllowedPeriod(Int)
+    }
+}
+
+/// 08:00, N working days before the end: both organisations are reminded.
+struct TemporaryEndingTimer: TimerHandler {
+    let transfers: TemporaryTransfers
+    var kind: String { RouteDesk.temporaryEndingTimer }
+
+    func fire(_ timer: DueTimer, context: HandlerContext) throws {
+        let code = try timer.decode(TemporaryTransfers.Payload.self).dossierCode
+        guard let current = try transfers.transfer(code, db: context.db), current.status == "active" else { return }
+        var record = current.record
+        record.at = context.now
+        try context.emit(.temporaryTransferEnding, subject: code, data: record)
+    }
+}
+
+/// The day after the last day: the temporary transfer is closed.
+struct TemporaryCloseTimer: TimerHandler {
+    let transfers: TemporaryTransfers
+    var kind: String { RouteDesk.temporaryCloseTimer }
+
+    func fire(_ timer: DueTimer, context: HandlerContext) throws {
+        let code = try timer.decode(TemporaryTransfers.Payload.self).dossierCode
+        guard let current = try transfers.transfer(code, db: context.db), current.status == "active" else { return }
+        try context.db.execute("UPDATE temporary_transfers SET status = 'closed', closed_at = $2::timestamptz WHERE dossier_code = $1",
+                               [code, context.now])
+        var record = current.record
+        record.at = context.now
+        try context.emit(.temporaryTransferClosed, subject: code, data: record)
+    }
+}
