@@ -54,7 +54,7 @@ var targets: [Target] = [
     .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "TestSupport"], path: "Tests/PersistenceTests"),
     .testTarget(name: "MessagingTests", dependencies: ["Messaging", "TestSupport"], path: "Tests/MessagingTests"),
     .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"], path: "Tests/ServiceKitTests"),
-    .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "Contracts", "Messaging", "Persistence", "Calendar"],
+    .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "ServiceKit", "Contracts", "Messaging", "Persistence", "Calendar"],
                 path: "Tests/EndToEndTests"),
 ]
 

@@ -36,6 +36,7 @@ for s in SERVICES:
         read.append(r"tthc\.intake")
         write.append(r"amq\.default")
     if s == "routing":
+        configure.append(r"tthc\.intake")
         # Routing binds its decisions queue to the command exchange (organisations' software
         # decides steps there) and answers their reply queues.
         read.append(r"tthc\.intake")

@@ -18,7 +18,8 @@ public enum SampleDossier {
 
     public static func submit(clientSubmissionId: String = UUID().uuidString.lowercased(), organisation: String? = nil,
                               member: MemberRecord = MemberFixture.member(number: 1),
-                              decisionDate: Date = Date().addingTimeInterval(-5 * 86_400)) -> DossierSubmitV1 {
+                              decisionDate: Date = Date().addingTimeInterval(-5 * 86_400),
+                              destination: String? = nil) -> DossierSubmitV1 {
         func document(_ code: String, _ fileName: String, _ title: String, signed: Bool) -> AttachmentReference {
             let bytes = Array("%PDF-1.4\n% \(title)\n\(member.fullName) (\(member.memberId))\n\(clientSubmissionId)\n%%EOF\n".utf8)
             var attachment = AttachmentReference(componentCode: code, fileName: fileName, mediaType: "application/pdf",
@@ -35,12 +36,22 @@ public enum SampleDossier {
             submitter: Submitter(memberId: member.memberId, fullName: member.fullName),
             formVersion: "2026.1",
             form: ["lyDo": "Chuyển công tác theo quyết định số 123/QĐ-UBND", "noiDen": "Đảng bộ phường Ba Đình",
+                   "chiBoNoiDen": destination ?? nextCell(after: member.organisationCode),
                    "soQuyetDinh": "123/QĐ-UBND", "ngayQuyetDinh": VietnamTime.dayString(decisionDate)],
             attachments: [
                 document("DDN", "don-de-nghi.pdf", "Đơn đề nghị chuyển sinh hoạt đảng", signed: true),
                 document("BTKD", "ban-tu-kiem-diem.pdf", "Bản tự kiểm điểm", signed: true),
                 document("QD", "quyet-dinh-chuyen-cong-tac.pdf", "Quyết định điều động", signed: false),
             ])
+    }
+
+    /// The next cell of the fixture numbering (`HN.CB0001` → `HN.CB0002`): in the fixture trees
+    /// usually a cell of the same grassroots organisation, so the sample route is short.
+    public static func nextCell(after cell: String) -> String {
+        guard let range = cell.range(of: "[0-9]{4}$", options: .regularExpression), let number = Int(cell[range]) else {
+            return cell
+        }
+        return cell[..<range.lowerBound] + String(format: "%04d", number % 9999 + 1)
     }
 
     /// A detached signature by `member` (their citizen id in the certificate), or a declared but

@@ -224,8 +224,14 @@ final class IntakeTests: XCTestCase {
             return status["status"] as? String == "result-issued"
         }
         let history = try XCTUnwrap(status["history"] as? [[String: Any]])
-        XCTAssertEqual(history.compactMap { $0["type"] as? String },
-                       ["dossier.received.v1", "dossier.accepted.v1", "dossier.decided.v1", "result.issued.v1"])
+        // Each organisation's step appears (three on this short route); events of one routing
+        // transaction share a time, so only their counts are compared.
+        let types = history.compactMap { $0["type"] as? String }
+        XCTAssertEqual(Array(types.prefix(2)), ["dossier.received.v1", "dossier.accepted.v1"])
+        XCTAssertEqual(types.last, "result.issued.v1")
+        XCTAssertEqual(types.filter { $0 == "dossier.step-assigned.v1" }.count, 3)
+        XCTAssertEqual(types.filter { $0 == "dossier.step-decided.v1" }.count, 3)
+        XCTAssertEqual(types.filter { $0 == "dossier.decided.v1" }.count, 1)
         XCTAssertEqual(status["statusLabel"] as? String, "Đã trả kết quả")
         XCTAssertNotNil(status["deadline"] as? String, "the processing deadline is public")
         XCTAssertNil(status["submitter"], "no private content on the public desk")

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Messaging
 import Persistence
+import ServiceKit
 import TestSupport
 import XCTest
 
@@ -10,11 +11,15 @@ final class SystemHarness {
     static let services = ["intake", "validation", "routing", "payment", "notification", "archive"]
     static let ports = ["intake": 18081, "validation": 18082, "routing": 18083, "payment": 18084,
                         "notification": 18085, "archive": 18086]
-    static let queues = ["intake.commands", "intake.events", "validation.dossiers", "validation.registry", "routing.dossiers", "payment.requests",
+    static let queues = ["intake.commands", "intake.events", "validation.dossiers", "validation.registry", "routing.dossiers",
+                         "routing.organisations", "routing.decisions", "payment.requests",
                          "notification.events", "archive.dossiers"] + services.map { "\($0).dead-letter" }
 
     private(set) var processes: [String: ServiceProcess] = [:]
+    /// The test's member cell, in the test's own organisation tree (registered when routing starts).
     let organisation = TestEnvironment.uniqueOrganisation()
+    /// Organisations' software approving every step of the test's tree, when started with `autoDecide`.
+    private(set) var software: OrganisationSoftwareSimulator?
 
     /// Empties the services' queues so that a test sees only its own messages.
     init() throws {
@@ -33,19 +38,29 @@ final class SystemHarness {
         for (k, v) in environment { env[k] = v }
         let process = try ServiceProcess(service, httpPort: Self.ports[service]!, environment: env)
         processes[service] = process
-        if waitUntilReady { try process.waitUntilReady() }
+        if waitUntilReady {
+            try process.waitUntilReady()
+            // Routing's queue exists now: the registry's organisations reach it.
+            if service == "routing" { try TestEnvironment.registerOrganisations(around: organisation) }
+        }
         return process
     }
 
-    func startAll(environment: [String: String] = [:]) throws {
+    /// Every service; with `autoDecide`, the organisations' software approves every step, so
+    /// dossiers run to their result.
+    func startAll(environment: [String: String] = [:], autoDecide: Bool = true) throws {
         for service in Self.services { try start(service, environment: environment, waitUntilReady: false) }
         for service in Self.services { try processes[service]!.waitUntilReady() }
+        try TestEnvironment.registerOrganisations(around: organisation)
+        if autoDecide && software == nil { software = try TestEnvironment.organisationSoftware(around: organisation) }
     }
 
     /// SIGTERM every service; returns their exit statuses.
     @discardableResult
     func stopAll() throws -> [String: Int32] {
         var statuses: [String: Int32] = [:]
+        software?.stop()
+        software = nil
         for (name, process) in processes where process.isRunning { kill(process.pid, SIGTERM) }
         for (name, process) in processes { statuses[name] = try process.terminate() }
         processes.removeAll()

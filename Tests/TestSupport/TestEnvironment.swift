@@ -94,9 +94,35 @@ public enum TestEnvironment {
         return ids
     }
 
-    /// A fresh organisation code, so each test counts only its own dossiers.
+    /// A fresh cell code, so each test counts only its own dossiers: cell 3 of province
+    /// `T<n>A` of the test's own organisation tree (`organisationTree(around:)`).
     public static func uniqueOrganisation() -> String {
-        "T\(UInt32.random(in: 0...UInt32.max) % 1_000_000).CB\(Int.random(in: 10...99))"
+        "T\(String(format: "%06d", UInt32.random(in: 0...UInt32.max) % 1_000_000))A.CB0003"
+    }
+
+    /// The test's own small tree around a `uniqueOrganisation()` cell: provinces `T<n>A` and
+    /// `T<n>B`, each with 2 superior committees of 2 grassroots organisations of 4 cells (cells
+    /// 1–2 in the đảng bộ bộ phận BP001; 3–4 directly in CS001; 5–8 in CS002; 9–16 under DU02;
+    /// 17–18 in CS999 directly under the province), decided over AMQP by `org-software-test`.
+    public static func organisationTree(around cell: String) -> [OrganisationRecord] {
+        let tag = String(cell.prefix { $0 != "." }.dropLast())
+        return OrganisationFixture.tree(provinces: [tag + "A", tag + "B"],
+                                        shape: .init(superiors: 2, grassrootsPerSuperior: 2, cellsPerGrassroots: 4),
+                                        softwareUser: "org-software-test")
+    }
+
+    /// Publishes `organisation.registered.v1` for the test's tree as the organisation registry does.
+    public static func registerOrganisations(around cell: String) throws {
+        let amqp = try amqp(user: "organisation-registry", confirms: true)
+        defer { amqp.close() }
+        try RegistryPublisher.publish(organisationTree(around: cell), as: .organisationRegistered, subject: \.code,
+                                      on: amqp, user: "organisation-registry")
+    }
+
+    /// Organisations' software approving every step of the test's tree (prefix `T<n>`).
+    public static func organisationSoftware(around cell: String) throws -> OrganisationSoftwareSimulator {
+        try OrganisationSoftwareSimulator(url: amqpURL(user: "org-software-test"),
+                                          prefixes: [String(cell.prefix { $0 != "." }.dropLast())])
     }
 
     /// The first column of the first row as text (nil when no row or NULL), for polling state.
