@@ -15,7 +15,9 @@ public final class OrganisationSoftwareSimulator: Sendable {
     public var decisions: Int { decided.load(ordering: .relaxed) }
 
     /// Connects as `user` (an organisation software user) and starts deciding.
-    public init(url: AMQPURL, prefixes: [String], content: [String: String] = ["nhanXet": "Đồng ý"]) throws {
+    /// `copies` > 1 publishes each decision that many times with distinct message ids, as a
+    /// client retrying after a lost confirm would: routing must apply it once.
+    public init(url: AMQPURL, prefixes: [String], content: [String: String] = ["nhanXet": "Đồng ý"], copies: Int = 1) throws {
         let listener = try AMQPConnection(url: url, heartbeat: 0, connectionName: "organisation-software")
         let queue = try listener.declareQueue("", durable: false, exclusive: true, autoDelete: true).name
         try listener.bindQueue(queue, exchange: Exchange.events, routingKey: MessageType.dossierStepAssigned.routingKey)
@@ -44,6 +46,7 @@ public final class OrganisationSoftwareSimulator: Sendable {
                                 reason: nil, decidedBy: Actor(personId: "\(user)-officer", organisationCode: assigned.organisationCode,
                                                               role: "officer"),
                                 decidedAt: Date(), content: content)
+                            for _ in 0..<max(copies, 1) {
                             let envelope = Envelope(source: "urn:tthc:\(user)", type: .dossierStepDecided,
                                                     subject: assigned.dossierCode, data: decision)
                             try publisher.publish(exchange: Exchange.intake, routingKey: MessageType.dossierStepDecided.routingKey,
@@ -51,6 +54,7 @@ public final class OrganisationSoftwareSimulator: Sendable {
                                                   properties: MessageProperties(messageId: envelope.id, type: envelope.type,
                                                                                 contentType: "application/cloudevents+json",
                                                                                 appId: user, userId: user, timestamp: Date()))
+                            }
                             self.decided.add(1, ordering: .relaxed)
                         }
                         pending.append(delivery.deliveryTag)

@@ -1,0 +1,244 @@
+import Calendar
+import Contracts
+import Foundation
+import Messaging
+import Persistence
+import ServiceKit
+import TestSupport
+import XCTest
+
+/// Issue 5: routes between organisations, officers' decisions over HTTP and AMQP, delegation,
+/// deadlines and escalation, with the six services on the real servers and the test's own
+/// organisation tree (`TestEnvironment.organisationTree(around:)`).
+final class RoutingTests: XCTestCase {
+    let routing = "http://127.0.0.1:18083"
+
+    func token(_ organisation: String, person: String = "CB-1", role: String = "officer") async throws -> String {
+        let secret = ProcessInfo.processInfo.environment["TTHC_OFFICER_TOKEN_SECRET"] ?? ""
+        return try await OfficerTokens(secret: secret).sign(OfficerClaims(
+            person: person, organisation: organisation, role: role, expires: Date().addingTimeInterval(600)))
+    }
+
+    /// Decides a step over HTTP as an officer; returns the status and body.
+    @discardableResult
+    func decide(_ code: String, step: Int, _ decision: String, reason: String? = nil, token: String,
+                content: [String: String]? = nil) throws -> (status: Int, body: String) {
+        var body: [String: Any] = ["decision": decision]
+        body["reason"] = reason
+        body["content"] = content
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
+        return try XCTUnwrap(HTTPProbe.post("\(routing)/v1/dossiers/\(code)/steps/\(step)/decision",
+                                            headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"],
+                                            body: json))
+    }
+
+    func decideAs(_ organisation: String, _ code: String, step: Int, _ decision: String, reason: String? = nil,
+                  content: [String: String]? = nil) async throws -> (status: Int, body: String) {
+        try decide(code, step: step, decision, reason: reason, token: try await token(organisation), content: content)
+    }
+
+    func expectDecision(_ status: Int, _ organisation: String, _ code: String, step: Int, _ decision: String,
+                        reason: String? = nil, content: [String: String]? = nil,
+                        file: StaticString = #filePath, line: UInt = #line) async throws {
+        let answer = try await decideAs(organisation, code, step: step, decision, reason: reason, content: content)
+        XCTAssertEqual(answer.status, status, answer.body, file: file, line: line)
+    }
+
+    /// The current step's number and organisation, once the route is in progress.
+    func currentStep(_ code: String) throws -> (number: Int, organisation: String)? {
+        guard let row = try TestEnvironment.value("""
+            SELECT s.step_number || ' ' || s.organisation_code FROM routing.routes r
+            JOIN routing.route_steps s ON s.dossier_code = r.dossier_code AND s.step_number = r.current_step
+            WHERE r.dossier_code = $1 AND r.status = 'in-progress' AND s.status = 'assigned'
+            """, [code]) else { return nil }
+        let parts = row.split(separator: " ")
+        return (Int(parts[0])!, String(parts[1]))
+    }
+
+    func routeStatus(_ code: String) throws -> String? {
+        try TestEnvironment.value("SELECT status || coalesce(':' || decision, '') FROM routing.routes WHERE dossier_code = $1", [code])
+    }
+
+    /// Submits one dossier of the system's member and returns its code once routing has it.
+    func submit(_ system: SystemHarness, member: MemberRecord, destination: String) throws -> String {
+        let channel = try IntakeTests.ReplyChannel()
+        _ = try channel.submit(SampleDossier.submit(organisation: system.organisation, member: member, destination: destination))
+        let code = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
+        try TestEnvironment.eventually("route started") { try self.currentStep(code) != nil }
+        return code
+    }
+
+    func startSystem(_ system: SystemHarness, environment: [String: String] = [:]) throws -> MemberRecord {
+        try system.startAll(environment: environment, autoDecide: false)
+        let member = TestEnvironment.members(1, organisation: system.organisation)[0]
+        try TestEnvironment.registerMembers([member])
+        try TestEnvironment.eventually("member replicated") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = $1", [member.memberId]) == 1
+        }
+        return member
+    }
+
+    func testOfficialTransferAcrossTwoProvincesCrossesBothChainsRecordsTheDuesStatusAndMovesTheMember() async throws {
+        let system = try SystemHarness()
+        let member = try startSystem(system)
+        let tag = String(system.organisation.prefix { $0 != "." }.dropLast())
+        let (a, b) = (tag + "A", tag + "B")
+        // Payment's own records: dues paid January–October 2026, then a gap.
+        let payment = try TestEnvironment.database(role: "payment", schema: "payment")
+        for month in (1...10).map({ String(format: "2026-%02d", $0) }) + ["2026-12"] {
+            try payment.execute("INSERT INTO dues_months (member_id, month, amount_vnd, paid_at, source) VALUES ($1, $2, 50000, now(), 'test')",
+                                [member.memberId, month])
+        }
+        payment.close()
+
+        let code = try submit(system, member: member, destination: "\(b).CB0011")
+        let expected = ["\(system.organisation)", "\(a).CS001", "\(a).DU01", "\(a).BTC", "\(b).BTC", "\(b).DU02", "\(b).CS003", "\(b).CB0011"]
+        XCTAssertEqual(try TestEnvironment.value(
+            "SELECT string_agg(organisation_code, ' ' ORDER BY step_number) FROM routing.route_steps WHERE dossier_code = $1", [code]),
+            expected.joined(separator: " "))
+
+        // An officer of another organisation is refused, and the attempt is audited.
+        let outsider = try await token("\(b).CB0012", person: "CB-outsider")
+        XCTAssertEqual(try decide(code, step: 1, "approve", token: outsider).status, 403)
+        XCTAssertEqual(HTTPProbe.get("\(routing)/v1/dossiers/\(code)", headers: ["Authorization": "Bearer \(outsider)"])?.status, 403)
+        XCTAssertEqual(try TestEnvironment.count(
+            "SELECT count(*) AS n FROM routing.audit_log WHERE dossier_code = $1 AND person_id = 'CB-outsider' AND NOT allowed", [code]), 2)
+        XCTAssertEqual(HTTPProbe.get("\(routing)/v1/inbox")?.status, 401)
+
+        // The sending cell's secretary delegates to a colleague, who decides step 1 under the delegation.
+        let secretary = try await token(system.organisation, person: "CB-secretary")
+        let until = Timestamp.format(Date().addingTimeInterval(3600))
+        let delegation = try XCTUnwrap(HTTPProbe.post("\(routing)/v1/delegations",
+                                                      headers: ["Authorization": "Bearer \(secretary)", "Content-Type": "application/json"],
+                                                      body: #"{"delegatePersonId": "CB-deputy", "validUntil": "\#(until)", "reason": "Đi công tác"}"#))
+        XCTAssertEqual(delegation.status, 201, delegation.body)
+        let deputy = try await token("\(a).CS999", person: "CB-deputy")
+        let inbox = try XCTUnwrap(HTTPProbe.get("\(routing)/v1/inbox", headers: ["Authorization": "Bearer \(deputy)"]))
+        XCTAssertTrue(inbox.body.contains(code), "the delegate sees the delegating organisation's step")
+        XCTAssertEqual(try decide(code, step: 1, "approve", token: deputy).status, 200)
+
+        // Each organisation in turn; the letter waits for payment's dues status, which arrives by message.
+        for (index, organisation) in expected.enumerated().dropFirst() {
+            try TestEnvironment.eventually("step \(index + 1) at \(organisation)") { try self.currentStep(code)?.number == index + 1 }
+            XCTAssertEqual(try currentStep(code)?.organisation, organisation)
+            try TestEnvironment.eventually("dues status reported") {
+                try TestEnvironment.value("SELECT dues_reported_at::text FROM routing.routes WHERE dossier_code = $1", [code]) != nil
+            }
+            try await expectDecision(200, organisation, code, step: index + 1, "approve", content: ["nhanXet": "Đồng ý chuyển"])
+        }
+        // Deciding a step twice is refused: nothing is doubled.
+        try await expectDecision(409, "\(b).CB0011", code, step: 8, "approve")
+
+        try TestEnvironment.eventually("decided and archived") {
+            try self.routeStatus(code) == "decided:approved"
+                && TestEnvironment.count("SELECT count(*) AS n FROM archive.results WHERE dossier_code = $1", [code]) == 1
+        }
+        XCTAssertEqual(try TestEnvironment.value(
+            "SELECT content->>'duesStatus' FROM routing.route_steps WHERE dossier_code = $1 AND step_code = 'GGT'", [code]),
+            "Đã đóng đảng phí đến hết tháng 10/2026")
+        XCTAssertEqual(try TestEnvironment.value(
+            "SELECT decided_by->>'delegationId' IS NOT NULL FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1", [code]), "t")
+        try TestEnvironment.eventually("the registry replica follows the member") {
+            try TestEnvironment.value("SELECT organisation_code FROM validation.members WHERE member_id = $1", [member.memberId]) == "\(b).CB0011"
+        }
+        try system.stopAll()
+    }
+
+    func testARefusalInTheMiddleEndsTheRouteAndAReturnResumesAfterTheSupplement() async throws {
+        let system = try SystemHarness()
+        let member = try startSystem(system)
+        let tag = String(system.organisation.prefix { $0 != "." }.dropLast())
+
+        // Returned at step 2: back to the submitter, then the amendment is checked and the route resumes there.
+        let returned = try submit(system, member: member, destination: "\(tag)A.CB0004")
+        try await expectDecision(200, system.organisation, returned, step: 1, "approve")
+        try TestEnvironment.eventually("step 2") { try self.currentStep(returned)?.number == 2 }
+        try await expectDecision(422, "\(tag)A.CS001", returned, step: 2, "return")  // a return needs its reason
+        try await expectDecision(200, "\(tag)A.CS001", returned, step: 2, "return", reason: "Bản tự kiểm điểm chưa có chữ ký của chi ủy")
+        try TestEnvironment.eventually("back with the submitter") {
+            try TestEnvironment.value("SELECT status FROM intake.dossiers WHERE code = $1", [returned]) == "supplement-requested"
+                && TestEnvironment.value("SELECT status FROM validation.dossiers WHERE code = $1", [returned]) == "supplement-requested"
+        }
+        let channel = try IntakeTests.ReplyChannel()
+        _ = try channel.send(DossierSupplementV1(dossierCode: returned, clientSubmissionId: "bs-\(returned)",
+                                                 form: ["lyDo": "Chuyển công tác (bổ sung bản tự kiểm điểm đã có chữ ký)"],
+                                                 attachments: [], note: "Bổ sung theo yêu cầu của đảng ủy cơ sở"),
+                             type: .dossierSupplement)
+        XCTAssertEqual(try channel.replies(1)[0].properties.type, MessageType.dossierSupplementReceived.cloudEventType)
+        try TestEnvironment.eventually("resumed at step 2") { try self.currentStep(returned)?.number == 2 }
+        XCTAssertEqual(try TestEnvironment.count(
+            "SELECT count(*) AS n FROM routing.route_history WHERE dossier_code = $1 AND event = 'resumed'", [returned]), 1)
+
+        // Refused at step 2 of another dossier: the route ends with the reason, nothing after it is assigned.
+        let refused = try submit(system, member: member, destination: "\(tag)A.CB0004")
+        try await expectDecision(200, system.organisation, refused, step: 1, "approve")
+        try TestEnvironment.eventually("step 2") { try self.currentStep(refused)?.number == 2 }
+        try await expectDecision(200, "\(tag)A.CS001", refused, step: 2, "refuse", reason: "Đảng viên đang bị xem xét kỷ luật")
+        try TestEnvironment.eventually("refused") { try self.routeStatus(refused) == "decided:refused" }
+        XCTAssertEqual(try TestEnvironment.value("SELECT reason FROM routing.routes WHERE dossier_code = $1", [refused]),
+                       "Đảng viên đang bị xem xét kỷ luật")
+        XCTAssertEqual(try TestEnvironment.value("SELECT status FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 3", [refused]),
+                       "waiting")
+        try TestEnvironment.eventually("refusal on the public timeline") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM intake.dossier_events WHERE dossier_code = $1 AND event_type = $2",
+                                      [refused, MessageType.dossierDecided.routingKey]) == 1
+        }
+        try system.stopAll()
+    }
+
+    func testAnOverdueStepIsEscalatedToTheSuperiorAndCountedLate() async throws {
+        let system = try SystemHarness()
+        let clockFile = FileManager.default.temporaryDirectory.appendingPathComponent("tthc-clock-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: clockFile) }
+        func setClock(_ local: String) throws {
+            try Timestamp.format(VietnamTime.parse(local: local)!).write(to: clockFile, atomically: true, encoding: .utf8)
+        }
+        try setClock("2026-12-04 10:00")  // a Friday
+        let member = try startSystem(system, environment: ["TTHC_CLOCK_FILE": clockFile.path])
+        let tag = String(system.organisation.prefix { $0 != "." }.dropLast())
+        let code = try submit(system, member: member, destination: "\(tag)A.CB0004")
+        // Step 1 (the cell, 2 working days): due at the end of Tuesday, reminded at the end of Monday.
+        XCTAssertEqual(try TestEnvironment.value(
+            "SELECT to_char(deadline AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI') FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1",
+            [code]), "2026-12-08 17:00")
+        try setClock("2026-12-07 17:30")
+        try TestEnvironment.eventually("reminded") {
+            try TestEnvironment.value("SELECT reminded_at::text FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1", [code]) != nil
+        }
+        XCTAssertNil(try TestEnvironment.value("SELECT escalated_at::text FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1", [code]))
+        try setClock("2026-12-08 17:30")
+        try TestEnvironment.eventually("escalated to the grassroots organisation above the cell") {
+            try TestEnvironment.value("SELECT escalated_to FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1", [code])
+                == "\(tag)A.CS001"
+        }
+        try await expectDecision(200, system.organisation, code, step: 1, "approve")
+        let cellToken = try await token(system.organisation)
+        let figures = try XCTUnwrap(HTTPProbe.get("\(routing)/v1/organisations/\(system.organisation)/figures",
+                                                  headers: ["Authorization": "Bearer \(cellToken)"]))
+        XCTAssertTrue(figures.body.contains(#""decidedLate":1"#), figures.body)
+        try system.stopAll()
+    }
+
+    func testTwoRoutingReplicasApplyDuplicatedDecisionsExactlyOnce() throws {
+        let system = try SystemHarness()
+        try system.startAll(autoDecide: false)
+        let second = try ServiceProcess("routing", httpPort: 18093, environment: ["TTHC_CONSUMERS": "2", "TTHC_BATCH_SIZE": "20"])
+        defer { _ = try? second.terminate() }
+        try second.waitUntilReady()
+        let software = try OrganisationSoftwareSimulator(url: TestEnvironment.amqpURL(user: "org-software-test"),
+                                                         prefixes: [String(system.organisation.prefix { $0 != "." }.dropLast())],
+                                                         copies: 2)
+        defer { software.stop() }
+        try TestEnvironment.submitDossiers(200, organisation: system.organisation)
+        try TestEnvironment.eventually(timeout: 120, "200 decided") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM routing.routes WHERE dossier_code LIKE $1 AND status = 'decided'",
+                                      [system.organisation + "-%"]) == 200
+        }
+        // Each of the 3 steps of each route decided exactly once, and one result each.
+        XCTAssertEqual(try TestEnvironment.count("""
+            SELECT count(*) AS n FROM routing.route_history WHERE dossier_code LIKE $1 AND event = 'decided-approve'
+            """, [system.organisation + "-%"]), 600)
+        try TestEnvironment.eventually("archived once each") { try system.archived() == 200 }
+        try system.stopAll()
+    }
+}
