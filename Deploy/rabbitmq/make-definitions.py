@@ -66,8 +66,10 @@ topic_permissions.append({"user": "organisation-registry", "vhost": "tthc", "exc
 # may follow the events of their steps; which organisations a user acts for is in the registry.
 for u in ["org-software-demo", "org-software-test"]:
     users.append(user(u))
-    permissions.append({"user": u, "vhost": "tthc", "configure": r"^amq\.gen-.*$",
-                        "write": r"^(tthc\.intake|amq\.gen-.*)$", "read": r"^(tthc\.events|amq\.gen-.*)$"})
+    # Their own durable queues are named `org-software.<user>.*`.
+    own = rf"org-software\.{u}\..*"
+    permissions.append({"user": u, "vhost": "tthc", "configure": rf"^(amq\.gen-.*|{own})$",
+                        "write": rf"^(tthc\.intake|amq\.gen-.*|{own})$", "read": rf"^(tthc\.events|amq\.gen-.*|{own})$"})
     topic_permissions.append({"user": u, "vhost": "tthc", "exchange": "tthc.intake",
                               "write": r"^dossier\.step-decided\..*$", "read": ".*"})
 users.append(user("tthc-admin", "administrator"))

@@ -219,6 +219,79 @@ final class RoutingTests: XCTestCase {
         try system.stopAll()
     }
 
+    func testATemporaryTransferIsRemindedBeforeItsEndExtendedWithinTheLimitAndClosed() async throws {
+        let system = try SystemHarness()
+        let clockFile = FileManager.default.temporaryDirectory.appendingPathComponent("tthc-clock-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: clockFile) }
+        func setClock(_ local: String) throws {
+            try Timestamp.format(VietnamTime.parse(local: local)!).write(to: clockFile, atomically: true, encoding: .utf8)
+        }
+        try setClock("2026-12-01 09:00")
+        try system.startAll(environment: ["TTHC_CLOCK_FILE": clockFile.path])  // organisations' software approves
+        let member = TestEnvironment.members(1, organisation: system.organisation)[0]
+        try TestEnvironment.registerMembers([member])
+        try TestEnvironment.eventually("member replicated") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = $1", [member.memberId]) == 1
+        }
+        let tag = String(system.organisation.prefix { $0 != "." }.dropLast())
+        var submit = SampleDossier.submit(organisation: system.organisation, member: member, decisionDate: Date())
+        submit.procedureCode = "CSHD.TAMTHOI"
+        submit.form = ["lyDo": "Làm việc có thời hạn tại TP Hồ Chí Minh", "noiDen": "Chi bộ số 11", "chiBoNoiDen": "\(tag)B.CB0011",
+                       "mucDich": "lam-viec", "thoiHanThang": "3"]
+        var confirmation = submit.attachments[2]
+        confirmation.componentCode = "XN"
+        submit.attachments = [submit.attachments[0], confirmation]
+        let channel = try IntakeTests.ReplyChannel()
+        _ = try channel.submit(submit)
+        let code = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
+        try TestEnvironment.eventually("route completed") { try self.routeStatus(code) == "decided:approved" }
+        XCTAssertEqual(try TestEnvironment.value(
+            "SELECT ends_on::text FROM routing.temporary_transfers WHERE dossier_code = $1", [code]), "2027-02-28")
+
+        // Extension: beyond the 12-month limit refused; 3 more months accepted, by the temporary cell only.
+        func extend(_ months: Int, as organisation: String) async throws -> Int {
+            let token = try await token(organisation)
+            return HTTPProbe.post("\(routing)/v1/temporary-transfers/\(code)/extension",
+                                  headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"],
+                                  body: #"{"months": \#(months), "reason": "Gia hạn hợp đồng làm việc"}"#)?.status ?? 0
+        }
+        let byOfficial = try await extend(3, as: system.organisation)
+        XCTAssertEqual(byOfficial, 403)
+        let tooLong = try await extend(12, as: "\(tag)B.CB0011")
+        XCTAssertEqual(tooLong, 422)
+        let extended = try await extend(3, as: "\(tag)B.CB0011")
+        XCTAssertEqual(extended, 200)
+        XCTAssertEqual(try TestEnvironment.value(
+            "SELECT ends_on::text FROM routing.temporary_transfers WHERE dossier_code = $1", [code]), "2027-05-31")
+
+        // Both organisations are reminded before the end, then the transfer closes the next day.
+        let remindAt = try XCTUnwrap(TestEnvironment.value(
+            "SELECT to_char(due_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI') FROM routing.timers WHERE kind = 'temporary-ending' AND key = $1",
+            [code]))
+        XCTAssertEqual(remindAt, "2027-05-17 08:00", "10 working days before Monday 31 May")
+        let listener = try TestEnvironment.amqp()
+        defer { listener.close() }
+        let events = try listener.declareQueue("", durable: false, exclusive: true, autoDelete: true).name
+        try listener.bindQueue(events, exchange: Exchange.events, routingKey: MessageType.temporaryTransferEnding.routingKey)
+        try setClock("2027-05-17 08:05")
+        var reminder: TemporaryTransferV1?
+        try TestEnvironment.eventually("reminder sent to both organisations") {
+            while let delivery = try listener.get(queue: events) {
+                let event = try WireJSON.decode(Envelope<TemporaryTransferV1>.self, from: delivery.body).data
+                if event.dossierCode == code { reminder = event }
+            }
+            return reminder != nil
+        }
+        XCTAssertEqual(reminder?.officialOrganisationCode, system.organisation)
+        XCTAssertEqual(reminder?.temporaryOrganisationCode, "\(tag)B.CB0011")
+        XCTAssertEqual(try TestEnvironment.value("SELECT status FROM routing.temporary_transfers WHERE dossier_code = $1", [code]), "active")
+        try setClock("2027-06-01 00:05")
+        try TestEnvironment.eventually("closed at the end") {
+            try TestEnvironment.value("SELECT status FROM routing.temporary_transfers WHERE dossier_code = $1", [code]) == "closed"
+        }
+        try system.stopAll()
+    }
+
     func testTwoRoutingReplicasApplyDuplicatedDecisionsExactlyOnce() throws {
         let system = try SystemHarness()
         try system.startAll(autoDecide: false)

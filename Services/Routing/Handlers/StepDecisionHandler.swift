@@ -22,6 +22,14 @@ struct StepDecisionHandler: MessageHandler {
         do {
             try desk.decide(decision, cause: message, context: context)
         } catch let refusal as DecisionRefusal {
+            // A software retrying a decision that already applied (new message id, same decision
+            // by the same organisation) is answered by doing nothing: nothing is doubled.
+            if case .stepNotCurrent = refusal, try context.db.execute("""
+                SELECT 1 FROM route_steps WHERE dossier_code = $1 AND step_number = $2 AND decision = $3
+                    AND decided_by->>'organisationCode' = $4
+                """, [decision.dossierCode, decision.stepNumber, decision.decision.rawValue, organisation]).first != nil {
+                return
+            }
             throw PermanentFailure(code: refusal.code, reason: refusal.description)
         }
     }
