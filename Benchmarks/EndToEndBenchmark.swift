@@ -31,11 +31,29 @@ struct EndToEndBenchmark: ParsableCommand {
 
     func run() throws {
         let prefix = "BENCH\(Int.random(in: 100...999))"
-        let organisationCodes = (1...max(organisations, 1)).map { "\(prefix).CB\(String(format: "%02d", $0))" }
+        // The bench's own organisation tree; its organisations' software approves every step, so
+        // each dossier runs its route (3–4 steps inside a grassroots organisation) to the result.
+        let tree = OrganisationFixture.tree(provinces: [prefix + "A", prefix + "B"],
+                                            shape: .init(superiors: 2, grassrootsPerSuperior: 3, cellsPerGrassroots: 10),
+                                            softwareUser: "org-software-test")
+        let organisationCodes = Array(tree.filter { $0.kind == .cell }.map(\.code).prefix(max(organisations, 1)))
         let registry = (1...max(members, 1)).map {
             MemberFixture.member(number: $0, memberIdPrefix: "\(prefix)-", organisationCode: organisationCodes[$0 % organisationCodes.count])
         }
-        if !receiptsOnly { try register(registry) }
+        var software: OrganisationSoftwareSimulator?
+        defer { software?.stop() }
+        if !receiptsOnly {
+            try register(registry)
+            let registryConnection = try AMQPConnection(url: AMQPURL(host: host, port: port, vhost: "tthc", user: "organisation-registry",
+                                                                     password: "organisation-registry"))
+            try registryConnection.enableConfirms()
+            try RegistryPublisher.publish(tree, as: .organisationRegistered, subject: \.code, on: registryConnection,
+                                          user: "organisation-registry")
+            registryConnection.close()
+            software = try OrganisationSoftwareSimulator(
+                url: AMQPURL(host: host, port: port, vhost: "tthc", user: "org-software-test", password: "org-software-test"),
+                prefixes: [prefix])
+        }
         // Watch the events before submitting anything.
         let watcher = try AMQPConnection(url: AMQPURL(host: host, port: port, vhost: "tthc", user: "tthc-admin",
                                                       password: "tthc-admin"))

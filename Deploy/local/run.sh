@@ -30,6 +30,10 @@ done
 # Validation checks dossiers against its replica of the member registry: seed it with the
 # generated registry (10,000 members of Hà Nội and TP HCM; idempotent, re-running changes nothing).
 "$bin/tthc-admin" members load-fixture --count 10000
+# Routing plans routes through its replica of the organisation registry: seed it with the
+# generated tree of the same two provinces (steps decided by officers over HTTP or by the
+# organisations' software user org-software-demo over AMQP).
+"$bin/tthc-admin" organisations load-fixture
 
 cat <<EOF2
 

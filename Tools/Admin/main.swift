@@ -9,7 +9,7 @@ import ServiceKit
 struct Admin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tthc-admin", abstract: "Operate TTHC: dead letters and sample dossiers.",
-        subcommands: [DeadLetters.self, SubmitSample.self, Members.self])
+        subcommands: [DeadLetters.self, SubmitSample.self, Members.self, Organisations.self])
 }
 
 struct Connection: ParsableArguments {
@@ -171,6 +171,33 @@ struct Members: ParsableCommand {
             try MemberFixture.publishRegistered(members, on: amqp, user: url.user)
             let cells = Set(members.map(\.organisationCode))
             print("\(members.count) members in \(cells.count) cells of \(MemberFixture.provinces.map(\.code).joined(separator: ", ")) published as member.registered.v1")
+        }
+    }
+}
+
+struct Organisations: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "organisations", abstract: "The organisation registry (tổ chức đảng) that routing replicates.",
+        subcommands: [LoadFixture.self])
+
+    struct LoadFixture: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "load-fixture",
+            abstract: "Publish the generated tree (provinces HN and HCM: committees, boards, communes/wards, grassroots organisations, sections, cells HN.CB0001…) as organisation.registered.v1.")
+        @Option(help: "Registry AMQP URL (a user allowed to publish organisation.* events).") var amqpURL: String =
+            "amqp://organisation-registry:organisation-registry@\(ProcessInfo.processInfo.environment["TTHC_AMQP_HOST"] ?? "127.0.0.1"):\(ProcessInfo.processInfo.environment["TTHC_AMQP_PORT"] ?? "5672")/tthc"
+        @Option(help: "AMQP user of the organisations' own software (decides steps over AMQP).") var softwareUser = "org-software-demo"
+
+        func run() throws {
+            let url = try AMQPURL(amqpURL)
+            let amqp = try AMQPConnection(url: url, heartbeat: 0)
+            defer { amqp.close() }
+            try amqp.enableConfirms()
+            let tree = OrganisationFixture.tree(softwareUser: softwareUser)
+            try RegistryPublisher.publish(tree, as: .organisationRegistered, subject: \.code, on: amqp, user: url.user)
+            let kinds = Dictionary(grouping: tree, by: \.kind).mapValues(\.count)
+            print("\(tree.count) organisations published as organisation.registered.v1: "
+                  + OrganisationRecord.Kind.allCases.map { "\(kinds[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
         }
     }
 }
