@@ -221,8 +221,7 @@ struct RouteDesk: Sendable {
         if step.needsDuesStatus && (decision.decision == .approve || decision.decision == .forward) {
             // The letter records the dues status from payment; it cannot be issued before payment answers.
             guard route.duesReported else { throw DecisionRefusal.duesStatusPending }
-            content["duesStatus"] = DuesStatusReportedV1(dossierCode: route.code, memberId: route.accepted.submitter.memberId,
-                                                         paidUpToMonth: route.duesPaidUpTo, reportedAt: context.now).letterText
+            content["duesStatus"] = DuesStatusReportedV1.letterText(paidUpToMonth: route.duesPaidUpTo)
         }
         let onTime = step.deadline.map { context.now <= $0 } ?? true
         let status = switch decision.decision {

@@ -168,8 +168,10 @@ public struct DuesStatusReportedV1: Codable, Sendable, Equatable {
     }
 
     /// As the letter prints it, e.g. "Đã đóng đảng phí đến hết tháng 10/2026".
-    public var letterText: String {
-        guard let month = paidUpToMonth, month.count == 7 else { return "Chưa có dữ liệu đóng đảng phí" }
+    public var letterText: String { Self.letterText(paidUpToMonth: paidUpToMonth) }
+
+    public static func letterText(paidUpToMonth month: String?) -> String {
+        guard let month, month.count == 7 else { return "Chưa có dữ liệu đóng đảng phí" }
         let parts = month.split(separator: "-")
         return "Đã đóng đảng phí đến hết tháng \(Int(parts[1]) ?? 0)/\(parts[0])"
     }

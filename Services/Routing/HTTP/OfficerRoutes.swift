@@ -208,8 +208,7 @@ struct OfficerRoutes: Sendable {
         }
         let accepted = try WireJSON.decode(DossierAcceptedV1.self, from: Array(try route.string("accepted").utf8))
         let dues = try route.bool("reported")
-            ? DuesStatusReportedV1(dossierCode: code, memberId: try route.string("member_id"),
-                                   paidUpToMonth: try route.optionalString("dues_paid_up_to"), reportedAt: Date()).letterText
+            ? DuesStatusReportedV1.letterText(paidUpToMonth: try route.optionalString("dues_paid_up_to"))
             : nil
         return RouteView(dossierCode: code, procedureCode: try route.string("procedure_code"), status: try route.string("status"),
                          currentStep: try route.optionalInt("current_step"), duesStatus: dues, steps: steps, history: history,
