@@ -27,7 +27,7 @@ var targets: [Target] = [
     .target(name: "Calendar", path: "Shared/Calendar", resources: [.copy("Holidays"), .copy("OfficeHours")]),
     .target(name: "Messaging", dependencies: ["CRabbitMQ", "Contracts", log], path: "Shared/Messaging"),
     .target(name: "Signatures", dependencies: ["COpenSSL"], path: "Shared/Signatures"),
-    .target(name: "Persistence", dependencies: ["CLibPQ", "COpenSSL", "Calendar", log], path: "Shared/Persistence"),
+    .target(name: "Persistence", dependencies: ["CLibPQ", "Signatures", "Calendar", log], path: "Shared/Persistence"),
     .target(name: "ServiceKit",
             dependencies: [
                 "Contracts", "Messaging", "Persistence", "Signatures", log,

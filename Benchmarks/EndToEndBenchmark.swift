@@ -29,6 +29,9 @@ struct EndToEndBenchmark: ParsableCommand {
     @Option(help: "Database URL for --observe database (a role that can read the services' schemas).")
     var databaseURL = "postgresql://postgres@/tthc?host=\(ProcessInfo.processInfo.environment["TTHC_PG_SOCKET_DIR"] ?? "/var/run/postgresql")&port=\(ProcessInfo.processInfo.environment["TTHC_PG_PORT"] ?? "5432")"
 
+    @Flag(help: "Measure validation alone: pause tthc-validation (SIGSTOP) while intake receives every dossier, then resume it and time how fast it drains the backlog (needs --observe database).")
+    var validationBacklog = false
+
     func run() throws {
         let prefix = "BENCH\(Int.random(in: 100...999))"
         // The bench's own organisation tree; its organisations' software approves every step, so
@@ -66,6 +69,13 @@ struct EndToEndBenchmark: ParsableCommand {
         try watcher.setPrefetch(2000)
         try watcher.consume(queue: queue)
 
+        // Validation paused: its queue fills while intake receives; resumed once intake is done.
+        let pausedValidation = validationBacklog ? signalServices(named: "tthc-validation", SIGSTOP) : []
+        if validationBacklog && pausedValidation.isEmpty { throw ValidationError("--validation-backlog: no running tthc-validation process") }
+        defer { _ = signalServices(named: "tthc-validation", SIGCONT) }
+        // The dossiers are made (and their components signed, ~2 ms each) before the clock starts:
+        // that is the members' side, not the system's.
+        let messages = try buildSubmissions(registry: registry, replyTo: receiptsOnly ? queue : nil)
         let submittedAt = Mutex<[String: ContinuousClock.Instant]>([:])
         let clock = ContinuousClock()
         let start = clock.now
@@ -85,16 +95,18 @@ struct EndToEndBenchmark: ParsableCommand {
                         let wait = due - clock.now
                         if wait > .zero { Thread.sleep(forTimeInterval: Double(wait.components.attoseconds) / 1e18 + Double(wait.components.seconds)) }
                     }
-                    let submit = SampleDossier.submit(member: registry[i % registry.count])
-                    let message = try SampleDossier.message(submit, userId: integrator, replyTo: receiptsOnly ? queue : nil,
-                                                            correlationId: submit.clientSubmissionId)
-                    submittedAt.withLock { $0[submit.clientSubmissionId] = clock.now }
+                    let (clientSubmissionId, message) = messages[i]
+                    submittedAt.withLock { $0[clientSubmissionId] = clock.now }
                     try amqp.publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey,
                                      body: message.body, properties: message.properties)
                     if i % 500 == 499 || (rate > 0 && i % 50 == 49) { try amqp.waitForConfirms() }
                 }
                 try amqp.waitForConfirms()
                 amqp.close()
+                let took = clock.now - start
+                FileHandle.standardOutput.write(Data(String(format: "published and confirmed: %d in %.1f s (%.0f/s)\n", count,
+                    Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18,
+                    Double(count) / max(Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18, 0.001)).utf8))
             } catch {
                 FileHandle.standardError.write(Data("publisher failed: \(error)\n".utf8))
             }
@@ -109,7 +121,8 @@ struct EndToEndBenchmark: ParsableCommand {
         if observe == "database" {
             watcher.close()
             publisherDone.wait()
-            try measureFromDatabase(prefix: prefix, submittedAt: submittedAt, clock: clock, start: start)
+            let resumedAt = validationBacklog ? try resumeValidationWhenReceived(prefix: prefix) : nil
+            try measureFromDatabase(prefix: prefix, submittedAt: submittedAt, clock: clock, start: start, validationResumedAt: resumedAt)
             return
         }
         var clientIdByCode: [String: String] = [:]
@@ -125,7 +138,7 @@ struct EndToEndBenchmark: ParsableCommand {
             switch delivery.routingKey {
             case MessageType.dossierReceived.routingKey:
                 let received = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: delivery.body).data
-                guard received.receivingOrganisationCode.hasPrefix(prefix + ".") else { continue }
+                guard received.receivingOrganisationCode.hasPrefix(prefix) else { continue }
                 clientIdByCode[received.dossierCode] = received.clientSubmissionId
             case MessageType.dossierAccepted.routingKey:
                 let accepted = try WireJSON.decode(Envelope<DossierAcceptedV1>.self, from: delivery.body).data
@@ -143,24 +156,24 @@ struct EndToEndBenchmark: ParsableCommand {
         publisherDone.wait()
         watcher.close()
 
-        print("dossiers submitted: \(count) (\(organisationCodes.count) organisations \(prefix).*)\(rate > 0 ? " at \(Int(rate))/s" : ", as fast as confirmed")")
-        print(String(format: "submit→accepted: %d done, %.0f dossiers/s, latency p50 %@ p99 %@", acceptedLatency.count,
+        report("dossiers submitted: \(count) (\(organisationCodes.count) organisations \(prefix).*)\(rate > 0 ? " at \(Int(rate))/s" : ", as fast as confirmed")")
+        report(String(format: "submit→accepted: %d done, %.0f dossiers/s, latency p50 %@ p99 %@", acceptedLatency.count,
                      Double(acceptedLatency.count) / max(seconds(lastAccepted - start), 0.001),
                      percentile(acceptedLatency, 0.5), percentile(acceptedLatency, 0.99)))
-        print(String(format: "submit→archived: %d done, %.0f dossiers/s, latency p50 %@ p99 %@", archivedLatency.count,
+        report(String(format: "submit→archived: %d done, %.0f dossiers/s, latency p50 %@ p99 %@", archivedLatency.count,
                      Double(archivedLatency.count) / max(seconds(lastArchived - start), 0.001),
                      percentile(archivedLatency, 0.5), percentile(archivedLatency, 0.99)))
-        for (name, rss) in serviceMemory() { print("RSS \(name): \(rss / 1024) MiB") }
+        for (name, rss) in serviceMemory() { report("RSS \(name): \(rss / 1024) MiB") }
         if archivedLatency.count < count { throw ExitCode.failure }
     }
 
     /// Waits until every dossier is archived, then reads when each was accepted (validation) and
     /// archived (archive) from the services' own rows: the measurement adds no messages.
     func measureFromDatabase(prefix: String, submittedAt: borrowing Mutex<[String: ContinuousClock.Instant]>,
-                             clock: ContinuousClock, start: ContinuousClock.Instant) throws {
+                             clock: ContinuousClock, start: ContinuousClock.Instant, validationResumedAt: Date?) throws {
         let db = try PostgresConnection(url: databaseURL)
         defer { db.close() }
-        let pattern = prefix + ".%"
+        let pattern = prefix + "_.%"  // the provinces <prefix>A and <prefix>B
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             let archived = try db.execute("SELECT count(*) AS n FROM archive.results WHERE dossier_code LIKE $1", [pattern])
@@ -171,7 +184,7 @@ struct EndToEndBenchmark: ParsableCommand {
         // Wall-clock offsets: instants of the run measured against the same machine clock.
         let wallStart = Date().addingTimeInterval(-seconds(clock.now - start))
         let rows = try db.execute("""
-            SELECT i.client_submission_id AS id,
+            SELECT i.client_submission_id AS id, extract(epoch FROM i.received_at)::float8 AS received,
                    extract(epoch FROM v.updated_at)::float8 AS accepted, extract(epoch FROM r.issued_at)::float8 AS archived
             FROM intake.dossiers i
             JOIN validation.dossiers v ON v.code = i.code
@@ -182,24 +195,41 @@ struct EndToEndBenchmark: ParsableCommand {
         var archived: [Duration] = []
         var lastAccepted = 0.0
         var lastArchived = 0.0
+        var validationLatency: [Duration] = []
+        var firstReceived = Double.infinity
         for row in rows {
             guard let sent = submittedAt.withLock({ $0[try! row.string("id")] }) else { continue }
             let sentWall = wallStart.timeIntervalSince1970 + seconds(sent - start)
             let a = Double(try row.string("accepted"))!
             accepted.append(.milliseconds(Int((a - sentWall) * 1000)))
             lastAccepted = max(lastAccepted, a)
+            let received = Double(try row.string("received"))!
+            firstReceived = min(firstReceived, received)
+            validationLatency.append(.milliseconds(Int((a - received) * 1000)))
             if let text = try row.optionalString("archived"), let r = Double(text) {
                 archived.append(.milliseconds(Int((r - sentWall) * 1000)))
                 lastArchived = max(lastArchived, r)
             }
         }
         let base = wallStart.timeIntervalSince1970
-        print("dossiers submitted: \(count) (\(organisations) organisations \(prefix).*)\(rate > 0 ? " at \(Int(rate))/s" : ", as fast as confirmed"); observed in the services' tables")
-        print(String(format: "submit→accepted: %d done, %.0f dossiers/s, latency p50 %@ p99 %@", accepted.count,
+        report("dossiers submitted: \(count) (\(organisations) organisations \(prefix).*)\(rate > 0 ? " at \(Int(rate))/s" : ", as fast as confirmed"); observed in the services' tables")
+        report(String(format: "submit→accepted: %d done, %.0f dossiers/s, latency p50 %@ p99 %@", accepted.count,
                      Double(accepted.count) / max(lastAccepted - base, 0.001), percentile(accepted, 0.5), percentile(accepted, 0.99)))
-        print(String(format: "submit→archived: %d done, %.0f dossiers/s, latency p50 %@ p99 %@", archived.count,
+        if let resumed = validationResumedAt {
+            // Backlog drain: validation's own capacity, nothing upstream limiting it.
+            let drain = lastAccepted - resumed.timeIntervalSince1970
+            report(String(format: "validation alone (backlog of %d drained): %.1f s, %.0f dossiers/s", accepted.count, drain,
+                         Double(accepted.count) / max(drain, 0.001)))
+        } else {
+            // Share of submit→accepted spent after intake's receipt: validation's check and hops.
+            let share = seconds(median(validationLatency)) / max(seconds(median(accepted)), 0.000_001) * 100
+            report(String(format: "validation (intake receipt→accepted): %.0f dossiers/s over its busy span, latency p50 %@ p99 %@, %.0f%% of the submit→accepted p50",
+                         Double(accepted.count) / max(lastAccepted - firstReceived, 0.001), percentile(validationLatency, 0.5),
+                         percentile(validationLatency, 0.99), share))
+        }
+        report(String(format: "submit→archived: %d done, %.0f dossiers/s, latency p50 %@ p99 %@", archived.count,
                      Double(archived.count) / max(lastArchived - base, 0.001), percentile(archived, 0.5), percentile(archived, 0.99)))
-        for (name, rss) in serviceMemory() { print("RSS \(name): \(rss / 1024) MiB") }
+        for (name, rss) in serviceMemory() { report("RSS \(name): \(rss / 1024) MiB") }
         if archived.count < count { throw ExitCode.failure }
     }
 
@@ -221,7 +251,7 @@ struct EndToEndBenchmark: ParsableCommand {
             if n >= registry.count { break }
             Thread.sleep(forTimeInterval: 0.2)
         }
-        print(String(format: "registry: %d members replicated into validation in %.1f s", registry.count, Date().timeIntervalSince(started)))
+        report(String(format: "registry: %d members replicated into validation in %.1f s", registry.count, Date().timeIntervalSince(started)))
     }
 
     func measureReceipts(_ watcher: AMQPConnection, submittedAt: borrowing Mutex<[String: ContinuousClock.Instant]>,
@@ -236,12 +266,63 @@ struct EndToEndBenchmark: ParsableCommand {
             last = clock.now
             latencies.append(last - sent)
         }
-        print("intake alone over AMQP: \(latencies.count) receipts of \(count)\(rate > 0 ? " at \(Int(rate))/s" : ", as fast as confirmed")")
-        print(String(format: "submit→receipt: %.0f dossiers/s, latency p50 %@ p99 %@",
+        report("intake alone over AMQP: \(latencies.count) receipts of \(count)\(rate > 0 ? " at \(Int(rate))/s" : ", as fast as confirmed")")
+        report(String(format: "submit→receipt: %.0f dossiers/s, latency p50 %@ p99 %@",
                      Double(latencies.count) / max(seconds(last - start), 0.001),
                      percentile(latencies, 0.5), percentile(latencies, 0.99)))
         if latencies.count < count { throw ExitCode.failure }
     }
+
+    func buildSubmissions(registry: [MemberRecord], replyTo: String?) throws -> [(String, (body: [UInt8], properties: MessageProperties))] {
+        let built = Mutex<[Int: (String, (body: [UInt8], properties: MessageProperties))]>([:])
+        let (count, integrator) = (count, integrator)
+        let workers = max(ProcessInfo.processInfo.activeProcessorCount, 1)
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for i in stride(from: worker, to: count, by: workers) {
+                let submit = SampleDossier.submit(member: registry[i % registry.count])
+                guard let message = try? SampleDossier.message(submit, userId: integrator, replyTo: replyTo,
+                                                               correlationId: submit.clientSubmissionId) else { continue }
+                built.withLock { $0[i] = (submit.clientSubmissionId, message) }
+            }
+        }
+        return try built.withLock { all in
+            try (0..<count).map { i in
+                guard let message = all[i] else { throw ValidationError("could not build submission \(i)") }
+                return message
+            }
+        }
+    }
+
+    /// Waits until intake has received every dossier of this run, then resumes validation.
+    func resumeValidationWhenReceived(prefix: String) throws -> Date {
+        let db = try PostgresConnection(url: databaseURL)
+        defer { db.close() }
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            let n = try db.execute("SELECT count(*) AS n FROM intake.dossiers WHERE receiving_organisation_code LIKE $1", [prefix + "_.%"])
+                .first!.int("n")
+            if n >= count { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let resumed = Date()
+        _ = signalServices(named: "tthc-validation", SIGCONT)
+        return resumed
+    }
+
+    /// Sends `signal` to every running process named `name`; returns their pids.
+    func signalServices(named name: String, _ signal: Int32) -> [Int32] {
+        runningServices().filter { $0.name == name }.map { service in
+            kill(service.pid, signal)
+            return service.pid
+        }
+    }
+
+    func median(_ values: [Duration]) -> Duration {
+        values.isEmpty ? .zero : values.sorted()[values.count / 2]
+    }
+
+    /// One line of figures, written at once (unbuffered) so it shows even if the run is cut short.
+    func report(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
     func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
@@ -253,16 +334,24 @@ struct EndToEndBenchmark: ParsableCommand {
 
     /// Resident memory of each running tthc-* process, from /proc.
     func serviceMemory() -> [(String, Int)] {
-        var result: [(String, Int)] = []
-        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] where Int(entry) != nil {
-            guard let name = try? String(contentsOfFile: "/proc/\(entry)/comm", encoding: .utf8)
-                .trimmingCharacters(in: .whitespacesAndNewlines), name.hasPrefix("tthc-"), name != "tthc-bench",
-                let status = try? String(contentsOfFile: "/proc/\(entry)/status", encoding: .utf8),
-                let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-                let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
-            else { continue }
-            result.append(("\(name)[\(entry)]", kb))
+        runningServices().compactMap { service in
+            guard let status = try? String(contentsOfFile: "/proc/\(service.pid)/status", encoding: .utf8),
+                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+                  let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
+            else { return nil }
+            return ("\(service.name)[\(service.pid)]", kb)
+        }.sorted { $0.0 < $1.0 }
+    }
+
+    /// Running tthc-* service processes, from /proc.
+    func runningServices() -> [(name: String, pid: Int32)] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry in
+            guard let pid = Int32(entry),
+                  let name = try? String(contentsOfFile: "/proc/\(entry)/comm", encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines),
+                  name.hasPrefix("tthc-"), name != "tthc-bench"
+            else { return nil }
+            return (name, pid)
         }
-        return result.sorted { $0.0 < $1.0 }
     }
 }

@@ -44,19 +44,20 @@ public struct WorkingCalendar: Sendable {
     public static let standardSessions = [Session("07:30", "11:30"), Session("13:00", "17:00")]
 
     public let sessions: [Session]
-    private let daysOff: Set<String>
-    private let workingSaturdays: Set<String>
+    /// Days as `yyyymmdd` numbers: deadline arithmetic asks per day, so no string formatting there.
+    private let daysOff: Set<Int>
+    private let workingSaturdays: Set<Int>
     public let years: ClosedRange<Int>
 
     public init(sessions: [Session] = WorkingCalendar.standardSessions, holidays: [HolidayYear]) {
         self.sessions = sessions.sorted { $0.start < $1.start }
-        self.daysOff = Set(holidays.flatMap { $0.daysOff.map(\.date) })
-        self.workingSaturdays = Set(holidays.flatMap(\.workingSaturdays))
+        self.daysOff = Set(holidays.flatMap { $0.daysOff.compactMap { Self.dayNumber($0.date) } })
+        self.workingSaturdays = Set(holidays.flatMap { $0.workingSaturdays.compactMap(Self.dayNumber) })
         let covered = holidays.map(\.year)
         self.years = (covered.min() ?? 0)...(covered.max() ?? 0)
     }
 
-    private init(sessions: [Session], daysOff: Set<String>, workingSaturdays: Set<String>, years: ClosedRange<Int>) {
+    private init(sessions: [Session], daysOff: Set<Int>, workingSaturdays: Set<Int>, years: ClosedRange<Int>) {
         self.sessions = sessions.sorted { $0.start < $1.start }
         self.daysOff = daysOff
         self.workingSaturdays = workingSaturdays
@@ -78,18 +79,19 @@ public struct WorkingCalendar: Sendable {
         return WorkingCalendar(sessions: sessions, holidays: years)
     }
 
-    static func dayKey(_ date: Date) -> String {
-        let c = VietnamTime.components(date)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    /// `2026-09-02` → 20260902.
+    static func dayNumber(_ isoDate: String) -> Int? {
+        Int(isoDate.filter { $0 != "-" })
     }
 
     /// A working day: Monday–Friday (or a swapped working Saturday) that is not a public holiday.
     public func isWorkingDay(_ date: Date) throws -> Bool {
-        let year = VietnamTime.calendar.component(.year, from: date)
+        let c = VietnamTime.calendar.dateComponents([.year, .month, .day, .weekday], from: date)
+        let year = c.year!
         guard years.contains(year) else { throw CalendarError.yearNotCovered(year) }
-        let key = Self.dayKey(date)
+        let key = year * 10_000 + c.month! * 100 + c.day!
         if daysOff.contains(key) { return false }
-        let weekday = VietnamTime.calendar.component(.weekday, from: date)  // 1 = Sunday, 7 = Saturday
+        let weekday = c.weekday!  // 1 = Sunday, 7 = Saturday
         if weekday == 7 { return workingSaturdays.contains(key) }
         return weekday != 1
     }

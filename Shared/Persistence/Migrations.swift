@@ -1,4 +1,4 @@
-import COpenSSL
+import Signatures
 import Foundation
 import Logging
 
@@ -107,11 +107,3 @@ public struct MigrationRunner {
     }
 }
 
-/// SHA-256 through OpenSSL, as lowercase hex.
-public func sha256Hex(_ bytes: [UInt8]) -> String {
-    var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
-    bytes.withUnsafeBufferPointer { input in
-        _ = SHA256(input.baseAddress, input.count, &digest)
-    }
-    return digest.hexString
-}

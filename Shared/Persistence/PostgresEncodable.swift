@@ -1,5 +1,6 @@
 import Calendar
 import Foundation
+import Signatures
 
 /// A value sent as a statement parameter in PostgreSQL's text format.
 public protocol PostgresEncodable {
@@ -32,55 +33,27 @@ public struct PostgresArray: PostgresEncodable {
     public init<T: PostgresEncodable>(_ elements: [T]) { self.elements = elements.map { $0.postgresText } }
 
     public var postgresText: String {
-        var text = "{"
+        // Byte by byte: a batch array can hold thousands of elements. Bytes of multi-byte UTF-8
+        // characters are never `"` or `\`, so escaping bytes is escaping characters.
+        let (quote, backslash, comma) = (UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: ","))
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(elements.reduce(2) { $0 + ($1?.utf8.count ?? 4) + 3 })
         for (i, element) in elements.enumerated() {
-            if i > 0 { text += "," }
-            guard let element else { text += "NULL"; continue }
-            text += "\""
-            for ch in element.unicodeScalars {
-                if ch == "\"" || ch == "\\" { text += "\\" }
-                text.unicodeScalars.append(ch)
+            if i > 0 { out.append(comma) }
+            guard let element else { out.append(contentsOf: "NULL".utf8); continue }
+            out.append(quote)
+            for byte in element.utf8 {
+                if byte == quote || byte == backslash { out.append(backslash) }
+                out.append(byte)
             }
-            text += "\""
+            out.append(quote)
         }
-        return text + "}"
-    }
-}
-
-extension Array where Element == UInt8 {
-    public var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(count * 2)
-        for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
+        out.append(UInt8(ascii: "}"))
         return String(decoding: out, as: UTF8.self)
     }
-
-    public init?(hex: String) {
-        let utf8 = Array(hex.utf8)
-        guard utf8.count % 2 == 0 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 48...57: c - 48
-            case 97...102: c - 87
-            case 65...70: c - 55
-            default: nil
-            }
-        }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(utf8.count / 2)
-        var i = 0
-        while i < utf8.count {
-            guard let high = nibble(utf8[i]), let low = nibble(utf8[i + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-            i += 2
-        }
-        self = bytes
-    }
 }
+
+
 
 /// SQL rendering a `timestamptz` column as RFC 3339 UTC text with milliseconds (the wire format,
 /// read back exactly by `WireJSON.parseTimestamp`). `column` is a column name from code, never input.

@@ -48,7 +48,9 @@ public final class OrganisationSoftwareSimulator: Sendable {
 
     static func connect(url: AMQPURL, queue: String) throws -> (listener: AMQPConnection, publisher: AMQPConnection) {
         let listener = try AMQPConnection(url: url, heartbeat: 0, connectionName: "organisation-software")
-        try listener.declareQueue(queue, durable: true)
+        // Durable so a broker restart loses no assignment; expiring so the queue of a simulator
+        // that was killed (a bench cut short) stops collecting every assignment two minutes later.
+        try listener.declareQueue(queue, durable: true, arguments: ["x-expires": .int(120_000)])
         try listener.bindQueue(queue, exchange: Exchange.events, routingKey: MessageType.dossierStepAssigned.routingKey)
         try listener.setPrefetch(500)
         try listener.consume(queue: queue)

@@ -54,12 +54,39 @@ public enum SampleDossier {
         return cell[..<range.lowerBound] + String(format: "%04d", number % 9999 + 1)
     }
 
+    /// Procedure (4), residence comments (nhận xét nơi cư trú): the workplace grassroots committee
+    /// `requestingOrganisation` asks the residence cell to comment on `member`; its request letter
+    /// (CVDN) is signed with the organisation's certificate (serialNumber `TCD:<code>`).
+    public static func residenceComment(clientSubmissionId: String = UUID().uuidString.lowercased(), member: MemberRecord,
+                                        requestingOrganisation: String, residenceCell: String, year: Int = 2026,
+                                        campaignDeadline: String? = nil) -> DossierSubmitV1 {
+        let bytes = Array("%PDF-1.4\n% Công văn đề nghị nhận xét đảng viên nơi cư trú\n\(member.fullName) (\(member.memberId))\n\(clientSubmissionId)\n%%EOF\n".utf8)
+        var letter = AttachmentReference(componentCode: "CVDN", fileName: "cong-van-de-nghi.pdf", mediaType: "application/pdf",
+                                         sizeBytes: bytes.count, sha256: sha256Hex(bytes), contentBase64: Data(bytes).base64EncodedString())
+        letter.signature = signature(over: bytes, commonName: "Đảng ủy \(requestingOrganisation)",
+                                     serialNumber: "TCD:\(requestingOrganisation)", fileName: "cong-van-de-nghi.pdf.p7s")
+        var form = ["toChucDeNghi": requestingOrganisation, "namNhanXet": String(year),
+                    "noiCuTru": "Tổ dân phố số 5", "chiBoNoiCuTru": residenceCell]
+        form["hanTraLoi"] = campaignDeadline
+        return DossierSubmitV1(
+            clientSubmissionId: clientSubmissionId, procedureCode: ProcedureCode.residenceComments, receivingOrganisationCode: residenceCell,
+            submitter: Submitter(memberId: member.memberId, fullName: member.fullName), formVersion: "2026.1",
+            form: form, attachments: [letter])
+    }
+
     /// A detached signature by `member` (their citizen id in the certificate), or a declared but
     /// unverifiable one when no signing authority is configured.
     public static func signature(over bytes: [UInt8], by member: MemberRecord, fileName: String,
                                  authority: SigningAuthority? = signing) -> SignatureReference {
+        signature(over: bytes, commonName: member.fullName, serialNumber: member.citizenId, fileName: fileName, authority: authority)
+    }
+
+    /// A detached signature by the certificate holder `serialNumber` (a citizen id, or `TCD:<code>`
+    /// for an organisation).
+    public static func signature(over bytes: [UInt8], commonName: String, serialNumber: String, fileName: String,
+                                 authority: SigningAuthority? = signing) -> SignatureReference {
         guard let authority,
-              let signer = try? authority.signer(commonName: member.fullName, serialNumber: member.citizenId),
+              let signer = try? authority.signer(commonName: commonName, serialNumber: serialNumber),
               let cms = try? authority.sign(bytes, as: signer) else {
             return SignatureReference(fileName: fileName, sizeBytes: 3_012, sha256: String(repeating: "b1", count: 32))
         }

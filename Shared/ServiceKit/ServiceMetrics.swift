@@ -34,6 +34,10 @@ public final class ServiceMetrics: Sendable {
         counter("batch_fallbacks", "Batches that failed and were handled message by message", []).increment()
     }
 
+    public func batchConflict() {
+        counter("batch_conflicts", "Batches retried whole after a deadlock or serialization conflict", []).increment()
+    }
+
     public func deadLettered(type: String, code: String) {
         counter("messages_dead_lettered", "Messages sent to the dead-letter queue", [("type", type), ("code", code)]).increment()
     }

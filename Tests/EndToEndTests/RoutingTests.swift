@@ -188,25 +188,20 @@ final class RoutingTests: XCTestCase {
 
     func testAnOverdueStepIsEscalatedToTheSuperiorAndCountedLate() async throws {
         let system = try SystemHarness()
-        let clockFile = FileManager.default.temporaryDirectory.appendingPathComponent("tthc-clock-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: clockFile) }
-        func setClock(_ local: String) throws {
-            try Timestamp.format(VietnamTime.parse(local: local)!).write(to: clockFile, atomically: true, encoding: .utf8)
-        }
-        try setClock("2026-12-04 10:00")  // a Friday
-        let member = try startSystem(system, environment: ["TTHC_CLOCK_FILE": clockFile.path])
+        let clock = try ControllableClock("2026-12-04 10:00")  // a Friday
+        let member = try startSystem(system, environment: clock.environment)
         let tag = String(system.organisation.prefix { $0 != "." }.dropLast())
         let code = try submit(system, member: member, destination: "\(tag)A.CB0004")
         // Step 1 (the cell, 2 working days): due at the end of Tuesday, reminded at the end of Monday.
         XCTAssertEqual(try TestEnvironment.value(
             "SELECT to_char(deadline AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI') FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1",
             [code]), "2026-12-08 17:00")
-        try setClock("2026-12-07 17:30")
+        try clock.set("2026-12-07 17:30")
         try TestEnvironment.eventually("reminded") {
             try TestEnvironment.value("SELECT reminded_at::text FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1", [code]) != nil
         }
         XCTAssertNil(try TestEnvironment.value("SELECT escalated_at::text FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1", [code]))
-        try setClock("2026-12-08 17:30")
+        try clock.set("2026-12-08 17:30")
         try TestEnvironment.eventually("escalated to the grassroots organisation above the cell") {
             try TestEnvironment.value("SELECT escalated_to FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1", [code])
                 == "\(tag)A.CS001"
@@ -219,15 +214,66 @@ final class RoutingTests: XCTestCase {
         try system.stopAll()
     }
 
+    func testResidenceCommentsAcrossProvincesAreAnsweredOnTheFormEscalatedWhenOverdueAndReturnedToTheRequester() async throws {
+        let system = try SystemHarness()
+        let clock = try ControllableClock("2026-12-01 09:00")  // a Tuesday
+        let member = try startSystem(system, environment: clock.environment)
+        let tag = String(system.organisation.prefix { $0 != "." }.dropLast())
+        let (workplace, residence) = ("\(tag)A.CS001", "\(tag)B.CB0011")
+        // The workplace grassroots committee asks the residence cell in the other province, within
+        // the campaign's deadline (Thursday 4 December); its letter carries its own signature.
+        let channel = try IntakeTests.ReplyChannel()
+        _ = try channel.submit(SampleDossier.residenceComment(member: member, requestingOrganisation: workplace,
+                                                              residenceCell: residence, campaignDeadline: "2026-12-04"))
+        let code = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
+        try TestEnvironment.eventually("request sent, the residence cell asked") { try self.currentStep(code)?.number == 2 }
+        XCTAssertEqual(try TestEnvironment.value("""
+            SELECT string_agg(step_code || '@' || organisation_code || ':' || status, ' ' ORDER BY step_number)
+            FROM routing.route_steps WHERE dossier_code = $1
+            """, [code]), "DN@\(workplace):automatic NX@\(residence):assigned LUU@\(workplace):waiting")
+        XCTAssertEqual(try TestEnvironment.value(
+            "SELECT to_char(deadline AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI') FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 2",
+            [code]), "2026-12-05 00:00", "the campaign deadline, not the plan's 15 working days")
+
+        // Unanswered past the deadline: escalated to the organisation above the residence cell.
+        let listener = try TestEnvironment.amqp()
+        defer { listener.close() }
+        let events = try listener.declareQueue("", durable: false, exclusive: true, autoDelete: true).name
+        try listener.bindQueue(events, exchange: Exchange.events, routingKey: MessageType.dossierStepOverdue.routingKey)
+        try clock.set("2026-12-05 08:00")
+        var overdue: DossierStepOverdueV1?
+        try TestEnvironment.eventually("escalated") {
+            while let delivery = try listener.get(queue: events) {
+                let event = try WireJSON.decode(Envelope<DossierStepOverdueV1>.self, from: delivery.body).data
+                if event.dossierCode == code { overdue = event }
+            }
+            return overdue != nil
+        }
+        XCTAssertEqual(overdue?.organisationCode, residence)
+        XCTAssertEqual(overdue?.escalatedToOrganisationCode, "\(tag)B.CS003")
+
+        // Only the residence cell answers, on the comment form; the answer goes back to the requester.
+        try await expectDecision(403, workplace, code, step: 2, "approve")
+        let answer = ["uuDiem": "Gương mẫu chấp hành quy định nơi cư trú", "khuyetDiem": "Không",
+                      "nhanXet": "Đảng viên giữ gìn phẩm chất, tham gia sinh hoạt tổ dân phố đầy đủ"]
+        try await expectDecision(200, residence, code, step: 2, "approve", content: answer)
+        try TestEnvironment.eventually("back at the requester") { try self.currentStep(code)?.organisation == workplace }
+        try await expectDecision(200, workplace, code, step: 3, "approve")
+        try TestEnvironment.eventually("decided and filed") {
+            try self.routeStatus(code) == "decided:approved"
+                && TestEnvironment.count("SELECT count(*) AS n FROM archive.results WHERE dossier_code = $1", [code]) == 1
+        }
+        XCTAssertEqual(try TestEnvironment.value(
+            "SELECT on_time::text FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 2", [code]), "false")
+        XCTAssertEqual(try TestEnvironment.value(
+            "SELECT content->>'nhanXet' FROM routing.route_steps WHERE dossier_code = $1 AND step_code = 'NX'", [code]), answer["nhanXet"])
+        try system.stopAll()
+    }
+
     func testATemporaryTransferIsRemindedBeforeItsEndExtendedWithinTheLimitAndClosed() async throws {
         let system = try SystemHarness()
-        let clockFile = FileManager.default.temporaryDirectory.appendingPathComponent("tthc-clock-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: clockFile) }
-        func setClock(_ local: String) throws {
-            try Timestamp.format(VietnamTime.parse(local: local)!).write(to: clockFile, atomically: true, encoding: .utf8)
-        }
-        try setClock("2026-12-01 09:00")
-        try system.startAll(environment: ["TTHC_CLOCK_FILE": clockFile.path])  // organisations' software approves
+        let clock = try ControllableClock("2026-12-01 09:00")
+        try system.startAll(environment: clock.environment)  // organisations' software approves
         let member = TestEnvironment.members(1, organisation: system.organisation)[0]
         try TestEnvironment.registerMembers([member])
         try TestEnvironment.eventually("member replicated") {
@@ -273,7 +319,7 @@ final class RoutingTests: XCTestCase {
         defer { listener.close() }
         let events = try listener.declareQueue("", durable: false, exclusive: true, autoDelete: true).name
         try listener.bindQueue(events, exchange: Exchange.events, routingKey: MessageType.temporaryTransferEnding.routingKey)
-        try setClock("2027-05-17 08:05")
+        try clock.set("2027-05-17 08:05")
         var reminder: TemporaryTransferV1?
         try TestEnvironment.eventually("reminder sent to both organisations") {
             while let delivery = try listener.get(queue: events) {
@@ -285,7 +331,7 @@ final class RoutingTests: XCTestCase {
         XCTAssertEqual(reminder?.officialOrganisationCode, system.organisation)
         XCTAssertEqual(reminder?.temporaryOrganisationCode, "\(tag)B.CB0011")
         XCTAssertEqual(try TestEnvironment.value("SELECT status FROM routing.temporary_transfers WHERE dossier_code = $1", [code]), "active")
-        try setClock("2027-06-01 00:05")
+        try clock.set("2027-06-01 00:05")
         try TestEnvironment.eventually("closed at the end") {
             try TestEnvironment.value("SELECT status FROM routing.temporary_transfers WHERE dossier_code = $1", [code]) == "closed"
         }

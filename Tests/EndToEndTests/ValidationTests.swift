@@ -1,6 +1,7 @@
 import Calendar
 import Contracts
 import Foundation
+import Signatures
 import Messaging
 import Persistence
 import ServiceKit
@@ -108,13 +109,8 @@ final class ValidationTests: XCTestCase {
 
     func testTheCheckOverdueTimerFiresEightWorkingHoursLaterAcrossAWeekendAndSurvivesARestart() throws {
         let system = try SystemHarness()
-        let clockFile = FileManager.default.temporaryDirectory.appendingPathComponent("tthc-clock-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: clockFile) }
-        func setClock(_ local: String) throws {
-            try Timestamp.format(VietnamTime.parse(local: local)!).write(to: clockFile, atomically: true, encoding: .utf8)
-        }
-        try setClock("2026-11-27 16:00")  // a Friday
-        let environment = ["TTHC_CLOCK_FILE": clockFile.path]
+        let clock = try ControllableClock("2026-11-27 16:00")  // a Friday
+        let environment = clock.environment
         try system.start("intake", environment: environment)
         try system.start("validation", environment: environment)
 
@@ -131,10 +127,10 @@ final class ValidationTests: XCTestCase {
 
         // The timer lives in the database: it fires after a restart of validation.
         _ = try system.processes["validation"]!.terminate()
-        try setClock("2026-11-30 15:59")
+        try clock.set("2026-11-30 15:59")
         try system.start("validation", environment: environment)
         XCTAssertNil(try TestEnvironment.value("SELECT check_overdue_at::text FROM validation.dossiers WHERE code = $1", [code]))
-        try setClock("2026-11-30 16:01")
+        try clock.set("2026-11-30 16:01")
         try TestEnvironment.eventually("overdue detected") {
             try TestEnvironment.value("SELECT check_overdue_at::text FROM validation.dossiers WHERE code = $1", [code]) != nil
         }

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Signatures
 import Persistence
 import ServiceKit
 

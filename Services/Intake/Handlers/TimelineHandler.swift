@@ -26,11 +26,15 @@ struct TimelineHandler: BatchMessageHandler {
             ON CONFLICT (message_id) DO NOTHING
             """, [PostgresArray(events.map(\.0.id)), PostgresArray(events.map(\.1)), messageType.routingKey, summary,
                   PostgresArray(times)])
-        // Events may arrive out of order: the latest one sets the status.
+        // Events may arrive out of order: the latest one sets the status. Rows are locked in code
+        // order so that two consumers updating the same dossiers wait for each other instead of
+        // deadlocking.
         try context.db.execute("""
+            WITH t AS (SELECT code, max(at) AS at FROM unnest($1::text[], $2::timestamptz[]) AS u(code, at) GROUP BY code),
+                 locked AS (SELECT d.code FROM dossiers d JOIN t ON t.code = d.code ORDER BY d.code FOR UPDATE OF d)
             UPDATE dossiers d SET status = $3, status_at = t.at
-            FROM (SELECT code, max(at) AS at FROM unnest($1::text[], $2::timestamptz[]) AS u(code, at) GROUP BY code) t
-            WHERE d.code = t.code AND (d.status_at IS NULL OR d.status_at <= t.at)
+            FROM t
+            WHERE d.code = t.code AND d.code IN (SELECT code FROM locked) AND (d.status_at IS NULL OR d.status_at <= t.at)
             """, [PostgresArray(events.map(\.1)), PostgresArray(times), status])
     }
 

@@ -155,7 +155,7 @@ public struct ContentCheck: Sendable {
             var bytes: [UInt8]?
             if let encoded = attachment.contentBase64 {
                 guard let decoded = Data(base64Encoded: encoded).map(Array.init), decoded.count == attachment.sizeBytes,
-                      digestHex(decoded) == attachment.sha256 else {
+                      sha256Hex(decoded) == attachment.sha256 else {
                     problems.append(Problem(code: "content-digest-mismatch", path: "\(path).contentBase64",
                                             message: "Nội dung tệp \(attachment.fileName) không khớp với kích thước hoặc mã băm SHA-256 đã khai; hãy tải lại tệp."))
                     continue

@@ -195,8 +195,18 @@ public final class ConsumerWorker: Sendable {
         let started = ContinuousClock.now
         let classified = batch.map(classify)
         do {
-            // Fast path: the whole batch in one transaction, acknowledged with one ack.
-            let counts = try db.transaction { tx in try handle(classified, in: tx) }
+            // Fast path: the whole batch in one transaction, acknowledged with one ack. A deadlock
+            // or serialization conflict with another replica's batch is not the messages' fault:
+            // the whole batch is tried again (a few times) before being taken apart.
+            var conflicts = 0
+            let counts = try retrying(while: { error in
+                guard let error = error as? PostgresError, !error.connectionLost, error.isTransient, conflicts < 3 else { return false }
+                conflicts += 1
+                env.metrics.batchConflict()
+                return true
+            }) {
+                try db.transaction { tx in try handle(classified, in: tx) }
+            }
             FaultInjection.point(.afterCommit, env.configuration.faultInjection)
             try amqp.ack(batch.last!.deliveryTag, multiple: true)
             record(counts, started: started, batchSize: batch.count)
@@ -212,6 +222,12 @@ public final class ConsumerWorker: Sendable {
             }
         }
         env.relayWake.signal()
+    }
+
+    private func retrying<T>(while shouldRetry: (Error) -> Bool, _ body: () throws -> T) throws -> T {
+        while true {
+            do { return try body() } catch where shouldRetry(error) { continue }
+        }
     }
 
     private func processAlone(_ item: Classified, db: PostgresConnection, amqp: AMQPConnection) throws {

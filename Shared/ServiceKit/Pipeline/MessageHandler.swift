@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Signatures
 import Messaging
 import Persistence
 
