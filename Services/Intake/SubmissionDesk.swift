@@ -84,7 +84,7 @@ struct SubmissionDesk: Sendable {
                     procedureCode: s.procedureCode, receivingOrganisationCode: s.receivingOrganisationCode,
                     submitter: s.submitter, form: s.form, attachments: s.attachments,
                     receivedAt: receivedAt, officialReceiptAt: officialReceiptAt, deadline: deadline,
-                    verificationUrl: verificationURL(code))
+                    verificationUrl: verificationURL(code), delegation: s.delegation)
                 created.append(receipt)
                 receipts[request.key] = receipt
                 outcomes[index] = .created(receipt)
@@ -117,6 +117,16 @@ struct SubmissionDesk: Sendable {
             SELECT 'received:' || code, code, $2, $3::timestamptz, $4 FROM unnest($1::text[]) AS code
             """, [PostgresArray(receipts.map(\.dossierCode)), MessageType.dossierReceived.routingKey, first.receivedAt,
                   TimelineHandler.receivedSummary])
+        // A delegated submission says so in the dossier's history (Đ.11: recorded on the dossier).
+        let delegated = receipts.filter { $0.delegation != nil }
+        if !delegated.isEmpty {
+            try db.execute("""
+                INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary)
+                SELECT 'delegated:' || code, code, 'dossier.delegated', $2::timestamptz, summary
+                FROM unnest($1::text[], $3::text[]) AS t(code, summary)
+                """, [PostgresArray(delegated.map(\.dossierCode)), first.receivedAt,
+                      PostgresArray(delegated.map { TimelineHandler.delegatedSummary($0.delegation!) })])
+        }
     }
 
     /// Receipts of dossiers already created for these submissions, by submission key.
@@ -140,7 +150,7 @@ struct SubmissionDesk: Sendable {
                 receivedAt: WireJSON.parseTimestamp(try row.string("received_at")) ?? Date(),
                 officialReceiptAt: WireJSON.parseTimestamp(try row.string("official_receipt_at")) ?? Date(),
                 deadline: try row.optionalString("deadline").flatMap(WireJSON.parseTimestamp),
-                verificationUrl: verificationURL(try row.string("code")))
+                verificationUrl: verificationURL(try row.string("code")), delegation: s.delegation)
         }
         return receipts
     }

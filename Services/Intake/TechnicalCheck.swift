@@ -37,7 +37,47 @@ enum TechnicalCheck {
                 add("missing-component", "$.data.attachments", "Thiếu thành phần hồ sơ: \(component.name) (\(component.code)).")
             }
         }
+        if let delegation = submit.delegation {
+            problems += delegationProblems(delegation, submitter: submit.submitter)
+        }
         problems += controlCharacters(in: submit)
+        return problems
+    }
+
+    /// A delegation (Đ.11) names its delegate and carries its proof: the letter signed by the
+    /// member (written) or the portal's authorisation record (account).
+    static func delegationProblems(_ delegation: SubmissionDelegation, submitter: Submitter) -> [Problem] {
+        var problems: [Problem] = []
+        func add(_ code: String, _ path: String, _ message: String) {
+            problems.append(Problem(code: code, path: "$.data.delegation\(path)", message: message))
+        }
+        if delegation.delegateId.trimmingCharacters(in: .whitespaces).isEmpty {
+            add("required", ".delegateId", "Thiếu mã đảng viên hoặc mã tổ chức đảng của người được ủy quyền.")
+        } else if delegation.delegateKind == .member, delegation.delegateId == submitter.memberId {
+            add("self-delegation", ".delegateId", "Người được ủy quyền phải là người khác, không phải chính đảng viên nộp hồ sơ.")
+        }
+        if delegation.delegateName.trimmingCharacters(in: .whitespaces).isEmpty {
+            add("required", ".delegateName", "Thiếu họ tên (hoặc tên tổ chức) của người được ủy quyền.")
+        }
+        switch delegation.form {
+        case .writtenDocument:
+            guard let document = delegation.document else {
+                add("delegation-document-missing", ".document", "Ủy quyền bằng văn bản phải kèm giấy ủy quyền có chữ ký số của đảng viên.")
+                break
+            }
+            if document.signature == nil || document.contentBase64 == nil {
+                add("signature-missing", ".document.signature",
+                    "Giấy ủy quyền phải kèm nội dung tệp và chữ ký số của đảng viên ủy quyền.")
+            }
+            if document.sha256.range(of: "^[0-9a-f]{64}$", options: .regularExpression) == nil {
+                add("invalid-digest", ".document.sha256", "Mã băm SHA-256 của giấy ủy quyền không hợp lệ.")
+            }
+        case .accountAuthorisation:
+            if (delegation.authorisationReference ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+                add("required", ".authorisationReference",
+                    "Ủy quyền qua tài khoản điện tử phải có mã xác thực ủy quyền của tài khoản người ủy quyền.")
+            }
+        }
         return problems
     }
 

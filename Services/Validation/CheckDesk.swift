@@ -59,7 +59,8 @@ struct CheckDesk: Sendable {
     /// records the outcome and emits it.
     func recheck(_ content: DossierContent, revision: Int, member: MemberRecord?, deadline: Date,
                  cause: IncomingMessage?, context: HandlerContext) throws {
-        let outcome = check.check(content, member: member)
+        let delegate = try content.delegation?.memberDelegateId.flatMap { try members([$0], db: context.db)[$0] }
+        let outcome = check.check(content, member: member, delegate: delegate)
         try record(outcome, for: content, revision: revision, deadline: deadline, context: context)
         try Timers.cancel(kind: Self.overdueTimer, key: content.dossierCode, in: context)
         try announce(outcome, for: content, deadline: deadline, cause: cause, context: context)
@@ -84,7 +85,8 @@ struct CheckDesk: Sendable {
                 dossierCode: code, procedureCode: content.procedureCode,
                 receivingOrganisationCode: content.receivingOrganisationCode, submitter: submitter,
                 officialReceiptAt: content.officialReceiptAt, acceptedAt: context.now, procedureVersion: procedureVersion,
-                form: form, prefilled: prefilled, memberOrganisationCode: form["chiBoHienTai"]), causedBy: cause)
+                form: form, prefilled: prefilled, memberOrganisationCode: form["chiBoHienTai"],
+                delegation: content.delegation?.withoutDocumentBytes), causedBy: cause)
         case let .supplementRequested(procedureVersion, problems):
             try context.emit(.dossierSupplementRequested, subject: code, data: DossierSupplementRequestedV1(
                 dossierCode: code, requestingOrganisationCode: content.receivingOrganisationCode, problems: problems,

@@ -18,6 +18,53 @@ public struct Submitter: Codable, Sendable, Equatable {
     }
 }
 
+/// Delegation (ủy quyền, Đ.11): another member or a party organisation submits and follows the
+/// dossier for the member, who stays the `submitter`. The delegate is responsible for the content;
+/// the delegation is recorded on the dossier and in its history.
+public struct SubmissionDelegation: Codable, Sendable, Equatable {
+    public enum DelegateKind: String, Codable, Sendable { case member, organisation }
+    /// Đ.11.2: a written delegation (a) or an authorisation given from the member's own account (b).
+    public enum Form: String, Codable, Sendable {
+        case writtenDocument = "written-document"
+        case accountAuthorisation = "account-authorisation"
+    }
+
+    public var delegateKind: DelegateKind
+    /// The delegate's member id, or the organisation's code.
+    public var delegateId: String
+    public var delegateName: String
+    public var form: Form
+    /// The delegation letter (giấy ủy quyền), signed by the member: required for a written delegation.
+    public var document: AttachmentReference?
+    /// The portal's record of the account authorisation (VNeID): required for an account authorisation.
+    public var authorisationReference: String?
+    /// The last day the delegation holds, if limited.
+    public var validUntil: Date?
+
+    public init(delegateKind: DelegateKind, delegateId: String, delegateName: String, form: Form,
+                document: AttachmentReference? = nil, authorisationReference: String? = nil, validUntil: Date? = nil) {
+        self.delegateKind = delegateKind
+        self.delegateId = delegateId
+        self.delegateName = delegateName
+        self.form = form
+        self.document = document
+        self.authorisationReference = authorisationReference
+        self.validUntil = validUntil
+    }
+
+    /// The delegate's member id, when the delegate is a member.
+    public var memberDelegateId: String? { delegateKind == .member ? delegateId : nil }
+
+    /// The same delegation with its letter declared but without the letter's bytes, for events
+    /// that record the delegation (the letter stays in validation's encrypted revisions).
+    public var withoutDocumentBytes: SubmissionDelegation {
+        var copy = self
+        copy.document?.contentBase64 = nil
+        copy.document?.signature?.contentBase64 = nil
+        return copy
+    }
+}
+
 /// An attached document (thành phần hồ sơ), declared by type, size and digest.
 public struct AttachmentReference: Codable, Sendable, Equatable {
     public var componentCode: String
@@ -77,10 +124,13 @@ public struct DossierSubmitV1: Codable, Sendable, Equatable {
     /// Form fields (tờ khai) by field name.
     public var form: [String: String]
     public var attachments: [AttachmentReference]
+    /// Present when someone submits for the member (Đ.11).
+    public var delegation: SubmissionDelegation?
 
     public init(clientSubmissionId: String, procedureCode: String, receivingOrganisationCode: String,
                 submitter: Submitter, formVersion: String? = nil, form: [String: String] = [:],
-                attachments: [AttachmentReference] = []) {
+                attachments: [AttachmentReference] = [], delegation: SubmissionDelegation? = nil) {
+        self.delegation = delegation
         self.clientSubmissionId = clientSubmissionId
         self.procedureCode = procedureCode
         self.receivingOrganisationCode = receivingOrganisationCode
@@ -109,11 +159,14 @@ public struct DossierReceivedV1: Codable, Sendable, Equatable {
     public var deadline: Date?
     /// Public status page of the dossier, for the receipt's QR code.
     public var verificationUrl: String?
+    /// Present when someone submitted for the member (Đ.11).
+    public var delegation: SubmissionDelegation?
 
     public init(dossierCode: String, integrator: String, clientSubmissionId: String, procedureCode: String,
                 receivingOrganisationCode: String, submitter: Submitter, form: [String: String],
                 attachments: [AttachmentReference], receivedAt: Date, officialReceiptAt: Date,
-                deadline: Date? = nil, verificationUrl: String? = nil) {
+                deadline: Date? = nil, verificationUrl: String? = nil, delegation: SubmissionDelegation? = nil) {
+        self.delegation = delegation
         self.deadline = deadline
         self.verificationUrl = verificationUrl
         self.dossierCode = dossierCode
@@ -170,10 +223,14 @@ public struct DossierAcceptedV1: Codable, Sendable, Equatable {
     public var prefilled: [PrefilledField]?
     /// The member's cell (chi bộ) in the registry when the dossier was accepted.
     public var memberOrganisationCode: String?
+    /// The checked delegation when someone submitted for the member (Đ.11); without its letter's bytes.
+    public var delegation: SubmissionDelegation?
 
     public init(dossierCode: String, procedureCode: String, receivingOrganisationCode: String, submitter: Submitter,
                 officialReceiptAt: Date, acceptedAt: Date, procedureVersion: Int? = nil, form: [String: String]? = nil,
-                prefilled: [PrefilledField]? = nil, memberOrganisationCode: String? = nil) {
+                prefilled: [PrefilledField]? = nil, memberOrganisationCode: String? = nil,
+                delegation: SubmissionDelegation? = nil) {
+        self.delegation = delegation
         self.procedureVersion = procedureVersion
         self.form = form
         self.prefilled = prefilled

@@ -270,6 +270,45 @@ final class RoutingTests: XCTestCase {
         try system.stopAll()
     }
 
+    func testADossierSubmittedByADelegateRecordsTheDelegationInItsHistory() async throws {
+        let system = try SystemHarness()
+        let member = try startSystem(system)
+        let delegate = TestEnvironment.members(2, organisation: system.organisation)[1]
+        try TestEnvironment.registerMembers([delegate])
+        try TestEnvironment.eventually("delegate replicated") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = $1", [delegate.memberId]) == 1
+        }
+        var submit = SampleDossier.submit(organisation: system.organisation, member: member)
+        submit.delegation = SubmissionDelegation(delegateKind: .member, delegateId: delegate.memberId, delegateName: delegate.fullName,
+                                                 form: .accountAuthorisation, authorisationReference: "VNEID-UQ-2026-000123")
+        let channel = try IntakeTests.ReplyChannel()
+        _ = try channel.submit(submit)
+        let code = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
+        try TestEnvironment.eventually("route started") { try self.currentStep(code) != nil }
+        // Recorded on the dossier: the public timeline, the route's history, the officers' view.
+        XCTAssertEqual(try TestEnvironment.count(
+            "SELECT count(*) AS n FROM intake.dossier_events WHERE dossier_code = $1 AND event_type = 'dossier.delegated'", [code]), 1)
+        let recorded = try XCTUnwrap(TestEnvironment.value(
+            "SELECT detail FROM routing.route_history WHERE dossier_code = $1 AND event = 'submitted-by-delegate'", [code]))
+        XCTAssertTrue(recorded.contains(delegate.fullName) && recorded.contains(delegate.memberId), recorded)
+        let officer = try await token(system.organisation)
+        let view = try XCTUnwrap(HTTPProbe.get("\(routing)/v1/dossiers/\(code)", headers: ["Authorization": "Bearer \(officer)"]))
+        XCTAssertEqual(view.status, 200, view.body)
+        XCTAssertTrue(view.body.contains("VNEID-UQ-2026-000123") && view.body.contains("submitted-by-delegate"), view.body)
+
+        // A delegate the registry does not know: one supplement request says so.
+        var unknown = SampleDossier.submit(organisation: system.organisation, member: member)
+        unknown.delegation = SubmissionDelegation(delegateKind: .member, delegateId: "KHONG-CO-000001", delegateName: "Không Có",
+                                                  form: .accountAuthorisation, authorisationReference: "VNEID-UQ-2026-000124")
+        _ = try channel.submit(unknown)
+        let second = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
+        try TestEnvironment.eventually("supplement requested") {
+            try TestEnvironment.value("SELECT problems::text FROM validation.dossiers WHERE code = $1 AND status = 'supplement-requested'",
+                                      [second])?.contains("delegate-not-member") == true
+        }
+        try system.stopAll()
+    }
+
     func testATemporaryTransferIsRemindedBeforeItsEndExtendedWithinTheLimitAndClosed() async throws {
         let system = try SystemHarness()
         let clock = try ControllableClock("2026-12-01 09:00")

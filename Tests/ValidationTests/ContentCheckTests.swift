@@ -120,6 +120,36 @@ final class ContentCheckTests: XCTestCase {
         XCTAssertTrue(found.allSatisfy { !$0.message.isEmpty })
     }
 
+    /// Đ.11: a member submits for another under a written delegation signed by the one who delegates.
+    func delegation(signedBy signer: SigningAuthority.Signer, validUntil: Date? = nil) throws -> SubmissionDelegation {
+        let bytes = Array("%PDF-1.4\nGiấy ủy quyền\n%%EOF\n".utf8)
+        let cms = try factory.signing.authority.sign(bytes, as: signer)
+        let signature = SignatureReference(fileName: "giay-uy-quyen.pdf.p7s", sizeBytes: cms.count, sha256: sha256Hex(cms),
+                                           contentBase64: Data(cms).base64EncodedString())
+        return SubmissionDelegation(
+            delegateKind: .member, delegateId: "HN-000043", delegateName: "Lê Thị Ủy Quyền", form: .writtenDocument,
+            document: AttachmentReference(componentCode: "GUQ", fileName: "giay-uy-quyen.pdf", mediaType: "application/pdf",
+                                          sizeBytes: bytes.count, sha256: sha256Hex(bytes), signature: signature,
+                                          contentBase64: Data(bytes).base64EncodedString()),
+            validUntil: validUntil)
+    }
+
+    func testAWrittenDelegationSignedByTheMemberIsAcceptedAndEveryFlawOfABadOneIsListed() throws {
+        let delegate = MemberFixture.member(number: 43)
+        var content = try factory.content(ProcedureCode.officialTransfer)
+        content.delegation = try delegation(signedBy: try factory.signer(for: ProcedureCode.officialTransfer))
+        content.delegation?.delegateId = delegate.memberId
+        guard case .accepted = check.check(content, member: factory.member, delegate: delegate) else {
+            return XCTFail("\(check.check(content, member: factory.member, delegate: delegate))")
+        }
+        // Signed by the delegate instead, expired before the receipt, and the delegate unknown to the registry.
+        let byDelegate = try factory.signing.authority.signer(commonName: delegate.fullName, serialNumber: delegate.citizenId)
+        content.delegation = try delegation(signedBy: byDelegate, validUntil: DossierFactory.receipt.addingTimeInterval(-86_400))
+        let found = problems(check.check(content, member: factory.member, delegate: nil))
+        XCTAssertEqual(found.map(\.code).sorted(), ["delegate-not-member", "delegation-expired", "signer-not-member"])
+        XCTAssertEqual(found.first { $0.code == "signer-not-member" }?.path, "$.data.delegation.document.signature")
+    }
+
     func testAnExpiredCertificateFailsVerification() throws {
         let content = try factory.content("CSHD.TAMTHOI", signer: try factory.signer(for: "CSHD.TAMTHOI", expired: true))
         XCTAssertEqual(problems(check.check(content, member: factory.member)).map(\.code), ["signature-certificate-expired"])

@@ -42,6 +42,13 @@ struct TimelineHandler: BatchMessageHandler {
     /// creates the dossier (intake does not consume its own `dossier.received`).
     static let receivedSummary = "Hồ sơ đã được tiếp nhận."
 
+    /// Who submits for the member, and how they were authorised (Đ.11).
+    static func delegatedSummary(_ delegation: SubmissionDelegation) -> String {
+        let who = delegation.delegateKind == .member ? "đảng viên \(delegation.delegateName)" : "tổ chức đảng \(delegation.delegateName)"
+        let how = delegation.form == .writtenDocument ? "văn bản ủy quyền" : "xác thực tài khoản điện tử của người ủy quyền"
+        return "Hồ sơ được nộp theo ủy quyền (\(how)); \(who) thực hiện và chịu trách nhiệm về nội dung."
+    }
+
     /// The events intake follows, with the public status each one leads to.
     static let all: [TimelineHandler] = [
         TimelineHandler(messageType: .dossierAccepted, status: "accepted", summary: "Hồ sơ hợp lệ, đang được giải quyết."),

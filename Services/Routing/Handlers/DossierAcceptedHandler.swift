@@ -23,6 +23,9 @@ struct DossierAcceptedHandler: BatchMessageHandler {
         var new = Set(try inserted.rows.map { try $0.string("dossier_code") })
         for (message, dossier) in zip(batch, accepted) {
             if new.remove(dossier.dossierCode) != nil {
+                if let delegation = dossier.delegation {
+                    try desk.recordDelegation(delegation, of: dossier.dossierCode, context: context)
+                }
                 try desk.start(dossier, cause: message, context: context)
             } else {
                 try desk.resume(dossier, cause: message, context: context)

@@ -14,7 +14,8 @@ struct DossierReceivedHandler: BatchMessageHandler {
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         let received = try batch.map { try $0.decode(DossierReceivedV1.self).data }
-        let members = try desk.members(received.map(\.submitter.memberId), db: context.db)
+        let members = try desk.members(received.map(\.submitter.memberId) + received.compactMap(\.delegation?.memberDelegateId),
+                                       db: context.db)
         var contents: [DossierContent] = []
         var outcomes: [CheckOutcome] = []
         var deadlines: [Date] = []
@@ -22,7 +23,8 @@ struct DossierReceivedHandler: BatchMessageHandler {
         for dossier in received {
             let content = DossierContent(received: dossier)
             contents.append(content)
-            outcomes.append(desk.check.check(content, member: members[dossier.submitter.memberId]))
+            outcomes.append(desk.check.check(content, member: members[dossier.submitter.memberId],
+                                             delegate: dossier.delegation?.memberDelegateId.flatMap { members[$0] }))
             deadlines.append(try desk.check.checkDeadline(for: content))
             sealed.append(try desk.sealedRevision(content, revision: 1))
         }

@@ -14,8 +14,11 @@ public struct DossierContent: Codable, Sendable, Equatable {
     public var attachments: [AttachmentReference]
     public var officialReceiptAt: Date
     public var integrator: String
+    /// Someone submitting for the member (Đ.11), with the proof of it.
+    public var delegation: SubmissionDelegation?
 
     public init(received: DossierReceivedV1) {
+        delegation = received.delegation
         dossierCode = received.dossierCode
         procedureCode = received.procedureCode
         receivingOrganisationCode = received.receivingOrganisationCode
@@ -75,7 +78,8 @@ public struct ContentCheck: Sendable {
         return complex ? try calendar.adding(workingDays: 1, to: start) : try calendar.adding(workingHours: 8, to: start)
     }
 
-    public func check(_ content: DossierContent, member: MemberRecord?) -> CheckOutcome {
+    /// `delegate`: the registry record of a member who submits for `member` (Đ.11), when known.
+    public func check(_ content: DossierContent, member: MemberRecord?, delegate: MemberRecord? = nil) -> CheckOutcome {
         guard let procedure = catalog.procedure(content.procedureCode, at: content.officialReceiptAt) else {
             return .refused(code: "procedure-not-in-force",
                             reason: "Thủ tục \(content.procedureCode) không có hiệu lực tại thời điểm tiếp nhận hồ sơ.")
@@ -111,6 +115,9 @@ public struct ContentCheck: Sendable {
         }
         problems += procedure.form.problems(in: form, formVersion: nil, registryFillsEmpty: false)
         problems += componentProblems(content, procedure: procedure, member: member, form: form)
+        if let delegation = content.delegation {
+            problems += delegationProblems(delegation, content: content, member: member, delegate: delegate)
+        }
         if let refusal = refusal(procedure, form: form) { return refusal }
         problems += timeLimitProblems(procedure, content: content, form: form)
         if problems.isEmpty {
@@ -152,39 +159,68 @@ public struct ContentCheck: Sendable {
                                         message: "Thủ tục \(procedure.name) không có thành phần hồ sơ mã \(attachment.componentCode)."))
                 continue
             }
-            var bytes: [UInt8]?
-            if let encoded = attachment.contentBase64 {
-                guard let decoded = Data(base64Encoded: encoded).map(Array.init), decoded.count == attachment.sizeBytes,
-                      sha256Hex(decoded) == attachment.sha256 else {
-                    problems.append(Problem(code: "content-digest-mismatch", path: "\(path).contentBase64",
-                                            message: "Nội dung tệp \(attachment.fileName) không khớp với kích thước hoặc mã băm SHA-256 đã khai; hãy tải lại tệp."))
-                    continue
-                }
-                bytes = decoded
+            problems += documentProblems(attachment, name: component.name, path: path, signed: component.signatureRequired,
+                                         at: content.officialReceiptAt) {
+                signerProblem($0, component: component, member: member, form: form)
             }
-            guard component.signatureRequired else { continue }
-            guard let bytes, let encodedSignature = attachment.signature?.contentBase64,
-                  let signature = Data(base64Encoded: encodedSignature).map(Array.init) else {
-                problems.append(Problem(code: "signed-content-missing", path: "\(path).signature",
-                                        message: "\(component.name) phải kèm nội dung tệp và tệp chữ ký số để kiểm tra chữ ký."))
-                continue
+        }
+        return problems
+    }
+
+    /// A document's bytes against its declared size and digest, then, when it must be signed, its
+    /// detached signature verified and its signer judged by `signer`.
+    func documentProblems(_ attachment: AttachmentReference, name: String, path: String, signed: Bool, at time: Date,
+                          signer: (VerifiedSignature) -> (code: String, message: String)?) -> [Problem] {
+        var bytes: [UInt8]?
+        if let encoded = attachment.contentBase64 {
+            guard let decoded = Data(base64Encoded: encoded).map(Array.init), decoded.count == attachment.sizeBytes,
+                  sha256Hex(decoded) == attachment.sha256 else {
+                return [Problem(code: "content-digest-mismatch", path: "\(path).contentBase64",
+                                message: "Nội dung tệp \(attachment.fileName) không khớp với kích thước hoặc mã băm SHA-256 đã khai; hãy tải lại tệp.")]
             }
-            guard let verifier else {
-                problems.append(Problem(code: SignatureProblem.untrustedCertificate.code, path: "\(path).signature",
-                                        message: SignatureProblem.untrustedCertificate.description))
-                continue
-            }
-            do {
-                let signed = try verifier.verify(signature: signature, content: bytes, fallbackTime: content.officialReceiptAt)
-                if let problem = signerProblem(signed, component: component, member: member, form: form) {
-                    problems.append(Problem(code: problem.code, path: "\(path).signature", message: problem.message))
-                }
-            } catch let problem as SignatureProblem {
-                problems.append(Problem(code: problem.code, path: "\(path).signature",
-                                        message: "\(component.name): \(problem.description)"))
-            } catch {
-                problems.append(Problem(code: SignatureProblem.malformed.code, path: "\(path).signature",
-                                        message: "\(component.name): \(SignatureProblem.malformed.description)"))
+            bytes = decoded
+        }
+        guard signed else { return [] }
+        guard let bytes, let encodedSignature = attachment.signature?.contentBase64,
+              let signature = Data(base64Encoded: encodedSignature).map(Array.init) else {
+            return [Problem(code: "signed-content-missing", path: "\(path).signature",
+                            message: "\(name) phải kèm nội dung tệp và tệp chữ ký số để kiểm tra chữ ký.")]
+        }
+        guard let verifier else {
+            return [Problem(code: SignatureProblem.untrustedCertificate.code, path: "\(path).signature",
+                            message: SignatureProblem.untrustedCertificate.description)]
+        }
+        do {
+            let verified = try verifier.verify(signature: signature, content: bytes, fallbackTime: time)
+            return signer(verified).map { [Problem(code: $0.code, path: "\(path).signature", message: $0.message)] } ?? []
+        } catch let problem as SignatureProblem {
+            return [Problem(code: problem.code, path: "\(path).signature", message: "\(name): \(problem.description)")]
+        } catch {
+            return [Problem(code: SignatureProblem.malformed.code, path: "\(path).signature",
+                            message: "\(name): \(SignatureProblem.malformed.description)")]
+        }
+    }
+
+    // MARK: Delegation (Đ.11)
+
+    /// The delegation holds at the receipt time; a delegate member is an active member of the
+    /// registry; a written delegation's letter is signed by the member who delegates.
+    func delegationProblems(_ delegation: SubmissionDelegation, content: DossierContent, member: MemberRecord,
+                            delegate: MemberRecord?) -> [Problem] {
+        var problems: [Problem] = []
+        if let until = delegation.validUntil, until < content.officialReceiptAt {
+            problems.append(Problem(code: "delegation-expired", path: "$.data.delegation.validUntil",
+                                    message: "Ủy quyền đã hết hạn trước thời điểm tiếp nhận hồ sơ; cần giấy ủy quyền còn hiệu lực."))
+        }
+        if delegation.delegateKind == .member, delegate?.standing != .active {
+            problems.append(Problem(code: "delegate-not-member", path: "$.data.delegation.delegateId",
+                                    message: "Người được ủy quyền (mã \(delegation.delegateId)) không có trong Cơ sở dữ liệu đảng viên hoặc không còn sinh hoạt đảng."))
+        }
+        if delegation.form == .writtenDocument, let letter = delegation.document {
+            problems += documentProblems(letter, name: "Giấy ủy quyền", path: "$.data.delegation.document", signed: true,
+                                         at: content.officialReceiptAt) { verified in
+                Self.signed(verified, by: member) ? nil
+                    : ("signer-not-member", "Giấy ủy quyền phải do chính đảng viên \(member.fullName) ký số.")
             }
         }
         return problems
@@ -200,9 +236,14 @@ public struct ContentCheck: Sendable {
             return serial == "TCD:\(organisation)" ? nil
                 : ("signer-not-organisation", "\(component.name) phải do cấp ủy \(organisation) ký số bằng chứng thư số của tổ chức.")
         }
-        let citizen = serial.hasPrefix("CCCD:") ? String(serial.dropFirst(5)) : serial
-        return citizen == member.citizenId ? nil
+        return Self.signed(signed, by: member) ? nil
             : ("signer-not-member", "\(component.name) phải do chính đảng viên \(member.fullName) ký số; chữ ký hiện có là của người khác.")
+    }
+
+    /// The member's own certificate: their citizen id as its serialNumber, optionally `CCCD:`-prefixed.
+    static func signed(_ signature: VerifiedSignature, by member: MemberRecord) -> Bool {
+        let serial = signature.subjectSerialNumber ?? ""
+        return (serial.hasPrefix("CCCD:") ? String(serial.dropFirst(5)) : serial) == member.citizenId
     }
 
     // MARK: Rules of the procedures (numbers from the catalog, DOMAIN §12)
