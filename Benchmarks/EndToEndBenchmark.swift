@@ -29,6 +29,8 @@ struct EndToEndBenchmark: ParsableCommand {
     @Option(help: "Database URL for --observe database (a role that can read the services' schemas).")
     var databaseURL = "postgresql://postgres@/tthc?host=\(ProcessInfo.processInfo.environment["TTHC_PG_SOCKET_DIR"] ?? "/var/run/postgresql")&port=\(ProcessInfo.processInfo.environment["TTHC_PG_PORT"] ?? "5432")"
 
+    @Option(help: "Route of the official transfers: short (to the next cell: 3–4 steps inside one grassroots organisation) or cross-superior (to a cell under another directly-superior committee: 6 steps, with the dues status).")
+    var route = "short"
     @Flag(help: "Measure validation alone: pause tthc-validation (SIGSTOP) while intake receives every dossier, then resume it and time how fast it drains the backlog (needs --observe database).")
     var validationBacklog = false
 
@@ -39,7 +41,13 @@ struct EndToEndBenchmark: ParsableCommand {
         let tree = OrganisationFixture.tree(provinces: [prefix + "A", prefix + "B"],
                                             shape: .init(superiors: 2, grassrootsPerSuperior: 3, cellsPerGrassroots: 10),
                                             softwareUser: "org-software-test")
-        let organisationCodes = Array(tree.filter { $0.kind == .cell }.map(\.code).prefix(max(organisations, 1)))
+        let cells = tree.filter { $0.kind == .cell }.map(\.code)
+        let crossSuperior = route == "cross-superior"
+        guard crossSuperior || route == "short" else { throw ValidationError("--route: short or cross-superior") }
+        // Cross-superior: from the cells directly under the 2nd and 3rd grassroots organisations of
+        // the first superior to those of the second superior (no đảng bộ bộ phận on either side).
+        let organisationCodes = crossSuperior ? Array(cells[10..<30]) : Array(cells.prefix(max(organisations, 1)))
+        let destinations = crossSuperior ? Array(cells[40..<60]) : []
         let registry = (1...max(members, 1)).map {
             MemberFixture.member(number: $0, memberIdPrefix: "\(prefix)-", organisationCode: organisationCodes[$0 % organisationCodes.count])
         }
@@ -75,7 +83,7 @@ struct EndToEndBenchmark: ParsableCommand {
         defer { _ = signalServices(named: "tthc-validation", SIGCONT) }
         // The dossiers are made (and their components signed, ~2 ms each) before the clock starts:
         // that is the members' side, not the system's.
-        let messages = try buildSubmissions(registry: registry, replyTo: receiptsOnly ? queue : nil)
+        let messages = try buildSubmissions(registry: registry, replyTo: receiptsOnly ? queue : nil, destinations: destinations)
         let submittedAt = Mutex<[String: ContinuousClock.Instant]>([:])
         let clock = ContinuousClock()
         let start = clock.now
@@ -229,6 +237,22 @@ struct EndToEndBenchmark: ParsableCommand {
         }
         report(String(format: "submit→archived: %d done, %.0f dossiers/s, latency p50 %@ p99 %@", archived.count,
                      Double(archived.count) / max(lastArchived - base, 0.001), percentile(archived, 0.5), percentile(archived, 0.99)))
+        // Routing: decisions applied per second over its busy span, and each route's time from
+        // its start to its decision (every step approved at once by the organisations' software).
+        let routing = try db.execute("""
+            SELECT count(*) AS steps, extract(epoch FROM max(s.decided_at) - min(s.decided_at))::float8 AS span,
+                   (SELECT avg(n)::float8 FROM (SELECT count(*) AS n FROM routing.route_steps WHERE dossier_code LIKE $1 GROUP BY dossier_code) c) AS per_route,
+                   (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - created_at))
+                    FROM routing.routes WHERE dossier_code LIKE $1)::float8 AS p50,
+                   (SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - created_at))
+                    FROM routing.routes WHERE dossier_code LIKE $1)::float8 AS p99
+            FROM routing.route_steps s WHERE s.dossier_code LIKE $1 AND s.decided_at IS NOT NULL
+            """, [pattern]).first!
+        let steps = Double(try routing.int("steps"))
+        let span = Double(try routing.optionalString("span") ?? "0") ?? 0
+        report(String(format: "routing: %.0f steps decided (%.1f per route), %.0f decisions/s; route start→decided p50 %.1f s p99 %.1f s",
+                      steps, Double(try routing.optionalString("per_route") ?? "0") ?? 0, steps / max(span, 0.001),
+                      Double(try routing.optionalString("p50") ?? "0") ?? 0, Double(try routing.optionalString("p99") ?? "0") ?? 0))
         for (name, rss) in serviceMemory() { report("RSS \(name): \(rss / 1024) MiB") }
         if archived.count < count { throw ExitCode.failure }
     }
@@ -273,13 +297,14 @@ struct EndToEndBenchmark: ParsableCommand {
         if latencies.count < count { throw ExitCode.failure }
     }
 
-    func buildSubmissions(registry: [MemberRecord], replyTo: String?) throws -> [(String, (body: [UInt8], properties: MessageProperties))] {
+    func buildSubmissions(registry: [MemberRecord], replyTo: String?, destinations: [String]) throws -> [(String, (body: [UInt8], properties: MessageProperties))] {
         let built = Mutex<[Int: (String, (body: [UInt8], properties: MessageProperties))]>([:])
         let (count, integrator) = (count, integrator)
         let workers = max(ProcessInfo.processInfo.activeProcessorCount, 1)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for i in stride(from: worker, to: count, by: workers) {
-                let submit = SampleDossier.submit(member: registry[i % registry.count])
+                let submit = SampleDossier.submit(member: registry[i % registry.count],
+                                                  destination: destinations.isEmpty ? nil : destinations[i % destinations.count])
                 guard let message = try? SampleDossier.message(submit, userId: integrator, replyTo: replyTo,
                                                                correlationId: submit.clientSubmissionId) else { continue }
                 built.withLock { $0[i] = (submit.clientSubmissionId, message) }

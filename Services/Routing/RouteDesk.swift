@@ -157,10 +157,34 @@ struct RouteDesk: Sendable {
                             detail: "Đã gửi đề nghị cùng hồ sơ", context: context)
                 continue
             }
+            if step.needsDuesStatus && !route.duesReported {
+                // The letter records payment's dues status: the step is assigned when it arrives
+                // (DuesStatusReportedHandler), so no organisation is asked to act before it can.
+                try context.db.execute("""
+                    UPDATE routes SET status = 'awaiting-dues-status', current_step = $2, updated_at = $3::timestamptz
+                    WHERE dossier_code = $1
+                    """, [route.code, step.number, context.now])
+                try history(route.code, step: step.number, event: "awaiting-dues-status", organisation: step.organisationCode,
+                            actor: nil, detail: "Chờ tình trạng đóng đảng phí từ hệ thống thu đảng phí", context: context)
+                return
+            }
             try assign(step, of: route, cause: cause, context: context)
             return
         }
         try complete(route, cause: cause, context: context)
+    }
+
+    /// Payment's dues status arrived: a route held for it gets its letter step assigned now.
+    func duesStatusReported(_ report: DuesStatusReportedV1, cause: IncomingMessage?, context: HandlerContext) throws {
+        let updated = try context.db.execute("""
+            UPDATE routes SET dues_paid_up_to = $2, dues_reported_at = $3::timestamptz WHERE dossier_code = $1
+            RETURNING status, current_step
+            """, [report.dossierCode, report.paidUpToMonth, report.reportedAt])
+        guard let row = updated.first, try row.string("status") == "awaiting-dues-status",
+              let number = try row.optionalInt("current_step") else { return }
+        let route = try route(report.dossierCode, db: context.db)
+        guard let step = route.steps.first(where: { $0.number == number }) else { return }
+        try assign(step, of: route, cause: cause, context: context)
     }
 
     func assign(_ step: Step, of route: Route, cause: IncomingMessage?, context: HandlerContext) throws {

@@ -2,14 +2,13 @@ import Contracts
 import Persistence
 import ServiceKit
 
-/// `dues.status-reported.v1` from payment: the dues status an introduction letter records.
+/// `dues.status-reported.v1` from payment: the dues status an introduction letter records; a
+/// route waiting for it gets its letter step assigned.
 struct DuesStatusReportedHandler: MessageHandler {
     let messageType = MessageType.duesStatusReported
+    let desk: RouteDesk
 
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
-        let report = try message.decode(DuesStatusReportedV1.self).data
-        try context.db.execute("""
-            UPDATE routes SET dues_paid_up_to = $2, dues_reported_at = $3::timestamptz WHERE dossier_code = $1
-            """, [report.dossierCode, report.paidUpToMonth, report.reportedAt])
+        try desk.duesStatusReported(try message.decode(DuesStatusReportedV1.self).data, cause: message, context: context)
     }
 }
