@@ -41,11 +41,14 @@ final class PipelineTests: XCTestCase {
 
     func testFailedTransactionIsRetriedAndSucceedsOnce() throws {
         let message = try harness.envelope("retry")
-        harness.failures.failNext(message.id, times: 2)
+        harness.failures.failNext(message.id, times: 5)
         try harness.deliver(body: message.body, id: message.id)
         try TestEnvironment.eventually("handled after retries") { try harness.effects(message.id) == 1 }
         try TestEnvironment.eventually("event published") { try published() == 1 }
-        // First failure: the batch transaction; second: the message's own first attempt; third try succeeds.
+        // A serialization failure is a conflict, not the message's fault: the batch is tried again
+        // whole three times (failures 1–4), then taken apart; the message's own first attempt
+        // fails (5), its second succeeds.
+        XCTAssertEqual(harness.metric("tthc_batch_conflicts_total"), 3)
         XCTAssertEqual(harness.metric("tthc_batch_fallbacks_total"), 1)
         XCTAssertEqual(harness.metric("tthc_messages_failed_total"), 1)
         XCTAssertEqual(try harness.effects(message.id), 1, "the rolled-back attempts left no effect")
