@@ -111,10 +111,9 @@ struct EndToEndBenchmark: ParsableCommand {
                 }
                 try amqp.waitForConfirms()
                 amqp.close()
-                let took = clock.now - start
+                let took = Self.seconds(clock.now - start)
                 FileHandle.standardOutput.write(Data(String(format: "published and confirmed: %d in %.1f s (%.0f/s)\n", count,
-                    Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18,
-                    Double(count) / max(Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18, 0.001)).utf8))
+                                                            took, Double(count) / max(took, 0.001)).utf8))
             } catch {
                 FileHandle.standardError.write(Data("publisher failed: \(error)\n".utf8))
             }
@@ -349,7 +348,9 @@ struct EndToEndBenchmark: ParsableCommand {
     /// One line of figures, written at once (unbuffered) so it shows even if the run is cut short.
     func report(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
 
-    func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
+    func seconds(_ d: Duration) -> Double { Self.seconds(d) }
+
+    static func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 
     func percentile(_ values: [Duration], _ p: Double) -> String {
         guard !values.isEmpty else { return "-" }

@@ -349,12 +349,10 @@ struct RouteDesk: Sendable {
     /// The route's own history: every assignment, decision (with the actor and any delegation) and wait.
     /// Đ.11: the delegation under which the dossier was submitted, in the dossier's history.
     func recordDelegation(_ delegation: SubmissionDelegation, of code: String, context: HandlerContext) throws {
-        let who = delegation.delegateKind == .member ? "đảng viên" : "tổ chức đảng"
-        let how = delegation.form == .writtenDocument ? "văn bản ủy quyền" : "ủy quyền qua tài khoản điện tử"
         let until = delegation.validUntil.map { ", đến hết \(VietnamTime.dayString($0))" } ?? ""
         try history(code, step: nil, event: "submitted-by-delegate",
                     organisation: delegation.delegateKind == .organisation ? delegation.delegateId : nil, actor: nil,
-                    detail: "Nộp theo \(how): \(who) \(delegation.delegateName) (\(delegation.delegateId))\(until)",
+                    detail: "Nộp theo \(delegation.formLabel): \(delegation.delegateLabel) (\(delegation.delegateId))\(until)",
                     context: context)
     }
 

@@ -52,6 +52,16 @@ public struct SubmissionDelegation: Codable, Sendable, Equatable {
         self.validUntil = validUntil
     }
 
+    /// "đảng viên Lê Thị B" / "tổ chức đảng …": who acts, for texts members and officers read.
+    public var delegateLabel: String {
+        (delegateKind == .member ? "đảng viên " : "tổ chức đảng ") + delegateName
+    }
+
+    /// How the delegation was given (Đ.11.2), in Vietnamese.
+    public var formLabel: String {
+        form == .writtenDocument ? "văn bản ủy quyền" : "xác thực tài khoản điện tử của người ủy quyền"
+    }
+
     /// The delegate's member id, when the delegate is a member.
     public var memberDelegateId: String? { delegateKind == .member ? delegateId : nil }
 

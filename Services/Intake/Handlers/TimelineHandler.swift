@@ -44,9 +44,7 @@ struct TimelineHandler: BatchMessageHandler {
 
     /// Who submits for the member, and how they were authorised (Đ.11).
     static func delegatedSummary(_ delegation: SubmissionDelegation) -> String {
-        let who = delegation.delegateKind == .member ? "đảng viên \(delegation.delegateName)" : "tổ chức đảng \(delegation.delegateName)"
-        let how = delegation.form == .writtenDocument ? "văn bản ủy quyền" : "xác thực tài khoản điện tử của người ủy quyền"
-        return "Hồ sơ được nộp theo ủy quyền (\(how)); \(who) thực hiện và chịu trách nhiệm về nội dung."
+        "Hồ sơ được nộp theo ủy quyền (\(delegation.formLabel)); \(delegation.delegateLabel) thực hiện và chịu trách nhiệm về nội dung."
     }
 
     /// The events intake follows, with the public status each one leads to.

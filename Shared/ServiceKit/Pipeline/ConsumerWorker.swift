@@ -199,13 +199,15 @@ public final class ConsumerWorker: Sendable {
             // or serialization conflict with another replica's batch is not the messages' fault:
             // the whole batch is tried again (a few times) before being taken apart.
             var conflicts = 0
-            let counts = try retrying(while: { error in
-                guard let error = error as? PostgresError, !error.connectionLost, error.isTransient, conflicts < 3 else { return false }
-                conflicts += 1
-                env.metrics.batchConflict()
-                return true
-            }) {
-                try db.transaction { tx in try handle(classified, in: tx) }
+            var counts: Counts
+            while true {
+                do {
+                    counts = try db.transaction { tx in try handle(classified, in: tx) }
+                    break
+                } catch let error as PostgresError where !error.connectionLost && error.isTransient && conflicts < 3 {
+                    conflicts += 1
+                    env.metrics.batchConflict()
+                }
             }
             FaultInjection.point(.afterCommit, env.configuration.faultInjection)
             try amqp.ack(batch.last!.deliveryTag, multiple: true)
@@ -222,12 +224,6 @@ public final class ConsumerWorker: Sendable {
             }
         }
         env.relayWake.signal()
-    }
-
-    private func retrying<T>(while shouldRetry: (Error) -> Bool, _ body: () throws -> T) throws -> T {
-        while true {
-            do { return try body() } catch where shouldRetry(error) { continue }
-        }
     }
 
     private func processAlone(_ item: Classified, db: PostgresConnection, amqp: AMQPConnection) throws {
