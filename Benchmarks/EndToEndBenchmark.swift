@@ -88,7 +88,6 @@ struct EndToEndBenchmark: ParsableCommand {
         let clock = ContinuousClock()
         let start = clock.now
         let (host, port, integrator, count, rate, receiptsOnly) = (host, port, integrator, count, rate, receiptsOnly)
-        let codes = organisationCodes
         let publisherDone = DispatchSemaphore(value: 0)
         Thread {
             defer { publisherDone.signal() }

@@ -117,6 +117,13 @@ struct RouteDesk: Sendable {
         let status: String
         let deadline: Date?
         let content: [String: String]?
+        /// The organisation's office hours as its record states them now (nil: not stated).
+        let officeHours: [String]?
+    }
+
+    /// The working calendar a step's deadlines are counted in: its organisation's own hours.
+    func calendar(for step: Step) -> WorkingCalendar {
+        calendars.calendar(for: step.organisationCode, officeHours: step.officeHours)
     }
 
     /// The route with its row locked (FOR UPDATE) until the transaction ends.
@@ -126,16 +133,19 @@ struct RouteDesk: Sendable {
             FROM routes WHERE dossier_code = $1 FOR UPDATE
             """, [code]).first else { throw DecisionRefusal.unknownDossier(code) }
         let steps = try db.execute("""
-            SELECT step_number, step_code, name, organisation_code, role, action, working_days, needs_dues_status,
-                   campaign_deadline_field, status, \(rfc3339SQL("deadline")) AS deadline, content::text AS content
-            FROM route_steps WHERE dossier_code = $1 ORDER BY step_number
+            SELECT s.step_number, s.step_code, s.name, s.organisation_code, s.role, s.action, s.working_days,
+                   s.needs_dues_status, s.campaign_deadline_field, s.status, \(rfc3339SQL("s.deadline")) AS deadline,
+                   s.content::text AS content, (o.record->'officeHours')::text AS office_hours
+            FROM route_steps s LEFT JOIN organisations o ON o.code = s.organisation_code
+            WHERE s.dossier_code = $1 ORDER BY s.step_number
             """, [code]).rows.map { row in
             Step(number: try row.int("step_number"), code: try row.string("step_code"), name: try row.string("name"),
                  organisationCode: try row.string("organisation_code"), role: try row.string("role"),
                  action: try row.string("action"), workingDays: try row.int("working_days"),
                  needsDuesStatus: try row.bool("needs_dues_status"), campaignDeadlineField: try row.optionalString("campaign_deadline_field"),
                  status: try row.string("status"), deadline: try row.optionalString("deadline").flatMap(WireJSON.parseTimestamp),
-                 content: try row.optionalString("content").map { try WireJSON.decode([String: String].self, from: Array($0.utf8)) })
+                 content: try row.optionalString("content").map { try WireJSON.decode([String: String].self, from: Array($0.utf8)) },
+                 officeHours: try row.optionalString("office_hours").flatMap { try? WireJSON.decode([String].self, from: Array($0.utf8)) })
         }
         return Route(code: code, status: try row.string("status"), currentStep: try row.optionalInt("current_step"),
                      accepted: try WireJSON.decode(DossierAcceptedV1.self, from: Array(try row.string("accepted").utf8)),
@@ -188,7 +198,7 @@ struct RouteDesk: Sendable {
     }
 
     func assign(_ step: Step, of route: Route, cause: IncomingMessage?, context: HandlerContext) throws {
-        let calendar = calendars.calendar(for: step.organisationCode)
+        let calendar = calendar(for: step)
         let deadline: Date
         if let field = step.campaignDeadlineField, let day = route.form[field].flatMap(VietnamTime.startOfDay) {
             deadline = day.addingTimeInterval(86_400)
@@ -276,7 +286,7 @@ struct RouteDesk: Sendable {
         case .returnForSupplement:
             try context.db.execute("UPDATE routes SET status = 'returned', updated_at = $2::timestamptz WHERE dossier_code = $1",
                                    [route.code, context.now])
-            let deadline = try calendars.calendar(for: step.organisationCode).adding(workingDays: Self.supplementWorkingDays, to: context.now)
+            let deadline = try calendar(for: step).adding(workingDays: Self.supplementWorkingDays, to: context.now)
             try context.emit(.dossierSupplementRequested, subject: route.code, data: DossierSupplementRequestedV1(
                 dossierCode: route.code, requestingOrganisationCode: step.organisationCode,
                 problems: [Problem(code: "returned-by-organisation", path: "$.data",

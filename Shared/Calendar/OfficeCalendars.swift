@@ -33,4 +33,13 @@ public struct OfficeCalendars: Sendable {
     public func calendar(for organisationCode: String) -> WorkingCalendar {
         overrides.first { organisationCode.hasPrefix($0.prefix) }?.calendar ?? standard
     }
+
+    /// The calendar of an organisation whose record states its own office hours (giờ làm việc,
+    /// `["07:00-11:00", "13:30-17:00"]`): the country's days off with those sessions. Without
+    /// usable hours in the record, the bundled hours for its code.
+    public func calendar(for organisationCode: String, officeHours: [String]?) -> WorkingCalendar {
+        let sessions = (officeHours ?? []).compactMap(WorkingCalendar.Session.init(range:))
+        guard !sessions.isEmpty, sessions.count == officeHours?.count else { return calendar(for: organisationCode) }
+        return standard.with(sessions: sessions)
+    }
 }

@@ -12,6 +12,21 @@ public struct WorkingCalendar: Sendable {
             self.end = Self.minutes(end)
         }
 
+        /// A session written `HH:mm-HH:mm` as organisation records carry it; nil when malformed
+        /// or empty, so a bad record falls back to the standard hours instead of a zero-length day.
+        public init?(range: String) {
+            let ends = range.split(separator: "-").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard ends.count == 2, ends.allSatisfy({ Self.isClockTime($0) }) else { return nil }
+            self.init(ends[0], ends[1])
+            guard start < end, end <= 24 * 60 else { return nil }
+        }
+
+        static func isClockTime(_ text: String) -> Bool {
+            let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]) else { return false }
+            return (0...24).contains(h) && (0..<60).contains(m)
+        }
+
         static func minutes(_ hhmm: String) -> Int {
             let parts = hhmm.split(separator: ":").compactMap { Int($0) }
             return parts[0] * 60 + (parts.count > 1 ? parts[1] : 0)

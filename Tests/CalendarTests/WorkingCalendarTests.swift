@@ -68,4 +68,20 @@ final class OfficeCalendarsTests: XCTestCase {
         // Holidays stay the country's.
         XCTAssertFalse(try calendars.calendar(for: "HCM.Q1.CB07").isWorkingDay(VietnamTime.parse(local: "2026-09-02 09:00")!))
     }
+
+    func testTheHoursInAnOrganisationsRecordWinOverTheBundledOnes() throws {
+        let calendars = try OfficeCalendars.bundled()
+        let friday = VietnamTime.parse(local: "2026-12-04 10:00")!
+        // Mornings only: two working days from Friday end on Tuesday at 11:00, not 17:00.
+        let mornings = calendars.calendar(for: "HCM.Q1.CB07", officeHours: ["07:00-11:00"])
+        XCTAssertEqual(try mornings.adding(workingDays: 2, to: friday), VietnamTime.parse(local: "2026-12-08 11:00"))
+        XCTAssertEqual(try mornings.officialReceiptTime(for: VietnamTime.parse(local: "2026-12-04 12:00")!),
+                       VietnamTime.parse(local: "2026-12-07 07:00"))
+        // No hours, or a malformed session: the bundled hours for the code (13:30 in Hồ Chí Minh City).
+        let lunch = VietnamTime.parse(local: "2026-11-24 13:10")!
+        for hours in [nil, [], ["07:30-11:30", "17:00-13:00"], ["7h30-11h30"]] as [[String]?] {
+            XCTAssertEqual(try calendars.calendar(for: "HCM.Q1.CB07", officeHours: hours).officialReceiptTime(for: lunch),
+                           VietnamTime.parse(local: "2026-11-24 13:30"), "\(String(describing: hours))")
+        }
+    }
 }

@@ -151,6 +151,10 @@ final class RoutingTests: XCTestCase {
 
         // Returned at step 2: back to the submitter, then the amendment is checked and the route resumes there.
         let returned = try submit(system, member: member, destination: "\(tag)A.CB0004")
+        // An official transfer inside one grassroots organisation is short: cell, committee, cell.
+        XCTAssertEqual(try TestEnvironment.value(
+            "SELECT string_agg(organisation_code, ' ' ORDER BY step_number) FROM routing.route_steps WHERE dossier_code = $1", [returned]),
+            "\(system.organisation) \(tag)A.CS001 \(tag)A.CB0004")
         try await expectDecision(200, system.organisation, returned, step: 1, "approve")
         try TestEnvironment.eventually("step 2") { try self.currentStep(returned)?.number == 2 }
         try await expectDecision(422, "\(tag)A.CS001", returned, step: 2, "return")  // a return needs its reason
@@ -211,6 +215,37 @@ final class RoutingTests: XCTestCase {
         let figures = try XCTUnwrap(HTTPProbe.get("\(routing)/v1/organisations/\(system.organisation)/figures",
                                                   headers: ["Authorization": "Bearer \(cellToken)"]))
         XCTAssertTrue(figures.body.contains(#""decidedLate":1"#), figures.body)
+        try system.stopAll()
+    }
+
+    func testStepDeadlinesFollowTheOfficeHoursInTheOrganisationsRecord() async throws {
+        let system = try SystemHarness()
+        let clock = try ControllableClock("2026-12-04 10:00")  // a Friday
+        let member = try startSystem(system, environment: clock.environment)
+        // The member's cell works mornings only (its record, updated through the registry's event).
+        var cell = try XCTUnwrap(TestEnvironment.organisationTree(around: system.organisation).first { $0.code == system.organisation })
+        cell.officeHours = ["07:00-11:00"]
+        cell.revision += 1
+        let amqp = try TestEnvironment.amqp(user: "organisation-registry", confirms: true)
+        try RegistryPublisher.publish([cell], as: .organisationUpdated, subject: \.code, on: amqp, user: "organisation-registry")
+        amqp.close()
+        try TestEnvironment.eventually("routing has the cell's hours") {
+            try TestEnvironment.value("SELECT record->>'officeHours' FROM routing.organisations WHERE code = $1",
+                                      [system.organisation]) == #"["07:00-11:00"]"#
+        }
+        let tag = String(system.organisation.prefix { $0 != "." }.dropLast())
+        let code = try submit(system, member: member, destination: "\(tag)A.CB0004")
+        // Step 1 (the cell, 2 working days from Friday 10:00): the end of Tuesday's only session.
+        XCTAssertEqual(try TestEnvironment.value(
+            "SELECT to_char(deadline AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI') FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1",
+            [code]), "2026-12-08 11:00")
+        // Step 2 (the grassroots committee keeps the standard hours): counted in its own day.
+        try await expectDecision(200, system.organisation, code, step: 1, "approve")
+        try TestEnvironment.eventually("step 2 assigned") { try self.currentStep(code)?.number == 2 }
+        let step2 = try XCTUnwrap(TestEnvironment.value(
+            "SELECT working_days || ' ' || to_char(deadline AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI') FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 2",
+            [code]))
+        XCTAssertTrue(step2.hasSuffix(" 17:00"), step2)
         try system.stopAll()
     }
 
@@ -295,6 +330,21 @@ final class RoutingTests: XCTestCase {
         let view = try XCTUnwrap(HTTPProbe.get("\(routing)/v1/dossiers/\(code)", headers: ["Authorization": "Bearer \(officer)"]))
         XCTAssertEqual(view.status, 200, view.body)
         XCTAssertTrue(view.body.contains("VNEID-UQ-2026-000123") && view.body.contains("submitted-by-delegate"), view.body)
+        // The delegate follows the dossier: each notice to the member also reaches the delegate.
+        let noticesTo = "SELECT count(*) AS n FROM notification.notices WHERE dossier_code = $1 AND recipient_id = $2"
+        try TestEnvironment.eventually("received and accepted notices to both") {
+            try TestEnvironment.count(noticesTo, [code, member.memberId]) == 2 && TestEnvironment.count(noticesTo, [code, delegate.memberId]) == 2
+        }
+        let toDelegate = try XCTUnwrap(TestEnvironment.value(
+            "SELECT text FROM notification.notices WHERE dossier_code = $1 AND recipient_id = $2 AND source_type = 'dossier.accepted.v1'",
+            [code, delegate.memberId]))
+        XCTAssertTrue(toDelegate.contains("ủy quyền") && toDelegate.contains(member.memberId) && toDelegate.contains(code), toDelegate)
+        try await expectDecision(200, system.organisation, code, step: 1, "refuse", reason: "Thiếu ý kiến chi ủy")
+        try TestEnvironment.eventually("the refusal reaches the delegate") {
+            try TestEnvironment.value(
+                "SELECT text FROM notification.notices WHERE dossier_code = $1 AND recipient_id = $2 AND source_type = 'dossier.decided.v1'",
+                [code, delegate.memberId])?.contains("Thiếu ý kiến chi ủy") == true
+        }
 
         // A delegate the registry does not know: one supplement request says so.
         var unknown = SampleDossier.submit(organisation: system.organisation, member: member)

@@ -61,7 +61,7 @@ final class SystemHarness {
         var statuses: [String: Int32] = [:]
         software?.stop()
         software = nil
-        for (name, process) in processes where process.isRunning { kill(process.pid, SIGTERM) }
+        for (_, process) in processes where process.isRunning { kill(process.pid, SIGTERM) }
         for (name, process) in processes { statuses[name] = try process.terminate() }
         processes.removeAll()
         return statuses

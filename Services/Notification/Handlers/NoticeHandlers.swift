@@ -4,34 +4,67 @@ import Foundation
 import Persistence
 import ServiceKit
 
-/// One notice per event, stored in the member's account (tài khoản) with a Vietnamese text;
-/// a batch of events is one statement.
+/// One notice per event, stored in the member's account (tài khoản) with a Vietnamese text, and
+/// the same notice to the dossier's delegate (Đ.11) while the delegation holds; a batch of events
+/// is one statement.
 struct NoticeHandler<Payload: Codable & Sendable>: BatchMessageHandler {
     let messageType: MessageType
     /// The dossier code, the member and the text of the notice.
     let render: @Sendable (Payload) -> (dossierCode: String, memberId: String, text: String)
+    /// The delegation the event records (received and accepted dossiers carry it).
+    var delegation: @Sendable (Payload) -> SubmissionDelegation? = { _ in nil }
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
-        let notices = try batch.map { render(try $0.decode(Payload.self).data) }
+        let payloads = try batch.map { try $0.decode(Payload.self).data }
+        try DelegateFollowers.record(payloads.compactMap { payload in
+            delegation(payload).map { (render(payload).dossierCode, $0) }
+        }, context: context)
+        let notices = payloads.map(render)
         try context.db.execute("""
-            INSERT INTO notices (source_message_id, source_type, dossier_code, member_id, text)
-            SELECT id, $2, dossier, member, text FROM unnest($1::text[], $3::text[], $4::text[], $5::text[])
-                AS t(id, dossier, member, text)
-            ON CONFLICT (source_message_id) DO NOTHING
+            WITH event AS (
+                SELECT * FROM unnest($1::text[], $3::text[], $4::text[], $5::text[]) AS t(id, dossier, member, text))
+            INSERT INTO notices (source_message_id, source_type, dossier_code, member_id, recipient_kind, recipient_id, text)
+            SELECT id, $2, dossier, member, 'member', member, text FROM event
+            UNION ALL
+            SELECT e.id, $2, e.dossier, e.member, d.delegate_kind, d.delegate_id,
+                   'Thông báo cho người được ủy quyền theo dõi hồ sơ của đảng viên ' || e.member || ': ' || e.text
+            FROM event e JOIN dossier_delegates d ON d.dossier_code = e.dossier
+            WHERE d.valid_until IS NULL OR $6::timestamptz < d.valid_until + interval '1 day'
+            ON CONFLICT (source_message_id, recipient_kind, recipient_id) DO NOTHING
             """, [PostgresArray(batch.map(\.id)), messageType.routingKey, PostgresArray(notices.map(\.dossierCode)),
-                  PostgresArray(notices.map(\.memberId)), PostgresArray(notices.map(\.text))])
+                  PostgresArray(notices.map(\.memberId)), PostgresArray(notices.map(\.text)), context.now])
+    }
+}
+
+/// The delegates following dossiers: the newest delegation recorded for a dossier holds.
+enum DelegateFollowers {
+    static func record(_ delegations: [(dossierCode: String, delegation: SubmissionDelegation)], context: HandlerContext) throws {
+        guard !delegations.isEmpty else { return }
+        // One row per dossier in the statement (ON CONFLICT cannot touch a row twice): the last wins.
+        var latest: [String: SubmissionDelegation] = [:]
+        for (code, delegation) in delegations { latest[code] = delegation }
+        let rows = latest.sorted { $0.key < $1.key }
+        try context.db.execute("""
+            INSERT INTO dossier_delegates (dossier_code, delegate_kind, delegate_id, delegate_name, valid_until, recorded_at)
+            SELECT code, kind, id, name, until, $6::timestamptz
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS t(code, kind, id, name, until)
+            ON CONFLICT (dossier_code) DO UPDATE SET delegate_kind = excluded.delegate_kind, delegate_id = excluded.delegate_id,
+                delegate_name = excluded.delegate_name, valid_until = excluded.valid_until, recorded_at = excluded.recorded_at
+            """, [PostgresArray(rows.map(\.key)), PostgresArray(rows.map(\.value.delegateKind.rawValue)),
+                  PostgresArray(rows.map(\.value.delegateId)), PostgresArray(rows.map(\.value.delegateName)),
+                  PostgresArray(rows.map { $0.value.validUntil?.postgresText }), context.now])
     }
 }
 
 enum NoticeHandlers {
     static let all: [any MessageHandler] = [
-        NoticeHandler<DossierReceivedV1>(messageType: .dossierReceived) {
+        NoticeHandler<DossierReceivedV1>(messageType: .dossierReceived, render: {
             ($0.dossierCode, $0.submitter.memberId,
              "Hồ sơ \($0.dossierCode) đã được tiếp nhận lúc \(VietnamTime.display($0.officialReceiptAt)).")
-        },
-        NoticeHandler<DossierAcceptedV1>(messageType: .dossierAccepted) {
+        }, delegation: \.delegation),
+        NoticeHandler<DossierAcceptedV1>(messageType: .dossierAccepted, render: {
             ($0.dossierCode, $0.submitter.memberId, "Hồ sơ \($0.dossierCode) hợp lệ và đang được giải quyết.")
-        },
+        }, delegation: \.delegation),
         // Complete guidance once (Đ.14.3): every problem in the one notice.
         NoticeHandler<DossierSupplementRequestedV1>(messageType: .dossierSupplementRequested) {
             ($0.dossierCode, $0.memberId ?? "",

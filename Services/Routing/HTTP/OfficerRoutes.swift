@@ -22,49 +22,35 @@ struct OfficerRoutes: Sendable {
     let tokens: OfficerTokens
 
     func add(to router: Router<BasicRequestContext>, resources: ServiceResources) {
+        let officers = OfficerRequests(tokens: tokens, resources: resources)
         router.get("/v1/inbox") { request, _ in
-            try await inbox(request: request, resources: resources)
+            try await officers.serve(request) { try inbox($0) }
         }
         router.get("/v1/dossiers/:code") { request, context in
-            try await dossier(code: context.parameters.get("code") ?? "", request: request, resources: resources)
+            let code = context.parameters.get("code") ?? ""
+            return try await officers.serve(request) { try dossier(code: code, $0) }
         }
         router.post("/v1/dossiers/:code/steps/:step/decision") { request, context in
-            try await decide(code: context.parameters.get("code") ?? "", step: Int(context.parameters.get("step") ?? "") ?? 0,
-                             request: request, resources: resources)
+            let code = context.parameters.get("code") ?? "", step = Int(context.parameters.get("step") ?? "") ?? 0
+            return try await officers.serve(request, body: DecisionRequest.self,
+                                            expected: #"{"decision": "approve|return|refuse", "reason": "..."}"#) {
+                try decide(code: code, step: step, $1, $0)
+            }
         }
         router.post("/v1/delegations") { request, _ in
-            try await delegate(request: request, resources: resources)
+            try await officers.serve(request, body: DelegationRequest.self,
+                                     expected: #"{"delegatePersonId", "validUntil" (RFC 3339), "reason"}"#) { try delegate($1, $0) }
         }
         router.post("/v1/temporary-transfers/:code/extension") { request, context in
-            try await extend(code: context.parameters.get("code") ?? "", request: request, resources: resources)
+            let code = context.parameters.get("code") ?? ""
+            return try await officers.serve(request, body: ExtensionRequest.self, expected: #"{"months", "reason"}"#) {
+                try extend(code: code, $1, $0)
+            }
         }
         router.get("/v1/organisations/:code/figures") { request, context in
-            try await figures(code: context.parameters.get("code") ?? "", request: request, resources: resources)
+            let code = context.parameters.get("code") ?? ""
+            return try await officers.serve(request) { try figures(code: code, $0) }
         }
-    }
-
-    /// An HTTP answer decided inside a transaction.
-    struct Answer: Sendable {
-        let status: HTTPResponse.Status
-        let body: [UInt8]
-
-        static func json<T: Encodable>(_ status: HTTPResponse.Status, _ value: T) throws -> Answer {
-            Answer(status: status, body: try WireJSON.encode(value))
-        }
-
-        static func error(_ status: HTTPResponse.Status, _ code: String, _ message: String) throws -> Answer {
-            try json(status, HTTPError.Body(code: code, message: message))
-        }
-
-        var response: Response {
-            Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                     body: .init(byteBuffer: ByteBuffer(bytes: body)))
-        }
-    }
-
-    func body<T: Decodable>(_ type: T.Type, of request: Request) async -> T? {
-        guard let buffer = try? await request.body.collect(upTo: 256 * 1024) else { return nil }
-        return try? WireJSON.decode(type, from: Array(buffer.readableBytesView))
     }
 
     /// The organisations the officer acts for now: their own, and those delegated to them.
@@ -99,28 +85,25 @@ struct OfficerRoutes: Sendable {
         let overdue: Bool
     }
 
-    func inbox(request: Request, resources: ServiceResources) async throws -> Response {
-        guard let officer = await tokens.officer(of: request) else { return OfficerTokens.unauthenticated }
-        return try await resources.transaction { context in
-            let organisations = try Self.actingFor(officer, at: context.now, db: context.db)
-            try AuditLog.record(officer, action: "read-inbox", dossierCode: nil, allowed: true,
-                                detail: organisations.keys.sorted().joined(separator: ","), at: context.now, db: context.db)
-            let entries = try context.db.execute("""
-                SELECT s.dossier_code, r.procedure_code, s.step_number, s.step_code, s.name, s.action, s.organisation_code,
-                       \(rfc3339SQL("s.assigned_at")) AS assigned_at, \(rfc3339SQL("s.deadline")) AS deadline,
-                       s.deadline < $2::timestamptz AS overdue
-                FROM route_steps s JOIN routes r USING (dossier_code)
-                WHERE s.status = 'assigned' AND r.status = 'in-progress' AND s.organisation_code = ANY($1::text[])
-                ORDER BY s.deadline, s.dossier_code LIMIT 500
-                """, [PostgresArray(Array(organisations.keys)), context.now]).rows.map { row in
-                InboxEntry(dossierCode: try row.string("dossier_code"), procedureCode: try row.string("procedure_code"),
-                           stepNumber: try row.int("step_number"), stepCode: try row.string("step_code"),
-                           name: try row.string("name"), action: try row.string("action"),
-                           organisationCode: try row.string("organisation_code"), assignedAt: try row.string("assigned_at"),
-                           deadline: try row.string("deadline"), overdue: try row.bool("overdue"))
-            }
-            return try Answer.json(.ok, entries)
-        }.response
+    func inbox(_ call: OfficerCall) throws -> HTTPAnswer {
+        let context = call.context
+        let organisations = try Self.actingFor(call.officer, at: context.now, db: context.db)
+        try call.audit("read-inbox", allowed: true, detail: organisations.keys.sorted().joined(separator: ","))
+        let entries = try context.db.execute("""
+            SELECT s.dossier_code, r.procedure_code, s.step_number, s.step_code, s.name, s.action, s.organisation_code,
+                   \(rfc3339SQL("s.assigned_at")) AS assigned_at, \(rfc3339SQL("s.deadline")) AS deadline,
+                   s.deadline < $2::timestamptz AS overdue
+            FROM route_steps s JOIN routes r USING (dossier_code)
+            WHERE s.status = 'assigned' AND r.status = 'in-progress' AND s.organisation_code = ANY($1::text[])
+            ORDER BY s.deadline, s.dossier_code LIMIT 500
+            """, [PostgresArray(Array(organisations.keys)), context.now]).rows.map { row in
+            InboxEntry(dossierCode: try row.string("dossier_code"), procedureCode: try row.string("procedure_code"),
+                       stepNumber: try row.int("step_number"), stepCode: try row.string("step_code"),
+                       name: try row.string("name"), action: try row.string("action"),
+                       organisationCode: try row.string("organisation_code"), assignedAt: try row.string("assigned_at"),
+                       deadline: try row.string("deadline"), overdue: try row.bool("overdue"))
+        }
+        return try HTTPAnswer.json(.ok, entries)
     }
 
     // MARK: A dossier's route
@@ -160,21 +143,19 @@ struct OfficerRoutes: Sendable {
         let dossier: DossierAcceptedV1
     }
 
-    func dossier(code: String, request: Request, resources: ServiceResources) async throws -> Response {
-        guard let officer = await tokens.officer(of: request) else { return OfficerTokens.unauthenticated }
-        return try await resources.transaction { context in
-            let reached = Set(try context.db.execute(
-                "SELECT organisation_code FROM route_steps WHERE dossier_code = $1 AND status <> 'waiting'", [code])
-                .rows.map { try $0.string("organisation_code") })
-            let acting = try Self.actingFor(officer, at: context.now, db: context.db)
-            let allowed = officer.role == "auditor" || !reached.isDisjoint(with: acting.keys)
-            try AuditLog.record(officer, action: "read-dossier", dossierCode: code, allowed: allowed,
-                                detail: reached.isEmpty ? "unknown or unrouted dossier" : nil, at: context.now, db: context.db)
-            guard allowed else {
-                return try Answer.error(.forbidden, "forbidden", "Tổ chức của quý vị không tham gia giải quyết hồ sơ \(code).")
-            }
-            return try Answer.json(.ok, try view(code, db: context.db))
-        }.response
+    func dossier(code: String, _ call: OfficerCall) throws -> HTTPAnswer {
+        let (officer, context) = (call.officer, call.context)
+        let reached = Set(try context.db.execute(
+            "SELECT organisation_code FROM route_steps WHERE dossier_code = $1 AND status <> 'waiting'", [code])
+            .rows.map { try $0.string("organisation_code") })
+        let acting = try Self.actingFor(officer, at: context.now, db: context.db)
+        let allowed = officer.role == "auditor" || !reached.isDisjoint(with: acting.keys)
+        try call.audit("read-dossier", dossierCode: code, allowed: allowed,
+                       detail: reached.isEmpty ? "unknown or unrouted dossier" : nil)
+        guard allowed else {
+            return try HTTPAnswer.error(.forbidden, "forbidden", "Tổ chức của quý vị không tham gia giải quyết hồ sơ \(code).")
+        }
+        return try HTTPAnswer.json(.ok, try view(code, db: context.db))
     }
 
     func view(_ code: String, db: PostgresConnection) throws -> RouteView {
@@ -223,42 +204,31 @@ struct OfficerRoutes: Sendable {
         let content: [String: String]?
     }
 
-    func decide(code: String, step: Int, request: Request, resources: ServiceResources) async throws -> Response {
-        guard let officer = await tokens.officer(of: request) else { return OfficerTokens.unauthenticated }
-        guard let input = await body(DecisionRequest.self, of: request) else {
-            return HTTPError.response(.badRequest, "invalid-body",
-                                      "Nội dung không hợp lệ: cần JSON {\"decision\": \"approve|return|refuse\", \"reason\": \"...\"}.")
+    func decide(code: String, step: Int, _ input: DecisionRequest, _ call: OfficerCall) throws -> HTTPAnswer {
+        let context = call.context
+        let organisation = try context.db.execute(
+            "SELECT organisation_code FROM route_steps WHERE dossier_code = $1 AND step_number = $2", [code, step])
+            .first.map { try $0.string("organisation_code") }
+        guard let organisation else {
+            try call.audit("decide", dossierCode: code, allowed: false, detail: "no step \(step)")
+            return try HTTPAnswer.error(.notFound, "unknown-step", "Hồ sơ \(code) không có bước \(step).")
         }
-        let desk = desk
-        return try await resources.transaction { context in
-            let organisation = try context.db.execute(
-                "SELECT organisation_code FROM route_steps WHERE dossier_code = $1 AND step_number = $2", [code, step])
-                .first.map { try $0.string("organisation_code") }
-            guard let organisation else {
-                try AuditLog.record(officer, action: "decide", dossierCode: code, allowed: false, detail: "no step \(step)",
-                                    at: context.now, db: context.db)
-                return try Answer.error(.notFound, "unknown-step", "Hồ sơ \(code) không có bước \(step).")
-            }
-            guard let actor = try Self.actingFor(officer, at: context.now, db: context.db)[organisation] else {
-                try AuditLog.record(officer, action: "decide", dossierCode: code, allowed: false,
-                                    detail: "step \(step) belongs to \(organisation)", at: context.now, db: context.db)
-                return try Answer.error(.forbidden, "forbidden", DecisionRefusal.wrongOrganisation(organisation).description)
-            }
-            do {
-                try desk.decide(DossierStepDecidedV1(dossierCode: code, stepNumber: step, decision: input.decision,
-                                                     reason: input.reason, decidedBy: actor, decidedAt: context.now,
-                                                     content: input.content), cause: nil, context: context)
-            } catch let refusal as DecisionRefusal {
-                // Refusals are found before anything changes; the audit row records the attempt.
-                try AuditLog.record(officer, action: "decide", dossierCode: code, allowed: false,
-                                    detail: "step \(step): \(refusal.code)", at: context.now, db: context.db)
-                return try Answer.error(.init(code: refusal.httpStatus), refusal.code, refusal.description)
-            }
-            try AuditLog.record(officer, action: "decide", dossierCode: code, allowed: true,
-                                detail: "step \(step): \(input.decision.rawValue)\(actor.delegationId.map { " (ủy quyền \($0))" } ?? "")",
-                                at: context.now, db: context.db)
-            return try Answer.json(.ok, try view(code, db: context.db))
-        }.response
+        guard let actor = try Self.actingFor(call.officer, at: context.now, db: context.db)[organisation] else {
+            try call.audit("decide", dossierCode: code, allowed: false, detail: "step \(step) belongs to \(organisation)")
+            return try HTTPAnswer.error(.forbidden, "forbidden", DecisionRefusal.wrongOrganisation(organisation).description)
+        }
+        do {
+            try desk.decide(DossierStepDecidedV1(dossierCode: code, stepNumber: step, decision: input.decision,
+                                                 reason: input.reason, decidedBy: actor, decidedAt: context.now,
+                                                 content: input.content), cause: nil, context: context)
+        } catch let refusal as DecisionRefusal {
+            // Refusals are found before anything changes; the audit row records the attempt.
+            try call.audit("decide", dossierCode: code, allowed: false, detail: "step \(step): \(refusal.code)")
+            return try HTTPAnswer.error(.init(code: refusal.httpStatus), refusal.code, refusal.description)
+        }
+        try call.audit("decide", dossierCode: code, allowed: true,
+                       detail: "step \(step): \(input.decision.rawValue)\(actor.delegationId.map { " (ủy quyền \($0))" } ?? "")")
+        return try HTTPAnswer.json(.ok, try view(code, db: context.db))
     }
 
     // MARK: Delegations (Đ.11)
@@ -280,32 +250,24 @@ struct OfficerRoutes: Sendable {
         let validUntil: Date
     }
 
-    func delegate(request: Request, resources: ServiceResources) async throws -> Response {
-        guard let officer = await tokens.officer(of: request) else { return OfficerTokens.unauthenticated }
-        guard let input = await body(DelegationRequest.self, of: request) else {
-            return HTTPError.response(.badRequest, "invalid-body",
-                                      "Nội dung không hợp lệ: cần JSON {\"delegatePersonId\", \"validUntil\" (RFC 3339), \"reason\"}.")
+    func delegate(_ input: DelegationRequest, _ call: OfficerCall) throws -> HTTPAnswer {
+        let (officer, context) = (call.officer, call.context)
+        let from = input.validFrom ?? context.now
+        guard RouteDesk.decidingRoles.contains(officer.role), input.validUntil > from else {
+            try call.audit("delegate", allowed: false, detail: "to \(input.delegatePersonId)")
+            return try HTTPAnswer.error(.forbidden, "forbidden", "Chỉ cán bộ có thẩm quyền mới được ủy quyền, và thời hạn ủy quyền phải hợp lệ.")
         }
-        return try await resources.transaction { context in
-            let from = input.validFrom ?? context.now
-            guard RouteDesk.decidingRoles.contains(officer.role), input.validUntil > from else {
-                try AuditLog.record(officer, action: "delegate", dossierCode: nil, allowed: false,
-                                    detail: "to \(input.delegatePersonId)", at: context.now, db: context.db)
-                return try Answer.error(.forbidden, "forbidden", "Chỉ cán bộ có thẩm quyền mới được ủy quyền, và thời hạn ủy quyền phải hợp lệ.")
-            }
-            let delegation = Delegation(id: UUID().uuidString.lowercased(), organisationCode: officer.org, role: officer.role,
-                                        delegatePersonId: input.delegatePersonId, grantedBy: officer.sub.value,
-                                        validFrom: from, validUntil: input.validUntil)
-            try context.db.execute("""
-                INSERT INTO delegations (id, organisation_code, role, delegate_person_id, granted_by, valid_from, valid_until, reason)
-                VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8)
-                """, [delegation.id, delegation.organisationCode, delegation.role, delegation.delegatePersonId,
-                      delegation.grantedBy, delegation.validFrom, delegation.validUntil, input.reason])
-            try AuditLog.record(officer, action: "delegate", dossierCode: nil, allowed: true,
-                                detail: "\(delegation.role) of \(delegation.organisationCode) to \(delegation.delegatePersonId) until \(Timestamp.format(delegation.validUntil))",
-                                at: context.now, db: context.db)
-            return try Answer.json(.created, delegation)
-        }.response
+        let delegation = Delegation(id: UUID().uuidString.lowercased(), organisationCode: officer.org, role: officer.role,
+                                    delegatePersonId: input.delegatePersonId, grantedBy: officer.sub.value,
+                                    validFrom: from, validUntil: input.validUntil)
+        try context.db.execute("""
+            INSERT INTO delegations (id, organisation_code, role, delegate_person_id, granted_by, valid_from, valid_until, reason)
+            VALUES ($1, $2, $3, $4, $5, $6::timestamptz, $7::timestamptz, $8)
+            """, [delegation.id, delegation.organisationCode, delegation.role, delegation.delegatePersonId,
+                  delegation.grantedBy, delegation.validFrom, delegation.validUntil, input.reason])
+        try call.audit("delegate", allowed: true,
+                       detail: "\(delegation.role) of \(delegation.organisationCode) to \(delegation.delegatePersonId) until \(Timestamp.format(delegation.validUntil))")
+        return try HTTPAnswer.json(.created, delegation)
     }
 
     // MARK: Temporary transfers
@@ -315,32 +277,25 @@ struct OfficerRoutes: Sendable {
         let reason: String
     }
 
-    func extend(code: String, request: Request, resources: ServiceResources) async throws -> Response {
-        guard let officer = await tokens.officer(of: request) else { return OfficerTokens.unauthenticated }
-        guard let input = await body(ExtensionRequest.self, of: request) else {
-            return HTTPError.response(.badRequest, "invalid-body", "Nội dung không hợp lệ: cần JSON {\"months\", \"reason\"}.")
+    func extend(code: String, _ input: ExtensionRequest, _ call: OfficerCall) throws -> HTTPAnswer {
+        let context = call.context
+        let temporary = try context.db.execute(
+            "SELECT temporary_organisation_code FROM temporary_transfers WHERE dossier_code = $1", [code])
+            .first.map { try $0.string("temporary_organisation_code") }
+        let acting = try Self.actingFor(call.officer, at: context.now, db: context.db)
+        let allowed = temporary.map { acting[$0] != nil } ?? false
+        try call.audit("extend-temporary-transfer", dossierCode: code, allowed: allowed, detail: "\(input.months) months")
+        guard allowed else {
+            return try HTTPAnswer.error(.forbidden, "forbidden", "Chỉ cấp ủy nơi sinh hoạt tạm thời mới gia hạn được.")
         }
-        let transfers = TemporaryTransfers(desk: desk)
-        return try await resources.transaction { context in
-            let temporary = try context.db.execute(
-                "SELECT temporary_organisation_code FROM temporary_transfers WHERE dossier_code = $1", [code])
-                .first.map { try $0.string("temporary_organisation_code") }
-            let acting = try Self.actingFor(officer, at: context.now, db: context.db)
-            let allowed = temporary.map { acting[$0] != nil } ?? false
-            try AuditLog.record(officer, action: "extend-temporary-transfer", dossierCode: code, allowed: allowed,
-                                detail: "\(input.months) months", at: context.now, db: context.db)
-            guard allowed else {
-                return try Answer.error(.forbidden, "forbidden", "Chỉ cấp ủy nơi sinh hoạt tạm thời mới gia hạn được.")
-            }
-            switch try transfers.extend(code, months: input.months, reason: input.reason, context: context) {
-            case let .success(record): return try Answer.json(.ok, record)
-            case .failure(.notActive):
-                return try Answer.error(.conflict, "not-active", "Việc sinh hoạt đảng tạm thời của hồ sơ \(code) đã kết thúc.")
-            case let .failure(.beyondAllowedPeriod(max)):
-                return try Answer.error(.unprocessableContent, "beyond-allowed-period",
+        switch try TemporaryTransfers(desk: desk).extend(code, months: input.months, reason: input.reason, context: context) {
+        case let .success(record): return try HTTPAnswer.json(.ok, record)
+        case .failure(.notActive):
+            return try HTTPAnswer.error(.conflict, "not-active", "Việc sinh hoạt đảng tạm thời của hồ sơ \(code) đã kết thúc.")
+        case let .failure(.beyondAllowedPeriod(max)):
+            return try HTTPAnswer.error(.unprocessableContent, "beyond-allowed-period",
                                         "Tổng thời hạn sinh hoạt tạm thời không được quá \(max) tháng.")
-            }
-        }.response
+        }
     }
 
     // MARK: Evaluation figures (Đ.37)
@@ -353,21 +308,18 @@ struct OfficerRoutes: Sendable {
         let pendingOverdue: Int
     }
 
-    func figures(code: String, request: Request, resources: ServiceResources) async throws -> Response {
-        guard let officer = await tokens.officer(of: request) else { return OfficerTokens.unauthenticated }
-        return try await resources.transaction { context in
-            try AuditLog.record(officer, action: "read-figures", dossierCode: nil, allowed: true, detail: code,
-                                at: context.now, db: context.db)
-            let row = try context.db.execute("""
-                SELECT count(*) FILTER (WHERE decided_at IS NOT NULL AND on_time) AS on_time,
-                       count(*) FILTER (WHERE decided_at IS NOT NULL AND NOT on_time) AS late,
-                       count(*) FILTER (WHERE status = 'assigned') AS pending,
-                       count(*) FILTER (WHERE status = 'assigned' AND deadline < $2::timestamptz) AS overdue
-                FROM route_steps WHERE organisation_code = $1 AND status <> 'automatic'
-                """, [code, context.now]).first!
-            return try Answer.json(.ok, Figures(organisationCode: code, decidedOnTime: try row.int("on_time"),
+    func figures(code: String, _ call: OfficerCall) throws -> HTTPAnswer {
+        let context = call.context
+        try call.audit("read-figures", allowed: true, detail: code)
+        let row = try context.db.execute("""
+            SELECT count(*) FILTER (WHERE decided_at IS NOT NULL AND on_time) AS on_time,
+                   count(*) FILTER (WHERE decided_at IS NOT NULL AND NOT on_time) AS late,
+                   count(*) FILTER (WHERE status = 'assigned') AS pending,
+                   count(*) FILTER (WHERE status = 'assigned' AND deadline < $2::timestamptz) AS overdue
+            FROM route_steps WHERE organisation_code = $1 AND status <> 'automatic'
+            """, [code, context.now]).first!
+        return try HTTPAnswer.json(.ok, Figures(organisationCode: code, decidedOnTime: try row.int("on_time"),
                                                 decidedLate: try row.int("late"), pending: try row.int("pending"),
                                                 pendingOverdue: try row.int("overdue")))
-        }.response
     }
 }

@@ -25,30 +25,26 @@ struct RevisionRoutes: Sendable {
     }
 
     func add(to router: Router<BasicRequestContext>, resources: ServiceResources) {
+        let officers = OfficerRequests(tokens: tokens, resources: resources)
         router.get("/v1/dossiers/:code/revisions") { request, context in
-            try await history(code: context.parameters.get("code") ?? "", request: request, resources: resources)
+            let code = context.parameters.get("code") ?? ""
+            return try await officers.serve(request) { try history(code: code, $0) }
         }
     }
 
-    func history(code: String, request: Request, resources: ServiceResources) async throws -> Response {
-        guard let officer = await tokens.officer(of: request) else { return OfficerTokens.unauthenticated }
-        let desk = desk
-        let answer: (allowed: Bool, history: History?) = try await resources.transaction { context in
-            let owner = try context.db.execute("SELECT receiving_organisation_code FROM dossiers WHERE code = $1", [code])
-                .first.map { try $0.string("receiving_organisation_code") }
-            let allowed = owner != nil && (officer.role == "auditor" || (officer.role == "officer" && officer.org == owner))
-            try AuditLog.record(officer, action: "read-revisions", dossierCode: code, allowed: allowed,
-                                detail: owner == nil ? "unknown dossier" : nil, at: context.now, db: context.db)
-            guard allowed else { return (false, nil) }
-            let revisions = try desk.revisions(of: code, db: context.db).map {
-                History.Revision(revision: $0.revision, cause: $0.cause, keyId: $0.keyId, createdAt: $0.createdAt, content: $0.content)
-            }
-            return (true, History(dossierCode: code, revisions: revisions))
+    func history(code: String, _ call: OfficerCall) throws -> HTTPAnswer {
+        let (officer, db) = (call.officer, call.context.db)
+        let owner = try db.execute("SELECT receiving_organisation_code FROM dossiers WHERE code = $1", [code])
+            .first.map { try $0.string("receiving_organisation_code") }
+        let allowed = owner != nil && (officer.role == "auditor" || (officer.role == "officer" && officer.org == owner))
+        try call.audit("read-revisions", dossierCode: code, allowed: allowed, detail: owner == nil ? "unknown dossier" : nil)
+        guard allowed else {
+            return try HTTPAnswer.error(.forbidden, "forbidden",
+                                        "Cán bộ không có quyền xem lịch sử sửa đổi của hồ sơ \(code) (chỉ tổ chức tiếp nhận hoặc kiểm tra).")
         }
-        guard answer.allowed, let history = answer.history else {
-            return HTTPError.response(.forbidden, "forbidden",
-                                      "Cán bộ không có quyền xem lịch sử sửa đổi của hồ sơ \(code) (chỉ tổ chức tiếp nhận hoặc kiểm tra).")
+        let revisions = try desk.revisions(of: code, db: db).map {
+            History.Revision(revision: $0.revision, cause: $0.cause, keyId: $0.keyId, createdAt: $0.createdAt, content: $0.content)
         }
-        return try jsonResponse(.ok, history)
+        return try HTTPAnswer.json(.ok, History(dossierCode: code, revisions: revisions))
     }
 }
