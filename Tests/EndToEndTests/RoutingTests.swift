@@ -158,6 +158,11 @@ final class RoutingTests: XCTestCase {
         try await expectDecision(200, system.organisation, returned, step: 1, "approve")
         try TestEnvironment.eventually("step 2") { try self.currentStep(returned)?.number == 2 }
         try await expectDecision(422, "\(tag)A.CS001", returned, step: 2, "return")  // a return needs its reason
+        let committee = try await token("\(tag)A.CS001")
+        let malformed = try XCTUnwrap(HTTPProbe.post("\(routing)/v1/dossiers/\(returned)/steps/2/decision",
+            headers: ["Authorization": "Bearer \(committee)"], body: #"{"decision": "maybe"}"#))
+        XCTAssertEqual(malformed.status, 400)
+        XCTAssertTrue(malformed.body.contains("invalid-body") && malformed.body.contains("approve|return|refuse"), malformed.body)
         try await expectDecision(200, "\(tag)A.CS001", returned, step: 2, "return", reason: "Bản tự kiểm điểm chưa có chữ ký của chi ủy")
         try TestEnvironment.eventually("back with the submitter") {
             try TestEnvironment.value("SELECT status FROM intake.dossiers WHERE code = $1", [returned]) == "supplement-requested"
