@@ -95,12 +95,17 @@ struct RouteDesk: Sendable {
         let code: String
         let status: String
         let currentStep: Int?
-        let accepted: DossierAcceptedV1
+        /// The accepted dossier as stored; decoded only when a step needs it (most decisions do
+        /// not, and decoding the whole dossier per decision was a visible share of routing's CPU).
+        let acceptedJSON: String
         let duesPaidUpTo: String?
         let duesReported: Bool
         let steps: [Step]
 
-        var form: [String: String] { accepted.form ?? [:] }
+        var accepted: DossierAcceptedV1 {
+            get throws { try WireJSON.decode(DossierAcceptedV1.self, from: Array(acceptedJSON.utf8)) }
+        }
+        var form: [String: String] { get throws { try accepted.form ?? [:] } }
         func step(_ number: Int) -> Step? { steps.first { $0.number == number } }
     }
 
@@ -148,7 +153,7 @@ struct RouteDesk: Sendable {
                  officeHours: try row.optionalString("office_hours").flatMap { try? WireJSON.decode([String].self, from: Array($0.utf8)) })
         }
         return Route(code: code, status: try row.string("status"), currentStep: try row.optionalInt("current_step"),
-                     accepted: try WireJSON.decode(DossierAcceptedV1.self, from: Array(try row.string("accepted").utf8)),
+                     acceptedJSON: try row.string("accepted"),
                      duesPaidUpTo: try row.optionalString("dues_paid_up_to"), duesReported: try row.bool("dues_reported"),
                      steps: steps)
     }
@@ -200,7 +205,7 @@ struct RouteDesk: Sendable {
     func assign(_ step: Step, of route: Route, cause: IncomingMessage?, context: HandlerContext) throws {
         let calendar = calendar(for: step)
         let deadline: Date
-        if let field = step.campaignDeadlineField, let day = route.form[field].flatMap(VietnamTime.startOfDay) {
+        if let field = step.campaignDeadlineField, let day = try route.form[field].flatMap(VietnamTime.startOfDay) {
             deadline = day.addingTimeInterval(86_400)
         } else if step.workingDays > 0 {
             deadline = try calendar.adding(workingDays: step.workingDays, to: context.now)
@@ -291,8 +296,8 @@ struct RouteDesk: Sendable {
                 dossierCode: route.code, requestingOrganisationCode: step.organisationCode,
                 problems: [Problem(code: "returned-by-organisation", path: "$.data",
                                    message: "\(step.name): \(decision.reason ?? "")")],
-                deadline: deadline, requestedAt: context.now, procedureVersion: route.accepted.procedureVersion,
-                memberId: route.accepted.submitter.memberId, stepNumber: step.number), causedBy: cause)
+                deadline: deadline, requestedAt: context.now, procedureVersion: try route.accepted.procedureVersion,
+                memberId: try route.accepted.submitter.memberId, stepNumber: step.number), causedBy: cause)
         case .refuse:
             try finish(route, decision: .refused, reason: decision.reason, decidingOrganisation: step.organisationCode,
                        resultData: nil, cause: cause, context: context)
@@ -313,13 +318,13 @@ struct RouteDesk: Sendable {
     // MARK: Completion
 
     func complete(_ route: Route, cause: IncomingMessage?, context: HandlerContext) throws {
-        let accepted = route.accepted
+        let accepted = try route.accepted
         guard let procedure = catalog.procedure(accepted.procedureCode, at: accepted.officialReceiptAt),
               let last = route.steps.last else { return }
         let deciding = route.steps.last { $0.role == procedure.decidingOrganisation } ?? last
         var resultData: [String: String] = [:]
         for step in route.steps { for (key, value) in step.content ?? [:] { resultData[key] = value } }
-        let ends = try? RouteEnds(form: route.form, memberOrganisation: accepted.memberOrganisationCode)
+        let ends = try? RouteEnds(form: accepted.form ?? [:], memberOrganisation: accepted.memberOrganisationCode)
         if let destination = ends?.destinationCell { resultData["chiBoNoiDen"] = destination }
         if let member = ends?.memberCell { resultData["chiBoNoiDi"] = member }
         try finish(route, decision: .approved, reason: nil, decidingOrganisation: deciding.organisationCode,
@@ -348,8 +353,9 @@ struct RouteDesk: Sendable {
             """, [route.code, decision.rawValue, reason, context.now, decidingOrganisation])
         try history(route.code, step: nil, event: "decided-\(decision.rawValue)", organisation: decidingOrganisation, actor: nil,
                     detail: reason, context: context)
+        let accepted = try route.accepted
         try context.emit(.dossierDecided, subject: route.code, data: DossierDecidedV1(
-            dossierCode: route.code, procedureCode: route.accepted.procedureCode, memberId: route.accepted.submitter.memberId,
+            dossierCode: route.code, procedureCode: accepted.procedureCode, memberId: accepted.submitter.memberId,
             decision: decision, reason: reason, decidingOrganisationCode: decidingOrganisation, decidedAt: context.now,
             resultData: resultData), causedBy: cause)
     }

@@ -18,18 +18,20 @@ struct TemporaryTransfers: Sendable {
     /// After the receiving cell accepted the member: the period starts today.
     func open(_ route: RouteDesk.Route, from official: String, to temporary: String, procedure: ProcedureVersion,
               cause: IncomingMessage?, context: HandlerContext) throws {
-        let months = Int(route.form["thoiHanThang"] ?? "") ?? 0
+        let accepted = try route.accepted
+        let form = accepted.form ?? [:]
+        let months = Int(form["thoiHanThang"] ?? "") ?? 0
         let startsOn = VietnamTime.dayString(context.now)
         let endsOn = Self.lastDay(from: startsOn, months: months)
         try context.db.execute("""
             INSERT INTO temporary_transfers (dossier_code, member_id, official_organisation_code, temporary_organisation_code,
                                              purpose, starts_on, ends_on)
             VALUES ($1, $2, $3, $4, $5, $6::date, $7::date) ON CONFLICT (dossier_code) DO NOTHING
-            """, [route.code, route.accepted.submitter.memberId, official, temporary, route.form["mucDich"] ?? "lam-viec",
+            """, [route.code, accepted.submitter.memberId, official, temporary, form["mucDich"] ?? "lam-viec",
                   startsOn, endsOn])
         try schedule(route.code, endsOn: endsOn, procedure: procedure, context: context)
-        try context.emit(.memberTransferred, subject: route.accepted.submitter.memberId, data: MemberTransferredV1(
-            memberId: route.accepted.submitter.memberId, dossierCode: route.code, kind: .temporary,
+        try context.emit(.memberTransferred, subject: accepted.submitter.memberId, data: MemberTransferredV1(
+            memberId: accepted.submitter.memberId, dossierCode: route.code, kind: .temporary,
             fromOrganisationCode: official, toOrganisationCode: temporary, until: endsOn, transferredAt: context.now),
             causedBy: cause)
     }

@@ -18,9 +18,18 @@ public enum VietnamTime {
 
     /// `HH:mm dd/MM/yyyy`, as members read times.
     public static func display(_ date: Date) -> String {
-        let c = components(date)
-        return String(format: "%02d:%02d %02d/%02d/%04d", c.hour!, c.minute!, c.day!, c.month!, c.year!)
+        let t = civil(date)
+        var out = CivilTime.Text(capacity: 16)
+        out.append(t.hour, width: 2, then: ":")
+        out.append(t.minute, width: 2, then: " ")
+        out.append(t.day, width: 2, then: "/")
+        out.append(t.month, width: 2, then: "/")
+        out.append(t.year, width: 4)
+        return out.string
     }
+
+    /// The instant's civil time in Vietnam.
+    public static func civil(_ date: Date) -> CivilTime { CivilTime(date, offsetSeconds: 7 * 3600) }
 
     /// A local time written `yyyy-MM-dd HH:mm`.
     public static func parse(local text: String) -> Date? {
@@ -32,8 +41,12 @@ public enum VietnamTime {
 
     /// `yyyy-MM-dd`: the Vietnam date of the instant, as forms write dates.
     public static func dayString(_ date: Date) -> String {
-        let c = components(date)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+        let t = civil(date)
+        var out = CivilTime.Text(capacity: 10)
+        out.append(t.year, width: 4, then: "-")
+        out.append(t.month, width: 2, then: "-")
+        out.append(t.day, width: 2)
+        return out.string
     }
 
     /// The start (00:00 Vietnam time) of a `yyyy-MM-dd` date.

@@ -34,15 +34,16 @@ public struct DossierCode: Hashable, Sendable, CustomStringConvertible {
 
     /// `yyMMdd` of the instant in Vietnam (UTC+7, no daylight saving).
     public static func dayStamp(_ date: Date) -> String {
-        let c = VietnamTime.components(date)
-        return String(format: "%02d%02d%02d", c.year! % 100, c.month!, c.day!)
+        let t = VietnamTime.civil(date)
+        var out = CivilTime.Text(capacity: 6)
+        out.append(t.year % 100, width: 2)
+        out.append(t.month, width: 2)
+        out.append(t.day, width: 2)
+        return out.string
     }
 
     /// The calendar day in Vietnam as `YYYY-MM-DD`, for the per-day sequence key.
-    public static func isoDay(_ date: Date) -> String {
-        let c = VietnamTime.components(date)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
-    }
+    public static func isoDay(_ date: Date) -> String { VietnamTime.dayString(date) }
 }
 
 /// Result code (Đ.17.3c): `KQ.<member or organisation id>.<document type code>.<document number>`.

@@ -85,3 +85,21 @@ final class OfficeCalendarsTests: XCTestCase {
         }
     }
 }
+
+final class CivilTimeTests: XCTestCase {
+    func testTimestampsAndLocalTextsAreZeroPaddedAndRounded() {
+        let date = Date(timeIntervalSince1970: 1_764_547_205.0076)  // 2025-12-01T00:00:05.0076Z
+        XCTAssertEqual(Timestamp.format(date), "2025-12-01T00:00:05.008Z")
+        XCTAssertEqual(Timestamp.format(Date(timeIntervalSince1970: -0.5)), "1969-12-31T23:59:59.500Z")
+        XCTAssertEqual(VietnamTime.display(date), "07:00 01/12/2025")
+        XCTAssertEqual(VietnamTime.dayString(Date(timeIntervalSince1970: 1_764_522_000)), "2025-12-01")  // 00:00 in Vietnam
+        XCTAssertEqual(VietnamTime.dayString(Date(timeIntervalSince1970: 1_764_521_999)), "2025-11-30")
+        // Foundation agrees for a spread of instants.
+        for seconds in stride(from: 1_700_000_000.0, to: 1_900_000_000.0, by: 7_777_777.123) {
+            let instant = Date(timeIntervalSince1970: seconds)
+            let c = VietnamTime.components(instant)
+            XCTAssertEqual(VietnamTime.display(instant),
+                           String(format: "%02d:%02d %02d/%02d/%04d", c.hour!, c.minute!, c.day!, c.month!, c.year!))
+        }
+    }
+}
