@@ -24,8 +24,8 @@ struct SubmissionRequest: Sendable {
 }
 
 /// The front desk shared by the AMQP handler and the HTTP edge: idempotency, the technical check
-/// (Đ.14.1), the dossier code and the official receipt time, and the events. A batch costs five
-/// statements whatever its size.
+/// (Đ.14.1), the dossier code and the official receipt time (in the receiving organisation's office
+/// hours), and the events. A batch costs six statements whatever its size.
 struct SubmissionDesk: Sendable {
     /// Each receiving organisation's working calendar (its office hours, the country's holidays).
     let calendars: OfficeCalendars
@@ -47,13 +47,14 @@ struct SubmissionDesk: Sendable {
         var fresh: [(index: Int, request: SubmissionRequest, procedure: ProcedureVersion, officialReceiptAt: Date,
                      calendar: WorkingCalendar)] = []
         var takenInBatch: [String: Int] = [:]
+        let calendars = try calendars.calendars(for: Set(requests.map(\.submit.receivingOrganisationCode)), db: db)
         for (index, request) in requests.enumerated() {
             if let receipt = receipts[request.key] {
                 outcomes[index] = .existing(receipt)
                 continue
             }
             if takenInBatch[request.key] != nil { continue }  // a repeat within the batch: answered below
-            let calendar = calendars.calendar(for: request.submit.receivingOrganisationCode)
+            let calendar = calendars[request.submit.receivingOrganisationCode]!
             let officialReceiptAt: Date
             do {
                 officialReceiptAt = try calendar.officialReceiptTime(for: receivedAt)

@@ -31,6 +31,8 @@ await ServiceRuntime.run(ServiceDefinition(
         ]),
         // The "received" entry is written when the dossier is created (SubmissionDesk).
         ConsumerDefinition(queue: "intake.events", handlers: TimelineHandler.all, retiredTypes: [.dossierReceived]),
+        // Receiving organisations' office hours, for official receipt times.
+        ConsumerDefinition(queue: "intake.organisations", handlers: OrganisationHoursHandler.all),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
     routes: { router, resources in

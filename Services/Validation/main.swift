@@ -49,7 +49,7 @@ await ServiceRuntime.run(ServiceDefinition(
             MemberRegistryHandler(messageType: .memberRegistered, desk: desk),
             MemberRegistryHandler(messageType: .memberUpdated, desk: desk),
             MemberTransferredHandler(),
-        ]),
+        ] + OrganisationHoursHandler.all),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
     routes: { router, resources in revisions.add(to: router, resources: resources) },

@@ -223,7 +223,7 @@ final class RoutingTests: XCTestCase {
         try system.stopAll()
     }
 
-    func testStepDeadlinesFollowTheOfficeHoursInTheOrganisationsRecord() async throws {
+    func testReceiptsChecksAndStepDeadlinesFollowTheOfficeHoursInTheOrganisationsRecord() async throws {
         let system = try SystemHarness()
         let clock = try ControllableClock("2026-12-04 10:00")  // a Friday
         let member = try startSystem(system, environment: clock.environment)
@@ -234,12 +234,21 @@ final class RoutingTests: XCTestCase {
         let amqp = try TestEnvironment.amqp(user: "organisation-registry", confirms: true)
         try RegistryPublisher.publish([cell], as: .organisationUpdated, subject: \.code, on: amqp, user: "organisation-registry")
         amqp.close()
-        try TestEnvironment.eventually("routing has the cell's hours") {
+        try TestEnvironment.eventually("routing, intake and validation have the cell's hours") {
             try TestEnvironment.value("SELECT record->>'officeHours' FROM routing.organisations WHERE code = $1",
                                       [system.organisation]) == #"["07:00-11:00"]"#
+                && TestEnvironment.value("SELECT office_hours::text FROM intake.organisation_hours WHERE code = $1",
+                                         [system.organisation]) == #"["07:00-11:00"]"#
+                && TestEnvironment.value("SELECT office_hours::text FROM validation.organisation_hours WHERE code = $1",
+                                         [system.organisation]) == #"["07:00-11:00"]"#
         }
         let tag = String(system.organisation.prefix { $0 != "." }.dropLast())
         let code = try submit(system, member: member, destination: "\(tag)A.CB0004")
+        // Validation's 8 working hours from Friday 10:00: 1 h on Friday, 4 h on Monday, 3 h on Tuesday
+        // (standard hours would give Monday 10:00).
+        XCTAssertEqual(try TestEnvironment.value(
+            "SELECT to_char(check_deadline AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI') FROM validation.dossiers WHERE code = $1",
+            [code]), "2026-12-08 10:00")
         // Step 1 (the cell, 2 working days from Friday 10:00): the end of Tuesday's only session.
         XCTAssertEqual(try TestEnvironment.value(
             "SELECT to_char(deadline AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI') FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1",
@@ -251,6 +260,13 @@ final class RoutingTests: XCTestCase {
             "SELECT working_days || ' ' || to_char(deadline AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI') FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 2",
             [code]))
         XCTAssertTrue(step2.hasSuffix(" 17:00"), step2)
+        // Received at noon, after the cell's office closed: officially received on Monday at 07:00
+        // (standard hours would give Friday 13:00).
+        try clock.set("2026-12-04 12:00")
+        let channel = try IntakeTests.ReplyChannel()
+        _ = try channel.submit(SampleDossier.submit(organisation: system.organisation, member: member, destination: "\(tag)A.CB0004"))
+        let receipt = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data
+        XCTAssertEqual(VietnamTime.display(receipt.officialReceiptAt), "07:00 07/12/2026")
         try system.stopAll()
     }
 

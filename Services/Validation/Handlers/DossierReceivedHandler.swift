@@ -20,12 +20,13 @@ struct DossierReceivedHandler: BatchMessageHandler {
         var outcomes: [CheckOutcome] = []
         var deadlines: [Date] = []
         var sealed: [HistoryCipher.Sealed] = []
+        let calendars = try desk.check.calendars.calendars(for: Set(received.map(\.receivingOrganisationCode)), db: context.db)
         for dossier in received {
             let content = DossierContent(received: dossier)
             contents.append(content)
             outcomes.append(desk.check.check(content, member: members[dossier.submitter.memberId],
                                              delegate: dossier.delegation?.memberDelegateId.flatMap { members[$0] }))
-            deadlines.append(try desk.check.checkDeadline(for: content))
+            deadlines.append(try desk.check.checkDeadline(for: content, in: calendars[content.receivingOrganisationCode]))
             sealed.append(try desk.sealedRevision(content, revision: 1))
         }
         let inserted = try context.db.execute("""

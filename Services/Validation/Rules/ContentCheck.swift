@@ -70,9 +70,9 @@ public struct ContentCheck: Sendable {
 
     /// When the receiving organisation must have answered (Đ.14.3): 8 working hours after the
     /// official receipt time of the dossier (or of its amendment, `received`), 1 working day for
-    /// complex procedures.
-    public func checkDeadline(for content: DossierContent, received: Date? = nil) throws -> Date {
-        let calendar = calendars.calendar(for: content.receivingOrganisationCode)
+    /// complex procedures. Counted in `calendar`, the receiving organisation's own hours when known.
+    public func checkDeadline(for content: DossierContent, received: Date? = nil, in calendar: WorkingCalendar? = nil) throws -> Date {
+        let calendar = calendar ?? calendars.calendar(for: content.receivingOrganisationCode)
         let start = try received.map { try calendar.officialReceiptTime(for: $0) } ?? content.officialReceiptAt
         let complex = catalog.procedure(content.procedureCode, at: content.officialReceiptAt)?.complex ?? false
         return complex ? try calendar.adding(workingDays: 1, to: start) : try calendar.adding(workingHours: 8, to: start)
