@@ -106,6 +106,14 @@ struct RouteDesk: Sendable {
             get throws { try WireJSON.decode(DossierAcceptedV1.self, from: Array(acceptedJSON.utf8)) }
         }
         var form: [String: String] { get throws { try accepted.form ?? [:] } }
+
+        /// The route as it stands after step `number` was decided in this transaction, without
+        /// reading it again (the row stays locked: nothing else changed it).
+        func deciding(_ number: Int, status: String, content: [String: String]?) -> Route {
+            Route(code: code, status: self.status, currentStep: currentStep,
+                  acceptedJSON: acceptedJSON, duesPaidUpTo: duesPaidUpTo, duesReported: duesReported,
+                  steps: steps.map { $0.number == number ? $0.decided(status: status, content: content) : $0 })
+        }
         func step(_ number: Int) -> Step? { steps.first { $0.number == number } }
     }
 
@@ -124,6 +132,12 @@ struct RouteDesk: Sendable {
         let content: [String: String]?
         /// The organisation's office hours as its record states them now (nil: not stated).
         let officeHours: [String]?
+
+        func decided(status: String, content: [String: String]?) -> Step {
+            Step(number: number, code: code, name: name, organisationCode: organisationCode, role: role, action: action,
+                 workingDays: workingDays, needsDuesStatus: needsDuesStatus, campaignDeadlineField: campaignDeadlineField,
+                 status: status, deadline: deadline, content: content, officeHours: officeHours)
+        }
     }
 
     /// The working calendar a step's deadlines are counted in: its organisation's own hours.
@@ -227,8 +241,7 @@ struct RouteDesk: Sendable {
             """, [route.code, step.number, step.organisationCode, context.now])
         let key = Self.timerKey(route.code, step.number)
         let payload = StepTimerPayload(dossierCode: route.code, stepNumber: step.number)
-        try Timers.schedule(kind: Self.reminderTimer, key: key, dueAt: remindAt, payload: payload, in: context)
-        try Timers.schedule(kind: Self.overdueTimer, key: key, dueAt: deadline, payload: payload, in: context)
+        try Timers.schedule([(Self.reminderTimer, remindAt), (Self.overdueTimer, deadline)], key: key, payload: payload, in: context)
         try history(route.code, step: step.number, event: "assigned", organisation: step.organisationCode, actor: nil,
                     detail: "\(step.name); hạn \(VietnamTime.display(deadline))", context: context)
         try context.emit(.dossierStepAssigned, subject: route.code, data: DossierStepAssignedV1(
@@ -276,8 +289,7 @@ struct RouteDesk: Sendable {
                   String(decoding: try WireJSON.encode(decision.decidedBy), as: UTF8.self),
                   content.isEmpty ? nil : String(decoding: try WireJSON.encode(content), as: UTF8.self), onTime])
         let key = Self.timerKey(route.code, step.number)
-        try Timers.cancel(kind: Self.reminderTimer, key: key, in: context)
-        try Timers.cancel(kind: Self.overdueTimer, key: key, in: context)
+        try Timers.cancel(kinds: [Self.reminderTimer, Self.overdueTimer], key: key, in: context)
         try history(route.code, step: step.number, event: "decided-\(decision.decision.rawValue)", organisation: step.organisationCode,
                     actor: decision.decidedBy, detail: decision.reason, context: context)
         var applied = decision
@@ -287,7 +299,8 @@ struct RouteDesk: Sendable {
 
         switch decision.decision {
         case .approve, .forward:
-            try advance(try self.route(route.code, db: context.db), after: step.number, cause: cause, context: context)
+            try advance(route.deciding(step.number, status: status, content: content.isEmpty ? nil : content),
+                        after: step.number, cause: cause, context: context)
         case .returnForSupplement:
             try context.db.execute("UPDATE routes SET status = 'returned', updated_at = $2::timestamptz WHERE dossier_code = $1",
                                    [route.code, context.now])

@@ -33,9 +33,28 @@ public enum Timers {
             """, [kind, key, dueAt, String(decoding: try WireJSON.encode(payload), as: UTF8.self)])
     }
 
+    /// Schedules several timers of one key with one payload in one statement (e.g. a step's
+    /// reminder and its deadline), or moves those already scheduled that have not fired.
+    public static func schedule<Payload: Encodable>(_ due: [(kind: String, at: Date)], key: String, payload: Payload,
+                                                    in context: HandlerContext) throws {
+        try context.db.execute("""
+            INSERT INTO timers (kind, key, due_at, payload)
+            SELECT kind, $2, due_at, $4::jsonb FROM unnest($1::text[], $3::timestamptz[]) AS t(kind, due_at)
+            ON CONFLICT (kind, key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload
+            WHERE timers.fired_at IS NULL
+            """, [PostgresArray(due.map(\.kind)), key, PostgresArray(due.map(\.at)),
+                  String(decoding: try WireJSON.encode(payload), as: UTF8.self)])
+    }
+
     /// Cancels a timer that has not fired (e.g. the supplement arrived before the deadline).
     public static func cancel(kind: String, key: String, in context: HandlerContext) throws {
-        try context.db.execute("DELETE FROM timers WHERE kind = $1 AND key = $2 AND fired_at IS NULL", [kind, key])
+        try cancel(kinds: [kind], key: key, in: context)
+    }
+
+    /// Cancels the timers of `kinds` for one key that have not fired, in one statement.
+    public static func cancel(kinds: [String], key: String, in context: HandlerContext) throws {
+        try context.db.execute("DELETE FROM timers WHERE kind = ANY($1::text[]) AND key = $2 AND fired_at IS NULL",
+                               [PostgresArray(kinds), key])
     }
 }
 
