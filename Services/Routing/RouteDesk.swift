@@ -42,8 +42,10 @@ struct RouteDesk: Sendable {
     // MARK: Starting a route
 
     /// Plans and starts the route of an accepted dossier; a plan that needs an organisation the
-    /// replica does not know yet waits for it (`awaiting-organisations`).
-    func start(_ accepted: DossierAcceptedV1, cause: IncomingMessage?, context: HandlerContext) throws {
+    /// replica does not know yet waits for it (`awaiting-organisations`). `knownTree`: the
+    /// organisations already read for a whole batch of dossiers (read here when nil).
+    func start(_ accepted: DossierAcceptedV1, knownTree: OrganisationTree? = nil, cause: IncomingMessage?,
+               context: HandlerContext) throws {
         let code = accepted.dossierCode
         guard let procedure = catalog.procedure(accepted.procedureCode, at: accepted.officialReceiptAt) else {
             throw PermanentFailure(code: "procedure-not-in-force", reason: "\(accepted.procedureCode) has no version in force at the receipt time")
@@ -56,7 +58,7 @@ struct RouteDesk: Sendable {
         }
         let steps: [PlannedStep]
         do {
-            steps = try RoutePlanner.plan(procedure.steps, ends: ends, tree: try tree(for: ends.codes, db: context.db))
+            steps = try RoutePlanner.plan(procedure.steps, ends: ends, tree: try knownTree ?? tree(for: ends.codes, db: context.db))
         } catch RoutePlanError.unknownOrganisation(let missing) {
             try context.db.execute("""
                 UPDATE routes SET status = 'awaiting-organisations', waiting_for = $2, updated_at = $3::timestamptz

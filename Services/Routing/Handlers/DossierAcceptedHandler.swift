@@ -1,5 +1,6 @@
 import Contracts
 import Persistence
+import RoutingRules
 import ServiceKit
 
 /// `dossier.accepted.v1` → a route between organisations, planned from the procedure's route plan
@@ -21,12 +22,18 @@ struct DossierAcceptedHandler: BatchMessageHandler {
                   PostgresArray(accepted.map(\.submitter.memberId)),
                   PostgresArray(try accepted.map { String(decoding: try WireJSON.encode($0), as: UTF8.self) })])
         var new = Set(try inserted.rows.map { try $0.string("dossier_code") })
+        // The organisations of every new route in one read (a recursive query per dossier was a
+        // visible share of routing's database time); a dossier whose ends cannot be read fails alone in start.
+        let codes = accepted.filter { new.contains($0.dossierCode) }.flatMap {
+            (try? RouteEnds(form: $0.form ?? [:], memberOrganisation: $0.memberOrganisationCode))?.codes ?? []
+        }
+        let tree = codes.isEmpty ? nil : try desk.tree(for: codes, db: context.db)
         for (message, dossier) in zip(batch, accepted) {
             if new.remove(dossier.dossierCode) != nil {
                 if let delegation = dossier.delegation {
                     try desk.recordDelegation(delegation, of: dossier.dossierCode, context: context)
                 }
-                try desk.start(dossier, cause: message, context: context)
+                try desk.start(dossier, knownTree: tree, cause: message, context: context)
             } else {
                 try desk.resume(dossier, cause: message, context: context)
             }
