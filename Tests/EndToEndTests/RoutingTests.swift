@@ -220,6 +220,16 @@ final class RoutingTests: XCTestCase {
         let figures = try XCTUnwrap(HTTPProbe.get("\(routing)/v1/organisations/\(system.organisation)/figures",
                                                   headers: ["Authorization": "Bearer \(cellToken)"]))
         XCTAssertTrue(figures.body.contains(#""decidedLate":1"#), figures.body)
+        // The grassroots committee above the cell evaluates it; a cell of the other province may not.
+        let above = try await token("\(tag)A.CS001")
+        XCTAssertEqual(HTTPProbe.get("\(routing)/v1/organisations/\(system.organisation)/figures",
+                                     headers: ["Authorization": "Bearer \(above)"])?.status, 200)
+        let outsider = try await token("\(tag)B.CB0011", person: "CB-\(tag)-outsider")
+        XCTAssertEqual(HTTPProbe.get("\(routing)/v1/organisations/\(system.organisation)/figures",
+                                     headers: ["Authorization": "Bearer \(outsider)"])?.status, 403)
+        XCTAssertEqual(try TestEnvironment.count(
+            "SELECT count(*) AS n FROM routing.audit_log WHERE person_id = $1 AND action = 'read-figures' AND NOT allowed",
+            ["CB-\(tag)-outsider"]), 1)
         try system.stopAll()
     }
 

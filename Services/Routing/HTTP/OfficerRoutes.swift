@@ -16,7 +16,8 @@ import ServiceKit
 /// - `POST /v1/dossiers/{code}/steps/{n}/decision`: `{decision, reason, content}`.
 /// - `POST /v1/delegations`: delegate the caller's role in their organisation for a period.
 /// - `POST /v1/temporary-transfers/{code}/extension`: `{months, reason}`, by the temporary organisation.
-/// - `GET  /v1/organisations/{code}/figures`: on-time, late and pending steps (Đ.37).
+/// - `GET  /v1/organisations/{code}/figures`: on-time, late and pending steps (Đ.37), for the
+///   organisation, the organisations above it and auditors.
 struct OfficerRoutes: Sendable {
     let desk: RouteDesk
     let tokens: OfficerTokens
@@ -308,9 +309,24 @@ struct OfficerRoutes: Sendable {
         let pendingOverdue: Int
     }
 
+    /// Đ.37: an organisation's figures are for the organisation itself, the organisations above
+    /// it (which evaluate it) and auditors.
     func figures(code: String, _ call: OfficerCall) throws -> HTTPAnswer {
         let context = call.context
-        try call.audit("read-figures", allowed: true, detail: code)
+        let itselfAndAbove = try context.db.execute("""
+            WITH RECURSIVE up AS (
+                SELECT code, parent_code FROM organisations WHERE code = $1
+                UNION
+                SELECT o.code, o.parent_code FROM organisations o JOIN up ON o.code = up.parent_code)
+            SELECT code FROM up
+            """, [code]).rows.map { try $0.string("code") }
+        let acting = try Self.actingFor(call.officer, at: context.now, db: context.db)
+        let allowed = call.officer.role == "auditor" || !Set(itselfAndAbove + [code]).isDisjoint(with: acting.keys)
+        try call.audit("read-figures", allowed: allowed, detail: code)
+        guard allowed else {
+            return try HTTPAnswer.error(.forbidden, "forbidden",
+                                        "Chỉ tổ chức \(code), cấp ủy cấp trên của tổ chức này hoặc cán bộ kiểm tra mới xem được số liệu đánh giá.")
+        }
         let row = try context.db.execute("""
             SELECT count(*) FILTER (WHERE decided_at IS NOT NULL AND on_time) AS on_time,
                    count(*) FILTER (WHERE decided_at IS NOT NULL AND NOT on_time) AS late,
