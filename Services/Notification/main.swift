@@ -1,8 +1,13 @@
 import Foundation
 import ServiceKit
 
-/// tthc-notification: tells members what happened to their dossiers (Đ.14.4), in Vietnamese.
+/// tthc-notification: tells members (and their delegates) what happened to their dossiers (Đ.14.4),
+/// and organisations which steps they must handle and when, in Vietnamese.
 await ServiceRuntime.run(ServiceDefinition(
     name: "notification", defaultHTTPPort: 8085,
-    consumers: [ConsumerDefinition(queue: "notification.events", handlers: NoticeHandlers.all)],
+    consumers: [
+        ConsumerDefinition(queue: "notification.events", handlers: NoticeHandlers.all),
+        // Organisations' notices in their own queue: a burst of step assignments never delays members'.
+        ConsumerDefinition(queue: "notification.organisations", handlers: OrganisationNoticeHandlers.all),
+    ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil)))

@@ -210,10 +210,23 @@ final class RoutingTests: XCTestCase {
             try TestEnvironment.value("SELECT reminded_at::text FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1", [code]) != nil
         }
         XCTAssertNil(try TestEnvironment.value("SELECT escalated_at::text FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1", [code]))
+        // The organisation is told: the step assigned, then the reminder.
+        let organisationNotices = """
+            SELECT string_agg(recipient_id, ' ' ORDER BY recipient_id) FROM notification.notices
+            WHERE dossier_code = $1 AND source_type = $2 AND recipient_kind = 'organisation'
+            """
+        try TestEnvironment.eventually("the cell's notices") {
+            try TestEnvironment.value(organisationNotices, [code, MessageType.dossierStepAssigned.routingKey])?.hasPrefix(system.organisation) == true
+                && TestEnvironment.value(organisationNotices, [code, MessageType.dossierStepReminder.routingKey]) == system.organisation
+        }
         try clock.set("2026-12-08 17:30")
         try TestEnvironment.eventually("escalated to the grassroots organisation above the cell") {
             try TestEnvironment.value("SELECT escalated_to FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1", [code])
                 == "\(tag)A.CS001"
+        }
+        try TestEnvironment.eventually("the overdue notice to the cell and to the committee above it") {
+            try TestEnvironment.value(organisationNotices, [code, MessageType.dossierStepOverdue.routingKey])
+                == "\(system.organisation) \(tag)A.CS001".split(separator: " ").sorted().joined(separator: " ")
         }
         try await expectDecision(200, system.organisation, code, step: 1, "approve")
         let cellToken = try await token(system.organisation)
@@ -454,6 +467,13 @@ final class RoutingTests: XCTestCase {
         try clock.set("2027-06-01 00:05")
         try TestEnvironment.eventually("closed at the end") {
             try TestEnvironment.value("SELECT status FROM routing.temporary_transfers WHERE dossier_code = $1", [code]) == "closed"
+        }
+        try TestEnvironment.eventually("both organisations told of the end and of the close") {
+            try TestEnvironment.count("""
+                SELECT count(*) AS n FROM notification.notices WHERE dossier_code = $1 AND recipient_kind = 'organisation'
+                    AND source_type IN ('temporary-transfer.ending.v1', 'temporary-transfer.closed.v1')
+                    AND recipient_id IN ($2, $3)
+                """, [code, system.organisation, "\(tag)B.CB0011"]) == 4
         }
         try system.stopAll()
     }

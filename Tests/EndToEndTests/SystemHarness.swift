@@ -89,9 +89,11 @@ final class SystemHarness {
         try TestEnvironment.count("SELECT count(*) AS n FROM archive.results WHERE dossier_code LIKE $1", [organisation + "-%"])
     }
 
+    /// Notices to members (organisations' notices of each step are counted apart).
     func notices() throws -> Int {
-        try TestEnvironment.count("SELECT count(*) AS n FROM notification.notices WHERE dossier_code LIKE $1",
-                                  [organisation + "-%"])
+        try TestEnvironment.count(
+            "SELECT count(*) AS n FROM notification.notices WHERE dossier_code LIKE $1 AND recipient_kind = 'member'",
+            [organisation + "-%"])
     }
 
     /// Every dossier once in every schema, with its four notices (received, accepted, decided, issued).

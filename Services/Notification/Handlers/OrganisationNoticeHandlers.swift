@@ -1,0 +1,63 @@
+import Calendar
+import Contracts
+import Foundation
+import Persistence
+import ServiceKit
+
+/// Notices to party organisations (tổ chức đảng) about the steps they must handle: assigned,
+/// reminded before the deadline, overdue (also to the superior it was escalated to), and a
+/// temporary transfer's end (to both organisations). One notice per event and organisation; a
+/// batch of events is one statement.
+struct OrganisationNoticeHandler<Payload: Codable & Sendable>: BatchMessageHandler {
+    let messageType: MessageType
+    /// The dossier code, the organisations told and the text.
+    let render: @Sendable (Payload) -> (dossierCode: String, organisations: [String], text: String)
+
+    func handle(batch: [IncomingMessage], context: HandlerContext) throws {
+        var ids: [String] = [], codes: [String] = [], organisations: [String] = [], texts: [String] = []
+        for message in batch {
+            let notice = render(try message.decode(Payload.self).data)
+            for organisation in Set(notice.organisations).sorted() {
+                ids.append(message.id)
+                codes.append(notice.dossierCode)
+                organisations.append(organisation)
+                texts.append(notice.text)
+            }
+        }
+        guard !ids.isEmpty else { return }
+        try context.db.execute("""
+            INSERT INTO notices (source_message_id, source_type, dossier_code, recipient_kind, recipient_id, text)
+            SELECT id, $2, dossier, 'organisation', organisation, text
+            FROM unnest($1::text[], $3::text[], $4::text[], $5::text[]) AS t(id, dossier, organisation, text)
+            ON CONFLICT (source_message_id, recipient_kind, recipient_id) DO NOTHING
+            """, [PostgresArray(ids), messageType.routingKey, PostgresArray(codes), PostgresArray(organisations),
+                  PostgresArray(texts)])
+    }
+}
+
+enum OrganisationNoticeHandlers {
+    static let all: [any MessageHandler] = [
+        OrganisationNoticeHandler<DossierStepAssignedV1>(messageType: .dossierStepAssigned) {
+            ($0.dossierCode, [$0.organisationCode],
+             "Hồ sơ \($0.dossierCode) được chuyển đến để xử lý (bước \($0.stepNumber)); hạn xử lý \(VietnamTime.display($0.deadline)).")
+        },
+        OrganisationNoticeHandler<DossierStepReminderV1>(messageType: .dossierStepReminder) {
+            ($0.dossierCode, [$0.organisationCode],
+             "Nhắc việc: hồ sơ \($0.dossierCode) (bước \($0.stepNumber)) sắp đến hạn xử lý lúc \(VietnamTime.display($0.deadline)).")
+        },
+        OrganisationNoticeHandler<DossierStepOverdueV1>(messageType: .dossierStepOverdue) { overdue in
+            (overdue.dossierCode, [overdue.organisationCode] + [overdue.escalatedToOrganisationCode].compactMap { $0 },
+             "Hồ sơ \(overdue.dossierCode) (bước \(overdue.stepNumber), tổ chức \(overdue.organisationCode)) đã quá hạn xử lý "
+                + "từ \(VietnamTime.display(overdue.deadline))"
+                + (overdue.escalatedToOrganisationCode.map { "; đã báo cáo cấp ủy cấp trên \($0)." } ?? "."))
+        },
+        OrganisationNoticeHandler<TemporaryTransferV1>(messageType: .temporaryTransferEnding) {
+            ($0.dossierCode, [$0.officialOrganisationCode, $0.temporaryOrganisationCode],
+             "Thời hạn sinh hoạt đảng tạm thời của đảng viên \($0.memberId) (hồ sơ \($0.dossierCode)) kết thúc ngày \($0.endsOn).")
+        },
+        OrganisationNoticeHandler<TemporaryTransferV1>(messageType: .temporaryTransferClosed) {
+            ($0.dossierCode, [$0.officialOrganisationCode, $0.temporaryOrganisationCode],
+             "Đã kết thúc sinh hoạt đảng tạm thời của đảng viên \($0.memberId) (hồ sơ \($0.dossierCode)); đảng viên trở về tổ chức \($0.officialOrganisationCode).")
+        },
+    ]
+}
