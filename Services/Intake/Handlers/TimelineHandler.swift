@@ -7,8 +7,8 @@ import ServiceKit
 /// service. Only the event's kind and time are kept, never its private content.
 struct TimelineHandler: BatchMessageHandler {
     let messageType: MessageType
-    /// Status code after this event.
-    let status: String
+    /// Status code after this event; nil for an event that never changes it alone.
+    let status: String?
     /// Public Vietnamese summary.
     let summary: String
 
@@ -26,6 +26,7 @@ struct TimelineHandler: BatchMessageHandler {
             ON CONFLICT (message_id) DO NOTHING
             """, [PostgresArray(events.map(\.0.id)), PostgresArray(events.map(\.1)), messageType.routingKey, summary,
                   PostgresArray(times)])
+        guard let status else { return }
         // Events may arrive out of order: the latest one sets the status. Rows are locked in code
         // order so that two consumers updating the same dossiers wait for each other instead of
         // deadlocking.
@@ -57,7 +58,10 @@ struct TimelineHandler: BatchMessageHandler {
                         summary: "Quá thời hạn kiểm tra hồ sơ; tổ chức tiếp nhận đã được nhắc xử lý."),
         TimelineHandler(messageType: .dossierStepAssigned, status: "in-progress",
                         summary: "Hồ sơ được chuyển đến tổ chức đảng xử lý bước tiếp theo."),
-        TimelineHandler(messageType: .dossierStepDecided, status: "in-progress", summary: "Một bước xử lý đã hoàn thành."),
+        // A step decision comes with what follows it in the same transaction, at the same instant
+        // (the next step, a return for supplement, the decision): that event sets the status, so
+        // batch order between the two can never put a returned or decided dossier back "in progress".
+        TimelineHandler(messageType: .dossierStepDecided, status: nil, summary: "Một bước xử lý đã hoàn thành."),
         TimelineHandler(messageType: .dossierDecided, status: "decided", summary: "Hồ sơ đã có quyết định giải quyết."),
         TimelineHandler(messageType: .dossierWithdrawn, status: "withdrawn", summary: "Hồ sơ đã được rút."),
         TimelineHandler(messageType: .resultIssued, status: "result-issued", summary: "Kết quả giải quyết đã được cấp."),
