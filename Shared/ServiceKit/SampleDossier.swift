@@ -21,10 +21,7 @@ public enum SampleDossier {
                               decisionDate: Date = Date().addingTimeInterval(-5 * 86_400),
                               destination: String? = nil) -> DossierSubmitV1 {
         func document(_ code: String, _ fileName: String, _ title: String, signed: Bool) -> AttachmentReference {
-            let bytes = Array("%PDF-1.4\n% \(title)\n\(member.fullName) (\(member.memberId))\n\(clientSubmissionId)\n%%EOF\n".utf8)
-            var attachment = AttachmentReference(componentCode: code, fileName: fileName, mediaType: "application/pdf",
-                                                 sizeBytes: bytes.count, sha256: sha256Hex(bytes),
-                                                 contentBase64: Data(bytes).base64EncodedString())
+            var (bytes, attachment) = pdf(code, fileName: fileName, title: title, member: member, clientSubmissionId: clientSubmissionId)
             if signed {
                 attachment.signature = signature(over: bytes, by: member, fileName: fileName + ".p7s")
             }
@@ -60,9 +57,8 @@ public enum SampleDossier {
     public static func residenceComment(clientSubmissionId: String = UUID().uuidString.lowercased(), member: MemberRecord,
                                         requestingOrganisation: String, residenceCell: String, year: Int = 2026,
                                         campaignDeadline: String? = nil) -> DossierSubmitV1 {
-        let bytes = Array("%PDF-1.4\n% Công văn đề nghị nhận xét đảng viên nơi cư trú\n\(member.fullName) (\(member.memberId))\n\(clientSubmissionId)\n%%EOF\n".utf8)
-        var letter = AttachmentReference(componentCode: "CVDN", fileName: "cong-van-de-nghi.pdf", mediaType: "application/pdf",
-                                         sizeBytes: bytes.count, sha256: sha256Hex(bytes), contentBase64: Data(bytes).base64EncodedString())
+        var (bytes, letter) = pdf("CVDN", fileName: "cong-van-de-nghi.pdf", title: "Công văn đề nghị nhận xét đảng viên nơi cư trú",
+                                  member: member, clientSubmissionId: clientSubmissionId)
         letter.signature = signature(over: bytes, commonName: "Đảng ủy \(requestingOrganisation)",
                                      serialNumber: "TCD:\(requestingOrganisation)", fileName: "cong-van-de-nghi.pdf.p7s")
         var form = ["toChucDeNghi": requestingOrganisation, "namNhanXet": String(year),
@@ -72,6 +68,16 @@ public enum SampleDossier {
             clientSubmissionId: clientSubmissionId, procedureCode: ProcedureCode.residenceComments, receivingOrganisationCode: residenceCell,
             submitter: Submitter(memberId: member.memberId, fullName: member.fullName), formVersion: "2026.1",
             form: form, attachments: [letter])
+    }
+
+    /// A sample PDF component naming the member and the submission (so each is distinct), with its
+    /// bytes, size and digest declared.
+    static func pdf(_ code: String, fileName: String, title: String, member: MemberRecord,
+                    clientSubmissionId: String) -> (bytes: [UInt8], attachment: AttachmentReference) {
+        let bytes = Array("%PDF-1.4\n% \(title)\n\(member.fullName) (\(member.memberId))\n\(clientSubmissionId)\n%%EOF\n".utf8)
+        return (bytes, AttachmentReference(componentCode: code, fileName: fileName, mediaType: "application/pdf",
+                                           sizeBytes: bytes.count, sha256: sha256Hex(bytes),
+                                           contentBase64: Data(bytes).base64EncodedString()))
     }
 
     /// A detached signature by `member` (their citizen id in the certificate), or a declared but
