@@ -102,7 +102,7 @@ struct RouteDesk: Sendable {
         let acceptedJSON: String
         let duesPaidUpTo: String?
         let duesReported: Bool
-        let steps: [Step]
+        var steps: [Step]
 
         var accepted: DossierAcceptedV1 {
             get throws { try WireJSON.decode(DossierAcceptedV1.self, from: Array(acceptedJSON.utf8)) }
@@ -112,9 +112,12 @@ struct RouteDesk: Sendable {
         /// The route as it stands after step `number` was decided in this transaction, without
         /// reading it again (the row stays locked: nothing else changed it).
         func deciding(_ number: Int, status: String, content: [String: String]?) -> Route {
-            Route(code: code, status: self.status, currentStep: currentStep,
-                  acceptedJSON: acceptedJSON, duesPaidUpTo: duesPaidUpTo, duesReported: duesReported,
-                  steps: steps.map { $0.number == number ? $0.decided(status: status, content: content) : $0 })
+            var route = self
+            if let index = route.steps.firstIndex(where: { $0.number == number }) {
+                route.steps[index].status = status
+                route.steps[index].content = content
+            }
+            return route
         }
         func step(_ number: Int) -> Step? { steps.first { $0.number == number } }
     }
@@ -129,17 +132,11 @@ struct RouteDesk: Sendable {
         let workingDays: Int
         let needsDuesStatus: Bool
         let campaignDeadlineField: String?
-        let status: String
+        var status: String
         let deadline: Date?
-        let content: [String: String]?
+        var content: [String: String]?
         /// The organisation's office hours as its record states them now (nil: not stated).
         let officeHours: [String]?
-
-        func decided(status: String, content: [String: String]?) -> Step {
-            Step(number: number, code: code, name: name, organisationCode: organisationCode, role: role, action: action,
-                 workingDays: workingDays, needsDuesStatus: needsDuesStatus, campaignDeadlineField: campaignDeadlineField,
-                 status: status, deadline: deadline, content: content, officeHours: officeHours)
-        }
     }
 
     /// The working calendar a step's deadlines are counted in: its organisation's own hours.
@@ -214,7 +211,7 @@ struct RouteDesk: Sendable {
         guard let row = updated.first, try row.string("status") == "awaiting-dues-status",
               let number = try row.optionalInt("current_step") else { return }
         let route = try route(report.dossierCode, db: context.db)
-        guard let step = route.steps.first(where: { $0.number == number }) else { return }
+        guard let step = route.step(number) else { return }
         try assign(step, of: route, cause: cause, context: context)
     }
 
@@ -307,14 +304,15 @@ struct RouteDesk: Sendable {
             try context.db.execute("UPDATE routes SET status = 'returned', updated_at = $2::timestamptz WHERE dossier_code = $1",
                                    [route.code, context.now])
             let deadline = try calendar(for: step).adding(workingDays: Self.supplementWorkingDays, to: context.now)
+            let accepted = try route.accepted
             try context.emit(.dossierSupplementRequested, subject: route.code, data: DossierSupplementRequestedV1(
                 dossierCode: route.code, requestingOrganisationCode: step.organisationCode,
                 problems: [Problem(code: "returned-by-organisation", path: "$.data",
                                    message: "\(step.name): \(decision.reason ?? "")")],
-                deadline: deadline, requestedAt: context.now, procedureVersion: try route.accepted.procedureVersion,
-                memberId: try route.accepted.submitter.memberId, stepNumber: step.number), causedBy: cause)
+                deadline: deadline, requestedAt: context.now, procedureVersion: accepted.procedureVersion,
+                memberId: accepted.submitter.memberId, stepNumber: step.number), causedBy: cause)
         case .refuse:
-            try finish(route, decision: .refused, reason: decision.reason, decidingOrganisation: step.organisationCode,
+            try finish(route, accepted: try route.accepted, decision: .refused, reason: decision.reason, decidingOrganisation: step.organisationCode,
                        resultData: nil, cause: cause, context: context)
         }
     }
@@ -342,7 +340,7 @@ struct RouteDesk: Sendable {
         let ends = try? RouteEnds(form: accepted.form ?? [:], memberOrganisation: accepted.memberOrganisationCode)
         if let destination = ends?.destinationCell { resultData["chiBoNoiDen"] = destination }
         if let member = ends?.memberCell { resultData["chiBoNoiDi"] = member }
-        try finish(route, decision: .approved, reason: nil, decidingOrganisation: deciding.organisationCode,
+        try finish(route, accepted: accepted, decision: .approved, reason: nil, decidingOrganisation: deciding.organisationCode,
                    resultData: resultData, cause: cause, context: context)
         guard let ends, let destination = ends.destinationCell else { return }
         switch accepted.procedureCode {
@@ -352,14 +350,14 @@ struct RouteDesk: Sendable {
                 fromOrganisationCode: ends.memberCell, toOrganisationCode: destination, until: nil,
                 transferredAt: context.now), causedBy: cause)
         case ProcedureCode.temporaryTransfer:
-            try TemporaryTransfers(desk: self).open(route, from: ends.memberCell, to: destination, procedure: procedure,
+            try TemporaryTransfers(desk: self).open(route, accepted: accepted, from: ends.memberCell, to: destination, procedure: procedure,
                                                     cause: cause, context: context)
         default:
             break
         }
     }
 
-    func finish(_ route: Route, decision: DossierDecidedV1.Decision, reason: String?, decidingOrganisation: String,
+    func finish(_ route: Route, accepted: DossierAcceptedV1, decision: DossierDecidedV1.Decision, reason: String?, decidingOrganisation: String,
                 resultData: [String: String]?, cause: IncomingMessage?, context: HandlerContext) throws {
         try context.db.execute("""
             UPDATE routes SET status = 'decided', decision = $2, reason = $3, decided_at = $4::timestamptz,
@@ -368,7 +366,6 @@ struct RouteDesk: Sendable {
             """, [route.code, decision.rawValue, reason, context.now, decidingOrganisation])
         try history(route.code, step: nil, event: "decided-\(decision.rawValue)", organisation: decidingOrganisation, actor: nil,
                     detail: reason, context: context)
-        let accepted = try route.accepted
         try context.emit(.dossierDecided, subject: route.code, data: DossierDecidedV1(
             dossierCode: route.code, procedureCode: accepted.procedureCode, memberId: accepted.submitter.memberId,
             decision: decision, reason: reason, decidingOrganisationCode: decidingOrganisation, decidedAt: context.now,

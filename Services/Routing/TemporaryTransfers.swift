@@ -16,9 +16,8 @@ struct TemporaryTransfers: Sendable {
     }
 
     /// After the receiving cell accepted the member: the period starts today.
-    func open(_ route: RouteDesk.Route, from official: String, to temporary: String, procedure: ProcedureVersion,
-              cause: IncomingMessage?, context: HandlerContext) throws {
-        let accepted = try route.accepted
+    func open(_ route: RouteDesk.Route, accepted: DossierAcceptedV1, from official: String, to temporary: String,
+              procedure: ProcedureVersion, cause: IncomingMessage?, context: HandlerContext) throws {
         let form = accepted.form ?? [:]
         let months = Int(form["thoiHanThang"] ?? "") ?? 0
         let startsOn = VietnamTime.dayString(context.now)
