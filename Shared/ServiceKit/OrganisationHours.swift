@@ -16,12 +16,7 @@ public struct OrganisationHoursHandler: BatchMessageHandler {
     }
 
     public func handle(batch: [IncomingMessage], context: HandlerContext) throws {
-        var latest: [String: OrganisationRecord] = [:]
-        for message in batch {
-            let organisation = try message.decode(OrganisationRecord.self).data
-            if (latest[organisation.code]?.revision ?? Int.min) < organisation.revision { latest[organisation.code] = organisation }
-        }
-        let rows = latest.values.sorted { $0.code < $1.code }
+        let rows = try OrganisationRecord.latestRevisions(in: batch)
         try context.db.execute("""
             INSERT INTO organisation_hours (code, office_hours, revision, updated_at)
             SELECT code, hours, revision, $4::timestamptz FROM unnest($1::text[], $2::jsonb[], $3::int[]) AS t(code, hours, revision)
@@ -38,6 +33,20 @@ public struct OrganisationHoursHandler: BatchMessageHandler {
         OrganisationHoursHandler(messageType: .organisationRegistered),
         OrganisationHoursHandler(messageType: .organisationUpdated),
     ]
+}
+
+extension OrganisationRecord {
+    /// The newest revision of each organisation a batch of `organisation.*.v1` events carries, in
+    /// code order (so replicas writing the same rows lock them in the same order); one row per
+    /// organisation, as one upsert statement may touch a row only once.
+    public static func latestRevisions(in batch: [IncomingMessage]) throws -> [OrganisationRecord] {
+        var latest: [String: OrganisationRecord] = [:]
+        for message in batch {
+            let organisation = try message.decode(OrganisationRecord.self).data
+            if (latest[organisation.code]?.revision ?? Int.min) < organisation.revision { latest[organisation.code] = organisation }
+        }
+        return latest.values.sorted { $0.code < $1.code }
+    }
 }
 
 extension OfficeCalendars {

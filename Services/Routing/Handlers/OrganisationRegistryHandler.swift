@@ -11,15 +11,12 @@ struct OrganisationRegistryHandler: BatchMessageHandler {
     let desk: RouteDesk
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
-        var latest: [String: OrganisationRecord] = [:]
-        for message in batch {
-            let organisation = try message.decode(OrganisationRecord.self).data
-            guard organisation.code.range(of: "^[A-Z0-9.]{2,32}$", options: .regularExpression) != nil else {
-                throw PermanentFailure(code: "invalid-organisation-code", reason: "organisation code \(organisation.code) is not A-Z, 0-9 and dots")
-            }
-            if (latest[organisation.code]?.revision ?? Int.min) < organisation.revision { latest[organisation.code] = organisation }
+        let organisations = try OrganisationRecord.latestRevisions(in: batch)
+        // Every code of the batch is among the latest revisions: checking them checks all.
+        for organisation in organisations
+        where organisation.code.range(of: "^[A-Z0-9.]{2,32}$", options: .regularExpression) == nil {
+            throw PermanentFailure(code: "invalid-organisation-code", reason: "organisation code \(organisation.code) is not A-Z, 0-9 and dots")
         }
-        let organisations = Array(latest.values)
         try context.db.execute("""
             INSERT INTO organisations (code, kind, parent_code, software_user, record, revision)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::int[])
