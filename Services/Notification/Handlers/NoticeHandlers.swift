@@ -16,10 +16,10 @@ struct NoticeHandler<Payload: Codable & Sendable>: BatchMessageHandler {
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         let payloads = try batch.map { try $0.decode(Payload.self).data }
-        try DelegateFollowers.record(payloads.compactMap { payload in
-            delegation(payload).map { (render(payload).dossierCode, $0) }
-        }, context: context)
         let notices = payloads.map(render)
+        try DelegateFollowers.record(zip(payloads, notices).compactMap { payload, notice in
+            delegation(payload).map { (notice.dossierCode, $0) }
+        }, context: context)
         try context.db.execute("""
             WITH event AS (
                 SELECT * FROM unnest($1::text[], $3::text[], $4::text[], $5::text[]) AS t(id, dossier, member, text))
