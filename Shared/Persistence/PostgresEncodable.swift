@@ -53,8 +53,6 @@ public struct PostgresArray: PostgresEncodable {
     }
 }
 
-
-
 /// SQL rendering a `timestamptz` column as RFC 3339 UTC text with milliseconds (the wire format,
 /// read back exactly by `WireJSON.parseTimestamp`). `column` is a column name from code, never input.
 public func rfc3339SQL(_ column: String) -> String {
