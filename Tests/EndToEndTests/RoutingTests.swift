@@ -55,6 +55,26 @@ final class RoutingTests: XCTestCase {
         return (Int(parts[0])!, String(parts[1]))
     }
 
+    /// The `type` event of dossier `code` that `trigger` (e.g. moving the clock) leads to, listened
+    /// for on `tthc.events` from before the trigger so it cannot be missed.
+    func event<Payload: Codable & Sendable>(_ type: MessageType, _ payload: Payload.Type, of code: String, _ what: String,
+                                            after trigger: () throws -> Void) throws -> Payload {
+        let listener = try TestEnvironment.amqp()
+        defer { listener.close() }
+        let events = try listener.declareQueue("", durable: false, exclusive: true, autoDelete: true).name
+        try listener.bindQueue(events, exchange: Exchange.events, routingKey: type.routingKey)
+        try trigger()
+        var found: Payload?
+        try TestEnvironment.eventually(what) {
+            while let delivery = try listener.get(queue: events) {
+                let envelope = try WireJSON.decode(Envelope<Payload>.self, from: delivery.body)
+                if envelope.subject == code { found = envelope.data }
+            }
+            return found != nil
+        }
+        return try XCTUnwrap(found)
+    }
+
     func routeStatus(_ code: String) throws -> String? {
         try TestEnvironment.value("SELECT status || coalesce(':' || decision, '') FROM routing.routes WHERE dossier_code = $1", [code])
     }
@@ -315,21 +335,11 @@ final class RoutingTests: XCTestCase {
             [code]), "2026-12-05 00:00", "the campaign deadline, not the plan's 15 working days")
 
         // Unanswered past the deadline: escalated to the organisation above the residence cell.
-        let listener = try TestEnvironment.amqp()
-        defer { listener.close() }
-        let events = try listener.declareQueue("", durable: false, exclusive: true, autoDelete: true).name
-        try listener.bindQueue(events, exchange: Exchange.events, routingKey: MessageType.dossierStepOverdue.routingKey)
-        try clock.set("2026-12-05 08:00")
-        var overdue: DossierStepOverdueV1?
-        try TestEnvironment.eventually("escalated") {
-            while let delivery = try listener.get(queue: events) {
-                let event = try WireJSON.decode(Envelope<DossierStepOverdueV1>.self, from: delivery.body).data
-                if event.dossierCode == code { overdue = event }
-            }
-            return overdue != nil
+        let overdue = try event(.dossierStepOverdue, DossierStepOverdueV1.self, of: code, "escalated") {
+            try clock.set("2026-12-05 08:00")
         }
-        XCTAssertEqual(overdue?.organisationCode, residence)
-        XCTAssertEqual(overdue?.escalatedToOrganisationCode, "\(tag)B.CS003")
+        XCTAssertEqual(overdue.organisationCode, residence)
+        XCTAssertEqual(overdue.escalatedToOrganisationCode, "\(tag)B.CS003")
 
         // Only the residence cell answers, on the comment form; the answer goes back to the requester.
         try await expectDecision(403, workplace, code, step: 2, "approve")
@@ -448,21 +458,11 @@ final class RoutingTests: XCTestCase {
             "SELECT to_char(due_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI') FROM routing.timers WHERE kind = 'temporary-ending' AND key = $1",
             [code]))
         XCTAssertEqual(remindAt, "2027-05-17 08:00", "10 working days before Monday 31 May")
-        let listener = try TestEnvironment.amqp()
-        defer { listener.close() }
-        let events = try listener.declareQueue("", durable: false, exclusive: true, autoDelete: true).name
-        try listener.bindQueue(events, exchange: Exchange.events, routingKey: MessageType.temporaryTransferEnding.routingKey)
-        try clock.set("2027-05-17 08:05")
-        var reminder: TemporaryTransferV1?
-        try TestEnvironment.eventually("reminder sent to both organisations") {
-            while let delivery = try listener.get(queue: events) {
-                let event = try WireJSON.decode(Envelope<TemporaryTransferV1>.self, from: delivery.body).data
-                if event.dossierCode == code { reminder = event }
-            }
-            return reminder != nil
+        let reminder = try event(.temporaryTransferEnding, TemporaryTransferV1.self, of: code, "reminder sent to both organisations") {
+            try clock.set("2027-05-17 08:05")
         }
-        XCTAssertEqual(reminder?.officialOrganisationCode, system.organisation)
-        XCTAssertEqual(reminder?.temporaryOrganisationCode, "\(tag)B.CB0011")
+        XCTAssertEqual(reminder.officialOrganisationCode, system.organisation)
+        XCTAssertEqual(reminder.temporaryOrganisationCode, "\(tag)B.CB0011")
         XCTAssertEqual(try TestEnvironment.value("SELECT status FROM routing.temporary_transfers WHERE dossier_code = $1", [code]), "active")
         try clock.set("2027-06-01 00:05")
         try TestEnvironment.eventually("closed at the end") {
