@@ -26,11 +26,7 @@ public enum Timers {
     /// Schedules a timer, or moves it if (kind, key) is already scheduled and has not fired.
     public static func schedule<Payload: Encodable>(kind: String, key: String, dueAt: Date, payload: Payload,
                                                     in context: HandlerContext) throws {
-        try context.db.execute("""
-            INSERT INTO timers (kind, key, due_at, payload) VALUES ($1, $2, $3::timestamptz, $4::jsonb)
-            ON CONFLICT (kind, key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload
-            WHERE timers.fired_at IS NULL
-            """, [kind, key, dueAt, String(decoding: try WireJSON.encode(payload), as: UTF8.self)])
+        try schedule([(kind, dueAt)], key: key, payload: payload, in: context)
     }
 
     /// Schedules several timers of one key with one payload in one statement (e.g. a step's
