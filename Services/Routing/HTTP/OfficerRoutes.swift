@@ -313,15 +313,12 @@ struct OfficerRoutes: Sendable {
     /// it (which evaluate it) and auditors.
     func figures(code: String, _ call: OfficerCall) throws -> HTTPAnswer {
         let context = call.context
-        let itselfAndAbove = try context.db.execute("""
-            WITH RECURSIVE up AS (
-                SELECT code, parent_code FROM organisations WHERE code = $1
-                UNION
-                SELECT o.code, o.parent_code FROM organisations o JOIN up ON o.code = up.parent_code)
-            SELECT code FROM up
-            """, [code]).rows.map { try $0.string("code") }
+        // The organisation and its known ancestors, from the tree routes are planned on.
+        let tree = try desk.tree(for: [code], db: context.db)
+        var itselfAndAbove = [code]
+        while let parent = tree[itselfAndAbove.last!]?.parentCode, !itselfAndAbove.contains(parent) { itselfAndAbove.append(parent) }
         let acting = try Self.actingFor(call.officer, at: context.now, db: context.db)
-        let allowed = call.officer.role == "auditor" || !Set(itselfAndAbove + [code]).isDisjoint(with: acting.keys)
+        let allowed = call.officer.role == "auditor" || !Set(itselfAndAbove).isDisjoint(with: acting.keys)
         try call.audit("read-figures", allowed: allowed, detail: code)
         guard allowed else {
             return try HTTPAnswer.error(.forbidden, "forbidden",
