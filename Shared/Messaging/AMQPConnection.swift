@@ -1,79 +1,6 @@
 import CRabbitMQ
 import Foundation
 
-/// Properties of a published or delivered message (AMQP 0-9-1 basic properties).
-public struct MessageProperties: Sendable, Equatable {
-    public var messageId: String?
-    public var type: String?
-    public var contentType: String?
-    public var appId: String?
-    public var userId: String?
-    public var correlationId: String?
-    public var replyTo: String?
-    public var timestamp: Date?
-    public var persistent: Bool
-    public var headers: [String: AMQPValue]
-
-    public init(messageId: String? = nil, type: String? = nil, contentType: String? = nil, appId: String? = nil,
-                userId: String? = nil, correlationId: String? = nil, replyTo: String? = nil,
-                timestamp: Date? = nil, persistent: Bool = true, headers: [String: AMQPValue] = [:]) {
-        self.messageId = messageId
-        self.type = type
-        self.contentType = contentType
-        self.appId = appId
-        self.userId = userId
-        self.correlationId = correlationId
-        self.replyTo = replyTo
-        self.timestamp = timestamp
-        self.persistent = persistent
-        self.headers = headers
-    }
-}
-
-/// A message received from a queue, copied out of rabbitmq-c's buffers.
-public struct Delivery: Sendable {
-    public let deliveryTag: UInt64
-    public let redelivered: Bool
-    public let exchange: String
-    public let routingKey: String
-    public let properties: MessageProperties
-    public let body: [UInt8]
-
-    public init(deliveryTag: UInt64, redelivered: Bool, exchange: String, routingKey: String,
-                properties: MessageProperties, body: [UInt8]) {
-        self.deliveryTag = deliveryTag
-        self.redelivered = redelivered
-        self.exchange = exchange
-        self.routingKey = routingKey
-        self.properties = properties
-        self.body = body
-    }
-}
-
-public enum AMQPError: Error, CustomStringConvertible, Sendable {
-    /// The socket or the connection failed: reconnect.
-    case connectionFailed(String)
-    /// The broker closed the channel or connection (code 403 = access refused, 404 = not found...).
-    case closedByBroker(code: Int, text: String)
-    /// The broker refused a published message (basic.nack).
-    case nacked(UInt64)
-    case timeout(String)
-
-    public var description: String {
-        switch self {
-        case .connectionFailed(let s): "AMQP connection failed: \(s)"
-        case .closedByBroker(let code, let text): "closed by broker: \(code) \(text)"
-        case .nacked(let tag): "broker refused message \(tag) (nack)"
-        case .timeout(let s): "timed out \(s)"
-        }
-    }
-
-    public var isAccessRefused: Bool {
-        if case .closedByBroker(let code, _) = self { return code == 403 }
-        return false
-    }
-}
-
 // Method ids from amqp_framing.h (macros with casts are not imported into Swift).
 private let methodBasicAck: UInt32 = 0x003C_0050
 private let methodBasicNack: UInt32 = 0x003C_0078
@@ -81,6 +8,7 @@ private let methodBasicReturn: UInt32 = 0x003C_0032
 private let methodChannelClose: UInt32 = 0x0014_0028
 private let methodConnectionClose: UInt32 = 0x000A_0032
 private let methodBasicCancel: UInt32 = 0x003C_001E
+private let methodBasicDeliver: UInt32 = 0x003C_003C
 
 /// One AMQP connection with one channel, on rabbitmq-c. Not thread-safe and not Sendable:
 /// it lives on the thread that created it. rabbitmq-c answers heartbeats only while inside
@@ -93,6 +21,10 @@ public final class AMQPConnection {
     private var nextPublishSequence: UInt64 = 1
     private var confirmedUpTo: UInt64 = 0
     private var nackedTags: [UInt64] = []
+    /// Deliveries read while waiting for something else (heartbeats, confirms): handed out by
+    /// `nextDelivery` in order, never dropped — a dropped delivery would later be covered by a
+    /// multiple ack without having been handled.
+    private var buffered: [Delivery] = []
     private var closed = false
 
     /// Connects, logs in and opens channel 1. `heartbeat` is in seconds.
@@ -293,6 +225,15 @@ public final class AMQPConnection {
             throw AMQPError.closedByBroker(code: Int(close.reply_code), text: close.reply_text.string)
         case methodBasicCancel:
             throw AMQPError.closedByBroker(code: 0, text: "consumer cancelled by broker (queue deleted?)")
+        case methodBasicDeliver:
+            let deliver = method.decoded.assumingMemoryBound(to: amqp_basic_deliver_t.self).pointee
+            let (tag, redelivered) = (deliver.delivery_tag, deliver.redelivered != 0)
+            let (exchange, routingKey) = (deliver.exchange.string, deliver.routing_key.string)
+            var message = amqp_message_t()
+            try check(amqp_read_message(state, frame.channel, &message, 0), "read delivered message")
+            defer { amqp_destroy_message(&message) }
+            buffered.append(Delivery(deliveryTag: tag, redelivered: redelivered, exchange: exchange, routingKey: routingKey,
+                                     properties: readProperties(message.properties), body: message.body.bytesArray))
         default:
             return
         }
@@ -310,7 +251,8 @@ public final class AMQPConnection {
         return frame
     }
 
-    /// Lets rabbitmq-c serve heartbeats and notices a closed connection while the owner is idle.
+    /// Lets rabbitmq-c serve heartbeats and notices a closed connection while the owner is busy
+    /// or idle. A delivery that arrives meanwhile is kept for `nextDelivery`.
     public func poll(timeout: TimeInterval = 0) throws {
         if let frame = try nextFrame(timeout: timeout) { try handleAsyncFrame(frame) }
         amqp_maybe_release_buffers(state)
@@ -332,6 +274,7 @@ public final class AMQPConnection {
 
     /// The next delivery within `timeout` seconds, or nil. Zero timeout returns at once.
     public func nextDelivery(timeout: TimeInterval) throws -> Delivery? {
+        if !buffered.isEmpty { return buffered.removeFirst() }
         amqp_maybe_release_buffers(state)
         var envelope = amqp_envelope_t()
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
@@ -348,7 +291,7 @@ public final class AMQPConnection {
             if reply.library_error == AMQP_STATUS_UNEXPECTED_STATE.rawValue {
                 // A frame other than a delivery (a close, a cancel): read it and react.
                 if let frame = try nextFrame(timeout: 0) { try handleAsyncFrame(frame) }
-                return nil
+                return buffered.isEmpty ? nil : buffered.removeFirst()
             }
             throw AMQPError.connectionFailed(String(cString: amqp_error_string2(reply.library_error)))
         default:

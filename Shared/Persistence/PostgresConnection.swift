@@ -22,6 +22,13 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
             || state.hasPrefix("57P") || state.hasPrefix("53")
     }
 
+    /// Refused because of the values themselves (class 22 data exception, 23 integrity constraint,
+    /// 54 program limit such as an over-long index key): the same values fail every time.
+    public var isCausedByTheData: Bool {
+        guard let state = sqlState else { return false }
+        return state.hasPrefix("22") || state.hasPrefix("23") || state.hasPrefix("54")
+    }
+
     public var isUniqueViolation: Bool { sqlState == "23505" }
     public var isPermissionDenied: Bool { sqlState == "42501" }
 }
@@ -78,6 +85,13 @@ public final class PostgresConnection {
         let texts: [String?] = parameters.map { $0?.postgresText }
         let cStrings: [UnsafeMutablePointer<CChar>?] = texts.map { $0.flatMap { strdup($0) } }
         defer { cStrings.forEach { free($0) } }
+        // libpq takes text parameters as C strings: a NUL would silently cut the value short.
+        for (index, text) in texts.enumerated() {
+            if let text, let copy = cStrings[index], strlen(copy) != text.utf8.count {
+                throw PostgresError(sqlState: "22021", message: "parameter $\(index + 1) holds a NUL character, which text cannot store",
+                                    connectionLost: false)
+            }
+        }
         let statement = try preparedName(for: sql, parameterCount: texts.count, handle: handle)
         let result: OpaquePointer? = cStrings.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in

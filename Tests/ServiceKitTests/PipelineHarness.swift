@@ -36,11 +36,31 @@ struct EffectHandler: MessageHandler {
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
         let probe = try message.decode(Probe.self).data
         if probe.label == "poison" { throw PermanentFailure(code: "test-rule", reason: "poison is never accepted") }
-        try context.db.execute("INSERT INTO effects (message_id, label) VALUES ($1, $2)", [message.id, probe.label])
+        // The probe is also kept as jsonb: PostgreSQL refuses some strings there (a NUL, `\\u0000`).
+        try context.db.execute("INSERT INTO effects (message_id, label, probe) VALUES ($1, $2, $3::jsonb)",
+                               [message.id, probe.label, String(decoding: try WireJSON.encode(probe), as: UTF8.self)])
         if failures.shouldFail(message.id) {
             try context.db.execute("DO $$ BEGIN RAISE EXCEPTION 'simulated serialization failure' USING ERRCODE = '40001'; END $$")
         }
         try context.emit(Self.done, subject: probe.label, data: probe)
+    }
+}
+
+/// The same effect for a whole run of `kit.test-batch.v1` messages in one statement.
+struct BatchEffectHandler: BatchMessageHandler {
+    static let type = MessageType("kit.test-batch", major: 1)
+    let messageType = BatchEffectHandler.type
+
+    func handle(batch: [IncomingMessage], context: HandlerContext) throws {
+        let probes = try batch.map { try $0.decode(Probe.self).data }
+        try context.db.execute("""
+            INSERT INTO effects (message_id, label, probe)
+            SELECT id, label, probe::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS t (id, label, probe)
+            """, [PostgresArray(batch.map(\.id)), PostgresArray(probes.map(\.label)),
+                  PostgresArray(try probes.map { String(decoding: try WireJSON.encode($0), as: UTF8.self) })])
+        for (message, probe) in zip(batch, probes) {
+            try context.emit(EffectHandler.done, subject: probe.label, data: probe, causedBy: message)
+        }
     }
 }
 
@@ -60,7 +80,7 @@ final class PipelineHarness {
         try db.execute("SET search_path TO \(Self.service)")
         try MigrationRunner(schema: Self.service, logger: Logger(label: "test")).run(
             PipelineMigrations.all + [Migration(scope: "service", version: 1, name: "effects",
-                                                sql: "CREATE TABLE effects (message_id text NOT NULL, label text NOT NULL);")],
+                                                sql: "CREATE TABLE effects (message_id text NOT NULL, label text NOT NULL, probe jsonb NOT NULL);")],
             on: db)
         db.close()
         let admin = try TestEnvironment.amqp()
@@ -81,9 +101,10 @@ final class PipelineHarness {
             configuration: configuration, logger: logger, metrics: ServiceMetrics(service: Self.service),
             health: HealthState(), relayWake: WakeSignal(),
             topology: ServiceTopology(service: Self.service, queues: [QueueSpec(name: Self.queue, bindings: [
-                .init(exchange: Exchange.events, routingKey: EffectHandler.type.routingKey)])]))
+                .init(exchange: Exchange.events, routingKey: EffectHandler.type.routingKey),
+                .init(exchange: Exchange.events, routingKey: BatchEffectHandler.type.routingKey)])]))
         let worker = ConsumerWorker(env: env, queue: env.topology.queues[0],
-                                    handlers: [EffectHandler(failures: failures)], index: 1)
+                                    handlers: [EffectHandler(failures: failures), BatchEffectHandler()], index: 1)
         let relay = OutboxRelay(env: env)
         start { worker.run(stop: $0) }
         start { relay.run(stop: $0) }
@@ -123,6 +144,17 @@ final class PipelineHarness {
     func envelope(_ label: String, id: String = UUID().uuidString.lowercased(),
                   type: MessageType = EffectHandler.type) throws -> (id: String, body: [UInt8]) {
         (id, try WireJSON.encode(Envelope(id: id, source: "urn:tthc:test", type: type, data: Probe(label: label))))
+    }
+
+    /// Publishes many messages to the test queue with one connection, confirmed.
+    func deliver(_ messages: [(id: String, body: [UInt8])]) throws {
+        let admin = try TestEnvironment.amqp(confirms: true)
+        defer { admin.close() }
+        for message in messages {
+            try admin.publish(exchange: "", routingKey: Self.queue, body: message.body,
+                              properties: MessageProperties(messageId: message.id, contentType: "application/cloudevents+json"))
+        }
+        try admin.waitForConfirms()
     }
 
     func effects(_ id: String) throws -> Int {

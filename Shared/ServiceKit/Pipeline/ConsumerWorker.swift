@@ -115,10 +115,12 @@ public final class ConsumerWorker: Sendable {
             try connection.consume(queue: queue.name)
             logger.info("consuming", metadata: ["queue": .string(queue.name)])
             return { [self] in
+                // Per channel: a new connection starts with nothing outstanding.
+                var ledger = DeliveryLedger()
                 while !stop.isSet {
-                    let batch = try collectBatch(connection)
+                    let batch = try collectBatch(connection, ledger: &ledger)
                     if batch.isEmpty { continue }
-                    try process(batch, db: db, amqp: connection)
+                    try process(batch, db: db, amqp: connection, ledger: &ledger)
                 }
                 // Unacknowledged prefetched deliveries return to the queue when the channel closes.
                 return true
@@ -128,13 +130,24 @@ public final class ConsumerWorker: Sendable {
     }
 
     /// Waits briefly for a first delivery, then takes whatever is already buffered, up to a batch.
-    private func collectBatch(_ connection: AMQPConnection) throws -> [Delivery] {
+    private func collectBatch(_ connection: AMQPConnection, ledger: inout DeliveryLedger) throws -> [Delivery] {
         guard let first = try connection.nextDelivery(timeout: 0.25) else { return [] }
         var batch = [first]
         while batch.count < env.configuration.batchSize, let next = try connection.nextDelivery(timeout: 0) {
             batch.append(next)
         }
+        for delivery in batch { ledger.received(delivery.deliveryTag) }
         return batch
+    }
+
+    /// Acknowledges exactly these deliveries: never one that was not handled (ARCHITECTURE §3).
+    private func acknowledge(_ deliveries: [Delivery], amqp: AMQPConnection, ledger: inout DeliveryLedger) throws {
+        for ack in ledger.acknowledge(deliveries.map(\.deliveryTag)) {
+            switch ack {
+            case .single(let tag): try amqp.ack(tag)
+            case .upTo(let tag): try amqp.ack(tag, multiple: true)
+            }
+        }
     }
 
     // MARK: Classifying
@@ -191,7 +204,8 @@ public final class ConsumerWorker: Sendable {
 
     // MARK: Processing
 
-    private func process(_ batch: [Delivery], db: PostgresConnection, amqp: AMQPConnection) throws {
+    private func process(_ batch: [Delivery], db: PostgresConnection, amqp: AMQPConnection,
+                         ledger: inout DeliveryLedger) throws {
         let started = ContinuousClock.now
         let classified = batch.map(classify)
         do {
@@ -210,7 +224,7 @@ public final class ConsumerWorker: Sendable {
                 }
             }
             FaultInjection.point(.afterCommit, env.configuration.faultInjection)
-            try amqp.ack(batch.last!.deliveryTag, multiple: true)
+            try acknowledge(batch, amqp: amqp, ledger: &ledger)
             record(counts, started: started, batchSize: batch.count)
         } catch let error as PostgresError where error.connectionLost {
             throw error
@@ -220,13 +234,14 @@ public final class ConsumerWorker: Sendable {
             logger.info("batch failed, handling its messages one by one",
                         metadata: ["error": .string("\(error)"), "size": .stringConvertible(batch.count)])
             for item in classified {
-                try processAlone(item, db: db, amqp: amqp)
+                try processAlone(item, db: db, amqp: amqp, ledger: &ledger)
             }
         }
         env.relayWake.signal()
     }
 
-    private func processAlone(_ item: Classified, db: PostgresConnection, amqp: AMQPConnection) throws {
+    private func processAlone(_ item: Classified, db: PostgresConnection, amqp: AMQPConnection,
+                              ledger: inout DeliveryLedger) throws {
         let delivery: Delivery
         switch item {
         case .handle(let m): delivery = m.delivery
@@ -238,17 +253,21 @@ public final class ConsumerWorker: Sendable {
             do {
                 let counts = try db.transaction { tx in try handle([item], in: tx) }
                 FaultInjection.point(.afterCommit, env.configuration.faultInjection)
-                try amqp.ack(delivery.deliveryTag)
-                record(counts, started: started, batchSize: 1)
-                return
-            } catch let failure as PermanentFailure {
-                guard case .handle(let message) = item else { throw failure }
-                let counts = try db.transaction { tx in try handle([.deadLetter(message.delivery, failure)], in: tx) }
-                try amqp.ack(delivery.deliveryTag)
+                try acknowledge([delivery], amqp: amqp, ledger: &ledger)
                 record(counts, started: started, batchSize: 1)
                 return
             } catch let error as PostgresError where error.connectionLost {
                 throw error
+            } catch let error where PermanentFailure(error) != nil {
+                // The message itself can never succeed (a rule, or data PostgreSQL refuses):
+                // dead-lettered now with its reason, not retried up to the delivery limit.
+                guard case .handle(let message) = item else { throw error }
+                let counts = try db.transaction { tx in
+                    try handle([.deadLetter(message.delivery, PermanentFailure(error)!)], in: tx)
+                }
+                try acknowledge([delivery], amqp: amqp, ledger: &ledger)
+                record(counts, started: started, batchSize: 1)
+                return
             } catch {
                 env.metrics.failed(type: delivery.properties.type ?? "unknown")
                 if attempt == attempts {
@@ -258,13 +277,16 @@ public final class ConsumerWorker: Sendable {
                         "messageId": .string(delivery.properties.messageId ?? "?"), "error": .string("\(error)"),
                     ])
                     try amqp.reject(delivery.deliveryTag, requeue: true)
+                    ledger.rejected(delivery.deliveryTag)
                     return
                 }
                 logger.info("handler failed, retrying", metadata: [
                     "attempt": .stringConvertible(attempt), "error": .string("\(error)"),
                 ])
-                usleep(UInt32(50_000 * (1 << (2 * (attempt - 1)))))  // 50 ms, 200 ms, 800 ms...
-                try amqp.poll()
+                // Heartbeats are served while waiting; deliveries arriving meanwhile stay buffered.
+                let pause = 0.05 * Double(1 << (2 * (attempt - 1)))  // 50 ms, 200 ms, 800 ms...
+                let until = ContinuousClock.now + .milliseconds(Int(pause * 1000))
+                repeat { try amqp.poll(timeout: 0.05) } while ContinuousClock.now < until
             }
         }
     }

@@ -36,6 +36,20 @@ public struct PermanentFailure: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { "\(code): \(reason)" }
+
+    /// The permanent failure an error stands for, or nil when trying again may succeed. Data that
+    /// PostgreSQL refuses (bad encoding or value, a constraint, a size limit) is refused again on
+    /// every retry, so it is permanent too.
+    public init?(_ error: any Error) {
+        if let failure = error as? PermanentFailure {
+            self = failure
+        } else if let error = error as? PostgresError, !error.connectionLost, error.isCausedByTheData {
+            self.init(code: "database-rejected",
+                      reason: "PostgreSQL refused the message's data (SQLSTATE \(error.sqlState ?? "?")): \(error.message)")
+        } else {
+            return nil
+        }
+    }
 }
 
 /// A delivery whose envelope was read and whose type has a handler.

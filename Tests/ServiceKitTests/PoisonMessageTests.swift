@@ -1,0 +1,97 @@
+import Contracts
+import Foundation
+import Messaging
+import ServiceKit
+import TestSupport
+import XCTest
+
+/// A message that fails among good ones: every good one is handled exactly once, none is
+/// acknowledged without being handled, and the bad one is dead-lettered with its reason at once.
+final class PoisonMessageTests: XCTestCase {
+    var harness: PipelineHarness!
+
+    override func setUpWithError() throws {
+        harness = try PipelineHarness(maxMessageBytes: 65536)
+    }
+
+    override func tearDown() {
+        harness?.stop()
+    }
+
+    /// 200 valid messages with, in the middle, one whose label PostgreSQL refuses (a NUL).
+    func poisonAmongValid(type: MessageType) throws -> (valid: [String], poison: String) {
+        var messages: [(id: String, body: [UInt8])] = []
+        for i in 0..<201 {
+            messages.append(try harness.envelope(i == 100 ? "poi\u{0}son" : "ok-\(i)", type: type))
+        }
+        try harness.deliver(messages)
+        var valid = messages.map(\.id)
+        let poison = valid.remove(at: 100)
+        return (valid, poison)
+    }
+
+    func assertHandledOnceAndPoisonDeadLettered(_ valid: [String], poison: String) throws {
+        try TestEnvironment.eventually("the poison message dead-lettered with PostgreSQL's reason") {
+            try TestEnvironment.count("""
+                SELECT count(*) AS n FROM kittest.dead_letters
+                WHERE message_id = $1 AND error_code = 'database-rejected' AND reason LIKE '%SQLSTATE 22%'
+                """, [poison]) == 1
+        }
+        try TestEnvironment.eventually("every valid message handled") {
+            try TestEnvironment.count("SELECT count(DISTINCT message_id) AS n FROM kittest.effects") == 200
+        }
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.effects"), 200, "nothing handled twice")
+        XCTAssertEqual(try harness.effects(poison), 0)
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.dead_letters"), 1)
+        XCTAssertEqual(harness.metric("tthc_messages_failed_total"), 0, "a permanent failure is not retried")
+        let admin = try TestEnvironment.amqp()
+        defer { admin.close() }
+        try TestEnvironment.eventually("the queue emptied") { try admin.messageCount(queue: PipelineHarness.queue) == 0 }
+    }
+
+    func testAPoisonMessageAmongValidOnesForASingleHandlerIsDeadLetteredAndTheRestHandledOnce() throws {
+        let (valid, poison) = try poisonAmongValid(type: EffectHandler.type)
+        try assertHandledOnceAndPoisonDeadLettered(valid, poison: poison)
+    }
+
+    func testAPoisonMessageAmongValidOnesForABatchHandlerIsDeadLetteredAndTheRestHandledOnce() throws {
+        let (valid, poison) = try poisonAmongValid(type: BatchEffectHandler.type)
+        try assertHandledOnceAndPoisonDeadLettered(valid, poison: poison)
+    }
+
+    func testDeliveriesArrivingWhileAMessageIsRetriedAreNeitherLostNorAcknowledgedUnhandled() throws {
+        let first = try (0..<100).map { try harness.envelope("first-\($0)") }
+        harness.failures.failNext(first[50].id, times: 6)  // 4 whole-batch tries, then 2 alone
+        try harness.deliver(first)
+        try TestEnvironment.eventually("the batch taken apart") { harness.metric("tthc_batch_fallbacks_total") >= 1 }
+        // These arrive while the failing message waits between its tries alone.
+        let second = try (0..<100).map { try harness.envelope("second-\($0)") }
+        try harness.deliver(second)
+        try TestEnvironment.eventually("all 200 handled") {
+            try TestEnvironment.count("SELECT count(DISTINCT message_id) AS n FROM kittest.effects") == 200
+        }
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.effects"), 200, "nothing handled twice")
+        XCTAssertEqual(try harness.effects(first[50].id), 1)
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.dead_letters"), 0)
+    }
+}
+
+/// Which acks settle exactly a set of deliveries (no broker needed).
+final class DeliveryLedgerTests: XCTestCase {
+    func testAMultipleAckCoversOnlyAContiguousRunOfHandledDeliveries() {
+        var ledger = DeliveryLedger()
+        for tag in UInt64(1)...6 { ledger.received(tag) }
+        // 3 is still being retried: 1–2 go in one multiple ack, 4 and 5 one by one.
+        XCTAssertEqual(ledger.acknowledge([1, 2, 4, 5]), [.upTo(2), .single(4), .single(5)])
+        XCTAssertEqual(ledger.outstanding, [3, 6])
+        ledger.rejected(3)
+        XCTAssertEqual(ledger.acknowledge([6]), [.single(6)])
+        XCTAssertEqual(ledger.outstanding, [])
+    }
+
+    func testAWholeBatchIsSettledWithOneAck() {
+        var ledger = DeliveryLedger()
+        for tag in UInt64(10)...209 { ledger.received(tag) }
+        XCTAssertEqual(ledger.acknowledge(Array(10...209)), [.upTo(209)])
+    }
+}
