@@ -1,0 +1,109 @@
+import Contracts
+import Foundation
+import Messaging
+import Persistence
+
+/// What the consumer does with a delivery before any handler runs: read its envelope and type, or
+/// dead-letter it with the reason it can never be processed (ARCHITECTURE §3.4).
+extension ConsumerWorker {
+    // MARK: Classifying
+
+    enum Classified {
+        case handle(IncomingMessage)
+        case deadLetter(Delivery, PermanentFailure)
+    }
+
+    func classify(_ delivery: Delivery) -> Classified {
+        if delivery.body.count > env.configuration.maxMessageBytes {
+            return .deadLetter(delivery, PermanentFailure(
+                code: "message-too-large",
+                reason: "body has \(delivery.body.count) bytes, the limit is \(env.configuration.maxMessageBytes)"))
+        }
+        if let contentType = delivery.properties.contentType,
+           !["application/cloudevents+json", "application/json"].contains(contentType.split(separator: ";").first.map(String.init) ?? "") {
+            return .deadLetter(delivery, PermanentFailure(
+                code: "unsupported-content-type",
+                reason: "content type \(contentType) is not application/cloudevents+json"))
+        }
+        let header: EnvelopeHeader
+        do {
+            header = try WireJSON.decode(EnvelopeHeader.self, from: delivery.body)
+        } catch let error as DecodingError {
+            if case .dataCorrupted = error, (try? JSONSerialization.jsonObject(with: Data(delivery.body))) == nil {
+                return .deadLetter(delivery, PermanentFailure(code: "malformed-json", reason: "body is not valid JSON"))
+            }
+            return .deadLetter(delivery, PermanentFailure(code: "invalid-envelope", reason: describeDecodingError(error)))
+        } catch {
+            return .deadLetter(delivery, PermanentFailure(code: "malformed-json", reason: "\(error)"))
+        }
+        guard header.specversion == "1.0" else {
+            return .deadLetter(delivery, PermanentFailure(code: "invalid-envelope",
+                                                          reason: "specversion must be 1.0, got \(header.specversion)"))
+        }
+        guard !header.id.isEmpty else {
+            return .deadLetter(delivery, PermanentFailure(code: "invalid-envelope", reason: "id is empty"))
+        }
+        guard let type = MessageType(cloudEventType: header.type) else {
+            return .deadLetter(delivery, PermanentFailure(code: "unknown-type", reason: "type \(header.type) is not a TTHC message type"))
+        }
+        guard handlers[type] != nil else {
+            let majors = handlers.keys.filter { $0.name == type.name }.map(\.major).sorted()
+            if !majors.isEmpty {
+                return .deadLetter(delivery, PermanentFailure(
+                    code: "unsupported-version",
+                    reason: "\(type.name) major version \(type.major) is not supported; supported: \(majors.map { "v\($0)" }.joined(separator: ", "))"))
+            }
+            return .deadLetter(delivery, PermanentFailure(code: "unknown-type", reason: "\(env.configuration.service) does not handle \(header.type)"))
+        }
+        return .handle(IncomingMessage(delivery: delivery, header: header, type: type))
+    }
+
+    // MARK: Dead letters
+
+    func recordDeadLetter(_ delivery: Delivery, _ failure: PermanentFailure,
+                                  tx: PostgresConnection) throws -> OutgoingMessage {
+        logger.warning("dead-lettering message", metadata: [
+            "messageId": .string(delivery.properties.messageId ?? "?"), "type": .string(delivery.properties.type ?? "?"),
+            "code": .string(failure.code), "reason": .string(failure.reason),
+        ])
+        try tx.execute("""
+            INSERT INTO dead_letters (message_id, message_type, error_code, reason, source_queue, body)
+            VALUES ($1, $2, $3, $4, $5, $6::bytea)
+            """, [delivery.properties.messageId, delivery.properties.type, failure.code, failure.reason, queue.name,
+                  ByteA(delivery.body)])
+        let props = delivery.properties
+        var headers: [String: String] = [
+            DeadLetterHeader.reason: failure.reason,
+            DeadLetterHeader.errorCode: failure.code,
+            DeadLetterHeader.sourceQueue: queue.name,
+            DeadLetterHeader.originalExchange: delivery.exchange,
+            DeadLetterHeader.originalRoutingKey: delivery.routingKey,
+            DeadLetterHeader.deadLetteredAt: WireJSON.formatTimestamp(Date()),
+        ]
+        // The sender is kept so a replay is still attributed to it (the relay publishes as itself).
+        headers[DeadLetterHeader.originalUserId] = props.verifiedSender
+        headers[DeadLetterHeader.originalReplyTo] = props.replyTo
+        headers[DeadLetterHeader.originalCorrelationId] = props.correlationId
+        for (key, value) in props.headers {
+            if let text = value.stringValue, headers[key] == nil { headers[key] = text }
+            if key == DeadLetterHeader.replayCount, let count = value.intValue { headers[key] = String(count) }
+        }
+        return OutgoingMessage(messageId: props.messageId ?? UUID().uuidString.lowercased(),
+                               exchange: Exchange.deadLetter, routingKey: env.configuration.service,
+                               type: props.type ?? "unknown", contentType: props.contentType ?? "application/octet-stream",
+                               correlationId: props.correlationId, headers: headers, body: delivery.body)
+    }
+
+    /// Tells the sender why its command was not processed (to `reply_to`, when it asked for answers).
+    func deadLetterReply(_ delivery: Delivery, _ failure: PermanentFailure) throws -> OutgoingMessage? {
+        let props = delivery.properties
+        guard let replyTo = props.answerTo else { return nil }
+        let envelope = Envelope(source: "urn:tthc:\(env.configuration.service)", type: .messageDeadLettered, time: env.clock.now,
+                                data: MessageDeadLetteredV1(
+                                    messageId: props.messageId, errorCode: failure.code, reason: failure.reason,
+                                    message: "Thông điệp không được xử lý (\(failure.code)). Thông điệp được lưu lại để xử lý lại sau khi khắc phục."))
+        return OutgoingMessage(messageId: envelope.id, exchange: "", routingKey: replyTo, type: envelope.type,
+                               contentType: "application/cloudevents+json", correlationId: props.answerCorrelationId,
+                               headers: [:], body: try WireJSON.encode(envelope))
+    }
+}
