@@ -36,12 +36,46 @@ struct SubmissionDesk: Sendable {
     func verificationURL(_ code: String) -> String { "\(publicBaseURL)/v1/dossiers/\(code)" }
 
     func receive(_ requests: [SubmissionRequest], context: HandlerContext) throws -> [SubmissionOutcome] {
+        // Texts and numbers the database would refuse are answered before any statement sees them.
+        var outcomes: [SubmissionOutcome?] = Array(repeating: nil, count: requests.count)
+        var clean: [Int] = []
+        for (index, request) in requests.enumerated() {
+            let textProblems = WireText.problems(in: request.submit)
+            guard !textProblems.isEmpty else {
+                clean.append(index)
+                continue
+            }
+            let problems = TechnicalCheck.problems(in: request.submit, procedure: catalog.procedure(
+                request.submit.procedureCode, at: context.now), textProblems: textProblems)
+            outcomes[index] = .rejected(try reject(request, problems: problems, context: context))
+        }
+        if clean.count < requests.count {
+            let accepted = try receiveChecked(clean.map { requests[$0] }, context: context)
+            for (index, outcome) in zip(clean, accepted) { outcomes[index] = outcome }
+            return outcomes.map { $0! }
+        }
+        return try receiveChecked(requests, context: context)
+    }
+
+    /// Emits `dossier.rejected.v1` for a submission with problems; the client submission id is
+    /// echoed only when it is itself valid, so an answer never grows with the input.
+    private func reject(_ request: SubmissionRequest, problems: [Problem], context: HandlerContext) throws -> DossierRejectedV1 {
+        let id = request.submit.clientSubmissionId
+        let rejected = DossierRejectedV1(integrator: request.integrator,
+                                         clientSubmissionId: WireText.problems(in: ["clientSubmissionId": id]).isEmpty ? id : nil,
+                                         problems: problems)
+        try context.emit(.dossierRejected, subject: nil, data: rejected, causedBy: request.message)
+        return rejected
+    }
+
+    private func receiveChecked(_ requests: [SubmissionRequest], context: HandlerContext) throws -> [SubmissionOutcome] {
         let db = context.db
         // Identical submissions arriving at two replicas at once: the second waits on this lock,
         // then finds the first's dossier instead of taking a second code.
         try db.execute("SELECT count(pg_advisory_xact_lock(hashtext('intake.submission/' || k))) FROM unnest($1::text[]) AS k",
                        [PostgresArray(Set(requests.map(\.key)).sorted())])
-        var receipts = try storedReceipts(for: requests, db: db)
+        let stored = try storedReceipts(for: requests, db: db)
+        var receipts = stored.mapValues(\.receipt)
         let receivedAt = context.now
         var outcomes: [SubmissionOutcome?] = Array(repeating: nil, count: requests.count)
         var fresh: [(index: Int, request: SubmissionRequest, procedure: ProcedureVersion, officialReceiptAt: Date,
@@ -49,8 +83,14 @@ struct SubmissionDesk: Sendable {
         var takenInBatch: [String: Int] = [:]
         let calendars = try calendars.calendars(for: Set(requests.map(\.submit.receivingOrganisationCode)), db: db)
         for (index, request) in requests.enumerated() {
-            if let receipt = receipts[request.key] {
-                outcomes[index] = .existing(receipt)
+            // The same key again is the same submission again, or a mistake the sender must hear of.
+            let earlier = stored[request.key]?.submission ?? takenInBatch[request.key].map { requests[$0].submit }
+            if let earlier, earlier != request.submit {
+                outcomes[index] = .rejected(try reject(request, problems: [TechnicalCheck.keyReused], context: context))
+                continue
+            }
+            if let stored = stored[request.key] {
+                outcomes[index] = .existing(stored.receipt)
                 continue
             }
             if takenInBatch[request.key] != nil { continue }  // a repeat within the batch: answered below
@@ -65,10 +105,7 @@ struct SubmissionDesk: Sendable {
             let procedure = catalog.procedure(request.submit.procedureCode, at: officialReceiptAt)
             let problems = TechnicalCheck.problems(in: request.submit, procedure: procedure)
             guard problems.isEmpty, let procedure else {
-                let rejected = DossierRejectedV1(integrator: request.integrator,
-                                                 clientSubmissionId: request.submit.clientSubmissionId, problems: problems)
-                try context.emit(.dossierRejected, subject: nil, data: rejected, causedBy: request.message)
-                outcomes[index] = .rejected(rejected)
+                outcomes[index] = .rejected(try reject(request, problems: problems, context: context))
                 continue
             }
             takenInBatch[request.key] = index
@@ -131,7 +168,8 @@ struct SubmissionDesk: Sendable {
     }
 
     /// Receipts of dossiers already created for these submissions, by submission key.
-    private func storedReceipts(for requests: [SubmissionRequest], db: PostgresConnection) throws -> [String: DossierReceivedV1] {
+    private func storedReceipts(for requests: [SubmissionRequest], db: PostgresConnection)
+        throws -> [String: (receipt: DossierReceivedV1, submission: DossierSubmitV1)] {
         let rows = try db.execute("""
             SELECT d.integrator, d.code, d.submission::text AS submission,
                    \(rfc3339SQL("d.received_at")) AS received_at,
@@ -140,18 +178,18 @@ struct SubmissionDesk: Sendable {
             FROM dossiers d JOIN unnest($1::text[], $2::text[]) AS k(integrator, client_id)
               ON d.integrator = k.integrator AND d.client_submission_id = k.client_id
             """, [PostgresArray(requests.map(\.integrator)), PostgresArray(requests.map(\.submit.clientSubmissionId))])
-        var receipts: [String: DossierReceivedV1] = [:]
+        var receipts: [String: (receipt: DossierReceivedV1, submission: DossierSubmitV1)] = [:]
         for row in rows.rows {
             let s = try WireJSON.decode(DossierSubmitV1.self, from: Array(try row.string("submission").utf8))
             let integrator = try row.string("integrator")
-            receipts["\(integrator)\u{1f}\(s.clientSubmissionId)"] = DossierReceivedV1(
+            receipts["\(integrator)\u{1f}\(s.clientSubmissionId)"] = (DossierReceivedV1(
                 dossierCode: try row.string("code"), integrator: integrator, clientSubmissionId: s.clientSubmissionId,
                 procedureCode: s.procedureCode, receivingOrganisationCode: s.receivingOrganisationCode,
                 submitter: s.submitter, form: s.form, attachments: s.attachments,
                 receivedAt: WireJSON.parseTimestamp(try row.string("received_at")) ?? Date(),
                 officialReceiptAt: WireJSON.parseTimestamp(try row.string("official_receipt_at")) ?? Date(),
                 deadline: try row.optionalString("deadline").flatMap(WireJSON.parseTimestamp),
-                verificationUrl: verificationURL(try row.string("code")), delegation: s.delegation)
+                verificationUrl: verificationURL(try row.string("code")), delegation: s.delegation), s)
         }
         return receipts
     }

@@ -6,16 +6,22 @@ import Foundation
 /// limits, signatures present where required, the current form version and its required fields.
 /// Every problem is reported at once, each with a code, a JSON path and a Vietnamese message.
 enum TechnicalCheck {
-    static func problems(in submit: DossierSubmitV1, procedure: ProcedureVersion?) -> [Problem] {
-        var problems: [Problem] = []
+    /// A client submission id (the HTTP `Idempotency-Key`) already used for a different submission.
+    static let keyReused = Problem(
+        code: "idempotency-key-reused", path: "$.data.clientSubmissionId",
+        message: "Mã hồ sơ của hệ thống gửi (clientSubmissionId / Idempotency-Key) đã được dùng cho một hồ sơ có nội dung khác; hồ sơ mới phải có mã mới.")
+
+    /// `textProblems`: the submission's WireText problems, found first (see SubmissionDesk.receive).
+    static func problems(in submit: DossierSubmitV1, procedure: ProcedureVersion?, textProblems: [Problem] = []) -> [Problem] {
+        var problems: [Problem] = textProblems
         func add(_ code: String, _ path: String, _ message: String) {
             problems.append(Problem(code: code, path: path, message: message))
         }
         if procedure == nil {
             add("unknown-procedure", "$.data.procedureCode",
-                "Mã thủ tục \(submit.procedureCode) không có trong danh mục thủ tục hành chính đang có hiệu lực.")
+                "Mã thủ tục \(WireText.quote(submit.procedureCode)) không có trong danh mục thủ tục hành chính đang có hiệu lực.")
         }
-        if submit.clientSubmissionId.trimmingCharacters(in: .whitespaces).isEmpty {
+        if submit.clientSubmissionId.trimmingCharacters(in: .whitespaces).isEmpty, textProblems.isEmpty {
             add("required", "$.data.clientSubmissionId", "Thiếu mã hồ sơ của hệ thống gửi (clientSubmissionId).")
         }
         if submit.receivingOrganisationCode.range(of: "^[A-Z0-9.]{2,32}$", options: .regularExpression) == nil {
@@ -40,7 +46,6 @@ enum TechnicalCheck {
         if let delegation = submit.delegation {
             problems += delegationProblems(delegation, submitter: submit.submitter)
         }
-        problems += controlCharacters(in: submit)
         return problems
     }
 
@@ -91,21 +96,21 @@ enum TechnicalCheck {
         for (i, attachment) in attachments.enumerated() {
             let path = "$.data.attachments[\(i)]"
             if attachment.sha256.range(of: "^[0-9a-f]{64}$", options: .regularExpression) == nil {
-                add("invalid-digest", "\(path).sha256", "Mã băm SHA-256 của tệp \(attachment.fileName) không hợp lệ.")
+                add("invalid-digest", "\(path).sha256", "Mã băm SHA-256 của tệp \(WireText.quote(attachment.fileName)) không hợp lệ.")
             }
             if attachment.sizeBytes <= 0 {
-                add("invalid-size", "\(path).sizeBytes", "Kích thước tệp \(attachment.fileName) không hợp lệ.")
+                add("invalid-size", "\(path).sizeBytes", "Kích thước tệp \(WireText.quote(attachment.fileName)) không hợp lệ.")
             }
             if let signature = attachment.signature,
                signature.sha256.range(of: "^[0-9a-f]{64}$", options: .regularExpression) == nil
                 || signature.mediaType != "application/pkcs7-signature" || signature.sizeBytes <= 0 {
                 add("invalid-signature-reference", "\(path).signature",
-                    "Tệp chữ ký số của \(attachment.fileName) phải là application/pkcs7-signature, có kích thước và mã băm SHA-256 hợp lệ.")
+                    "Tệp chữ ký số của \(WireText.quote(attachment.fileName)) phải là application/pkcs7-signature, có kích thước và mã băm SHA-256 hợp lệ.")
             }
             guard let procedure else { continue }
             guard let component = procedure.components.first(where: { $0.code == attachment.componentCode }) else {
                 add("unknown-component", "\(path).componentCode",
-                    "Thủ tục \(procedure.name) không có thành phần hồ sơ mã \(attachment.componentCode).")
+                    "Thủ tục \(procedure.name) không có thành phần hồ sơ mã \(WireText.quote(attachment.componentCode)).")
                 continue
             }
             if !component.mediaTypes.contains(attachment.mediaType) {
@@ -121,30 +126,5 @@ enum TechnicalCheck {
             }
         }
         return problems
-    }
-
-    /// Text with control characters (other than line breaks and tabs in form fields) is refused:
-    /// it corrupts printed copies and downstream systems.
-    static func controlCharacters(in submit: DossierSubmitV1) -> [Problem] {
-        func bad(_ text: String, allowLineBreaks: Bool) -> Bool {
-            text.unicodeScalars.contains { scalar in
-                if allowLineBreaks, scalar == "\n" || scalar == "\r" || scalar == "\t" { return false }
-                return scalar.properties.generalCategory == .control
-            }
-        }
-        var fields: [(String, String, Bool)] = [
-            ("$.data.clientSubmissionId", submit.clientSubmissionId, false),
-            ("$.data.submitter.memberId", submit.submitter.memberId, false),
-            ("$.data.submitter.fullName", submit.submitter.fullName, false),
-        ]
-        for (name, value) in submit.form.sorted(by: { $0.key < $1.key }) {
-            fields.append(("$.data.form.\(name)", value, true))
-        }
-        for (i, attachment) in submit.attachments.enumerated() {
-            fields.append(("$.data.attachments[\(i)].fileName", attachment.fileName, false))
-        }
-        return fields.filter { bad($0.1, allowLineBreaks: $0.2) }.map {
-            Problem(code: "control-character", path: $0.0, message: "Trường \($0.0) chứa ký tự điều khiển không hợp lệ.")
-        }
     }
 }

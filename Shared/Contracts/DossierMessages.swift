@@ -100,6 +100,17 @@ public struct AttachmentReference: Codable, Sendable, Equatable {
     }
 }
 
+extension AttachmentReference {
+    /// The same declaration without the bytes (its digest and size still identify them): what an
+    /// answer to the sender carries, so that an answer is never larger than what was sent.
+    public var withoutBytes: AttachmentReference {
+        var copy = self
+        copy.contentBase64 = nil
+        copy.signature?.contentBase64 = nil
+        return copy
+    }
+}
+
 /// A detached signature file (chữ ký số), declared like an attachment.
 public struct SignatureReference: Codable, Sendable, Equatable {
     public var fileName: String
@@ -215,6 +226,17 @@ public struct DossierRejectedV1: Codable, Sendable, Equatable {
         self.integrator = integrator
         self.clientSubmissionId = clientSubmissionId
         self.problems = problems
+    }
+}
+
+extension DossierReceivedV1 {
+    /// The receipt as answered to the sender: attachments and the delegation letter declared,
+    /// their bytes not echoed (validation reads them from the event on `tthc.events`).
+    public var withoutDocumentBytes: DossierReceivedV1 {
+        var copy = self
+        copy.attachments = attachments.map(\.withoutBytes)
+        copy.delegation = delegation?.withoutDocumentBytes
+        return copy
     }
 }
 

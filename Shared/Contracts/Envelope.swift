@@ -62,6 +62,10 @@ public enum WireJSON {
             guard let date = parseTimestamp(text) else {
                 throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an RFC 3339 time: \(text)")
             }
+            guard WireText.timeRange.contains(date) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "time \(text) is outside the years \(WireText.years.lowerBound)–\(WireText.years.upperBound)")
+            }
             return date
         }
         return decoder

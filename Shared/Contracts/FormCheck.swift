@@ -8,7 +8,7 @@ extension ProcedureVersion.Form {
         var problems: [Problem] = []
         if let formVersion, formVersion != version {
             problems.append(Problem(code: "form-version-outdated", path: "$.data.formVersion",
-                                    message: "Mẫu tờ khai phiên bản \(formVersion) không còn hiệu lực; hãy dùng mẫu \(code) phiên bản \(version)."))
+                                    message: "Mẫu tờ khai phiên bản \(WireText.quote(formVersion)) không còn hiệu lực; hãy dùng mẫu \(code) phiên bản \(version)."))
         }
         for field in fields {
             let path = "$.data.form.\(field.name)"
@@ -22,10 +22,31 @@ extension ProcedureVersion.Form {
             let invalid = (field.maxLength.map { value.count > $0 } ?? false)
                 || (field.pattern.map { value.range(of: $0, options: .regularExpression) == nil } ?? false)
                 || (field.allowedValues.map { !$0.contains(value) } ?? false)
+                || (field.type == "date" && CalendarDate(value) == nil)
+                || (field.type == "integer" && Int32(value) == nil)
             if invalid {
                 problems.append(Problem(code: "invalid-value", path: path, message: "\(field.label) không đúng quy định của tờ khai \(code)."))
             }
         }
         return problems
+    }
+}
+
+/// A day of the calendar written `YYYY-MM-DD` that exists (no 2026-02-30, no 9999-99-99), within
+/// the years the wire accepts.
+public struct CalendarDate: Sendable, Equatable {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard text.utf8.count == 10, parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              WireText.years.contains(year), (1...12).contains(month) else { return nil }
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        guard (1...days).contains(day) else { return nil }
+        (self.year, self.month, self.day) = (year, month, day)
     }
 }

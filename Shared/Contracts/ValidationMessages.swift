@@ -94,6 +94,15 @@ public struct DossierSupplementReceivedV1: Codable, Sendable, Equatable {
     }
 }
 
+extension DossierSupplementReceivedV1 {
+    /// The receipt as answered to the sender, without the attachments' bytes.
+    public var withoutDocumentBytes: DossierSupplementReceivedV1 {
+        var copy = self
+        copy.attachments = attachments.map(\.withoutBytes)
+        return copy
+    }
+}
+
 /// `dossier.refused.v1`: the member is not eligible for the procedure at all; the reason is stated
 /// (Nghị định 137). No supplement can change it.
 public struct DossierRefusedV1: Codable, Sendable, Equatable {

@@ -42,7 +42,7 @@ extension OrganisationRecord {
     public static func latestRevisions(in batch: [IncomingMessage]) throws -> [OrganisationRecord] {
         var latest: [String: OrganisationRecord] = [:]
         for message in batch {
-            let organisation = try message.decode(OrganisationRecord.self).data
+            let organisation = try message.decodeExternal(OrganisationRecord.self).data
             if (latest[organisation.code]?.revision ?? Int.min) < organisation.revision { latest[organisation.code] = organisation }
         }
         return latest.values.sorted { $0.code < $1.code }

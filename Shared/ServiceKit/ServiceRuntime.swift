@@ -87,6 +87,7 @@ public enum ServiceRuntime {
         }
 
         let router = Router()
+        router.add(middleware: ErrorAnswers(logger: logger))
         OperationsRoutes.add(to: router, health: health, metrics: metrics, service: definition.name)
         if let routes = definition.routes {
             routes(router, ServiceResources(

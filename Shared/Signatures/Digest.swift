@@ -3,11 +3,16 @@ import COpenSSL
 /// SHA-256 through OpenSSL, as lowercase hex (attachments declare their digest so; migrations
 /// are checksummed so).
 public func sha256Hex(_ bytes: [UInt8]) -> String {
+    sha256(bytes).hexString
+}
+
+/// SHA-256 through OpenSSL, the 32 bytes.
+public func sha256(_ bytes: [UInt8]) -> [UInt8] {
     var digest = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
     bytes.withUnsafeBufferPointer { input in
         _ = SHA256(input.baseAddress, input.count, &digest)
     }
-    return digest.hexString
+    return digest
 }
 
 extension Array where Element == UInt8 {

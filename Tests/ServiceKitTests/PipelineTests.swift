@@ -76,6 +76,39 @@ final class PipelineTests: XCTestCase {
         try TestEnvironment.eventually("49 events") { try published() == 49 }
     }
 
+    func testTheSameIdWithOtherContentIsDeadLetteredAsAConflictNotSkipped() throws {
+        let id = UUID().uuidString.lowercased()
+        let original = try harness.envelope("original", id: id)
+        try harness.deliver(body: original.body, id: id)
+        try TestEnvironment.eventually("handled") { try harness.effects(id) == 1 }
+        let other = try harness.envelope("other content", id: id)
+        try harness.deliver(body: other.body, id: id)
+        try harness.deliver(body: original.body, id: id)
+        try TestEnvironment.eventually("the conflict dead-lettered, the redelivery skipped") {
+            let conflicts = try TestEnvironment.count(
+                "SELECT count(*) AS n FROM kittest.dead_letters WHERE error_code = 'conflicting-duplicate'")
+            return harness.metric("tthc_messages_duplicate_total") == 1 && conflicts == 1
+        }
+        XCTAssertEqual(try harness.effects(id), 1)
+    }
+
+    func testABinaryModeCloudEventIsRefusedWithHowToSendIt() throws {
+        let admin = try TestEnvironment.amqp(confirms: true)
+        defer { admin.close() }
+        try admin.publish(exchange: "", routingKey: PipelineHarness.queue, body: Array(#"{"label":"binary"}"#.utf8),
+                          properties: MessageProperties(messageId: "binary-1", contentType: "application/json", headers: [
+                              "cloudEvents:specversion": .string("1.0"), "cloudEvents:type": .string(EffectHandler.type.cloudEventType),
+                              "cloudEvents:id": .string("binary-1"), "cloudEvents:source": .string("urn:test"),
+                          ]))
+        try admin.waitForConfirms()
+        try TestEnvironment.eventually("dead-lettered with the way to send it") {
+            try TestEnvironment.count("""
+                SELECT count(*) AS n FROM kittest.dead_letters
+                WHERE error_code = 'binary-mode-not-supported' AND reason LIKE '%structured mode%application/cloudevents+json%'
+                """) == 1
+        }
+    }
+
     func testUnprocessableMessagesAreDeadLetteredWithTheirReason() throws {
         let unknownMajor = try harness.envelope("v2", type: MessageType("kit.test-event", major: 2))
         let unknownType = try harness.envelope("other", type: MessageType("kit.other-event", major: 1))

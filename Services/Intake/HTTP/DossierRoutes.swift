@@ -63,9 +63,13 @@ struct DossierRoutes: Sendable {
         case nil:
             return HTTPError.response(.unauthorized, "unauthenticated", "Mã xác thực không hợp lệ hoặc đã bị thu hồi.")
         case .created(let receipt)?:
-            return try jsonResponse(.created, receipt)
+            return try jsonResponse(.created, receipt.withoutDocumentBytes)
         case .existing(let receipt)?:
-            return try jsonResponse(.ok, receipt)
+            return try jsonResponse(.ok, receipt.withoutDocumentBytes)
+        case .rejected(let rejected)? where rejected.problems == [TechnicalCheck.keyReused]:
+            return try jsonResponse(.unprocessableContent, HTTPError.Body(code: TechnicalCheck.keyReused.code,
+                                                                          message: TechnicalCheck.keyReused.message,
+                                                                          problems: rejected.problems))
         case .rejected(let rejected)?:
             return try jsonResponse(.unprocessableContent, HTTPError.Body(code: "technical-check-failed",
                                                                   message: "Hồ sơ chưa đạt yêu cầu kiểm tra kỹ thuật.",

@@ -15,7 +15,7 @@ struct DossierSubmitHandler: BatchMessageHandler {
         for (message, outcome) in zip(batch, outcomes) {
             switch outcome {
             case .created(let receipt), .existing(let receipt):
-                try context.reply(to: message, .dossierReceived, subject: receipt.dossierCode, data: receipt)
+                try context.reply(to: message, .dossierReceived, subject: receipt.dossierCode, data: receipt.withoutDocumentBytes)
             case .rejected(let rejected):
                 try context.reply(to: message, .dossierRejected, subject: nil, data: rejected)
             }

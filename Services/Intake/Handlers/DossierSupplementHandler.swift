@@ -14,20 +14,25 @@ struct DossierSupplementHandler: MessageHandler {
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
         let integrator = try Integrators.verifiedSenders(of: [message], db: context.db)[0]
         let supplement = try message.decode(DossierSupplementV1.self).data
+        // Texts and numbers the database would refuse are answered before any statement uses them.
+        let textProblems = WireText.problems(in: supplement)
+        if !textProblems.isEmpty {
+            return try reject(message, supplement, integrator: integrator, problems: textProblems, context: context)
+        }
         if let stored = try context.db.execute("""
             SELECT receipt::text AS receipt FROM supplements WHERE integrator = $1 AND client_submission_id = $2
             """, [integrator, supplement.clientSubmissionId]).first {
             let receipt = try WireJSON.decode(DossierSupplementReceivedV1.self, from: Array(try stored.string("receipt").utf8))
-            try context.reply(to: message, .dossierSupplementReceived, subject: receipt.dossierCode, data: receipt)
+            guard receipt.dossierCode == supplement.dossierCode, receipt.form == supplement.form,
+                  receipt.attachments == supplement.attachments, receipt.note == supplement.note else {
+                return try reject(message, supplement, integrator: integrator, problems: [TechnicalCheck.keyReused], context: context)
+            }
+            try context.reply(to: message, .dossierSupplementReceived, subject: receipt.dossierCode, data: receipt.withoutDocumentBytes)
             return
         }
         let problems = try problems(of: supplement, integrator: integrator, db: context.db)
         guard problems.isEmpty else {
-            let rejected = DossierRejectedV1(integrator: integrator, clientSubmissionId: supplement.clientSubmissionId,
-                                             problems: problems)
-            try context.emit(.dossierRejected, subject: supplement.dossierCode, data: rejected, causedBy: message)
-            try context.reply(to: message, .dossierRejected, subject: supplement.dossierCode, data: rejected)
-            return
+            return try reject(message, supplement, integrator: integrator, problems: problems, context: context)
         }
         let receipt = DossierSupplementReceivedV1(
             dossierCode: supplement.dossierCode, integrator: integrator, clientSubmissionId: supplement.clientSubmissionId,
@@ -45,11 +50,21 @@ struct DossierSupplementHandler: MessageHandler {
             """, [message.id, supplement.dossierCode, MessageType.dossierSupplementReceived.routingKey, context.now,
                   "Đã nhận hồ sơ bổ sung."])
         try context.emit(.dossierSupplementReceived, subject: supplement.dossierCode, data: receipt, causedBy: message)
-        try context.reply(to: message, .dossierSupplementReceived, subject: supplement.dossierCode, data: receipt)
+        try context.reply(to: message, .dossierSupplementReceived, subject: supplement.dossierCode, data: receipt.withoutDocumentBytes)
     }
 
     /// Only the integrator that submitted the dossier may amend it, only while a supplement is
     /// requested; the new fields and components are checked like a submission's.
+    /// Every problem at once, as an event and an answer to the sender; nothing is stored.
+    private func reject(_ message: IncomingMessage, _ supplement: DossierSupplementV1, integrator: String, problems: [Problem],
+                        context: HandlerContext) throws {
+        let rejected = DossierRejectedV1(integrator: integrator, clientSubmissionId: supplement.clientSubmissionId,
+                                         problems: problems)
+        let subject = WireText.problems(in: ["dossierCode": supplement.dossierCode]).isEmpty ? supplement.dossierCode : nil
+        try context.emit(.dossierRejected, subject: subject, data: rejected, causedBy: message)
+        try context.reply(to: message, .dossierRejected, subject: subject, data: rejected)
+    }
+
     func problems(of supplement: DossierSupplementV1, integrator: String, db: PostgresConnection) throws -> [Problem] {
         guard let dossier = try db.execute("""
             SELECT integrator, status, procedure_code, submission::text AS submission,
@@ -57,7 +72,7 @@ struct DossierSupplementHandler: MessageHandler {
             FROM dossiers WHERE code = $1 FOR UPDATE
             """, [supplement.dossierCode]).first, try dossier.string("integrator") == integrator else {
             return [Problem(code: "unknown-dossier", path: "$.data.dossierCode",
-                            message: "Không tìm thấy hồ sơ \(supplement.dossierCode) do hệ thống của quý vị nộp.")]
+                            message: "Không tìm thấy hồ sơ \(WireText.quote(supplement.dossierCode)) do hệ thống của quý vị nộp.")]
         }
         guard try dossier.string("status") == "supplement-requested" else {
             return [Problem(code: "not-awaiting-supplement", path: "$.data.dossierCode",

@@ -11,7 +11,7 @@ struct StepDecisionHandler: MessageHandler {
     let desk: RouteDesk
 
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
-        let decision = try message.decode(DossierStepDecidedV1.self).data
+        let decision = try message.decodeExternal(DossierStepDecidedV1.self).data
         let organisation = decision.decidedBy.organisationCode
         let softwareUser = try context.db.execute("SELECT software_user FROM organisations WHERE code = $1", [organisation])
             .first.flatMap { try $0.optionalString("software_user") }

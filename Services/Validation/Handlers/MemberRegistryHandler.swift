@@ -14,7 +14,7 @@ struct MemberRegistryHandler: BatchMessageHandler {
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         var latest: [String: MemberRecord] = [:]
         for message in batch {
-            let member = try message.decode(MemberRecord.self).data
+            let member = try message.decodeExternal(MemberRecord.self).data
             guard member.citizenId.range(of: "^[0-9]{12}$", options: .regularExpression) != nil else {
                 throw PermanentFailure(code: "invalid-citizen-id", reason: "member \(member.memberId): citizen id must be 12 digits")
             }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Messaging
 import Persistence
+import Signatures
 
 /// Settings shared by the workers of one service process.
 public struct WorkerEnvironment: Sendable {
@@ -261,15 +262,23 @@ public final class ConsumerWorker: Sendable {
             }
         }
         if !messages.isEmpty {
+            let digests = messages.map { sha256($0.delivery.body) }
             let inserted = try tx.execute("""
-                INSERT INTO inbox (message_id, message_type)
-                SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING RETURNING message_id
-                """, [PostgresArray(messages.map(\.id)), PostgresArray(messages.map(\.type.routingKey))])
+                INSERT INTO inbox (message_id, message_type, content_sha256)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[]) ON CONFLICT DO NOTHING RETURNING message_id
+                """, [PostgresArray(messages.map(\.id)), PostgresArray(messages.map(\.type.routingKey)),
+                      PostgresArray(digests.map { ByteA($0).postgresText })])
             var fresh = Set(try inserted.rows.map { try $0.string("message_id") })
+            let conflicting = try conflictingDuplicates(messages, digests: digests, fresh: fresh, tx: tx)
             var toHandle: [IncomingMessage] = []
             for message in messages {
                 guard fresh.remove(message.id) != nil else {
-                    counts.duplicates.append(message.type.routingKey)
+                    if let failure = conflicting[message.id] {
+                        outgoing.append(try recordDeadLetter(message.delivery, failure, tx: tx))
+                        counts.deadLettered.append((message.type.routingKey, failure.code))
+                    } else {
+                        counts.duplicates.append(message.type.routingKey)
+                    }
                     continue
                 }
                 toHandle.append(message)
@@ -298,6 +307,29 @@ public final class ConsumerWorker: Sendable {
         try Outbox.insert(outgoing, tx: tx)
         FaultInjection.point(.beforeCommit, env.configuration.faultInjection)
         return counts
+    }
+
+    /// Ids seen before whose body differs from the one handled then: a sender reusing an id for
+    /// other content must hear so, not see its message silently skipped as a redelivery.
+    private func conflictingDuplicates(_ messages: [IncomingMessage], digests: [[UInt8]], fresh: Set<String>,
+                                       tx: PostgresConnection) throws -> [String: PermanentFailure] {
+        var firstInBatch: Set<String> = []
+        // Already in the inbox, or a second copy within this batch (the first was just inserted).
+        let seen = messages.indices.filter { !fresh.contains(messages[$0].id) || !firstInBatch.insert(messages[$0].id).inserted }
+        guard !seen.isEmpty else { return [:] }
+        let rows = try tx.execute("SELECT message_id, encode(content_sha256, 'hex') AS digest FROM inbox WHERE message_id = ANY($1::text[])",
+                                  [PostgresArray(seen.map { messages[$0].id })])
+        var stored: [String: String] = [:]
+        for row in rows.rows { stored[try row.string("message_id")] = try row.optionalString("digest") }
+        var conflicts: [String: PermanentFailure] = [:]
+        for index in seen {
+            let id = messages[index].id
+            guard let digest = stored[id], digest != digests[index].hexString else { continue }
+            conflicts[id] = PermanentFailure(
+                code: "conflicting-duplicate",
+                reason: "message id \(id) was already handled with other content (sha256 \(digest)); a new message needs a new id")
+        }
+        return conflicts
     }
 
     private func record(_ counts: Counts, started: ContinuousClock.Instant, batchSize: Int) {

@@ -19,6 +19,18 @@ extension ConsumerWorker {
                 code: "message-too-large",
                 reason: "body has \(delivery.body.count) bytes, the limit is \(env.configuration.maxMessageBytes)"))
         }
+        // CloudEvents' AMQP binding in binary mode puts the attributes in application properties
+        // (`cloudEvents:`/`cloudEvents_`, or HTTP-style `ce-`) and only `data` in the body.
+        if delivery.properties.headers.keys.contains(where: { key in
+            let lower = key.lowercased()
+            return lower.hasPrefix("ce-") || lower.hasPrefix("ce_") || lower.hasPrefix("cloudevents:") || lower.hasPrefix("cloudevents_")
+        }) {
+            return .deadLetter(delivery, PermanentFailure(
+                code: "binary-mode-not-supported",
+                reason: "CloudEvents binary mode (attributes in ce-/cloudEvents: headers) is not accepted: send structured mode, "
+                    + "the whole event (specversion, id, source, type, time, data...) as the JSON body with content_type "
+                    + "application/cloudevents+json"))
+        }
         if let contentType = delivery.properties.contentType,
            !["application/cloudevents+json", "application/json"].contains(contentType.split(separator: ";").first.map(String.init) ?? "") {
             return .deadLetter(delivery, PermanentFailure(

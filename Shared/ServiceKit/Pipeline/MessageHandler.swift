@@ -83,6 +83,19 @@ public struct IncomingMessage: Sendable {
     }
 }
 
+extension IncomingMessage {
+    /// Decodes a message from outside the system (a registry, an organisation's software) and
+    /// refuses texts, numbers and times beyond WireText's limits before any statement sees them.
+    public func decodeExternal<Payload: Codable & Sendable>(_ payload: Payload.Type) throws -> Envelope<Payload> {
+        let envelope = try decode(payload)
+        let problems = WireText.problems(in: envelope.data)
+        guard problems.isEmpty else {
+            throw PermanentFailure(code: "invalid-field", reason: problems.prefix(5).map { "\($0.path): \($0.code)" }.joined(separator: "; "))
+        }
+        return envelope
+    }
+}
+
 public enum AdminIdentity {
     /// The operator's AMQP user; only its replays may carry `x-tthc-original-user-id`.
     public static let amqpUser = "tthc-admin"

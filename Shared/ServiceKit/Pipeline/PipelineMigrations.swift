@@ -54,5 +54,10 @@ public enum PipelineMigrations {
             );
             CREATE INDEX timers_due ON timers (due_at) WHERE fired_at IS NULL;
             """),
+        Migration(scope: "servicekit", version: 4, name: "inbox_content_digest", sql: """
+            -- The SHA-256 of each handled message's body: the same id with other content is a
+            -- conflict (dead-lettered conflicting-duplicate), not a redelivery. Null for older rows.
+            ALTER TABLE inbox ADD COLUMN content_sha256 bytea;
+            """),
     ]
 }
