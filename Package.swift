@@ -53,7 +53,9 @@ var targets: [Target] = [
     .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "TestSupport"], path: "Tests/SignaturesTests"),
     .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "TestSupport"], path: "Tests/PersistenceTests"),
     .testTarget(name: "MessagingTests", dependencies: ["Messaging", "TestSupport"], path: "Tests/MessagingTests"),
-    .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport"], path: "Tests/ServiceKitTests"),
+    .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport",
+                                                     .product(name: "PropertyBased", package: "swift-property-based")],
+                path: "Tests/ServiceKitTests"),
     .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "ServiceKit", "Contracts", "Messaging", "Persistence", "Calendar"],
                 path: "Tests/EndToEndTests"),
 ]
@@ -102,6 +104,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
         .package(url: "https://github.com/apple/swift-crypto", "4.1.0"..<"5.0.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: targets,
     swiftLanguageModes: [.v6]
