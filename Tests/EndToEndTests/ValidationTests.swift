@@ -97,11 +97,19 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(first["ngaySinh"], "1900-01-01")
         XCTAssertEqual(second["lyDoNopMuon"], "Chờ bàn giao công việc ở đơn vị cũ")
         XCTAssertEqual(revisions.map { ($0["content"] as! [String: Any])["dossierCode"] as? String }, [code, code])
+        // An auditor (of any organisation) reads it too; an unknown dossier is a structured 403, never a 500.
+        let auditorToken = try await officerToken(organisation: "TW.UBKT", role: "auditor")
+        let audited = try XCTUnwrap(HTTPProbe.get(url, headers: ["Authorization": "Bearer \(auditorToken)"]))
+        XCTAssertEqual(audited.status, 200, audited.body)
+        let unknown = try XCTUnwrap(HTTPProbe.get(url.replacingOccurrences(of: code, with: "HN.XX-000000-000000"),
+                                                  headers: ["Authorization": "Bearer \(auditorToken)"]))
+        XCTAssertEqual(unknown.status, 403, unknown.body)
+        XCTAssertTrue(unknown.body.contains("\"code\""), unknown.body)
         let refused = try XCTUnwrap(HTTPProbe.get(url, headers: ["Authorization": "Bearer \(otherToken)"]))
         XCTAssertEqual(refused.status, 403, refused.body)
         XCTAssertEqual(HTTPProbe.get(url)?.status, 401)
         XCTAssertEqual(try TestEnvironment.count(
-            "SELECT count(*) AS n FROM validation.audit_log WHERE dossier_code = $1 AND action = 'read-revisions'", [code]), 2)
+            "SELECT count(*) AS n FROM validation.audit_log WHERE dossier_code = $1 AND action = 'read-revisions'", [code]), 3)
         XCTAssertEqual(try TestEnvironment.count(
             "SELECT count(*) AS n FROM validation.audit_log WHERE dossier_code = $1 AND NOT allowed AND organisation_code = 'OTHER.CB01'", [code]), 1)
         try system.stopAll()
