@@ -68,7 +68,9 @@ struct EndToEndBenchmark: ParsableCommand {
         // Watch the events before submitting anything.
         let watcher = try AMQPConnection(url: AMQPURL(host: host, port: port, vhost: "tthc", user: "tthc-admin",
                                                       password: "tthc-admin"))
-        let queue = try watcher.declareQueue("", durable: false, exclusive: true, autoDelete: true).name
+        // Named after the integrator: intake answers only queues of the message's sender.
+        let queue = try watcher.declareQueue("\(integrator).replies.bench-\(UUID().uuidString.lowercased())", durable: false,
+                                             exclusive: true, autoDelete: true).name
         if !receiptsOnly {
             for type in [MessageType.dossierReceived, .dossierAccepted, .resultIssued] {
                 try watcher.bindQueue(queue, exchange: Exchange.events, routingKey: type.routingKey)

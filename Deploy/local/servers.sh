@@ -115,6 +115,12 @@ EOF
     (rmq_env; "$rmq_bin/rabbitmq-server" -detached)
     wait_for "RabbitMQ" rmq_ready 60
   fi
+  # tthc.dead-letter became a topic exchange (topic permissions: each service its own key); an
+  # exchange cannot change type, so a broker set up before is migrated by deleting the old one.
+  if rmqctl -q list_exchanges -p tthc name type 2>/dev/null | grep -qE '^tthc\.dead-letter[[:space:]]+direct$'; then
+    rmqctl -q eval 'rabbit_exchange:delete(rabbit_misc:r(<<"tthc">>, exchange, <<"tthc.dead-letter">>), false, <<"servers.sh">>).' >/dev/null
+    log "tthc.dead-letter was a direct exchange: deleted, re-created as topic by the definitions"
+  fi
   rmqctl -q import_definitions "$repo/Deploy/rabbitmq/definitions.json" >/dev/null
   log "RabbitMQ ready: amqp://127.0.0.1:$amqp_port/tthc"
 }

@@ -137,6 +137,8 @@ struct RouteDesk: Sendable {
         var content: [String: String]?
         /// The organisation's office hours as its record states them now (nil: not stated).
         let officeHours: [String]?
+        /// The RabbitMQ user of the organisation's own software, which gets its steps (nil: none).
+        let softwareUser: String?
     }
 
     /// The working calendar a step's deadlines are counted in: its organisation's own hours.
@@ -153,7 +155,7 @@ struct RouteDesk: Sendable {
         let steps = try db.execute("""
             SELECT s.step_number, s.step_code, s.name, s.organisation_code, s.role, s.action, s.working_days,
                    s.needs_dues_status, s.campaign_deadline_field, s.status, \(rfc3339SQL("s.deadline")) AS deadline,
-                   s.content::text AS content, (o.record->'officeHours')::text AS office_hours
+                   s.content::text AS content, (o.record->'officeHours')::text AS office_hours, o.software_user
             FROM route_steps s LEFT JOIN organisations o ON o.code = s.organisation_code
             WHERE s.dossier_code = $1 ORDER BY s.step_number
             """, [code]).rows.map { row in
@@ -163,7 +165,8 @@ struct RouteDesk: Sendable {
                  needsDuesStatus: try row.bool("needs_dues_status"), campaignDeadlineField: try row.optionalString("campaign_deadline_field"),
                  status: try row.string("status"), deadline: try row.optionalString("deadline").flatMap(WireJSON.parseTimestamp),
                  content: try row.optionalString("content").map { try WireJSON.decode([String: String].self, from: Array($0.utf8)) },
-                 officeHours: try row.optionalString("office_hours").flatMap { try? WireJSON.decode([String].self, from: Array($0.utf8)) })
+                 officeHours: try row.optionalString("office_hours").flatMap { try? WireJSON.decode([String].self, from: Array($0.utf8)) },
+                 softwareUser: try row.optionalString("software_user"))
         }
         return Route(code: code, status: try row.string("status"), currentStep: try row.optionalInt("current_step"),
                      acceptedJSON: try row.string("accepted"),
@@ -243,9 +246,14 @@ struct RouteDesk: Sendable {
         try Timers.schedule([(Self.reminderTimer, remindAt), (Self.overdueTimer, deadline)], key: key, payload: payload, in: context)
         try history(route.code, step: step.number, event: "assigned", organisation: step.organisationCode, actor: nil,
                     detail: "\(step.name); hạn \(VietnamTime.display(deadline))", context: context)
-        try context.emit(.dossierStepAssigned, subject: route.code, data: DossierStepAssignedV1(
+        let assigned = DossierStepAssignedV1(
             dossierCode: route.code, stepNumber: step.number, stepCode: step.code, organisationCode: step.organisationCode,
-            role: step.role, action: step.action, deadline: deadline, assignedAt: context.now), causedBy: cause)
+            role: step.role, action: step.action, deadline: deadline, assignedAt: context.now)
+        try context.emit(.dossierStepAssigned, subject: route.code, data: assigned, causedBy: cause)
+        // The organisation's own software hears of its steps only (never the whole event stream).
+        if let user = step.softwareUser {
+            try context.tellOrganisationSoftware(user, .dossierStepAssigned, subject: route.code, data: assigned, causedBy: cause)
+        }
     }
 
     static func timerKey(_ code: String, _ step: Int) -> String { "\(code)#\(step)" }

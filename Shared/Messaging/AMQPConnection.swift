@@ -90,6 +90,13 @@ public final class AMQPConnection {
         try check(amqp_get_rpc_reply(state), "declare exchange \(name)")
     }
 
+    /// Checks that an exchange exists (passive declare: needs no configure permission).
+    public func checkExchange(_ name: String) throws {
+        let arena = CArena()
+        amqp_exchange_declare(state, channel, arena.bytes(name), arena.bytes("topic"), 1, 0, 0, 0, amqp_empty_table)
+        try check(amqp_get_rpc_reply(state), "find exchange \(name) (declared by the broker's definitions)")
+    }
+
     /// Declares a durable queue; returns its message count. An empty name asks the broker for a
     /// server-named exclusive queue (returned in `name`).
     @discardableResult
@@ -124,6 +131,12 @@ public final class AMQPConnection {
         amqp_queue_unbind(state, channel, arena.bytes(queue), arena.bytes(exchange), arena.bytes(routingKey),
                           amqp_empty_table)
         try check(amqp_get_rpc_reply(state), "unbind \(queue) from \(exchange) with \(routingKey)")
+    }
+
+    public func deleteExchange(_ name: String) throws {
+        let arena = CArena()
+        amqp_exchange_delete(state, channel, arena.bytes(name), 0)
+        try check(amqp_get_rpc_reply(state), "delete exchange \(name)")
     }
 
     public func purgeQueue(_ queue: String) throws {

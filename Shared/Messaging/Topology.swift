@@ -4,8 +4,12 @@ public enum Exchange {
     public static let events = "tthc.events"
     /// Commands from integrators (e.g. `dossier.submit.v1`); only intake reads it.
     public static let intake = "tthc.intake"
-    /// Dead letters, direct exchange, routing key = the service name.
+    /// Dead letters, topic exchange, routing key = the service name (a topic exchange so that the
+    /// broker's topic permissions let each service write and bind only its own key).
     public static let deadLetter = "tthc.dead-letter"
+    /// Copies of events for organisations' own software, topic exchange, routing key
+    /// `<software user>.<type>`: each software user may bind only its own prefix.
+    public static let organisations = "tthc.organisations"
 }
 
 /// A queue a service consumes, with the bindings that feed it.
@@ -64,15 +68,15 @@ public struct ServiceTopology: Sendable {
         ]
     }
 
+    /// The shared exchanges come from the broker's definitions (services may not configure
+    /// them): checked passively here, so a missing one is a clear error at start.
     public func declare(on connection: AMQPConnection) throws {
-        try connection.declareExchange(Exchange.events, type: "topic")
-        try connection.declareExchange(Exchange.deadLetter, type: "direct")
+        for exchange in [Exchange.events, Exchange.deadLetter] + queues.flatMap({ $0.bindings.map(\.exchange) }) {
+            try connection.checkExchange(exchange)
+        }
         try connection.declareQueue(deadLetterQueue, arguments: ["x-queue-type": .string("quorum")])
         try connection.bindQueue(deadLetterQueue, exchange: Exchange.deadLetter, routingKey: service)
         for queue in queues {
-            for exchange in Set(queue.bindings.map(\.exchange)) where exchange == Exchange.intake {
-                try connection.declareExchange(exchange, type: "topic")
-            }
             try connection.declareQueue(queue.name, arguments: queueArguments())
             for binding in queue.bindings {
                 try connection.bindQueue(queue.name, exchange: binding.exchange, routingKey: binding.routingKey)

@@ -51,7 +51,9 @@ public final class OrganisationSoftwareSimulator: Sendable {
         // Durable so a broker restart loses no assignment; expiring so the queue of a simulator
         // that was killed (a bench cut short) stops collecting every assignment two minutes later.
         try listener.declareQueue(queue, durable: true, arguments: ["x-expires": .int(120_000)])
-        try listener.bindQueue(queue, exchange: Exchange.events, routingKey: MessageType.dossierStepAssigned.routingKey)
+        // Its own copies only: routing sends `<user>.dossier.step-assigned.v1` for the organisations
+        // whose record names this user; the broker lets it bind no other prefix.
+        try listener.bindQueue(queue, exchange: Exchange.organisations, routingKey: "\(url.user).\(MessageType.dossierStepAssigned.routingKey)")
         try listener.setPrefetch(500)
         try listener.consume(queue: queue)
         let publisher = try AMQPConnection(url: url, heartbeat: 0, connectionName: "organisation-software-decisions")

@@ -75,4 +75,32 @@ final class DeadLetterTests: XCTestCase {
         try db.execute("UPDATE intake.integrators SET active = false WHERE name = 'portal-pending'")
         try system.stopAll()
     }
+
+    /// A sender that set no user_id but a header naming another integrator: its dead letter is
+    /// replayed as what the broker verified (nobody), never as the header says.
+    func testAReplayRestoresOnlyTheSenderTheBrokerVerifiedNeverAHeader() throws {
+        let system = try SystemHarness()
+        try system.start("intake")
+        let submit = SampleDossier.submit(organisation: system.organisation)
+        let envelope = Envelope(source: "urn:test", type: .dossierSubmit, data: submit)
+        let portal = try TestEnvironment.amqp(user: "portal-test", confirms: true)
+        defer { portal.close() }
+        try portal.publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey, body: try WireJSON.encode(envelope),
+                           properties: MessageProperties(messageId: envelope.id, contentType: "application/cloudevents+json",
+                                                         headers: [DeadLetterHeader.originalUserId: .string("portal-demo")]))
+        try portal.waitForConfirms()
+        let admin = try TestEnvironment.amqp()
+        defer { admin.close() }
+        func deadLetters() throws -> Int {
+            try TestEnvironment.count("SELECT count(*) AS n FROM intake.dead_letters WHERE message_id = $1 AND error_code = 'unknown-integrator'",
+                                      [envelope.id])
+        }
+        try TestEnvironment.eventually("dead-lettered: no verified sender") { try deadLetters() == 1 }
+        let replay = try system.admin(["dead-letters", "replay", "--service", "intake", "--message-id", envelope.id])
+        XCTAssertTrue(replay.contains("1 dead letter(s) replayed"), replay)
+        try TestEnvironment.eventually("dead-lettered again after the replay") { try deadLetters() == 2 }
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM intake.dossiers WHERE client_submission_id = $1",
+                                                 [submit.clientSubmissionId]), 0, "no dossier for the integrator a header named")
+        try system.stopAll()
+    }
 }

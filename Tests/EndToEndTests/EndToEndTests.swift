@@ -21,13 +21,14 @@ final class EndToEndTests: XCTestCase {
     func testPaymentServiceRunsMigratesAndRecordsRequests() throws {
         let system = try SystemHarness()
         try system.start("payment")
-        let amqp = try TestEnvironment.amqp(confirms: true)
+        // As routing, the one service that may request payments.
+        let amqp = try TestEnvironment.amqp(user: "tthc-routing", confirms: true)
         defer { amqp.close() }
         let paymentId = "PAY-\(UUID().uuidString.prefix(8))"
         let envelope = Envelope(source: "urn:tthc:test", type: .paymentRequested, data: PaymentRequestedV1(
             paymentId: paymentId, dossierCode: nil, memberId: "DV1", amountVND: 45_000, purpose: "Đảng phí tháng 11/2026"))
         try amqp.publish(exchange: Exchange.events, routingKey: MessageType.paymentRequested.routingKey,
-                         body: try WireJSON.encode(envelope), properties: MessageProperties(messageId: envelope.id))
+                         body: try WireJSON.encode(envelope), properties: MessageProperties(messageId: envelope.id, userId: "tthc-routing"))
         try amqp.waitForConfirms()
         try TestEnvironment.eventually("payment recorded") {
             try TestEnvironment.count("SELECT count(*) AS n FROM payment.payments WHERE payment_id = $1 AND amount_vnd = 45000",

@@ -17,8 +17,10 @@ final class IntakeTests: XCTestCase {
         let integrator: String
 
         init(integrator: String = "portal-test") throws {
-            listener = try TestEnvironment.amqp()
-            queue = try listener.declareQueue("", durable: false, exclusive: true, autoDelete: true).name
+            // The integrator's own reply queue (`<user>.…`, the only names it may declare and intake answers).
+            listener = try TestEnvironment.amqp(user: integrator)
+            queue = try listener.declareQueue("\(integrator).replies.\(UUID().uuidString.lowercased())", durable: false,
+                                              exclusive: true, autoDelete: true).name
             try listener.consume(queue: queue)
             publisher = try TestEnvironment.amqp(user: integrator, confirms: true)
             self.integrator = integrator

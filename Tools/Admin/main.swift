@@ -9,7 +9,7 @@ import ServiceKit
 struct Admin: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tthc-admin", abstract: "Operate TTHC: dead letters and sample dossiers.",
-        subcommands: [DeadLetters.self, SubmitSample.self, Members.self, Organisations.self])
+        subcommands: [DeadLetters.self, SubmitSample.self, Members.self, Organisations.self, BrokerDefinitionsCommand.self])
 }
 
 struct Connection: ParsableArguments {
@@ -96,20 +96,13 @@ struct DeadLetters: ParsableCommand {
             try amqp.enableConfirms()
             var replayed = 0
             for d in try DeadLetters.browse(amqp, service: service) where all || d.properties.messageId == messageId {
-                guard let queue = DeadLetters.sourceQueue(d) else {
-                    print("skipped \(d.properties.messageId ?? "-"): source queue unknown")
+                // Republished as its original sender (the operator's user is an impersonator).
+                guard case .replay(let queue, let props) = DeadLetterReplay.plan(d, service: service) else {
+                    if case .refuse(let why) = DeadLetterReplay.plan(d, service: service) {
+                        print("skipped \(d.properties.messageId ?? "-"): \(why)")
+                    }
                     continue
                 }
-                var props = d.properties
-                var headers = props.headers
-                // The operator publishes as itself; the original sender stays in a header.
-                if headers[DeadLetterHeader.originalUserId] == nil, let user = props.userId {
-                    headers[DeadLetterHeader.originalUserId] = .string(user)
-                }
-                headers[DeadLetterHeader.replayCount] = .int((headers[DeadLetterHeader.replayCount]?.intValue ?? 0) + 1)
-                props.userId = AdminIdentity.amqpUser
-                props.replyTo = props.replyTo ?? DeadLetters.header(d, DeadLetterHeader.originalReplyTo)
-                props.headers = headers
                 try amqp.publish(exchange: "", routingKey: queue, body: d.body, properties: props)
                 try amqp.waitForConfirms()
                 try amqp.ack(d.deliveryTag)
@@ -199,5 +192,15 @@ struct Organisations: ParsableCommand {
             print("\(tree.count) organisations published as organisation.registered.v1: "
                   + OrganisationRecord.Kind.allCases.map { "\(kinds[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
         }
+    }
+}
+
+struct BrokerDefinitionsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "broker-definitions",
+        abstract: "Print the RabbitMQ definitions generated from the message directory (Deploy/rabbitmq/definitions.json).")
+
+    func run() throws {
+        print(try BrokerDefinitions.json(), terminator: "")
     }
 }

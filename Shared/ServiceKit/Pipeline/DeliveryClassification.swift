@@ -67,7 +67,34 @@ extension ConsumerWorker {
             }
             return .deadLetter(delivery, PermanentFailure(code: "unknown-type", reason: "\(env.configuration.service) does not handle \(header.type)"))
         }
+        if let failure = unauthorised(delivery, type: type) { return .deadLetter(delivery, failure) }
         return .handle(IncomingMessage(delivery: delivery, header: header, type: type))
+    }
+
+    /// A delivery whose sender may not publish its type, or whose answer would go to a queue the
+    /// sender does not own (ARCHITECTURE §2: identities are what the broker verified).
+    func unauthorised(_ delivery: Delivery, type: MessageType) -> PermanentFailure? {
+        let sender = delivery.properties.verifiedSender
+        if let replyTo = delivery.properties.replyTo, env.topology.answersSenders,
+           !MessageDirectory.mayAnswer(replyTo, sender: sender) {
+            return PermanentFailure(code: "reply-to-not-allowed", reason: "reply_to \(WireText.quote(replyTo)) is not a queue of \(sender ?? "an unknown sender") "
+                                        + "(use a queue named \(sender ?? "<your user>").… or RabbitMQ's direct reply-to)")
+        }
+        // Types outside the contract (a test service's) have no declared publishers to check.
+        guard ContractCatalog.payloadTypes[type] != nil else { return nil }
+        if queue.bindings.contains(where: { $0.exchange == Exchange.intake }) {
+            // A command queue: which integrator or organisation software may send a command is the
+            // handler's check (intake's integrators, routing's organisation registry).
+            let commands = MessageDirectory.integratorCommands + MessageDirectory.organisationSoftwareCommands
+            return commands.contains(type) ? nil
+                : PermanentFailure(code: "not-authorised", reason: "\(type) is not a command that may be sent on \(Exchange.intake)")
+        }
+        let publishers = MessageDirectory.eventPublishers(of: type)
+        guard let sender, publishers.contains(sender) else {
+            return PermanentFailure(code: "not-authorised", reason: "\(type) may be published only by \(publishers.sorted().joined(separator: ", ")); "
+                                        + "this one was published by \(sender ?? "an unidentified user (no user_id)")")
+        }
+        return nil
     }
 
     // MARK: Dead letters
@@ -92,13 +119,17 @@ extension ConsumerWorker {
             DeadLetterHeader.originalRoutingKey: delivery.routingKey,
             DeadLetterHeader.deadLetteredAt: WireJSON.formatTimestamp(Date()),
         ]
-        // The sender is kept so a replay is still attributed to it (the relay publishes as itself).
-        headers[DeadLetterHeader.originalUserId] = props.verifiedSender
+        // The sender as the broker verified it, kept so a replay is attributed to it: the relay
+        // publishes this dead letter as the service itself, which is what makes these headers
+        // trustworthy (the operator's replay checks that). A sender's own x-tthc-* headers are dropped.
+        headers[DeadLetterHeader.originalUserId] = props.verifiedSender ?? ""
         headers[DeadLetterHeader.originalReplyTo] = props.replyTo
         headers[DeadLetterHeader.originalCorrelationId] = props.correlationId
-        for (key, value) in props.headers {
+        for (key, value) in props.headers where !key.hasPrefix("x-tthc-") {
             if let text = value.stringValue, headers[key] == nil { headers[key] = text }
-            if key == DeadLetterHeader.replayCount, let count = value.intValue { headers[key] = String(count) }
+        }
+        if let count = props.headers[DeadLetterHeader.replayCount]?.intValue, props.userId != nil {
+            headers[DeadLetterHeader.replayCount] = String(count)
         }
         return OutgoingMessage(messageId: props.messageId ?? UUID().uuidString.lowercased(),
                                exchange: Exchange.deadLetter, routingKey: env.configuration.service,
@@ -109,7 +140,7 @@ extension ConsumerWorker {
     /// Tells the sender why its command was not processed (to `reply_to`, when it asked for answers).
     func deadLetterReply(_ delivery: Delivery, _ failure: PermanentFailure) throws -> OutgoingMessage? {
         let props = delivery.properties
-        guard let replyTo = props.answerTo else { return nil }
+        guard let replyTo = props.answerTo, MessageDirectory.mayAnswer(replyTo, sender: props.verifiedSender) else { return nil }
         let envelope = Envelope(source: "urn:tthc:\(env.configuration.service)", type: .messageDeadLettered, time: env.clock.now,
                                 data: MessageDeadLetteredV1(
                                     messageId: props.messageId, errorCode: failure.code, reason: failure.reason,

@@ -96,27 +96,25 @@ extension IncomingMessage {
     }
 }
 
-public enum AdminIdentity {
-    /// The operator's AMQP user; only its replays may carry `x-tthc-original-user-id`.
-    public static let amqpUser = "tthc-admin"
+/// Who sent a message and where to answer: only what RabbitMQ verified or the sender itself set
+/// as AMQP properties. A replay by the operator is published with the original sender's `user_id`
+/// (the operator's user is an `impersonator`), so no header ever restores an identity.
+extension MessageProperties {
+    /// The `user_id` RabbitMQ verified against the publishing connection's user.
+    public var verifiedSender: String? { userId }
+
+    public var answerTo: String? { replyTo }
+
+    public var answerCorrelationId: String? { correlationId }
 }
 
-/// Who sent a message and where to answer, also for a dead letter replayed by the operator (which
-/// carries the original values in headers).
-extension MessageProperties {
-    /// The `user_id` RabbitMQ verified; for the operator's replays, the sender recorded at first receipt.
-    public var verifiedSender: String? {
-        if userId == AdminIdentity.amqpUser, let original = headers[DeadLetterHeader.originalUserId]?.stringValue {
-            return original
-        }
-        return userId
-    }
-
-    public var answerTo: String? { replyTo ?? headers[DeadLetterHeader.originalReplyTo]?.stringValue }
-
-    public var answerCorrelationId: String? {
-        correlationId ?? headers[DeadLetterHeader.originalCorrelationId]?.stringValue
-    }
+/// A handler emitted a type its service does not declare in `MessageDirectory`: a programming
+/// error, never published.
+public struct UndeclaredMessage: Error, CustomStringConvertible {
+    public let service: String
+    public let type: MessageType
+    public let how: String
+    public var description: String { "\(service) does not declare that it \(how) \(type) (MessageDirectory)" }
 }
 
 /// What a handler can do inside the transaction: use the database and emit messages.
@@ -124,6 +122,8 @@ public final class HandlerContext {
     public let db: PostgresConnection
     public let service: String
     public let now: Date
+    /// What the service declares it publishes; nil for a service outside the directory (tests).
+    let declared: MessageDirectory.Service?
     private(set) var outgoing: [OutgoingMessage] = []
     /// The trace of the message being handled (single-message handlers).
     var traceparent: String?
@@ -133,13 +133,30 @@ public final class HandlerContext {
         self.service = service
         self.now = now
         self.traceparent = traceparent
+        declared = MessageDirectory.service(named: service)
+    }
+
+    private func check(_ type: MessageType, in list: KeyPath<MessageDirectory.Service, [MessageType]>, _ how: String) throws {
+        if let declared, !declared[keyPath: list].contains(type) {
+            throw UndeclaredMessage(service: service, type: type, how: how)
+        }
     }
 
     /// Emits an event to `tthc.events` (published by the outbox relay after commit). In a batch
     /// handler, name the message it answers (`causedBy`) so that its trace continues.
     public func emit<Payload: Codable & Sendable>(_ type: MessageType, subject: String?, data: Payload,
                                                   causedBy cause: IncomingMessage? = nil) throws {
+        try check(type, in: \.emits, "emits")
         try append(type, subject: subject, data: data, exchange: Exchange.events, routingKey: type.routingKey,
+                   correlationId: nil, cause: cause)
+    }
+
+    /// Sends a copy of an event to one organisation's own software (`tthc.organisations`, routing
+    /// key `<software user>.<type>`): it reads its own organisations' events, never the whole stream.
+    public func tellOrganisationSoftware<Payload: Codable & Sendable>(_ user: String, _ type: MessageType, subject: String?,
+                                                                      data: Payload, causedBy cause: IncomingMessage? = nil) throws {
+        try check(type, in: \.toOrganisationSoftware, "sends organisations' software")
+        try append(type, subject: subject, data: data, exchange: Exchange.organisations, routingKey: "\(user).\(type.routingKey)",
                    correlationId: nil, cause: cause)
     }
 
@@ -147,6 +164,7 @@ public final class HandlerContext {
     public func reply<Payload: Codable & Sendable>(to message: IncomingMessage, _ type: MessageType, subject: String?,
                                                    data: Payload) throws {
         guard let replyTo = message.replyTo else { return }
+        try check(type, in: \.answers, "answers with")
         try append(type, subject: subject, data: data, exchange: "", routingKey: replyTo,
                    correlationId: message.correlationId, cause: message)
     }
