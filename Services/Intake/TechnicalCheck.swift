@@ -30,6 +30,9 @@ enum TechnicalCheck {
         if submit.submitter.memberId.trimmingCharacters(in: .whitespaces).isEmpty {
             add("required", "$.data.submitter.memberId", "Thiếu mã đảng viên của người nộp hồ sơ.")
         }
+        if let citizenId = submit.submitter.citizenId, citizenId.utf8.count != 12 || !citizenId.utf8.allSatisfy({ (48...57).contains($0) }) {
+            add("invalid-citizen-id", "$.data.submitter.citizenId", "Số định danh cá nhân phải gồm đúng 12 chữ số.")
+        }
         if submit.submitter.fullName.trimmingCharacters(in: .whitespaces).isEmpty {
             add("required", "$.data.submitter.fullName", "Thiếu họ và tên của người nộp hồ sơ.")
         }

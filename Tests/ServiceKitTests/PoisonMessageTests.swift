@@ -89,6 +89,13 @@ final class DeliveryLedgerTests: XCTestCase {
         XCTAssertEqual(ledger.outstanding, [])
     }
 
+    func testASettledDeliveryIsNeverAckedAgain() {
+        var ledger = DeliveryLedger()
+        for tag in UInt64(1)...3 { ledger.received(tag) }
+        XCTAssertEqual(ledger.acknowledge([1, 2, 3]), [.upTo(3)])
+        XCTAssertEqual(ledger.acknowledge([2]), [], "an ack for a settled tag would close the channel")
+    }
+
     func testAWholeBatchIsSettledWithOneAck() {
         var ledger = DeliveryLedger()
         for tag in UInt64(10)...209 { ledger.received(tag) }

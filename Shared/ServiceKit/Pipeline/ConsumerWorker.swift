@@ -177,6 +177,9 @@ public final class ConsumerWorker: Sendable {
             record(counts, started: started, batchSize: batch.count)
         } catch let error as PostgresError where error.connectionLost {
             throw error
+        } catch let error as AMQPError {
+            // The broker, not the messages: reconnect; unacknowledged deliveries come back.
+            throw error
         } catch {
             // One message spoiled the batch (or the database hiccupped): isolate each message.
             env.metrics.batchFallback()
@@ -206,6 +209,8 @@ public final class ConsumerWorker: Sendable {
                 record(counts, started: started, batchSize: 1)
                 return
             } catch let error as PostgresError where error.connectionLost {
+                throw error
+            } catch let error as AMQPError {
                 throw error
             } catch let error where PermanentFailure(error) != nil {
                 // The message itself can never succeed (a rule, or data PostgreSQL refuses):

@@ -17,10 +17,10 @@ public struct DeliveryLedger: Equatable, Sendable {
         outstanding.append(tag)
     }
 
-    /// The acks that settle exactly `tags` (all of which must be outstanding), fewest first.
+    /// The acks that settle exactly `tags`, fewest first; a tag no longer outstanding (already
+    /// settled) is never acked again.
     public mutating func acknowledge(_ tags: [UInt64]) -> [Ack] {
-        let handled = Set(tags)
-        precondition(handled.isSubset(of: outstanding), "acknowledging a delivery that is not outstanding")
+        let handled = Set(tags).intersection(outstanding)
         var acks: [Ack] = []
         // The prefix of outstanding tags that were all handled goes in one multiple ack.
         let prefix = outstanding.prefix { handled.contains($0) }
