@@ -85,7 +85,8 @@ struct SubmissionDesk: Sendable {
         for (index, request) in requests.enumerated() {
             // The same key again is the same submission again, or a mistake the sender must hear of.
             let earlier = stored[request.key]?.submission ?? takenInBatch[request.key].map { requests[$0].submit }
-            if let earlier, earlier != request.submit {
+            // Compared as encoded (times at millisecond precision, as stored), not as decoded values.
+            if let earlier, try WireJSON.encode(earlier) != WireJSON.encode(request.submit) {
                 outcomes[index] = .rejected(try reject(request, problems: [TechnicalCheck.keyReused], context: context))
                 continue
             }

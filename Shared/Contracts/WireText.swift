@@ -52,6 +52,22 @@ public enum WireText {
         return clean.count > 64 ? String(clean.prefix(63)) + "…" : clean
     }
 
+    /// Text a sender controls, made safe to store and log: control characters dropped, at most
+    /// `limit` characters (dead letters record whatever arrived, including what PostgreSQL refuses).
+    public static func storable(_ value: String, limit: Int = 1000) -> String {
+        var clean = String.UnicodeScalarView()
+        for scalar in value.unicodeScalars where scalar.properties.generalCategory != .control {
+            guard clean.count < limit else { break }
+            clean.append(scalar)
+        }
+        return String(clean)
+    }
+
+    /// Whether one identifier keeps the limits (no control characters, at most 128 characters).
+    public static func isCleanIdentifier(_ value: String) -> Bool {
+        problem(of: value, kind: .identifier) == nil
+    }
+
     /// Every problem of the texts and numbers in `payload`, each with its JSON path under `root`.
     public static func problems<Payload: Encodable>(in payload: Payload, root: String = "$.data") -> [Problem] {
         let visitor = FieldVisitor()
@@ -78,8 +94,8 @@ public enum WireText {
             }
             previous = byte
         }
-        // Characters, not bytes, as JSON Schema's maxLength counts (UTF-8 bytes ≥ characters).
-        if text.utf8.count > kind.maxLength, text.count > kind.maxLength {
+        // Code points, as JSON Schema's maxLength counts them (UTF-8 bytes ≥ code points).
+        if text.utf8.count > kind.maxLength, text.unicodeScalars.count > kind.maxLength {
             let limit = kind.maxLength
             return ("too-long", { "Trường \($0) dài quá \(limit) ký tự." })
         }

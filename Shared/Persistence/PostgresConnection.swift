@@ -30,6 +30,9 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
     }
 
     public var isUniqueViolation: Bool { sqlState == "23505" }
+
+    /// A unique or exclusion violation: the values' fault, or two writers racing for one key.
+    public var isConflictBetweenWriters: Bool { sqlState == "23505" || sqlState == "23P01" }
     public var isPermissionDenied: Bool { sqlState == "42501" }
 }
 

@@ -59,9 +59,33 @@ final class PoisonMessageTests: XCTestCase {
         try assertHandledOnceAndPoisonDeadLettered(valid, poison: poison)
     }
 
+    /// Texts PostgreSQL refuses in what a dead letter records (its id, a header, the envelope id)
+    /// never stop the consumer: the dead letter is recorded with them made storable.
+    func testADeadLetterWhoseOwnTextsPostgreSQLRefusesIsStillRecordedAndTheConsumerGoesOn() throws {
+        let admin = try TestEnvironment.amqp(confirms: true)
+        defer { admin.close() }
+        try admin.publish(exchange: "", routingKey: PipelineHarness.queue, body: Array("not json".utf8), properties: MessageProperties(
+            messageId: "nul-\u{0}-id", contentType: "application/cloudevents+json", headers: ["note": .string("a\u{0}b")]))
+        let nulEnvelopeId = Array(#"{"specversion":"1.0","id":"x\u0000y","source":"urn:t","type":"vn.dang.tthc.kit.test-event.v1","data":{"label":"n"}}"#.utf8)
+        try admin.publish(exchange: "", routingKey: PipelineHarness.queue, body: nulEnvelopeId,
+                          properties: MessageProperties(messageId: "nul-envelope", contentType: "application/cloudevents+json"))
+        try admin.waitForConfirms()
+        let good = try harness.envelope("after")
+        try harness.deliver(body: good.body, id: good.id)
+        try TestEnvironment.eventually("both recorded, the next message handled") {
+            let recorded = try TestEnvironment.count("""
+                SELECT count(*) AS n FROM kittest.dead_letters
+                WHERE (message_id = 'nul--id' AND error_code = 'malformed-json') OR (message_id = 'nul-envelope' AND error_code = 'invalid-envelope')
+                """)
+            let handled = try harness.effects(good.id)
+            return recorded == 2 && handled == 1
+        }
+    }
+
     func testDeliveriesArrivingWhileAMessageIsRetriedAreNeitherLostNorAcknowledgedUnhandled() throws {
         let first = try (0..<100).map { try harness.envelope("first-\($0)") }
-        harness.failures.failNext(first[50].id, times: 6)  // 4 whole-batch tries, then 2 alone
+        // 4 whole-batch tries, then 3 alone (50 + 200 + 800 ms of waiting): the second wave arrives meanwhile.
+        harness.failures.failNext(first[50].id, times: 7)
         try harness.deliver(first)
         try TestEnvironment.eventually("the batch taken apart") { harness.metric("tthc_batch_fallbacks_total") >= 1 }
         // These arrive while the failing message waits between its tries alone.
@@ -100,5 +124,22 @@ final class DeliveryLedgerTests: XCTestCase {
         var ledger = DeliveryLedger()
         for tag in UInt64(10)...209 { ledger.received(tag) }
         XCTAssertEqual(ledger.acknowledge(Array(10...209)), [.upTo(209)])
+    }
+}
+
+/// A service emits only what MessageDirectory declares for it.
+final class DeclaredMessagesTests: XCTestCase {
+    func testAHandlerCannotEmitOrAnswerATypeItsServiceDoesNotDeclare() throws {
+        let db = try TestEnvironment.superuser()
+        defer { db.close() }
+        let context = HandlerContext(db: db, service: "notification", now: Date())
+        XCTAssertThrowsError(try context.emit(.dossierAccepted, subject: "X", data: ["a": "b"])) { error in
+            XCTAssertTrue(error is UndeclaredMessage, "\(error)")
+        }
+        let validation = HandlerContext(db: db, service: "validation", now: Date())
+        XCTAssertNoThrow(try validation.emit(.dossierAccepted, subject: "X", data: ["a": "b"]))
+        XCTAssertThrowsError(try validation.emit(.dossierDecided, subject: "X", data: ["a": "b"]))
+        XCTAssertThrowsError(try validation.tellOrganisationSoftware("org-software-demo", .dossierStepAssigned, subject: "X", data: ["a": "b"]))
+        XCTAssertEqual(validation.emitted.count, 1)
     }
 }

@@ -97,10 +97,11 @@ struct DeadLetters: ParsableCommand {
             var replayed = 0
             for d in try DeadLetters.browse(amqp, service: service) where all || d.properties.messageId == messageId {
                 // Republished as its original sender (the operator's user is an impersonator).
-                guard case .replay(let queue, let props) = DeadLetterReplay.plan(d, service: service) else {
-                    if case .refuse(let why) = DeadLetterReplay.plan(d, service: service) {
-                        print("skipped \(d.properties.messageId ?? "-"): \(why)")
-                    }
+                let queue: String, props: MessageProperties
+                switch DeadLetterReplay.plan(d, service: service) {
+                case .replay(let target, let properties): (queue, props) = (target, properties)
+                case .refuse(let why):
+                    print("skipped \(d.properties.messageId ?? "-"): \(why)")
                     continue
                 }
                 try amqp.publish(exchange: "", routingKey: queue, body: d.body, properties: props)

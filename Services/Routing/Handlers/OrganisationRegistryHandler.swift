@@ -17,6 +17,12 @@ struct OrganisationRegistryHandler: BatchMessageHandler {
         where organisation.code.range(of: "^[A-Z0-9.]{2,32}$", options: .regularExpression) == nil {
             throw PermanentFailure(code: "invalid-organisation-code", reason: "organisation code \(organisation.code) is not A-Z, 0-9 and dots")
         }
+        // A software user names a RabbitMQ user and a routing-key prefix on tthc.organisations.
+        for organisation in organisations {
+            if let user = organisation.softwareUser, user.range(of: "^[a-z0-9-]{1,64}$", options: .regularExpression) == nil {
+                throw PermanentFailure(code: "invalid-software-user", reason: "softwareUser of \(organisation.code) must be 1–64 of a-z, 0-9 and -")
+            }
+        }
         try context.db.execute("""
             INSERT INTO organisations (code, kind, parent_code, software_user, record, revision)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::int[])

@@ -212,13 +212,24 @@ public final class ConsumerWorker: Sendable {
                 throw error
             } catch let error as AMQPError {
                 throw error
+            } catch let error as PostgresError where error.isConflictBetweenWriters && attempt == 1 && attempts > 1 {
+                // Another replica may have written the same key meanwhile: once more before judging.
+                env.metrics.failed(type: delivery.properties.type ?? "unknown")
             } catch let error where PermanentFailure(error) != nil {
                 // The message itself can never succeed (a rule, or data PostgreSQL refuses):
                 // dead-lettered now with its reason, not retried up to the delivery limit.
-                guard case .handle(let message) = item else { throw error }
-                let counts = try db.transaction { tx in
-                    try handle([.deadLetter(message.delivery, PermanentFailure(error)!)], in: tx)
+                let failure: PermanentFailure
+                switch item {
+                case .handle: failure = PermanentFailure(error)!
+                case .deadLetter(_, let original):
+                    // Even recording it failed: the broker dead-letters it (x-death), nothing loops.
+                    logger.error("dead letter not recordable, rejected to the broker's dead-lettering", metadata: [
+                        "code": .string(original.code), "error": .string("\(error)")])
+                    try amqp.reject(delivery.deliveryTag, requeue: false)
+                    ledger.rejected(delivery.deliveryTag)
+                    return
                 }
+                let counts = try db.transaction { tx in try handle([.deadLetter(delivery, failure)], in: tx) }
                 try acknowledge([delivery], amqp: amqp, ledger: &ledger)
                 record(counts, started: started, batchSize: 1)
                 return
@@ -276,9 +287,9 @@ public final class ConsumerWorker: Sendable {
             var fresh = Set(try inserted.rows.map { try $0.string("message_id") })
             let conflicting = try conflictingDuplicates(messages, digests: digests, fresh: fresh, tx: tx)
             var toHandle: [IncomingMessage] = []
-            for message in messages {
+            for (index, message) in messages.enumerated() {
                 guard fresh.remove(message.id) != nil else {
-                    if let failure = conflicting[message.id] {
+                    if let failure = conflicting[index] {
                         outgoing.append(try recordDeadLetter(message.delivery, failure, tx: tx))
                         counts.deadLettered.append((message.type.routingKey, failure.code))
                     } else {
@@ -317,7 +328,7 @@ public final class ConsumerWorker: Sendable {
     /// Ids seen before whose body differs from the one handled then: a sender reusing an id for
     /// other content must hear so, not see its message silently skipped as a redelivery.
     private func conflictingDuplicates(_ messages: [IncomingMessage], digests: [[UInt8]], fresh: Set<String>,
-                                       tx: PostgresConnection) throws -> [String: PermanentFailure] {
+                                       tx: PostgresConnection) throws -> [Int: PermanentFailure] {
         var firstInBatch: Set<String> = []
         // Already in the inbox, or a second copy within this batch (the first was just inserted).
         let seen = messages.indices.filter { !fresh.contains(messages[$0].id) || !firstInBatch.insert(messages[$0].id).inserted }
@@ -326,11 +337,11 @@ public final class ConsumerWorker: Sendable {
                                   [PostgresArray(seen.map { messages[$0].id })])
         var stored: [String: String] = [:]
         for row in rows.rows { stored[try row.string("message_id")] = try row.optionalString("digest") }
-        var conflicts: [String: PermanentFailure] = [:]
+        var conflicts: [Int: PermanentFailure] = [:]
         for index in seen {
             let id = messages[index].id
             guard let digest = stored[id], digest != digests[index].hexString else { continue }
-            conflicts[id] = PermanentFailure(
+            conflicts[index] = PermanentFailure(
                 code: "conflicting-duplicate",
                 reason: "message id \(id) was already handled with other content (sha256 \(digest)); a new message needs a new id")
         }

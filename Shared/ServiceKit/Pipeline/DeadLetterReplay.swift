@@ -40,7 +40,10 @@ public enum DeadLetterReplay {
     static func replayHeaders(_ headers: [String: AMQPValue]) -> [String: AMQPValue] {
         var kept = headers.filter { !$0.key.hasPrefix("x-tthc-") && !$0.key.hasPrefix("x-death") && !$0.key.hasPrefix("x-first-death")
             && !$0.key.hasPrefix("x-last-death") && $0.key != "x-delivery-count" }
-        kept[DeadLetterHeader.replayCount] = .int((headers[DeadLetterHeader.replayCount]?.intValue ?? 0) + 1)
+        // The service records it as text, a replay as a number.
+        let recorded = headers[DeadLetterHeader.replayCount]
+        let count: Int64 = recorded?.intValue.map { Int64($0) } ?? recorded?.stringValue.flatMap { Int64($0) } ?? 0
+        kept[DeadLetterHeader.replayCount] = .int(count + 1)
         return kept
     }
 }

@@ -52,8 +52,9 @@ extension ConsumerWorker {
             return .deadLetter(delivery, PermanentFailure(code: "invalid-envelope",
                                                           reason: "specversion must be 1.0, got \(header.specversion)"))
         }
-        guard !header.id.isEmpty else {
-            return .deadLetter(delivery, PermanentFailure(code: "invalid-envelope", reason: "id is empty"))
+        guard !header.id.isEmpty, WireText.isCleanIdentifier(header.id) else {
+            return .deadLetter(delivery, PermanentFailure(
+                code: "invalid-envelope", reason: "id must be 1 to \(WireText.identifierMaxLength) characters without control characters"))
         }
         guard let type = MessageType(cloudEventType: header.type) else {
             return .deadLetter(delivery, PermanentFailure(code: "unknown-type", reason: "type \(header.type) is not a TTHC message type"))
@@ -105,14 +106,16 @@ extension ConsumerWorker {
             "messageId": .string(delivery.properties.messageId ?? "?"), "type": .string(delivery.properties.type ?? "?"),
             "code": .string(failure.code), "reason": .string(failure.reason),
         ])
+        // Whatever arrived is recorded, so the sender's texts are made storable first.
+        let safe = { (text: String?) in text.map { WireText.storable($0) } }
+        let (messageId, type, reason) = (safe(delivery.properties.messageId), safe(delivery.properties.type), WireText.storable(failure.reason))
         try tx.execute("""
             INSERT INTO dead_letters (message_id, message_type, error_code, reason, source_queue, body)
             VALUES ($1, $2, $3, $4, $5, $6::bytea)
-            """, [delivery.properties.messageId, delivery.properties.type, failure.code, failure.reason, queue.name,
-                  ByteA(delivery.body)])
+            """, [messageId, type, failure.code, reason, queue.name, ByteA(delivery.body)])
         let props = delivery.properties
         var headers: [String: String] = [
-            DeadLetterHeader.reason: failure.reason,
+            DeadLetterHeader.reason: reason,
             DeadLetterHeader.errorCode: failure.code,
             DeadLetterHeader.sourceQueue: queue.name,
             DeadLetterHeader.originalExchange: delivery.exchange,
@@ -126,15 +129,15 @@ extension ConsumerWorker {
         headers[DeadLetterHeader.originalReplyTo] = props.replyTo
         headers[DeadLetterHeader.originalCorrelationId] = props.correlationId
         for (key, value) in props.headers where !key.hasPrefix("x-tthc-") {
-            if let text = value.stringValue, headers[key] == nil { headers[key] = text }
+            if let text = value.stringValue, headers[key] == nil { headers[WireText.storable(key, limit: 128)] = WireText.storable(text) }
         }
         if let count = props.headers[DeadLetterHeader.replayCount]?.intValue, props.userId != nil {
             headers[DeadLetterHeader.replayCount] = String(count)
         }
-        return OutgoingMessage(messageId: props.messageId ?? UUID().uuidString.lowercased(),
+        return OutgoingMessage(messageId: messageId ?? UUID().uuidString.lowercased(),
                                exchange: Exchange.deadLetter, routingKey: env.configuration.service,
-                               type: props.type ?? "unknown", contentType: props.contentType ?? "application/octet-stream",
-                               correlationId: props.correlationId, headers: headers, body: delivery.body)
+                               type: type ?? "unknown", contentType: safe(props.contentType) ?? "application/octet-stream",
+                               correlationId: safe(props.correlationId), headers: headers, body: delivery.body)
     }
 
     /// Tells the sender why its command was not processed (to `reply_to`, when it asked for answers).
