@@ -22,6 +22,11 @@ public enum WireText {
 
     /// Bytes whose size only the message limit bounds (base64 content).
     static let unboundedKeys: Set<String> = ["contentBase64"]
+    /// Dictionaries of free text by field name (a form, a step's content): their values are text
+    /// whatever the names, and the names themselves are identifiers.
+    static let freeTextDictionaries: Set<String> = ["form", "content"]
+    /// Fields the JSON Schemas hold to a stricter length than their kind's.
+    static let fieldLimits: [String: Int] = ["memberId": 64, "delegateId": 64, "fullName": 200, "delegateName": 200, "fileName": 255]
 
     enum Kind {
         case identifier, name, text
@@ -84,7 +89,7 @@ public enum WireText {
 
     /// The first problem of a string, if any: control characters (C0, DEL, C1; line breaks and
     /// tabs only in free text) and length in characters.
-    static func problem(of text: String, kind: Kind) -> (code: String, message: (String) -> String)? {
+    static func problem(of text: String, kind: Kind, limit: Int? = nil) -> (code: String, message: (String) -> String)? {
         var previous: UInt8 = 0
         for byte in text.utf8 {
             // C1 controls (U+0080–U+009F) are 0xC2 0x80–0x9F in UTF-8.
@@ -95,8 +100,8 @@ public enum WireText {
             previous = byte
         }
         // Code points, as JSON Schema's maxLength counts them (UTF-8 bytes ≥ code points).
-        if text.utf8.count > kind.maxLength, text.unicodeScalars.count > kind.maxLength {
-            let limit = kind.maxLength
+        let limit = limit ?? kind.maxLength
+        if text.utf8.count > limit, text.unicodeScalars.count > limit {
             return ("too-long", { "Trường \($0) dài quá \(limit) ký tự." })
         }
         return nil
@@ -118,11 +123,10 @@ final class FieldVisitor: Encoder {
 
     func visit(_ text: String, at path: [any CodingKey]) {
         guard let key = path.last?.stringValue, !WireText.unboundedKeys.contains(key) else { return }
-        // Form fields (a dictionary under `form`) are free text whatever their names.
-        let inForm = path.count >= 2 && path[path.count - 2].stringValue == "form"
+        let inForm = path.count >= 2 && WireText.freeTextDictionaries.contains(path[path.count - 2].stringValue)
         let kind = inForm ? .text : (path.last?.intValue != nil && path.count >= 2 ? WireText.kind(of: path[path.count - 2].stringValue)
                                                                                    : WireText.kind(of: key))
-        if let (code, message) = WireText.problem(of: text, kind: kind) {
+        if let (code, message) = WireText.problem(of: text, kind: kind, limit: inForm ? nil : WireText.fieldLimits[key]) {
             findings.append(.init(path: path, code: code, message: message))
         }
         if inForm, let (code, message) = WireText.problem(of: key, kind: .identifier) {
