@@ -9,6 +9,7 @@ import Persistence
 /// receiving organisation's own hours, not a guess from its code. An older revision never
 /// overwrites a newer one.
 public struct OrganisationHoursHandler: BatchMessageHandler {
+    public let tables = ["organisation_hours"]
     public let messageType: MessageType
 
     public init(messageType: MessageType) {

@@ -58,6 +58,7 @@ public struct ServiceDefinition: Sendable {
 /// outbox, then HTTP closes). Exits 1 with a clear message on bad configuration.
 public enum ServiceRuntime {
     public static func run(_ definition: ServiceDefinition) async {
+        if CommandLine.arguments.contains("--describe") { describe(definition) }
         let configuration: ServiceConfiguration
         do {
             configuration = try ServiceConfiguration(service: definition.name, defaultHTTPPort: definition.defaultHTTPPort)
@@ -122,6 +123,19 @@ public enum ServiceRuntime {
             logger.error("stopped with error", metadata: ["error": .string("\(error)")])
             exit(1)
         }
+    }
+
+    /// `tthc-<service> --describe`: what the service consumes (queue, exchange, type, the tables it
+    /// writes) as JSON on stdout, then exit 0; `docs/messages.md` is generated from it.
+    static func describe(_ definition: ServiceDefinition) -> Never {
+        let queues: [[String: Any]] = definition.consumers.map { consumer in
+            ["queue": consumer.queue.name, "exchange": consumer.queue.bindings.first?.exchange ?? "",
+             "handlers": consumer.handlers.map { ["type": $0.messageType.routingKey, "tables": $0.tables] }]
+        }
+        let description: [String: Any] = ["service": definition.name, "queues": queues, "timers": definition.timers.map(\.kind)]
+        let data = (try? JSONSerialization.data(withJSONObject: description, options: [.sortedKeys])) ?? Data()
+        FileHandle.standardOutput.write(data + Data("\n".utf8))
+        exit(0)
     }
 
     /// Applies ServiceKit's and the service's migrations, waiting for the database if needed.

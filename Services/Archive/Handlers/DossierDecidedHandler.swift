@@ -7,6 +7,7 @@ import ServiceKit
 /// `dossier.decided.v1` → a stored result with its code → `result.issued.v1`.
 /// Digital signing of the result (Đ.17.3b) comes with the archive issue.
 struct DossierDecidedHandler: BatchMessageHandler {
+    let tables = ["results", "document_numbers"]
     let messageType = MessageType.dossierDecided
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {

@@ -6,6 +6,7 @@ import ServiceKit
 /// `dossier.submit.v1` over AMQP → the submission desk; answers `reply_to` with the receipt
 /// (`dossier.received.v1`) or the rejection (`dossier.rejected.v1`).
 struct DossierSubmitHandler: BatchMessageHandler {
+    let tables = ["dossiers", "dossier_sequences", "dossier_events"]
     let messageType = MessageType.dossierSubmit
     let desk: SubmissionDesk
 

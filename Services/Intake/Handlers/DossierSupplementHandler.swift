@@ -8,6 +8,7 @@ import ServiceKit
 /// for validation (same dossier code), answering `reply_to` with it — or with `dossier.rejected.v1`
 /// listing every problem. Idempotent by (integrator, clientSubmissionId).
 struct DossierSupplementHandler: MessageHandler {
+    let tables = ["supplements", "dossiers", "dossier_events"]
     let messageType = MessageType.dossierSupplement
     let catalog: ProcedureCatalog
 

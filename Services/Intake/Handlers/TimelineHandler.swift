@@ -6,6 +6,7 @@ import ServiceKit
 /// Keeps each dossier's public status and timeline (status desk, Đ.5.8) from the events of every
 /// service. Only the event's kind and time are kept, never its private content.
 struct TimelineHandler: BatchMessageHandler {
+    let tables = ["dossier_events", "dossiers"]
     let messageType: MessageType
     /// Status code after this event; nil for an event that never changes it alone.
     let status: String?

@@ -8,6 +8,7 @@ import ServiceKit
 /// the same notice to the dossier's delegate (Đ.11) while the delegation holds; a batch of events
 /// is one statement.
 struct NoticeHandler<Payload: Codable & Sendable>: BatchMessageHandler {
+    let tables = ["notices", "dossier_delegates"]
     let messageType: MessageType
     /// The dossier code, the member and the text of the notice.
     let render: @Sendable (Payload) -> (dossierCode: String, memberId: String, text: String)

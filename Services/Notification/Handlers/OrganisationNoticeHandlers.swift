@@ -9,6 +9,7 @@ import ServiceKit
 /// temporary transfer's end (to both organisations). One notice per event and organisation; a
 /// batch of events is one statement.
 struct OrganisationNoticeHandler<Payload: Codable & Sendable>: BatchMessageHandler {
+    let tables = ["notices"]
     let messageType: MessageType
     /// The dossier code, the organisations told and the text.
     let render: @Sendable (Payload) -> (dossierCode: String, organisations: [String], text: String)

@@ -3,6 +3,7 @@ import ServiceKit
 
 /// `payment.requested.v1` → a pending payment awaiting the provider.
 struct PaymentRequestedHandler: MessageHandler {
+    let tables = ["payments"]
     let messageType = MessageType.paymentRequested
 
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {

@@ -7,6 +7,7 @@ import ServiceKit
 /// and the organisation tree; its first step is assigned. An amended dossier accepted again after
 /// an organisation returned it resumes at that step; any other repeat changes nothing.
 struct DossierAcceptedHandler: BatchMessageHandler {
+    let tables = ["routes", "route_steps", "route_history", "timers"]
     let messageType = MessageType.dossierAccepted
     let desk: RouteDesk
 

@@ -7,6 +7,7 @@ import ServiceKit
 /// replica; an older revision never overwrites a newer one. Routes that waited for one of these
 /// organisations are planned now.
 struct OrganisationRegistryHandler: BatchMessageHandler {
+    let tables = ["organisations", "routes", "route_steps", "route_history", "timers"]
     let messageType: MessageType
     let desk: RouteDesk
 

@@ -7,6 +7,7 @@ import ServiceKit
 /// accepted only from the organisation's registered software user, for its own current step.
 /// A decision that cannot apply is dead-lettered with its reason and answered on `reply_to`.
 struct StepDecisionHandler: MessageHandler {
+    let tables = ["route_steps", "routes", "route_history", "timers", "temporary_transfers"]
     let messageType = MessageType.dossierStepDecided
     let desk: RouteDesk
 

@@ -9,6 +9,7 @@ import ValidationRules
 /// in the registry replica) a wait with the 8-working-hour overdue timer. A batch costs a few
 /// statements: one read of the members, one insert of the dossiers, one of the revisions.
 struct DossierReceivedHandler: BatchMessageHandler {
+    let tables = ["dossiers", "dossier_revisions", "timers"]
     let messageType = MessageType.dossierReceived
     let desk: CheckDesk
 

@@ -7,6 +7,7 @@ import ValidationRules
 /// `dossier.supplement-received.v1` (Đ.15): the amendment becomes a new encrypted revision of the
 /// whole content (earlier versions stay), and the whole dossier is checked again. Same dossier code.
 struct DossierSupplementReceivedHandler: MessageHandler {
+    let tables = ["dossiers", "dossier_revisions", "timers"]
     let messageType = MessageType.dossierSupplementReceived
     let desk: CheckDesk
 

@@ -8,6 +8,7 @@ import ValidationRules
 /// overwrites a newer one (events may arrive twice or out of order). Dossiers that were waiting
 /// for one of these members are checked now.
 struct MemberRegistryHandler: BatchMessageHandler {
+    let tables = ["members"]
     let messageType: MessageType
     let desk: CheckDesk
 

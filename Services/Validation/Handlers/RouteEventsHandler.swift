@@ -6,6 +6,7 @@ import ServiceKit
 /// from routing, with its step): the amendment is taken and the whole dossier checked again
 /// (Đ.15), after which routing resumes. Validation's own requests (no step) are ignored here.
 struct RouteReturnedHandler: MessageHandler {
+    let tables = ["dossiers"]
     let messageType = MessageType.dossierSupplementRequested
 
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
@@ -22,6 +23,7 @@ struct RouteReturnedHandler: MessageHandler {
 /// so that the next dossier is checked and prefilled with it. Temporary transfers keep the member
 /// on the official organisation's list.
 struct MemberTransferredHandler: MessageHandler {
+    let tables = ["members"]
     let messageType = MessageType.memberTransferred
 
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {

@@ -8,7 +8,14 @@ import Persistence
 /// and emit messages with `context.emit`: both commit together, or neither does.
 public protocol MessageHandler: Sendable {
     var messageType: MessageType { get }
+    /// The service's tables this handler writes (besides the inbox and outbox), for
+    /// `docs/messages.md`: where a message lands.
+    var tables: [String] { get }
     func handle(_ message: IncomingMessage, context: HandlerContext) throws
+}
+
+extension MessageHandler {
+    public var tables: [String] { [] }
 }
 
 /// A handler that takes every fresh message of its type in a batch at once, so that a batch
