@@ -33,21 +33,5 @@ public struct MessageType: Hashable, Sendable, CustomStringConvertible {
     public var description: String { routingKey }
 }
 
-extension MessageType {
-    /// Submitter → intake: a new dossier (nộp hồ sơ).
-    public static let dossierSubmit = MessageType("dossier.submit", major: 1)
-    /// Intake: the dossier passed the technical check and has a code and an official receipt time.
-    public static let dossierReceived = MessageType("dossier.received", major: 1)
-    /// Intake: the submission failed the technical check; every problem is listed.
-    public static let dossierRejected = MessageType("dossier.rejected", major: 1)
-    /// Validation: content checked, the dossier is accepted for handling (tiếp nhận).
-    public static let dossierAccepted = MessageType("dossier.accepted", major: 1)
-    /// Routing: the competent organisation decided (approved or refused with reason).
-    public static let dossierDecided = MessageType("dossier.decided", major: 1)
-    /// Archive: the signed result (kết quả giải quyết) is issued and stored.
-    public static let resultIssued = MessageType("result.issued", major: 1)
-    /// Routing → payment: an amount is due (fees, party dues).
-    public static let paymentRequested = MessageType("payment.requested", major: 1)
-    /// Payment: the amount was paid.
-    public static let paymentCompleted = MessageType("payment.completed", major: 1)
-}
+// The constants of each type stand beside its payload, in the file of its noun (DossierSubmission,
+// DossierChecks, StepsAndRoutes, Registry, DuesAndPayment, Results, TemporaryTransfers, Notices).

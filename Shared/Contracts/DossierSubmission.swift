@@ -1,5 +1,8 @@
 import Foundation
 
+// Submitting and amending a dossier (nộp, bổ sung hồ sơ; Đ.12–15): the commands integrators send,
+// intake's answers and events.
+
 /// The person who submits a dossier (người nộp hồ sơ): a party member (đảng viên).
 public struct Submitter: Codable, Sendable, Equatable {
     /// Member id in the party member registry (Cơ sở dữ liệu đảng viên).
@@ -131,6 +134,19 @@ public struct SignatureReference: Codable, Sendable, Equatable {
     }
 }
 
+/// One problem found in a submission: a code, where (JSON path) and a Vietnamese explanation.
+public struct Problem: Codable, Sendable, Equatable {
+    public var code: String
+    public var path: String
+    public var message: String
+
+    public init(code: String, path: String, message: String) {
+        self.code = code
+        self.path = path
+        self.message = message
+    }
+}
+
 /// `dossier.submit.v1`: an integrator submits a dossier (hồ sơ) on a member's behalf.
 public struct DossierSubmitV1: Codable, Sendable, Equatable {
     /// The integrator's own id for this submission; the idempotency key with the integrator.
@@ -203,16 +219,14 @@ public struct DossierReceivedV1: Codable, Sendable, Equatable {
     }
 }
 
-/// One problem found in a submission: a code, where (JSON path) and a Vietnamese explanation.
-public struct Problem: Codable, Sendable, Equatable {
-    public var code: String
-    public var path: String
-    public var message: String
-
-    public init(code: String, path: String, message: String) {
-        self.code = code
-        self.path = path
-        self.message = message
+extension DossierReceivedV1 {
+    /// The receipt as answered to the sender: attachments and the delegation letter declared,
+    /// their bytes not echoed (validation reads them from the event on `tthc.events`).
+    public var withoutDocumentBytes: DossierReceivedV1 {
+        var copy = self
+        copy.attachments = attachments.map(\.withoutBytes)
+        copy.delegation = delegation?.withoutDocumentBytes
+        return copy
     }
 }
 
@@ -229,119 +243,69 @@ public struct DossierRejectedV1: Codable, Sendable, Equatable {
     }
 }
 
-extension DossierReceivedV1 {
-    /// The receipt as answered to the sender: attachments and the delegation letter declared,
-    /// their bytes not echoed (validation reads them from the event on `tthc.events`).
-    public var withoutDocumentBytes: DossierReceivedV1 {
+/// `dossier.supplement.v1`: the submitter amends or supplements a dossier (bổ sung hồ sơ, Đ.15);
+/// the dossier code never changes.
+public struct DossierSupplementV1: Codable, Sendable, Equatable {
+    public var dossierCode: String
+    /// The integrator's id of this amendment: the idempotency key.
+    public var clientSubmissionId: String
+    /// Changed or added form fields.
+    public var form: [String: String]
+    /// New versions of components.
+    public var attachments: [AttachmentReference]
+    public var note: String?
+
+    public init(dossierCode: String, clientSubmissionId: String, form: [String: String] = [:],
+                attachments: [AttachmentReference] = [], note: String? = nil) {
+        self.dossierCode = dossierCode
+        self.clientSubmissionId = clientSubmissionId
+        self.form = form
+        self.attachments = attachments
+        self.note = note
+    }
+}
+
+/// `dossier.supplement-received.v1`: intake took an amendment (Đ.15) for an existing dossier;
+/// the dossier code does not change.
+public struct DossierSupplementReceivedV1: Codable, Sendable, Equatable {
+    public var dossierCode: String
+    public var integrator: String
+    public var clientSubmissionId: String
+    /// Changed or added form fields.
+    public var form: [String: String]
+    /// New versions of components (replacing the component with the same code).
+    public var attachments: [AttachmentReference]
+    public var note: String?
+    public var receivedAt: Date
+
+    public init(dossierCode: String, integrator: String, clientSubmissionId: String, form: [String: String],
+                attachments: [AttachmentReference], note: String?, receivedAt: Date) {
+        self.dossierCode = dossierCode
+        self.integrator = integrator
+        self.clientSubmissionId = clientSubmissionId
+        self.form = form
+        self.attachments = attachments
+        self.note = note
+        self.receivedAt = receivedAt
+    }
+}
+
+extension DossierSupplementReceivedV1 {
+    /// The receipt as answered to the sender, without the attachments' bytes.
+    public var withoutDocumentBytes: DossierSupplementReceivedV1 {
         var copy = self
         copy.attachments = attachments.map(\.withoutBytes)
-        copy.delegation = delegation?.withoutDocumentBytes
         return copy
     }
 }
 
-/// `dossier.accepted.v1`: content checks passed; the dossier enters handling.
-public struct DossierAcceptedV1: Codable, Sendable, Equatable {
-    public var dossierCode: String
-    public var procedureCode: String
-    public var receivingOrganisationCode: String
-    public var submitter: Submitter
-    public var officialReceiptAt: Date
-    public var acceptedAt: Date
-    /// The procedure version the dossier was judged by (in force at its official receipt time).
-    public var procedureVersion: Int?
-    /// The whole form after prefilling from the registry, and which values were filled in.
-    public var form: [String: String]?
-    public var prefilled: [PrefilledField]?
-    /// The member's cell (chi bộ) in the registry when the dossier was accepted.
-    public var memberOrganisationCode: String?
-    /// The checked delegation when someone submitted for the member (Đ.11); without its letter's bytes.
-    public var delegation: SubmissionDelegation?
-
-    public init(dossierCode: String, procedureCode: String, receivingOrganisationCode: String, submitter: Submitter,
-                officialReceiptAt: Date, acceptedAt: Date, procedureVersion: Int? = nil, form: [String: String]? = nil,
-                prefilled: [PrefilledField]? = nil, memberOrganisationCode: String? = nil,
-                delegation: SubmissionDelegation? = nil) {
-        self.delegation = delegation
-        self.procedureVersion = procedureVersion
-        self.form = form
-        self.prefilled = prefilled
-        self.memberOrganisationCode = memberOrganisationCode
-        self.dossierCode = dossierCode
-        self.procedureCode = procedureCode
-        self.receivingOrganisationCode = receivingOrganisationCode
-        self.submitter = submitter
-        self.officialReceiptAt = officialReceiptAt
-        self.acceptedAt = acceptedAt
-    }
-}
-
-/// `dossier.decided.v1`: the competent organisation's decision on the dossier.
-public struct DossierDecidedV1: Codable, Sendable, Equatable {
-    public enum Decision: String, Codable, Sendable { case approved, refused }
-
-    public var dossierCode: String
-    public var procedureCode: String
-    public var memberId: String
-    public var decision: Decision
-    /// Required when refused (Nghị định 137: a refusal always states its reason).
-    public var reason: String?
-    public var decidingOrganisationCode: String
-    public var decidedAt: Date
-    /// What the result document carries from the route, e.g. the introduction letter's fields
-    /// (dues status, receiving organisation) or the residence cell's comments.
-    public var resultData: [String: String]?
-
-    public init(dossierCode: String, procedureCode: String, memberId: String, decision: Decision, reason: String?,
-                decidingOrganisationCode: String, decidedAt: Date, resultData: [String: String]? = nil) {
-        self.resultData = resultData
-        self.dossierCode = dossierCode
-        self.procedureCode = procedureCode
-        self.memberId = memberId
-        self.decision = decision
-        self.reason = reason
-        self.decidingOrganisationCode = decidingOrganisationCode
-        self.decidedAt = decidedAt
-    }
-}
-
-/// `result.issued.v1`: the result document (kết quả giải quyết) is archived with its code.
-public struct ResultIssuedV1: Codable, Sendable, Equatable {
-    public var dossierCode: String
-    /// `KQ.<member>.<document type>.<number>` (Đ.17.3c).
-    public var resultCode: String
-    public var documentTypeCode: String
-    public var memberId: String
-    public var decision: DossierDecidedV1.Decision
-    /// SHA-256 of the stored result document.
-    public var sha256: String
-    public var issuedAt: Date
-
-    public init(dossierCode: String, resultCode: String, documentTypeCode: String, memberId: String,
-                decision: DossierDecidedV1.Decision, sha256: String, issuedAt: Date) {
-        self.dossierCode = dossierCode
-        self.resultCode = resultCode
-        self.documentTypeCode = documentTypeCode
-        self.memberId = memberId
-        self.decision = decision
-        self.sha256 = sha256
-        self.issuedAt = issuedAt
-    }
-}
-
-/// `payment.requested.v1`: an amount (fee or party dues, đảng phí) is due from a member.
-public struct PaymentRequestedV1: Codable, Sendable, Equatable {
-    public var paymentId: String
-    public var dossierCode: String?
-    public var memberId: String
-    public var amountVND: Int
-    public var purpose: String
-
-    public init(paymentId: String, dossierCode: String?, memberId: String, amountVND: Int, purpose: String) {
-        self.paymentId = paymentId
-        self.dossierCode = dossierCode
-        self.memberId = memberId
-        self.amountVND = amountVND
-        self.purpose = purpose
-    }
+extension MessageType {
+    /// Submitter → intake: a new dossier (nộp hồ sơ).
+    public static let dossierSubmit = MessageType("dossier.submit", major: 1)
+    /// Intake: the dossier passed the technical check and has a code and an official receipt time.
+    public static let dossierReceived = MessageType("dossier.received", major: 1)
+    /// Intake: the submission failed the technical check; every problem is listed.
+    public static let dossierRejected = MessageType("dossier.rejected", major: 1)
+    public static let dossierSupplement = MessageType("dossier.supplement", major: 1)
+    public static let dossierSupplementReceived = MessageType("dossier.supplement-received", major: 1)
 }
