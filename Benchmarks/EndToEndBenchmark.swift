@@ -3,6 +3,7 @@ import Contracts
 import Foundation
 import Messaging
 import Persistence
+import Development
 import ServiceKit
 import Synchronization
 

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import RoutingRules
+import Development
 import ServiceKit
 import XCTest
 

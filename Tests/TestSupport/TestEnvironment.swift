@@ -148,3 +148,5 @@ public struct TimeoutError: Error, CustomStringConvertible {
 }
 
 import ServiceKit
+// Tests use the development fixtures through TestSupport.
+@_exported import Development

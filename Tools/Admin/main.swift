@@ -2,6 +2,7 @@ import ArgumentParser
 import Contracts
 import Foundation
 import Messaging
+import Development
 import ServiceKit
 
 /// tthc-admin: the operator's tool. Lists, inspects and replays dead letters; publishes a sample dossier.
