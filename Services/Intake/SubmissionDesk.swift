@@ -149,7 +149,7 @@ struct SubmissionDesk: Sendable {
                   PostgresArray(receipts.map(\.clientSubmissionId)), PostgresArray(receipts.map(\.procedureCode)),
                   PostgresArray(receipts.map(\.receivingOrganisationCode)), PostgresArray(receipts.map(\.submitter.memberId)),
                   first.receivedAt, PostgresArray(receipts.map(\.officialReceiptAt)),
-                  PostgresArray(try submissions.map { String(decoding: try WireJSON.encode($0), as: UTF8.self) }),
+                  try PostgresArray.json(submissions),
                   PostgresArray(receipts.map { $0.deadline?.postgresText })])
         try db.execute("""
             INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary)
@@ -181,7 +181,7 @@ struct SubmissionDesk: Sendable {
             """, [PostgresArray(requests.map(\.integrator)), PostgresArray(requests.map(\.submit.clientSubmissionId))])
         var receipts: [String: (receipt: DossierReceivedV1, submission: DossierSubmitV1)] = [:]
         for row in rows.rows {
-            let s = try WireJSON.decode(DossierSubmitV1.self, from: Array(try row.string("submission").utf8))
+            let s = try row.json(DossierSubmitV1.self, "submission")
             let integrator = try row.string("integrator")
             receipts["\(integrator)\u{1f}\(s.clientSubmissionId)"] = (DossierReceivedV1(
                 dossierCode: try row.string("code"), integrator: integrator, clientSubmissionId: s.clientSubmissionId,

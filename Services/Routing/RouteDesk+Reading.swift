@@ -79,7 +79,7 @@ extension RouteDesk {
                  action: try row.string("action"), workingDays: try row.int("working_days"),
                  needsDuesStatus: try row.bool("needs_dues_status"), campaignDeadlineField: try row.optionalString("campaign_deadline_field"),
                  status: try row.string("status"), deadline: try row.optionalString("deadline").flatMap(WireJSON.parseTimestamp),
-                 content: try row.optionalString("content").map { try WireJSON.decode([String: String].self, from: Array($0.utf8)) },
+                 content: try row.optionalJSON([String: String].self, "content"),
                  officeHours: try row.optionalString("office_hours").flatMap { try? WireJSON.decode([String].self, from: Array($0.utf8)) },
                  softwareUser: try row.optionalString("software_user"))
         }

@@ -36,7 +36,7 @@ struct RouteDesk: Sendable {
             SELECT b.record::text FROM organisations b
             WHERE b.code IN (SELECT c.record->>'boardCode' FROM chain c WHERE c.record ? 'boardCode')
             """, [PostgresArray(Array(Set(codes)))]).rows
-        return OrganisationTree(try rows.map { try WireJSON.decode(OrganisationRecord.self, from: Array(try $0.string("record").utf8)) })
+        return OrganisationTree(try rows.map { try $0.json(OrganisationRecord.self, "record") })
     }
 
     // MARK: Starting a route
@@ -210,8 +210,8 @@ struct RouteDesk: Sendable {
                 decided_by = $7::jsonb, content = $8::jsonb, on_time = $9
             WHERE dossier_code = $1 AND step_number = $2
             """, [route.code, step.number, status, context.now, decision.decision.rawValue, decision.reason,
-                  String(decoding: try WireJSON.encode(decision.decidedBy), as: UTF8.self),
-                  content.isEmpty ? nil : String(decoding: try WireJSON.encode(content), as: UTF8.self), onTime])
+                  try JSONText(decision.decidedBy),
+                  content.isEmpty ? nil : try JSONText(content).text, onTime])
         let key = Self.timerKey(route.code, step.number)
         try Timers.cancel(kinds: [Self.reminderTimer, Self.overdueTimer], key: key, in: context)
         try history(route.code, step: step.number, event: "decided-\(decision.decision.rawValue)", organisation: step.organisationCode,
@@ -247,7 +247,7 @@ struct RouteDesk: Sendable {
         let route = try route(accepted.dossierCode, db: context.db)
         guard route.status == "returned", let current = route.currentStep, let step = route.step(current) else { return }
         try context.db.execute("UPDATE routes SET accepted = $2::jsonb WHERE dossier_code = $1",
-                               [route.code, String(decoding: try WireJSON.encode(accepted), as: UTF8.self)])
+                               [route.code, try JSONText(accepted)])
         try history(route.code, step: current, event: "resumed", organisation: step.organisationCode, actor: nil,
                     detail: "Hồ sơ đã được bổ sung, tiếp tục xử lý", context: context)
         try assign(step, of: try self.route(route.code, db: context.db), cause: cause, context: context)
@@ -315,7 +315,7 @@ struct RouteDesk: Sendable {
             INSERT INTO route_history (dossier_code, at, step_number, event, organisation_code, actor, detail)
             VALUES ($1, $2::timestamptz, $3, $4, $5, $6::jsonb, $7)
             """, [code, context.now, step, event, organisation,
-                  try actor.map { String(decoding: try WireJSON.encode($0), as: UTF8.self) }, detail])
+                  try actor.map { try JSONText($0) }, detail])
     }
 }
 

@@ -18,7 +18,7 @@ struct CheckDesk: Sendable {
         var members: [String: MemberRecord] = [:]
         for row in try db.execute("SELECT record::text AS record FROM members WHERE member_id = ANY($1::text[])",
                                   [PostgresArray(Array(Set(ids)))]).rows {
-            let member = try WireJSON.decode(MemberRecord.self, from: Array(try row.string("record").utf8))
+            let member = try row.json(MemberRecord.self, "record")
             members[member.memberId] = member
         }
         return members
@@ -128,9 +128,9 @@ extension CheckOutcome {
     var problemsJSON: String? {
         get throws {
             switch self {
-            case let .supplementRequested(_, problems): String(decoding: try WireJSON.encode(problems), as: UTF8.self)
+            case let .supplementRequested(_, problems): try JSONText(problems).text
             case let .refused(code, reason):
-                String(decoding: try WireJSON.encode([Problem(code: code, path: "$", message: reason)]), as: UTF8.self)
+                try JSONText([Problem(code: code, path: "$", message: reason)]).text
             default: nil
             }
         }

@@ -248,6 +248,8 @@ public struct Row: Sendable {
 
     public func bool(_ column: String) throws -> Bool { try string(column) == "t" }
 
+    public func optionalBool(_ column: String) throws -> Bool? { try optionalString(column).map { $0 == "t" } }
+
     /// A `bytea` column (hex output format).
     public func bytes(_ column: String) throws -> [UInt8] {
         let text = try string(column)

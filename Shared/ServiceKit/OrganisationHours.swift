@@ -25,7 +25,7 @@ public struct OrganisationHoursHandler: BatchMessageHandler {
                 updated_at = excluded.updated_at
             WHERE organisation_hours.revision < excluded.revision
             """, [PostgresArray(rows.map(\.code)),
-                  PostgresArray(try rows.map { row in try row.officeHours.map { String(decoding: try WireJSON.encode($0), as: UTF8.self) } }),
+                  PostgresArray(try rows.map { row in try row.officeHours.map { try JSONText($0).text } }),
                   PostgresArray(rows.map(\.revision)), context.now])
     }
 
@@ -58,7 +58,7 @@ extension OfficeCalendars {
         for row in try db.execute("""
             SELECT code, office_hours::text AS hours FROM organisation_hours WHERE code = ANY($1::text[]) AND office_hours IS NOT NULL
             """, [PostgresArray(codes.sorted())]).rows {
-            hours[try row.string("code")] = try? WireJSON.decode([String].self, from: Array(try row.string("hours").utf8))
+            hours[try row.string("code")] = try? row.json([String].self, "hours")
         }
         return Dictionary(uniqueKeysWithValues: codes.map { ($0, calendar(for: $0, officeHours: hours[$0])) })
     }

@@ -23,7 +23,7 @@ struct DossierSupplementHandler: MessageHandler {
         if let stored = try context.db.execute("""
             SELECT receipt::text AS receipt FROM supplements WHERE integrator = $1 AND client_submission_id = $2
             """, [integrator, supplement.clientSubmissionId]).first {
-            let receipt = try WireJSON.decode(DossierSupplementReceivedV1.self, from: Array(try stored.string("receipt").utf8))
+            let receipt = try stored.json(DossierSupplementReceivedV1.self, "receipt")
             guard receipt.dossierCode == supplement.dossierCode, receipt.form == supplement.form,
                   receipt.attachments == supplement.attachments, receipt.note == supplement.note else {
                 return try reject(message, supplement, integrator: integrator, problems: [TechnicalCheck.keyReused], context: context)
@@ -42,7 +42,7 @@ struct DossierSupplementHandler: MessageHandler {
             INSERT INTO supplements (integrator, client_submission_id, dossier_code, received_at, receipt)
             VALUES ($1, $2, $3, $4::timestamptz, $5::jsonb)
             """, [integrator, supplement.clientSubmissionId, supplement.dossierCode, context.now,
-                  String(decoding: try WireJSON.encode(receipt), as: UTF8.self)])
+                  try JSONText(receipt)])
         try context.db.execute("UPDATE dossiers SET status = 'supplement-received', status_at = $2::timestamptz WHERE code = $1",
                                [supplement.dossierCode, context.now])
         try context.db.execute("""
@@ -82,7 +82,7 @@ struct DossierSupplementHandler: MessageHandler {
         if supplement.form.isEmpty && supplement.attachments.isEmpty {
             return [Problem(code: "empty-supplement", path: "$.data", message: "Hồ sơ bổ sung không có nội dung nào.")]
         }
-        let submitted = try WireJSON.decode(DossierSubmitV1.self, from: Array(try dossier.string("submission").utf8))
+        let submitted = try dossier.json(DossierSubmitV1.self, "submission")
         let receipt = WireJSON.parseTimestamp(try dossier.string("official_receipt_at")) ?? Date()
         let procedure = catalog.procedure(try dossier.string("procedure_code"), at: receipt)
         var form = submitted.form

@@ -176,7 +176,7 @@ struct OfficerRoutes: Sendable {
                                status: try row.string("status"), assignedAt: try row.optionalString("assigned_at"),
                                deadline: try row.optionalString("deadline"), decidedAt: try row.optionalString("decided_at"),
                                decision: try row.optionalString("decision"), reason: try row.optionalString("reason"),
-                               onTime: try row.optionalString("on_time").map { $0 == "t" },
+                               onTime: try row.optionalBool("on_time"),
                                escalatedTo: try row.optionalString("escalated_to"))
         }
         let history = try db.execute("""
@@ -185,10 +185,10 @@ struct OfficerRoutes: Sendable {
             """, [code]).rows.map { row in
             RouteView.Event(at: try row.string("at"), stepNumber: try row.optionalInt("step_number"), event: try row.string("event"),
                             organisationCode: try row.optionalString("organisation_code"),
-                            actor: try row.optionalString("actor").map { try WireJSON.decode(Actor.self, from: Array($0.utf8)) },
+                            actor: try row.optionalJSON(Actor.self, "actor"),
                             detail: try row.optionalString("detail"))
         }
-        let accepted = try WireJSON.decode(DossierAcceptedV1.self, from: Array(try route.string("accepted").utf8))
+        let accepted = try route.json(DossierAcceptedV1.self, "accepted")
         let dues = try route.bool("reported")
             ? DuesStatusReportedV1.letterText(paidUpToMonth: try route.optionalString("dues_paid_up_to"))
             : nil

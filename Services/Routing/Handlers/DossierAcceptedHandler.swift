@@ -21,7 +21,7 @@ struct DossierAcceptedHandler: BatchMessageHandler {
             RETURNING dossier_code
             """, [PostgresArray(accepted.map(\.dossierCode)), PostgresArray(accepted.map(\.procedureCode)),
                   PostgresArray(accepted.map(\.submitter.memberId)),
-                  PostgresArray(try accepted.map { String(decoding: try WireJSON.encode($0), as: UTF8.self) })])
+                  try PostgresArray.json(accepted)])
         var new = Set(try inserted.rows.map { try $0.string("dossier_code") })
         // The organisations of every new route in one read (a recursive query per dossier was a
         // visible share of routing's database time); a dossier whose ends cannot be read fails alone in start.

@@ -33,14 +33,14 @@ struct OrganisationRegistryHandler: BatchMessageHandler {
             WHERE organisations.revision < excluded.revision
             """, [PostgresArray(organisations.map(\.code)), PostgresArray(organisations.map(\.kind.rawValue)),
                   PostgresArray(organisations.map(\.parentCode)), PostgresArray(organisations.map(\.softwareUser)),
-                  PostgresArray(try organisations.map { String(decoding: try WireJSON.encode($0), as: UTF8.self) }),
+                  try PostgresArray.json(organisations),
                   PostgresArray(organisations.map(\.revision))])
         let waiting = try context.db.execute("""
             SELECT dossier_code, accepted::text AS accepted FROM routes
             WHERE status = 'awaiting-organisations' AND waiting_for = ANY($1::text[]) ORDER BY dossier_code FOR UPDATE
             """, [PostgresArray(organisations.map(\.code))]).rows
         for row in waiting {
-            let accepted = try WireJSON.decode(DossierAcceptedV1.self, from: Array(try row.string("accepted").utf8))
+            let accepted = try row.json(DossierAcceptedV1.self, "accepted")
             try desk.start(accepted, cause: nil, context: context)
         }
     }

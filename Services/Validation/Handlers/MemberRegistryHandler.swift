@@ -31,7 +31,7 @@ struct MemberRegistryHandler: BatchMessageHandler {
             WHERE members.revision < excluded.revision
             """, [PostgresArray(members.map(\.memberId)), PostgresArray(members.map(\.citizenId)),
                   PostgresArray(members.map(\.partyCardNumber)), PostgresArray(members.map(\.organisationCode)),
-                  PostgresArray(try members.map { String(decoding: try WireJSON.encode($0), as: UTF8.self) }),
+                  try PostgresArray.json(members),
                   PostgresArray(members.map(\.revision))])
         let waiting = try context.db.execute("""
             SELECT code, revision, member_id, \(rfc3339SQL("check_deadline")) AS deadline FROM dossiers

@@ -15,7 +15,7 @@ struct RouteReturnedHandler: MessageHandler {
         try context.db.execute("""
             UPDATE dossiers SET status = 'supplement-requested', problems = $2::jsonb, version = version + 1, updated_at = now()
             WHERE code = $1 AND status = 'accepted'
-            """, [request.dossierCode, String(decoding: try WireJSON.encode(request.problems), as: UTF8.self)])
+            """, [request.dossierCode, try JSONText(request.problems)])
     }
 }
 

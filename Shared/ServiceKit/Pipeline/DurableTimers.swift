@@ -39,7 +39,7 @@ public enum Timers {
             ON CONFLICT (kind, key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload
             WHERE timers.fired_at IS NULL
             """, [PostgresArray(due.map(\.kind)), key, PostgresArray(due.map(\.at)),
-                  String(decoding: try WireJSON.encode(payload), as: UTF8.self)])
+                  try JSONText(payload)])
     }
 
     /// Cancels a timer that has not fired (e.g. the supplement arrived before the deadline).
