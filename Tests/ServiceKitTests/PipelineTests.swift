@@ -92,6 +92,22 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(try harness.effects(id), 1)
     }
 
+    func testAnOutboxRowTheBrokerRefusesIsSetAsideAndTheRowsAfterItArePublished() throws {
+        // A row for an exchange the broker does not have, ahead of a good one.
+        let db = try TestEnvironment.superuser()
+        defer { db.close() }
+        try db.execute("""
+            INSERT INTO kittest.outbox (message_id, exchange, routing_key, message_type, content_type, body)
+            VALUES ('refused-1', 'tthc.no-such-exchange', 'x', 'kit.test-done.v1', 'application/json', '\\x7b7d'::bytea)
+            """)
+        let message = try harness.envelope("after the refused row")
+        try harness.deliver(body: message.body, id: message.id)
+        try TestEnvironment.eventually("the good row published past the refused one") { try published() == 1 }
+        XCTAssertEqual(try TestEnvironment.count(
+            "SELECT count(*) AS n FROM kittest.dead_letters WHERE message_id = 'refused-1' AND error_code = 'publish-refused'"), 1)
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.outbox"), 0)
+    }
+
     func testABinaryModeCloudEventIsRefusedWithHowToSendIt() throws {
         let admin = try TestEnvironment.amqp(confirms: true)
         defer { admin.close() }

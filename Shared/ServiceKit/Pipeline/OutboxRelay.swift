@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Messaging
 import Persistence
+import Synchronization
 
 enum Outbox {
     /// Writes a batch of outgoing messages in one statement.
@@ -29,6 +30,9 @@ public final class OutboxRelay: Sendable {
     let env: WorkerEnvironment
     let batchLimit = 1000
     let name = "outbox-relay"
+    /// After the broker refused a publish (closing the channel), rows go one at a time until the
+    /// refused one is found and set aside, so that one row can never stop the schema's outbox.
+    private let singleRows = Atomic<Bool>(false)
 
     public init(env: WorkerEnvironment) { self.env = env }
 
@@ -82,8 +86,41 @@ public final class OutboxRelay: Sendable {
             """, [env.configuration.inboxRetentionDays])
     }
 
-    /// Publishes up to `batchLimit` rows; returns how many.
+    /// Publishes up to `batchLimit` rows; returns how many. A row the broker refuses (an exchange
+    /// or routing key it will not take: 403, 404, 406) is moved to `dead_letters` as
+    /// `publish-refused` once it is the only one published, and the relay goes on.
     func publishBatch(db: PostgresConnection, amqp: AMQPConnection) throws -> Int {
+        let alone = singleRows.load(ordering: .relaxed)
+        var attempted: [Int] = []
+        do {
+            return try publish(limit: alone ? 1 : batchLimit, db: db, amqp: amqp, attempted: &attempted)
+        } catch let error as AMQPError {
+            guard case .closedByBroker(let code, let text) = error, [403, 404, 406].contains(code) else { throw error }
+            if alone, let id = attempted.first {
+                try setAside(id, reason: "the broker refused it: \(code) \(text)", db: db)
+                singleRows.store(false, ordering: .relaxed)
+            } else {
+                singleRows.store(true, ordering: .relaxed)
+            }
+            throw error  // the channel is closed: reconnect
+        }
+    }
+
+    private func setAside(_ id: Int, reason: String, db: PostgresConnection) throws {
+        env.logger.error("outbox row refused by the broker, set aside as a dead letter", metadata: [
+            "outboxId": .stringConvertible(id), "reason": .string(reason)])
+        try db.transaction { tx in
+            try tx.execute("""
+                INSERT INTO dead_letters (message_id, message_type, error_code, reason, source_queue, body)
+                SELECT message_id, message_type, 'publish-refused', $2, 'outbox:' || exchange || '/' || routing_key, body
+                FROM outbox WHERE id = $1
+                """, [id, WireText.storable(reason)])
+            try tx.execute("DELETE FROM outbox WHERE id = $1", [id])
+        }
+        env.metrics.deadLettered(type: "outbox", code: "publish-refused")
+    }
+
+    private func publish(limit: Int, db: PostgresConnection, amqp: AMQPConnection, attempted: inout [Int]) throws -> Int {
         try db.transaction { tx in
             let lock = try tx.execute("SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked",
                                       ["tthc.outbox.\(env.configuration.databaseSchema)"])
@@ -92,7 +129,7 @@ public final class OutboxRelay: Sendable {
                 SELECT id, message_id, exchange, routing_key, message_type, content_type, correlation_id,
                        headers::text AS headers, body
                 FROM outbox ORDER BY id LIMIT $1
-                """, [batchLimit]).rows
+                """, [limit]).rows
             guard !rows.isEmpty else { return 0 }
             var ids: [Int] = []
             var types: [String: Int] = [:]
@@ -102,6 +139,7 @@ public final class OutboxRelay: Sendable {
                 var headers: [String: AMQPValue] = [:]
                 for (key, value) in headerObject as? [String: String] ?? [:] { headers[key] = .string(value) }
                 let type = try row.string("message_type")
+                attempted.append(try row.int("id"))
                 try amqp.publish(
                     exchange: try row.string("exchange"), routingKey: try row.string("routing_key"),
                     body: try row.bytes("body"),
