@@ -49,12 +49,9 @@ struct SubmissionDesk: Sendable {
                 request.submit.procedureCode, at: context.now), textProblems: textProblems)
             outcomes[index] = .rejected(try reject(request, problems: problems, context: context))
         }
-        if clean.count < requests.count {
-            let accepted = try receiveChecked(clean.map { requests[$0] }, context: context)
-            for (index, outcome) in zip(clean, accepted) { outcomes[index] = outcome }
-            return outcomes.map { $0! }
-        }
-        return try receiveChecked(requests, context: context)
+        let checked = try receiveChecked(clean.map { requests[$0] }, context: context)
+        for (index, outcome) in zip(clean, checked) { outcomes[index] = outcome }
+        return outcomes.map { $0! }
     }
 
     /// Emits `dossier.rejected.v1` for a submission with problems; the client submission id is
@@ -62,7 +59,7 @@ struct SubmissionDesk: Sendable {
     private func reject(_ request: SubmissionRequest, problems: [Problem], context: HandlerContext) throws -> DossierRejectedV1 {
         let id = request.submit.clientSubmissionId
         let rejected = DossierRejectedV1(integrator: request.integrator,
-                                         clientSubmissionId: WireText.problems(in: ["clientSubmissionId": id]).isEmpty ? id : nil,
+                                         clientSubmissionId: WireText.isCleanIdentifier(id) ? id : nil,
                                          problems: problems)
         try context.emit(.dossierRejected, subject: nil, data: rejected, causedBy: request.message)
         return rejected

@@ -38,5 +38,4 @@ await ServiceRuntime.run(ServiceDefinition(
     routes: { router, resources in
         routes.add(to: router, resources: resources)
         CatalogRoutes(catalog: catalog).add(to: router, clock: resources.clock)
-    },
-    answersSenders: true))
+    }))

@@ -34,6 +34,5 @@ await ServiceRuntime.run(ServiceDefinition(
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
     routes: { router, resources in officers.add(to: router, resources: resources) },
-    answersSenders: true,
     timers: [StepReminderTimer(), StepOverdueTimer(desk: desk), TemporaryEndingTimer(transfers: transfers),
              TemporaryCloseTimer(transfers: transfers)]))

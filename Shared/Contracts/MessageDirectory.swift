@@ -14,21 +14,31 @@ public enum MessageDirectory {
         /// Copies of events for an organisation's own software, on `tthc.organisations` with
         /// routing key `<software user>.<type>` (each software reads only its own).
         public let toOrganisationSoftware: [MessageType]
+        /// Commands it consumes from `tthc.intake`.
+        public let commands: [MessageType]
 
-        public init(name: String, emits: [MessageType], answers: [MessageType] = [], toOrganisationSoftware: [MessageType] = []) {
+        public init(name: String, emits: [MessageType], answers: [MessageType] = [], toOrganisationSoftware: [MessageType] = [],
+                    commands: [MessageType] = []) {
             self.name = name
             self.emits = emits
             self.answers = answers
             self.toOrganisationSoftware = toOrganisationSoftware
+            self.commands = commands
         }
 
         /// The service's RabbitMQ user.
         public var amqpUser: String { "tthc-\(name)" }
     }
 
+    /// Commands on `tthc.intake`: from integrators (intake's registry of integrators says which
+    /// users), or from an organisation's software (routing's organisation registry says which).
+    public static let integratorCommands: [MessageType] = [.dossierSubmit, .dossierSupplement]
+    public static let organisationSoftwareCommands: [MessageType] = [.dossierStepDecided]
+
     public static let services: [Service] = [
         Service(name: "intake", emits: [.dossierReceived, .dossierRejected, .dossierSupplementReceived],
-                answers: [.dossierReceived, .dossierRejected, .dossierSupplementReceived, .messageDeadLettered]),
+                answers: [.dossierReceived, .dossierRejected, .dossierSupplementReceived, .messageDeadLettered],
+                commands: integratorCommands),
         Service(name: "validation", emits: [.dossierAccepted, .dossierSupplementRequested, .dossierRefused, .dossierCheckOverdue]),
         Service(name: "routing", emits: [
             .dossierStepAssigned, .dossierStepDecided, .dossierStepReminder, .dossierStepOverdue, .dossierSupplementRequested,
@@ -36,7 +46,8 @@ public enum MessageDirectory {
             // Dues and fees (ARCHITECTURE §6); payment records them, routing does not ask yet (issue 18).
             .paymentRequested,
             .temporaryTransferEnding, .temporaryTransferExtended, .temporaryTransferClosed,
-        ], answers: [.messageDeadLettered], toOrganisationSoftware: [.dossierStepAssigned]),
+        ], answers: [.messageDeadLettered], toOrganisationSoftware: [.dossierStepAssigned],
+           commands: organisationSoftwareCommands),
         Service(name: "payment", emits: [.duesStatusReported]),
         Service(name: "notification", emits: []),
         Service(name: "archive", emits: [.resultIssued]),
@@ -47,11 +58,6 @@ public enum MessageDirectory {
         "member-registry": [.memberRegistered, .memberUpdated],
         "organisation-registry": [.organisationRegistered, .organisationUpdated],
     ]
-
-    /// Commands on `tthc.intake`: from integrators (intake's registry of integrators says which
-    /// users), or from an organisation's software (routing's organisation registry says which).
-    public static let integratorCommands: [MessageType] = [.dossierSubmit, .dossierSupplement]
-    public static let organisationSoftwareCommands: [MessageType] = [.dossierStepDecided]
 
     /// Documented types nobody emits yet (their features are open issues).
     public static let reserved: [MessageType] = [.paymentCompleted, .dossierWithdrawn, .notificationSent, .resultRevoked]

@@ -124,9 +124,10 @@ final class FieldVisitor: Encoder {
     func visit(_ text: String, at path: [any CodingKey]) {
         guard let key = path.last?.stringValue, !WireText.unboundedKeys.contains(key) else { return }
         let inForm = path.count >= 2 && WireText.freeTextDictionaries.contains(path[path.count - 2].stringValue)
-        let kind = inForm ? .text : (path.last?.intValue != nil && path.count >= 2 ? WireText.kind(of: path[path.count - 2].stringValue)
-                                                                                   : WireText.kind(of: key))
-        if let (code, message) = WireText.problem(of: text, kind: kind, limit: inForm ? nil : WireText.fieldLimits[key]) {
+        // An array element is judged by the name of its array.
+        let field = path.last { $0.intValue == nil }?.stringValue ?? key
+        let kind = inForm ? .text : WireText.kind(of: field)
+        if let (code, message) = WireText.problem(of: text, kind: kind, limit: inForm ? nil : WireText.fieldLimits[field]) {
             findings.append(.init(path: path, code: code, message: message))
         }
         if inForm, let (code, message) = WireText.problem(of: key, kind: .identifier) {

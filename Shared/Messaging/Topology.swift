@@ -71,7 +71,8 @@ public struct ServiceTopology: Sendable {
     /// The shared exchanges come from the broker's definitions (services may not configure
     /// them): checked passively here, so a missing one is a clear error at start.
     public func declare(on connection: AMQPConnection) throws {
-        for exchange in [Exchange.events, Exchange.deadLetter] + queues.flatMap({ $0.bindings.map(\.exchange) }) {
+        let exchanges = Set([Exchange.events, Exchange.deadLetter] + queues.flatMap { $0.bindings.map(\.exchange) })
+        for exchange in exchanges.sorted() {
             try connection.checkExchange(exchange)
         }
         try connection.declareQueue(deadLetterQueue, arguments: ["x-queue-type": .string("quorum")])

@@ -55,7 +55,7 @@ public enum BrokerDefinitions {
             let own = escape(service.name) + "\\..*"
             let answers = !service.answers.isEmpty
             let sendsSoftware = !service.toOrganisationSoftware.isEmpty
-            let commands = commandKeys(readBy: service.name)
+            let commands = service.commands.map(\.routingKey)
             user(u)
             permit(u, configure: anyOf([own]),
                    write: anyOf([own, escape(Exchange.events), escape(Exchange.deadLetter)]
@@ -111,15 +111,6 @@ public enum BrokerDefinitions {
             },
             "queues": [Any](), "bindings": [Any](), "parameters": [Any](), "global_parameters": [Any](),
         ]
-    }
-
-    /// The command routing keys a service consumes from `tthc.intake`.
-    static func commandKeys(readBy service: String) -> [String] {
-        switch service {
-        case "intake": MessageDirectory.integratorCommands.map(\.routingKey)
-        case "routing": MessageDirectory.organisationSoftwareCommands.map(\.routingKey)
-        default: []
-        }
     }
 
     /// RabbitMQ's `rabbit_password_hashing_sha256`: base64(salt ‖ sha256(salt ‖ password)), with a

@@ -32,14 +32,11 @@ public struct ServiceDefinition: Sendable {
     public let migrationsFolder: URL?
     /// The service's HTTP edge beyond health and metrics, if it has one.
     public let routes: HTTPRoutes?
-    /// Whether the service answers senders' `reply_to` (see ServiceTopology.answersSenders).
-    public let answersSenders: Bool
     /// Durable timers the service fires (deadlines, reminders).
     public let timers: [any TimerHandler]
 
     public init(name: String, defaultHTTPPort: Int, consumers: [ConsumerDefinition], migrationsFolder: URL?,
-                routes: HTTPRoutes? = nil, answersSenders: Bool = false, timers: [any TimerHandler] = []) {
-        self.answersSenders = answersSenders
+                routes: HTTPRoutes? = nil, timers: [any TimerHandler] = []) {
         self.timers = timers
         self.name = name
         self.defaultHTTPPort = defaultHTTPPort
@@ -47,6 +44,9 @@ public struct ServiceDefinition: Sendable {
         self.migrationsFolder = migrationsFolder
         self.routes = routes
     }
+
+    /// Whether the service answers senders' `reply_to`: it declares answers in MessageDirectory.
+    public var answersSenders: Bool { !(MessageDirectory.service(named: name)?.answers.isEmpty ?? true) }
 
     public var topology: ServiceTopology {
         ServiceTopology(service: name, queues: consumers.map(\.queue), answersSenders: answersSenders)

@@ -61,7 +61,7 @@ struct DossierSupplementHandler: MessageHandler {
                         context: HandlerContext) throws {
         let rejected = DossierRejectedV1(integrator: integrator, clientSubmissionId: supplement.clientSubmissionId,
                                          problems: problems)
-        let subject = WireText.problems(in: ["dossierCode": supplement.dossierCode]).isEmpty ? supplement.dossierCode : nil
+        let subject = WireText.isCleanIdentifier(supplement.dossierCode) ? supplement.dossierCode : nil
         try context.emit(.dossierRejected, subject: subject, data: rejected, causedBy: message)
         try context.reply(to: message, .dossierRejected, subject: subject, data: rejected)
     }

@@ -131,7 +131,7 @@ extension ConsumerWorker {
         for (key, value) in props.headers where !key.hasPrefix("x-tthc-") {
             if let text = value.stringValue, headers[key] == nil { headers[WireText.storable(key, limit: 128)] = WireText.storable(text) }
         }
-        if let count = props.headers[DeadLetterHeader.replayCount]?.intValue, props.userId != nil {
+        if let count = props.headers[DeadLetterHeader.replayCount]?.intValue {
             headers[DeadLetterHeader.replayCount] = String(count)
         }
         return OutgoingMessage(messageId: messageId ?? UUID().uuidString.lowercased(),
@@ -143,13 +143,13 @@ extension ConsumerWorker {
     /// Tells the sender why its command was not processed (to `reply_to`, when it asked for answers).
     func deadLetterReply(_ delivery: Delivery, _ failure: PermanentFailure) throws -> OutgoingMessage? {
         let props = delivery.properties
-        guard let replyTo = props.answerTo, MessageDirectory.mayAnswer(replyTo, sender: props.verifiedSender) else { return nil }
+        guard let replyTo = props.replyTo, MessageDirectory.mayAnswer(replyTo, sender: props.verifiedSender) else { return nil }
         let envelope = Envelope(source: "urn:tthc:\(env.configuration.service)", type: .messageDeadLettered, time: env.clock.now,
                                 data: MessageDeadLetteredV1(
                                     messageId: props.messageId, errorCode: failure.code, reason: failure.reason,
                                     message: "Thông điệp không được xử lý (\(failure.code)). Thông điệp được lưu lại để xử lý lại sau khi khắc phục."))
         return OutgoingMessage(messageId: envelope.id, exchange: "", routingKey: replyTo, type: envelope.type,
-                               contentType: "application/cloudevents+json", correlationId: props.answerCorrelationId,
+                               contentType: "application/cloudevents+json", correlationId: props.correlationId,
                                headers: [:], body: try WireJSON.encode(envelope))
     }
 }

@@ -76,9 +76,9 @@ public struct IncomingMessage: Sendable {
         delivery.properties.headers["traceparent"]?.stringValue ?? header.traceparent
     }
 
-    public var replyTo: String? { delivery.properties.answerTo }
+    public var replyTo: String? { delivery.properties.replyTo }
 
-    public var correlationId: String? { delivery.properties.answerCorrelationId }
+    public var correlationId: String? { delivery.properties.correlationId }
 
     /// Decodes the whole envelope with its payload; a payload of the wrong shape is permanent.
     public func decode<Payload: Codable & Sendable>(_ payload: Payload.Type) throws -> Envelope<Payload> {
@@ -109,10 +109,6 @@ extension IncomingMessage {
 extension MessageProperties {
     /// The `user_id` RabbitMQ verified against the publishing connection's user.
     public var verifiedSender: String? { userId }
-
-    public var answerTo: String? { replyTo }
-
-    public var answerCorrelationId: String? { correlationId }
 }
 
 /// A handler emitted a type its service does not declare in `MessageDirectory`: a programming
