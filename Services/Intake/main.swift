@@ -35,6 +35,7 @@ await ServiceRuntime.run(ServiceDefinition(
         ConsumerDefinition(queue: "intake.organisations", handlers: OrganisationHoursHandler.all),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
+    sharedTables: [.organisationHours],
     routes: { router, resources in
         routes.add(to: router, resources: resources)
         CatalogRoutes(catalog: catalog).add(to: router, clock: resources.clock)

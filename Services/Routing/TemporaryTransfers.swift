@@ -15,8 +15,13 @@ struct TemporaryTransfers: Sendable {
         let dossierCode: String
     }
 
+    /// `temporary_transfers.status`: in force, or over (the member is back with the official organisation).
+    enum Status: String, Sendable {
+        case active, closed
+    }
+
     /// After the receiving cell accepted the member: the period starts today.
-    func open(_ route: RouteDesk.Route, accepted: DossierAcceptedV1, from official: String, to temporary: String,
+    func open(_ code: String, accepted: DossierAcceptedV1, from official: String, to temporary: String,
               procedure: ProcedureVersion, cause: IncomingMessage?, context: HandlerContext) throws {
         let form = accepted.form ?? [:]
         let months = Int(form["thoiHanThang"] ?? "") ?? 0
@@ -26,11 +31,11 @@ struct TemporaryTransfers: Sendable {
             INSERT INTO temporary_transfers (dossier_code, member_id, official_organisation_code, temporary_organisation_code,
                                              purpose, starts_on, ends_on)
             VALUES ($1, $2, $3, $4, $5, $6::date, $7::date) ON CONFLICT (dossier_code) DO NOTHING
-            """, [route.code, accepted.submitter.memberId, official, temporary, form["mucDich"] ?? "lam-viec",
+            """, [code, accepted.submitter.memberId, official, temporary, form["mucDich"] ?? "lam-viec",
                   startsOn, endsOn])
-        try schedule(route.code, endsOn: endsOn, procedure: procedure, context: context)
+        try schedule(code, endsOn: endsOn, procedure: procedure, context: context)
         try context.emit(.memberTransferred, subject: accepted.submitter.memberId, data: MemberTransferredV1(
-            memberId: accepted.submitter.memberId, dossierCode: route.code, kind: .temporary,
+            memberId: accepted.submitter.memberId, dossierCode: code, kind: .temporary,
             fromOrganisationCode: official, toOrganisationCode: temporary, until: endsOn, transferredAt: context.now),
             causedBy: cause)
     }
@@ -63,7 +68,7 @@ struct TemporaryTransfers: Sendable {
         return VietnamTime.dayString(end.addingTimeInterval(-86_400))
     }
 
-    func transfer(_ code: String, db: PostgresConnection) throws -> (record: TemporaryTransferV1, status: String, startsOn: String, purpose: String)? {
+    func transfer(_ code: String, db: PostgresConnection) throws -> (record: TemporaryTransferV1, status: Status, startsOn: String, purpose: String)? {
         guard let row = try db.execute("""
             SELECT member_id, official_organisation_code, temporary_organisation_code, purpose, status,
                    to_char(starts_on, 'YYYY-MM-DD') AS starts_on, to_char(ends_on, 'YYYY-MM-DD') AS ends_on
@@ -73,13 +78,13 @@ struct TemporaryTransfers: Sendable {
                                     officialOrganisationCode: try row.string("official_organisation_code"),
                                     temporaryOrganisationCode: try row.string("temporary_organisation_code"),
                                     endsOn: try row.string("ends_on"), reason: nil, at: Date()),
-                try row.string("status"), try row.string("starts_on"), try row.string("purpose"))
+                try row.value(Status.self, "status"), try row.string("starts_on"), try row.string("purpose"))
     }
 
     /// Extends an active transfer by `months`; the whole period must stay within the catalog's
     /// maximum for its purpose. Returns nil and the refusal otherwise.
     func extend(_ code: String, months: Int, reason: String, context: HandlerContext) throws -> Result<TemporaryTransferV1, ExtensionRefusal> {
-        guard let current = try transfer(code, db: context.db), current.status == "active" else { return .failure(.notActive) }
+        guard let current = try transfer(code, db: context.db), current.status == .active else { return .failure(.notActive) }
         let procedure = desk.catalog.procedure(ProcedureCode.temporaryTransfer, at: context.now)
         // The day after the old end, plus months, less a day.
         let nextDay = VietnamTime.startOfDay(current.record.endsOn).map { VietnamTime.dayString($0.addingTimeInterval(86_400)) }
@@ -117,7 +122,7 @@ struct TemporaryEndingTimer: TimerHandler {
 
     func fire(_ timer: DueTimer, context: HandlerContext) throws {
         let code = try timer.decode(TemporaryTransfers.Payload.self).dossierCode
-        guard let current = try transfers.transfer(code, db: context.db), current.status == "active" else { return }
+        guard let current = try transfers.transfer(code, db: context.db), current.status == .active else { return }
         var record = current.record
         record.at = context.now
         try context.emit(.temporaryTransferEnding, subject: code, data: record)
@@ -131,9 +136,9 @@ struct TemporaryCloseTimer: TimerHandler {
 
     func fire(_ timer: DueTimer, context: HandlerContext) throws {
         let code = try timer.decode(TemporaryTransfers.Payload.self).dossierCode
-        guard let current = try transfers.transfer(code, db: context.db), current.status == "active" else { return }
-        try context.db.execute("UPDATE temporary_transfers SET status = 'closed', closed_at = $2::timestamptz WHERE dossier_code = $1",
-                               [code, context.now])
+        guard let current = try transfers.transfer(code, db: context.db), current.status == .active else { return }
+        try context.db.execute("UPDATE temporary_transfers SET status = $3, closed_at = $2::timestamptz WHERE dossier_code = $1",
+                               [code, context.now, TemporaryTransfers.Status.closed.rawValue])
         var record = current.record
         record.at = context.now
         try context.emit(.temporaryTransferClosed, subject: code, data: record)

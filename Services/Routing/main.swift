@@ -33,6 +33,7 @@ await ServiceRuntime.run(ServiceDefinition(
         ConsumerDefinition(queue: "routing.decisions", exchange: Exchange.intake, handlers: [StepDecisionHandler(desk: desk)]),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
+    sharedTables: [.auditLog],
     routes: { router, resources in officers.add(to: router, resources: resources) },
-    timers: [StepReminderTimer(), StepOverdueTimer(desk: desk), TemporaryEndingTimer(transfers: transfers),
+    timers: [StepReminderTimer(store: desk.store), StepOverdueTimer(store: desk.store), TemporaryEndingTimer(transfers: transfers),
              TemporaryCloseTimer(transfers: transfers)]))

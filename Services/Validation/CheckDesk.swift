@@ -5,24 +5,13 @@ import ServiceKit
 import ValidationRules
 
 /// Validation's dossier file: the registry replica, the encrypted revisions, and the outcome of
-/// each check recorded and announced in the handler's transaction. Shared by the handlers.
+/// each check recorded and announced in the handler's transaction. Shared by the handlers; all SQL
+/// of validation's tables (`dossiers`, `dossier_revisions`, `members`) is in `CheckDesk+Tables.swift`.
 struct CheckDesk: Sendable {
     let check: ContentCheck
     let cipher: HistoryCipher
 
     static let overdueTimer = "check-overdue"
-
-    // MARK: Registry replica
-
-    func members(_ ids: [String], db: PostgresConnection) throws -> [String: MemberRecord] {
-        var members: [String: MemberRecord] = [:]
-        for row in try db.execute("SELECT record::text AS record FROM members WHERE member_id = ANY($1::text[])",
-                                  [PostgresArray(Array(Set(ids)))]).rows {
-            let member = try row.json(MemberRecord.self, "record")
-            members[member.memberId] = member
-        }
-        return members
-    }
 
     // MARK: Revisions (Đ.15: every version kept, encrypted)
 
@@ -30,27 +19,6 @@ struct CheckDesk: Sendable {
 
     func sealedRevision(_ content: DossierContent, revision: Int) throws -> HistoryCipher.Sealed {
         try cipher.seal(try WireJSON.encode(content), context: context(content.dossierCode, revision))
-    }
-
-    func storeRevision(_ content: DossierContent, revision: Int, cause: String, db: PostgresConnection) throws {
-        let sealed = try sealedRevision(content, revision: revision)
-        try db.execute("""
-            INSERT INTO dossier_revisions (dossier_code, revision, key_id, sealed, cause) VALUES ($1, $2, $3, $4::bytea, $5)
-            """, [content.dossierCode, revision, sealed.keyId, ByteA(sealed.bytes), cause])
-    }
-
-    /// Every revision of a dossier, decrypted, oldest first.
-    func revisions(of code: String, db: PostgresConnection) throws -> [(revision: Int, cause: String, keyId: String, createdAt: String, content: DossierContent)] {
-        try db.execute("""
-            SELECT revision, cause, key_id, sealed, \(rfc3339SQL("created_at")) AS created_at
-            FROM dossier_revisions WHERE dossier_code = $1 ORDER BY revision
-            """, [code]).rows.map { row in
-            let revision = try row.int("revision")
-            let keyId = try row.string("key_id")
-            let plain = try cipher.open(HistoryCipher.Sealed(keyId: keyId, bytes: try row.bytes("sealed")), context: context(code, revision))
-            return (revision, try row.string("cause"), keyId, try row.string("created_at"),
-                    try WireJSON.decode(DossierContent.self, from: plain))
-        }
     }
 
     // MARK: Outcomes
@@ -64,15 +32,6 @@ struct CheckDesk: Sendable {
         try record(outcome, for: content, revision: revision, deadline: deadline, context: context)
         try Timers.cancel(kind: Self.overdueTimer, key: content.dossierCode, in: context)
         try announce(outcome, for: content, deadline: deadline, cause: cause, context: context)
-    }
-
-    func record(_ outcome: CheckOutcome, for content: DossierContent, revision: Int, deadline: Date,
-                context: HandlerContext) throws {
-        try context.db.execute("""
-            UPDATE dossiers SET status = $2, procedure_version = $3, problems = $4::jsonb, revision = $5,
-                check_deadline = $6::timestamptz, version = version + 1, updated_at = now()
-            WHERE code = $1
-            """, [content.dossierCode, outcome.status, outcome.procedureVersion, try outcome.problemsJSON, revision, deadline])
     }
 
     /// The event of an outcome; a dossier still awaiting the registry gets its overdue timer instead.
@@ -109,15 +68,6 @@ struct OverduePayload: Codable, Sendable {
 }
 
 extension CheckOutcome {
-    var status: String {
-        switch self {
-        case .accepted: "accepted"
-        case .supplementRequested: "supplement-requested"
-        case .refused: "refused"
-        case .awaitingRegistry: "awaiting-registry"
-        }
-    }
-
     var procedureVersion: Int? {
         switch self {
         case let .accepted(version, _, _, _), let .supplementRequested(version, _): version

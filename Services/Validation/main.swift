@@ -43,14 +43,15 @@ await ServiceRuntime.run(ServiceDefinition(
     name: "validation", defaultHTTPPort: 8082,
     consumers: [
         ConsumerDefinition(queue: "validation.dossiers", handlers: [
-            DossierReceivedHandler(desk: desk), DossierSupplementReceivedHandler(desk: desk), RouteReturnedHandler(),
+            DossierReceivedHandler(desk: desk), DossierSupplementReceivedHandler(desk: desk), RouteReturnedHandler(desk: desk),
         ]),
         ConsumerDefinition(queue: "validation.registry", handlers: [
             MemberRegistryHandler(messageType: .memberRegistered, desk: desk),
             MemberRegistryHandler(messageType: .memberUpdated, desk: desk),
-            MemberTransferredHandler(),
+            MemberTransferredHandler(desk: desk),
         ] + OrganisationHoursHandler.all),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
+    sharedTables: [.auditLog, .organisationHours],
     routes: { router, resources in revisions.add(to: router, resources: resources) },
-    timers: [CheckOverdueTimer()]))
+    timers: [CheckOverdueTimer(desk: desk)]))

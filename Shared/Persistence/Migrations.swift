@@ -20,6 +20,17 @@ public struct Migration: Sendable, Equatable {
 
     public var checksum: String { sha256Hex(Array(sql.utf8)) }
 
+    /// Checksums of this migration's earlier text that a schema may have applied, declared in the
+    /// file as `-- former-checksum: <sha256>` lines (like Liquibase's `validCheckSum`): an edit
+    /// that moved SQL elsewhere without changing what an applied schema holds. Any other edit of
+    /// an applied migration still stops the service.
+    public var formerChecksums: Set<String> {
+        let prefix = "-- former-checksum:"
+        return Set(sql.split(separator: "\n").compactMap { line in
+            line.hasPrefix(prefix) ? line.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces) : nil
+        })
+    }
+
     /// Reads `NNN_name.sql` files from a folder, sorted by number.
     public static func load(scope: String, from folder: URL) throws -> [Migration] {
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
@@ -85,10 +96,17 @@ public struct MigrationRunner {
                 "SELECT checksum FROM schema_migrations WHERE scope = $1 AND version = $2",
                 [migration.scope, migration.version])
             if let row = existing.first {
-                guard try row.string("checksum") == migration.checksum else {
+                let recorded = try row.string("checksum")
+                if recorded == migration.checksum { continue }
+                guard migration.formerChecksums.contains(recorded) else {
                     throw MigrationError.checksumMismatch(scope: migration.scope, version: migration.version,
                                                           name: migration.name)
                 }
+                try db.execute("UPDATE schema_migrations SET checksum = $3 WHERE scope = $1 AND version = $2",
+                               [migration.scope, migration.version, migration.checksum])
+                logger.info("migration text changed in a declared way; recorded its new checksum", metadata: [
+                    "scope": .string(migration.scope), "version": .stringConvertible(migration.version),
+                ])
                 continue
             }
             try db.transaction { tx in

@@ -250,6 +250,19 @@ public struct Row: Sendable {
 
     public func optionalBool(_ column: String) throws -> Bool? { try optionalString(column).map { $0 == "t" } }
 
+    /// A text column holding one case of an enum (a status, a decision).
+    public func value<Value: RawRepresentable<String>>(_ type: Value.Type, _ column: String) throws -> Value {
+        let text = try string(column)
+        guard let value = Value(rawValue: text) else { throw RowError.badValue(column, text) }
+        return value
+    }
+
+    public func optionalValue<Value: RawRepresentable<String>>(_ type: Value.Type, _ column: String) throws -> Value? {
+        guard let text = try optionalString(column) else { return nil }
+        guard let value = Value(rawValue: text) else { throw RowError.badValue(column, text) }
+        return value
+    }
+
     /// A `bytea` column (hex output format).
     public func bytes(_ column: String) throws -> [UInt8] {
         let text = try string(column)

@@ -3,12 +3,28 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Set once to ask a worker thread to finish what it holds and stop.
-public final class StopFlag: Sendable {
+/// Set once to ask a worker thread to finish what it holds and stop; a worker backing off waits
+/// on it and wakes the moment it is set.
+public final class StopFlag: @unchecked Sendable {
     private let flag = Atomic<Bool>(false)
+    private let condition = NSCondition()
     public init() {}
     public var isSet: Bool { flag.load(ordering: .acquiring) }
-    public func set() { flag.store(true, ordering: .releasing) }
+
+    public func set() {
+        condition.lock()
+        flag.store(true, ordering: .releasing)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits `seconds`, or less when the flag is set meanwhile (back-off between reconnections).
+    public func wait(_ seconds: TimeInterval) {
+        let deadline = Date().addingTimeInterval(seconds)
+        condition.lock()
+        defer { condition.unlock() }
+        while !isSet, condition.wait(until: deadline) {}
+    }
 }
 
 /// Wakes the outbox relay right after a commit, so events leave without waiting for a poll.
@@ -22,12 +38,6 @@ public final class WakeSignal: @unchecked Sendable {
         _ = semaphore.wait(timeout: .now() + timeout)
         while semaphore.wait(timeout: .now()) == .success {}
     }
-}
-
-/// Sleeps in small steps, returning early when `stop` is set. Used for back-off only.
-func pause(_ seconds: TimeInterval, unless stop: StopFlag) {
-    let deadline = Date().addingTimeInterval(seconds)
-    while !stop.isSet, Date() < deadline { usleep(20_000) }
 }
 
 /// A blocking worker (it owns C connections that must stay on one thread) run on a dedicated

@@ -44,6 +44,9 @@ public struct ServiceConfiguration: Sendable {
     /// TTHC_INBOX_RETENTION_DAYS: how long handled message ids are remembered for deduplication
     /// (default 30; redeliveries come within minutes, replays of dead letters within days).
     public var inboxRetentionDays: Int
+    /// TTHC_SHUTDOWN_DRAIN_SECONDS: on shutdown, how long the outbox relay keeps publishing what
+    /// the stopped consumers committed (default 20; keep it under the orchestrator's grace period).
+    public var shutdownDrainSeconds: Int
     /// TTHC_LOG_LEVEL: trace, debug, info (default), notice, warning, error, critical.
     public var logLevel: String
     /// TTHC_LOG_FORMAT: json (default) or text.
@@ -94,6 +97,7 @@ public struct ServiceConfiguration: Sendable {
         maxMessageBytes = try int("TTHC_MAX_MESSAGE_BYTES", 1 << 20, 1024...(64 << 20))
         handlerAttempts = try int("TTHC_HANDLER_ATTEMPTS", 4, 1...20)
         inboxRetentionDays = try int("TTHC_INBOX_RETENTION_DAYS", 30, 1...3650)
+        shutdownDrainSeconds = try int("TTHC_SHUTDOWN_DRAIN_SECONDS", 20, 0...600)
         logLevel = string("TTHC_LOG_LEVEL", "info")
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw ConfigurationError(variable: "TTHC_LOG_LEVEL", problem: "must be one of trace, debug, info, notice, warning, error, critical")

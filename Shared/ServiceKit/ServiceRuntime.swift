@@ -34,10 +34,13 @@ public struct ServiceDefinition: Sendable {
     public let routes: HTTPRoutes?
     /// Durable timers the service fires (deadlines, reminders).
     public let timers: [any TimerHandler]
+    /// ServiceKit's tables the service keeps in its schema (migrated before the service's own).
+    public let sharedTables: [SharedTable]
 
     public init(name: String, defaultHTTPPort: Int, consumers: [ConsumerDefinition], migrationsFolder: URL?,
-                routes: HTTPRoutes? = nil, timers: [any TimerHandler] = []) {
+                sharedTables: [SharedTable] = [], routes: HTTPRoutes? = nil, timers: [any TimerHandler] = []) {
         self.timers = timers
+        self.sharedTables = sharedTables
         self.name = name
         self.defaultHTTPPort = defaultHTTPPort
         self.consumers = consumers
@@ -140,7 +143,7 @@ public enum ServiceRuntime {
 
     /// Applies ServiceKit's and the service's migrations, waiting for the database if needed.
     static func migrate(_ definition: ServiceDefinition, env: WorkerEnvironment) async throws {
-        let migrations = try PipelineMigrations.all
+        let migrations = try PipelineMigrations.all + definition.sharedTables.flatMap(\.migrations)
             + (definition.migrationsFolder.map { try Migration.load(scope: "service", from: $0) } ?? [])
         var delay: Double = 0.2
         let deadline = Date().addingTimeInterval(120)

@@ -40,6 +40,25 @@ final class MigrationTests: XCTestCase {
         }
     }
 
+    func testAnEditDeclaringTheFormerChecksumIsAcceptedAndRecorded() throws {
+        let db = try connection()
+        let runner = MigrationRunner(schema: schema, logger: Logger(label: "test"))
+        let before = Migration(scope: "service", version: 1, name: "a",
+                               sql: "CREATE TABLE a (id int);\nCREATE TABLE audit_log (id int);")
+        try runner.run([before], on: db)
+        // The table moved to a shared scope that creates it only where it is missing.
+        let shared = Migration(scope: "audit_log", version: 1, name: "audit_log", sql: "CREATE TABLE IF NOT EXISTS audit_log (id int);")
+        let after = Migration(scope: "service", version: 1, name: "a",
+                              sql: "-- former-checksum: \(before.checksum)\nCREATE TABLE a (id int);")
+        XCTAssertEqual(try runner.run([shared, after], on: db).map(\.scope), ["audit_log"])
+        XCTAssertEqual(try db.execute("SELECT checksum FROM schema_migrations WHERE scope = 'service'").first?.string("checksum"),
+                       after.checksum)
+        XCTAssertEqual(try runner.run([shared, after], on: db).count, 0, "the next start finds the new text recorded")
+        let other = Migration(scope: "service", version: 1, name: "a",
+                              sql: "-- former-checksum: \(String(repeating: "0", count: 64))\nCREATE TABLE a (id int);")
+        XCTAssertThrowsError(try runner.run([other], on: db), "a checksum it does not declare is still refused")
+    }
+
     func testFailedMigrationLeavesNothingBehind() throws {
         let db = try connection()
         let runner = MigrationRunner(schema: schema, logger: Logger(label: "test"))

@@ -85,4 +85,19 @@ final class TimerTests: XCTestCase {
         XCTAssertEqual(try worker().fireDue(db: db), 1)
         XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.effects WHERE message_id = 'cancelled'"), 0)
     }
+
+    /// A step returned and assigned again, a transfer extended: the same (kind, key) scheduled for a
+    /// new time after it fired fires again; scheduled again for the time it already fired at, it does not.
+    func testATimerScheduledAgainAfterItFiredFiresAgainOnlyForANewTime() throws {
+        let now = Date()
+        try schedule([("again", now.addingTimeInterval(-60))])
+        let db = try database()
+        defer { db.close() }
+        XCTAssertEqual(try worker().fireDue(db: db), 1)
+        try schedule([("again", now.addingTimeInterval(-60))])
+        XCTAssertEqual(try worker().fireDue(db: db), 0, "the same deadline does not fire twice")
+        try schedule([("again", now.addingTimeInterval(3600))])
+        XCTAssertEqual(try worker(clockOffset: 2 * 3600).fireDue(db: db), 1, "the new deadline fires")
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.effects WHERE message_id = 'again'"), 2)
+    }
 }

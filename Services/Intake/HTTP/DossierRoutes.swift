@@ -126,11 +126,11 @@ struct DossierRoutes: Sendable {
                 DossierStatus.Event(type: try $0.string("event_type"), at: try $0.string("occurred_at"),
                                     summary: try $0.string("summary"))
             }
-            let status = try row.string("status")
+            let status = try row.value(PublicDossierStatus.self, "status")
             return DossierStatus(
                 dossierCode: try row.string("code"), procedureCode: try row.string("procedure_code"),
                 receivingOrganisationCode: try row.string("receiving_organisation_code"), status: status,
-                statusLabel: DossierStatus.labels[status] ?? status, receivedAt: try row.string("received_at"),
+                statusLabel: status.label, receivedAt: try row.string("received_at"),
                 officialReceiptAt: try row.string("official_receipt_at"), deadline: try row.optionalString("deadline"),
                 currentStep: nil, history: history, verificationUrl: desk.verificationURL(code))
         }
@@ -152,7 +152,7 @@ struct DossierStatus: Codable, Sendable {
     let dossierCode: String
     let procedureCode: String
     let receivingOrganisationCode: String
-    let status: String
+    let status: PublicDossierStatus
     let statusLabel: String
     let receivedAt: String
     let officialReceiptAt: String
@@ -163,13 +163,5 @@ struct DossierStatus: Codable, Sendable {
     let history: [Event]
     /// The address encoded in the receipt's QR code.
     let verificationUrl: String
-
-    static let labels = [
-        "received": "Đã tiếp nhận", "accepted": "Đang giải quyết", "supplement-requested": "Yêu cầu bổ sung hồ sơ",
-        "supplement-received": "Đã nhận hồ sơ bổ sung", "refused": "Từ chối tiếp nhận",
-        "check-overdue": "Quá hạn kiểm tra hồ sơ",
-        "in-progress": "Đang xử lý", "decided": "Đã có quyết định", "withdrawn": "Đã rút hồ sơ",
-        "result-issued": "Đã trả kết quả", "result-revoked": "Kết quả đã bị thu hồi",
-    ]
 }
 

@@ -43,8 +43,8 @@ struct DossierSupplementHandler: MessageHandler {
             VALUES ($1, $2, $3, $4::timestamptz, $5::jsonb)
             """, [integrator, supplement.clientSubmissionId, supplement.dossierCode, context.now,
                   try JSONText(receipt)])
-        try context.db.execute("UPDATE dossiers SET status = 'supplement-received', status_at = $2::timestamptz WHERE code = $1",
-                               [supplement.dossierCode, context.now])
+        try context.db.execute("UPDATE dossiers SET status = $3, status_at = $2::timestamptz WHERE code = $1",
+                               [supplement.dossierCode, context.now, PublicDossierStatus.supplementReceived.rawValue])
         try context.db.execute("""
             INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary)
             VALUES ($1, $2, $3, $4::timestamptz, $5)
@@ -75,7 +75,7 @@ struct DossierSupplementHandler: MessageHandler {
             return [Problem(code: "unknown-dossier", path: "$.data.dossierCode",
                             message: "Không tìm thấy hồ sơ \(WireText.quote(supplement.dossierCode)) do hệ thống của quý vị nộp.")]
         }
-        guard try dossier.string("status") == "supplement-requested" else {
+        guard try dossier.value(PublicDossierStatus.self, "status") == .supplementRequested else {
             return [Problem(code: "not-awaiting-supplement", path: "$.data.dossierCode",
                             message: "Hồ sơ \(supplement.dossierCode) không ở trạng thái chờ bổ sung nên không nhận hồ sơ bổ sung.")]
         }

@@ -9,7 +9,7 @@ struct TimelineHandler: BatchMessageHandler {
     let tables = ["dossier_events", "dossiers"]
     let messageType: MessageType
     /// Status code after this event; nil for an event that never changes it alone.
-    let status: String?
+    let status: PublicDossierStatus?
     /// Public Vietnamese summary.
     let summary: String
 
@@ -37,7 +37,7 @@ struct TimelineHandler: BatchMessageHandler {
             UPDATE dossiers d SET status = $3, status_at = t.at
             FROM t
             WHERE d.code = t.code AND d.code IN (SELECT code FROM locked) AND (d.status_at IS NULL OR d.status_at <= t.at)
-            """, [PostgresArray(events.map(\.1)), PostgresArray(times), status])
+            """, [PostgresArray(events.map(\.1)), PostgresArray(times), status.rawValue])
     }
 
     /// The first entry of every timeline, written by the submission desk in the transaction that
@@ -51,21 +51,21 @@ struct TimelineHandler: BatchMessageHandler {
 
     /// The events intake follows, with the public status each one leads to.
     static let all: [TimelineHandler] = [
-        TimelineHandler(messageType: .dossierAccepted, status: "accepted", summary: "Hồ sơ hợp lệ, đang được giải quyết."),
-        TimelineHandler(messageType: .dossierSupplementRequested, status: "supplement-requested",
+        TimelineHandler(messageType: .dossierAccepted, status: .accepted, summary: "Hồ sơ hợp lệ, đang được giải quyết."),
+        TimelineHandler(messageType: .dossierSupplementRequested, status: .supplementRequested,
                         summary: "Cơ quan tiếp nhận yêu cầu bổ sung, hoàn thiện hồ sơ."),
-        TimelineHandler(messageType: .dossierRefused, status: "refused", summary: "Hồ sơ bị từ chối, có nêu rõ lý do."),
-        TimelineHandler(messageType: .dossierCheckOverdue, status: "check-overdue",
+        TimelineHandler(messageType: .dossierRefused, status: .refused, summary: "Hồ sơ bị từ chối, có nêu rõ lý do."),
+        TimelineHandler(messageType: .dossierCheckOverdue, status: .checkOverdue,
                         summary: "Quá thời hạn kiểm tra hồ sơ; tổ chức tiếp nhận đã được nhắc xử lý."),
-        TimelineHandler(messageType: .dossierStepAssigned, status: "in-progress",
+        TimelineHandler(messageType: .dossierStepAssigned, status: .inProgress,
                         summary: "Hồ sơ được chuyển đến tổ chức đảng xử lý bước tiếp theo."),
         // A step decision comes with what follows it in the same transaction, at the same instant
         // (the next step, a return for supplement, the decision): that event sets the status, so
         // batch order between the two can never put a returned or decided dossier back "in progress".
         TimelineHandler(messageType: .dossierStepDecided, status: nil, summary: "Một bước xử lý đã hoàn thành."),
-        TimelineHandler(messageType: .dossierDecided, status: "decided", summary: "Hồ sơ đã có quyết định giải quyết."),
-        TimelineHandler(messageType: .dossierWithdrawn, status: "withdrawn", summary: "Hồ sơ đã được rút."),
-        TimelineHandler(messageType: .resultIssued, status: "result-issued", summary: "Kết quả giải quyết đã được cấp."),
-        TimelineHandler(messageType: .resultRevoked, status: "result-revoked", summary: "Kết quả giải quyết đã bị thu hồi."),
+        TimelineHandler(messageType: .dossierDecided, status: .decided, summary: "Hồ sơ đã có quyết định giải quyết."),
+        TimelineHandler(messageType: .dossierWithdrawn, status: .withdrawn, summary: "Hồ sơ đã được rút."),
+        TimelineHandler(messageType: .resultIssued, status: .resultIssued, summary: "Kết quả giải quyết đã được cấp."),
+        TimelineHandler(messageType: .resultRevoked, status: .resultRevoked, summary: "Kết quả giải quyết đã bị thu hồi."),
     ]
 }

@@ -3,6 +3,7 @@ import Contracts
 import Foundation
 import Hummingbird
 import Persistence
+import RoutingRules
 import ServiceKit
 
 /// The officers' edge (cán bộ của tổ chức đảng), authenticated by signed tokens (person,
@@ -21,6 +22,7 @@ import ServiceKit
 struct OfficerRoutes: Sendable {
     let desk: RouteDesk
     let tokens: OfficerTokens
+    var store: RouteStore { desk.store }
 
     func add(to router: Router<BasicRequestContext>, resources: ServiceResources) {
         let officers = OfficerRequests(tokens: tokens, resources: resources)
@@ -73,82 +75,19 @@ struct OfficerRoutes: Sendable {
 
     // MARK: Inbox
 
-    struct InboxEntry: Encodable {
-        let dossierCode: String
-        let procedureCode: String
-        let stepNumber: Int
-        let stepCode: String
-        let name: String
-        let action: String
-        let organisationCode: String
-        let assignedAt: String
-        let deadline: String
-        let overdue: Bool
-    }
-
     func inbox(_ call: OfficerCall) throws -> HTTPAnswer {
         let context = call.context
         let organisations = try Self.actingFor(call.officer, at: context.now, db: context.db)
         try call.audit("read-inbox", allowed: true, detail: organisations.keys.sorted().joined(separator: ","))
-        let entries = try context.db.execute("""
-            SELECT s.dossier_code, r.procedure_code, s.step_number, s.step_code, s.name, s.action, s.organisation_code,
-                   \(rfc3339SQL("s.assigned_at")) AS assigned_at, \(rfc3339SQL("s.deadline")) AS deadline,
-                   s.deadline < $2::timestamptz AS overdue
-            FROM route_steps s JOIN routes r USING (dossier_code)
-            WHERE s.status = 'assigned' AND r.status = 'in-progress' AND s.organisation_code = ANY($1::text[])
-            ORDER BY s.deadline, s.dossier_code LIMIT 500
-            """, [PostgresArray(Array(organisations.keys)), context.now]).rows.map { row in
-            InboxEntry(dossierCode: try row.string("dossier_code"), procedureCode: try row.string("procedure_code"),
-                       stepNumber: try row.int("step_number"), stepCode: try row.string("step_code"),
-                       name: try row.string("name"), action: try row.string("action"),
-                       organisationCode: try row.string("organisation_code"), assignedAt: try row.string("assigned_at"),
-                       deadline: try row.string("deadline"), overdue: try row.bool("overdue"))
-        }
+        let entries = try store.inbox(of: Array(organisations.keys), at: context.now, db: context.db)
         return try HTTPAnswer.json(.ok, entries)
     }
 
     // MARK: A dossier's route
 
-    struct RouteView: Encodable {
-        struct StepView: Encodable {
-            let number: Int
-            let code: String
-            let name: String
-            let organisationCode: String
-            let action: String
-            let status: String
-            let assignedAt: String?
-            let deadline: String?
-            let decidedAt: String?
-            let decision: String?
-            let reason: String?
-            let onTime: Bool?
-            let escalatedTo: String?
-        }
-        struct Event: Encodable {
-            let at: String
-            let stepNumber: Int?
-            let event: String
-            let organisationCode: String?
-            let actor: Actor?
-            let detail: String?
-        }
-        let dossierCode: String
-        let procedureCode: String
-        let status: String
-        let currentStep: Int?
-        let duesStatus: String?
-        let steps: [StepView]
-        let history: [Event]
-        /// What the organisations need to handle the dossier (Đ.22.2: never asked again).
-        let dossier: DossierAcceptedV1
-    }
-
     func dossier(code: String, _ call: OfficerCall) throws -> HTTPAnswer {
         let (officer, context) = (call.officer, call.context)
-        let reached = Set(try context.db.execute(
-            "SELECT organisation_code FROM route_steps WHERE dossier_code = $1 AND status <> 'waiting'", [code])
-            .rows.map { try $0.string("organisation_code") })
+        let reached = try store.reachedOrganisations(code, db: context.db)
         let acting = try Self.actingFor(officer, at: context.now, db: context.db)
         let allowed = officer.role == "auditor" || !reached.isDisjoint(with: acting.keys)
         try call.audit("read-dossier", dossierCode: code, allowed: allowed,
@@ -156,45 +95,7 @@ struct OfficerRoutes: Sendable {
         guard allowed else {
             return try HTTPAnswer.error(.forbidden, "forbidden", "Tổ chức của quý vị không tham gia giải quyết hồ sơ \(code).")
         }
-        return try HTTPAnswer.json(.ok, try view(code, db: context.db))
-    }
-
-    func view(_ code: String, db: PostgresConnection) throws -> RouteView {
-        guard let route = try db.execute("""
-            SELECT procedure_code, status, current_step, accepted::text AS accepted, dues_paid_up_to,
-                   dues_reported_at IS NOT NULL AS reported, member_id
-            FROM routes WHERE dossier_code = $1
-            """, [code]).first else { throw DecisionRefusal.unknownDossier(code) }
-        let steps = try db.execute("""
-            SELECT step_number, step_code, name, organisation_code, action, status, \(rfc3339SQL("assigned_at")) AS assigned_at,
-                   \(rfc3339SQL("deadline")) AS deadline, \(rfc3339SQL("decided_at")) AS decided_at, decision, reason,
-                   on_time, escalated_to
-            FROM route_steps WHERE dossier_code = $1 ORDER BY step_number
-            """, [code]).rows.map { row in
-            RouteView.StepView(number: try row.int("step_number"), code: try row.string("step_code"), name: try row.string("name"),
-                               organisationCode: try row.string("organisation_code"), action: try row.string("action"),
-                               status: try row.string("status"), assignedAt: try row.optionalString("assigned_at"),
-                               deadline: try row.optionalString("deadline"), decidedAt: try row.optionalString("decided_at"),
-                               decision: try row.optionalString("decision"), reason: try row.optionalString("reason"),
-                               onTime: try row.optionalBool("on_time"),
-                               escalatedTo: try row.optionalString("escalated_to"))
-        }
-        let history = try db.execute("""
-            SELECT \(rfc3339SQL("at")) AS at, step_number, event, organisation_code, actor::text AS actor, detail
-            FROM route_history WHERE dossier_code = $1 ORDER BY id
-            """, [code]).rows.map { row in
-            RouteView.Event(at: try row.string("at"), stepNumber: try row.optionalInt("step_number"), event: try row.string("event"),
-                            organisationCode: try row.optionalString("organisation_code"),
-                            actor: try row.optionalJSON(Actor.self, "actor"),
-                            detail: try row.optionalString("detail"))
-        }
-        let accepted = try route.json(DossierAcceptedV1.self, "accepted")
-        let dues = try route.bool("reported")
-            ? DuesStatusReportedV1.letterText(paidUpToMonth: try route.optionalString("dues_paid_up_to"))
-            : nil
-        return RouteView(dossierCode: code, procedureCode: try route.string("procedure_code"), status: try route.string("status"),
-                         currentStep: try route.optionalInt("current_step"), duesStatus: dues, steps: steps, history: history,
-                         dossier: accepted)
+        return try HTTPAnswer.json(.ok, try store.view(code, db: context.db))
     }
 
     // MARK: Decisions
@@ -207,9 +108,7 @@ struct OfficerRoutes: Sendable {
 
     func decide(code: String, step: Int, _ input: DecisionRequest, _ call: OfficerCall) throws -> HTTPAnswer {
         let context = call.context
-        let organisation = try context.db.execute(
-            "SELECT organisation_code FROM route_steps WHERE dossier_code = $1 AND step_number = $2", [code, step])
-            .first.map { try $0.string("organisation_code") }
+        let organisation = try store.organisation(of: code, step: step, db: context.db)
         guard let organisation else {
             try call.audit("decide", dossierCode: code, allowed: false, detail: "no step \(step)")
             return try HTTPAnswer.error(.notFound, "unknown-step", "Hồ sơ \(code) không có bước \(step).")
@@ -229,7 +128,7 @@ struct OfficerRoutes: Sendable {
         }
         try call.audit("decide", dossierCode: code, allowed: true,
                        detail: "step \(step): \(input.decision.rawValue)\(actor.delegationId.map { " (ủy quyền \($0))" } ?? "")")
-        return try HTTPAnswer.json(.ok, try view(code, db: context.db))
+        return try HTTPAnswer.json(.ok, try store.view(code, db: context.db))
     }
 
     // MARK: Delegations (Đ.11)
@@ -301,14 +200,6 @@ struct OfficerRoutes: Sendable {
 
     // MARK: Evaluation figures (Đ.37)
 
-    struct Figures: Encodable {
-        let organisationCode: String
-        let decidedOnTime: Int
-        let decidedLate: Int
-        let pending: Int
-        let pendingOverdue: Int
-    }
-
     /// Đ.37: an organisation's figures are for the organisation itself, the organisations above
     /// it (which evaluate it) and auditors.
     func figures(code: String, _ call: OfficerCall) throws -> HTTPAnswer {
@@ -324,15 +215,6 @@ struct OfficerRoutes: Sendable {
             return try HTTPAnswer.error(.forbidden, "forbidden",
                                         "Chỉ tổ chức \(code), cấp ủy cấp trên của tổ chức này hoặc cán bộ kiểm tra mới xem được số liệu đánh giá.")
         }
-        let row = try context.db.execute("""
-            SELECT count(*) FILTER (WHERE decided_at IS NOT NULL AND on_time) AS on_time,
-                   count(*) FILTER (WHERE decided_at IS NOT NULL AND NOT on_time) AS late,
-                   count(*) FILTER (WHERE status = 'assigned') AS pending,
-                   count(*) FILTER (WHERE status = 'assigned' AND deadline < $2::timestamptz) AS overdue
-            FROM route_steps WHERE organisation_code = $1 AND status <> 'automatic'
-            """, [code, context.now]).first!
-        return try HTTPAnswer.json(.ok, Figures(organisationCode: code, decidedOnTime: try row.int("on_time"),
-                                                decidedLate: try row.int("late"), pending: try row.int("pending"),
-                                                pendingOverdue: try row.int("overdue")))
+        return try HTTPAnswer.json(.ok, try store.figures(of: code, at: context.now, db: context.db))
     }
 }

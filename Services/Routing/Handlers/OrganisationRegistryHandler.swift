@@ -35,12 +35,7 @@ struct OrganisationRegistryHandler: BatchMessageHandler {
                   PostgresArray(organisations.map(\.parentCode)), PostgresArray(organisations.map(\.softwareUser)),
                   try PostgresArray.json(organisations),
                   PostgresArray(organisations.map(\.revision))])
-        let waiting = try context.db.execute("""
-            SELECT dossier_code, accepted::text AS accepted FROM routes
-            WHERE status = 'awaiting-organisations' AND waiting_for = ANY($1::text[]) ORDER BY dossier_code FOR UPDATE
-            """, [PostgresArray(organisations.map(\.code))]).rows
-        for row in waiting {
-            let accepted = try row.json(DossierAcceptedV1.self, "accepted")
+        for accepted in try desk.store.awaiting(organisations: organisations.map(\.code), db: context.db) {
             try desk.start(accepted, cause: nil, context: context)
         }
     }

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Persistence
+import RoutingRules
 import ServiceKit
 
 /// `dossier.step-decided.v1` published on `tthc.intake` by an organisation's own software (Đ.22):
@@ -25,10 +26,7 @@ struct StepDecisionHandler: MessageHandler {
         } catch let refusal as DecisionRefusal {
             // A software retrying a decision that already applied (new message id, same decision
             // by the same organisation) is answered by doing nothing: nothing is doubled.
-            if case .stepNotCurrent = refusal, try context.db.execute("""
-                SELECT 1 FROM route_steps WHERE dossier_code = $1 AND step_number = $2 AND decision = $3
-                    AND decided_by->>'organisationCode' = $4
-                """, [decision.dossierCode, decision.stepNumber, decision.decision.rawValue, organisation]).first != nil {
+            if case .stepNotCurrent = refusal, try desk.store.hasDecision(decision, db: context.db) {
                 return
             }
             throw PermanentFailure(code: refusal.code, reason: refusal.description)

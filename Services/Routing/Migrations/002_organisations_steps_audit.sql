@@ -1,3 +1,6 @@
+-- audit_log moved to ServiceKit's shared table migrations (SharedTable.auditLog); schemas that
+-- applied this file before still have it, and that earlier text is accepted:
+-- former-checksum: 91fbb3283f6e40dfc57173ab8d46d8ae39e20ff5aedc5cc94ca84b8f7565693f
 -- The organisation registry replica (tổ chức đảng), fed by organisation.registered/updated.v1.
 CREATE TABLE organisations (
     code text PRIMARY KEY,
@@ -83,20 +86,6 @@ CREATE TABLE temporary_transfers (
     extensions int NOT NULL DEFAULT 0,
     closed_at timestamptz
 );
-
--- Every view and decision by an officer, allowed or not (Đ.19.3b).
-CREATE TABLE audit_log (
-    id bigserial PRIMARY KEY,
-    at timestamptz NOT NULL DEFAULT now(),
-    person_id text NOT NULL,
-    organisation_code text,
-    role text,
-    action text NOT NULL,
-    dossier_code text,
-    allowed boolean NOT NULL,
-    detail text
-);
-CREATE INDEX audit_log_dossier ON audit_log (dossier_code);
 
 -- The route's own history, shown to the organisations on it: assignments, decisions (actor and
 -- delegation), waits and resumptions.

@@ -53,6 +53,19 @@ public struct PlannedStep: Codable, Sendable, Equatable {
     public var needsDuesStatus: Bool
     public var campaignDeadlineField: String?
 
+    public init(number: Int, code: String, name: String, organisationCode: String, role: String, action: String,
+                workingDays: Int, needsDuesStatus: Bool, campaignDeadlineField: String?) {
+        self.number = number
+        self.code = code
+        self.name = name
+        self.organisationCode = organisationCode
+        self.role = role
+        self.action = action
+        self.workingDays = workingDays
+        self.needsDuesStatus = needsDuesStatus
+        self.campaignDeadlineField = campaignDeadlineField
+    }
+
     /// Done by the submission itself (the requesting organisation's request).
     public var isAutomatic: Bool { action == "request" }
 }

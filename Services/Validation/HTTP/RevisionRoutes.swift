@@ -34,8 +34,7 @@ struct RevisionRoutes: Sendable {
 
     func history(code: String, _ call: OfficerCall) throws -> HTTPAnswer {
         let (officer, db) = (call.officer, call.context.db)
-        let owner = try db.execute("SELECT receiving_organisation_code FROM dossiers WHERE code = $1", [code])
-            .first.map { try $0.string("receiving_organisation_code") }
+        let owner = try desk.receivingOrganisation(of: code, db: db)
         let allowed = owner != nil && (officer.role == "auditor" || (officer.role == "officer" && officer.org == owner))
         try call.audit("read-revisions", dossierCode: code, allowed: allowed, detail: owner == nil ? "unknown dossier" : nil)
         guard allowed else {

@@ -8,15 +8,13 @@ import ServiceKit
 /// organisation that the deadline of Đ.14.3 is breached.
 struct CheckOverdueTimer: TimerHandler {
     let kind = CheckDesk.overdueTimer
+    let desk: CheckDesk
 
     func fire(_ timer: DueTimer, context: HandlerContext) throws {
         let payload = try timer.decode(OverduePayload.self)
-        guard let row = try context.db.execute("""
-            UPDATE dossiers SET check_overdue_at = $2::timestamptz
-            WHERE code = $1 AND status = 'awaiting-registry' RETURNING receiving_organisation_code
-            """, [payload.dossierCode, context.now]).first else { return }
+        guard let organisation = try desk.markCheckOverdue(payload.dossierCode, at: context.now, db: context.db) else { return }
         try context.emit(.dossierCheckOverdue, subject: payload.dossierCode, data: DossierCheckOverdueV1(
-            dossierCode: payload.dossierCode, receivingOrganisationCode: try row.string("receiving_organisation_code"),
+            dossierCode: payload.dossierCode, receivingOrganisationCode: organisation,
             deadline: timer.dueAt, waitingFor: "awaiting-member-registry", detectedAt: context.now))
     }
 }

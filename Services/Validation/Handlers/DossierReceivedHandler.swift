@@ -30,32 +30,8 @@ struct DossierReceivedHandler: BatchMessageHandler {
             deadlines.append(try desk.check.checkDeadline(for: content, in: calendars[content.receivingOrganisationCode]))
             sealed.append(try desk.sealedRevision(content, revision: 1))
         }
-        let inserted = try context.db.execute("""
-            INSERT INTO dossiers (code, procedure_code, receiving_organisation_code, member_id, official_receipt_at,
-                                  status, procedure_version, problems, check_deadline)
-            SELECT code, procedure, organisation, member, receipt, status, version, problems::jsonb, deadline
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::int[],
-                        $8::text[], $9::timestamptz[])
-                AS t(code, procedure, organisation, member, receipt, status, version, problems, deadline)
-            ON CONFLICT (code) DO NOTHING
-            RETURNING code
-            """, [PostgresArray(contents.map(\.dossierCode)), PostgresArray(contents.map(\.procedureCode)),
-                  PostgresArray(contents.map(\.receivingOrganisationCode)), PostgresArray(contents.map(\.submitter.memberId)),
-                  PostgresArray(contents.map(\.officialReceiptAt)), PostgresArray(outcomes.map(\.status)),
-                  PostgresArray(outcomes.map { $0.procedureVersion.map(String.init) }),
-                  PostgresArray(try outcomes.map { try $0.problemsJSON }), PostgresArray(deadlines)])
-        // A second `received` for the same dossier (e.g. an intake replay) changes nothing.
-        var new = Set(try inserted.rows.map { try $0.string("code") })
-        var fresh: [Int] = []
-        for (index, content) in contents.enumerated() where new.remove(content.dossierCode) != nil { fresh.append(index) }
-        guard !fresh.isEmpty else { return }
-        try context.db.execute("""
-            INSERT INTO dossier_revisions (dossier_code, revision, key_id, sealed, cause)
-            SELECT code, 1, key_id, sealed, cause FROM unnest($1::text[], $2::text[], $3::bytea[], $4::text[])
-                AS t(code, key_id, sealed, cause)
-            """, [PostgresArray(fresh.map { contents[$0].dossierCode }), PostgresArray(fresh.map { sealed[$0].keyId }),
-                  PostgresArray(fresh.map { ByteA(sealed[$0].bytes) }),
-                  PostgresArray(fresh.map { "received \(batch[$0].id)" })])
+        let fresh = try desk.insertReceived(contents, outcomes: outcomes, deadlines: deadlines, sealed: sealed,
+                                            causes: batch.map { "received \($0.id)" }, db: context.db)
         for index in fresh {
             try desk.announce(outcomes[index], for: contents[index], deadline: deadlines[index], cause: batch[index], context: context)
         }

@@ -22,29 +22,14 @@ struct MemberRegistryHandler: BatchMessageHandler {
             if (latest[member.memberId]?.revision ?? Int.min) < member.revision { latest[member.memberId] = member }
         }
         let members = Array(latest.values)
-        try context.db.execute("""
-            INSERT INTO members (member_id, citizen_id, party_card_number, organisation_code, record, revision)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::int[])
-            ON CONFLICT (member_id) DO UPDATE SET citizen_id = excluded.citizen_id,
-                party_card_number = excluded.party_card_number, organisation_code = excluded.organisation_code,
-                record = excluded.record, revision = excluded.revision, updated_at = now()
-            WHERE members.revision < excluded.revision
-            """, [PostgresArray(members.map(\.memberId)), PostgresArray(members.map(\.citizenId)),
-                  PostgresArray(members.map(\.partyCardNumber)), PostgresArray(members.map(\.organisationCode)),
-                  try PostgresArray.json(members),
-                  PostgresArray(members.map(\.revision))])
-        let waiting = try context.db.execute("""
-            SELECT code, revision, member_id, \(rfc3339SQL("check_deadline")) AS deadline FROM dossiers
-            WHERE status = 'awaiting-registry' AND member_id = ANY($1::text[]) ORDER BY code FOR UPDATE
-            """, [PostgresArray(members.map(\.memberId))]).rows
+        try desk.storeMembers(members, db: context.db)
+        let waiting = try desk.awaitingRegistry(members.map(\.memberId), db: context.db)
         guard !waiting.isEmpty else { return }
         let current = try desk.members(members.map(\.memberId), db: context.db)
-        for row in waiting {
-            let code = try row.string("code")
-            guard let content = try desk.revisions(of: code, db: context.db).last?.content else { continue }
-            try desk.recheck(content, revision: try row.int("revision"), member: current[try row.string("member_id")],
-                             deadline: WireJSON.parseTimestamp(try row.string("deadline")) ?? context.now,
-                             cause: nil, context: context)
+        for dossier in waiting {
+            guard let content = try desk.revisions(of: dossier.code, db: context.db).last?.content else { continue }
+            try desk.recheck(content, revision: dossier.revision, member: current[dossier.memberId],
+                             deadline: dossier.deadline ?? context.now, cause: nil, context: context)
         }
     }
 }

@@ -8,14 +8,12 @@ import ServiceKit
 struct RouteReturnedHandler: MessageHandler {
     let tables = ["dossiers"]
     let messageType = MessageType.dossierSupplementRequested
+    let desk: CheckDesk
 
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
         let request = try message.decode(DossierSupplementRequestedV1.self).data
         guard request.stepNumber != nil else { return }
-        try context.db.execute("""
-            UPDATE dossiers SET status = 'supplement-requested', problems = $2::jsonb, version = version + 1, updated_at = now()
-            WHERE code = $1 AND status = 'accepted'
-            """, [request.dossierCode, try JSONText(request.problems)])
+        try desk.returnedByRoute(request.dossierCode, problems: request.problems, db: context.db)
     }
 }
 
@@ -25,14 +23,11 @@ struct RouteReturnedHandler: MessageHandler {
 struct MemberTransferredHandler: MessageHandler {
     let tables = ["members"]
     let messageType = MessageType.memberTransferred
+    let desk: CheckDesk
 
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
         let transfer = try message.decode(MemberTransferredV1.self).data
         guard transfer.kind == .official else { return }
-        try context.db.execute("""
-            UPDATE members SET organisation_code = $3,
-                record = jsonb_set(record, '{organisationCode}', to_jsonb($3::text)), updated_at = now()
-            WHERE member_id = $1 AND organisation_code = $2
-            """, [transfer.memberId, transfer.fromOrganisationCode, transfer.toOrganisationCode])
+        try desk.moveMember(transfer, db: context.db)
     }
 }

@@ -1,3 +1,6 @@
+-- audit_log moved to ServiceKit's shared table migrations (SharedTable.auditLog); schemas that
+-- applied this file before still have it, and that earlier text is accepted:
+-- former-checksum: d4d213dcd9b9155d010e3968aae3f86f4fe36dbebdf1e3b6240ba5acf3a2c109
 -- The member registry replica (Cơ sở dữ liệu đảng viên), fed by member.registered/updated.v1.
 CREATE TABLE members (
     member_id text PRIMARY KEY,
@@ -31,16 +34,3 @@ CREATE TABLE dossier_revisions (
     PRIMARY KEY (dossier_code, revision)
 );
 
--- Who read or tried to read a dossier's history, and whether it was allowed (Đ.19.3b).
-CREATE TABLE audit_log (
-    id bigserial PRIMARY KEY,
-    at timestamptz NOT NULL DEFAULT now(),
-    person_id text NOT NULL,
-    organisation_code text,
-    role text,
-    action text NOT NULL,
-    dossier_code text,
-    allowed boolean NOT NULL,
-    detail text
-);
-CREATE INDEX audit_log_dossier ON audit_log (dossier_code);

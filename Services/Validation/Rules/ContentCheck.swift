@@ -52,6 +52,28 @@ public enum CheckOutcome: Sendable, Equatable {
     case refused(code: String, reason: String)
     /// The registry replica does not know the member yet; checked again when it does.
     case awaitingRegistry
+
+    /// The dossier's status after this outcome.
+    public var status: DossierCheckStatus {
+        switch self {
+        case .accepted: .accepted
+        case .supplementRequested: .supplementRequested
+        case .refused: .refused
+        case .awaitingRegistry: .awaitingRegistry
+        }
+    }
+}
+
+/// A dossier's status in validation (`validation.dossiers.status`).
+public enum DossierCheckStatus: String, Sendable, Codable {
+    /// Checked and passed on to routing.
+    case accepted
+    /// Waiting for the submitter's supplement (validation's request, or an organisation on the route returned it).
+    case supplementRequested = "supplement-requested"
+    /// Not eligible: over.
+    case refused
+    /// The member is not in the registry replica yet.
+    case awaitingRegistry = "awaiting-registry"
 }
 
 /// The content check of Đ.14.2 against the registry replica, the procedure version in force at the

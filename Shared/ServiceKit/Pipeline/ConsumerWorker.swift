@@ -64,7 +64,7 @@ public struct WorkerEnvironment: Sendable {
                 amqp?.close()
                 db?.close()
                 if !stop.isSet {
-                    pause(backoff, unless: stop)
+                    stop.wait(backoff)
                 } else if keepGoingAfterStop() {
                     Thread.sleep(forTimeInterval: backoff)  // draining after stop: still back off
                 }

@@ -44,7 +44,7 @@ public final class OutboxRelay: Sendable {
         // After stop (consumers have stopped first) keep going until the outbox is empty, with a bound.
         var drainDeadline: Date?
         func draining() -> Bool {
-            if drainDeadline == nil { drainDeadline = Date().addingTimeInterval(20) }
+            if drainDeadline == nil { drainDeadline = Date().addingTimeInterval(TimeInterval(env.configuration.shutdownDrainSeconds)) }
             return Date() < drainDeadline!
         }
         env.withConnections(worker: name, kind: "relay", logger: logger, stop: stop, keepGoingAfterStop: draining) {

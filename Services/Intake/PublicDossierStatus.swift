@@ -1,0 +1,33 @@
+/// A dossier's public status on the status desk (tra cứu tình trạng hồ sơ, Đ.5.8), as stored in
+/// `intake.dossiers.status`: set by intake itself on receipt and supplement, then by the latest
+/// event of the other services (`TimelineHandler`).
+enum PublicDossierStatus: String, Codable, Sendable, CaseIterable {
+    case received
+    case accepted
+    case supplementRequested = "supplement-requested"
+    case supplementReceived = "supplement-received"
+    case refused
+    case checkOverdue = "check-overdue"
+    case inProgress = "in-progress"
+    case decided
+    case withdrawn
+    case resultIssued = "result-issued"
+    case resultRevoked = "result-revoked"
+
+    /// What the member reads.
+    var label: String {
+        switch self {
+        case .received: "Đã tiếp nhận"
+        case .accepted: "Đang giải quyết"
+        case .supplementRequested: "Yêu cầu bổ sung hồ sơ"
+        case .supplementReceived: "Đã nhận hồ sơ bổ sung"
+        case .refused: "Từ chối tiếp nhận"
+        case .checkOverdue: "Quá hạn kiểm tra hồ sơ"
+        case .inProgress: "Đang xử lý"
+        case .decided: "Đã có quyết định"
+        case .withdrawn: "Đã rút hồ sơ"
+        case .resultIssued: "Đã trả kết quả"
+        case .resultRevoked: "Kết quả đã bị thu hồi"
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import Contracts
+import Foundation
+import Persistence
+import RoutingRules
+import ServiceKit
+
+/// All SQL of routing's route tables (`routes`, `route_steps`, `route_history`): routes are read
+/// locked, changed in memory by `RouteDesk` and `RouteLifecycle`, and written back by `save`.
+/// The officers' views are in `RouteStore+Views.swift`.
+struct RouteStore: Sendable {
+    /// Inserts the routes of newly accepted dossiers (status `planning`); returns the codes that
+    /// were new (the others were accepted before: a resumption or a repeat).
+    func insertAccepted(_ accepted: [DossierAcceptedV1], db: PostgresConnection) throws -> Set<String> {
+        let inserted = try db.execute("""
+            INSERT INTO routes (dossier_code, procedure_code, member_id, status, accepted)
+            SELECT code, procedure, member, $5, accepted::jsonb
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(code, procedure, member, accepted)
+            ON CONFLICT (dossier_code) DO NOTHING
+            RETURNING dossier_code
+            """, [PostgresArray(accepted.map(\.dossierCode)), PostgresArray(accepted.map(\.procedureCode)),
+                  PostgresArray(accepted.map(\.submitter.memberId)), try PostgresArray.json(accepted),
+                  RouteStatus.planning.rawValue])
+        return Set(try inserted.rows.map { try $0.string("dossier_code") })
+    }
+
+    /// The route with its row locked (FOR UPDATE) until the transaction ends; nil when unknown.
+    func locked(_ code: String, db: PostgresConnection) throws -> Route? {
+        guard let row = try db.execute("""
+            SELECT status, current_step, accepted::text AS accepted, procedure_version, waiting_for, current_organisation_code,
+                   decision, reason, \(rfc3339SQL("decided_at")) AS decided_at, dues_paid_up_to,
+                   \(rfc3339SQL("dues_reported_at")) AS dues_reported_at
+            FROM routes WHERE dossier_code = $1 FOR UPDATE
+            """, [code]).first else { return nil }
+        var statuses: [RouteLifecycle.Step] = []
+        let steps = try db.execute("""
+            SELECT s.step_number, s.step_code, s.name, s.organisation_code, s.role, s.action, s.working_days,
+                   s.needs_dues_status, s.campaign_deadline_field, s.status, \(rfc3339SQL("s.assigned_at")) AS assigned_at,
+                   \(rfc3339SQL("s.deadline")) AS deadline, s.content::text AS content,
+                   (o.record->'officeHours')::text AS office_hours, o.software_user
+            FROM route_steps s LEFT JOIN organisations o ON o.code = s.organisation_code
+            WHERE s.dossier_code = $1 ORDER BY s.step_number
+            """, [code]).rows.map { row in
+            let plan = PlannedStep(
+                number: try row.int("step_number"), code: try row.string("step_code"), name: try row.string("name"),
+                organisationCode: try row.string("organisation_code"), role: try row.string("role"),
+                action: try row.string("action"), workingDays: try row.int("working_days"),
+                needsDuesStatus: try row.bool("needs_dues_status"), campaignDeadlineField: try row.optionalString("campaign_deadline_field"))
+            statuses.append(RouteLifecycle.Step(plan, status: try row.value(StepStatus.self, "status")))
+            return Route.Step(plan: plan, assignedAt: try row.optionalString("assigned_at").flatMap(WireJSON.parseTimestamp),
+                              deadline: try row.optionalString("deadline").flatMap(WireJSON.parseTimestamp),
+                              content: try row.optionalJSON([String: String].self, "content"),
+                              officeHours: try row.optionalString("office_hours").flatMap { try? WireJSON.decode([String].self, from: Array($0.utf8)) },
+                              softwareUser: try row.optionalString("software_user"))
+        }
+        let duesReportedAt = try row.optionalString("dues_reported_at").flatMap(WireJSON.parseTimestamp)
+        let lifecycle = RouteLifecycle(dossierCode: code, status: try row.value(RouteStatus.self, "status"),
+                                       currentStep: try row.optionalInt("current_step"), duesReported: duesReportedAt != nil,
+                                       steps: statuses)
+        return Route(code: code, lifecycle: lifecycle, accepted: .stored(try row.string("accepted")),
+                     procedureVersion: try row.optionalInt("procedure_version"), waitingFor: try row.optionalString("waiting_for"),
+                     currentOrganisationCode: try row.optionalString("current_organisation_code"),
+                     decision: try row.optionalValue(DossierDecidedV1.Decision.self, "decision"),
+                     reason: try row.optionalString("reason"),
+                     decidedAt: try row.optionalString("decided_at").flatMap(WireJSON.parseTimestamp),
+                     duesPaidUpTo: try row.optionalString("dues_paid_up_to"), duesReportedAt: duesReportedAt,
+                     steps: steps, stepsStored: true)
+    }
+
+    /// Writes back what changed in `route`: its row, its steps (all of them when just planned,
+    /// else those changed), and its new history entries.
+    func save(_ route: Route, db: PostgresConnection, at now: Date) throws {
+        let lifecycle = route.lifecycle
+        let steps = route.stepsStored ? route.steps.filter { route.changedSteps.contains($0.number) } : route.steps
+        let status = { (step: Route.Step) in lifecycle.step(step.number)?.status.rawValue ?? StepStatus.waiting.rawValue }
+        if !route.stepsStored, !steps.isEmpty {
+            let plans = steps.map(\.plan)
+            try db.execute("""
+                INSERT INTO route_steps (dossier_code, step_number, step_code, name, organisation_code, role, action,
+                                         working_days, needs_dues_status, campaign_deadline_field,
+                                         status, assigned_at, deadline, decided_at, decision, on_time)
+                SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
+                                         $9::bool[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[],
+                                         $14::timestamptz[], $15::text[], $16::bool[])
+                """, [route.code, PostgresArray(plans.map(\.number)), PostgresArray(plans.map(\.code)), PostgresArray(plans.map(\.name)),
+                      PostgresArray(plans.map(\.organisationCode)), PostgresArray(plans.map(\.role)),
+                      PostgresArray(plans.map(\.action)), PostgresArray(plans.map(\.workingDays)),
+                      PostgresArray(plans.map(\.needsDuesStatus)), PostgresArray(plans.map(\.campaignDeadlineField)),
+                      PostgresArray(steps.map(status)), PostgresArray(steps.map { $0.assignedAt?.postgresText }),
+                      PostgresArray(steps.map { $0.deadline?.postgresText }), PostgresArray(steps.map { $0.decidedAt?.postgresText }),
+                      PostgresArray(steps.map { $0.decision?.rawValue }), PostgresArray(steps.map { $0.onTime?.postgresText })])
+        } else if !steps.isEmpty {
+            // An assigned step starts afresh (a resumed step forgets its earlier reminder and
+            // escalation); a decided one keeps its assignment.
+            try db.execute("""
+                UPDATE route_steps s SET status = t.status,
+                    assigned_at = CASE WHEN t.status = '\(StepStatus.assigned.rawValue)' THEN t.assigned_at ELSE s.assigned_at END,
+                    deadline = CASE WHEN t.status = '\(StepStatus.assigned.rawValue)' THEN t.deadline ELSE s.deadline END,
+                    decided_at = t.decided_at, decision = t.decision, reason = t.reason, decided_by = t.decided_by,
+                    content = t.content, on_time = t.on_time,
+                    reminded_at = CASE WHEN t.status = '\(StepStatus.assigned.rawValue)' THEN NULL ELSE s.reminded_at END,
+                    escalated_at = CASE WHEN t.status = '\(StepStatus.assigned.rawValue)' THEN NULL ELSE s.escalated_at END,
+                    escalated_to = CASE WHEN t.status = '\(StepStatus.assigned.rawValue)' THEN NULL ELSE s.escalated_to END
+                FROM unnest($2::int[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::timestamptz[], $7::text[],
+                            $8::text[], $9::jsonb[], $10::jsonb[], $11::bool[])
+                    AS t(step_number, status, assigned_at, deadline, decided_at, decision, reason, decided_by, content, on_time)
+                WHERE s.dossier_code = $1 AND s.step_number = t.step_number
+                """, [route.code, PostgresArray(steps.map(\.number)), PostgresArray(steps.map(status)),
+                      PostgresArray(steps.map { $0.assignedAt?.postgresText }), PostgresArray(steps.map { $0.deadline?.postgresText }),
+                      PostgresArray(steps.map { $0.decidedAt?.postgresText }), PostgresArray(steps.map { $0.decision?.rawValue }),
+                      PostgresArray(steps.map(\.reason)),
+                      PostgresArray(try steps.map { try $0.decidedBy.map { try JSONText($0).text } }),
+                      PostgresArray(try steps.map { try $0.content.map { try JSONText($0).text } }),
+                      PostgresArray(steps.map { $0.onTime?.postgresText })])
+        }
+        try db.execute("""
+            UPDATE routes SET status = $2, current_step = $3, current_organisation_code = $4, waiting_for = $5,
+                procedure_version = $6, decision = $7, reason = $8, decided_at = $9::timestamptz,
+                dues_paid_up_to = $10, dues_reported_at = $11::timestamptz,
+                accepted = CASE WHEN $12::bool THEN $13::jsonb ELSE accepted END, updated_at = $14::timestamptz
+            WHERE dossier_code = $1
+            """, [route.code, lifecycle.status.rawValue, lifecycle.currentStep, route.currentOrganisationCode, route.waitingFor,
+                  route.procedureVersion, route.decision?.rawValue, route.reason, route.decidedAt,
+                  route.duesPaidUpTo, route.duesReportedAt, route.acceptedReplaced,
+                  route.acceptedReplaced ? try JSONText(try route.accepted.value).text : nil, now])
+        try append(route.newHistory, to: route.code, db: db)
+    }
+
+    /// Appends entries to a route's history.
+    func append(_ entries: [Route.HistoryEntry], to code: String, db: PostgresConnection) throws {
+        guard !entries.isEmpty else { return }
+        try db.execute("""
+            INSERT INTO route_history (dossier_code, at, step_number, event, organisation_code, actor, detail)
+            SELECT $1, * FROM unnest($2::timestamptz[], $3::int[], $4::text[], $5::text[], $6::jsonb[], $7::text[])
+            """, [code, PostgresArray(entries.map(\.at)), PostgresArray(entries.map { $0.stepNumber.map(String.init) }),
+                  PostgresArray(entries.map(\.event)), PostgresArray(entries.map(\.organisationCode)),
+                  PostgresArray(try entries.map { try $0.actor.map { try JSONText($0).text } }), PostgresArray(entries.map(\.detail))])
+    }
+
+    // MARK: Waiting routes and timers
+
+    /// Routes waiting for one of `organisations` to be known, locked, oldest code first.
+    func awaiting(organisations: [String], db: PostgresConnection) throws -> [DossierAcceptedV1] {
+        try db.execute("""
+            SELECT accepted::text AS accepted FROM routes
+            WHERE status = $2 AND waiting_for = ANY($1::text[]) ORDER BY dossier_code FOR UPDATE
+            """, [PostgresArray(organisations), RouteStatus.awaitingOrganisations.rawValue]).rows
+            .map { try $0.json(DossierAcceptedV1.self, "accepted") }
+    }
+
+    /// Whether `organisation` already made this decision on the step (a software retrying it).
+    func hasDecision(_ decision: DossierStepDecidedV1, db: PostgresConnection) throws -> Bool {
+        try db.execute("""
+            SELECT 1 FROM route_steps WHERE dossier_code = $1 AND step_number = $2 AND decision = $3
+                AND decided_by->>'organisationCode' = $4
+            """, [decision.dossierCode, decision.stepNumber, decision.decision.rawValue, decision.decidedBy.organisationCode]).first != nil
+    }
+
+    /// A still-assigned step's code, organisation and deadline, marked reminded; nil when decided since.
+    func markReminded(_ code: String, step: Int, at now: Date, db: PostgresConnection) throws -> (stepCode: String, organisation: String, deadline: Date?)? {
+        guard let row = try db.execute("""
+            UPDATE route_steps SET reminded_at = $3::timestamptz
+            WHERE dossier_code = $1 AND step_number = $2 AND status = $4
+            RETURNING step_code, organisation_code, \(rfc3339SQL("deadline")) AS deadline
+            """, [code, step, now, StepStatus.assigned.rawValue]).first else { return nil }
+        return (try row.string("step_code"), try row.string("organisation_code"),
+                try row.optionalString("deadline").flatMap(WireJSON.parseTimestamp))
+    }
+
+    /// A still-assigned step escalated to its organisation's superior; nil when decided since.
+    func markEscalated(_ code: String, step: Int, at now: Date, db: PostgresConnection)
+        throws -> (stepCode: String, organisation: String, escalatedTo: String?, deadline: Date?)? {
+        guard let row = try db.execute("""
+            UPDATE route_steps s SET escalated_at = $3::timestamptz,
+                escalated_to = (SELECT parent_code FROM organisations o WHERE o.code = s.organisation_code)
+            WHERE dossier_code = $1 AND step_number = $2 AND status = $4
+            RETURNING step_code, organisation_code, escalated_to, \(rfc3339SQL("deadline")) AS deadline
+            """, [code, step, now, StepStatus.assigned.rawValue]).first else { return nil }
+        return (try row.string("step_code"), try row.string("organisation_code"), try row.optionalString("escalated_to"),
+                try row.optionalString("deadline").flatMap(WireJSON.parseTimestamp))
+    }
+}

@@ -1,0 +1,152 @@
+import Contracts
+import Foundation
+import Persistence
+import ServiceKit
+import ValidationRules
+
+/// All SQL of validation's own tables: `dossiers` (one row per dossier and its check status),
+/// `dossier_revisions` (every version of the content, encrypted, Đ.15) and `members` (the member
+/// registry replica).
+extension CheckDesk {
+    // MARK: Registry replica
+
+    func members(_ ids: [String], db: PostgresConnection) throws -> [String: MemberRecord] {
+        var members: [String: MemberRecord] = [:]
+        for row in try db.execute("SELECT record::text AS record FROM members WHERE member_id = ANY($1::text[])",
+                                  [PostgresArray(Array(Set(ids)))]).rows {
+            let member = try row.json(MemberRecord.self, "record")
+            members[member.memberId] = member
+        }
+        return members
+    }
+
+    /// Keeps the newest revision of each member (an older one never overwrites a newer one).
+    func storeMembers(_ members: [MemberRecord], db: PostgresConnection) throws {
+        try db.execute("""
+            INSERT INTO members (member_id, citizen_id, party_card_number, organisation_code, record, revision)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::int[])
+            ON CONFLICT (member_id) DO UPDATE SET citizen_id = excluded.citizen_id,
+                party_card_number = excluded.party_card_number, organisation_code = excluded.organisation_code,
+                record = excluded.record, revision = excluded.revision, updated_at = now()
+            WHERE members.revision < excluded.revision
+            """, [PostgresArray(members.map(\.memberId)), PostgresArray(members.map(\.citizenId)),
+                  PostgresArray(members.map(\.partyCardNumber)), PostgresArray(members.map(\.organisationCode)),
+                  try PostgresArray.json(members), PostgresArray(members.map(\.revision))])
+    }
+
+    /// An official transfer: the member's replica follows them to the new cell.
+    func moveMember(_ transfer: MemberTransferredV1, db: PostgresConnection) throws {
+        try db.execute("""
+            UPDATE members SET organisation_code = $3,
+                record = jsonb_set(record, '{organisationCode}', to_jsonb($3::text)), updated_at = now()
+            WHERE member_id = $1 AND organisation_code = $2
+            """, [transfer.memberId, transfer.fromOrganisationCode, transfer.toOrganisationCode])
+    }
+
+    // MARK: Revisions (Đ.15: every version kept, encrypted)
+
+    func storeRevision(_ content: DossierContent, revision: Int, cause: String, db: PostgresConnection) throws {
+        let sealed = try sealedRevision(content, revision: revision)
+        try db.execute("""
+            INSERT INTO dossier_revisions (dossier_code, revision, key_id, sealed, cause) VALUES ($1, $2, $3, $4::bytea, $5)
+            """, [content.dossierCode, revision, sealed.keyId, ByteA(sealed.bytes), cause])
+    }
+
+    /// Every revision of a dossier, decrypted, oldest first.
+    func revisions(of code: String, db: PostgresConnection) throws -> [(revision: Int, cause: String, keyId: String, createdAt: String, content: DossierContent)] {
+        try db.execute("""
+            SELECT revision, cause, key_id, sealed, \(rfc3339SQL("created_at")) AS created_at
+            FROM dossier_revisions WHERE dossier_code = $1 ORDER BY revision
+            """, [code]).rows.map { row in
+            let revision = try row.int("revision")
+            let keyId = try row.string("key_id")
+            let plain = try cipher.open(HistoryCipher.Sealed(keyId: keyId, bytes: try row.bytes("sealed")), context: context(code, revision))
+            return (revision, try row.string("cause"), keyId, try row.string("created_at"),
+                    try WireJSON.decode(DossierContent.self, from: plain))
+        }
+    }
+
+    // MARK: Dossiers
+
+    /// A checked batch of received dossiers with their first revisions, in two statements; returns
+    /// the indexes of the dossiers that were new (a second `received` of one changes nothing).
+    func insertReceived(_ contents: [DossierContent], outcomes: [CheckOutcome], deadlines: [Date],
+                        sealed: [HistoryCipher.Sealed], causes: [String], db: PostgresConnection) throws -> [Int] {
+        let inserted = try db.execute("""
+            INSERT INTO dossiers (code, procedure_code, receiving_organisation_code, member_id, official_receipt_at,
+                                  status, procedure_version, problems, check_deadline)
+            SELECT code, procedure, organisation, member, receipt, status, version, problems::jsonb, deadline
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::int[],
+                        $8::text[], $9::timestamptz[])
+                AS t(code, procedure, organisation, member, receipt, status, version, problems, deadline)
+            ON CONFLICT (code) DO NOTHING
+            RETURNING code
+            """, [PostgresArray(contents.map(\.dossierCode)), PostgresArray(contents.map(\.procedureCode)),
+                  PostgresArray(contents.map(\.receivingOrganisationCode)), PostgresArray(contents.map(\.submitter.memberId)),
+                  PostgresArray(contents.map(\.officialReceiptAt)), PostgresArray(outcomes.map(\.status.rawValue)),
+                  PostgresArray(outcomes.map { $0.procedureVersion.map(String.init) }),
+                  PostgresArray(try outcomes.map { try $0.problemsJSON }), PostgresArray(deadlines)])
+        var new = Set(try inserted.rows.map { try $0.string("code") })
+        let fresh = contents.indices.filter { new.remove(contents[$0].dossierCode) != nil }
+        guard !fresh.isEmpty else { return [] }
+        try db.execute("""
+            INSERT INTO dossier_revisions (dossier_code, revision, key_id, sealed, cause)
+            SELECT code, 1, key_id, sealed, cause FROM unnest($1::text[], $2::text[], $3::bytea[], $4::text[])
+                AS t(code, key_id, sealed, cause)
+            """, [PostgresArray(fresh.map { contents[$0].dossierCode }), PostgresArray(fresh.map { sealed[$0].keyId }),
+                  PostgresArray(fresh.map { ByteA(sealed[$0].bytes) }), PostgresArray(fresh.map { causes[$0] })])
+        return fresh
+    }
+
+    /// The outcome of a re-check, on the dossier's row.
+    func record(_ outcome: CheckOutcome, for content: DossierContent, revision: Int, deadline: Date,
+                context: HandlerContext) throws {
+        try context.db.execute("""
+            UPDATE dossiers SET status = $2, procedure_version = $3, problems = $4::jsonb, revision = $5,
+                check_deadline = $6::timestamptz, version = version + 1, updated_at = now()
+            WHERE code = $1
+            """, [content.dossierCode, outcome.status.rawValue, outcome.procedureVersion, try outcome.problemsJSON, revision, deadline])
+    }
+
+    /// The dossier's status, latest revision and member, its row locked; nil when unknown.
+    func locked(_ code: String, db: PostgresConnection) throws -> (status: DossierCheckStatus, revision: Int, memberId: String)? {
+        // The row lock orders amendments and registry re-checks of one dossier across replicas.
+        guard let row = try db.execute("SELECT status, revision, member_id FROM dossiers WHERE code = $1 FOR UPDATE", [code]).first
+        else { return nil }
+        return (try row.value(DossierCheckStatus.self, "status"), try row.int("revision"), try row.string("member_id"))
+    }
+
+    /// The receiving organisation of a dossier; nil when unknown.
+    func receivingOrganisation(of code: String, db: PostgresConnection) throws -> String? {
+        try db.execute("SELECT receiving_organisation_code FROM dossiers WHERE code = $1", [code])
+            .first.map { try $0.string("receiving_organisation_code") }
+    }
+
+    /// An organisation on the route returned an accepted dossier: it waits for the supplement.
+    func returnedByRoute(_ code: String, problems: [Problem], db: PostgresConnection) throws {
+        try db.execute("""
+            UPDATE dossiers SET status = $3, problems = $2::jsonb, version = version + 1, updated_at = now()
+            WHERE code = $1 AND status = $4
+            """, [code, try JSONText(problems), DossierCheckStatus.supplementRequested.rawValue, DossierCheckStatus.accepted.rawValue])
+    }
+
+    /// Dossiers waiting for one of `memberIds` to reach the registry, locked, by code.
+    func awaitingRegistry(_ memberIds: [String], db: PostgresConnection) throws -> [(code: String, revision: Int, memberId: String, deadline: Date?)] {
+        try db.execute("""
+            SELECT code, revision, member_id, \(rfc3339SQL("check_deadline")) AS deadline FROM dossiers
+            WHERE status = '\(DossierCheckStatus.awaitingRegistry.rawValue)' AND member_id = ANY($1::text[]) ORDER BY code FOR UPDATE
+            """, [PostgresArray(memberIds)]).rows.map { row in
+            (try row.string("code"), try row.int("revision"), try row.string("member_id"),
+             try row.optionalString("deadline").flatMap(WireJSON.parseTimestamp))
+        }
+    }
+
+    /// A dossier still waiting for the registry at its check deadline, marked overdue; returns its
+    /// receiving organisation, nil when it was checked since.
+    func markCheckOverdue(_ code: String, at now: Date, db: PostgresConnection) throws -> String? {
+        try db.execute("""
+            UPDATE dossiers SET check_overdue_at = $2::timestamptz
+            WHERE code = $1 AND status = $3 RETURNING receiving_organisation_code
+            """, [code, now, DossierCheckStatus.awaitingRegistry.rawValue]).first.map { try $0.string("receiving_organisation_code") }
+    }
+}

@@ -1,0 +1,108 @@
+import Contracts
+import RoutingRules
+import XCTest
+
+/// The route lifecycle without clock or database: which step is current, what each decision does,
+/// when the route waits, and which decisions are refused before anything changes.
+final class RouteLifecycleTests: XCTestCase {
+    func planned(_ number: Int, _ organisation: String, action: String = "review", dues: Bool = false) -> PlannedStep {
+        PlannedStep(number: number, code: "S\(number)", name: "Bước \(number)", organisationCode: organisation, role: "cell",
+                    action: action, workingDays: 3, needsDuesStatus: dues, campaignDeadlineField: nil)
+    }
+
+    func newRoute() -> RouteLifecycle {
+        RouteLifecycle(dossierCode: "D1", status: .planning, currentStep: nil, duesReported: false, steps: [])
+    }
+
+    func testStartCompletesTheRequestStepAndAssignsTheNext() {
+        var route = newRoute()
+        let events = route.start([planned(1, "A", action: "request"), planned(2, "B"), planned(3, "C")])
+        XCTAssertEqual(events, [.sentWithRequest(step: 1), .assigned(step: 2)])
+        XCTAssertEqual(route.status, .inProgress)
+        XCTAssertEqual(route.currentStep, 2)
+        XCTAssertEqual(route.steps.map(\.status), [.automatic, .assigned, .waiting])
+    }
+
+    func testApprovingEveryStepCompletesTheRoute() throws {
+        var route = newRoute()
+        _ = route.start([planned(1, "A"), planned(2, "B")])
+        XCTAssertEqual(try route.decide(step: 1, .approve, by: "A", reason: nil), [.decided(step: 1, .approved), .assigned(step: 2)])
+        XCTAssertEqual(try route.decide(step: 2, .forward, by: "B", reason: nil), [.decided(step: 2, .approved), .completed])
+        XCTAssertEqual(route.status, .decided)
+    }
+
+    func testRefusalEndsTheRouteAndNeedsAReason() throws {
+        var route = newRoute()
+        _ = route.start([planned(1, "A"), planned(2, "B")])
+        XCTAssertThrowsError(try route.decide(step: 1, .refuse, by: "A", reason: "  ")) {
+            XCTAssertEqual($0 as? DecisionRefusal, .reasonRequired)
+        }
+        XCTAssertEqual(route.steps[0].status, .assigned, "a refused decision changes nothing")
+        XCTAssertEqual(try route.decide(step: 1, .refuse, by: "A", reason: "Không đủ điều kiện"),
+                       [.decided(step: 1, .refused), .refused(step: 1)])
+        XCTAssertEqual(route.status, .decided)
+        XCTAssertThrowsError(try route.decide(step: 2, .approve, by: "B", reason: nil)) {
+            XCTAssertEqual($0 as? DecisionRefusal, .stepNotCurrent("D1", 2))
+        }
+    }
+
+    func testOnlyTheCurrentStepsOrganisationDecides() {
+        var route = newRoute()
+        _ = route.start([planned(1, "A"), planned(2, "B")])
+        XCTAssertThrowsError(try route.decide(step: 1, .approve, by: "B", reason: nil)) {
+            XCTAssertEqual($0 as? DecisionRefusal, .wrongOrganisation("A"))
+        }
+        XCTAssertThrowsError(try route.decide(step: 2, .approve, by: "B", reason: nil)) {
+            XCTAssertEqual($0 as? DecisionRefusal, .stepNotCurrent("D1", 2))
+        }
+    }
+
+    func testReturnedRouteResumesAtTheReturningStep() throws {
+        var route = newRoute()
+        _ = route.start([planned(1, "A"), planned(2, "B")])
+        _ = try route.decide(step: 1, .approve, by: "A", reason: nil)
+        XCTAssertEqual(try route.decide(step: 2, .returnForSupplement, by: "B", reason: "Thiếu bản tự kiểm điểm"),
+                       [.decided(step: 2, .returned), .returnedForSupplement(step: 2)])
+        XCTAssertEqual(route.status, .returned)
+        XCTAssertThrowsError(try route.decide(step: 2, .approve, by: "B", reason: nil), "not current while returned")
+        XCTAssertEqual(route.resume(), [.resumed(step: 2), .assigned(step: 2)])
+        XCTAssertEqual(route.status, .inProgress)
+        XCTAssertEqual(route.resume(), [], "resuming a route that is not returned changes nothing")
+    }
+
+    func testTheLetterStepWaitsForTheDuesStatus() throws {
+        var route = newRoute()
+        XCTAssertEqual(route.start([planned(1, "A"), planned(2, "B", dues: true)]), [.assigned(step: 1)])
+        XCTAssertEqual(try route.decide(step: 1, .approve, by: "A", reason: nil),
+                       [.decided(step: 1, .approved), .awaitingDuesStatus(step: 2)])
+        XCTAssertEqual(route.status, .awaitingDuesStatus)
+        XCTAssertThrowsError(try route.decide(step: 2, .approve, by: "B", reason: nil))
+        XCTAssertEqual(route.duesStatusReported(), [.assigned(step: 2)])
+        XCTAssertEqual(try route.decide(step: 2, .approve, by: "B", reason: nil), [.decided(step: 2, .approved), .completed])
+    }
+
+    func testDuesStatusBeforeTheLetterStepIsKeptAndNothingWaits() throws {
+        var route = newRoute()
+        _ = route.start([planned(1, "A"), planned(2, "B", dues: true)])
+        XCTAssertEqual(route.duesStatusReported(), [], "the first step is still with A")
+        XCTAssertEqual(try route.decide(step: 1, .approve, by: "A", reason: nil), [.decided(step: 1, .approved), .assigned(step: 2)])
+    }
+
+    func testApprovingTheLetterStepBeforeTheDuesStatusIsRefused() {
+        // A route stored before the hold existed may have its letter step assigned without the status.
+        var route = RouteLifecycle(dossierCode: "D1", status: .inProgress, currentStep: 1, duesReported: false, steps: [
+            .init(number: 1, organisationCode: "A", isAutomatic: false, needsDuesStatus: true, status: .assigned),
+        ])
+        XCTAssertThrowsError(try route.decide(step: 1, .approve, by: "A", reason: nil)) {
+            XCTAssertEqual($0 as? DecisionRefusal, .duesStatusPending)
+        }
+        XCTAssertEqual(try route.decide(step: 1, .returnForSupplement, by: "A", reason: "Sai thông tin"),
+                       [.decided(step: 1, .returned), .returnedForSupplement(step: 1)], "returning needs no dues status")
+    }
+
+    func testAWaitingRouteWaitsForItsOrganisation() {
+        var route = newRoute()
+        XCTAssertEqual(route.awaitOrganisation("HN.CB9"), [.awaitingOrganisation("HN.CB9")])
+        XCTAssertEqual(route.status, .awaitingOrganisations)
+    }
+}
