@@ -138,13 +138,16 @@ start_postgres() {
         --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null
     fi
     runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/postgres.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_socket_dir -c max_connections=300 -c shared_buffers=256MB" start >/dev/null
+      -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_socket_dir -c max_connections=300 -c shared_buffers=256MB -c shared_preload_libraries=pg_stat_statements" start >/dev/null
     wait_for "PostgreSQL" pg_ready 60
   fi
   psql_admin -d postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'tthc'" | grep -q 1 \
     || psql_admin -d postgres -c "CREATE DATABASE tthc"
   # Read by this (root) shell: the postgres user may not reach a private checkout.
   psql_admin -d tthc -f - < "$repo/Deploy/postgres/roles.sql"
+  # Which statements cost the time (tthc-bench prints the top ones); absent when the server was
+  # started without the library preloaded.
+  psql_admin -d tthc -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" 2>/dev/null || true
   log "PostgreSQL ready: postgres://127.0.0.1:$pg_port/tthc"
 }
 

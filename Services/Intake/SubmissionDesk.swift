@@ -136,9 +136,9 @@ struct SubmissionDesk: Sendable {
         guard let first = receipts.first else { return }
         try db.execute("""
             INSERT INTO dossiers (code, integrator, client_submission_id, procedure_code, receiving_organisation_code,
-                                  member_id, received_at, official_receipt_at, status, status_at, submission, deadline)
+                                  member_id, received_at, official_receipt_at, submission, deadline)
             SELECT code, integrator, client_id, procedure, organisation, member, $7::timestamptz, official_receipt_at,
-                   $11, $7::timestamptz, submission, deadline
+                   submission, deadline
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $9::jsonb[], $10::timestamptz[],
                         $8::timestamptz[])
                 AS t(code, integrator, client_id, procedure, organisation, member, submission, deadline, official_receipt_at)
@@ -147,12 +147,12 @@ struct SubmissionDesk: Sendable {
                   PostgresArray(receipts.map(\.receivingOrganisationCode)), PostgresArray(receipts.map(\.submitter.memberId)),
                   first.receivedAt, PostgresArray(receipts.map(\.officialReceiptAt)),
                   try PostgresArray.json(submissions),
-                  PostgresArray(receipts.map { $0.deadline?.postgresText }), PublicDossierStatus.received.rawValue])
+                  PostgresArray(receipts.map { $0.deadline?.postgresText })])
         try db.execute("""
-            INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary)
-            SELECT 'received:' || code, code, $2, $3::timestamptz, $4 FROM unnest($1::text[]) AS code
+            INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary, status)
+            SELECT 'received:' || code, code, $2, $3::timestamptz, $4, $5 FROM unnest($1::text[]) AS code
             """, [PostgresArray(receipts.map(\.dossierCode)), MessageType.dossierReceived.routingKey, first.receivedAt,
-                  TimelineHandler.receivedSummary])
+                  TimelineHandler.receivedSummary, PublicDossierStatus.received.rawValue])
         // A delegated submission says so in the dossier's history (Đ.11: recorded on the dossier).
         let delegated = receipts.filter { $0.delegation != nil }
         if !delegated.isEmpty {

@@ -118,13 +118,16 @@ extension RouteDesk {
     func complete(_ route: inout Route, cause: IncomingMessage?, context: HandlerContext) throws {
         let accepted = try route.accepted.value
         guard let procedure = catalog.procedure(accepted.procedureCode, at: accepted.officialReceiptAt),
-              let last = route.steps.last else { return }
+              let last = route.steps.last else {
+            throw PermanentFailure(code: "procedure-not-in-force", reason: "\(route.code): no catalog version to complete the route with")
+        }
         let deciding = route.steps.last { $0.plan.role == procedure.decidingOrganisation } ?? last
         var resultData: [String: String] = [:]
         for step in route.steps { for (key, value) in step.content ?? [:] { resultData[key] = value } }
         let ends = try? RouteEnds(form: accepted.form ?? [:], memberOrganisation: accepted.memberOrganisationCode)
         if let destination = ends?.destinationCell { resultData["chiBoNoiDen"] = destination }
         if let member = ends?.memberCell { resultData["chiBoNoiDi"] = member }
+        route.accepted = .decoded(accepted)  // finish reads it again
         try finish(&route, decision: .approved, reason: nil, decidingOrganisation: deciding.organisationCode,
                    resultData: resultData, cause: cause, context: context)
         guard let ends, let destination = ends.destinationCell else { return }

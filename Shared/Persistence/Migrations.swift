@@ -23,11 +23,12 @@ public struct Migration: Sendable, Equatable {
     /// Checksums of this migration's earlier text that a schema may have applied, declared in the
     /// file as `-- former-checksum: <sha256>` lines (like Liquibase's `validCheckSum`): an edit
     /// that moved SQL elsewhere without changing what an applied schema holds. Any other edit of
-    /// an applied migration still stops the service.
+    /// an applied migration still stops the service. The recorded checksum is left as it is, so
+    /// replicas of the previous version (a rolling deploy, a rollback) still start.
     public var formerChecksums: Set<String> {
         let prefix = "-- former-checksum:"
         return Set(sql.split(separator: "\n").compactMap { line in
-            line.hasPrefix(prefix) ? line.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces) : nil
+            line.hasPrefix(prefix) ? line.dropFirst(prefix.count).trimmingCharacters(in: .whitespacesAndNewlines) : nil
         })
     }
 
@@ -102,11 +103,6 @@ public struct MigrationRunner {
                     throw MigrationError.checksumMismatch(scope: migration.scope, version: migration.version,
                                                           name: migration.name)
                 }
-                try db.execute("UPDATE schema_migrations SET checksum = $3 WHERE scope = $1 AND version = $2",
-                               [migration.scope, migration.version, migration.checksum])
-                logger.info("migration text changed in a declared way; recorded its new checksum", metadata: [
-                    "scope": .string(migration.scope), "version": .stringConvertible(migration.version),
-                ])
                 continue
             }
             try db.transaction { tx in

@@ -56,6 +56,28 @@ public final class ServiceMetrics: Sendable {
         ).record(duration)
     }
 
+    /// A transaction committed: `consumer`, `relay`, `timers` or `http`.
+    public func committed(_ kind: String) {
+        counter("transactions", "Database transactions committed", [("kind", kind)]).increment()
+    }
+
+    /// Commit of the outbox row → its publish confirmed by the broker.
+    public func relayLag(_ seconds: Double) {
+        latency("relay_lag", "Outbox row written to publish confirmed", []).record(seconds)
+    }
+
+    /// Publish by the producing service's relay → delivery to this consumer.
+    public func queueWait(_ seconds: Double, type: String) {
+        latency("queue_wait", "Message published to delivered to this consumer", [("type", type)]).record(seconds)
+    }
+
+    private func latency(_ name: String, _ help: String, _ labels: [(String, String)]) -> ValueHistogram {
+        registry.makeValueHistogram(
+            descriptor: MetricNameDescriptor(namespace: "tthc", metricName: name, unitName: "seconds", helpText: help),
+            labels: [("service", service)] + labels,
+            buckets: [0.001, 0.005, 0.025, 0.1, 0.5, 2, 10, 60])
+    }
+
     public func outboxBacklog(_ rows: Int) {
         registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "tthc", metricName: "outbox_backlog",
                                                              unitName: "messages", helpText: "Outbox rows not yet published"),

@@ -26,6 +26,7 @@ public struct ServiceResources: Sendable {
                 return value
             }
         }
+        metrics.committed("http")
         relayWake.signal()
         return value
     }

@@ -16,7 +16,7 @@ final class ValidationTests: XCTestCase {
     }
 
     func intakeStatus(_ code: String) throws -> String? {
-        try TestEnvironment.value("SELECT status FROM intake.dossiers WHERE code = $1", [code])
+        try TestEnvironment.value("SELECT status FROM intake.dossier_events WHERE dossier_code = $1 AND status IS NOT NULL ORDER BY occurred_at DESC, message_id DESC LIMIT 1", [code])
     }
 
     func officerToken(organisation: String, role: String = "officer") async throws -> String {

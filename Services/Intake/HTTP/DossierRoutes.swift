@@ -112,7 +112,7 @@ struct DossierRoutes: Sendable {
         }
         let found: DossierStatus? = try await resources.database.run { db in
             guard let row = try db.execute("""
-                SELECT code, procedure_code, receiving_organisation_code, status,
+                SELECT code, procedure_code, receiving_organisation_code, \(PublicDossierStatus.currentSQL(of: "dossiers.code")) AS status,
                        \(rfc3339SQL("deadline")) AS deadline,
                        \(rfc3339SQL("received_at")) AS received_at,
                        \(rfc3339SQL("official_receipt_at")) AS official_receipt_at

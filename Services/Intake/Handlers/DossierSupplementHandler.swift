@@ -8,7 +8,7 @@ import ServiceKit
 /// for validation (same dossier code), answering `reply_to` with it — or with `dossier.rejected.v1`
 /// listing every problem. Idempotent by (integrator, clientSubmissionId).
 struct DossierSupplementHandler: MessageHandler {
-    let tables = ["supplements", "dossiers", "dossier_events"]
+    let tables = ["supplements", "dossier_events"]
     let messageType = MessageType.dossierSupplement
     let catalog: ProcedureCatalog
 
@@ -43,13 +43,11 @@ struct DossierSupplementHandler: MessageHandler {
             VALUES ($1, $2, $3, $4::timestamptz, $5::jsonb)
             """, [integrator, supplement.clientSubmissionId, supplement.dossierCode, context.now,
                   try JSONText(receipt)])
-        try context.db.execute("UPDATE dossiers SET status = $3, status_at = $2::timestamptz WHERE code = $1",
-                               [supplement.dossierCode, context.now, PublicDossierStatus.supplementReceived.rawValue])
         try context.db.execute("""
-            INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary)
-            VALUES ($1, $2, $3, $4::timestamptz, $5)
+            INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary, status)
+            VALUES ($1, $2, $3, $4::timestamptz, $5, $6)
             """, [message.id, supplement.dossierCode, MessageType.dossierSupplementReceived.routingKey, context.now,
-                  "Đã nhận hồ sơ bổ sung."])
+                  "Đã nhận hồ sơ bổ sung.", PublicDossierStatus.supplementReceived.rawValue])
         try context.emit(.dossierSupplementReceived, subject: supplement.dossierCode, data: receipt, causedBy: message)
         try context.reply(to: message, .dossierSupplementReceived, subject: supplement.dossierCode, data: receipt.withoutDocumentBytes)
     }
@@ -68,7 +66,7 @@ struct DossierSupplementHandler: MessageHandler {
 
     func problems(of supplement: DossierSupplementV1, integrator: String, db: PostgresConnection) throws -> [Problem] {
         guard let dossier = try db.execute("""
-            SELECT integrator, status, procedure_code, submission::text AS submission,
+            SELECT integrator, \(PublicDossierStatus.currentSQL(of: "dossiers.code")) AS status, procedure_code, submission::text AS submission,
                    \(rfc3339SQL("official_receipt_at")) AS official_receipt_at
             FROM dossiers WHERE code = $1 FOR UPDATE
             """, [supplement.dossierCode]).first, try dossier.string("integrator") == integrator else {

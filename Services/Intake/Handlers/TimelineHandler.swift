@@ -3,13 +3,17 @@ import Foundation
 import Persistence
 import ServiceKit
 
-/// Keeps each dossier's public status and timeline (status desk, Đ.5.8) from the events of every
-/// service. Only the event's kind and time are kept, never its private content.
+/// Keeps each dossier's public timeline, and with it its status (status desk, Đ.5.8), from the
+/// events of every service. Only the event's kind, time and the status it leads to are kept, never
+/// its private content.
 struct TimelineHandler: BatchMessageHandler {
-    let tables = ["dossier_events", "dossiers"]
+    let tables = ["dossier_events"]
     let messageType: MessageType
     /// Status code after this event; nil for an event that never changes it alone.
     let status: PublicDossierStatus?
+    /// One row per message id (ON CONFLICT DO NOTHING) and nothing emitted: a redelivery changes
+    /// nothing without the inbox.
+    var idempotentByMessageId: Bool { true }
     /// Public Vietnamese summary.
     let summary: String
 
@@ -22,22 +26,11 @@ struct TimelineHandler: BatchMessageHandler {
         guard !events.isEmpty else { return }
         let times = events.map { $0.0.header.time ?? context.now }
         try context.db.execute("""
-            INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary)
-            SELECT id, code, $3, at, $4 FROM unnest($1::text[], $2::text[], $5::timestamptz[]) AS t(id, code, at)
+            INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary, status)
+            SELECT id, code, $3, at, $4, $6 FROM unnest($1::text[], $2::text[], $5::timestamptz[]) AS t(id, code, at)
             ON CONFLICT (message_id) DO NOTHING
             """, [PostgresArray(events.map(\.0.id)), PostgresArray(events.map(\.1)), messageType.routingKey, summary,
-                  PostgresArray(times)])
-        guard let status else { return }
-        // Events may arrive out of order: the latest one sets the status. Rows are locked in code
-        // order so that two consumers updating the same dossiers wait for each other instead of
-        // deadlocking.
-        try context.db.execute("""
-            WITH t AS (SELECT code, max(at) AS at FROM unnest($1::text[], $2::timestamptz[]) AS u(code, at) GROUP BY code),
-                 locked AS (SELECT d.code FROM dossiers d JOIN t ON t.code = d.code ORDER BY d.code FOR UPDATE OF d)
-            UPDATE dossiers d SET status = $3, status_at = t.at
-            FROM t
-            WHERE d.code = t.code AND d.code IN (SELECT code FROM locked) AND (d.status_at IS NULL OR d.status_at <= t.at)
-            """, [PostgresArray(events.map(\.1)), PostgresArray(times), status.rawValue])
+                  PostgresArray(times), status?.rawValue])
     }
 
     /// The first entry of every timeline, written by the submission desk in the transaction that

@@ -13,14 +13,21 @@ struct NoticeHandler<Payload: Codable & Sendable>: BatchMessageHandler {
     /// The dossier code, the member and the text of the notice.
     let render: @Sendable (Payload) -> (dossierCode: String, memberId: String, text: String)
     /// The delegation the event records (received and accepted dossiers carry it).
-    var delegation: @Sendable (Payload) -> SubmissionDelegation? = { _ in nil }
+    var delegation: (@Sendable (Payload) -> SubmissionDelegation?)?
+
+    /// Without a delegation to record, a notice is one row per (message id, recipient), ON
+    /// CONFLICT DO NOTHING: no inbox row needed. Recording a delegation is not (an old event
+    /// delivered again could replace a newer delegation), so those go through the inbox.
+    var idempotentByMessageId: Bool { delegation == nil }
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         let payloads = try batch.map { try $0.decode(Payload.self).data }
         let notices = payloads.map(render)
-        try DelegateFollowers.record(zip(payloads, notices).compactMap { payload, notice in
-            delegation(payload).map { (notice.dossierCode, $0) }
-        }, context: context)
+        if let delegation {
+            try DelegateFollowers.record(zip(payloads, notices).compactMap { payload, notice in
+                delegation(payload).map { (notice.dossierCode, $0) }
+            }, context: context)
+        }
         try context.db.execute("""
             WITH event AS (
                 SELECT * FROM unnest($1::text[], $3::text[], $4::text[], $5::text[]) AS t(id, dossier, member, text))

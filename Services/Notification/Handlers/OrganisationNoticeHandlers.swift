@@ -13,6 +13,8 @@ struct OrganisationNoticeHandler<Payload: Codable & Sendable>: BatchMessageHandl
     let messageType: MessageType
     /// The dossier code, the organisations told and the text.
     let render: @Sendable (Payload) -> (dossierCode: String, organisations: [String], text: String)
+    /// One row per (message id, organisation), ON CONFLICT DO NOTHING: no inbox row needed.
+    var idempotentByMessageId: Bool { true }
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         var ids: [String] = [], codes: [String] = [], organisations: [String] = [], texts: [String] = []

@@ -67,7 +67,9 @@ struct RouteStore: Sendable {
     }
 
     /// Writes back what changed in `route`: its row, its steps (all of them when just planned,
-    /// else those changed), and its new history entries.
+    /// else those changed), and its new history entries. A changed step's decision columns are
+    /// written from memory: every event that changes a step sets or clears all of them. The dues
+    /// status is only ever added (a route restarted without reading it keeps it).
     func save(_ route: Route, db: PostgresConnection, at now: Date) throws {
         let lifecycle = route.lifecycle
         let steps = route.stepsStored ? route.steps.filter { route.changedSteps.contains($0.number) } : route.steps
@@ -115,7 +117,8 @@ struct RouteStore: Sendable {
         try db.execute("""
             UPDATE routes SET status = $2, current_step = $3, current_organisation_code = $4, waiting_for = $5,
                 procedure_version = $6, decision = $7, reason = $8, decided_at = $9::timestamptz,
-                dues_paid_up_to = $10, dues_reported_at = $11::timestamptz,
+                dues_paid_up_to = CASE WHEN $11::timestamptz IS NULL THEN dues_paid_up_to ELSE $10 END,
+                dues_reported_at = COALESCE($11::timestamptz, dues_reported_at),
                 accepted = CASE WHEN $12::bool THEN $13::jsonb ELSE accepted END, updated_at = $14::timestamptz
             WHERE dossier_code = $1
             """, [route.code, lifecycle.status.rawValue, lifecycle.currentStep, route.currentOrganisationCode, route.waitingFor,

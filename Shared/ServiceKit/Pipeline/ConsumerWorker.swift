@@ -175,6 +175,7 @@ public final class ConsumerWorker: Sendable {
             FaultInjection.point(.afterCommit, env.configuration.faultInjection)
             try acknowledge(batch, amqp: amqp, ledger: &ledger)
             record(counts, started: started, batchSize: batch.count)
+            recordQueueWait(batch)
         } catch let error as PostgresError where error.connectionLost {
             throw error
         } catch let error as AMQPError {
@@ -278,18 +279,31 @@ public final class ConsumerWorker: Sendable {
             }
         }
         if !messages.isEmpty {
-            let digests = messages.map { sha256($0.delivery.body) }
-            let inserted = try tx.execute("""
-                INSERT INTO inbox (message_id, message_type, content_sha256)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[]) ON CONFLICT DO NOTHING RETURNING message_id
-                """, [PostgresArray(messages.map(\.id)), PostgresArray(messages.map(\.type.routingKey)),
-                      PostgresArray(digests.map { ByteA($0).postgresText })])
-            var fresh = Set(try inserted.rows.map { try $0.string("message_id") })
-            let conflicting = try conflictingDuplicates(messages, digests: digests, fresh: fresh, tx: tx)
+            // Messages of handlers idempotent by message id go straight to them; the others
+            // through the inbox, which skips what was handled before.
+            let inboxed = messages.filter { handlers[$0.type]?.idempotentByMessageId != true }
+            let digests = inboxed.map { sha256($0.delivery.body) }
+            var fresh: Set<String> = []
+            if !inboxed.isEmpty {
+                let inserted = try tx.execute("""
+                    INSERT INTO inbox (message_id, message_type, content_sha256)
+                    SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[]) ON CONFLICT DO NOTHING RETURNING message_id
+                    """, [PostgresArray(inboxed.map(\.id)), PostgresArray(inboxed.map(\.type.routingKey)),
+                          PostgresArray(digests.map { ByteA($0).postgresText })])
+                fresh = Set(try inserted.rows.map { try $0.string("message_id") })
+            }
+            let conflicting = try conflictingDuplicates(inboxed, digests: digests, fresh: fresh, tx: tx)
             var toHandle: [IncomingMessage] = []
-            for (index, message) in messages.enumerated() {
+            var inboxIndex = 0
+            for message in messages {
+                guard handlers[message.type]?.idempotentByMessageId != true else {
+                    toHandle.append(message)
+                    counts.handled[message.type.routingKey, default: 0] += 1
+                    continue
+                }
+                defer { inboxIndex += 1 }
                 guard fresh.remove(message.id) != nil else {
-                    if let failure = conflicting[index] {
+                    if let failure = conflicting[inboxIndex] {
                         outgoing.append(try recordDeadLetter(message.delivery, failure, tx: tx))
                         counts.deadLettered.append((message.type.routingKey, failure.code))
                     } else {
@@ -348,7 +362,17 @@ public final class ConsumerWorker: Sendable {
         return conflicts
     }
 
+    /// How long each delivery waited between its publish (the producer relay's header) and now.
+    private func recordQueueWait(_ batch: [Delivery]) {
+        let now = Date().timeIntervalSince1970
+        for delivery in batch {
+            guard case .int(let publishedAt)? = delivery.properties.headers[OutboxRelay.publishedAtHeader] else { continue }
+            env.metrics.queueWait(max(0, now - Double(publishedAt) / 1000), type: delivery.properties.type ?? "unknown")
+        }
+    }
+
     private func record(_ counts: Counts, started: ContinuousClock.Instant, batchSize: Int) {
+        env.metrics.committed("consumer")
         let elapsed = ContinuousClock.now - started
         for (type, n) in counts.handled {
             env.metrics.consumed(type: type, count: n)

@@ -125,7 +125,10 @@ public final class TimerWorker: Sendable {
             try Outbox.insert(context.emitted, tx: tx)
             return ids.count
         }
-        if fired > 0 { env.relayWake.signal() }
+        if fired > 0 {
+            env.metrics.committed("timers")
+            env.relayWake.signal()
+        }
         return fired
     }
 }

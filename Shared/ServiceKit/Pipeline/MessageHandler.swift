@@ -11,11 +11,16 @@ public protocol MessageHandler: Sendable {
     /// The service's tables this handler writes (besides the inbox and outbox), for
     /// `docs/messages.md`: where a message lands.
     var tables: [String] { get }
+    /// True when handling a message twice changes nothing by itself (each row it writes is keyed
+    /// by the message id, ON CONFLICT DO NOTHING) and it emits nothing: its messages skip the inbox
+    /// (one row fewer per delivery; a reused id with other content is then not detected).
+    var idempotentByMessageId: Bool { get }
     func handle(_ message: IncomingMessage, context: HandlerContext) throws
 }
 
 extension MessageHandler {
     public var tables: [String] { [] }
+    public var idempotentByMessageId: Bool { false }
 }
 
 /// A handler that takes every fresh message of its type in a batch at once, so that a batch

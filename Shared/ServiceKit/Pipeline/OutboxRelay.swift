@@ -13,8 +13,8 @@ enum Outbox {
             String(decoding: try JSONSerialization.data(withJSONObject: message.headers, options: [.sortedKeys]), as: UTF8.self)
         }
         try tx.execute("""
-            INSERT INTO outbox (message_id, exchange, routing_key, message_type, content_type, correlation_id, headers, body)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::bytea[])
+            INSERT INTO outbox (message_id, exchange, routing_key, message_type, content_type, correlation_id, headers, body, created_at)
+            SELECT *, clock_timestamp() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::bytea[])
             """, [PostgresArray(messages.map(\.messageId)), PostgresArray(messages.map(\.exchange)),
                   PostgresArray(messages.map(\.routingKey)), PostgresArray(messages.map(\.type)),
                   PostgresArray(messages.map(\.contentType)), PostgresArray(messages.map(\.correlationId)),
@@ -120,24 +120,29 @@ public final class OutboxRelay: Sendable {
         env.metrics.deadLettered(type: "outbox", code: "publish-refused")
     }
 
+    /// Milliseconds since 1970 at publish, for the consumer's queue-wait figure.
+    static let publishedAtHeader = "x-tthc-published-at-ms"
+
     private func publish(limit: Int, db: PostgresConnection, amqp: AMQPConnection, attempted: inout [Int]) throws -> Int {
-        try db.transaction { tx in
+        let published = try db.transaction { tx -> Int in
             let lock = try tx.execute("SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked",
                                       ["tthc.outbox.\(env.configuration.databaseSchema)"])
             guard try lock.first?.bool("locked") == true else { return 0 }
             let rows = try tx.execute("""
                 SELECT id, message_id, exchange, routing_key, message_type, content_type, correlation_id,
-                       headers::text AS headers, body
+                       headers::text AS headers, body, extract(epoch FROM created_at)::float8 AS created
                 FROM outbox ORDER BY id LIMIT $1
                 """, [limit]).rows
             guard !rows.isEmpty else { return 0 }
             var ids: [Int] = []
             var types: [String: Int] = [:]
             let user = amqp.url.user
+            let publishedAt = Date()
             for row in rows {
                 let headerObject = try JSONSerialization.jsonObject(with: Data(try row.string("headers").utf8))
                 var headers: [String: AMQPValue] = [:]
                 for (key, value) in headerObject as? [String: String] ?? [:] { headers[key] = .string(value) }
+                headers[Self.publishedAtHeader] = .int(Int64(publishedAt.timeIntervalSince1970 * 1000))
                 let type = try row.string("message_type")
                 attempted.append(try row.int("id"))
                 try amqp.publish(
@@ -152,9 +157,13 @@ public final class OutboxRelay: Sendable {
                 types[type, default: 0] += 1
             }
             try amqp.waitForConfirms()
+            let confirmed = Date().timeIntervalSince1970
+            for row in rows { env.metrics.relayLag(max(0, confirmed - (Double(try row.string("created")) ?? confirmed))) }
             try tx.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [PostgresArray(ids)])
             for (type, n) in types { env.metrics.published(type: type, count: n) }
             return rows.count
         }
+        if published > 0 { env.metrics.committed("relay") }
+        return published
     }
 }
