@@ -97,7 +97,8 @@ extension RouteDesk {
                               officeHours: step.officeHours, softwareUser: step.softwareUser)
         }
         route.currentOrganisationCode = plan.organisationCode
-        try Timers.schedule([(Self.reminderTimer, remindAt), (Self.overdueTimer, deadline)], key: Self.timerKey(route.code, number),
+        // The overdue timer is armed by the reminder when it fires (StepReminderTimer).
+        try Timers.schedule(kind: Self.reminderTimer, key: Self.timerKey(route.code, number), dueAt: remindAt,
                             payload: StepTimerPayload(dossierCode: route.code, stepNumber: number), in: context)
         route.record("assigned", step: number, organisation: plan.organisationCode,
                      detail: "\(plan.name); hạn \(VietnamTime.display(deadline))", at: now)

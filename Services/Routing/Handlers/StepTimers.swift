@@ -4,7 +4,9 @@ import Persistence
 import RoutingRules
 import ServiceKit
 
-/// Before a step's deadline: `dossier.step-reminder.v1` to its organisation.
+/// Before a step's deadline: `dossier.step-reminder.v1` to its organisation, and the deadline's
+/// own timer armed now. A step holds one pending timer at a time: most steps are decided before
+/// their reminder, and cancelling one row instead of two halves the timer writes per step.
 struct StepReminderTimer: TimerHandler {
     let store: RouteStore
     var kind: String { RouteDesk.reminderTimer }
@@ -16,6 +18,9 @@ struct StepReminderTimer: TimerHandler {
         try context.emit(.dossierStepReminder, subject: payload.dossierCode, data: DossierStepReminderV1(
             dossierCode: payload.dossierCode, stepNumber: payload.stepNumber, stepCode: step.stepCode,
             organisationCode: step.organisation, deadline: step.deadline ?? timer.dueAt, remindedAt: context.now))
+        if let deadline = step.deadline {
+            try Timers.schedule(kind: RouteDesk.overdueTimer, key: timer.key, dueAt: deadline, payload: payload, in: context)
+        }
     }
 }
 
