@@ -34,9 +34,12 @@ public final class WakeSignal: @unchecked Sendable {
     public func signal() { semaphore.signal() }
 
     /// Waits up to `timeout` seconds; drains extra signals so one wait covers many commits.
-    public func wait(timeout: TimeInterval) {
-        _ = semaphore.wait(timeout: .now() + timeout)
+    /// Returns whether it was signalled (rather than timed out).
+    @discardableResult
+    public func wait(timeout: TimeInterval) -> Bool {
+        let signalled = semaphore.wait(timeout: .now() + timeout) == .success
         while semaphore.wait(timeout: .now()) == .success {}
+        return signalled
     }
 }
 

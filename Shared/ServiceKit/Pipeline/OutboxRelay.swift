@@ -41,6 +41,7 @@ public final class OutboxRelay: Sendable {
         logger[metadataKey: "worker"] = .string(name)
         var lastBacklogCheck = Date.distantPast
         var lastInboxPrune = Date.distantPast
+        var idlePoll = Self.firstIdlePoll
         // After stop (consumers have stopped first) keep going until the outbox is empty, with a bound.
         var drainDeadline: Date?
         func draining() -> Bool {
@@ -68,8 +69,14 @@ public final class OutboxRelay: Sendable {
                         continue
                     }
                     if published == 0 {
-                        env.relayWake.wait(timeout: 0.1)
+                        // This process's commits wake the relay at once; the poll is for rows other
+                        // processes wrote (another replica whose relay lost the lock, tthc-admin), so
+                        // an idle relay polls less and less often (0.1 s doubling to 1 s) instead of
+                        // ten transactions a second (most of PostgreSQL's idle CPU).
+                        idlePoll = env.relayWake.wait(timeout: idlePoll) ? Self.firstIdlePoll : min(idlePoll * 2, Self.longestIdlePoll)
                         try connection.poll()
+                    } else {
+                        idlePoll = Self.firstIdlePoll
                     }
                 }
             }
@@ -119,6 +126,10 @@ public final class OutboxRelay: Sendable {
         }
         env.metrics.deadLettered(type: "outbox", code: "publish-refused")
     }
+
+    static let firstIdlePoll: TimeInterval = 0.1
+    /// Also bounds how long a shutdown waits for an idle relay to notice it.
+    static let longestIdlePoll: TimeInterval = 1
 
     /// Milliseconds since 1970 at publish, for the consumer's queue-wait figure.
     static let publishedAtHeader = "x-tthc-published-at-ms"
