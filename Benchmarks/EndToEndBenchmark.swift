@@ -89,10 +89,11 @@ struct EndToEndBenchmark: ParsableCommand {
         let messages = try buildSubmissions(registry: registry, replyTo: receiptsOnly ? queue : nil, destinations: destinations)
         let submittedAt = Mutex<[String: ContinuousClock.Instant]>([:])
         // What every process spends on the run (CPU, row writes, commits, deliveries, hop times).
-        let figuresDatabase = try PostgresConnection(url: databaseURL)
-        defer { figuresDatabase.close() }
-        let before = try SystemSnapshot.take(db: figuresDatabase)
-        let statements = SystemSnapshot.resetStatements(db: figuresDatabase)
+        // Printed with the database observation only (receipts-only and events runs need no database).
+        let figuresDatabase = observe == "database" && !receiptsOnly ? try PostgresConnection(url: databaseURL) : nil
+        defer { figuresDatabase?.close() }
+        let before = try figuresDatabase.map(SystemSnapshot.take)
+        let statements = figuresDatabase.map(SystemSnapshot.resetStatements) ?? false
         let clock = ContinuousClock()
         let start = clock.now
         let (host, port, integrator, count, rate, receiptsOnly) = (host, port, integrator, count, rate, receiptsOnly)
@@ -137,8 +138,10 @@ struct EndToEndBenchmark: ParsableCommand {
             publisherDone.wait()
             let resumedAt = validationBacklog ? try resumeValidationWhenReceived(prefix: prefix) : nil
             try measureFromDatabase(prefix: prefix, submittedAt: submittedAt, clock: clock, start: start, validationResumedAt: resumedAt)
-            SystemSnapshot.report(from: before, to: try SystemSnapshot.take(db: figuresDatabase), dossiers: count, print: report)
-            if statements { try SystemSnapshot.reportStatements(db: figuresDatabase, dossiers: count, print: report) }
+            if let figuresDatabase, let before {
+                SystemSnapshot.report(from: before, to: try SystemSnapshot.take(db: figuresDatabase), dossiers: count, print: report)
+                if statements { try SystemSnapshot.reportStatements(db: figuresDatabase, dossiers: count, print: report) }
+            }
             return
         }
         var clientIdByCode: [String: String] = [:]

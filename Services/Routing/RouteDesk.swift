@@ -49,7 +49,7 @@ struct RouteDesk: Sendable {
     func start(_ accepted: DossierAcceptedV1, knownTree: OrganisationTree? = nil, delegation: SubmissionDelegation? = nil,
                cause: IncomingMessage?, context: HandlerContext) throws {
         let code = accepted.dossierCode
-        var route = Route.unplanned(accepted, status: .planning)
+        var route = Route.unplanned(accepted)
         if let delegation { recordDelegation(delegation, in: &route, at: context.now) }
         guard let procedure = catalog.procedure(accepted.procedureCode, at: accepted.officialReceiptAt) else {
             throw PermanentFailure(code: "procedure-not-in-force", reason: "\(accepted.procedureCode) has no version in force at the receipt time")

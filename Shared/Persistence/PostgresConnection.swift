@@ -252,8 +252,7 @@ public struct Row: Sendable {
 
     /// A text column holding one case of an enum (a status, a decision).
     public func value<Value: RawRepresentable<String>>(_ type: Value.Type, _ column: String) throws -> Value {
-        let text = try string(column)
-        guard let value = Value(rawValue: text) else { throw RowError.badValue(column, text) }
+        guard let value = try optionalValue(type, column) else { throw RowError.unexpectedNull(column) }
         return value
     }
 

@@ -61,14 +61,16 @@ public final class ServiceMetrics: Sendable {
         counter("transactions", "Database transactions committed", [("kind", kind)]).increment()
     }
 
-    /// Commit of the outbox row → its publish confirmed by the broker.
-    public func relayLag(_ seconds: Double) {
-        latency("relay_lag", "Outbox row written to publish confirmed", []).record(seconds)
+    /// Outbox row written → its publish confirmed by the broker, for each row of a published batch.
+    public func relayLag(_ seconds: [Double]) {
+        let histogram = latency("relay_lag", "Outbox row written to publish confirmed", [])
+        for value in seconds { histogram.record(value) }
     }
 
-    /// Publish by the producing service's relay → delivery to this consumer.
-    public func queueWait(_ seconds: Double, type: String) {
-        latency("queue_wait", "Message published to delivered to this consumer", [("type", type)]).record(seconds)
+    /// Publish by the producing service's relay → delivery to this consumer, for each delivery of a type.
+    public func queueWait(_ seconds: [Double], type: String) {
+        let histogram = latency("queue_wait", "Message published to delivered to this consumer", [("type", type)])
+        for value in seconds { histogram.record(value) }
     }
 
     private func latency(_ name: String, _ help: String, _ labels: [(String, String)]) -> ValueHistogram {

@@ -26,10 +26,10 @@ struct Route {
     var changedSteps: Set<Int> = []
     var newHistory: [HistoryEntry] = []
 
-    /// A route that has no steps yet: just accepted, or waiting for an organisation.
-    static func unplanned(_ accepted: DossierAcceptedV1, status: RouteStatus) -> Route {
+    /// A route about to be planned: just accepted, or waiting for an organisation until now.
+    static func unplanned(_ accepted: DossierAcceptedV1) -> Route {
         Route(code: accepted.dossierCode,
-              lifecycle: RouteLifecycle(dossierCode: accepted.dossierCode, status: status, currentStep: nil, duesReported: false, steps: []),
+              lifecycle: RouteLifecycle(dossierCode: accepted.dossierCode, status: .planning, currentStep: nil, duesReported: false, steps: []),
               accepted: .decoded(accepted), steps: [], stepsStored: false)
     }
 

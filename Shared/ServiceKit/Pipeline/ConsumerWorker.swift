@@ -281,7 +281,8 @@ public final class ConsumerWorker: Sendable {
         if !messages.isEmpty {
             // Messages of handlers idempotent by message id go straight to them; the others
             // through the inbox, which skips what was handled before.
-            let inboxed = messages.filter { handlers[$0.type]?.idempotentByMessageId != true }
+            let skipsInbox = messages.map { handlers[$0.type]?.idempotentByMessageId == true }
+            let inboxed = zip(messages, skipsInbox).filter { !$0.1 }.map(\.0)
             let digests = inboxed.map { sha256($0.delivery.body) }
             var fresh: Set<String> = []
             if !inboxed.isEmpty {
@@ -294,16 +295,17 @@ public final class ConsumerWorker: Sendable {
             }
             let conflicting = try conflictingDuplicates(inboxed, digests: digests, fresh: fresh, tx: tx)
             var toHandle: [IncomingMessage] = []
-            var inboxIndex = 0
-            for message in messages {
-                guard handlers[message.type]?.idempotentByMessageId != true else {
+            var inboxIndex = 0  // the message's index in `inboxed`
+            for (message, skips) in zip(messages, skipsInbox) {
+                guard !skips else {
                     toHandle.append(message)
                     counts.handled[message.type.routingKey, default: 0] += 1
                     continue
                 }
-                defer { inboxIndex += 1 }
+                let index = inboxIndex
+                inboxIndex += 1
                 guard fresh.remove(message.id) != nil else {
-                    if let failure = conflicting[inboxIndex] {
+                    if let failure = conflicting[index] {
                         outgoing.append(try recordDeadLetter(message.delivery, failure, tx: tx))
                         counts.deadLettered.append((message.type.routingKey, failure.code))
                     } else {
@@ -365,10 +367,12 @@ public final class ConsumerWorker: Sendable {
     /// How long each delivery waited between its publish (the producer relay's header) and now.
     private func recordQueueWait(_ batch: [Delivery]) {
         let now = Date().timeIntervalSince1970
+        var waits: [String: [Double]] = [:]
         for delivery in batch {
             guard case .int(let publishedAt)? = delivery.properties.headers[OutboxRelay.publishedAtHeader] else { continue }
-            env.metrics.queueWait(max(0, now - Double(publishedAt) / 1000), type: delivery.properties.type ?? "unknown")
+            waits[delivery.properties.type ?? "unknown", default: []].append(max(0, now - Double(publishedAt) / 1000))
         }
+        for (type, seconds) in waits { env.metrics.queueWait(seconds, type: type) }
     }
 
     private func record(_ counts: Counts, started: ContinuousClock.Instant, batchSize: Int) {

@@ -23,25 +23,16 @@ public protocol TimerHandler: Sendable {
 
 /// Scheduling, in the caller's transaction (a handler's or an HTTP request's).
 public enum Timers {
-    /// Schedules a timer, or moves it if (kind, key) is already scheduled (see below for one that fired).
+    /// Schedules a timer, or moves it if (kind, key) is already scheduled and has not fired. One
+    /// that fired is armed again for a time after it fired (a step assigned again, a period
+    /// extended), never for the time it already fired for.
     public static func schedule<Payload: Encodable>(kind: String, key: String, dueAt: Date, payload: Payload,
                                                     in context: HandlerContext) throws {
-        try schedule([(kind, dueAt)], key: key, payload: payload, in: context)
-    }
-
-    /// Schedules several timers of one key with one payload in one statement (e.g. a step's
-    /// reminder and its deadline), or moves those already scheduled that have not fired. One that
-    /// fired is armed again for a time after it fired (a step assigned again, a period extended),
-    /// never for the time it already fired for.
-    public static func schedule<Payload: Encodable>(_ due: [(kind: String, at: Date)], key: String, payload: Payload,
-                                                    in context: HandlerContext) throws {
         try context.db.execute("""
-            INSERT INTO timers (kind, key, due_at, payload)
-            SELECT kind, $2, due_at, $4::jsonb FROM unnest($1::text[], $3::timestamptz[]) AS t(kind, due_at)
+            INSERT INTO timers (kind, key, due_at, payload) VALUES ($1, $2, $3::timestamptz, $4::jsonb)
             ON CONFLICT (kind, key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload, fired_at = NULL
             WHERE timers.fired_at IS NULL OR excluded.due_at > timers.fired_at
-            """, [PostgresArray(due.map(\.kind)), key, PostgresArray(due.map(\.at)),
-                  try JSONText(payload)])
+            """, [kind, key, dueAt, try JSONText(payload)])
     }
 
     /// Cancels a timer that has not fired (e.g. the supplement arrived before the deadline).

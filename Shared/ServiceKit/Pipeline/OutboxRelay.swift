@@ -169,7 +169,7 @@ public final class OutboxRelay: Sendable {
             }
             try amqp.waitForConfirms()
             let confirmed = Date().timeIntervalSince1970
-            for row in rows { env.metrics.relayLag(max(0, confirmed - (Double(try row.string("created")) ?? confirmed))) }
+            env.metrics.relayLag(try rows.map { max(0, confirmed - (Double(try $0.string("created")) ?? confirmed)) })
             try tx.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [PostgresArray(ids)])
             for (type, n) in types { env.metrics.published(type: type, count: n) }
             return rows.count
