@@ -29,8 +29,11 @@ await ServiceRuntime.run(ServiceDefinition(
         ConsumerDefinition(queue: "intake.commands", exchange: Exchange.intake, handlers: [
             DossierSubmitHandler(desk: desk), DossierSupplementHandler(catalog: catalog),
         ]),
-        // The "received" entry is written when the dossier is created (SubmissionDesk).
-        ConsumerDefinition(queue: "intake.events", handlers: TimelineHandler.all, retiredTypes: [.dossierReceived]),
+        // The "received" entry is written when the dossier is created (SubmissionDesk); a step's
+        // decision always comes with the event that follows it (next step, return, decision), so
+        // the timeline needs no entry of its own for it (3 deliveries fewer per dossier).
+        ConsumerDefinition(queue: "intake.events", handlers: TimelineHandler.all,
+                           retiredTypes: [.dossierReceived, .dossierStepDecided]),
         // Receiving organisations' office hours, for official receipt times.
         ConsumerDefinition(queue: "intake.organisations", handlers: OrganisationHoursHandler.all),
     ],

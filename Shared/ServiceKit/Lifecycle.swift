@@ -38,8 +38,13 @@ public final class WakeSignal: @unchecked Sendable {
     @discardableResult
     public func wait(timeout: TimeInterval) -> Bool {
         let signalled = semaphore.wait(timeout: .now() + timeout) == .success
-        while semaphore.wait(timeout: .now()) == .success {}
+        drain()
         return signalled
+    }
+
+    /// Forgets the signals given so far (their work is about to be covered anyway).
+    public func drain() {
+        while semaphore.wait(timeout: .now()) == .success {}
     }
 }
 

@@ -14,20 +14,20 @@ public struct ServiceResources: Sendable {
     let relayWake: WakeSignal
 
     /// Runs `body` in a transaction with a handler context: what it emits is written to the
-    /// outbox in the same transaction, and the relay is woken after the commit.
+    /// outbox in the same transaction, and the relay is woken after the commit if it emitted any.
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (HandlerContext) throws -> T) async throws -> T {
         let service = configuration.service
         let now = clock.now
-        let value = try await database.run { db in
+        let (value, emitted) = try await database.run { db in
             try db.transaction { tx in
                 let context = HandlerContext(db: tx, service: service, now: now)
                 let value = try body(context)
                 try Outbox.insert(context.emitted, tx: tx)
-                return value
+                return (value, context.emitted.count)
             }
         }
         metrics.committed("http")
-        relayWake.signal()
+        if emitted > 0 { relayWake.signal() }
         return value
     }
 }

@@ -10,6 +10,9 @@ import ServiceLifecycle
 public struct ConsumerDefinition: Sendable {
     public let queue: QueueSpec
     public let handlers: [any MessageHandler]
+    /// Handlers of the retired types: a message still queued from before the binding was removed
+    /// is acknowledged and counted, not dead-lettered as an unknown type.
+    let retiredHandlers: [any MessageHandler]
 
     /// Binds the queue to `exchange` for each handler's message type, and removes the bindings of
     /// types it no longer consumes (`retiredTypes`).
@@ -20,6 +23,7 @@ public struct ConsumerDefinition: Sendable {
             bindings: handlers.map { QueueSpec.Binding(exchange: exchange, routingKey: $0.messageType.routingKey) },
             retiredBindings: retiredTypes.map { QueueSpec.Binding(exchange: exchange, routingKey: $0.routingKey) })
         self.handlers = handlers
+        retiredHandlers = retiredTypes.map(RetiredTypeHandler.init)
     }
 }
 
@@ -111,7 +115,8 @@ public enum ServiceRuntime {
         }
         for consumer in definition.consumers {
             for index in 1...configuration.consumersPerQueue {
-                let worker = ConsumerWorker(env: env, queue: consumer.queue, handlers: consumer.handlers, index: index)
+                let worker = ConsumerWorker(env: env, queue: consumer.queue, handlers: consumer.handlers + consumer.retiredHandlers,
+                                            index: index)
                 services.append(ThreadService(name: worker.name) { worker.run(stop: $0) })
             }
         }

@@ -232,7 +232,9 @@ final class IntakeTests: XCTestCase {
         XCTAssertEqual(Array(types.prefix(2)), ["dossier.received.v1", "dossier.accepted.v1"])
         XCTAssertEqual(types.last, "result.issued.v1")
         XCTAssertEqual(types.filter { $0 == "dossier.step-assigned.v1" }.count, 3)
-        XCTAssertEqual(types.filter { $0 == "dossier.step-decided.v1" }.count, 3)
+        // A step's decision shows through what follows it (the next step, the decision): the
+        // timeline keeps no entry of its own for it.
+        XCTAssertEqual(types.filter { $0 == "dossier.step-decided.v1" }.count, 0)
         XCTAssertEqual(types.filter { $0 == "dossier.decided.v1" }.count, 1)
         XCTAssertEqual(status["statusLabel"] as? String, "Đã trả kết quả")
         XCTAssertNotNil(status["deadline"] as? String, "the processing deadline is public")

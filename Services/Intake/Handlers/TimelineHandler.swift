@@ -52,10 +52,6 @@ struct TimelineHandler: BatchMessageHandler {
                         summary: "Quá thời hạn kiểm tra hồ sơ; tổ chức tiếp nhận đã được nhắc xử lý."),
         TimelineHandler(messageType: .dossierStepAssigned, status: .inProgress,
                         summary: "Hồ sơ được chuyển đến tổ chức đảng xử lý bước tiếp theo."),
-        // A step decision comes with what follows it in the same transaction, at the same instant
-        // (the next step, a return for supplement, the decision): that event sets the status, so
-        // batch order between the two can never put a returned or decided dossier back "in progress".
-        TimelineHandler(messageType: .dossierStepDecided, status: nil, summary: "Một bước xử lý đã hoàn thành."),
         TimelineHandler(messageType: .dossierDecided, status: .decided, summary: "Hồ sơ đã có quyết định giải quyết."),
         TimelineHandler(messageType: .dossierWithdrawn, status: .withdrawn, summary: "Hồ sơ đã được rút."),
         TimelineHandler(messageType: .resultIssued, status: .resultIssued, summary: "Kết quả giải quyết đã được cấp."),

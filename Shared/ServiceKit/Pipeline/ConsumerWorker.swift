@@ -176,6 +176,7 @@ public final class ConsumerWorker: Sendable {
             try acknowledge(batch, amqp: amqp, ledger: &ledger)
             record(counts, started: started, batchSize: batch.count)
             recordQueueWait(batch)
+            if counts.emitted > 0 { env.relayWake.signal() }
         } catch let error as PostgresError where error.connectionLost {
             throw error
         } catch let error as AMQPError {
@@ -190,7 +191,6 @@ public final class ConsumerWorker: Sendable {
                 try processAlone(item, db: db, amqp: amqp, ledger: &ledger)
             }
         }
-        env.relayWake.signal()
     }
 
     private func processAlone(_ item: Classified, db: PostgresConnection, amqp: AMQPConnection,
@@ -208,6 +208,7 @@ public final class ConsumerWorker: Sendable {
                 FaultInjection.point(.afterCommit, env.configuration.faultInjection)
                 try acknowledge([delivery], amqp: amqp, ledger: &ledger)
                 record(counts, started: started, batchSize: 1)
+                if counts.emitted > 0 { env.relayWake.signal() }
                 return
             } catch let error as PostgresError where error.connectionLost {
                 throw error
@@ -233,6 +234,7 @@ public final class ConsumerWorker: Sendable {
                 let counts = try db.transaction { tx in try handle([.deadLetter(delivery, failure)], in: tx) }
                 try acknowledge([delivery], amqp: amqp, ledger: &ledger)
                 record(counts, started: started, batchSize: 1)
+                if counts.emitted > 0 { env.relayWake.signal() }
                 return
             } catch {
                 env.metrics.failed(type: delivery.properties.type ?? "unknown")
@@ -261,6 +263,9 @@ public final class ConsumerWorker: Sendable {
         var handled: [String: Int] = [:]
         var duplicates: [String] = []
         var deadLettered: [(type: String, code: String)] = []
+        /// Rows written to the outbox: only then is the relay woken (a read model such as intake's
+        /// timeline emits nothing, and an empty relay pass is a transaction of its own).
+        var emitted = 0
     }
 
     /// Inside one transaction: dead letters recorded, duplicates skipped through the inbox,
@@ -337,6 +342,7 @@ public final class ConsumerWorker: Sendable {
             outgoing.append(contentsOf: context.outgoing)
         }
         try Outbox.insert(outgoing, tx: tx)
+        counts.emitted = outgoing.count
         FaultInjection.point(.beforeCommit, env.configuration.faultInjection)
         return counts
     }

@@ -23,6 +23,14 @@ extension MessageHandler {
     public var idempotentByMessageId: Bool { false }
 }
 
+/// A type the queue no longer consumes (its binding is removed at start): what was queued before
+/// the upgrade is acknowledged without effect, as the type's handler is gone on purpose.
+struct RetiredTypeHandler: MessageHandler {
+    let messageType: MessageType
+    var idempotentByMessageId: Bool { true }
+    func handle(_ message: IncomingMessage, context: HandlerContext) throws {}
+}
+
 /// A handler that takes every fresh message of its type in a batch at once, so that a batch
 /// costs a few statements instead of a few per message. A `PermanentFailure` thrown here makes
 /// the pipeline retry each message of the batch alone, so only the bad one is dead-lettered.
