@@ -10,7 +10,12 @@ import ValidationRules
 extension CheckDesk {
     // MARK: Registry replica
 
+    /// Reads members for a check, after a shared lock on each id: a registry batch storing one of
+    /// them (exclusive lock) has then either committed, and the member is read, or waits for this
+    /// transaction and then finds the dossier awaiting it. Without the lock both could miss each
+    /// other (READ COMMITTED) and the dossier would wait for its overdue timer.
     func members(_ ids: [String], db: PostgresConnection) throws -> [String: MemberRecord] {
+        try lockMembers(ids, exclusive: false, db: db)
         var members: [String: MemberRecord] = [:]
         for row in try db.execute("SELECT record::text AS record FROM members WHERE member_id = ANY($1::text[])",
                                   [PostgresArray(Array(Set(ids)))]).rows {
@@ -22,6 +27,7 @@ extension CheckDesk {
 
     /// Keeps the newest revision of each member (an older one never overwrites a newer one).
     func storeMembers(_ members: [MemberRecord], db: PostgresConnection) throws {
+        try lockMembers(members.map(\.memberId), exclusive: true, db: db)
         try db.execute("""
             INSERT INTO members (member_id, citizen_id, party_card_number, organisation_code, record, revision)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::int[])
@@ -32,6 +38,17 @@ extension CheckDesk {
             """, [PostgresArray(members.map(\.memberId)), PostgresArray(members.map(\.citizenId)),
                   PostgresArray(members.map(\.partyCardNumber)), PostgresArray(members.map(\.organisationCode)),
                   try PostgresArray.json(members), PostgresArray(members.map(\.revision))])
+    }
+
+    /// Transaction-scoped advisory locks on member ids, taken in one order (by key) so that two
+    /// batches never wait for each other in a cycle.
+    private func lockMembers(_ ids: [String], exclusive: Bool, db: PostgresConnection) throws {
+        guard !ids.isEmpty else { return }
+        try db.execute("""
+            SELECT count(\(exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared")(key)) AS n
+            FROM (SELECT DISTINCT hashtextextended('validation.member:' || id, 0) AS key
+                  FROM unnest($1::text[]) AS id ORDER BY key) AS keys
+            """, [PostgresArray(ids)])
     }
 
     /// An official transfer: the member's replica follows them to the new cell.
