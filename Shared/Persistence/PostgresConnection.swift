@@ -45,6 +45,10 @@ public final class PostgresConnection {
     private let setupStatements: [String]
     /// Statements prepared on this session, by SQL text: parsed and planned once, not per call.
     private var prepared: [String: String] = [:]
+    /// Inside `transaction`: BEGIN not sent yet, and the statements to send with COMMIT.
+    private var beginPending = false
+    private var inTransactionBlock = false
+    private var atCommit: [Statement] = []
 
     public init(url: String, setupStatements: [String] = []) throws {
         self.url = url
@@ -84,41 +88,94 @@ public final class PostgresConnection {
     /// Runs one statement with text parameters and returns its rows.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> QueryResult {
+        if beginPending {
+            // The transaction's BEGIN travels with its first statement: one round trip, not two.
+            beginPending = false
+            return try pipeline([Statement(sql: "BEGIN"), Statement(sql: sql, parameters: parameters)])[1]
+        }
+        return try pipeline([Statement(sql: sql, parameters: parameters)])[0]
+    }
+
+    /// Sends `sql` with the transaction's COMMIT, in the same round trip: for a write whose
+    /// result nobody reads (the outbox rows, the relay's delete). An error surfaces at commit,
+    /// which then rolls back. Outside a transaction it runs at once.
+    public func executeAtCommit(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws {
+        guard inTransactionBlock else {
+            try execute(sql, parameters)
+            return
+        }
+        atCommit.append(Statement(sql: sql, parameters: parameters))
+    }
+
+    struct Statement {
+        var sql: String
+        var parameters: [(any PostgresEncodable)?] = []
+    }
+
+    /// Sends the statements in one round trip (libpq's pipeline mode) and returns their results.
+    /// The first failure is thrown; the server skipped those after it (and aborted a transaction).
+    private func pipeline(_ statements: [Statement]) throws -> [QueryResult] {
         guard let handle else { throw PostgresError(sqlState: nil, message: "not connected", connectionLost: true) }
-        let texts: [String?] = parameters.map { $0?.postgresText }
+        let texts = statements.map { $0.parameters.map { $0?.postgresText } }
+        // Prepared first (a round trip of its own, once per statement and session).
+        let names = try zip(statements, texts).map { try preparedName(for: $0.sql, parameterCount: $1.count, handle: handle) }
+        if statements.count > 1 { guard PQenterPipelineMode(handle) == 1 else { throw connectionError(handle) } }
+        defer { if statements.count > 1 { PQexitPipelineMode(handle) } }
+        for (index, statement) in statements.enumerated() {
+            let sent = try withCStrings(texts[index]) { values in
+                if let name = names[index] {
+                    PQsendQueryPrepared(handle, name, Int32(texts[index].count), values, nil, nil, 0)
+                } else {
+                    PQsendQueryParams(handle, statement.sql, Int32(texts[index].count), nil, values, nil, nil, 0)
+                }
+            }
+            guard sent == 1 else { throw connectionError(handle) }
+        }
+        if statements.count > 1 { guard PQpipelineSync(handle) == 1 else { throw connectionError(handle) } }
+        var results: [QueryResult] = []
+        var failure: PostgresError?
+        for _ in statements {
+            guard let result = PQgetResult(handle) else { throw connectionError(handle) }
+            let status = PQresultStatus(result)
+            if status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK {
+                results.append(QueryResult(result))
+            } else if failure == nil {
+                failure = resultError(result, handle: handle)
+            }
+            PQclear(result)
+            while let extra = PQgetResult(handle) { PQclear(extra) }  // the NULL that ends each statement's results
+        }
+        if statements.count > 1, let sync = PQgetResult(handle) { PQclear(sync) }  // PGRES_PIPELINE_SYNC
+        if let failure { throw failure }
+        return results
+    }
+
+    /// libpq takes text parameters as C strings: a NUL would silently cut the value short.
+    private func withCStrings<R>(_ texts: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) throws -> R {
         let cStrings: [UnsafeMutablePointer<CChar>?] = texts.map { $0.flatMap { strdup($0) } }
         defer { cStrings.forEach { free($0) } }
-        // libpq takes text parameters as C strings: a NUL would silently cut the value short.
         for (index, text) in texts.enumerated() {
             if let text, let copy = cStrings[index], strlen(copy) != text.utf8.count {
                 throw PostgresError(sqlState: "22021", message: "parameter $\(index + 1) holds a NUL character, which text cannot store",
                                     connectionLost: false)
             }
         }
-        let statement = try preparedName(for: sql, parameterCount: texts.count, handle: handle)
-        let result: OpaquePointer? = cStrings.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(buffer.count, 1)) { values in
-                if let statement {
-                    PQexecPrepared(handle, statement, Int32(texts.count), texts.isEmpty ? nil : values, nil, nil, 0)
-                } else {
-                    PQexecParams(handle, sql, Int32(texts.count), nil, texts.isEmpty ? nil : values, nil, nil, 0)
-                }
-            }
+        guard !texts.isEmpty else { return body(nil) }
+        return cStrings.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) { body($0) }
         }
-        guard let result else {
-            throw PostgresError(sqlState: nil, message: String(cString: PQerrorMessage(handle)),
-                                connectionLost: PQstatus(handle) != CONNECTION_OK)
-        }
-        defer { PQclear(result) }
-        let status = PQresultStatus(result)
-        guard status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK else {
-            let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
-                ?? String(cString: PQerrorMessage(handle))
-            throw PostgresError(sqlState: sqlState, message: message,
-                                connectionLost: PQstatus(handle) != CONNECTION_OK)
-        }
-        return QueryResult(result)
+    }
+
+    private func connectionError(_ handle: OpaquePointer) -> PostgresError {
+        PostgresError(sqlState: nil, message: String(cString: PQerrorMessage(handle)),
+                      connectionLost: PQstatus(handle) != CONNECTION_OK)
+    }
+
+    private func resultError(_ result: OpaquePointer, handle: OpaquePointer) -> PostgresError {
+        let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+        let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+            ?? String(cString: PQerrorMessage(handle))
+        return PostgresError(sqlState: sqlState, message: message, connectionLost: PQstatus(handle) != CONNECTION_OK)
     }
 
     /// The name of `sql` prepared on this session, preparing it on first use. Only plannable
@@ -128,17 +185,9 @@ public final class PostgresConnection {
         let head = sql.drop(while: { $0 == " " || $0 == "\n" }).prefix(6).uppercased()
         guard ["SELECT", "INSERT", "UPDATE", "DELETE", "WITH "].contains(where: { head.hasPrefix($0) }) else { return nil }
         let name = "tthc_\(prepared.count + 1)"
-        guard let result = PQprepare(handle, name, sql, Int32(parameterCount), nil) else {
-            throw PostgresError(sqlState: nil, message: String(cString: PQerrorMessage(handle)),
-                                connectionLost: PQstatus(handle) != CONNECTION_OK)
-        }
+        guard let result = PQprepare(handle, name, sql, Int32(parameterCount), nil) else { throw connectionError(handle) }
         defer { PQclear(result) }
-        guard PQresultStatus(result) == PGRES_COMMAND_OK else {
-            let sqlState = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            let message = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
-                ?? String(cString: PQerrorMessage(handle))
-            throw PostgresError(sqlState: sqlState, message: message, connectionLost: PQstatus(handle) != CONNECTION_OK)
-        }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw resultError(result, handle: handle) }
         prepared[sql] = name
         return name
     }
@@ -146,6 +195,7 @@ public final class PostgresConnection {
     /// Runs a script of several statements (a migration) with the simple query protocol.
     /// Never with input: scripts take no parameters.
     public func executeScript(_ sql: String) throws {
+        if beginPending { try execute("SELECT 1") }  // opens the pending transaction first
         guard let handle else { throw PostgresError(sqlState: nil, message: "not connected", connectionLost: true) }
         guard let result = PQexec(handle, sql) else {
             throw PostgresError(sqlState: nil, message: String(cString: PQerrorMessage(handle)),
@@ -161,12 +211,29 @@ public final class PostgresConnection {
         }
     }
 
-    /// Runs `body` in a transaction: commit when it returns, roll back when it throws.
+    /// Runs `body` in a transaction: commit when it returns, roll back when it throws. BEGIN is
+    /// sent with the first statement and the statements of `executeAtCommit` with COMMIT, so a
+    /// transaction costs no round trip of its own (a body that ran nothing costs none at all).
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        try execute("BEGIN")
+        precondition(!inTransactionBlock, "transactions do not nest")
+        beginPending = true
+        inTransactionBlock = true
+        defer {
+            beginPending = false
+            inTransactionBlock = false
+            atCommit = []
+        }
         do {
             let value = try body(self)
-            try execute("COMMIT")
+            if beginPending && atCommit.isEmpty { return value }
+            var statements = atCommit + [Statement(sql: "COMMIT")]
+            if beginPending { statements.insert(Statement(sql: "BEGIN"), at: 0) }
+            beginPending = false
+            let results = try pipeline(statements)
+            // A COMMIT in a transaction the server had already aborted answers ROLLBACK.
+            if results.last?.commandTag == "ROLLBACK" {
+                throw PostgresError(sqlState: "40000", message: "transaction was rolled back at commit", connectionLost: false)
+            }
             return value
         } catch {
             rollbackQuietly()
@@ -176,7 +243,9 @@ public final class PostgresConnection {
 
     /// Rolls back an open transaction, ignoring failures (the connection may be gone).
     public func rollbackQuietly() {
-        if isConnected && inTransaction { _ = try? execute("ROLLBACK") }
+        beginPending = false
+        atCommit = []
+        if isConnected && inTransaction { _ = try? pipeline([Statement(sql: "ROLLBACK")]) }
     }
 
     public func close() {
@@ -190,6 +259,8 @@ public struct QueryResult: Sendable {
     public let columns: [String]
     public let rows: [Row]
     public let affectedRows: Int
+    /// The command completed: "INSERT 0 1", "COMMIT", "ROLLBACK"...
+    public let commandTag: String
 
     init(_ result: OpaquePointer) {
         let columnCount = Int(PQnfields(result))
@@ -214,6 +285,7 @@ public struct QueryResult: Sendable {
         self.columns = columns
         self.rows = rows
         self.affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
+        self.commandTag = String(cString: PQcmdStatus(result))
     }
 
     public var first: Row? { rows.first }

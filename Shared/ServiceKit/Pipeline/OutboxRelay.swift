@@ -6,13 +6,13 @@ import Persistence
 import Synchronization
 
 enum Outbox {
-    /// Writes a batch of outgoing messages in one statement.
+    /// Writes a batch of outgoing messages in one statement, sent with the transaction's COMMIT.
     static func insert(_ messages: [OutgoingMessage], tx: PostgresConnection) throws {
         guard !messages.isEmpty else { return }
         let headers = try messages.map { message -> String in
             String(decoding: try JSONSerialization.data(withJSONObject: message.headers, options: [.sortedKeys]), as: UTF8.self)
         }
-        try tx.execute("""
+        try tx.executeAtCommit("""
             INSERT INTO outbox (message_id, exchange, routing_key, message_type, content_type, correlation_id, headers, body, created_at)
             SELECT *, clock_timestamp() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::bytea[])
             """, [PostgresArray(messages.map(\.messageId)), PostgresArray(messages.map(\.exchange)),
@@ -140,6 +140,8 @@ public final class OutboxRelay: Sendable {
 
     private func publish(limit: Int, db: PostgresConnection, amqp: AMQPConnection, attempted: inout [Int]) throws -> Int {
         let published = try db.transaction { tx -> Int in
+            // The lock travels with BEGIN; the rows are read in a statement of their own, whose
+            // snapshot is taken once the lock is held (a relay that held it has committed).
             let lock = try tx.execute("SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked",
                                       ["tthc.outbox.\(env.configuration.databaseSchema)"])
             guard try lock.first?.bool("locked") == true else { return 0 }
@@ -174,7 +176,7 @@ public final class OutboxRelay: Sendable {
             try amqp.waitForConfirms()
             let confirmed = Date().timeIntervalSince1970
             env.metrics.relayLag(try rows.map { max(0, confirmed - (Double(try $0.string("created")) ?? confirmed)) })
-            try tx.execute("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [PostgresArray(ids)])
+            try tx.executeAtCommit("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [PostgresArray(ids)])
             for (type, n) in types { env.metrics.published(type: type, count: n) }
             return rows.count
         }

@@ -1,0 +1,71 @@
+import Persistence
+import TestSupport
+import XCTest
+
+/// `transaction` sends BEGIN with the first statement and `executeAtCommit` statements with COMMIT
+/// (libpq pipeline mode, issue 13): the guarantees of a transaction must not change with it.
+final class TransactionTests: XCTestCase {
+    private var db: PostgresConnection!
+    private let table = "transaction_probe_\(UInt32.random(in: 0...UInt32.max))"
+
+    override func setUpWithError() throws {
+        db = try TestEnvironment.database(role: "payment", schema: "payment")
+        try db.execute("CREATE TABLE \(table) (id int PRIMARY KEY, note text)")
+    }
+
+    override func tearDownWithError() throws {
+        try db?.execute("DROP TABLE IF EXISTS \(table)")
+    }
+
+    private func ids() throws -> [Int] {
+        try db.execute("SELECT id FROM \(table) ORDER BY id").rows.map { try $0.int("id") }
+    }
+
+    func testStatementsAndThoseSentWithCommitCommitTogether() throws {
+        let seen = try db.transaction { tx -> [Int] in
+            try tx.execute("INSERT INTO \(table) VALUES ($1, $2)", [1, "first"])
+            // The transaction reads its own writes; the at-commit row is not written yet.
+            try tx.executeAtCommit("INSERT INTO \(table) VALUES ($1, $2)", [2, "at commit"])
+            return try tx.execute("SELECT id FROM \(table) ORDER BY id").rows.map { try $0.int("id") }
+        }
+        XCTAssertEqual(seen, [1])
+        XCTAssertEqual(try ids(), [1, 2])
+    }
+
+    func testAFailingStatementSentWithCommitRollsEverythingBack() throws {
+        try db.execute("INSERT INTO \(table) VALUES (5, 'already there')")
+        XCTAssertThrowsError(try db.transaction { tx in
+            try tx.execute("INSERT INTO \(table) VALUES ($1, $2)", [3, "would be lost with the commit"])
+            try tx.executeAtCommit("INSERT INTO \(table) VALUES ($1, $2)", [5, "duplicate key"])
+        }) { error in
+            XCTAssertEqual((error as? PostgresError)?.sqlState, "23505", "\(error)")
+        }
+        XCTAssertEqual(try ids(), [5], "nothing of the failed transaction is kept")
+        XCTAssertFalse(db.inTransaction)
+        // The connection goes on: a new transaction, with a statement sent with its commit only.
+        try db.transaction { tx in try tx.executeAtCommit("INSERT INTO \(table) VALUES ($1, $2)", [6, "alone"]) }
+        XCTAssertEqual(try ids(), [5, 6])
+    }
+
+    func testAFailingFirstStatementRollsBackAndTheConnectionGoesOn() throws {
+        XCTAssertThrowsError(try db.transaction { tx in
+            try tx.execute("INSERT INTO \(table) VALUES ($1, $2)", ["not a number", "x"])
+        }) { error in
+            XCTAssertEqual((error as? PostgresError)?.sqlState, "22P02", "\(error)")
+        }
+        XCTAssertFalse(db.inTransaction)
+        XCTAssertThrowsError(try db.transaction { tx in
+            try tx.execute("INSERT INTO \(table) VALUES ($1, $2)", [7, "kept only if committed"])
+            throw CancellationError()  // the body gives up: rolled back
+        })
+        XCTAssertEqual(try ids(), [])
+        let value = try db.transaction { _ in 42 }  // a body that runs nothing sends nothing
+        XCTAssertEqual(value, 42)
+        XCTAssertFalse(db.inTransaction)
+    }
+
+    func testOutsideATransactionAStatementForCommitRunsAtOnce() throws {
+        try db.executeAtCommit("INSERT INTO \(table) VALUES ($1, $2)", [8, "autocommit"])
+        XCTAssertEqual(try ids(), [8])
+    }
+}
