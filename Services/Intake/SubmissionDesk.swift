@@ -134,7 +134,7 @@ struct SubmissionDesk: Sendable {
 
     private func insert(_ receipts: [DossierReceivedV1], submissions: [DossierSubmitV1], db: PostgresConnection) throws {
         guard let first = receipts.first else { return }
-        try db.execute("""
+        try db.executeDeferred("""
             INSERT INTO dossiers (code, integrator, client_submission_id, procedure_code, receiving_organisation_code,
                                   member_id, received_at, official_receipt_at, submission, deadline)
             SELECT code, integrator, client_id, procedure, organisation, member, $7::timestamptz, official_receipt_at,
@@ -148,7 +148,7 @@ struct SubmissionDesk: Sendable {
                   first.receivedAt, PostgresArray(receipts.map(\.officialReceiptAt)),
                   try PostgresArray.json(submissions),
                   PostgresArray(receipts.map { $0.deadline?.postgresText })])
-        try db.execute("""
+        try db.executeDeferred("""
             INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary, status)
             SELECT 'received:' || code, code, $2, $3::timestamptz, $4, $5 FROM unnest($1::text[]) AS code
             """, [PostgresArray(receipts.map(\.dossierCode)), MessageType.dossierReceived.routingKey, first.receivedAt,
@@ -156,7 +156,7 @@ struct SubmissionDesk: Sendable {
         // A delegated submission says so in the dossier's history (Đ.11: recorded on the dossier).
         let delegated = receipts.filter { $0.delegation != nil }
         if !delegated.isEmpty {
-            try db.execute("""
+            try db.executeDeferred("""
                 INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary)
                 SELECT 'delegated:' || code, code, 'dossier.delegated', $2::timestamptz, summary
                 FROM unnest($1::text[], $3::text[]) AS t(code, summary)

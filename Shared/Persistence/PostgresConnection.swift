@@ -45,10 +45,10 @@ public final class PostgresConnection {
     private let setupStatements: [String]
     /// Statements prepared on this session, by SQL text: parsed and planned once, not per call.
     private var prepared: [String: String] = [:]
-    /// Inside `transaction`: BEGIN not sent yet, and the statements to send with COMMIT.
+    /// Inside `transaction`: BEGIN not sent yet, and the deferred writes not sent yet.
     private var beginPending = false
     private var inTransactionBlock = false
-    private var atCommit: [Statement] = []
+    private var deferred: [Statement] = []
 
     public init(url: String, setupStatements: [String] = []) throws {
         self.url = url
@@ -85,26 +85,28 @@ public final class PostgresConnection {
         return status == PQTRANS_INTRANS || status == PQTRANS_INERROR
     }
 
-    /// Runs one statement with text parameters and returns its rows.
+    /// Runs one statement with text parameters and returns its rows. In a transaction, BEGIN and
+    /// the deferred writes not yet sent travel with it: one round trip for all.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> QueryResult {
-        if beginPending {
-            // The transaction's BEGIN travels with its first statement: one round trip, not two.
-            beginPending = false
-            return try pipeline([Statement(sql: "BEGIN"), Statement(sql: sql, parameters: parameters)])[1]
-        }
-        return try pipeline([Statement(sql: sql, parameters: parameters)])[0]
+        guard beginPending || !deferred.isEmpty else { return try pipeline([Statement(sql: sql, parameters: parameters)])[0] }
+        var statements = deferred + [Statement(sql: sql, parameters: parameters)]
+        if beginPending { statements.insert(Statement(sql: "BEGIN"), at: 0) }
+        beginPending = false
+        deferred = []
+        return try pipeline(statements).last!
     }
 
-    /// Sends `sql` with the transaction's COMMIT, in the same round trip: for a write whose
-    /// result nobody reads (the outbox rows, the relay's delete). An error surfaces at commit,
-    /// which then rolls back. Outside a transaction it runs at once.
-    public func executeAtCommit(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws {
+    /// A write whose result the caller does not need (an insert of rows, an update by key): in a
+    /// transaction it is sent with the next statement or with COMMIT, in the same round trip, so
+    /// later statements see it. Its error surfaces there, and the transaction rolls back. Only
+    /// for statements whose failure nobody catches alone. Outside a transaction it runs at once.
+    public func executeDeferred(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws {
         guard inTransactionBlock else {
             try execute(sql, parameters)
             return
         }
-        atCommit.append(Statement(sql: sql, parameters: parameters))
+        deferred.append(Statement(sql: sql, parameters: parameters))
     }
 
     struct Statement {
@@ -212,8 +214,8 @@ public final class PostgresConnection {
     }
 
     /// Runs `body` in a transaction: commit when it returns, roll back when it throws. BEGIN is
-    /// sent with the first statement and the statements of `executeAtCommit` with COMMIT, so a
-    /// transaction costs no round trip of its own (a body that ran nothing costs none at all).
+    /// sent with the first statement and the deferred writes left with COMMIT, so a transaction
+    /// costs no round trip of its own (a body that ran nothing costs none at all).
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         precondition(!inTransactionBlock, "transactions do not nest")
         beginPending = true
@@ -221,12 +223,12 @@ public final class PostgresConnection {
         defer {
             beginPending = false
             inTransactionBlock = false
-            atCommit = []
+            deferred = []
         }
         do {
             let value = try body(self)
-            if beginPending && atCommit.isEmpty { return value }
-            var statements = atCommit + [Statement(sql: "COMMIT")]
+            if beginPending && deferred.isEmpty { return value }
+            var statements = deferred + [Statement(sql: "COMMIT")]
             if beginPending { statements.insert(Statement(sql: "BEGIN"), at: 0) }
             beginPending = false
             let results = try pipeline(statements)
@@ -244,7 +246,7 @@ public final class PostgresConnection {
     /// Rolls back an open transaction, ignoring failures (the connection may be gone).
     public func rollbackQuietly() {
         beginPending = false
-        atCommit = []
+        deferred = []
         if isConnected && inTransaction { _ = try? pipeline([Statement(sql: "ROLLBACK")]) }
     }
 

@@ -2,7 +2,7 @@ import Persistence
 import TestSupport
 import XCTest
 
-/// `transaction` sends BEGIN with the first statement and `executeAtCommit` statements with COMMIT
+/// `transaction` sends BEGIN with the first statement and `executeDeferred` statements with COMMIT
 /// (libpq pipeline mode, issue 13): the guarantees of a transaction must not change with it.
 final class TransactionTests: XCTestCase {
     private var db: PostgresConnection!
@@ -21,29 +21,43 @@ final class TransactionTests: XCTestCase {
         try db.execute("SELECT id FROM \(table) ORDER BY id").rows.map { try $0.int("id") }
     }
 
-    func testStatementsAndThoseSentWithCommitCommitTogether() throws {
+    func testDeferredWritesAreSeenByLaterStatementsAndCommitTogether() throws {
         let seen = try db.transaction { tx -> [Int] in
-            try tx.execute("INSERT INTO \(table) VALUES ($1, $2)", [1, "first"])
-            // The transaction reads its own writes; the at-commit row is not written yet.
-            try tx.executeAtCommit("INSERT INTO \(table) VALUES ($1, $2)", [2, "at commit"])
-            return try tx.execute("SELECT id FROM \(table) ORDER BY id").rows.map { try $0.int("id") }
+            try tx.executeDeferred("INSERT INTO \(table) VALUES ($1, $2)", [1, "deferred, then read"])
+            // Sent with this read, before it: the transaction reads its own writes.
+            let seen = try tx.execute("SELECT id FROM \(table) ORDER BY id").rows.map { try $0.int("id") }
+            try tx.executeDeferred("INSERT INTO \(table) VALUES ($1, $2)", [2, "sent with COMMIT"])
+            return seen
         }
         XCTAssertEqual(seen, [1])
         XCTAssertEqual(try ids(), [1, 2])
+    }
+
+    func testADeferredWriteFailsTheStatementItTravelsWith() throws {
+        try db.execute("INSERT INTO \(table) VALUES (9, 'already there')")
+        XCTAssertThrowsError(try db.transaction { tx in
+            try tx.executeDeferred("INSERT INTO \(table) VALUES ($1, $2)", [9, "duplicate key"])
+            try tx.execute("SELECT 1")
+            XCTFail("the statement after a failed deferred write must throw its error")
+        }) { error in
+            XCTAssertEqual((error as? PostgresError)?.sqlState, "23505", "\(error)")
+        }
+        XCTAssertEqual(try ids(), [9])
+        XCTAssertFalse(db.inTransaction)
     }
 
     func testAFailingStatementSentWithCommitRollsEverythingBack() throws {
         try db.execute("INSERT INTO \(table) VALUES (5, 'already there')")
         XCTAssertThrowsError(try db.transaction { tx in
             try tx.execute("INSERT INTO \(table) VALUES ($1, $2)", [3, "would be lost with the commit"])
-            try tx.executeAtCommit("INSERT INTO \(table) VALUES ($1, $2)", [5, "duplicate key"])
+            try tx.executeDeferred("INSERT INTO \(table) VALUES ($1, $2)", [5, "duplicate key"])
         }) { error in
             XCTAssertEqual((error as? PostgresError)?.sqlState, "23505", "\(error)")
         }
         XCTAssertEqual(try ids(), [5], "nothing of the failed transaction is kept")
         XCTAssertFalse(db.inTransaction)
         // The connection goes on: a new transaction, with a statement sent with its commit only.
-        try db.transaction { tx in try tx.executeAtCommit("INSERT INTO \(table) VALUES ($1, $2)", [6, "alone"]) }
+        try db.transaction { tx in try tx.executeDeferred("INSERT INTO \(table) VALUES ($1, $2)", [6, "alone"]) }
         XCTAssertEqual(try ids(), [5, 6])
     }
 
@@ -65,7 +79,7 @@ final class TransactionTests: XCTestCase {
     }
 
     func testOutsideATransactionAStatementForCommitRunsAtOnce() throws {
-        try db.executeAtCommit("INSERT INTO \(table) VALUES ($1, $2)", [8, "autocommit"])
+        try db.executeDeferred("INSERT INTO \(table) VALUES ($1, $2)", [8, "autocommit"])
         XCTAssertEqual(try ids(), [8])
     }
 }

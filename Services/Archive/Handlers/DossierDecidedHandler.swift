@@ -35,7 +35,7 @@ struct DossierDecidedHandler: BatchMessageHandler {
                 documentTypeCode: documentType, memberId: decided.memberId, decision: decided.decision,
                 sha256: sha256Hex(content), issuedAt: context.now))
         }
-        try db.execute("""
+        try db.executeDeferred("""
             INSERT INTO results (result_code, dossier_code, member_id, document_type_code, decision, content, sha256, issued_at)
             SELECT result_code, dossier_code, member, document_type, decision, content, sha256, $8::timestamptz
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[])

@@ -25,7 +25,7 @@ struct TimelineHandler: BatchMessageHandler {
         }
         guard !events.isEmpty else { return }
         let times = events.map { $0.0.header.time ?? context.now }
-        try context.db.execute("""
+        try context.db.executeDeferred("""
             INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary, status)
             SELECT id, code, $3, at, $4, $6 FROM unnest($1::text[], $2::text[], $5::timestamptz[]) AS t(id, code, at)
             ON CONFLICT (message_id) DO NOTHING

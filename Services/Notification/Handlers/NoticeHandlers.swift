@@ -28,7 +28,7 @@ struct NoticeHandler<Payload: Codable & Sendable>: BatchMessageHandler {
                 delegation(payload).map { (notice.dossierCode, $0) }
             }, context: context)
         }
-        try context.db.execute("""
+        try context.db.executeDeferred("""
             WITH event AS (
                 SELECT * FROM unnest($1::text[], $3::text[], $4::text[], $5::text[]) AS t(id, dossier, member, text))
             INSERT INTO notices (source_message_id, source_type, dossier_code, member_id, recipient_kind, recipient_id, text)
@@ -52,7 +52,7 @@ enum DelegateFollowers {
         var latest: [String: SubmissionDelegation] = [:]
         for (code, delegation) in delegations { latest[code] = delegation }
         let rows = latest.sorted { $0.key < $1.key }
-        try context.db.execute("""
+        try context.db.executeDeferred("""
             INSERT INTO dossier_delegates (dossier_code, delegate_kind, delegate_id, delegate_name, valid_until, recorded_at)
             SELECT code, kind, id, name, until, $6::timestamptz
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) AS t(code, kind, id, name, until)

@@ -28,7 +28,7 @@ struct OrganisationNoticeHandler<Payload: Codable & Sendable>: BatchMessageHandl
             }
         }
         guard !ids.isEmpty else { return }
-        try context.db.execute("""
+        try context.db.executeDeferred("""
             INSERT INTO notices (source_message_id, source_type, dossier_code, recipient_kind, recipient_id, text)
             SELECT id, $2, dossier, 'organisation', organisation, text
             FROM unnest($1::text[], $3::text[], $4::text[], $5::text[]) AS t(id, dossier, organisation, text)

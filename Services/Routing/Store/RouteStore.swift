@@ -76,7 +76,7 @@ struct RouteStore: Sendable {
         let status = { (step: Route.Step) in lifecycle.step(step.number)?.status.rawValue ?? StepStatus.waiting.rawValue }
         if !route.stepsStored, !steps.isEmpty {
             let plans = steps.map(\.plan)
-            try db.execute("""
+            try db.executeDeferred("""
                 INSERT INTO route_steps (dossier_code, step_number, step_code, name, organisation_code, role, action,
                                          working_days, needs_dues_status, campaign_deadline_field,
                                          status, assigned_at, deadline, decided_at, decision, on_time)
@@ -93,7 +93,7 @@ struct RouteStore: Sendable {
         } else if !steps.isEmpty {
             // An assigned step starts afresh (a resumed step forgets its earlier reminder and
             // escalation); a decided one keeps its assignment.
-            try db.execute("""
+            try db.executeDeferred("""
                 UPDATE route_steps s SET status = t.status,
                     assigned_at = CASE WHEN t.status = '\(StepStatus.assigned.rawValue)' THEN t.assigned_at ELSE s.assigned_at END,
                     deadline = CASE WHEN t.status = '\(StepStatus.assigned.rawValue)' THEN t.deadline ELSE s.deadline END,
@@ -114,7 +114,7 @@ struct RouteStore: Sendable {
                       PostgresArray(try steps.map { try $0.content.map { try JSONText($0).text } }),
                       PostgresArray(steps.map { $0.onTime?.postgresText })])
         }
-        try db.execute("""
+        try db.executeDeferred("""
             UPDATE routes SET status = $2, current_step = $3, current_organisation_code = $4, waiting_for = $5,
                 procedure_version = $6, decision = $7, reason = $8, decided_at = $9::timestamptz,
                 dues_paid_up_to = CASE WHEN $11::timestamptz IS NULL THEN dues_paid_up_to ELSE $10 END,
@@ -131,7 +131,7 @@ struct RouteStore: Sendable {
     /// Appends entries to a route's history.
     func append(_ entries: [Route.HistoryEntry], to code: String, db: PostgresConnection) throws {
         guard !entries.isEmpty else { return }
-        try db.execute("""
+        try db.executeDeferred("""
             INSERT INTO route_history (dossier_code, at, step_number, event, organisation_code, actor, detail)
             SELECT $1, * FROM unnest($2::timestamptz[], $3::int[], $4::text[], $5::text[], $6::jsonb[], $7::text[])
             """, [code, PostgresArray(entries.map(\.at)), PostgresArray(entries.map { $0.stepNumber.map(String.init) }),

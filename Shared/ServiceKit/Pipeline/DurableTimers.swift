@@ -28,7 +28,7 @@ public enum Timers {
     /// extended), never for the time it already fired for.
     public static func schedule<Payload: Encodable>(kind: String, key: String, dueAt: Date, payload: Payload,
                                                     in context: HandlerContext) throws {
-        try context.db.execute("""
+        try context.db.executeDeferred("""
             INSERT INTO timers (kind, key, due_at, payload) VALUES ($1, $2, $3::timestamptz, $4::jsonb)
             ON CONFLICT (kind, key) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload, fired_at = NULL
             WHERE timers.fired_at IS NULL OR excluded.due_at > timers.fired_at
@@ -42,7 +42,7 @@ public enum Timers {
 
     /// Cancels the timers of `kinds` for one key that have not fired, in one statement.
     public static func cancel(kinds: [String], key: String, in context: HandlerContext) throws {
-        try context.db.execute("DELETE FROM timers WHERE kind = ANY($1::text[]) AND key = $2 AND fired_at IS NULL",
+        try context.db.executeDeferred("DELETE FROM timers WHERE kind = ANY($1::text[]) AND key = $2 AND fired_at IS NULL",
                                [PostgresArray(kinds), key])
     }
 }
@@ -112,7 +112,7 @@ public final class TimerWorker: Sendable {
                 try handler.fire(timer, context: context)
                 ids.append(try row.int("id"))
             }
-            try tx.execute("UPDATE timers SET fired_at = $2::timestamptz WHERE id = ANY($1::bigint[])", [PostgresArray(ids), now])
+            try tx.executeDeferred("UPDATE timers SET fired_at = $2::timestamptz WHERE id = ANY($1::bigint[])", [PostgresArray(ids), now])
             try Outbox.insert(context.emitted, tx: tx)
             return ids.count
         }

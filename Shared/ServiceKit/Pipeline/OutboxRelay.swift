@@ -6,13 +6,13 @@ import Persistence
 import Synchronization
 
 enum Outbox {
-    /// Writes a batch of outgoing messages in one statement, sent with the transaction's COMMIT.
+    /// Writes a batch of outgoing messages in one statement, sent with the transaction's COMMIT (deferred).
     static func insert(_ messages: [OutgoingMessage], tx: PostgresConnection) throws {
         guard !messages.isEmpty else { return }
         let headers = try messages.map { message -> String in
             String(decoding: try JSONSerialization.data(withJSONObject: message.headers, options: [.sortedKeys]), as: UTF8.self)
         }
-        try tx.executeAtCommit("""
+        try tx.executeDeferred("""
             INSERT INTO outbox (message_id, exchange, routing_key, message_type, content_type, correlation_id, headers, body, created_at)
             SELECT *, clock_timestamp() FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::bytea[])
             """, [PostgresArray(messages.map(\.messageId)), PostgresArray(messages.map(\.exchange)),
@@ -176,7 +176,7 @@ public final class OutboxRelay: Sendable {
             try amqp.waitForConfirms()
             let confirmed = Date().timeIntervalSince1970
             env.metrics.relayLag(try rows.map { max(0, confirmed - (Double(try $0.string("created")) ?? confirmed)) })
-            try tx.executeAtCommit("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [PostgresArray(ids)])
+            try tx.executeDeferred("DELETE FROM outbox WHERE id = ANY($1::bigint[])", [PostgresArray(ids)])
             for (type, n) in types { env.metrics.published(type: type, count: n) }
             return rows.count
         }
