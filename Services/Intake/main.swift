@@ -29,9 +29,10 @@ await ServiceRuntime.run(ServiceDefinition(
         ConsumerDefinition(queue: "intake.commands", exchange: Exchange.intake, handlers: [
             DossierSubmitHandler(desk: desk), DossierSupplementHandler(catalog: catalog),
         ]),
-        // The "received" entry is written when the dossier is created (SubmissionDesk); a step's
-        // decision always comes with the event that follows it (next step, return, decision), so
-        // the timeline needs no entry of its own for it (3 deliveries fewer per dossier).
+        // The "received" entry is written when the dossier is created (SubmissionDesk). A step's
+        // decision gets no entry of its own (3 deliveries fewer per dossier): it is followed at
+        // the same instant by the next step, the return or the decision, or the route waits (for
+        // the dues status, an organisation's record) with the status still "in progress".
         ConsumerDefinition(queue: "intake.events", handlers: TimelineHandler.all,
                            retiredTypes: [.dossierReceived, .dossierStepDecided]),
         // Receiving organisations' office hours, for official receipt times.

@@ -10,12 +10,13 @@ import ValidationRules
 extension CheckDesk {
     // MARK: Registry replica
 
-    /// Reads members for a check, after a shared lock on each id: a registry batch storing one of
-    /// them (exclusive lock) has then either committed, and the member is read, or waits for this
-    /// transaction and then finds the dossier awaiting it. Without the lock both could miss each
-    /// other (READ COMMITTED) and the dossier would wait for its overdue timer.
-    func members(_ ids: [String], db: PostgresConnection) throws -> [String: MemberRecord] {
-        try lockMembers(ids, exclusive: false, db: db)
+    /// Reads members. For a check, its `submitters` are locked first (shared): a registry batch
+    /// storing one of them (exclusive lock) has then either committed, and the member is read, or
+    /// waits for this transaction and then finds the dossier awaiting it. Without the lock both
+    /// could miss each other (READ COMMITTED) and the dossier would wait for its overdue timer.
+    /// Only a missing submitter makes a dossier wait (`ContentCheck`), so only they are locked.
+    func members(_ ids: [String], lockingSubmitters submitters: [String] = [], db: PostgresConnection) throws -> [String: MemberRecord] {
+        try lockMembers(submitters, exclusive: false, db: db)
         var members: [String: MemberRecord] = [:]
         for row in try db.execute("SELECT record::text AS record FROM members WHERE member_id = ANY($1::text[])",
                                   [PostgresArray(Array(Set(ids)))]).rows {
@@ -40,8 +41,9 @@ extension CheckDesk {
                   try PostgresArray.json(members), PostgresArray(members.map(\.revision))])
     }
 
-    /// Transaction-scoped advisory locks on member ids, taken in one order (by key) so that two
-    /// batches never wait for each other in a cycle.
+    /// Transaction-scoped advisory locks on member ids, in key order within the statement. A
+    /// supplement batch locks message by message, so a cycle with a registry batch is possible:
+    /// PostgreSQL detects it and the batch is tried again.
     private func lockMembers(_ ids: [String], exclusive: Bool, db: PostgresConnection) throws {
         guard !ids.isEmpty else { return }
         try db.execute("""

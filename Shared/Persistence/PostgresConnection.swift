@@ -47,7 +47,7 @@ public final class PostgresConnection {
     private var prepared: [String: String] = [:]
     /// Inside `transaction`: BEGIN not sent yet, and the deferred writes not sent yet.
     private var beginPending = false
-    private var inTransactionBlock = false
+    private var insideTransactionBody = false
     private var deferred: [Statement] = []
 
     public init(url: String, setupStatements: [String] = []) throws {
@@ -102,7 +102,7 @@ public final class PostgresConnection {
     /// later statements see it. Its error surfaces there, and the transaction rolls back. Only
     /// for statements whose failure nobody catches alone. Outside a transaction it runs at once.
     public func executeDeferred(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws {
-        guard inTransactionBlock else {
+        guard insideTransactionBody else {
             try execute(sql, parameters)
             return
         }
@@ -116,28 +116,31 @@ public final class PostgresConnection {
 
     /// Sends the statements in one round trip (libpq's pipeline mode) and returns their results.
     /// The first failure is thrown; the server skipped those after it (and aborted a transaction).
+    /// Anything that goes wrong once the first statement is sent, other than a statement's own
+    /// error, closes the connection: results could no longer be matched to statements.
     private func pipeline(_ statements: [Statement]) throws -> [QueryResult] {
         guard let handle else { throw PostgresError(sqlState: nil, message: "not connected", connectionLost: true) }
-        let texts = statements.map { $0.parameters.map { $0?.postgresText } }
-        // Prepared first (a round trip of its own, once per statement and session).
-        let names = try zip(statements, texts).map { try preparedName(for: $0.sql, parameterCount: $1.count, handle: handle) }
-        if statements.count > 1 { guard PQenterPipelineMode(handle) == 1 else { throw connectionError(handle) } }
-        defer { if statements.count > 1 { PQexitPipelineMode(handle) } }
+        guard PQpipelineStatus(handle) == PQ_PIPELINE_OFF else { throw abandon(handle, "connection left in pipeline mode") }
+        // Everything that can fail on our side (a NUL in a parameter, a prepare) fails before sending.
+        let parameters = try statements.map { try CParameters($0.parameters.map { $0?.postgresText }) }
+        let names = try zip(statements, parameters).map { try preparedName(for: $0.sql, parameterCount: $1.count, handle: handle) }
+        let pipelined = statements.count > 1
+        if pipelined { guard PQenterPipelineMode(handle) == 1 else { throw abandon(handle, "cannot enter pipeline mode") } }
         for (index, statement) in statements.enumerated() {
-            let sent = try withCStrings(texts[index]) { values in
+            let sent = parameters[index].withValues { values in
                 if let name = names[index] {
-                    PQsendQueryPrepared(handle, name, Int32(texts[index].count), values, nil, nil, 0)
+                    PQsendQueryPrepared(handle, name, Int32(parameters[index].count), values, nil, nil, 0)
                 } else {
-                    PQsendQueryParams(handle, statement.sql, Int32(texts[index].count), nil, values, nil, nil, 0)
+                    PQsendQueryParams(handle, statement.sql, Int32(parameters[index].count), nil, values, nil, nil, 0)
                 }
             }
-            guard sent == 1 else { throw connectionError(handle) }
+            guard sent == 1 else { throw abandon(handle, "sending a statement failed") }
         }
-        if statements.count > 1 { guard PQpipelineSync(handle) == 1 else { throw connectionError(handle) } }
+        if pipelined { guard PQpipelineSync(handle) == 1 else { throw abandon(handle, "sending the sync failed") } }
         var results: [QueryResult] = []
         var failure: PostgresError?
         for _ in statements {
-            guard let result = PQgetResult(handle) else { throw connectionError(handle) }
+            guard let result = PQgetResult(handle) else { throw abandon(handle, "a statement's result is missing") }
             let status = PQresultStatus(result)
             if status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK {
                 results.append(QueryResult(result))
@@ -147,25 +150,21 @@ public final class PostgresConnection {
             PQclear(result)
             while let extra = PQgetResult(handle) { PQclear(extra) }  // the NULL that ends each statement's results
         }
-        if statements.count > 1, let sync = PQgetResult(handle) { PQclear(sync) }  // PGRES_PIPELINE_SYNC
+        if pipelined {
+            guard let sync = PQgetResult(handle) else { throw abandon(handle, "the pipeline's sync is missing") }
+            let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
+            PQclear(sync)
+            guard synced, PQexitPipelineMode(handle) == 1 else { throw abandon(handle, "the pipeline did not end cleanly") }
+        }
         if let failure { throw failure }
         return results
     }
 
-    /// libpq takes text parameters as C strings: a NUL would silently cut the value short.
-    private func withCStrings<R>(_ texts: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) throws -> R {
-        let cStrings: [UnsafeMutablePointer<CChar>?] = texts.map { $0.flatMap { strdup($0) } }
-        defer { cStrings.forEach { free($0) } }
-        for (index, text) in texts.enumerated() {
-            if let text, let copy = cStrings[index], strlen(copy) != text.utf8.count {
-                throw PostgresError(sqlState: "22021", message: "parameter $\(index + 1) holds a NUL character, which text cannot store",
-                                    connectionLost: false)
-            }
-        }
-        guard !texts.isEmpty else { return body(nil) }
-        return cStrings.withUnsafeBufferPointer { buffer in
-            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) { body($0) }
-        }
+    /// Closes a connection whose protocol state is unknown; the caller reconnects.
+    private func abandon(_ handle: OpaquePointer, _ what: String) -> PostgresError {
+        let error = PostgresError(sqlState: nil, message: "\(what): \(String(cString: PQerrorMessage(handle)))", connectionLost: true)
+        close()
+        return error
     }
 
     private func connectionError(_ handle: OpaquePointer) -> PostgresError {
@@ -197,7 +196,7 @@ public final class PostgresConnection {
     /// Runs a script of several statements (a migration) with the simple query protocol.
     /// Never with input: scripts take no parameters.
     public func executeScript(_ sql: String) throws {
-        if beginPending { try execute("SELECT 1") }  // opens the pending transaction first
+        if beginPending || !deferred.isEmpty { try execute("SELECT 1") }  // BEGIN and deferred writes first
         guard let handle else { throw PostgresError(sqlState: nil, message: "not connected", connectionLost: true) }
         guard let result = PQexec(handle, sql) else {
             throw PostgresError(sqlState: nil, message: String(cString: PQerrorMessage(handle)),
@@ -217,12 +216,12 @@ public final class PostgresConnection {
     /// sent with the first statement and the deferred writes left with COMMIT, so a transaction
     /// costs no round trip of its own (a body that ran nothing costs none at all).
     public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-        precondition(!inTransactionBlock, "transactions do not nest")
+        precondition(!insideTransactionBody, "transactions do not nest")
         beginPending = true
-        inTransactionBlock = true
+        insideTransactionBody = true
         defer {
             beginPending = false
-            inTransactionBlock = false
+            insideTransactionBody = false
             deferred = []
         }
         do {
@@ -256,106 +255,32 @@ public final class PostgresConnection {
     }
 }
 
-/// The rows of a result, copied out of libpq (text format).
-public struct QueryResult: Sendable {
-    public let columns: [String]
-    public let rows: [Row]
-    public let affectedRows: Int
-    /// The command completed: "INSERT 0 1", "COMMIT", "ROLLBACK"...
-    public let commandTag: String
+/// A statement's text parameters as C strings, checked: libpq takes them NUL-terminated, so a NUL
+/// inside a value would silently cut it short.
+private final class CParameters {
+    private let strings: [UnsafeMutablePointer<CChar>?]
+    var count: Int { strings.count }
 
-    init(_ result: OpaquePointer) {
-        let columnCount = Int(PQnfields(result))
-        let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
-        var index: [String: Int] = [:]
-        for (i, name) in columns.enumerated() { index[name] = i }
-        let rowCount = Int(PQntuples(result))
-        var rows: [Row] = []
-        rows.reserveCapacity(rowCount)
-        for r in 0..<rowCount {
-            var values: [String?] = []
-            values.reserveCapacity(columnCount)
-            for c in 0..<columnCount {
-                if PQgetisnull(result, Int32(r), Int32(c)) == 1 {
-                    values.append(nil)
-                } else {
-                    values.append(String(cString: PQgetvalue(result, Int32(r), Int32(c))))
-                }
+    init(_ texts: [String?]) throws {
+        var strings: [UnsafeMutablePointer<CChar>?] = []
+        for (index, text) in texts.enumerated() {
+            let copy = text.flatMap { strdup($0) }
+            strings.append(copy)
+            if let text, let copy, strlen(copy) != text.utf8.count {
+                strings.forEach { free($0) }
+                throw PostgresError(sqlState: "22021", message: "parameter $\(index + 1) holds a NUL character, which text cannot store",
+                                    connectionLost: false)
             }
-            rows.append(Row(values: values, columnIndex: index))
         }
-        self.columns = columns
-        self.rows = rows
-        self.affectedRows = Int(String(cString: PQcmdTuples(result))) ?? 0
-        self.commandTag = String(cString: PQcmdStatus(result))
+        self.strings = strings
     }
 
-    public var first: Row? { rows.first }
-}
+    deinit { strings.forEach { free($0) } }
 
-/// One row, read by column name with typed accessors.
-public struct Row: Sendable {
-    public let values: [String?]
-    let columnIndex: [String: Int]
-
-    public func optionalString(_ column: String) throws -> String? {
-        guard let i = columnIndex[column] else { throw RowError.noSuchColumn(column) }
-        return values[i]
-    }
-
-    public func string(_ column: String) throws -> String {
-        guard let value = try optionalString(column) else { throw RowError.unexpectedNull(column) }
-        return value
-    }
-
-    public func int(_ column: String) throws -> Int {
-        let text = try string(column)
-        guard let value = Int(text) else { throw RowError.badValue(column, text) }
-        return value
-    }
-
-    public func optionalInt(_ column: String) throws -> Int? {
-        guard let text = try optionalString(column) else { return nil }
-        guard let value = Int(text) else { throw RowError.badValue(column, text) }
-        return value
-    }
-
-    public func bool(_ column: String) throws -> Bool { try string(column) == "t" }
-
-    public func optionalBool(_ column: String) throws -> Bool? { try optionalString(column).map { $0 == "t" } }
-
-    /// A text column holding one case of an enum (a status, a decision).
-    public func value<Value: RawRepresentable<String>>(_ type: Value.Type, _ column: String) throws -> Value {
-        guard let value = try optionalValue(type, column) else { throw RowError.unexpectedNull(column) }
-        return value
-    }
-
-    public func optionalValue<Value: RawRepresentable<String>>(_ type: Value.Type, _ column: String) throws -> Value? {
-        guard let text = try optionalString(column) else { return nil }
-        guard let value = Value(rawValue: text) else { throw RowError.badValue(column, text) }
-        return value
-    }
-
-    /// A `bytea` column (hex output format).
-    public func bytes(_ column: String) throws -> [UInt8] {
-        let text = try string(column)
-        guard text.hasPrefix("\\x"), let bytes = [UInt8](hex: String(text.dropFirst(2))) else {
-            throw RowError.badValue(column, String(text.prefix(20)))
-        }
-        return bytes
-    }
-}
-
-public enum RowError: Error, CustomStringConvertible {
-    case noSuchColumn(String)
-    case unexpectedNull(String)
-    case badValue(String, String)
-
-    public var description: String {
-        switch self {
-        case .noSuchColumn(let c): "no column \(c) in result"
-        case .unexpectedNull(let c): "column \(c) is NULL"
-        case .badValue(let c, let v): "column \(c) has unexpected value \(v)"
+    func withValues<R>(_ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+        guard !strings.isEmpty else { return body(nil) }
+        return strings.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) { body($0) }
         }
     }
 }

@@ -22,6 +22,7 @@ public struct ConsumerDefinition: Sendable {
             name: queue,
             bindings: handlers.map { QueueSpec.Binding(exchange: exchange, routingKey: $0.messageType.routingKey) },
             retiredBindings: retiredTypes.map { QueueSpec.Binding(exchange: exchange, routingKey: $0.routingKey) })
+        precondition(Set(retiredTypes).isDisjoint(with: handlers.map(\.messageType)), "\(queue): a type is both handled and retired")
         self.handlers = handlers
         retiredHandlers = retiredTypes.map(RetiredTypeHandler.init)
     }

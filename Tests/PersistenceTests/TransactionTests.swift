@@ -78,6 +78,23 @@ final class TransactionTests: XCTestCase {
         XCTAssertFalse(db.inTransaction)
     }
 
+    /// A value libpq cannot send (a NUL) among the statements of one round trip: nothing may be
+    /// half sent, so the next transaction on the connection starts clean.
+    func testAnUnsendableDeferredWriteLeavesTheConnectionClean() throws {
+        XCTAssertThrowsError(try db.transaction { tx in
+            try tx.executeDeferred("INSERT INTO \(table) VALUES ($1, $2)", [10, "kept only if committed"])
+            try tx.executeDeferred("INSERT INTO \(table) VALUES ($1, $2)", [11, "a NUL \u{0} inside"])
+        }) { error in
+            XCTAssertEqual((error as? PostgresError)?.sqlState, "22021", "\(error)")
+        }
+        XCTAssertThrowsError(try db.transaction { tx in
+            try tx.execute("INSERT INTO \(table) VALUES ($1, $2)", [12, "BEGIN already sent"])
+            try tx.executeDeferred("INSERT INTO \(table) VALUES ($1, $2)", [13, "another NUL \u{0}"])
+        })
+        try db.transaction { tx in try tx.execute("INSERT INTO \(table) VALUES ($1, $2)", [14, "next"]) }
+        XCTAssertEqual(try ids(), [14])
+    }
+
     func testOutsideATransactionAStatementForCommitRunsAtOnce() throws {
         try db.executeDeferred("INSERT INTO \(table) VALUES ($1, $2)", [8, "autocommit"])
         XCTAssertEqual(try ids(), [8])

@@ -15,8 +15,9 @@ struct DossierReceivedHandler: BatchMessageHandler {
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         let received = try batch.map { try $0.decode(DossierReceivedV1.self).data }
-        let members = try desk.members(received.map(\.submitter.memberId) + received.compactMap(\.delegation?.memberDelegateId),
-                                       db: context.db)
+        let submitters = received.map(\.submitter.memberId)
+        let members = try desk.members(submitters + received.compactMap(\.delegation?.memberDelegateId),
+                                       lockingSubmitters: submitters, db: context.db)
         var contents: [DossierContent] = []
         var outcomes: [CheckOutcome] = []
         var deadlines: [Date] = []

@@ -26,7 +26,7 @@ struct DossierSupplementReceivedHandler: MessageHandler {
         }
         let content = latest.content.amended(by: supplement)
         try desk.storeRevision(content, revision: revision + 1, cause: "supplement \(message.id)", db: context.db)
-        let member = try desk.members([dossier.memberId], db: context.db).values.first
+        let member = try desk.members([dossier.memberId], lockingSubmitters: [dossier.memberId], db: context.db).values.first
         let calendar = try desk.check.calendars.calendars(for: [content.receivingOrganisationCode], db: context.db).values.first
         try desk.recheck(content, revision: revision + 1, member: member,
                          deadline: try desk.check.checkDeadline(for: content, received: supplement.receivedAt, in: calendar),

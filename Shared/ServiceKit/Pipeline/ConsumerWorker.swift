@@ -172,11 +172,11 @@ public final class ConsumerWorker: Sendable {
                     env.metrics.batchConflict()
                 }
             }
+            if counts.emitted > 0 { env.relayWake.signal() }  // committed: even if the ack fails
             FaultInjection.point(.afterCommit, env.configuration.faultInjection)
             try acknowledge(batch, amqp: amqp, ledger: &ledger)
             record(counts, started: started, batchSize: batch.count)
             recordQueueWait(batch)
-            if counts.emitted > 0 { env.relayWake.signal() }
         } catch let error as PostgresError where error.connectionLost {
             throw error
         } catch let error as AMQPError {
@@ -205,10 +205,10 @@ public final class ConsumerWorker: Sendable {
             let started = ContinuousClock.now
             do {
                 let counts = try db.transaction { tx in try handle([item], in: tx) }
+                if counts.emitted > 0 { env.relayWake.signal() }
                 FaultInjection.point(.afterCommit, env.configuration.faultInjection)
                 try acknowledge([delivery], amqp: amqp, ledger: &ledger)
                 record(counts, started: started, batchSize: 1)
-                if counts.emitted > 0 { env.relayWake.signal() }
                 return
             } catch let error as PostgresError where error.connectionLost {
                 throw error
@@ -232,9 +232,9 @@ public final class ConsumerWorker: Sendable {
                     return
                 }
                 let counts = try db.transaction { tx in try handle([.deadLetter(delivery, failure)], in: tx) }
+                if counts.emitted > 0 { env.relayWake.signal() }
                 try acknowledge([delivery], amqp: amqp, ledger: &ledger)
                 record(counts, started: started, batchSize: 1)
-                if counts.emitted > 0 { env.relayWake.signal() }
                 return
             } catch {
                 env.metrics.failed(type: delivery.properties.type ?? "unknown")

@@ -57,10 +57,7 @@ public final class OutboxRelay: Sendable {
             try db.execute("SET enable_seqscan = off")
             return { [self] in
                 while true {
-                    // Commits signalled before this pass are covered by its SELECT: forgetting their
-                    // signals saves the empty pass that would follow (one transaction per hop).
-                    env.relayWake.drain()
-                    let published = try publishBatch(db: db, amqp: connection)
+                    let (published, full) = try publishBatch(db: db, amqp: connection)
                     if Date().timeIntervalSince(lastBacklogCheck) > 2 {
                         let backlog = try db.execute("SELECT count(*) AS n FROM outbox").first?.int("n") ?? 0
                         env.metrics.outboxBacklog(backlog)
@@ -70,7 +67,7 @@ public final class OutboxRelay: Sendable {
                         try self.pruneInbox(db)
                         lastInboxPrune = Date()
                     }
-                    if published == batchLimit { continue }
+                    if full { continue }
                     if stop.isSet {
                         if published == 0 || !draining() { return true }
                         continue
@@ -97,14 +94,17 @@ public final class OutboxRelay: Sendable {
             """, [env.configuration.inboxRetentionDays])
     }
 
-    /// Publishes up to `batchLimit` rows; returns how many. A row the broker refuses (an exchange
+    /// Publishes up to `batchLimit` rows (one at a time after a refusal); returns how many, and
+    /// whether the batch was full (more may be waiting). A row the broker refuses (an exchange
     /// or routing key it will not take: 403, 404, 406) is moved to `dead_letters` as
     /// `publish-refused` once it is the only one published, and the relay goes on.
-    func publishBatch(db: PostgresConnection, amqp: AMQPConnection) throws -> Int {
+    func publishBatch(db: PostgresConnection, amqp: AMQPConnection) throws -> (published: Int, full: Bool) {
         let alone = singleRows.load(ordering: .relaxed)
+        let limit = alone ? 1 : batchLimit
         var attempted: [Int] = []
         do {
-            return try publish(limit: alone ? 1 : batchLimit, db: db, amqp: amqp, attempted: &attempted)
+            let published = try publish(limit: limit, db: db, amqp: amqp, attempted: &attempted)
+            return (published, published == limit)
         } catch let error as AMQPError {
             guard case .closedByBroker(let code, let text) = error, [403, 404, 406].contains(code) else { throw error }
             if alone, let id = attempted.first {
@@ -145,6 +145,10 @@ public final class OutboxRelay: Sendable {
             let lock = try tx.execute("SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked",
                                       ["tthc.outbox.\(env.configuration.databaseSchema)"])
             guard try lock.first?.bool("locked") == true else { return 0 }
+            // Commits signalled until now are covered by the SELECT below: forgetting their signals
+            // saves the empty pass that would follow (a transaction per hop). Not before the lock:
+            // a pass that did not get it covers nothing.
+            env.relayWake.drain()
             let rows = try tx.execute("""
                 SELECT id, message_id, exchange, routing_key, message_type, content_type, correlation_id,
                        headers::text AS headers, body, extract(epoch FROM created_at)::float8 AS created
