@@ -132,7 +132,7 @@ struct DossierRoutes: Sendable {
                 receivingOrganisationCode: try row.string("receiving_organisation_code"), status: status,
                 statusLabel: status.label, receivedAt: try row.string("received_at"),
                 officialReceiptAt: try row.string("official_receipt_at"), deadline: try row.optionalString("deadline"),
-                currentStep: nil, history: history, verificationUrl: desk.verificationURL(code))
+                history: history, verificationUrl: desk.verificationURL(code))
         }
         guard let found else {
             return HTTPError.response(.notFound, "dossier-not-found", "Không tìm thấy hồ sơ có mã \(code).")
@@ -158,8 +158,6 @@ struct DossierStatus: Codable, Sendable {
     let officialReceiptAt: String
     /// Processing deadline: the procedure's time limit in working days from the official receipt.
     let deadline: String?
-    /// The step and organisation handling the dossier now; filled by routing's step events.
-    let currentStep: String?
     let history: [Event]
     /// The address encoded in the receipt's QR code.
     let verificationUrl: String

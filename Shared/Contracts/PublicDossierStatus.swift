@@ -1,7 +1,7 @@
-/// A dossier's public status on the status desk (tra cứu tình trạng hồ sơ, Đ.5.8): the status
-/// carried by its latest timeline event that sets one (`intake.dossier_events.status`), written by
-/// intake on receipt and supplement and by `TimelineHandler` for the other services' events.
-enum PublicDossierStatus: String, Codable, Sendable, CaseIterable {
+/// A dossier's public status on intake's status desk (tra cứu tình trạng hồ sơ, Đ.5.8), as
+/// `GET /v1/dossiers/{code}` answers it (`Services/Intake/HTTP/openapi.yaml` lists the same values,
+/// checked by a test): the status carried by the dossier's latest timeline event that sets one.
+public enum PublicDossierStatus: String, Codable, Sendable, CaseIterable {
     case received
     case accepted
     case supplementRequested = "supplement-requested"
@@ -14,17 +14,8 @@ enum PublicDossierStatus: String, Codable, Sendable, CaseIterable {
     case resultIssued = "result-issued"
     case resultRevoked = "result-revoked"
 
-    /// SQL for the current status of the dossier whose code is `codeSQL` (a column or parameter
-    /// from code, never input): events may arrive out of order, the latest one decides.
-    static func currentSQL(of codeSQL: String) -> String {
-        """
-        (SELECT e.status FROM dossier_events e WHERE e.dossier_code = \(codeSQL) AND e.status IS NOT NULL
-         ORDER BY e.occurred_at DESC, e.message_id DESC LIMIT 1)
-        """
-    }
-
     /// What the member reads.
-    var label: String {
+    public var label: String {
         switch self {
         case .received: "Đã tiếp nhận"
         case .accepted: "Đang giải quyết"
