@@ -43,8 +43,11 @@ TTHC is running.
   Logs:     $log_dir/<service>.log (JSON lines)
   RabbitMQ: amqp://127.0.0.1:${TTHC_AMQP_PORT}/tthc   PostgreSQL: postgres://127.0.0.1:${TTHC_PG_PORT}/tthc
 
-Submit a sample dossier (procedure 1, official transfer, by a member of the generated registry, signed
-with the development signing CA) as the integrator portal-demo:
+In one shell, the organisations' own software, approving each step assigned to them (start it
+first: a step assigned before it listens is left to officers; Ctrl-C to stop):
+  $bin/tthc-admin organisations simulate
+In another, a sample dossier (procedure 1, official transfer, by a member of the generated registry,
+signed with the development signing CA) as the integrator portal-demo:
   $bin/tthc-admin submit-sample --count 1
 Then see it archived:
   Deploy/local/servers.sh psql -d tthc -c "SELECT result_code, dossier_code FROM archive.results ORDER BY issued_at DESC LIMIT 5"

@@ -10,11 +10,17 @@ import Signatures
 /// (validation fills them: "ask only once"); the two components that must be signed carry their
 /// bytes and a detached CMS signature by the member, made with the development signing authority.
 public enum SampleDossier {
-    /// The development signing authority in `TTHC_DEV_SIGNING_DIRECTORY`, when configured.
+    /// The development signing authority: `TTHC_DEV_SIGNING_DIRECTORY`, else the one
+    /// `Deploy/local/servers.sh` makes, so that a shell without the servers' environment still
+    /// signs (unsigned components would only earn a supplement request).
     public static let signing: SigningAuthority? = {
-        guard let directory = ProcessInfo.processInfo.environment["TTHC_DEV_SIGNING_DIRECTORY"], !directory.isEmpty else { return nil }
+        let configured = ProcessInfo.processInfo.environment["TTHC_DEV_SIGNING_DIRECTORY"] ?? ""
+        let directory = configured.isEmpty ? defaultSigningDirectory : configured
         return try? SigningAuthority(directory: URL(fileURLWithPath: directory))
     }()
+
+    /// Where `Deploy/local/servers.sh` keeps the development signing CA and its members' keys.
+    public static let defaultSigningDirectory = "/var/tmp/tthc-erlang/dev-signing"
 
     public static func submit(clientSubmissionId: String = UUID().uuidString.lowercased(), organisation: String? = nil,
                               member: MemberRecord = MemberFixture.member(number: 1),

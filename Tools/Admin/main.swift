@@ -141,6 +141,10 @@ struct SubmitSample: ParsableCommand {
         }
         try amqp.waitForConfirms()
         print("\(count) dossier(s) submitted to \(Exchange.intake) as \(url.user)")
+        if SampleDossier.signing == nil {
+            print("warning: no development signing CA (TTHC_DEV_SIGNING_DIRECTORY, \(SampleDossier.defaultSigningDirectory)): "
+                  + "the components are unsigned and validation will ask for a supplement")
+        }
     }
 }
 
@@ -173,7 +177,38 @@ struct Members: ParsableCommand {
 struct Organisations: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "organisations", abstract: "The organisation registry (tổ chức đảng) that routing replicates.",
-        subcommands: [LoadFixture.self])
+        subcommands: [LoadFixture.self, Simulate.self])
+
+    /// Stands in for the organisations' own software in a development world, so that a sample
+    /// dossier goes all the way to its result without an officer.
+    struct Simulate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "simulate",
+            abstract: "Approve every step assigned to the generated organisations, as their own software would over AMQP (Đ.22), until interrupted.")
+        @Option(help: "AMQP URL of the organisations' software user (the one load-fixture names).") var amqpURL: String =
+            "amqp://org-software-demo:org-software-demo@\(ProcessInfo.processInfo.environment["TTHC_AMQP_HOST"] ?? "127.0.0.1"):\(ProcessInfo.processInfo.environment["TTHC_AMQP_PORT"] ?? "5672")/tthc"
+        @Option(help: "Organisation code prefixes whose steps to decide.") var prefix: [String] = MemberFixture.provinces.map(\.code)
+        @Option(help: "Stop after this many decisions (0: run until interrupted).") var decisions = 0
+
+        func run() throws {
+            let url = try AMQPURL(amqpURL)
+            let simulator = try OrganisationSoftwareSimulator(url: url, prefixes: prefix)
+            // Its queue exists from here on: steps assigned from now are copied to it.
+            say("approving the steps of \(prefix.joined(separator: ", ")) as \(url.user); Ctrl-C to stop")
+            var reported = 0
+            while decisions == 0 || simulator.decisions < decisions {
+                Thread.sleep(forTimeInterval: 0.2)  // a progress line, not a synchronisation
+                if simulator.decisions != reported {
+                    reported = simulator.decisions
+                    say("\(reported) step(s) approved")
+                }
+            }
+            simulator.stop()
+        }
+
+        /// Unbuffered, so that a log file or a pipe shows progress as it happens.
+        func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+    }
 
     struct LoadFixture: ParsableCommand {
         static let configuration = CommandConfiguration(
