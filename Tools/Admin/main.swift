@@ -13,10 +13,17 @@ struct Admin: ParsableCommand {
         subcommands: [DeadLetters.self, SubmitSample.self, Members.self, Organisations.self, BrokerDefinitionsCommand.self])
 }
 
+/// The development broker (TTHC_AMQP_HOST, TTHC_AMQP_PORT) as `user`, whose password is its name
+/// in development (`Deploy/rabbitmq/definitions.json`).
+func developmentAMQPURL(user: String) -> String {
+    let environment = ProcessInfo.processInfo.environment
+    return "amqp://\(user):\(user)@\(environment["TTHC_AMQP_HOST"] ?? "127.0.0.1"):\(environment["TTHC_AMQP_PORT"] ?? "5672")/tthc"
+}
+
 struct Connection: ParsableArguments {
     @Option(help: "AMQP URL of the operator (env TTHC_ADMIN_AMQP_URL).")
     var amqpURL: String = ProcessInfo.processInfo.environment["TTHC_ADMIN_AMQP_URL"]
-        ?? "amqp://tthc-admin:tthc-admin@\(ProcessInfo.processInfo.environment["TTHC_AMQP_HOST"] ?? "127.0.0.1"):\(ProcessInfo.processInfo.environment["TTHC_AMQP_PORT"] ?? "5672")/tthc"
+        ?? developmentAMQPURL(user: "tthc-admin")
 
     func open() throws -> AMQPConnection { try AMQPConnection(url: AMQPURL(amqpURL), heartbeat: 0) }
 }
@@ -120,7 +127,7 @@ struct SubmitSample: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "submit-sample", abstract: "Publish sample dossier.submit.v1 messages as an integrator.")
     @Option(help: "Integrator AMQP URL.") var amqpURL: String =
-        "amqp://portal-demo:portal-demo@\(ProcessInfo.processInfo.environment["TTHC_AMQP_HOST"] ?? "127.0.0.1"):\(ProcessInfo.processInfo.environment["TTHC_AMQP_PORT"] ?? "5672")/tthc"
+        developmentAMQPURL(user: "portal-demo")
     @Option(help: "How many dossiers.") var count = 1
     @Option(help: "Receiving organisation code (default: each member's own cell, as the procedure requires).")
     var organisation: String?
@@ -158,7 +165,7 @@ struct Members: ParsableCommand {
             commandName: "load-fixture",
             abstract: "Publish a generated registry (members DV0000001…, provinces HN and HCM, 25 to a cell) as member.registered.v1.")
         @Option(help: "Registry AMQP URL (a user allowed to publish member.* events).") var amqpURL: String =
-            "amqp://member-registry:member-registry@\(ProcessInfo.processInfo.environment["TTHC_AMQP_HOST"] ?? "127.0.0.1"):\(ProcessInfo.processInfo.environment["TTHC_AMQP_PORT"] ?? "5672")/tthc"
+            developmentAMQPURL(user: "member-registry")
         @Option(help: "How many members.") var count = 10_000
 
         func run() throws {
@@ -186,7 +193,7 @@ struct Organisations: ParsableCommand {
             commandName: "simulate",
             abstract: "Approve every step assigned to the generated organisations, as their own software would over AMQP (Đ.22), until interrupted.")
         @Option(help: "AMQP URL of the organisations' software user (the one load-fixture names).") var amqpURL: String =
-            "amqp://org-software-demo:org-software-demo@\(ProcessInfo.processInfo.environment["TTHC_AMQP_HOST"] ?? "127.0.0.1"):\(ProcessInfo.processInfo.environment["TTHC_AMQP_PORT"] ?? "5672")/tthc"
+            developmentAMQPURL(user: "org-software-demo")
         @Option(help: "Organisation code prefixes whose steps to decide.") var prefix: [String] = MemberFixture.provinces.map(\.code)
         @Option(help: "Stop after this many decisions (0: run until interrupted).") var decisions = 0
 
@@ -215,7 +222,7 @@ struct Organisations: ParsableCommand {
             commandName: "load-fixture",
             abstract: "Publish the generated tree (provinces HN and HCM: committees, boards, communes/wards, grassroots organisations, sections, cells HN.CB0001…) as organisation.registered.v1.")
         @Option(help: "Registry AMQP URL (a user allowed to publish organisation.* events).") var amqpURL: String =
-            "amqp://organisation-registry:organisation-registry@\(ProcessInfo.processInfo.environment["TTHC_AMQP_HOST"] ?? "127.0.0.1"):\(ProcessInfo.processInfo.environment["TTHC_AMQP_PORT"] ?? "5672")/tthc"
+            developmentAMQPURL(user: "organisation-registry")
         @Option(help: "AMQP user of the organisations' own software (decides steps over AMQP).") var softwareUser = "org-software-demo"
 
         func run() throws {
