@@ -89,12 +89,16 @@ public final class PostgresConnection {
     /// the deferred writes not yet sent travel with it: one round trip for all.
     @discardableResult
     public func execute(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> QueryResult {
-        guard beginPending || !deferred.isEmpty else { return try pipeline([Statement(sql: sql, parameters: parameters)])[0] }
-        var statements = deferred + [Statement(sql: sql, parameters: parameters)]
-        if beginPending { statements.insert(Statement(sql: "BEGIN"), at: 0) }
+        try pipeline(withPending(Statement(sql: sql, parameters: parameters))).last!
+    }
+
+    /// `last` preceded by what the transaction has not sent yet (BEGIN, deferred writes), which
+    /// then counts as sent.
+    private func withPending(_ last: Statement) -> [Statement] {
+        let statements = (beginPending ? [Statement(sql: "BEGIN")] : []) + deferred + [last]
         beginPending = false
         deferred = []
-        return try pipeline(statements).last!
+        return statements
     }
 
     /// A write whose result the caller does not need (an insert of rows, an update by key): in a
@@ -227,10 +231,7 @@ public final class PostgresConnection {
         do {
             let value = try body(self)
             if beginPending && deferred.isEmpty { return value }
-            var statements = deferred + [Statement(sql: "COMMIT")]
-            if beginPending { statements.insert(Statement(sql: "BEGIN"), at: 0) }
-            beginPending = false
-            let results = try pipeline(statements)
+            let results = try pipeline(withPending(Statement(sql: "COMMIT")))
             // A COMMIT in a transaction the server had already aborted answers ROLLBACK.
             if results.last?.commandTag == "ROLLBACK" {
                 throw PostgresError(sqlState: "40000", message: "transaction was rolled back at commit", connectionLost: false)

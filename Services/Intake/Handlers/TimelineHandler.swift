@@ -9,8 +9,8 @@ import ServiceKit
 struct TimelineHandler: BatchMessageHandler {
     let tables = ["dossier_events"]
     let messageType: MessageType
-    /// Status code after this event; nil for an event that never changes it alone.
-    let status: PublicDossierStatus?
+    /// The public status after this event.
+    let status: PublicDossierStatus
     /// One row per message id (ON CONFLICT DO NOTHING) and nothing emitted: a redelivery changes
     /// nothing without the inbox.
     var idempotentByMessageId: Bool { true }
@@ -30,7 +30,7 @@ struct TimelineHandler: BatchMessageHandler {
             SELECT id, code, $3, at, $4, $6 FROM unnest($1::text[], $2::text[], $5::timestamptz[]) AS t(id, code, at)
             ON CONFLICT (message_id) DO NOTHING
             """, [PostgresArray(events.map(\.0.id)), PostgresArray(events.map(\.1)), messageType.routingKey, summary,
-                  PostgresArray(times), status?.rawValue])
+                  PostgresArray(times), status.rawValue])
     }
 
     /// The first entry of every timeline, written by the submission desk in the transaction that

@@ -6,7 +6,8 @@ import Persistence
 import Synchronization
 
 enum Outbox {
-    /// Writes a batch of outgoing messages in one statement, sent with the transaction's COMMIT (deferred).
+    /// Writes a batch of outgoing messages in one statement, deferred: it travels with the
+    /// transaction's next statement or its COMMIT.
     static func insert(_ messages: [OutgoingMessage], tx: PostgresConnection) throws {
         guard !messages.isEmpty else { return }
         let headers = try messages.map { message -> String in
