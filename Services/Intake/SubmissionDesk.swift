@@ -3,6 +3,7 @@ import Contracts
 import Foundation
 import Persistence
 import ServiceKit
+import Signatures
 
 /// What became of one submission.
 enum SubmissionOutcome: Sendable {
@@ -115,16 +116,19 @@ struct SubmissionDesk: Sendable {
             for ((index, request, procedure, officialReceiptAt, calendar), code) in zip(fresh, codes) {
                 let s = request.submit
                 let deadline = try? calendar.adding(workingDays: procedure.processingTimeLimit.workingDays, to: officialReceiptAt)
-                let receipt = DossierReceivedV1(
+                var receipt = DossierReceivedV1(
                     dossierCode: code, integrator: request.integrator, clientSubmissionId: s.clientSubmissionId,
                     procedureCode: s.procedureCode, receivingOrganisationCode: s.receivingOrganisationCode,
                     submitter: s.submitter, form: s.form, attachments: s.attachments,
                     receivedAt: receivedAt, officialReceiptAt: officialReceiptAt, deadline: deadline,
                     verificationUrl: verificationURL(code), delegation: s.delegation)
+                receipt.receiptSecret = Self.newReceiptSecret()
                 created.append(receipt)
                 receipts[request.key] = receipt
                 outcomes[index] = .created(receipt)
-                try context.emit(.dossierReceived, subject: code, data: receipt, causedBy: request.message)
+                try context.emit(.dossierReceived, subject: code, data: receipt.withoutSecret, causedBy: request.message)
+                try context.tellIntegrator(request.integrator, .dossierReceived, subject: code, data: receipt.withoutDocumentBytes,
+                                           causedBy: request.message)
             }
             try insert(created, submissions: fresh.map(\.request.submit), db: db)
         }
@@ -132,22 +136,28 @@ struct SubmissionDesk: Sendable {
         return requests.enumerated().map { index, request in outcomes[index] ?? .existing(receipts[request.key]!) }
     }
 
+    /// 128 random bits (the system's CSPRNG), hex: not guessable, unlike the dossier code.
+    static func newReceiptSecret() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }.hexString
+    }
+
     private func insert(_ receipts: [DossierReceivedV1], submissions: [DossierSubmitV1], db: PostgresConnection) throws {
         guard let first = receipts.first else { return }
         try db.executeDeferred("""
             INSERT INTO dossiers (code, integrator, client_submission_id, procedure_code, receiving_organisation_code,
-                                  member_id, received_at, official_receipt_at, submission, deadline)
+                                  member_id, received_at, official_receipt_at, submission, deadline, receipt_secret)
             SELECT code, integrator, client_id, procedure, organisation, member, $7::timestamptz, official_receipt_at,
-                   submission, deadline
+                   submission, deadline, secret
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $9::jsonb[], $10::timestamptz[],
-                        $8::timestamptz[])
-                AS t(code, integrator, client_id, procedure, organisation, member, submission, deadline, official_receipt_at)
+                        $8::timestamptz[], $11::text[])
+                AS t(code, integrator, client_id, procedure, organisation, member, submission, deadline, official_receipt_at, secret)
             """, [PostgresArray(receipts.map(\.dossierCode)), PostgresArray(receipts.map(\.integrator)),
                   PostgresArray(receipts.map(\.clientSubmissionId)), PostgresArray(receipts.map(\.procedureCode)),
                   PostgresArray(receipts.map(\.receivingOrganisationCode)), PostgresArray(receipts.map(\.submitter.memberId)),
                   first.receivedAt, PostgresArray(receipts.map(\.officialReceiptAt)),
                   try PostgresArray.json(submissions),
-                  PostgresArray(receipts.map { $0.deadline?.postgresText })])
+                  PostgresArray(receipts.map { $0.deadline?.postgresText }), PostgresArray(receipts.map(\.receiptSecret))])
         try db.executeDeferred("""
             INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary, status)
             SELECT 'received:' || code, code, $2, $3::timestamptz, $4, $5 FROM unnest($1::text[]) AS code
@@ -169,7 +179,7 @@ struct SubmissionDesk: Sendable {
     private func storedReceipts(for requests: [SubmissionRequest], db: PostgresConnection)
         throws -> [String: (receipt: DossierReceivedV1, submission: DossierSubmitV1)] {
         let rows = try db.execute("""
-            SELECT d.integrator, d.code, d.submission::text AS submission,
+            SELECT d.integrator, d.code, d.submission::text AS submission, d.receipt_secret,
                    \(rfc3339SQL("d.received_at")) AS received_at,
                    \(rfc3339SQL("d.official_receipt_at")) AS official_receipt_at,
                    \(rfc3339SQL("d.deadline")) AS deadline
@@ -180,14 +190,16 @@ struct SubmissionDesk: Sendable {
         for row in rows.rows {
             let s = try row.json(DossierSubmitV1.self, "submission")
             let integrator = try row.string("integrator")
-            receipts["\(integrator)\u{1f}\(s.clientSubmissionId)"] = (DossierReceivedV1(
+            var receipt = DossierReceivedV1(
                 dossierCode: try row.string("code"), integrator: integrator, clientSubmissionId: s.clientSubmissionId,
                 procedureCode: s.procedureCode, receivingOrganisationCode: s.receivingOrganisationCode,
                 submitter: s.submitter, form: s.form, attachments: s.attachments,
                 receivedAt: WireJSON.parseTimestamp(try row.string("received_at")) ?? Date(),
                 officialReceiptAt: WireJSON.parseTimestamp(try row.string("official_receipt_at")) ?? Date(),
                 deadline: try row.optionalString("deadline").flatMap(WireJSON.parseTimestamp),
-                verificationUrl: verificationURL(try row.string("code")), delegation: s.delegation), s)
+                verificationUrl: verificationURL(try row.string("code")), delegation: s.delegation)
+            receipt.receiptSecret = try row.string("receipt_secret")
+            receipts["\(integrator)\u{1f}\(s.clientSubmissionId)"] = (receipt, s)
         }
         return receipts
     }

@@ -198,6 +198,9 @@ public struct DossierReceivedV1: Codable, Sendable, Equatable {
     public var verificationUrl: String?
     /// Present when someone submitted for the member (Đ.11).
     public var delegation: SubmissionDelegation?
+    /// The receipt secret: only in the answer to the submitter (never in the event); shown to the
+    /// status desk (`X-Receipt-Secret`), it reveals the dossier's whole history.
+    public var receiptSecret: String?
 
     public init(dossierCode: String, integrator: String, clientSubmissionId: String, procedureCode: String,
                 receivingOrganisationCode: String, submitter: Submitter, form: [String: String],
@@ -226,6 +229,13 @@ extension DossierReceivedV1 {
         var copy = self
         copy.attachments = attachments.map(\.withoutBytes)
         copy.delegation = delegation?.withoutDocumentBytes
+        return copy
+    }
+
+    /// The receipt for everyone but the submitter: without the receipt secret.
+    public var withoutSecret: DossierReceivedV1 {
+        var copy = self
+        copy.receiptSecret = nil
         return copy
     }
 }

@@ -14,15 +14,19 @@ public enum MessageDirectory {
         /// Copies of events for an organisation's own software, on `tthc.organisations` with
         /// routing key `<software user>.<type>` (each software reads only its own).
         public let toOrganisationSoftware: [MessageType]
+        /// Copies of its dossiers' events for the integrator that submitted them, on
+        /// `tthc.integrators` with routing key `<integrator user>.<type>` (each reads only its own).
+        public let toIntegrators: [MessageType]
         /// Commands it consumes from `tthc.intake`.
         public let commands: [MessageType]
 
         public init(name: String, emits: [MessageType], answers: [MessageType] = [], toOrganisationSoftware: [MessageType] = [],
-                    commands: [MessageType] = []) {
+                    toIntegrators: [MessageType] = [], commands: [MessageType] = []) {
             self.name = name
             self.emits = emits
             self.answers = answers
             self.toOrganisationSoftware = toOrganisationSoftware
+            self.toIntegrators = toIntegrators
             self.commands = commands
         }
 
@@ -34,11 +38,17 @@ public enum MessageDirectory {
     /// users), or from an organisation's software (routing's organisation registry says which).
     public static let integratorCommands: [MessageType] = [.dossierSubmit, .dossierSupplement]
     public static let organisationSoftwareCommands: [MessageType] = [.dossierStepDecided]
+    /// What an integrator hears about each dossier it submitted (its integrator feed): intake
+    /// knows every dossier's integrator and forwards these as they happen.
+    public static let integratorFeed: [MessageType] = [
+        .dossierReceived, .dossierSupplementReceived, .dossierAccepted, .dossierSupplementRequested, .dossierRefused,
+        .dossierCheckOverdue, .dossierStepAssigned, .dossierDecided, .dossierWithdrawn, .resultIssued, .resultRevoked,
+    ]
 
     public static let services: [Service] = [
         Service(name: "intake", emits: [.dossierReceived, .dossierRejected, .dossierSupplementReceived],
                 answers: [.dossierReceived, .dossierRejected, .dossierSupplementReceived, .messageDeadLettered],
-                commands: integratorCommands),
+                toIntegrators: integratorFeed, commands: integratorCommands),
         Service(name: "validation", emits: [.dossierAccepted, .dossierSupplementRequested, .dossierRefused, .dossierCheckOverdue]),
         Service(name: "routing", emits: [
             .dossierStepAssigned, .dossierStepDecided, .dossierStepReminder, .dossierStepOverdue, .dossierSupplementRequested,

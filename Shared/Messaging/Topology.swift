@@ -10,6 +10,9 @@ public enum Exchange {
     /// Copies of events for organisations' own software, topic exchange, routing key
     /// `<software user>.<type>`: each software user may bind only its own prefix.
     public static let organisations = "tthc.organisations"
+    /// Each integrator's own copies of the events of the dossiers it submitted, topic exchange,
+    /// routing key `<integrator user>.<type>`: each integrator may bind only its own prefix.
+    public static let integrators = "tthc.integrators"
 }
 
 /// A queue a service consumes, with the bindings that feed it.

@@ -7,7 +7,7 @@ import Signatures
 /// generated from `MessageDirectory` so that each user can do exactly what its declarations need
 /// (ARCHITECTURE §2): a service configures only its own queues, writes only its own routing keys on
 /// `tthc.events` and `tthc.dead-letter`, and never configures a shared exchange; an integrator
-/// publishes only its commands and reads only its own reply queues; an organisation's software
+/// publishes only its commands and reads only its own reply queues and feed; an organisation's software
 /// decides steps and reads only its own copies on `tthc.organisations`. Written to
 /// `Deploy/rabbitmq/definitions.json` by `tthc-admin broker-definitions` (a test checks it is current).
 /// Development passwords equal the user names; production loads its own.
@@ -55,17 +55,23 @@ public enum BrokerDefinitions {
             let own = escape(service.name) + "\\..*"
             let answers = !service.answers.isEmpty
             let sendsSoftware = !service.toOrganisationSoftware.isEmpty
+            let tellsIntegrators = !service.toIntegrators.isEmpty
             let commands = service.commands.map(\.routingKey)
             user(u)
             permit(u, configure: anyOf([own]),
                    write: anyOf([own, escape(Exchange.events), escape(Exchange.deadLetter)]
-                                + (answers ? ["amq\\.default"] : []) + (sendsSoftware ? [escape(Exchange.organisations)] : [])),
+                                + (answers ? ["amq\\.default"] : []) + (sendsSoftware ? [escape(Exchange.organisations)] : [])
+                                + (tellsIntegrators ? [escape(Exchange.integrators)] : [])),
                    read: anyOf([own, escape(Exchange.events), escape(Exchange.deadLetter)] + (commands.isEmpty ? [] : [escape(Exchange.intake)])))
             topic(u, Exchange.events, write: exactly(service.emits.map(\.routingKey)), read: ".*")
             topic(u, Exchange.deadLetter, write: exactly([service.name]), read: exactly([service.name]))
             if !commands.isEmpty { topic(u, Exchange.intake, write: "^$", read: exactly(commands)) }
             if sendsSoftware {
                 topic(u, Exchange.organisations, write: "^[a-z0-9-]+\\." + exactly(service.toOrganisationSoftware.map(\.routingKey)).dropFirst(),
+                      read: "^$")
+            }
+            if tellsIntegrators {
+                topic(u, Exchange.integrators, write: "^[a-z0-9-]+\\." + exactly(service.toIntegrators.map(\.routingKey)).dropFirst(),
                       read: "^$")
             }
         }
@@ -77,8 +83,11 @@ public enum BrokerDefinitions {
         for integrator in developmentIntegrators {
             let own = escape(integrator) + "\\..*"
             user(integrator)
-            permit(integrator, configure: anyOf([own]), write: exactly([Exchange.intake]), read: anyOf([own]))
+            permit(integrator, configure: anyOf([own]), write: anyOf([escape(Exchange.intake), own]),
+                   read: anyOf([escape(Exchange.integrators), own]))
             topic(integrator, Exchange.intake, write: exactly(MessageDirectory.integratorCommands.map(\.routingKey)), read: "^$")
+            // Its feed: binding a queue to tthc.integrators needs this read pattern on the key.
+            topic(integrator, Exchange.integrators, write: "^$", read: "^" + escape(integrator) + "\\..*$")
         }
         for software in developmentOrganisationSoftware {
             let own = "org-software\\." + escape(software) + "\\..*"
@@ -105,7 +114,7 @@ public enum BrokerDefinitions {
                 "definition": ["delivery-limit": 20, "dead-letter-exchange": Exchange.deadLetter,
                                "dead-letter-strategy": "at-least-once", "overflow": "reject-publish"] as [String: Any],
             ] as [String: Any]],
-            "exchanges": [Exchange.events, Exchange.intake, Exchange.deadLetter, Exchange.organisations].map {
+            "exchanges": [Exchange.events, Exchange.intake, Exchange.deadLetter, Exchange.organisations, Exchange.integrators].map {
                 ["name": $0, "vhost": vhost, "type": "topic", "durable": true, "auto_delete": false, "internal": false,
                  "arguments": [String: Any]()] as [String: Any]
             },

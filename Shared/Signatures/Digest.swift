@@ -49,3 +49,11 @@ extension Array where Element == UInt8 {
         self = bytes
     }
 }
+
+/// Compares secrets in time independent of where they differ (OpenSSL's CRYPTO_memcmp), so that
+/// timing does not reveal how much of a guess was right.
+public func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    guard a.count == b.count else { return false }
+    guard !a.isEmpty else { return true }
+    return a.withUnsafeBytes { x in b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, a.count) == 0 } }
+}

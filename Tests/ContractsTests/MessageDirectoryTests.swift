@@ -60,6 +60,21 @@ final class MessageDirectoryTests: XCTestCase {
         }
     }
 
+    func testTheIntegratorFeedChannelListsWhatIntakeForwards() throws {
+        let text = try String(contentsOf: Self.asyncAPI, encoding: .utf8)
+        let start = try XCTUnwrap(text.range(of: "  integrator-feed:\n"))
+        // The channel's lines: up to the next entry at the same depth.
+        let lines = text[start.upperBound...].split(separator: "\n").prefix { $0.hasPrefix("   ") }
+        let listed = lines.filter { $0.hasPrefix("        $ref: '#/components/messages/") }
+            .map { $0.dropFirst("        $ref: '#/components/messages/".count).dropLast() }
+        let expected = MessageDirectory.integratorFeed.map { type -> String in
+            let name = type.routingKey.dropLast(3).split(whereSeparator: { $0 == "." || $0 == "-" })
+            return name.enumerated().map { $0 == 0 ? String($1) : $1.prefix(1).uppercased() + $1.dropFirst() }.joined()
+        }
+        XCTAssertEqual(listed.map(String.init), expected)
+        XCTAssertEqual(MessageDirectory.service(named: "intake")?.toIntegrators, MessageDirectory.integratorFeed)
+    }
+
     func testAnswersGoOnlyToTheSendersOwnQueues() {
         XCTAssertTrue(MessageDirectory.mayAnswer("portal-test.replies.1", sender: "portal-test"))
         XCTAssertTrue(MessageDirectory.mayAnswer("amq.rabbitmq.reply-to.g1h2AA==", sender: "portal-test"))

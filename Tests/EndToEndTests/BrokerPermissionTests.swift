@@ -85,11 +85,15 @@ final class BrokerPermissionTests: XCTestCase {
                 .consume(queue: "\(other.name).events"),
                 .declareQueue("\(other.name).stolen"),
             ] }
-            refusedAttempts += [Exchange.events, Exchange.deadLetter, Exchange.intake, Exchange.organisations].flatMap {
+            refusedAttempts += [Exchange.events, Exchange.deadLetter, Exchange.intake, Exchange.organisations, Exchange.integrators].flatMap {
                 [Attempt.declareExchange($0), .deleteExchange($0)]
             }
             refusedAttempts += [.publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey),
-                                .bind(queue: own, exchange: Exchange.organisations, routingKey: "#")]
+                                .bind(queue: own, exchange: Exchange.organisations, routingKey: "#"),
+                                .bind(queue: own, exchange: Exchange.integrators, routingKey: "#")]
+            if service.toIntegrators.isEmpty {
+                refusedAttempts.append(.publish(exchange: Exchange.integrators, routingKey: "portal-test.dossier.accepted.v1"))
+            }
             if service.answers.isEmpty {
                 refusedAttempts.append(.publish(exchange: "", routingKey: "validation.dossiers"))
             }
@@ -101,12 +105,23 @@ final class BrokerPermissionTests: XCTestCase {
             try assertAllowed(user, service.emits.map { .publish(exchange: Exchange.events, routingKey: $0.routingKey) }
                               + [.publish(exchange: Exchange.deadLetter, routingKey: service.name),
                                  .bind(queue: own, exchange: Exchange.deadLetter, routingKey: service.name),
-                                 .bind(queue: own, exchange: Exchange.events, routingKey: "dossier.#")])
+                                 .bind(queue: own, exchange: Exchange.events, routingKey: "dossier.#")]
+                              + service.toIntegrators.map { .publish(exchange: Exchange.integrators, routingKey: "portal-test.\($0.routingKey)") })
         }
     }
 
     func testIntegratorsSendOnlyTheirCommandsAndReadOnlyTheirOwnQueues() throws {
+        let feed = "portal-test.feed.permission-\(UUID().uuidString.prefix(8))"
+        let setup = try TestEnvironment.amqp(user: "portal-test")
+        try setup.declareQueue(feed, durable: false, autoDelete: true)
+        defer { setup.close() }
         try assertRefused("portal-test", [
+            // Its feed carries only its own dossiers' events: no other integrator's prefix, no wildcard.
+            .bind(queue: feed, exchange: Exchange.integrators, routingKey: "#"),
+            .bind(queue: feed, exchange: Exchange.integrators, routingKey: "portal-demo.#"),
+            .bind(queue: feed, exchange: Exchange.integrators, routingKey: "*.dossier.accepted.v1"),
+            .publish(exchange: Exchange.integrators, routingKey: "portal-test.dossier.accepted.v1"),
+            .bind(queue: feed, exchange: Exchange.organisations, routingKey: "#"),
             .publish(exchange: Exchange.events, routingKey: MessageType.dossierAccepted.routingKey),
             .publish(exchange: Exchange.intake, routingKey: MessageType.dossierStepDecided.routingKey),
             .publish(exchange: Exchange.intake, routingKey: MessageType.dossierReceived.routingKey),
@@ -122,6 +137,7 @@ final class BrokerPermissionTests: XCTestCase {
         try assertAllowed("portal-test", [
             .publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey),
             .declareQueue("portal-test.replies.\(UUID().uuidString)"),
+            .bind(queue: feed, exchange: Exchange.integrators, routingKey: "portal-test.#"),
         ])
     }
 

@@ -221,7 +221,9 @@ final class IntakeTests: XCTestCase {
 
         var status: [String: Any] = [:]
         try TestEnvironment.eventually(timeout: 60, "timeline complete") {
-            guard let answer = HTTPProbe.get("http://127.0.0.1:18081/v1/dossiers/\(code)"), answer.status == 200 else { return false }
+            // The submitting integrator's token shows the whole view (the code alone, only the status).
+            guard let answer = HTTPProbe.get("http://127.0.0.1:18081/v1/dossiers/\(code)",
+                                             headers: ["Authorization": "Bearer portal-test-token"]), answer.status == 200 else { return false }
             status = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as! [String: Any]
             return status["status"] as? String == "result-issued"
         }

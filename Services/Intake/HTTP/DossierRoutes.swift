@@ -8,7 +8,7 @@ import ServiceKit
 
 /// Intake's HTTP edge (OpenAPI: Services/Intake/HTTP/openapi.yaml):
 /// `POST /v1/dossiers` submits like `dossier.submit.v1` over AMQP, idempotent by `Idempotency-Key`;
-/// `GET /v1/dossiers/{code}` is the public status desk (lookup by code or by the receipt's QR code).
+/// `GET /v1/dossiers/{code}` is the status desk (StatusDesk).
 struct DossierRoutes: Sendable {
     let desk: SubmissionDesk
     let maxBodyBytes: Int
@@ -17,8 +17,9 @@ struct DossierRoutes: Sendable {
         router.post("/v1/dossiers") { request, _ in
             try await submit(request, resources: resources)
         }
-        router.get("/v1/dossiers/:code") { _, context in
-            try await status(code: context.parameters.get("code") ?? "", resources: resources)
+        router.get("/v1/dossiers/:code") { request, context in
+            try await StatusDesk(verificationURL: desk.verificationURL)
+                .status(code: context.parameters.get("code") ?? "", request: request, resources: resources)
         }
     }
 
@@ -102,64 +103,4 @@ struct DossierRoutes: Sendable {
             return .invalid(HTTPError.response(.badRequest, "malformed-json", "Nội dung không phải JSON hợp lệ."))
         }
     }
-
-
-    // MARK: Status desk
-
-    func status(code: String, resources: ServiceResources) async throws -> Response {
-        guard code.range(of: "^[A-Z0-9.]{2,32}-[0-9]{6}-[0-9]{6,}$", options: .regularExpression) != nil else {
-            return HTTPError.response(.badRequest, "invalid-dossier-code", "Mã hồ sơ không đúng định dạng.")
-        }
-        let found: DossierStatus? = try await resources.database.run { db in
-            guard let row = try db.execute("""
-                SELECT code, procedure_code, receiving_organisation_code, \(PublicDossierStatus.currentSQL(of: "dossiers.code")) AS status,
-                       \(rfc3339SQL("deadline")) AS deadline,
-                       \(rfc3339SQL("received_at")) AS received_at,
-                       \(rfc3339SQL("official_receipt_at")) AS official_receipt_at
-                FROM dossiers WHERE code = $1
-                """, [code]).first else { return nil }
-            let history = try db.execute("""
-                SELECT event_type, summary,
-                       \(rfc3339SQL("occurred_at")) AS occurred_at
-                FROM dossier_events WHERE dossier_code = $1 ORDER BY occurred_at, event_type
-                """, [code]).rows.map {
-                DossierStatus.Event(type: try $0.string("event_type"), at: try $0.string("occurred_at"),
-                                    summary: try $0.string("summary"))
-            }
-            let status = try row.value(PublicDossierStatus.self, "status")
-            return DossierStatus(
-                dossierCode: try row.string("code"), procedureCode: try row.string("procedure_code"),
-                receivingOrganisationCode: try row.string("receiving_organisation_code"), status: status,
-                statusLabel: status.label, receivedAt: try row.string("received_at"),
-                officialReceiptAt: try row.string("official_receipt_at"), deadline: try row.optionalString("deadline"),
-                history: history, verificationUrl: desk.verificationURL(code))
-        }
-        guard let found else {
-            return HTTPError.response(.notFound, "dossier-not-found", "Không tìm thấy hồ sơ có mã \(code).")
-        }
-        return try jsonResponse(.ok, found)
-    }
 }
-
-/// The public view of a dossier: no private content, only status and history.
-struct DossierStatus: Codable, Sendable {
-    struct Event: Codable, Sendable {
-        let type: String
-        let at: String
-        let summary: String
-    }
-
-    let dossierCode: String
-    let procedureCode: String
-    let receivingOrganisationCode: String
-    let status: PublicDossierStatus
-    let statusLabel: String
-    let receivedAt: String
-    let officialReceiptAt: String
-    /// Processing deadline: the procedure's time limit in working days from the official receipt.
-    let deadline: String?
-    let history: [Event]
-    /// The address encoded in the receipt's QR code.
-    let verificationUrl: String
-}
-

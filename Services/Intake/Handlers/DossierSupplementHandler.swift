@@ -49,6 +49,8 @@ struct DossierSupplementHandler: MessageHandler {
             """, [message.id, supplement.dossierCode, MessageType.dossierSupplementReceived.routingKey, context.now,
                   "Đã nhận hồ sơ bổ sung.", PublicDossierStatus.supplementReceived.rawValue])
         try context.emit(.dossierSupplementReceived, subject: supplement.dossierCode, data: receipt, causedBy: message)
+        try context.tellIntegrator(integrator, .dossierSupplementReceived, subject: supplement.dossierCode,
+                                   data: receipt.withoutDocumentBytes, causedBy: message)
         try context.reply(to: message, .dossierSupplementReceived, subject: supplement.dossierCode, data: receipt.withoutDocumentBytes)
     }
 

@@ -11,11 +11,13 @@ struct TimelineHandler: BatchMessageHandler {
     let messageType: MessageType
     /// The public status after this event.
     let status: PublicDossierStatus
-    /// One row per message id (ON CONFLICT DO NOTHING) and nothing emitted: a redelivery changes
-    /// nothing without the inbox.
+    /// One row per message id (ON CONFLICT DO NOTHING) and the integrator's copy only with a new
+    /// row: a redelivery changes nothing without the inbox.
     var idempotentByMessageId: Bool { true }
     /// Public Vietnamese summary.
     let summary: String
+    /// Fields of the event's data the submitter sees with the receipt secret (never public).
+    var detailFields: [String] = []
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         // Every dossier event carries its dossier code as the CloudEvents subject.
@@ -25,12 +27,33 @@ struct TimelineHandler: BatchMessageHandler {
         }
         guard !events.isEmpty else { return }
         let times = events.map { $0.0.header.time ?? context.now }
-        try context.db.executeDeferred("""
-            INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary, status)
-            SELECT id, code, $3, at, $4, $6 FROM unnest($1::text[], $2::text[], $5::timestamptz[]) AS t(id, code, at)
-            ON CONFLICT (message_id) DO NOTHING
+        // The rows actually inserted, with their dossier's integrator: only those are forwarded.
+        let inserted = try context.db.execute("""
+            WITH added AS (
+                INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary, status, details)
+                SELECT id, code, $3, at, $4, $6, details
+                FROM unnest($1::text[], $2::text[], $5::timestamptz[], $7::jsonb[]) AS t(id, code, at, details)
+                ON CONFLICT (message_id) DO NOTHING
+                RETURNING message_id, dossier_code)
+            SELECT added.message_id, d.integrator FROM added JOIN dossiers d ON d.code = added.dossier_code
             """, [PostgresArray(events.map(\.0.id)), PostgresArray(events.map(\.1)), messageType.routingKey, summary,
-                  PostgresArray(times), status.rawValue])
+                  PostgresArray(times), status.rawValue, PostgresArray(events.map { details(of: $0.0) })])
+        let integrators = try inserted.rows.reduce(into: [String: String]()) {
+            $0[try $1.string("message_id")] = try $1.string("integrator")
+        }
+        for (message, _) in events {
+            if let integrator = integrators[message.id] { try context.forwardToIntegrator(integrator, message) }
+        }
+    }
+
+    /// The detail fields present in the event's data, as a JSON object (nil when none).
+    func details(of message: IncomingMessage) -> String? {
+        guard !detailFields.isEmpty,
+              let envelope = try? JSONSerialization.jsonObject(with: Data(message.delivery.body)) as? [String: Any],
+              let data = envelope["data"] as? [String: Any] else { return nil }
+        let kept = data.filter { detailFields.contains($0.key) }
+        guard !kept.isEmpty, let json = try? JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys]) else { return nil }
+        return String(decoding: json, as: UTF8.self)
     }
 
     /// The first entry of every timeline, written by the submission desk in the transaction that
@@ -44,17 +67,23 @@ struct TimelineHandler: BatchMessageHandler {
 
     /// The events intake follows, with the public status each one leads to.
     static let all: [TimelineHandler] = [
-        TimelineHandler(messageType: .dossierAccepted, status: .accepted, summary: "Hồ sơ hợp lệ, đang được giải quyết."),
+        TimelineHandler(messageType: .dossierAccepted, status: .accepted, summary: "Hồ sơ hợp lệ, đang được giải quyết.",
+                        detailFields: ["prefilled"]),
         TimelineHandler(messageType: .dossierSupplementRequested, status: .supplementRequested,
-                        summary: "Cơ quan tiếp nhận yêu cầu bổ sung, hoàn thiện hồ sơ."),
-        TimelineHandler(messageType: .dossierRefused, status: .refused, summary: "Hồ sơ bị từ chối, có nêu rõ lý do."),
+                        summary: "Cơ quan tiếp nhận yêu cầu bổ sung, hoàn thiện hồ sơ.", detailFields: ["problems", "deadline"]),
+        TimelineHandler(messageType: .dossierRefused, status: .refused, summary: "Hồ sơ bị từ chối, có nêu rõ lý do.",
+                        detailFields: ["reasonCode", "reason", "refusingOrganisationCode"]),
         TimelineHandler(messageType: .dossierCheckOverdue, status: .checkOverdue,
                         summary: "Quá thời hạn kiểm tra hồ sơ; tổ chức tiếp nhận đã được nhắc xử lý."),
         TimelineHandler(messageType: .dossierStepAssigned, status: .inProgress,
-                        summary: "Hồ sơ được chuyển đến tổ chức đảng xử lý bước tiếp theo."),
-        TimelineHandler(messageType: .dossierDecided, status: .decided, summary: "Hồ sơ đã có quyết định giải quyết."),
-        TimelineHandler(messageType: .dossierWithdrawn, status: .withdrawn, summary: "Hồ sơ đã được rút."),
-        TimelineHandler(messageType: .resultIssued, status: .resultIssued, summary: "Kết quả giải quyết đã được cấp."),
-        TimelineHandler(messageType: .resultRevoked, status: .resultRevoked, summary: "Kết quả giải quyết đã bị thu hồi."),
+                        summary: "Hồ sơ được chuyển đến tổ chức đảng xử lý bước tiếp theo.",
+                        detailFields: ["stepNumber", "stepCode", "organisationCode", "deadline"]),
+        TimelineHandler(messageType: .dossierDecided, status: .decided, summary: "Hồ sơ đã có quyết định giải quyết.",
+                        detailFields: ["decision", "reason", "decidingOrganisationCode"]),
+        TimelineHandler(messageType: .dossierWithdrawn, status: .withdrawn, summary: "Hồ sơ đã được rút.", detailFields: ["reason"]),
+        TimelineHandler(messageType: .resultIssued, status: .resultIssued, summary: "Kết quả giải quyết đã được cấp.",
+                        detailFields: ["resultCode", "documentTypeCode", "decision"]),
+        TimelineHandler(messageType: .resultRevoked, status: .resultRevoked, summary: "Kết quả giải quyết đã bị thu hồi.",
+                        detailFields: ["resultCode", "reason"]),
     ]
 }

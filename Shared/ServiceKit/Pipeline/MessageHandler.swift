@@ -176,6 +176,25 @@ public final class HandlerContext {
                    correlationId: nil, cause: cause)
     }
 
+    /// Sends a copy of an event to the integrator that submitted the dossier (`tthc.integrators`,
+    /// routing key `<integrator>.<type>`): its own dossiers' events, never anyone else's.
+    public func tellIntegrator<Payload: Codable & Sendable>(_ integrator: String, _ type: MessageType, subject: String?,
+                                                            data: Payload, causedBy cause: IncomingMessage? = nil) throws {
+        try check(type, in: \.toIntegrators, "tells integrators")
+        try append(type, subject: subject, data: data, exchange: Exchange.integrators,
+                   routingKey: "\(integrator).\(type.routingKey)", correlationId: nil, cause: cause)
+    }
+
+    /// Passes another service's event on to the integrator of its dossier unchanged (same id,
+    /// source and body, so the integrator can tell a repeat by its id).
+    public func forwardToIntegrator(_ integrator: String, _ message: IncomingMessage) throws {
+        try check(message.type, in: \.toIntegrators, "tells integrators")
+        outgoing.append(OutgoingMessage(
+            messageId: message.id, exchange: Exchange.integrators, routingKey: "\(integrator).\(message.type.routingKey)",
+            type: message.type.cloudEventType, contentType: "application/cloudevents+json", correlationId: nil,
+            headers: message.traceparent.map { ["traceparent": $0] } ?? [:], body: message.delivery.body))
+    }
+
     /// Answers the sender on its `reply_to` queue (through the default exchange).
     public func reply<Payload: Codable & Sendable>(to message: IncomingMessage, _ type: MessageType, subject: String?,
                                                    data: Payload) throws {

@@ -1,0 +1,106 @@
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Persistence
+import ServiceKit
+import Signatures
+
+/// The status desk (Đ.5.8), `GET /v1/dossiers/{code}`. Dossier codes are sequential, so anyone
+/// could enumerate them: the code alone shows only the status. The whole view (times, deadline,
+/// the history with each event's details: the problems to fix, a refusal's reason, the result
+/// code) needs proof of being the submitter: the receipt secret (`X-Receipt-Secret`, or `?secret=`
+/// from the receipt's QR code), or the bearer token of the integrator that submitted it.
+struct StatusDesk: Sendable {
+    let verificationURL: @Sendable (String) -> String
+
+    enum Caller {
+        case anyone
+        case secret(String)
+        case integratorToken(String)
+    }
+
+    static func caller(of request: Request) -> Caller {
+        if let secret = request.headers[HTTPField.Name("X-Receipt-Secret")!] ?? request.uri.queryParameters.get("secret") {
+            return .secret(secret)
+        }
+        if let token = request.headers[.authorization].flatMap(bearerToken) { return .integratorToken(token) }
+        return .anyone
+    }
+
+    func status(code: String, request: Request, resources: ServiceResources) async throws -> Response {
+        guard code.range(of: "^[A-Z0-9.]{2,32}-[0-9]{6}-[0-9]{6,}$", options: .regularExpression) != nil else {
+            return HTTPError.response(.badRequest, "invalid-dossier-code", "Mã hồ sơ không đúng định dạng.")
+        }
+        let caller = Self.caller(of: request)
+        let answer: Response? = try await resources.database.run { db in
+            guard let row = try db.execute("""
+                SELECT code, procedure_code, receiving_organisation_code, integrator, receipt_secret,
+                       \(PublicDossierStatus.currentSQL(of: "dossiers.code")) AS status,
+                       \(rfc3339SQL("deadline")) AS deadline,
+                       \(rfc3339SQL("received_at")) AS received_at,
+                       \(rfc3339SQL("official_receipt_at")) AS official_receipt_at
+                FROM dossiers WHERE code = $1
+                """, [code]).first else { return nil }
+            let status = try row.value(PublicDossierStatus.self, "status")
+            var view = DossierStatus(dossierCode: code, status: status, statusLabel: status.label, verificationUrl: verificationURL(code))
+            switch caller {
+            case .anyone:
+                return try jsonResponse(.ok, view)
+            case .secret(let secret):
+                guard constantTimeEqual(Array(secret.utf8), Array(try row.string("receipt_secret").utf8)) else {
+                    return HTTPError.response(.forbidden, "receipt-secret-mismatch",
+                                              "Mã bí mật không khớp với phiếu tiếp nhận của hồ sơ \(code).")
+                }
+            case .integratorToken(let token):
+                let integrator = try db.execute("SELECT name FROM integrators WHERE active AND api_token_sha256 = $1",
+                                                [sha256Hex(Array(token.utf8))]).first
+                guard let integrator else {
+                    return HTTPError.response(.unauthorized, "unauthenticated", "Mã xác thực không hợp lệ hoặc đã bị thu hồi.")
+                }
+                guard try integrator.string("name") == row.string("integrator") else {
+                    return HTTPError.response(.forbidden, "not-your-dossier", "Hồ sơ \(code) không do hệ thống của quý vị nộp.")
+                }
+            }
+            view.procedureCode = try row.string("procedure_code")
+            view.receivingOrganisationCode = try row.string("receiving_organisation_code")
+            view.receivedAt = try row.string("received_at")
+            view.officialReceiptAt = try row.string("official_receipt_at")
+            view.deadline = try row.optionalString("deadline")
+            view.history = try db.execute("""
+                SELECT event_type, summary, details::text AS details, \(rfc3339SQL("occurred_at")) AS occurred_at
+                FROM dossier_events WHERE dossier_code = $1 ORDER BY occurred_at, event_type
+                """, [code]).rows.map {
+                DossierStatus.Event(type: try $0.string("event_type"), at: try $0.string("occurred_at"),
+                                    summary: try $0.string("summary"),
+                                    details: try $0.optionalString("details").map { try WireJSON.decode(JSONValue.self, from: Array($0.utf8)) })
+            }
+            return try jsonResponse(.ok, view)
+        }
+        return answer ?? HTTPError.response(.notFound, "dossier-not-found", "Không tìm thấy hồ sơ có mã \(code).")
+    }
+}
+
+/// A dossier on the status desk: for anyone, only its status; for its submitter, the rest too.
+struct DossierStatus: Encodable, Sendable {
+    struct Event: Encodable, Sendable {
+        let type: String
+        let at: String
+        let summary: String
+        /// What the event says to the submitter (problems, reason, step, result code).
+        let details: JSONValue?
+    }
+
+    let dossierCode: String
+    let status: PublicDossierStatus
+    let statusLabel: String
+    /// The address encoded in the receipt's QR code.
+    let verificationUrl: String
+    var procedureCode: String?
+    var receivingOrganisationCode: String?
+    var receivedAt: String?
+    var officialReceiptAt: String?
+    /// Processing deadline: the procedure's time limit in working days from the official receipt.
+    var deadline: String?
+    var history: [Event]?
+}
