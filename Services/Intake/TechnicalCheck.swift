@@ -30,7 +30,7 @@ enum TechnicalCheck {
         if submit.submitter.memberId.trimmingCharacters(in: .whitespaces).isEmpty {
             add("required", "$.data.submitter.memberId", "Thiếu mã đảng viên của người nộp hồ sơ.")
         }
-        if let citizenId = submit.submitter.citizenId, citizenId.utf8.count != 12 || !citizenId.utf8.allSatisfy({ (48...57).contains($0) }) {
+        if let citizenId = submit.submitter.citizenId, !isCitizenId(citizenId) {
             add("invalid-citizen-id", "$.data.submitter.citizenId", "Số định danh cá nhân phải gồm đúng 12 chữ số.")
         }
         if submit.submitter.fullName.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -129,5 +129,16 @@ enum TechnicalCheck {
             }
         }
         return problems
+    }
+
+    static func isCitizenId(_ text: String) -> Bool {
+        text.utf8.count == 12 && text.utf8.allSatisfy { (48...57).contains($0) }
+    }
+
+    /// A correction of the submitter's data (Đ.15): an empty text asks the registry to fill it.
+    static func correctionProblems(_ correction: SubmitterCorrection?) -> [Problem] {
+        guard let citizenId = correction?.citizenId, !citizenId.isEmpty, !isCitizenId(citizenId) else { return [] }
+        return [Problem(code: "invalid-citizen-id", path: "$.data.submitter.citizenId",
+                        message: "Số định danh cá nhân phải gồm đúng 12 chữ số (hoặc để trống để hệ thống tự điền).")]
     }
 }

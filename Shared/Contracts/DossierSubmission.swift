@@ -21,6 +21,32 @@ public struct Submitter: Codable, Sendable, Equatable {
     }
 }
 
+/// The submitter's data corrected in an amendment (Đ.15), where a supplement request says it does
+/// not match the registry: a value replaces the submitted one, an empty text clears it so that the
+/// registry fills it in. The member (`memberId`) never changes: another member is another dossier.
+public struct SubmitterCorrection: Codable, Sendable, Equatable {
+    public var fullName: String?
+    public var citizenId: String?
+    public var partyCardNumber: String?
+
+    public init(fullName: String? = nil, citizenId: String? = nil, partyCardNumber: String? = nil) {
+        self.fullName = fullName
+        self.citizenId = citizenId
+        self.partyCardNumber = partyCardNumber
+    }
+
+    public var isEmpty: Bool { fullName == nil && citizenId == nil && partyCardNumber == nil }
+
+    /// `submitter` with the corrections applied.
+    public func applied(to submitter: Submitter) -> Submitter {
+        var next = submitter
+        if let fullName { next.fullName = fullName }
+        if let citizenId { next.citizenId = citizenId }
+        if let partyCardNumber { next.partyCardNumber = partyCardNumber }
+        return next
+    }
+}
+
 /// Delegation (ủy quyền, Đ.11): another member or a party organisation submits and follows the
 /// dossier for the member, who stays the `submitter`. The delegate is responsible for the content;
 /// the delegation is recorded on the dossier and in its history.
@@ -264,9 +290,12 @@ public struct DossierSupplementV1: Codable, Sendable, Equatable {
     /// New versions of components.
     public var attachments: [AttachmentReference]
     public var note: String?
+    /// Corrections of the submitter's data the request asked for.
+    public var submitter: SubmitterCorrection?
 
     public init(dossierCode: String, clientSubmissionId: String, form: [String: String] = [:],
-                attachments: [AttachmentReference] = [], note: String? = nil) {
+                attachments: [AttachmentReference] = [], note: String? = nil, submitter: SubmitterCorrection? = nil) {
+        self.submitter = submitter
         self.dossierCode = dossierCode
         self.clientSubmissionId = clientSubmissionId
         self.form = form
@@ -287,9 +316,12 @@ public struct DossierSupplementReceivedV1: Codable, Sendable, Equatable {
     public var attachments: [AttachmentReference]
     public var note: String?
     public var receivedAt: Date
+    /// Corrections of the submitter's data (an empty text: the registry fills it).
+    public var submitter: SubmitterCorrection?
 
     public init(dossierCode: String, integrator: String, clientSubmissionId: String, form: [String: String],
-                attachments: [AttachmentReference], note: String?, receivedAt: Date) {
+                attachments: [AttachmentReference], note: String?, receivedAt: Date, submitter: SubmitterCorrection? = nil) {
+        self.submitter = submitter
         self.dossierCode = dossierCode
         self.integrator = integrator
         self.clientSubmissionId = clientSubmissionId

@@ -68,7 +68,7 @@ final class IntegratorFeedTests: XCTestCase {
         }
         // One dossier the registry contradicts (a supplement is requested), one that goes to its result.
         var contradicted = SampleDossier.submit(organisation: system.organisation, member: members[0])
-        contradicted.form["ngaySinh"] = "1900-01-01"
+        contradicted.submitter.fullName = "Nguyễn Văn Sai Tên"
         let good = SampleDossier.submit(organisation: system.organisation, member: members[1])
         let channel = try IntakeTests.ReplyChannel()
         _ = try channel.submit(contradicted)
@@ -90,6 +90,7 @@ final class IntegratorFeedTests: XCTestCase {
             $0.type == "portal-test.\(MessageType.dossierSupplementRequested.routingKey)" })
         let problems = try XCTUnwrap((request.body["data"] as? [String: Any])?["problems"] as? [[String: Any]])
         XCTAssertEqual(problems.compactMap { $0["code"] as? String }, ["registry-mismatch"])
+        XCTAssertEqual(problems.compactMap { $0["path"] as? String }, ["$.data.submitter.fullName"])
         XCTAssertFalse((problems[0]["message"] as? String ?? "").isEmpty, "each problem explained in Vietnamese")
         let path = feed.events(of: decided.dossierCode).map { String($0.type.dropFirst("portal-test.".count)) }
         XCTAssertEqual(path.first, MessageType.dossierReceived.routingKey)
@@ -130,5 +131,14 @@ final class IntegratorFeedTests: XCTestCase {
             return Set(published.map(\.dossierCode)).isSuperset(of: [asked.dossierCode, decided.dossierCode])
         }
         XCTAssertTrue(published.allSatisfy { $0.receiptSecret == nil })
+
+        // The name the request named is corrected by the amendment (left empty: the registry fills
+        // it), and the dossier goes on to its result.
+        _ = try channel.send(DossierSupplementV1(dossierCode: asked.dossierCode, clientSubmissionId: "bs-\(asked.dossierCode)",
+                                                 submitter: SubmitterCorrection(fullName: "")), type: .dossierSupplement)
+        XCTAssertEqual(try channel.replies(1)[0].properties.type, MessageType.dossierSupplementReceived.cloudEventType)
+        try feed.read { _ in
+            feed.events(of: asked.dossierCode).contains { $0.type.hasSuffix(MessageType.resultIssued.routingKey) }
+        }
     }
 }

@@ -106,6 +106,26 @@ final class ContentCheckTests: XCTestCase {
         XCTAssertTrue(prefilled.allSatisfy { $0.source == "member-registry" })
     }
 
+    func testAnAmendmentCorrectsTheSubmittersDataTheRequestNamed() throws {
+        var content = try factory.content(ProcedureCode.officialTransfer)
+        content.submitter.fullName = "Nguyễn Văn Sai"
+        content.submitter.citizenId = "999999999999"
+        XCTAssertEqual(Set(problems(check.check(content, member: factory.member)).map(\.path)),
+                       ["$.data.submitter.fullName", "$.data.submitter.citizenId"])
+        // The right name, and the citizen id left to the registry.
+        let amended = content.amended(by: DossierSupplementReceivedV1(
+            dossierCode: "HN.CB0001-261123-000001", integrator: "portal-test", clientSubmissionId: "bs-1", form: [:],
+            attachments: [], note: nil, receivedAt: DossierFactory.receipt,
+            submitter: SubmitterCorrection(fullName: factory.member.fullName, citizenId: "")))
+        guard case let .accepted(_, _, submitter, prefilled) = check.check(amended, member: factory.member) else {
+            return XCTFail("the corrected dossier is accepted")
+        }
+        XCTAssertEqual(submitter.fullName, factory.member.fullName)
+        XCTAssertEqual(submitter.citizenId, factory.member.citizenId)
+        XCTAssertTrue(prefilled.contains { $0.path == "$.data.submitter.citizenId" })
+        XCTAssertEqual(amended.submitter.memberId, content.submitter.memberId, "the member never changes")
+    }
+
     func testThreeDifferentProblemsAreListedTogetherInOneRequest() throws {
         var content = try factory.content(ProcedureCode.officialTransfer, form: ["ngaySinh": "1970-01-01"], leaveOut: ["QD"])
         // Tamper with the signed request after signing.

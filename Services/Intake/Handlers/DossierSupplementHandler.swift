@@ -25,7 +25,8 @@ struct DossierSupplementHandler: MessageHandler {
             """, [integrator, supplement.clientSubmissionId]).first {
             let receipt = try stored.json(DossierSupplementReceivedV1.self, "receipt")
             guard receipt.dossierCode == supplement.dossierCode, receipt.form == supplement.form,
-                  receipt.attachments == supplement.attachments, receipt.note == supplement.note else {
+                  receipt.attachments == supplement.attachments, receipt.note == supplement.note,
+                  receipt.submitter == supplement.submitter else {
                 return try reject(message, supplement, integrator: integrator, problems: [TechnicalCheck.keyReused], context: context)
             }
             try context.reply(to: message, .dossierSupplementReceived, subject: receipt.dossierCode, data: receipt.withoutDocumentBytes)
@@ -37,7 +38,8 @@ struct DossierSupplementHandler: MessageHandler {
         }
         let receipt = DossierSupplementReceivedV1(
             dossierCode: supplement.dossierCode, integrator: integrator, clientSubmissionId: supplement.clientSubmissionId,
-            form: supplement.form, attachments: supplement.attachments, note: supplement.note, receivedAt: context.now)
+            form: supplement.form, attachments: supplement.attachments, note: supplement.note, receivedAt: context.now,
+            submitter: supplement.submitter)
         try context.db.execute("""
             INSERT INTO supplements (integrator, client_submission_id, dossier_code, received_at, receipt)
             VALUES ($1, $2, $3, $4::timestamptz, $5::jsonb)
@@ -79,7 +81,7 @@ struct DossierSupplementHandler: MessageHandler {
             return [Problem(code: "not-awaiting-supplement", path: "$.data.dossierCode",
                             message: "Hồ sơ \(supplement.dossierCode) không ở trạng thái chờ bổ sung nên không nhận hồ sơ bổ sung.")]
         }
-        if supplement.form.isEmpty && supplement.attachments.isEmpty {
+        if supplement.form.isEmpty && supplement.attachments.isEmpty && (supplement.submitter?.isEmpty ?? true) {
             return [Problem(code: "empty-supplement", path: "$.data", message: "Hồ sơ bổ sung không có nội dung nào.")]
         }
         let submitted = try dossier.json(DossierSubmitV1.self, "submission")
@@ -89,5 +91,6 @@ struct DossierSupplementHandler: MessageHandler {
         for (name, value) in supplement.form { form[name] = value }
         return (procedure?.form.problems(in: form, formVersion: nil, registryFillsEmpty: true) ?? [])
             + TechnicalCheck.attachmentProblems(supplement.attachments, procedure: procedure)
+            + TechnicalCheck.correctionProblems(supplement.submitter)
     }
 }

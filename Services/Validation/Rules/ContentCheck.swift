@@ -34,6 +34,7 @@ public struct DossierContent: Codable, Sendable, Equatable {
     public func amended(by supplement: DossierSupplementReceivedV1) -> DossierContent {
         var next = self
         for (name, value) in supplement.form { next.form[name] = value }
+        if let correction = supplement.submitter { next.submitter = correction.applied(to: submitter) }
         for attachment in supplement.attachments {
             next.attachments.removeAll { $0.componentCode == attachment.componentCode }
             next.attachments.append(attachment)
