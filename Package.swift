@@ -39,7 +39,9 @@ var targets: [Target] = [
             ],
             path: "Shared/ServiceKit"),
     .executableTarget(name: "Admin",
-                      dependencies: ["ServiceKit", "Development", "Contracts", "Messaging", "Persistence",
+                      dependencies: ["ServiceKit", "Development", "Contracts", "Messaging", "Persistence", "Signatures", "Calendar",
+                                     // The contract kit checks messages with validation's own rules.
+                                     "ValidationRules",
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
                       path: "Tools/Admin"),
     .executableTarget(name: "Bench",

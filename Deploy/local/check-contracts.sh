@@ -3,8 +3,9 @@
 # against its schema, with an independent validator (check-jsonschema from PyPI).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-# Independent tools from PyPI: check-jsonschema, openapi-spec-validator; pika for the integrator example.
-python3 -m pip install -q --disable-pip-version-check check-jsonschema openapi-spec-validator pika 2>&1 | grep -v WARNING || true
+# Independent tools from PyPI: check-jsonschema, openapi-spec-validator; pika and cloudevents for the
+# integrator guide's examples.
+python3 -m pip install -q --disable-pip-version-check check-jsonschema openapi-spec-validator pika cloudevents 2>&1 | grep -v WARNING || true
 cd "$repo/Shared/Contracts"
 check-jsonschema --check-metaschema Schemas/*.schema.json
 status=0

@@ -82,15 +82,15 @@ make_tls_files() {
 # Development signing material: a CA that validation trusts (TTHC_SIGNATURE_TRUST_ANCHORS) and a
 # key that tthc-admin, the benchmark and the tests bind to members' certificates to sign sample
 # components; a key for the encrypted amendment history; the officers' token secret. Never production.
+# The signing CA is the committed sandbox one (Deploy/local/dev-signing, public, trusted only by
+# development and test runs): the examples in Shared/Contracts/Examples carry signatures made with
+# it, so they are accepted as they are on every developer's machine.
 make_dev_secrets() {
   local dir="$signing_dir"
   mkdir -p "$dir"
-  if [ ! -f "$dir/signer.key" ]; then
-    openssl ecparam -name prime256v1 -genkey -noout -out "$dir/signing-ca.key" 2>/dev/null
-    openssl req -x509 -new -key "$dir/signing-ca.key" -sha256 -days 3650 -subj "/CN=TTHC development signing CA" \
-      -out "$dir/signing-ca.pem" 2>/dev/null
-    openssl ecparam -name prime256v1 -genkey -noout -out "$dir/signer.key" 2>/dev/null
-  fi
+  for f in signing-ca.pem signing-ca.key signer.key; do
+    cmp -s "$repo/Deploy/local/dev-signing/$f" "$dir/$f" || cp "$repo/Deploy/local/dev-signing/$f" "$dir/$f"
+  done
   [ -f "$dir/history.key" ] || openssl rand -base64 32 > "$dir/history.key"
   [ -f "$dir/officer-token.secret" ] || openssl rand -hex 32 > "$dir/officer-token.secret"
   chmod 644 "$dir"/*

@@ -20,7 +20,10 @@ public final class OrganisationSoftwareSimulator: Sendable {
 
     /// `copies` > 1 publishes each decision that many times with distinct message ids, as a
     /// client retrying after a lost confirm would: routing must apply it once.
-    public init(url: AMQPURL, prefixes: [String], content: [String: String] = ["nhanXet": "Đồng ý"], copies: Int = 1) throws {
+    /// `decision`: what every step gets (approve; return or refuse with a Vietnamese reason, to
+    /// show an integrator those outcomes).
+    public init(url: AMQPURL, prefixes: [String], content: [String: String] = ["nhanXet": "Đồng ý"], copies: Int = 1,
+                decision: DossierStepDecidedV1.Decision = .approve) throws {
         self.url = url
         queue = "org-software.\(url.user).\(prefixes.first ?? "all")"
         // The queue exists before the first assignment is emitted.
@@ -36,7 +39,8 @@ public final class OrganisationSoftwareSimulator: Sendable {
                         listener.close()
                         publisher.close()
                     }
-                    try self.decide(listener: listener, publisher: publisher, prefixes: prefixes, content: content, copies: copies)
+                    try self.decide(listener: listener, publisher: publisher, prefixes: prefixes, content: content, copies: copies,
+                                    decision: decision)
                 } catch {
                     // Broker restarting: try again shortly.
                     Thread.sleep(forTimeInterval: 0.5)
@@ -61,8 +65,16 @@ public final class OrganisationSoftwareSimulator: Sendable {
         return (listener, publisher)
     }
 
+    static func reason(for decision: DossierStepDecidedV1.Decision) -> String? {
+        switch decision {
+        case .approve, .forward: nil
+        case .returnForSupplement: "Bản tự kiểm điểm chưa có nhận xét của chi ủy; đề nghị bổ sung (mô phỏng)."
+        case .refuse: "Đảng viên chưa đủ điều kiện chuyển sinh hoạt đảng theo quy định (mô phỏng)."
+        }
+    }
+
     private func decide(listener: AMQPConnection, publisher: AMQPConnection, prefixes: [String], content: [String: String],
-                        copies: Int) throws {
+                        copies: Int, decision kind: DossierStepDecidedV1.Decision) throws {
         let user = url.user
         var pending: [UInt64] = []
         while !stopFlag.load(ordering: .relaxed) {
@@ -71,7 +83,7 @@ public final class OrganisationSoftwareSimulator: Sendable {
                 let assigned = try WireJSON.decode(Envelope<DossierStepAssignedV1>.self, from: delivery.body).data
                 if prefixes.contains(where: { assigned.organisationCode.hasPrefix($0) }) {
                     let decision = DossierStepDecidedV1(
-                        dossierCode: assigned.dossierCode, stepNumber: assigned.stepNumber, decision: .approve, reason: nil,
+                        dossierCode: assigned.dossierCode, stepNumber: assigned.stepNumber, decision: kind, reason: Self.reason(for: kind),
                         decidedBy: Actor(personId: "\(user)-officer", organisationCode: assigned.organisationCode, role: "officer"),
                         decidedAt: Date(), content: content)
                     for _ in 0..<max(copies, 1) {

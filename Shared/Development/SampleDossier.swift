@@ -13,10 +13,12 @@ public enum SampleDossier {
     /// The development signing authority: `TTHC_DEV_SIGNING_DIRECTORY`, else the one
     /// `Deploy/local/servers.sh` makes, so that a shell without the servers' environment still
     /// signs (unsigned components would only earn a supplement request).
-    public static let signing: SigningAuthority? = {
+    public static let signing: SigningAuthority? = try? SigningAuthority(directory: signingDirectory)
+
+    /// `TTHC_DEV_SIGNING_DIRECTORY`, else `defaultSigningDirectory`.
+    public static let signingDirectory: URL = {
         let configured = ProcessInfo.processInfo.environment["TTHC_DEV_SIGNING_DIRECTORY"] ?? ""
-        let directory = configured.isEmpty ? defaultSigningDirectory : configured
-        return try? SigningAuthority(directory: URL(fileURLWithPath: directory))
+        return URL(fileURLWithPath: configured.isEmpty ? defaultSigningDirectory : configured)
     }()
 
     /// Where `Deploy/local/servers.sh` keeps the development signing CA and its members' keys.

@@ -77,6 +77,19 @@ public final class SigningAuthority: @unchecked Sendable {
         return signer
     }
 
+    /// The signer's certificate as PEM, for a member's own signing tool (`openssl cms -sign`).
+    public func certificatePEM(_ signer: Signer) throws -> String {
+        guard let out = BIO_new(BIO_s_mem()) else { throw SignatureProblem.malformed }
+        defer { BIO_free(out) }
+        guard PEM_write_bio_X509(out, signer.certificate) == 1 else { throw SignatureProblem.malformed }
+        var pointer: UnsafeMutablePointer<CChar>?
+        let length = BIO_ctrl(out, BIO_CTRL_INFO, 0, &pointer)
+        guard let pointer, length > 0 else { throw SignatureProblem.malformed }
+        return pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+        }
+    }
+
     /// A detached CMS signature (DER) over `content` by `signer`, with a signingTime attribute.
     public func sign(_ content: [UInt8], as signer: Signer) throws -> [UInt8] {
         defer { ERR_clear_error() }

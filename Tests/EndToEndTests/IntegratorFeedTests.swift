@@ -101,6 +101,16 @@ final class IntegratorFeedTests: XCTestCase {
                        "no event twice")
         let result = try XCTUnwrap(feed.events(of: decided.dossierCode).last?.body["data"] as? [String: Any])
         XCTAssertNotNil(result["resultCode"] as? String)
+        // The example of each event type shows every field the system really sends.
+        let examples = TestEnvironment.repositoryRoot.appendingPathComponent("Shared/Contracts/Examples")
+        for event in feed.events {
+            let type = String(event.type.dropFirst("portal-test.".count))
+            let example = try JSONSerialization.jsonObject(
+                with: Data(contentsOf: examples.appendingPathComponent("\(type).json"))) as! [String: Any]
+            let sent = Set((event.body["data"] as? [String: Any] ?? [:]).keys)
+            let shown = Set((example["data"] as? [String: Any] ?? [:]).keys)
+            XCTAssertTrue(sent.isSubset(of: shown), "\(type): the example lacks \(sent.subtracting(shown).sorted())")
+        }
         // The other integrator heard nothing of them.
         XCTAssertTrue(try othersFeed.connection.nextDelivery(timeout: 0.5) == nil)
 

@@ -28,7 +28,7 @@ final class NewcomerPathTests: XCTestCase {
             simulator.waitUntilExit()
         }
         try TestEnvironment.eventually(timeout: 30, "the simulator listening") {
-            (try? String(contentsOf: simulatorOutput, encoding: .utf8))?.contains("approving") == true
+            (try? String(contentsOf: simulatorOutput, encoding: .utf8))?.contains("deciding approve") == true
         }
 
         // No TTHC_DEV_SIGNING_DIRECTORY: tthc-admin finds the development signing CA by itself.

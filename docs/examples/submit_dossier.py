@@ -1,114 +1,164 @@
 #!/usr/bin/env python3
-"""Submit one dossier to TTHC over AMQP and print the receipt.
+"""Submit one dossier to TTHC over AMQP and follow it to its result.
 
-Uses only pika (pip install pika). Connection settings from the environment:
-  TTHC_AMQP_HOST (127.0.0.1), TTHC_AMQP_PORT (5672), TTHC_INTEGRATOR (portal-demo),
-  TTHC_INTEGRATOR_PASSWORD (same as the user in development), TTHC_ORGANISATION (HN.CB0101).
-Exit code 0 with the receipt on stdout, 1 with the rejection or error on stderr.
+Uses pika and the CloudEvents SDK (pip install pika cloudevents) and the openssl command line
+for the member's signatures. In the development world (Deploy/local/run.sh):
+
+    tthc-admin certificates issue --member DV0000001 --out dev-certificates
+    python3 docs/examples/submit_dossier.py
+
+Settings from the environment: TTHC_AMQP_HOST (127.0.0.1), TTHC_AMQP_PORT (5672),
+TTHC_INTEGRATOR (portal-demo), TTHC_INTEGRATOR_PASSWORD (same as the user in development),
+TTHC_CERTIFICATES (dev-certificates: <member>.cert.pem and <member>.key.pem),
+TTHC_FOLLOW_SECONDS (120). `--print` writes the CloudEvent to stdout instead of publishing it.
+
+Exit code 0 once the result is issued; 2 when a supplement is requested or the dossier is refused
+(every problem printed); 1 on a rejection or an error.
 """
 import base64
 import hashlib
 import json
 import os
+import subprocess
 import sys
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pika
+from cloudevents.core.bindings.rabbitmq import to_structured
+from cloudevents.core.formats.json import JSONFormat
+from cloudevents.core.v1.event import CloudEvent
+
+# A member of the development registry (docs/integrators.md, "The development world").
+MEMBER = {"memberId": "DV0000001", "fullName": "Trần Văn An", "citizenId": "001151000001"}
+CELL, DESTINATION = "HN.CB0001", "HN.CB0002"
 
 user = os.environ.get("TTHC_INTEGRATOR", "portal-demo")
+certificates = os.environ.get("TTHC_CERTIFICATES", "dev-certificates")
+
+
+def sign(content):
+    """The member's detached CMS signature (DER) over the bytes, as their signing tool makes it."""
+    base = os.path.join(certificates, MEMBER["memberId"])
+    return subprocess.run(
+        ["openssl", "cms", "-sign", "-binary", "-outform", "DER",
+         "-signer", base + ".cert.pem", "-inkey", base + ".key.pem"],
+        input=content, capture_output=True, check=True).stdout
+
+
+def declared(name, content, media_type):
+    return {"fileName": name, "mediaType": media_type, "sizeBytes": len(content),
+            "sha256": hashlib.sha256(content).hexdigest()}
+
+
+def component(code, file_name, content, signed):
+    """A component declared by size and SHA-256; a signed one also carries its bytes and the
+    detached signature (base64) so that TTHC can verify it (Đ.14.2)."""
+    entry = {"componentCode": code, **declared(file_name, content, "application/pdf")}
+    if signed:
+        signature = sign(content)
+        entry["contentBase64"] = base64.b64encode(content).decode()
+        entry["signature"] = {**declared(file_name + ".p7s", signature, "application/pkcs7-signature"),
+                              "contentBase64": base64.b64encode(signature).decode()}
+    return entry
+
+
+decided_on = (date.today() - timedelta(days=3)).isoformat()
+data = {
+    # Your own id of this submission: sending it again returns the same dossier.
+    "clientSubmissionId": os.environ.get("TTHC_CLIENT_SUBMISSION_ID", f"example-{uuid.uuid4()}"),
+    "procedureCode": "CSHD.CHINHTHUC",
+    "receivingOrganisationCode": CELL,
+    "submitter": MEMBER,
+    # The procedure's current form (GET /v1/procedures/CSHD.CHINHTHUC). Fields the registry
+    # knows (hoTen, ngaySinh, soTheDangVien, chiBoHienTai) are left out: TTHC fills them in.
+    "formVersion": "2026.1",
+    "form": {"lyDo": "Chuyển công tác theo quyết định số 123/QĐ-UBND", "noiDen": "Chi bộ số 2",
+             "chiBoNoiDen": DESTINATION, "soQuyetDinh": "123/QĐ-UBND", "ngayQuyetDinh": decided_on},
+    "attachments": [
+        component("DDN", "don-de-nghi.pdf", b"%PDF-1.4\n% Don de nghi chuyen sinh hoat dang\n%%EOF\n", signed=True),
+        component("BTKD", "ban-tu-kiem-diem.pdf", b"%PDF-1.4\n% Ban tu kiem diem\n%%EOF\n", signed=True),
+        component("QD", "quyet-dinh.pdf", b"%PDF-1.4\n% Quyet dinh dieu dong\n%%EOF\n", signed=False),
+    ],
+}
+event = CloudEvent(attributes={"type": "vn.dang.tthc.dossier.submit.v1", "source": f"urn:integrator:{user}",
+                               "id": str(uuid.uuid4()), "time": datetime.now(timezone.utc),
+                               "datacontenttype": "application/json"}, data=data)
+# Structured mode: the whole CloudEvent is the JSON body (content type application/cloudevents+json).
+message = to_structured(event, JSONFormat())
+if "--print" in sys.argv:
+    print(json.dumps(json.loads(message.body), ensure_ascii=False, indent=2))
+    sys.exit(0)
+
 params = pika.ConnectionParameters(
-    host=os.environ.get("TTHC_AMQP_HOST", "127.0.0.1"),
-    port=int(os.environ.get("TTHC_AMQP_PORT", "5672")),
-    virtual_host="tthc",
-    credentials=pika.PlainCredentials(user, os.environ.get("TTHC_INTEGRATOR_PASSWORD", user)),
-)
+    host=os.environ.get("TTHC_AMQP_HOST", "127.0.0.1"), port=int(os.environ.get("TTHC_AMQP_PORT", "5672")),
+    virtual_host="tthc", credentials=pika.PlainCredentials(user, os.environ.get("TTHC_INTEGRATOR_PASSWORD", user)))
 connection = pika.BlockingConnection(params)
 channel = connection.channel()
 channel.confirm_delivery()  # the broker confirms it stored the message
 
-message_id = str(uuid.uuid4())
-def component(code, file_name, content, signature=None):
-    """A dossier component: declared by size and SHA-256, with its bytes; `signature` is the
-    detached CMS signature (DER bytes) made by the member's signing tool, when required."""
-    entry = {"componentCode": code, "fileName": file_name, "mediaType": "application/pdf",
-             "sizeBytes": len(content), "sha256": hashlib.sha256(content).hexdigest(),
-             "contentBase64": base64.b64encode(content).decode()}
-    if signature is not None or code in ("DDN", "BTKD"):
-        sig = signature or b"placeholder: sign with the member's certificate"
-        entry["signature"] = {"fileName": file_name + ".p7s", "mediaType": "application/pkcs7-signature",
-                              "sizeBytes": len(sig), "sha256": hashlib.sha256(sig).hexdigest(),
-                              "contentBase64": base64.b64encode(sig).decode()}
-    return entry
+# Your feed: a queue of your own bound to your prefix on tthc.integrators, declared before
+# submitting so that no event is missed. (Production: one durable queue, bound once.)
+feed = channel.queue_declare(queue=f"{user}.example-{uuid.uuid4()}", exclusive=True, auto_delete=True).method.queue
+channel.queue_bind(queue=feed, exchange="tthc.integrators", routing_key=f"{user}.#")
+
+state = {"code": None, "exit": None, "early": []}
 
 
-# Detached signatures by component code, e.g. read from files your signing tool wrote.
-SIGNATURES = {}
-
-envelope = {
-    "specversion": "1.0",
-    "id": message_id,
-    "source": f"urn:integrator:{user}",
-    "type": "vn.dang.tthc.dossier.submit.v1",
-    "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-    "datacontenttype": "application/json",
-    "data": {
-        # Your own id of this submission: sending it again returns the same dossier code.
-        "clientSubmissionId": os.environ.get("TTHC_CLIENT_SUBMISSION_ID", f"example-{message_id}"),
-        "procedureCode": "CSHD.CHINHTHUC",
-        "receivingOrganisationCode": os.environ.get("TTHC_ORGANISATION", "HN.CB0101"),
-        "submitter": {"memberId": "DV0000001", "fullName": "Nguyễn Văn An", "citizenId": "001085012345"},
-        # The current form of the procedure (catalog: Shared/Contracts/Catalog/CSHD.CHINHTHUC.v1.json).
-        # Fields the member registry knows (hoTen, ngaySinh, soTheDangVien, chiBoHienTai) may be left
-        # out: validation fills them in ("ask only once") and checks any you send against the registry.
-        "formVersion": "2026.1",
-        "form": {"lyDo": "Chuyển công tác theo quyết định số 123/QĐ-UBND", "noiDen": "Đảng bộ phường Ba Đình", "chiBoNoiDen": "HN.CB0002",
-                 "ngayQuyetDinh": datetime.now(timezone.utc).strftime("%Y-%m-%d")},
-        # Every required component, declared by type, size and SHA-256. Components the procedure
-        # requires signed also carry their bytes and the detached CMS signature (base64), so that
-        # validation can verify the signature (Đ.14.2); see docs/integrators.md.
-        "attachments": [
-            component("DDN", "don-de-nghi.pdf", b"%PDF-1.4\n% Don de nghi chuyen sinh hoat dang\n%%EOF\n", SIGNATURES.get("DDN")),
-            component("BTKD", "ban-tu-kiem-diem.pdf", b"%PDF-1.4\n% Ban tu kiem diem\n%%EOF\n", SIGNATURES.get("BTKD")),
-            component("QD", "quyet-dinh.pdf", b"%PDF-1.4\n% Quyet dinh dieu dong\n%%EOF\n"),
-        ],
-    },
-}
-
-# Direct reply-to: the answer comes back on this channel without declaring a queue.
-receipt = {}
+def on_reply(ch, method, properties, reply):
+    answer = json.loads(reply)
+    if properties.type == "vn.dang.tthc.dossier.received.v1":
+        state["code"] = answer["data"]["dossierCode"]
+        print(f"Mã hồ sơ: {state['code']}")
+        print(f"Mã bí mật của phiếu tiếp nhận: {answer['data']['receiptSecret']}")
+        print(f"Thời điểm tiếp nhận chính thức: {answer['data']['officialReceiptAt']}")
+        for early in state["early"]:  # feed events that came before the answer
+            follow(ch, early)
+    else:  # dossier.rejected.v1 or message.dead-lettered.v1
+        print(json.dumps(answer["data"], ensure_ascii=False, indent=2), file=sys.stderr)
+        state["exit"] = 1
+        ch.stop_consuming()
 
 
-def on_reply(ch, method, properties, body):
-    receipt["type"] = properties.type
-    receipt["body"] = json.loads(body)
-    ch.stop_consuming()
+def on_event(ch, method, properties, message):
+    ch.basic_ack(method.delivery_tag)
+    event = json.loads(message)
+    if state["code"] is None:
+        state["early"].append(event)
+    else:
+        follow(ch, event)
+
+
+def follow(ch, event):
+    if event.get("subject") != state["code"] or state["exit"] is not None:
+        return
+    kind, data = event["type"].removeprefix("vn.dang.tthc."), event["data"]
+    print(f"→ {kind}")
+    if kind == "dossier.supplement-requested.v1":
+        for problem in data["problems"]:
+            print(f"  {problem['code']} {problem['path']}: {problem['message']}")
+        state["exit"] = 2
+    elif kind == "dossier.refused.v1":
+        print(f"  {data['reasonCode']}: {data['reason']}")
+        state["exit"] = 2
+    elif kind == "result.issued.v1":
+        print(f"Kết quả: {data['resultCode']}")
+        state["exit"] = 0
+    if state["exit"] is not None:
+        ch.stop_consuming()
 
 
 channel.basic_consume(queue="amq.rabbitmq.reply-to", on_message_callback=on_reply, auto_ack=True)
+channel.basic_consume(queue=feed, on_message_callback=on_event)
 channel.basic_publish(
-    exchange="tthc.intake",
-    routing_key="dossier.submit.v1",
-    body=json.dumps(envelope).encode(),
+    exchange="tthc.intake", routing_key="dossier.submit.v1", body=message.body, mandatory=True,
     properties=pika.BasicProperties(
-        content_type="application/cloudevents+json",
-        delivery_mode=2,               # persistent
-        message_id=message_id,
-        type=envelope["type"],
-        user_id=user,                  # RabbitMQ checks it is the connected user
-        reply_to="amq.rabbitmq.reply-to",
-        correlation_id=message_id,
-    ),
-    mandatory=True,
-)
-connection.call_later(30, channel.stop_consuming)  # do not wait forever
+        content_type=message.content_type, delivery_mode=2, message_id=event.get_id(), type=event.get_type(),
+        user_id=user,  # RabbitMQ checks it is the connected user: that is how TTHC knows it is you
+        reply_to="amq.rabbitmq.reply-to", correlation_id=event.get_id()))
+connection.call_later(int(os.environ.get("TTHC_FOLLOW_SECONDS", "120")), channel.stop_consuming)
 channel.start_consuming()
 connection.close()
-
-if receipt.get("type") == "vn.dang.tthc.dossier.received.v1":
-    data = receipt["body"]["data"]
-    print(f"Mã hồ sơ: {data['dossierCode']}")
-    print(f"Thời điểm tiếp nhận chính thức: {data['officialReceiptAt']}")
-    sys.exit(0)
-print(json.dumps(receipt.get("body", {"error": "no answer within 30 s"}), ensure_ascii=False), file=sys.stderr)
-sys.exit(1)
+if state["exit"] is None:
+    print("no result within the time allowed", file=sys.stderr)
+sys.exit(1 if state["exit"] is None else state["exit"])

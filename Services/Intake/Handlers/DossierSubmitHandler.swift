@@ -9,6 +9,9 @@ struct DossierSubmitHandler: BatchMessageHandler {
     let tables = ["dossiers", "dossier_sequences", "dossier_events"]
     let messageType = MessageType.dossierSubmit
     let desk: SubmissionDesk
+    /// Idempotent by (integrator, clientSubmissionId), not by message id: a command published
+    /// again (after a timeout, a reconnect) is answered again with the same receipt.
+    var idempotentByMessageId: Bool { true }
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         let requests = try authenticate(batch, db: context.db)

@@ -11,6 +11,9 @@ struct DossierSupplementHandler: MessageHandler {
     let tables = ["supplements", "dossier_events"]
     let messageType = MessageType.dossierSupplement
     let catalog: ProcedureCatalog
+    /// Idempotent by (integrator, clientSubmissionId), not by message id: a command published
+    /// again (after a timeout, a reconnect) is answered again with the same receipt.
+    var idempotentByMessageId: Bool { true }
 
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
         let integrator = try Integrators.verifiedSenders(of: [message], db: context.db)[0]
@@ -48,7 +51,8 @@ struct DossierSupplementHandler: MessageHandler {
         try context.db.execute("""
             INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary, status)
             VALUES ($1, $2, $3, $4::timestamptz, $5, $6)
-            """, [message.id, supplement.dossierCode, MessageType.dossierSupplementReceived.routingKey, context.now,
+            """, ["supplement:\(integrator):\(supplement.clientSubmissionId)", supplement.dossierCode,
+                  MessageType.dossierSupplementReceived.routingKey, context.now,
                   "Đã nhận hồ sơ bổ sung.", PublicDossierStatus.supplementReceived.rawValue])
         try context.emit(.dossierSupplementReceived, subject: supplement.dossierCode, data: receipt, causedBy: message)
         try context.tellIntegrator(integrator, .dossierSupplementReceived, subject: supplement.dossierCode,

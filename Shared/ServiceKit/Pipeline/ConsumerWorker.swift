@@ -312,6 +312,7 @@ public final class ConsumerWorker: Sendable {
                 guard fresh.remove(message.id) != nil else {
                     if let failure = conflicting[index] {
                         outgoing.append(try recordDeadLetter(message.delivery, failure, tx: tx))
+                        if env.topology.answersSenders, let reply = try deadLetterReply(message.delivery, failure) { outgoing.append(reply) }
                         counts.deadLettered.append((message.type.routingKey, failure.code))
                     } else {
                         counts.duplicates.append(message.type.routingKey)

@@ -12,8 +12,10 @@ public protocol MessageHandler: Sendable {
     /// `docs/messages.md`: where a message lands.
     var tables: [String] { get }
     /// True when handling a message twice changes nothing by itself (each row it writes is keyed
-    /// by the message id, ON CONFLICT DO NOTHING) and it emits nothing: its messages skip the inbox
-    /// (one row fewer per delivery; a reused id with other content is then not detected).
+    /// by the message id, ON CONFLICT DO NOTHING, or by the sender's own key, as intake's commands
+    /// by client submission id) and emits nothing new: its messages skip the inbox (one row fewer
+    /// per delivery; a reused id with other content is then not detected), and a command sent
+    /// again is answered again.
     var idempotentByMessageId: Bool { get }
     func handle(_ message: IncomingMessage, context: HandlerContext) throws
 }

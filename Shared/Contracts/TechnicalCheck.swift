@@ -1,18 +1,18 @@
-import Contracts
 import Foundation
 
 /// The automatic technical check of Đ.14.1 against the procedure's catalog entry: components
 /// present, each attachment declared with an allowed media type, size and SHA-256 digest within
 /// limits, signatures present where required, the current form version and its required fields.
 /// Every problem is reported at once, each with a code, a JSON path and a Vietnamese message.
-enum TechnicalCheck {
+/// Shared by intake and the integrators' contract kit (`tthc-admin contracts check`).
+public enum TechnicalCheck {
     /// A client submission id (the HTTP `Idempotency-Key`) already used for a different submission.
-    static let keyReused = Problem(
+    public static let keyReused = Problem(
         code: "idempotency-key-reused", path: "$.data.clientSubmissionId",
         message: "Mã hồ sơ của hệ thống gửi (clientSubmissionId / Idempotency-Key) đã được dùng cho một hồ sơ có nội dung khác; hồ sơ mới phải có mã mới.")
 
     /// `textProblems`: the submission's WireText problems, found first (see SubmissionDesk.receive).
-    static func problems(in submit: DossierSubmitV1, procedure: ProcedureVersion?, textProblems: [Problem] = []) -> [Problem] {
+    public static func problems(in submit: DossierSubmitV1, procedure: ProcedureVersion?, textProblems: [Problem] = []) -> [Problem] {
         var problems: [Problem] = textProblems
         func add(_ code: String, _ path: String, _ message: String) {
             problems.append(Problem(code: code, path: path, message: message))
@@ -54,7 +54,7 @@ enum TechnicalCheck {
 
     /// A delegation (Đ.11) names its delegate and carries its proof: the letter signed by the
     /// member (written) or the portal's authorisation record (account).
-    static func delegationProblems(_ delegation: SubmissionDelegation, submitter: Submitter) -> [Problem] {
+    public static func delegationProblems(_ delegation: SubmissionDelegation, submitter: Submitter) -> [Problem] {
         var problems: [Problem] = []
         func add(_ code: String, _ path: String, _ message: String) {
             problems.append(Problem(code: code, path: "$.data.delegation\(path)", message: message))
@@ -91,7 +91,7 @@ enum TechnicalCheck {
 
     /// Each attachment declared with a known component, an allowed media type, a size within the
     /// limit, a SHA-256 digest, and a signature where the component must be signed.
-    static func attachmentProblems(_ attachments: [AttachmentReference], procedure: ProcedureVersion?) -> [Problem] {
+    public static func attachmentProblems(_ attachments: [AttachmentReference], procedure: ProcedureVersion?) -> [Problem] {
         var problems: [Problem] = []
         func add(_ code: String, _ path: String, _ message: String) {
             problems.append(Problem(code: code, path: path, message: message))
@@ -131,12 +131,12 @@ enum TechnicalCheck {
         return problems
     }
 
-    static func isCitizenId(_ text: String) -> Bool {
+    public static func isCitizenId(_ text: String) -> Bool {
         text.utf8.count == 12 && text.utf8.allSatisfy { (48...57).contains($0) }
     }
 
     /// A correction of the submitter's data (Đ.15): an empty text asks the registry to fill it.
-    static func correctionProblems(_ correction: SubmitterCorrection?) -> [Problem] {
+    public static func correctionProblems(_ correction: SubmitterCorrection?) -> [Problem] {
         guard let citizenId = correction?.citizenId, !citizenId.isEmpty, !isCitizenId(citizenId) else { return [] }
         return [Problem(code: "invalid-citizen-id", path: "$.data.submitter.citizenId",
                         message: "Số định danh cá nhân phải gồm đúng 12 chữ số (hoặc để trống để hệ thống tự điền).")]

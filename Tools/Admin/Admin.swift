@@ -7,10 +7,11 @@ import ServiceKit
 
 /// tthc-admin: the operator's tool. Lists, inspects and replays dead letters; publishes a sample dossier.
 @main
-struct Admin: ParsableCommand {
+struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "tthc-admin", abstract: "Operate TTHC: dead letters and sample dossiers.",
-        subcommands: [DeadLetters.self, SubmitSample.self, Members.self, Organisations.self, BrokerDefinitionsCommand.self])
+        commandName: "tthc-admin", abstract: "Operate TTHC: dead letters, the development world and sample dossiers.",
+        subcommands: [DeadLetters.self, SubmitSample.self, Members.self, Organisations.self, Certificates.self, Tokens.self,
+                      ContractsCommand.self, BrokerDefinitionsCommand.self])
 }
 
 /// The development broker (TTHC_AMQP_HOST, TTHC_AMQP_PORT) as `user`, whose password is its name
@@ -191,23 +192,35 @@ struct Organisations: ParsableCommand {
     struct Simulate: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "simulate",
-            abstract: "Approve every step assigned to the generated organisations, as their own software would over AMQP (Đ.22), until interrupted.")
+            abstract: "Decide every step assigned to the generated organisations, as their own software would over AMQP (Đ.22), until interrupted.")
         @Option(help: "AMQP URL of the organisations' software user (the one load-fixture names).") var amqpURL: String =
             developmentAMQPURL(user: "org-software-demo")
         @Option(help: "Organisation code prefixes whose steps to decide.") var prefix: [String] = MemberFixture.provinces.map(\.code)
         @Option(help: "Stop after this many decisions (0: run until interrupted).") var decisions = 0
+        @Option(help: "What every step gets: approve, return (for a supplement) or refuse.") var decide: StepDecision = .approve
+
+        enum StepDecision: String, ExpressibleByArgument {
+            case approve, `return`, refuse
+            var decision: DossierStepDecidedV1.Decision {
+                switch self {
+                case .approve: .approve
+                case .return: .returnForSupplement
+                case .refuse: .refuse
+                }
+            }
+        }
 
         func run() throws {
             let url = try AMQPURL(amqpURL)
-            let simulator = try OrganisationSoftwareSimulator(url: url, prefixes: prefix)
+            let simulator = try OrganisationSoftwareSimulator(url: url, prefixes: prefix, decision: decide.decision)
             // Its queue exists from here on: steps assigned from now are copied to it.
-            say("approving the steps of \(prefix.joined(separator: ", ")) as \(url.user); Ctrl-C to stop")
+            say("deciding \(decide.rawValue) on the steps of \(prefix.joined(separator: ", ")) as \(url.user); Ctrl-C to stop")
             var reported = 0
             while decisions == 0 || simulator.decisions < decisions {
                 Thread.sleep(forTimeInterval: 0.2)  // a progress line, not a synchronisation
                 if simulator.decisions != reported {
                     reported = simulator.decisions
-                    say("\(reported) step(s) approved")
+                    say("\(reported) step(s) decided (\(decide.rawValue))")
                 }
             }
             simulator.stop()

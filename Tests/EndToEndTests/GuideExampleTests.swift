@@ -1,0 +1,167 @@
+import Contracts
+import Foundation
+import Messaging
+import TestSupport
+import XCTest
+
+/// Issue 14: every example of the integrator guide (`docs/integrators.md`, the shell blocks marked
+/// `<!-- example: NAME -->`, run as they are) and the command examples of
+/// `Shared/Contracts/Examples/` reach the state the guide promises, against the running system in
+/// its development world (the generated registries, the organisations' software simulated).
+final class GuideExampleTests: XCTestCase {
+    static let guide = TestEnvironment.repositoryRoot.appendingPathComponent("docs/integrators.md")
+
+    /// The shell block that follows `<!-- example: name -->`.
+    static func example(_ name: String) throws -> String {
+        let text = try String(contentsOf: guide, encoding: .utf8)
+        let marker = try XCTUnwrap(text.range(of: "<!-- example: \(name) -->\n```sh\n"), "no example \(name) in the guide")
+        let end = try XCTUnwrap(text.range(of: "\n```", range: marker.upperBound..<text.endIndex))
+        return String(text[marker.upperBound..<end.lowerBound])
+    }
+
+    /// Runs a guide block with bash from the repository root, tthc-admin on the PATH.
+    static func run(_ name: String, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+        let path = TestEnvironment.binDirectory.path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        return try runCommand(URL(fileURLWithPath: "/bin/bash"), ["-euo", "pipefail", "-c", try example(name)],
+                              environment: environment.merging(["PATH": path]) { $1 }, directory: TestEnvironment.repositoryRoot)
+    }
+
+    /// The development world of `run.sh`: services, registries, the organisations' software.
+    final class DevelopmentWorld {
+        let system: SystemHarness
+        let simulator: Process
+
+        init() throws {
+            system = try SystemHarness()
+            try system.startAll(autoDecide: false)
+            _ = try system.admin(["members", "load-fixture", "--count", "2"])
+            _ = try system.admin(["organisations", "load-fixture"])
+            let log = FileManager.default.temporaryDirectory.appendingPathComponent("simulate-\(UUID().uuidString).log")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            simulator = Process()
+            simulator.executableURL = TestEnvironment.binDirectory.appendingPathComponent("tthc-admin")
+            simulator.arguments = ["organisations", "simulate"]
+            simulator.standardOutput = try FileHandle(forWritingTo: log)
+            try simulator.run()
+            try TestEnvironment.eventually(timeout: 30, "the simulator listening") {
+                (try? String(contentsOf: log, encoding: .utf8))?.contains("deciding approve") == true
+            }
+            try TestEnvironment.eventually(timeout: 30, "DV0000001 replicated") {
+                try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = 'DV0000001'") == 1
+            }
+        }
+
+        var intakeURL: String { "http://127.0.0.1:\(SystemHarness.ports["intake"]!)" }
+
+        /// Polls the status desk with the receipt secret until the dossier's result is issued.
+        func awaitResult(_ code: String, secret: String, timeout: TimeInterval = 90) throws {
+            try TestEnvironment.eventually(timeout: timeout, "\(code) reaches its result") {
+                guard let answer = HTTPProbe.get("\(self.intakeURL)/v1/dossiers/\(code)", headers: ["X-Receipt-Secret": secret]),
+                      answer.status == 200 else { return false }
+                let view = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any]
+                return view?["status"] as? String == "result-issued"
+            }
+        }
+
+        func stop() {
+            simulator.terminate()
+            simulator.waitUntilExit()
+            _ = try? system.stopAll()
+        }
+    }
+
+    func testThePythonExampleFollowsItsDossierToTheResult() throws {
+        let world = try DevelopmentWorld()
+        defer { world.stop() }
+        let (status, output) = try Self.run("python")
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("Mã hồ sơ: HN.CB0001-"), output)
+        XCTAssertTrue(output.contains("→ dossier.accepted.v1"), output)
+        XCTAssertTrue(output.contains("Kết quả: KQ."), output)
+    }
+
+    func testTheCurlAndAmqpToolsExamplesSubmitAndHearBack() throws {
+        let world = try DevelopmentWorld()
+        defer { world.stop() }
+        // amqp-tools listens on portal-demo's feed while the curl example submits as portal-demo.
+        let listener = Process()
+        listener.executableURL = URL(fileURLWithPath: "/bin/bash")
+        listener.arguments = ["-euo", "pipefail", "-c", try Self.example("amqp-tools")]
+        let heard = Pipe()
+        listener.standardOutput = heard
+        try listener.run()
+        defer { if listener.isRunning { listener.terminate() } }
+        try TestEnvironment.eventually(timeout: 30, interval: 0.5, "amqp-consume bound its queue") {
+            try Self.bindings().contains("portal-demo.tail\tportal-demo.#")
+        }
+
+        let (status, output) = try Self.run("curl", environment: ["TTHC_INTAKE_URL": world.intakeURL])
+        XCTAssertEqual(status, 0, output)
+        let answers = output.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        XCTAssertEqual(answers.count, 2, output)
+        XCTAssertEqual(Set(answers.first?.keys.map { $0 } ?? []), ["dossierCode", "status", "statusLabel", "verificationUrl"])
+        XCTAssertNotNil(answers.last?["history"], "the secret opens the history")
+        // A new dossier of portal-demo's (on a rerun the curl example's key is answered from before).
+        _ = try world.system.admin(["submit-sample", "--count", "1"])
+
+        try TestEnvironment.eventually(timeout: 30, "amqp-consume printed an event") { !listener.isRunning }
+        let event = String(decoding: heard.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertTrue(event.contains("\"specversion\""), event)
+        XCTAssertEqual(listener.terminationStatus, 0)
+    }
+
+    func testTheCommittedCommandExamplesAreAcceptedAsTheyAre() throws {
+        let world = try DevelopmentWorld()
+        defer { world.stop() }
+        let examples = TestEnvironment.repositoryRoot.appendingPathComponent("Shared/Contracts/Examples")
+        let channel = try IntakeTests.ReplyChannel()
+        // dossier.submit.v1, byte for byte: received (or, on a rerun, the same receipt), then its result.
+        let submit = try Array(Data(contentsOf: examples.appendingPathComponent("dossier.submit.v1.json")))
+        try channel.publish(submit, type: .dossierSubmit)
+        let receipt = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data
+        // "When in doubt, publish again": the same message again is answered with the same receipt.
+        try channel.publish(submit, type: .dossierSubmit)
+        let again = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data
+        XCTAssertEqual(again.dossierCode, receipt.dossierCode)
+        XCTAssertEqual(again.receiptSecret, receipt.receiptSecret)
+        try world.awaitResult(receipt.dossierCode, secret: try XCTUnwrap(receipt.receiptSecret))
+
+        // dossier.supplement.v1 answers a dossier awaiting a supplement: one whose submitter's
+        // name the registry contradicts. Its code and its own client id are the only changes.
+        var object = try JSONSerialization.jsonObject(with: Data(submit)) as! [String: Any]
+        var data = object["data"] as! [String: Any]
+        data["clientSubmissionId"] = "guide-\(UUID().uuidString)"
+        data["submitter"] = ["memberId": "DV0000001", "fullName": "Tên Không Khớp", "citizenId": "001151000001"]
+        object["data"] = data
+        try channel.publish(try JSONSerialization.data(withJSONObject: object).map { $0 }, type: .dossierSubmit)
+        let asked = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data
+        try TestEnvironment.eventually(timeout: 60, "supplement requested") {
+            HTTPProbe.get("\(world.intakeURL)/v1/dossiers/\(asked.dossierCode)")?.body.contains("supplement-requested") == true
+        }
+        var supplement = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: examples.appendingPathComponent("dossier.supplement.v1.json"))) as! [String: Any]
+        var amendment = supplement["data"] as! [String: Any]
+        amendment["dossierCode"] = asked.dossierCode
+        amendment["clientSubmissionId"] = "guide-bs-\(UUID().uuidString)"
+        supplement["data"] = amendment
+        supplement["subject"] = asked.dossierCode
+        try channel.publish(try JSONSerialization.data(withJSONObject: supplement).map { $0 }, type: .dossierSupplement)
+        XCTAssertEqual(try channel.replies(1)[0].properties.type, MessageType.dossierSupplementReceived.cloudEventType)
+        try world.awaitResult(asked.dossierCode, secret: try XCTUnwrap(asked.receiptSecret))
+    }
+
+    func testTheContractKitExampleChecksTheCommittedExample() throws {
+        let (status, output) = try Self.run("contract-kit")
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("dossier.submit.v1.json: ok"), output)
+    }
+
+    /// The broker's bindings, one `queue<TAB>key` per line (rabbitmqctl).
+    static func bindings() throws -> String {
+        try runCommand(URL(fileURLWithPath: "/bin/bash"),
+                       [TestEnvironment.repositoryRoot.appendingPathComponent("Deploy/local/servers.sh").path, "rabbitmqctl", "-q",
+                        "list_bindings", "-p", "tthc", "destination_name", "routing_key"]).output
+    }
+}
