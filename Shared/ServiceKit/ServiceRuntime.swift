@@ -97,12 +97,15 @@ public enum ServiceRuntime {
 
         let router = Router()
         router.add(middleware: ErrorAnswers(logger: logger))
+        let methods = MethodNotAllowed<BasicRequestContext>()
+        router.add(middleware: methods)
         OperationsRoutes.add(to: router, health: health, metrics: metrics, service: definition.name)
         if let routes = definition.routes {
             routes(router, ServiceResources(
                 configuration: configuration, logger: logger, metrics: metrics, clock: clock,
                 database: DatabasePool(size: 4, open: { try env.openDatabase() }), relayWake: env.relayWake))
         }
+        methods.learn(router.routes)
         let http = Application(router: router,
                                configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort),
                                                     serverName: "tthc-\(definition.name)"),

@@ -1,0 +1,130 @@
+/// Every code TTHC answers an integrator with, in one place: the problems of a dossier
+/// (`problems[]` of `dossier.rejected.v1`, `dossier.supplement-requested.v1` and HTTP 422), the
+/// reasons of a refusal (`dossier.refused.v1`), the dead-letter codes (`message.dead-lettered.v1`,
+/// header `x-tthc-error-code`) and intake's HTTP error codes. Rendered into `docs/integrators.md`
+/// and the schemas' descriptions; `ProblemCodeTests` checks both against this list and this list
+/// against the code that produces them.
+public enum ProblemCodes {
+    public enum Family: String, CaseIterable, Sendable {
+        /// Intake's technical check (Đ.14.1): the submission is rejected, no dossier exists.
+        case technicalCheck = "technical check (intake: dossier.rejected.v1, HTTP 422)"
+        /// Validation's content check (Đ.14.2–14.3) or an organisation's return: a supplement is requested.
+        case contentCheck = "content check (validation: dossier.supplement-requested.v1)"
+        /// Not eligible at all: the dossier is refused with the reason.
+        case refusal = "refusal (dossier.refused.v1 reasonCode)"
+        /// The message itself could not be processed: kept in the dead-letter queue, answered on reply_to.
+        case deadLetter = "dead letter (message.dead-lettered.v1 errorCode, header x-tthc-error-code)"
+        /// Intake's HTTP edge (`{"code", "message"}` bodies).
+        case http = "HTTP error (intake)"
+    }
+
+    public struct Entry: Sendable, Equatable {
+        public let code: String
+        public let family: Family
+        /// What it means and what to do, for an integrator.
+        public let meaning: String
+    }
+
+    public static let all: [Entry] = technical + content + refusals + deadLetters + http
+
+    static let technical: [Entry] = [
+        .init(code: "required", family: .technicalCheck, meaning: "A required field or form field is missing."),
+        .init(code: "invalid-value", family: .technicalCheck, meaning: "A value breaks the form's pattern, length or allowed values, or is unreadable."),
+        .init(code: "out-of-range", family: .technicalCheck, meaning: "A number or a time beyond the limits the schemas state."),
+        .init(code: "too-large", family: .technicalCheck, meaning: "A component over the catalog's maximum size."),
+        .init(code: "unknown-procedure", family: .technicalCheck, meaning: "No procedure of that code is in force at the receipt time."),
+        .init(code: "invalid-organisation", family: .technicalCheck, meaning: "The receiving organisation code is not A-Z, 0-9 and dots."),
+        .init(code: "invalid-citizen-id", family: .technicalCheck, meaning: "A citizen id is not 12 digits."),
+        .init(code: "form-version-outdated", family: .technicalCheck, meaning: "formVersion is not the procedure's current form: fill the current one."),
+        .init(code: "missing-component", family: .technicalCheck, meaning: "A required component (componentCode) is not attached."),
+        .init(code: "unknown-component", family: .technicalCheck, meaning: "A component the procedure does not have."),
+        .init(code: "media-type-not-allowed", family: .technicalCheck, meaning: "A component's media type is not among the catalog's allowed types."),
+        .init(code: "invalid-digest", family: .technicalCheck, meaning: "sha256 is not 64 lowercase hex digits."),
+        .init(code: "invalid-size", family: .technicalCheck, meaning: "sizeBytes is not positive."),
+        .init(code: "signature-missing", family: .technicalCheck, meaning: "A component that must be signed has no signature file."),
+        .init(code: "invalid-signature-reference", family: .technicalCheck, meaning: "The signature file is not application/pkcs7-signature with a size and a SHA-256."),
+        .init(code: "self-delegation", family: .technicalCheck, meaning: "The delegate is the submitter."),
+        .init(code: "delegation-document-missing", family: .technicalCheck, meaning: "A written delegation without the signed letter."),
+        .init(code: "idempotency-key-reused", family: .technicalCheck, meaning: "The clientSubmissionId (Idempotency-Key) was used for other content: use a new one."),
+        .init(code: "unknown-dossier", family: .technicalCheck, meaning: "An amendment for a dossier this integrator did not submit."),
+        .init(code: "not-awaiting-supplement", family: .technicalCheck, meaning: "An amendment for a dossier that awaits none."),
+        .init(code: "empty-supplement", family: .technicalCheck, meaning: "An amendment with nothing in it."),
+    ]
+
+    static let content: [Entry] = [
+        .init(code: "registry-mismatch", family: .contentCheck, meaning: "A value differs from the party member registry: correct it or send it empty (the registry fills it)."),
+        .init(code: "content-digest-mismatch", family: .contentCheck, meaning: "A component's bytes do not match its declared size or SHA-256."),
+        .init(code: "signed-content-missing", family: .contentCheck, meaning: "A component that must be signed lacks its bytes or its signature's bytes (contentBase64)."),
+        .init(code: "signature-malformed", family: .contentCheck, meaning: "The signature file is not CMS/PKCS#7 (DER)."),
+        .init(code: "signature-invalid", family: .contentCheck, meaning: "The signature does not match the bytes (one of them changed after signing)."),
+        .init(code: "signature-untrusted", family: .contentCheck, meaning: "The certificate does not chain to a trusted certification authority."),
+        .init(code: "signature-certificate-expired", family: .contentCheck, meaning: "The certificate was not valid at the signing time."),
+        .init(code: "signature-key-usage", family: .contentCheck, meaning: "The certificate may not sign (keyUsage digitalSignature/nonRepudiation)."),
+        .init(code: "signer-not-member", family: .contentCheck, meaning: "Signed by someone else: the certificate's serialNumber must be the member's citizen id (CCCD:<id>)."),
+        .init(code: "signer-not-organisation", family: .contentCheck, meaning: "A component the organisation signs, signed by another (serialNumber TCD:<organisation code>)."),
+        .init(code: "late-explanation-required", family: .contentCheck, meaning: "Submitted after the allowed working days: give lyDoNopMuon."),
+        .init(code: "delegate-not-member", family: .contentCheck, meaning: "The delegate is not an active party member."),
+        .init(code: "delegation-expired", family: .contentCheck, meaning: "The delegation ended before the receipt time."),
+        .init(code: "returned-by-organisation", family: .contentCheck, meaning: "An organisation on the route returned the dossier for a supplement; the message says why."),
+    ]
+
+    static let refusals: [Entry] = [
+        .init(code: "member-not-active", family: .refusal, meaning: "The registry says the member no longer belongs to the Party."),
+        .init(code: "procedure-not-in-force", family: .refusal, meaning: "No version of the procedure was in force at the receipt time."),
+        .init(code: "temporary-period-not-allowed", family: .refusal, meaning: "A temporary transfer outside the allowed months."),
+    ]
+
+    static let deadLetters: [Entry] = [
+        .init(code: "malformed-json", family: .deadLetter, meaning: "The body is not JSON (UTF-8)."),
+        .init(code: "invalid-envelope", family: .deadLetter, meaning: "Not a CloudEvents 1.0 envelope (specversion, id, source, type)."),
+        .init(code: "binary-mode-not-supported", family: .deadLetter, meaning: "CloudEvents binary mode: send structured mode (the whole event as the JSON body)."),
+        .init(code: "unsupported-content-type", family: .deadLetter, meaning: "content_type is not application/cloudevents+json (or application/json)."),
+        .init(code: "unknown-type", family: .deadLetter, meaning: "The type is not a TTHC message type."),
+        .init(code: "unsupported-version", family: .deadLetter, meaning: "A major version TTHC does not (yet or any more) accept."),
+        .init(code: "message-too-large", family: .deadLetter, meaning: "Over the 1 MiB limit."),
+        .init(code: "schema-violation", family: .deadLetter, meaning: "The data does not have the schema's shape (a field missing or of the wrong type)."),
+        .init(code: "invalid-field", family: .deadLetter, meaning: "A registry's or an organisation's message with a text or number beyond the limits."),
+        .init(code: "unknown-integrator", family: .deadLetter, meaning: "No user_id, or a user that is not a registered, active integrator."),
+        .init(code: "not-authorised", family: .deadLetter, meaning: "The verified publisher may not send this type (or decide this step)."),
+        .init(code: "reply-to-not-allowed", family: .deadLetter, meaning: "reply_to is neither direct reply-to nor a queue of the sender's (<user>.…)."),
+        .init(code: "conflicting-duplicate", family: .deadLetter, meaning: "A message id already used for other content: a new message needs a new id."),
+        .init(code: "calendar-not-covered", family: .deadLetter, meaning: "The working calendar has no data for the receipt time (operators extend it)."),
+        .init(code: "database-rejected", family: .deadLetter, meaning: "PostgreSQL refused the data (a value, a constraint, a limit)."),
+        .init(code: "unroutable", family: .deadLetter, meaning: "No route between the organisations concerned (the registry lacks one)."),
+        .init(code: "empty-route", family: .deadLetter, meaning: "The procedure's route plan has no step for this dossier."),
+        .init(code: "invalid-organisation-code", family: .deadLetter, meaning: "An organisation record whose code is not A-Z, 0-9 and dots."),
+        .init(code: "invalid-software-user", family: .deadLetter, meaning: "An organisation record whose softwareUser is not a valid broker user name."),
+        .init(code: "invalid-amount", family: .deadLetter, meaning: "A payment request with a negative amount."),
+        .init(code: "no-revision", family: .deadLetter, meaning: "An amendment for a dossier whose content validation does not hold."),
+        .init(code: "publish-refused", family: .deadLetter, meaning: "The broker refused to publish an outbox message (kept in the service's dead_letters)."),
+    ]
+
+    static let http: [Entry] = [
+        .init(code: "technical-check-failed", family: .http, meaning: "422: the technical check failed; problems lists every problem."),
+        .init(code: "idempotency-key-required", family: .http, meaning: "400: Idempotency-Key missing or over 128 characters."),
+        .init(code: "unauthenticated", family: .http, meaning: "401: no or a wrong bearer token."),
+        .init(code: "invalid-utf8", family: .http, meaning: "400: the body is not UTF-8."),
+        .init(code: "invalid-dossier-code", family: .http, meaning: "400: not a dossier code."),
+        .init(code: "dossier-not-found", family: .http, meaning: "404: no dossier of that code."),
+        .init(code: "receipt-secret-mismatch", family: .http, meaning: "403: the receipt secret is not the dossier's."),
+        .init(code: "not-your-dossier", family: .http, meaning: "403: the dossier was submitted by another integrator."),
+        .init(code: "procedure-not-found", family: .http, meaning: "404: no procedure of that code in force at that time."),
+        .init(code: "invalid-time", family: .http, meaning: "400: `at` is not an RFC 3339 time."),
+        .init(code: "method-not-allowed", family: .http, meaning: "405: the path exists, the method does not (see Allow)."),
+        .init(code: "internal-error", family: .http, meaning: "500: ours; the message carries a reference that is in the log."),
+    ]
+
+    /// The table in `docs/integrators.md`, between its markers.
+    public static func markdown() -> String {
+        Family.allCases.map { family in
+            "**\(family.rawValue)**\n\n| code | meaning |\n| --- | --- |\n"
+                + all.filter { $0.family == family }.map { "| `\($0.code)` | \($0.meaning) |" }.joined(separator: "\n")
+        }.joined(separator: "\n\n")
+    }
+
+    /// The sentence a schema's description gives for a code field of these families.
+    public static func schemaDescription(_ families: [Family]) -> String {
+        "One of: " + all.filter { families.contains($0.family) }.map(\.code).joined(separator: ", ")
+            + " (meanings: docs/integrators.md, \"Problem and error codes\")."
+    }
+}
