@@ -31,7 +31,7 @@ final class GuideExampleTests: XCTestCase {
         let system: SystemHarness
         let simulator: Process
 
-        init() throws {
+        init(decide: String = "approve") throws {
             system = try SystemHarness()
             try system.startAll(autoDecide: false)
             _ = try system.admin(["members", "load-fixture", "--count", "2"])
@@ -40,11 +40,11 @@ final class GuideExampleTests: XCTestCase {
             FileManager.default.createFile(atPath: log.path, contents: nil)
             simulator = Process()
             simulator.executableURL = TestEnvironment.binDirectory.appendingPathComponent("tthc-admin")
-            simulator.arguments = ["organisations", "simulate"]
+            simulator.arguments = ["organisations", "simulate", "--decide", decide]
             simulator.standardOutput = try FileHandle(forWritingTo: log)
             try simulator.run()
             try TestEnvironment.eventually(timeout: 30, "the simulator listening") {
-                (try? String(contentsOf: log, encoding: .utf8))?.contains("deciding approve") == true
+                (try? String(contentsOf: log, encoding: .utf8))?.contains("deciding \(decide)") == true
             }
             try TestEnvironment.eventually(timeout: 30, "DV0000001 replicated") {
                 try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = 'DV0000001'") == 1
@@ -150,6 +150,30 @@ final class GuideExampleTests: XCTestCase {
         try channel.publish(try JSONSerialization.data(withJSONObject: supplement).map { $0 }, type: .dossierSupplement)
         XCTAssertEqual(try channel.replies(1)[0].properties.type, MessageType.dossierSupplementReceived.cloudEventType)
         try world.awaitResult(asked.dossierCode, secret: try XCTUnwrap(asked.receiptSecret))
+    }
+
+    func testTheSandboxCommandsGiveATokenAndReturnADossierWhenAsked() throws {
+        let world = try DevelopmentWorld(decide: "return")
+        defer { world.stop() }
+        // An officer's token from tthc-admin opens the officers' edge.
+        let token = try world.system.admin(["tokens", "officer", "--org", "HN.CB0001"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        let inbox = HTTPProbe.get("http://127.0.0.1:\(SystemHarness.ports["routing"]!)/v1/inbox", headers: ["Authorization": "Bearer \(token)"])
+        XCTAssertEqual(inbox?.status, 200, inbox?.body ?? "")
+        // The organisations' software returns the step: the integrator reads why.
+        let channel = try IntakeTests.ReplyChannel()
+        _ = try channel.submit(SampleDossier.submit(member: MemberFixture.member(number: 1)))
+        let receipt = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data
+        var history: [[String: Any]] = []
+        try TestEnvironment.eventually(timeout: 60, "the step returned") {
+            guard let answer = HTTPProbe.get("\(world.intakeURL)/v1/dossiers/\(receipt.dossierCode)",
+                                             headers: ["X-Receipt-Secret": receipt.receiptSecret ?? ""]),
+                  let view = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any] else { return false }
+            history = view["history"] as? [[String: Any]] ?? []
+            return view["status"] as? String == "supplement-requested"
+        }
+        let request = try XCTUnwrap(history.last { $0["type"] as? String == MessageType.dossierSupplementRequested.routingKey })
+        let problems = try XCTUnwrap((request["details"] as? [String: Any])?["problems"] as? [[String: Any]])
+        XCTAssertEqual(problems.first?["code"] as? String, "returned-by-organisation")
     }
 
     func testTheContractKitExampleChecksTheCommittedExample() throws {
