@@ -51,6 +51,11 @@ signed with the development signing CA) as the integrator portal-demo:
   $bin/tthc-admin submit-sample --count 1
 Then see it archived:
   Deploy/local/servers.sh psql -d tthc -c "SELECT result_code, dossier_code FROM archive.results ORDER BY issued_at DESC LIMIT 5"
+As an integrator (docs/integrators.md): a member's test certificate, then the Python example,
+which follows its dossier on the integrator's feed to the result:
+  $bin/tthc-admin certificates issue --member DV0000001 --out dev-certificates
+  python3 docs/examples/submit_dossier.py
+An officer's token:  $bin/tthc-admin tokens officer --org HN.CB0001 --role officer
 Dead letters:  $bin/tthc-admin dead-letters list --service intake
 Stop:          Deploy/local/stop.sh        (add 'all' to stop RabbitMQ and PostgreSQL too)
 EOF2
