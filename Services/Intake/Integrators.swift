@@ -1,5 +1,8 @@
+import HTTPTypes
+import Hummingbird
 import Persistence
 import ServiceKit
+import Signatures
 
 /// Integrators are known by their RabbitMQ user, which the broker verifies as the message's `user_id`.
 enum Integrators {
@@ -19,4 +22,13 @@ enum Integrators {
             return integrator
         }
     }
+
+    /// The active integrator whose HTTP bearer token this is (only its SHA-256 is stored).
+    static func named(byToken token: String, db: PostgresConnection) throws -> String? {
+        try db.execute("SELECT name FROM integrators WHERE active AND api_token_sha256 = $1", [sha256Hex(Array(token.utf8))])
+            .first.map { try $0.string("name") }
+    }
+
+    /// The answer to a missing, unknown or revoked token.
+    static let unauthenticated = HTTPError.response(.unauthorized, "unauthenticated", "Mã xác thực không hợp lệ hoặc đã bị thu hồi.")
 }

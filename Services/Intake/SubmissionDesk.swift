@@ -55,6 +55,24 @@ struct SubmissionDesk: Sendable {
         return outcomes.map { $0! }
     }
 
+    /// The answer a submission got, for the same message again: its dossier's receipt, or the
+    /// rejection the technical check gives (the check is pure: the same problems again); nothing
+    /// is emitted.
+    func answerAgain(_ request: SubmissionRequest, context: HandlerContext) throws -> SubmissionOutcome {
+        let id = request.submit.clientSubmissionId
+        let clientId = WireText.isCleanIdentifier(id) ? id : nil
+        if WireText.problems(in: request.submit).isEmpty, let stored = try storedReceipts(for: [request], db: context.db)[request.key] {
+            guard try WireJSON.encode(stored.submission) == WireJSON.encode(request.submit) else {
+                return .rejected(DossierRejectedV1(integrator: request.integrator, clientSubmissionId: clientId,
+                                                   problems: [TechnicalCheck.keyReused]))
+            }
+            return .existing(stored.receipt)
+        }
+        let problems = TechnicalCheck.problems(in: request.submit, procedure: catalog.procedure(request.submit.procedureCode, at: context.now),
+                                               textProblems: WireText.problems(in: request.submit))
+        return .rejected(DossierRejectedV1(integrator: request.integrator, clientSubmissionId: clientId, problems: problems))
+    }
+
     /// Emits `dossier.rejected.v1` for a submission with problems; the client submission id is
     /// echoed only when it is itself valid, so an answer never grows with the input.
     private func reject(_ request: SubmissionRequest, problems: [Problem], context: HandlerContext) throws -> DossierRejectedV1 {
@@ -127,7 +145,7 @@ struct SubmissionDesk: Sendable {
                 receipts[request.key] = receipt
                 outcomes[index] = .created(receipt)
                 try context.emit(.dossierReceived, subject: code, data: receipt.withoutSecret, causedBy: request.message)
-                try context.tellIntegrator(request.integrator, .dossierReceived, subject: code, data: receipt.withoutDocumentBytes,
+                try context.tellIntegrator(request.integrator, .dossierReceived, subject: code, data: receipt.withoutSecret.withoutDocumentBytes,
                                            causedBy: request.message)
             }
             try insert(created, submissions: fresh.map(\.request.submit), db: db)

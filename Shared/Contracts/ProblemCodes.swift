@@ -125,6 +125,6 @@ public enum ProblemCodes {
     /// The sentence a schema's description gives for a code field of these families.
     public static func schemaDescription(_ families: [Family]) -> String {
         "One of: " + all.filter { families.contains($0.family) }.map(\.code).joined(separator: ", ")
-            + " (meanings: docs/integrators.md, \"Problem and error codes\")."
+            + " (meanings: docs/problem-codes.md)."
     }
 }

@@ -121,7 +121,8 @@ final class GuideExampleTests: XCTestCase {
         let submit = try Array(Data(contentsOf: examples.appendingPathComponent("dossier.submit.v1.json")))
         try channel.publish(submit, type: .dossierSubmit)
         let receipt = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data
-        // "When in doubt, publish again": the same message again is answered with the same receipt.
+        // "When in doubt, publish again": the same message again (the inbox knows its id) is answered
+        // with the same receipt.
         try channel.publish(submit, type: .dossierSubmit)
         let again = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data
         XCTAssertEqual(again.dossierCode, receipt.dossierCode)
@@ -135,6 +136,7 @@ final class GuideExampleTests: XCTestCase {
         data["clientSubmissionId"] = "guide-\(UUID().uuidString)"
         data["submitter"] = ["memberId": "DV0000001", "fullName": "Tên Không Khớp", "citizenId": "001151000001"]
         object["data"] = data
+        object["id"] = UUID().uuidString.lowercased()  // another message needs another id
         try channel.publish(try JSONSerialization.data(withJSONObject: object).map { $0 }, type: .dossierSubmit)
         let asked = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data
         try TestEnvironment.eventually(timeout: 60, "supplement requested") {
@@ -147,6 +149,7 @@ final class GuideExampleTests: XCTestCase {
         amendment["clientSubmissionId"] = "guide-bs-\(UUID().uuidString)"
         supplement["data"] = amendment
         supplement["subject"] = asked.dossierCode
+        supplement["id"] = UUID().uuidString.lowercased()
         try channel.publish(try JSONSerialization.data(withJSONObject: supplement).map { $0 }, type: .dossierSupplement)
         XCTAssertEqual(try channel.replies(1)[0].properties.type, MessageType.dossierSupplementReceived.cloudEventType)
         try world.awaitResult(asked.dossierCode, secret: try XCTUnwrap(asked.receiptSecret))

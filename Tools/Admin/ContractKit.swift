@@ -65,7 +65,9 @@ struct ContractKit {
         catalog = try ProcedureCatalog.configured()
         let environment = ProcessInfo.processInfo.environment["TTHC_SIGNATURE_TRUST_ANCHORS"] ?? ""
         let path = trustAnchors ?? (environment.isEmpty ? DevelopmentMaterial.directory.appendingPathComponent("signing-ca.pem").path : environment)
-        let anchors = try? Array(Data(contentsOf: URL(fileURLWithPath: path)))
+        // An anchors file named on the command line must be readable; the development one may be absent.
+        let anchors = trustAnchors != nil ? try Array(Data(contentsOf: URL(fileURLWithPath: path)))
+            : try? Array(Data(contentsOf: URL(fileURLWithPath: path)))
         check = ContentCheck(catalog: catalog, calendars: try OfficeCalendars.bundled(),
                              verifier: try anchors.map { try DetachedSignatureVerifier(trustAnchorsPEM: $0) })
         self.citizenId = citizenId

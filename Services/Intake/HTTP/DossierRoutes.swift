@@ -53,16 +53,13 @@ struct DossierRoutes: Sendable {
         }
         submit.clientSubmissionId = key
         let request = submit
-        let tokenDigest = sha256Hex(Array(token.utf8))
         let outcome: SubmissionOutcome? = try await resources.transaction { context in
-            guard let integrator = try context.db.execute(
-                "SELECT name FROM integrators WHERE active AND api_token_sha256 = $1", [tokenDigest]).first else { return nil }
-            return try desk.receive([SubmissionRequest(integrator: try integrator.string("name"), submit: request, message: nil)],
-                                    context: context).first
+            guard let integrator = try Integrators.named(byToken: token, db: context.db) else { return nil }
+            return try desk.receive([SubmissionRequest(integrator: integrator, submit: request, message: nil)], context: context).first
         }
         switch outcome {
         case nil:
-            return HTTPError.response(.unauthorized, "unauthenticated", "Mã xác thực không hợp lệ hoặc đã bị thu hồi.")
+            return Integrators.unauthenticated
         case .created(let receipt)?:
             return try jsonResponse(.created, receipt.withoutDocumentBytes)
         case .existing(let receipt)?:

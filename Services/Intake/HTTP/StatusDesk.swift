@@ -10,7 +10,7 @@ import Signatures
 /// could enumerate them: the code alone shows only the status. The whole view (times, deadline,
 /// the history with each event's details: the problems to fix, a refusal's reason, the result
 /// code) needs proof of being the submitter: the receipt secret (`X-Receipt-Secret`, or `?secret=`
-/// from the receipt's QR code), or the bearer token of the integrator that submitted it.
+/// in a link the integrator gives its member), or the bearer token of the integrator that submitted it.
 struct StatusDesk: Sendable {
     let verificationURL: @Sendable (String) -> String
 
@@ -53,12 +53,8 @@ struct StatusDesk: Sendable {
                                               "Mã bí mật không khớp với phiếu tiếp nhận của hồ sơ \(code).")
                 }
             case .integratorToken(let token):
-                let integrator = try db.execute("SELECT name FROM integrators WHERE active AND api_token_sha256 = $1",
-                                                [sha256Hex(Array(token.utf8))]).first
-                guard let integrator else {
-                    return HTTPError.response(.unauthorized, "unauthenticated", "Mã xác thực không hợp lệ hoặc đã bị thu hồi.")
-                }
-                guard try integrator.string("name") == row.string("integrator") else {
+                guard let integrator = try Integrators.named(byToken: token, db: db) else { return Integrators.unauthenticated }
+                guard try integrator == row.string("integrator") else {
                     return HTTPError.response(.forbidden, "not-your-dossier", "Hồ sơ \(code) không do hệ thống của quý vị nộp.")
                 }
             }

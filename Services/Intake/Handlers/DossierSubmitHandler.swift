@@ -9,9 +9,6 @@ struct DossierSubmitHandler: BatchMessageHandler {
     let tables = ["dossiers", "dossier_sequences", "dossier_events"]
     let messageType = MessageType.dossierSubmit
     let desk: SubmissionDesk
-    /// Idempotent by (integrator, clientSubmissionId), not by message id: a command published
-    /// again (after a timeout, a reconnect) is answered again with the same receipt.
-    var idempotentByMessageId: Bool { true }
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         let requests = try authenticate(batch, db: context.db)
@@ -23,6 +20,19 @@ struct DossierSubmitHandler: BatchMessageHandler {
             case .rejected(let rejected):
                 try context.reply(to: message, .dossierRejected, subject: nil, data: rejected)
             }
+        }
+    }
+
+    /// The same message again (a timeout on the sender's side, a redelivery): the answer it got,
+    /// nothing emitted again.
+    func answerRepeat(_ message: IncomingMessage, context: HandlerContext) throws {
+        guard message.replyTo != nil else { return }
+        let request = try authenticate([message], db: context.db)[0]
+        switch try desk.answerAgain(request, context: context) {
+        case .created(let receipt), .existing(let receipt):
+            try context.reply(to: message, .dossierReceived, subject: receipt.dossierCode, data: receipt.withoutDocumentBytes)
+        case .rejected(let rejected):
+            try context.reply(to: message, .dossierRejected, subject: nil, data: rejected)
         }
     }
 

@@ -11,9 +11,6 @@ struct DossierSupplementHandler: MessageHandler {
     let tables = ["supplements", "dossier_events"]
     let messageType = MessageType.dossierSupplement
     let catalog: ProcedureCatalog
-    /// Idempotent by (integrator, clientSubmissionId), not by message id: a command published
-    /// again (after a timeout, a reconnect) is answered again with the same receipt.
-    var idempotentByMessageId: Bool { true }
 
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
         let integrator = try Integrators.verifiedSenders(of: [message], db: context.db)[0]
@@ -58,6 +55,25 @@ struct DossierSupplementHandler: MessageHandler {
         try context.tellIntegrator(integrator, .dossierSupplementReceived, subject: supplement.dossierCode,
                                    data: receipt.withoutDocumentBytes, causedBy: message)
         try context.reply(to: message, .dossierSupplementReceived, subject: supplement.dossierCode, data: receipt.withoutDocumentBytes)
+    }
+
+    /// The same message again: its receipt when it was taken, otherwise the problems it has now
+    /// (nothing is emitted again).
+    func answerRepeat(_ message: IncomingMessage, context: HandlerContext) throws {
+        guard message.replyTo != nil else { return }
+        let integrator = try Integrators.verifiedSenders(of: [message], db: context.db)[0]
+        let supplement = try message.decode(DossierSupplementV1.self).data
+        let subject = WireText.isCleanIdentifier(supplement.dossierCode) ? supplement.dossierCode : nil
+        if WireText.problems(in: supplement).isEmpty, let stored = try context.db.execute("""
+            SELECT receipt::text AS receipt FROM supplements WHERE integrator = $1 AND client_submission_id = $2
+            """, [integrator, supplement.clientSubmissionId]).first {
+            let receipt = try stored.json(DossierSupplementReceivedV1.self, "receipt")
+            return try context.reply(to: message, .dossierSupplementReceived, subject: subject, data: receipt.withoutDocumentBytes)
+        }
+        let problems = WireText.problems(in: supplement).isEmpty
+            ? try problems(of: supplement, integrator: integrator, db: context.db) : WireText.problems(in: supplement)
+        try context.reply(to: message, .dossierRejected, subject: subject, data: DossierRejectedV1(
+            integrator: integrator, clientSubmissionId: supplement.clientSubmissionId, problems: problems))
     }
 
     /// Only the integrator that submitted the dossier may amend it, only while a supplement is

@@ -3,9 +3,10 @@ import Foundation
 import Persistence
 import ServiceKit
 
-/// Keeps each dossier's public timeline, and with it its status (status desk, Đ.5.8), from the
-/// events of every service. Only the event's kind, time and the status it leads to are kept, never
-/// its private content.
+/// Keeps each dossier's timeline, and with it its status (status desk, Đ.5.8), from the events of
+/// every service: the event's kind, time, the status it leads to, and the few details its submitter
+/// sees with the receipt secret (never the documents); and passes each event on to the integrator
+/// that submitted the dossier (its feed).
 struct TimelineHandler: BatchMessageHandler {
     let tables = ["dossier_events"]
     let messageType: MessageType
@@ -41,7 +42,9 @@ struct TimelineHandler: BatchMessageHandler {
         let integrators = try inserted.rows.reduce(into: [String: String]()) {
             $0[try $1.string("message_id")] = try $1.string("integrator")
         }
-        for (message, _) in events {
+        // Once per inserted row, also when the batch holds two copies of one event.
+        var forwarded: Set<String> = []
+        for (message, _) in events where forwarded.insert(message.id).inserted {
             if let integrator = integrators[message.id] { try context.forwardToIntegrator(integrator, message) }
         }
     }

@@ -12,17 +12,20 @@ public protocol MessageHandler: Sendable {
     /// `docs/messages.md`: where a message lands.
     var tables: [String] { get }
     /// True when handling a message twice changes nothing by itself (each row it writes is keyed
-    /// by the message id, ON CONFLICT DO NOTHING, or by the sender's own key, as intake's commands
-    /// by client submission id) and emits nothing new: its messages skip the inbox (one row fewer
-    /// per delivery; a reused id with other content is then not detected), and a command sent
-    /// again is answered again.
+    /// by the message id, ON CONFLICT DO NOTHING) and it emits nothing: its messages skip the inbox
+    /// (one row fewer per delivery; a reused id with other content is then not detected).
     var idempotentByMessageId: Bool { get }
     func handle(_ message: IncomingMessage, context: HandlerContext) throws
+    /// A message the inbox knows (the same id and content again: a redelivery, or a sender
+    /// publishing again after a timeout) is not handled again; a command is answered again here,
+    /// with the answer it got (`context.reply` only: nothing is emitted twice).
+    func answerRepeat(_ message: IncomingMessage, context: HandlerContext) throws
 }
 
 extension MessageHandler {
     public var tables: [String] { [] }
     public var idempotentByMessageId: Bool { false }
+    public func answerRepeat(_ message: IncomingMessage, context: HandlerContext) throws {}
 }
 
 /// A type the queue no longer consumes (its binding is removed at start): what was queued before
