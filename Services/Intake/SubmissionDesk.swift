@@ -118,8 +118,9 @@ struct SubmissionDesk: Sendable {
             } catch {
                 throw PermanentFailure(code: "calendar-not-covered", reason: "\(error)")
             }
-            // Judged by the procedure version in force at the official receipt time.
-            let procedure = catalog.procedure(request.submit.procedureCode, at: officialReceiptAt)
+            // Judged by the procedure version in force when it was submitted (Đ.29.3), not at the
+            // official receipt time: a Friday-night dossier keeps the form it was filled on.
+            let procedure = catalog.procedure(request.submit.procedureCode, at: receivedAt)
             let problems = TechnicalCheck.problems(in: request.submit, procedure: procedure)
             guard problems.isEmpty, let procedure else {
                 outcomes[index] = .rejected(try reject(request, problems: problems, context: context))

@@ -118,7 +118,7 @@ extension RouteDesk {
     /// procedure does to the member (an official or a temporary transfer).
     func complete(_ route: inout Route, cause: IncomingMessage?, context: HandlerContext) throws {
         let accepted = try route.accepted.value
-        guard let procedure = catalog.procedure(accepted.procedureCode, at: accepted.officialReceiptAt),
+        guard let procedure = catalog.procedure(accepted.procedureCode, version: accepted.procedureVersion, orAt: accepted.officialReceiptAt),
               let last = route.steps.last else {
             throw PermanentFailure(code: "procedure-not-in-force", reason: "\(route.code): no catalog version to complete the route with")
         }

@@ -51,8 +51,9 @@ struct RouteDesk: Sendable {
         let code = accepted.dossierCode
         var route = Route.unplanned(accepted)
         if let delegation { recordDelegation(delegation, in: &route, at: context.now) }
-        guard let procedure = catalog.procedure(accepted.procedureCode, at: accepted.officialReceiptAt) else {
-            throw PermanentFailure(code: "procedure-not-in-force", reason: "\(accepted.procedureCode) has no version in force at the receipt time")
+        // The version validation judged the dossier by (the one in force when it was submitted).
+        guard let procedure = catalog.procedure(accepted.procedureCode, version: accepted.procedureVersion, orAt: accepted.officialReceiptAt) else {
+            throw PermanentFailure(code: "procedure-not-in-force", reason: "\(accepted.procedureCode) has no version \(accepted.procedureVersion.map(String.init) ?? "in force")")
         }
         let ends: RouteEnds
         do {

@@ -147,8 +147,15 @@ public struct ProcedureCatalog: Sendable {
     }
 
     /// The version of `code` in force at `time`, or nil when the procedure does not exist then.
+    /// A dossier is judged by the version in force when it was submitted (Đ.29.3).
     public func procedure(_ code: String, at time: Date) -> ProcedureVersion? {
         versions.last { $0.code == code && $0.effectiveFrom <= time }
+    }
+
+    /// The version a dossier was judged by (`dossier.accepted.v1` `procedureVersion`), else the
+    /// one in force at `time`.
+    public func procedure(_ code: String, version: Int?, orAt time: Date) -> ProcedureVersion? {
+        version.flatMap { number in versions.first { $0.code == code && $0.version == number } } ?? procedure(code, at: time)
     }
 }
 

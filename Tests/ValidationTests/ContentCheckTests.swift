@@ -36,7 +36,7 @@ struct DossierFactory {
         return try signing.authority.signer(commonName: member.fullName, serialNumber: member.citizenId)
     }
 
-    func content(_ procedure: String, receipt: Date = receipt, form overrides: [String: String] = [:],
+    func content(_ procedure: String, receipt: Date = receipt, submitted: Date? = nil, form overrides: [String: String] = [:],
                  signer: SigningAuthority.Signer? = nil, leaveOut: Set<String> = []) throws -> DossierContent {
         var form = Self.forms[procedure]!
         for (k, v) in overrides { form[k] = v }
@@ -57,7 +57,7 @@ struct DossierFactory {
             dossierCode: "HN.CB0001-261123-000001", integrator: "portal-test", clientSubmissionId: UUID().uuidString,
             procedureCode: procedure, receivingOrganisationCode: member.organisationCode,
             submitter: Submitter(memberId: member.memberId, fullName: member.fullName), form: form, attachments: attachments,
-            receivedAt: receipt, officialReceiptAt: receipt))
+            receivedAt: submitted ?? receipt, officialReceiptAt: receipt))
     }
 
     func digest(_ bytes: [UInt8]) -> String { sha256Hex(bytes) }
@@ -104,6 +104,14 @@ final class ContentCheckTests: XCTestCase {
             "$.data.form.soTheDangVien", "$.data.form.chiBoHienTai",
         ])
         XCTAssertTrue(prefilled.allSatisfy { $0.source == "member-registry" })
+    }
+
+    func testATransferToTheMembersOwnCellIsRefused() throws {
+        for procedure in [ProcedureCode.officialTransfer, "CSHD.TAMTHOI"] {
+            let outcome = check.check(try factory.content(procedure, form: ["chiBoNoiDen": factory.member.organisationCode]),
+                                      member: factory.member)
+            guard case .refused(code: "transfer-to-own-cell", _) = outcome else { return XCTFail("\(procedure): \(outcome)") }
+        }
     }
 
     func testAnAmendmentCorrectsTheSubmittersDataTheRequestNamed() throws {
@@ -227,7 +235,7 @@ final class ContentCheckTests: XCTestCase {
         guard case .accepted = check.check(explained, member: factory.member) else { return XCTFail("explained lateness is accepted") }
     }
 
-    func testADossierIsJudgedByTheCatalogVersionInForceAtItsReceipt() throws {
+    func testADossierIsJudgedByTheCatalogVersionInForceWhenItWasSubmitted() throws {
         // Version 2 of the temporary transfer (from 01/01/2027) allows at most 6 months of work elsewhere.
         let bundled = try ProcedureCatalog.bundled()
         let v1 = bundled.procedure("CSHD.TAMTHOI", at: DossierFactory.receipt)!
@@ -245,6 +253,13 @@ final class ContentCheckTests: XCTestCase {
         let after = judge.check(try factory.content("CSHD.TAMTHOI", receipt: VietnamTime.parse(local: "2027-01-04 10:00")!),
                                 member: factory.member)
         guard case .refused(code: "temporary-period-not-allowed", _) = after else { return XCTFail("\(after)") }
+
+        // Submitted on Thursday evening 31/12/2026 under version 1; officially received on Monday
+        // 04/01/2027 (1/1 is a holiday), when version 2 is in force: judged by version 1 (Đ.29.3).
+        let overTheHoliday = judge.check(try factory.content("CSHD.TAMTHOI", receipt: VietnamTime.parse(local: "2027-01-04 07:30")!,
+                                                             submitted: VietnamTime.parse(local: "2026-12-31 21:00")!),
+                                         member: factory.member)
+        guard case .accepted(procedureVersion: 1, _, _, _) = overTheHoliday else { return XCTFail("\(overTheHoliday)") }
     }
 
     func testTheCheckDeadlineIsEightWorkingHoursAcrossAWeekend() throws {

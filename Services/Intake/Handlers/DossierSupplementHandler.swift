@@ -91,7 +91,7 @@ struct DossierSupplementHandler: MessageHandler {
     func problems(of supplement: DossierSupplementV1, integrator: String, db: PostgresConnection) throws -> [Problem] {
         guard let dossier = try db.execute("""
             SELECT integrator, \(PublicDossierStatus.currentSQL(of: "dossiers.code")) AS status, procedure_code, submission::text AS submission,
-                   \(rfc3339SQL("official_receipt_at")) AS official_receipt_at
+                   \(rfc3339SQL("received_at")) AS received_at
             FROM dossiers WHERE code = $1 FOR UPDATE
             """, [supplement.dossierCode]).first, try dossier.string("integrator") == integrator else {
             return [Problem(code: "unknown-dossier", path: "$.data.dossierCode",
@@ -105,8 +105,9 @@ struct DossierSupplementHandler: MessageHandler {
             return [Problem(code: "empty-supplement", path: "$.data", message: "Hồ sơ bổ sung không có nội dung nào.")]
         }
         let submitted = try dossier.json(DossierSubmitV1.self, "submission")
-        let receipt = WireJSON.parseTimestamp(try dossier.string("official_receipt_at")) ?? Date()
-        let procedure = catalog.procedure(try dossier.string("procedure_code"), at: receipt)
+        // The version the dossier was submitted under (Đ.29.3).
+        let submittedAt = WireJSON.parseTimestamp(try dossier.string("received_at")) ?? Date()
+        let procedure = catalog.procedure(try dossier.string("procedure_code"), at: submittedAt)
         var form = submitted.form
         for (name, value) in supplement.form { form[name] = value }
         return (procedure?.form.problems(in: form, formVersion: nil, registryFillsEmpty: true) ?? [])

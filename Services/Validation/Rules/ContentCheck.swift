@@ -13,6 +13,9 @@ public struct DossierContent: Codable, Sendable, Equatable {
     public var form: [String: String]
     public var attachments: [AttachmentReference]
     public var officialReceiptAt: Date
+    /// When it was submitted (the catalog version in force then judges it, Đ.29.3); absent in
+    /// revisions stored before it was kept, which then use the official receipt time.
+    public var submittedAt: Date?
     public var integrator: String
     /// Someone submitting for the member (Đ.11), with the proof of it.
     public var delegation: SubmissionDelegation?
@@ -26,6 +29,7 @@ public struct DossierContent: Codable, Sendable, Equatable {
         form = received.form
         attachments = received.attachments
         officialReceiptAt = received.officialReceiptAt
+        submittedAt = received.receivedAt
         integrator = received.integrator
     }
 
@@ -97,15 +101,15 @@ public struct ContentCheck: Sendable {
     public func checkDeadline(for content: DossierContent, received: Date? = nil, in calendar: WorkingCalendar? = nil) throws -> Date {
         let calendar = calendar ?? calendars.calendar(for: content.receivingOrganisationCode)
         let start = try received.map { try calendar.officialReceiptTime(for: $0) } ?? content.officialReceiptAt
-        let complex = catalog.procedure(content.procedureCode, at: content.officialReceiptAt)?.complex ?? false
+        let complex = catalog.procedure(content.procedureCode, at: content.submittedAt ?? content.officialReceiptAt)?.complex ?? false
         return complex ? try calendar.adding(workingDays: 1, to: start) : try calendar.adding(workingHours: 8, to: start)
     }
 
     /// `delegate`: the registry record of a member who submits for `member` (Đ.11), when known.
     public func check(_ content: DossierContent, member: MemberRecord?, delegate: MemberRecord? = nil) -> CheckOutcome {
-        guard let procedure = catalog.procedure(content.procedureCode, at: content.officialReceiptAt) else {
+        guard let procedure = catalog.procedure(content.procedureCode, at: content.submittedAt ?? content.officialReceiptAt) else {
             return .refused(code: "procedure-not-in-force",
-                            reason: "Thủ tục \(content.procedureCode) không có hiệu lực tại thời điểm tiếp nhận hồ sơ.")
+                            reason: "Thủ tục \(content.procedureCode) không có hiệu lực tại thời điểm nộp hồ sơ.")
         }
         guard let member else { return .awaitingRegistry }
         guard member.standing == .active else {
@@ -141,7 +145,7 @@ public struct ContentCheck: Sendable {
         if let delegation = content.delegation {
             problems += delegationProblems(delegation, content: content, member: member, delegate: delegate)
         }
-        if let refusal = refusal(procedure, form: form) { return refusal }
+        if let refusal = refusal(procedure, form: form, member: member) { return refusal }
         problems += timeLimitProblems(procedure, content: content, form: form)
         if problems.isEmpty {
             return .accepted(procedureVersion: procedure.version, form: form, submitter: submitter, prefilled: prefilled)
@@ -271,8 +275,14 @@ public struct ContentCheck: Sendable {
 
     // MARK: Rules of the procedures (numbers from the catalog, DOMAIN §12)
 
-    /// A temporary transfer outside the allowed period is refused.
-    func refusal(_ procedure: ProcedureVersion, form: [String: String]) -> CheckOutcome? {
+    /// A transfer to the cell the member already belongs to, and a temporary transfer outside the
+    /// allowed period, are refused.
+    func refusal(_ procedure: ProcedureVersion, form: [String: String], member: MemberRecord) -> CheckOutcome? {
+        if [ProcedureCode.officialTransfer, ProcedureCode.temporaryTransfer].contains(procedure.code),
+           form["chiBoNoiDen"] == member.organisationCode {
+            return .refused(code: "transfer-to-own-cell",
+                            reason: "Chi bộ nơi đến (\(member.organisationCode)) là chi bộ đảng viên đang sinh hoạt; không có việc chuyển sinh hoạt đảng.")
+        }
         guard let periods = procedure.temporaryPeriod, let months = form["thoiHanThang"].flatMap({ Int($0) }) else { return nil }
         let study = form["mucDich"] == "hoc-tap"
         let range = study ? periods.study : periods.work
