@@ -210,6 +210,28 @@ final class IntakeTests: XCTestCase {
         try system.stopAll()
     }
 
+    func testTheStatusDeskShowsTheCurrentStepAndItsDeadline() throws {
+        let system = try SystemHarness()
+        try system.startAll(autoDecide: false)  // nobody decides: the dossier waits on its first step
+        defer { _ = try? system.stopAll() }
+        let member = TestEnvironment.members(1, organisation: system.organisation)[0]
+        try TestEnvironment.registerMembers([member])
+        let channel = try ReplyChannel()
+        _ = try channel.submit(SampleDossier.submit(organisation: system.organisation, member: member))
+        let receipt = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data
+        var view: [String: Any] = [:]
+        try TestEnvironment.eventually(timeout: 60, "in progress") {
+            guard let answer = HTTPProbe.get("http://127.0.0.1:18081/v1/dossiers/\(receipt.dossierCode)",
+                                             headers: ["X-Receipt-Secret": receipt.receiptSecret ?? ""]) else { return false }
+            view = try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as! [String: Any]
+            return view["status"] as? String == "in-progress"
+        }
+        let step = try XCTUnwrap(view["currentStep"] as? [String: Any], "\(view)")
+        XCTAssertEqual(step["stepNumber"] as? Int, 1)
+        XCTAssertEqual(step["organisationCode"] as? String, system.organisation, "the member's own cell confirms first")
+        XCTAssertNotNil(step["deadline"] as? String)
+    }
+
     func testHTTPSubmissionIsIdempotentAndTheStatusDeskShowsTheTimeline() throws {
         let system = try SystemHarness()
         try system.startAll()

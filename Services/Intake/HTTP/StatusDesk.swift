@@ -71,6 +71,10 @@ struct StatusDesk: Sendable {
                                     summary: try $0.string("summary"),
                                     details: try $0.optionalString("details").map { try WireJSON.decode(JSONValue.self, from: Array($0.utf8)) })
             }
+            // While organisations handle it: the step it waits on, with its organisation and deadline.
+            if status == .inProgress {
+                view.currentStep = view.history?.last { $0.type == MessageType.dossierStepAssigned.routingKey }?.details
+            }
             return try jsonResponse(.ok, view)
         }
         return answer ?? HTTPError.response(.notFound, "dossier-not-found", "Không tìm thấy hồ sơ có mã \(code).")
@@ -98,5 +102,7 @@ struct DossierStatus: Encodable, Sendable {
     var officialReceiptAt: String?
     /// Processing deadline: the procedure's time limit in working days from the official receipt.
     var deadline: String?
+    /// In progress: the current step (`stepNumber`, `stepCode`, `organisationCode`, `deadline`).
+    var currentStep: JSONValue?
     var history: [Event]?
 }
