@@ -142,11 +142,13 @@ extension CheckDesk {
     }
 
     /// An organisation on the route returned an accepted dossier: it waits for the supplement.
-    func returnedByRoute(_ code: String, problems: [Problem], db: PostgresConnection) throws {
+    /// The procedure and receiving organisation of the dossier returned; nil when it was not accepted.
+    func returnedByRoute(_ code: String, problems: [Problem], db: PostgresConnection) throws -> (procedureCode: String, organisation: String)? {
         try db.execute("""
             UPDATE dossiers SET status = $3, problems = $2::jsonb, version = version + 1, updated_at = now()
-            WHERE code = $1 AND status = $4
+            WHERE code = $1 AND status = $4 RETURNING procedure_code, receiving_organisation_code
             """, [code, try JSONText(problems), DossierCheckStatus.supplementRequested.rawValue, DossierCheckStatus.accepted.rawValue])
+            .first.map { (try $0.string("procedure_code"), try $0.string("receiving_organisation_code")) }
     }
 
     /// Dossiers waiting for one of `memberIds` to reach the registry, locked, by code.

@@ -12,6 +12,8 @@ struct CheckDesk: Sendable {
     let cipher: HistoryCipher
 
     static let overdueTimer = "check-overdue"
+    /// A requested supplement that never comes closes the dossier (SupplementExpiryTimer).
+    static let supplementExpiryTimer = "supplement-expiry"
 
     // MARK: Revisions (Đ.15: every version kept, encrypted)
 
@@ -30,7 +32,7 @@ struct CheckDesk: Sendable {
         let delegate = try content.delegation?.memberDelegateId.flatMap { try members([$0], db: context.db)[$0] }
         let outcome = check.check(content, member: member, delegate: delegate)
         try record(outcome, for: content, revision: revision, deadline: deadline, context: context)
-        try Timers.cancel(kind: Self.overdueTimer, key: content.dossierCode, in: context)
+        try Timers.cancel(kinds: [Self.overdueTimer, Self.supplementExpiryTimer], key: content.dossierCode, in: context)
         try announce(outcome, for: content, deadline: deadline, cause: cause, context: context)
     }
 
@@ -51,6 +53,8 @@ struct CheckDesk: Sendable {
                 dossierCode: code, requestingOrganisationCode: content.receivingOrganisationCode, problems: problems,
                 deadline: deadline, requestedAt: context.now, procedureVersion: procedureVersion,
                 memberId: content.submitter.memberId), causedBy: cause)
+            try awaitSupplement(code, procedureCode: content.procedureCode, organisation: content.receivingOrganisationCode,
+                                context: context)
         case let .refused(reasonCode, reason):
             try context.emit(.dossierRefused, subject: code, data: DossierRefusedV1(
                 dossierCode: code, procedureCode: content.procedureCode, memberId: content.submitter.memberId,
@@ -60,6 +64,18 @@ struct CheckDesk: Sendable {
             try Timers.schedule(kind: Self.overdueTimer, key: code, dueAt: deadline,
                                 payload: OverduePayload(dossierCode: code), in: context)
         }
+    }
+}
+
+extension CheckDesk {
+    /// Schedules the close of a dossier whose requested supplement does not come within the
+    /// procedure's `supplementWaitWorkingDays` (in the receiving organisation's working days).
+    func awaitSupplement(_ code: String, procedureCode: String, organisation: String, context: HandlerContext) throws {
+        let days = check.catalog.procedure(procedureCode, at: context.now)?.supplementWaitWorkingDays ?? 30
+        let calendar = try check.calendars.calendars(for: [organisation], db: context.db)[organisation]
+            ?? check.calendars.calendar(for: organisation)
+        try Timers.schedule(kind: Self.supplementExpiryTimer, key: code, dueAt: try calendar.adding(workingDays: days, to: context.now),
+                            payload: OverduePayload(dossierCode: code), in: context)
     }
 }
 

@@ -54,4 +54,4 @@ await ServiceRuntime.run(ServiceDefinition(
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
     sharedTables: [.auditLog, .organisationHours],
     routes: { router, resources in revisions.add(to: router, resources: resources) },
-    timers: [CheckOverdueTimer(desk: desk)]))
+    timers: [CheckOverdueTimer(desk: desk), SupplementExpiryTimer(desk: desk)]))

@@ -106,6 +106,9 @@ public struct ProcedureVersion: Codable, Sendable {
     public let presentWithinWorkingDaysOfIntroduction: Int?
     /// Temporary transfer periods.
     public let temporaryPeriod: TemporaryPeriod?
+    /// How many working days a requested supplement is waited for; then the dossier is closed
+    /// (refused `supplement-not-received`), so that no dossier waits forever. Absent: 30.
+    public let supplementWaitWorkingDays: Int?
     /// Temporary transfer: remind both organisations this many working days before the end.
     public let remindBeforeEndWorkingDays: Int?
     /// Party dues rules, for the dues procedure (DANGPHI).

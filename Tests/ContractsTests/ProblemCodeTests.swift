@@ -35,7 +35,7 @@ final class ProblemCodeTests: XCTestCase {
     func producedCodes() throws -> Set<String> {
         let patterns = [
             #"Problem\(\s*code: "([a-z0-9-]+)""#, #"\badd\("([a-z0-9-]+)","#, #"code: "([a-z0-9-]+)", message:"#,
-            #"\.refused\(code: "([a-z0-9-]+)""#, #"PermanentFailure\(\s*code: "([a-z0-9-]+)""#,
+            #"\.refused\(\s*code: "([a-z0-9-]+)""#, #"PermanentFailure\(\s*code: "([a-z0-9-]+)""#,
             #"HTTPError\.response\(\.[a-zA-Z]+, "([a-z0-9-]+)""#, #"case \.[a-zA-Z]+: "(signature-[a-z-]+)""#,
             #"[:?] \("([a-z]+(?:-[a-z]+)+)", ""#, #"deadLettered\(type: "[a-z]+", code: "([a-z0-9-]+)"\)"#,
             #"(?:init|Body)\(code: "([a-z0-9-]+)""#,

@@ -75,6 +75,9 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(try WireJSON.decode(Envelope<DossierSupplementReceivedV1>.self, from: answer.body).data.dossierCode, code)
 
         try TestEnvironment.eventually("accepted after the amendment") { try self.status(code) == "accepted" }
+        XCTAssertEqual(try TestEnvironment.count(
+            "SELECT count(*) AS n FROM validation.timers WHERE kind = 'supplement-expiry' AND key = $1", [code]), 0,
+                       "the supplement came: the dossier's close is cancelled")
         try TestEnvironment.eventually("intake shows it accepted") { try self.intakeStatus(code) == "accepted" }
         XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM validation.dossier_revisions WHERE dossier_code = $1", [code]), 2)
         // Stored encrypted: neither the replaced value nor the member's name appear in the rows.
@@ -113,6 +116,35 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(try TestEnvironment.count(
             "SELECT count(*) AS n FROM validation.audit_log WHERE dossier_code = $1 AND NOT allowed AND organisation_code = 'OTHER.CB01'", [code]), 1)
         try system.stopAll()
+    }
+
+    func testADossierWhoseSupplementNeverComesIsClosedAfterTheProceduresWaitingTime() throws {
+        let system = try SystemHarness()
+        let clock = try ControllableClock("2026-11-30 09:00")  // a Monday
+        for service in ["intake", "validation"] { try system.start(service, environment: clock.environment) }
+        defer { _ = try? system.stopAll() }
+        let member = TestEnvironment.members(1, organisation: system.organisation)[0]
+        try TestEnvironment.registerMembers([member])
+        try TestEnvironment.eventually("member replicated") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = $1", [member.memberId]) == 1
+        }
+        var submit = SampleDossier.submit(organisation: system.organisation, member: member)
+        submit.submitter.fullName = "Tên Không Khớp"
+        let channel = try IntakeTests.ReplyChannel()
+        _ = try channel.submit(submit)
+        let code = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
+        try TestEnvironment.eventually("supplement requested") { try self.status(code) == "supplement-requested" }
+        // 30 working days (the catalog's supplementWaitWorkingDays) from Monday 30/11/2026, 1/1/2027
+        // a holiday: the end of Tuesday 12/01/2027.
+        let due = try XCTUnwrap(TestEnvironment.value(
+            "SELECT to_char(due_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI') FROM validation.timers WHERE kind = 'supplement-expiry' AND key = $1", [code]))
+        XCTAssertEqual(due, "2027-01-12 17:00")
+        try clock.set("2027-01-12 17:01")
+        try TestEnvironment.eventually("closed") { try self.status(code) == "refused" }
+        try TestEnvironment.eventually("the submitter sees why") { try self.intakeStatus(code) == "refused" }
+        XCTAssertEqual(try TestEnvironment.value(
+            "SELECT details->>'reasonCode' FROM intake.dossier_events WHERE dossier_code = $1 AND event_type = $2",
+            [code, MessageType.dossierRefused.routingKey]), "supplement-not-received")
     }
 
     func testTheCheckOverdueTimerFiresEightWorkingHoursLaterAcrossAWeekendAndSurvivesARestart() throws {
