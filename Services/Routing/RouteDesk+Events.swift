@@ -47,8 +47,11 @@ extension RouteDesk {
                 try context.emit(.dossierStepDecided, subject: route.code, data: decision, causedBy: cause)
             case let .returnedForSupplement(number):
                 guard let step = route.step(number) else { continue }
-                let deadline = try calendar(for: step).adding(workingDays: Self.supplementWorkingDays, to: now)
                 let accepted = try route.accepted.value
+                // Validation closes the dossier at this deadline if no supplement came (supplement-expiry).
+                let days = catalog.procedure(accepted.procedureCode, version: accepted.procedureVersion, orAt: accepted.officialReceiptAt)?
+                    .supplementWaitWorkingDays ?? Self.supplementWorkingDays
+                let deadline = try calendar(for: step).adding(workingDays: days, to: now)
                 try context.emit(.dossierSupplementRequested, subject: route.code, data: DossierSupplementRequestedV1(
                     dossierCode: route.code, requestingOrganisationCode: step.organisationCode,
                     problems: [Problem(code: "returned-by-organisation", path: "$.data",

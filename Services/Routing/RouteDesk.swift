@@ -21,8 +21,9 @@ struct RouteDesk: Sendable {
     static let temporaryCloseTimer = "temporary-close"
     /// Roles whose holders decide their organisation's steps (cán bộ được phân công).
     static let decidingRoles: Set<String> = ["officer"]
-    /// Working days the submitter has to supplement a dossier an organisation returned.
-    static let supplementWorkingDays = 5
+    /// Working days the submitter has to supplement a dossier an organisation returned, when the
+    /// catalog does not say (`supplementWaitWorkingDays`).
+    static let supplementWorkingDays = 30
 
     // MARK: Organisation tree
 

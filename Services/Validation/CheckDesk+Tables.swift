@@ -142,13 +142,13 @@ extension CheckDesk {
     }
 
     /// An organisation on the route returned an accepted dossier: it waits for the supplement.
-    /// The procedure and receiving organisation of the dossier returned; nil when it was not accepted.
-    func returnedByRoute(_ code: String, problems: [Problem], db: PostgresConnection) throws -> (procedureCode: String, organisation: String)? {
+    /// Whether the dossier was accepted and is now returned.
+    func returnedByRoute(_ code: String, problems: [Problem], db: PostgresConnection) throws -> Bool {
         try db.execute("""
             UPDATE dossiers SET status = $3, problems = $2::jsonb, version = version + 1, updated_at = now()
-            WHERE code = $1 AND status = $4 RETURNING procedure_code, receiving_organisation_code
+            WHERE code = $1 AND status = $4 RETURNING code
             """, [code, try JSONText(problems), DossierCheckStatus.supplementRequested.rawValue, DossierCheckStatus.accepted.rawValue])
-            .first.map { (try $0.string("procedure_code"), try $0.string("receiving_organisation_code")) }
+            .first != nil
     }
 
     /// Dossiers waiting for one of `memberIds` to reach the registry, locked, by code.

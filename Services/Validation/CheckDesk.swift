@@ -53,7 +53,8 @@ struct CheckDesk: Sendable {
                 dossierCode: code, requestingOrganisationCode: content.receivingOrganisationCode, problems: problems,
                 deadline: deadline, requestedAt: context.now, procedureVersion: procedureVersion,
                 memberId: content.submitter.memberId), causedBy: cause)
-            try awaitSupplement(code, procedureCode: content.procedureCode, organisation: content.receivingOrganisationCode,
+            try awaitSupplement(code, until: try supplementDeadline(procedureCode: content.procedureCode,
+                                                                    organisation: content.receivingOrganisationCode, context: context),
                                 context: context)
         case let .refused(reasonCode, reason):
             try context.emit(.dossierRefused, subject: code, data: DossierRefusedV1(
@@ -68,13 +69,18 @@ struct CheckDesk: Sendable {
 }
 
 extension CheckDesk {
-    /// Schedules the close of a dossier whose requested supplement does not come within the
-    /// procedure's `supplementWaitWorkingDays` (in the receiving organisation's working days).
-    func awaitSupplement(_ code: String, procedureCode: String, organisation: String, context: HandlerContext) throws {
+    /// The end of the procedure's `supplementWaitWorkingDays` from now, in the receiving
+    /// organisation's working days.
+    func supplementDeadline(procedureCode: String, organisation: String, context: HandlerContext) throws -> Date {
         let days = check.catalog.procedure(procedureCode, at: context.now)?.supplementWaitWorkingDays ?? 30
         let calendar = try check.calendars.calendars(for: [organisation], db: context.db)[organisation]
             ?? check.calendars.calendar(for: organisation)
-        try Timers.schedule(kind: Self.supplementExpiryTimer, key: code, dueAt: try calendar.adding(workingDays: days, to: context.now),
+        return try calendar.adding(workingDays: days, to: context.now)
+    }
+
+    /// Schedules the close of a dossier whose requested supplement does not come by `deadline`.
+    func awaitSupplement(_ code: String, until deadline: Date, context: HandlerContext) throws {
+        try Timers.schedule(kind: Self.supplementExpiryTimer, key: code, dueAt: deadline,
                             payload: OverduePayload(dossierCode: code), in: context)
     }
 }

@@ -73,7 +73,6 @@ public enum ProblemCodes {
         .init(code: "procedure-not-in-force", family: .refusal, meaning: "No version of the procedure was in force at the receipt time."),
         .init(code: "temporary-period-not-allowed", family: .refusal, meaning: "A temporary transfer outside the allowed months."),
         .init(code: "supplement-not-received", family: .refusal, meaning: "The requested supplement did not come within the procedure's supplementWaitWorkingDays: the dossier is closed."),
-        .init(code: "transfer-to-own-cell", family: .refusal, meaning: "A transfer whose destination cell (chiBoNoiDen) is the member's own cell."),
     ]
 
     static let deadLetters: [Entry] = [

@@ -106,14 +106,6 @@ final class ContentCheckTests: XCTestCase {
         XCTAssertTrue(prefilled.allSatisfy { $0.source == "member-registry" })
     }
 
-    func testATransferToTheMembersOwnCellIsRefused() throws {
-        for procedure in [ProcedureCode.officialTransfer, "CSHD.TAMTHOI"] {
-            let outcome = check.check(try factory.content(procedure, form: ["chiBoNoiDen": factory.member.organisationCode]),
-                                      member: factory.member)
-            guard case .refused(code: "transfer-to-own-cell", _) = outcome else { return XCTFail("\(procedure): \(outcome)") }
-        }
-    }
-
     func testAnAmendmentCorrectsTheSubmittersDataTheRequestNamed() throws {
         var content = try factory.content(ProcedureCode.officialTransfer)
         content.submitter.fullName = "Nguyễn Văn Sai"

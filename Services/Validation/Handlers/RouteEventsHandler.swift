@@ -13,9 +13,9 @@ struct RouteReturnedHandler: MessageHandler {
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
         let request = try message.decode(DossierSupplementRequestedV1.self).data
         guard request.stepNumber != nil else { return }
-        guard let returned = try desk.returnedByRoute(request.dossierCode, problems: request.problems, db: context.db) else { return }
-        try desk.awaitSupplement(request.dossierCode, procedureCode: returned.procedureCode, organisation: returned.organisation,
-                                 context: context)
+        guard try desk.returnedByRoute(request.dossierCode, problems: request.problems, db: context.db) else { return }
+        // Closed at the deadline routing gave the submitter, if no supplement comes.
+        try desk.awaitSupplement(request.dossierCode, until: request.deadline, context: context)
     }
 }
 

@@ -145,7 +145,7 @@ public struct ContentCheck: Sendable {
         if let delegation = content.delegation {
             problems += delegationProblems(delegation, content: content, member: member, delegate: delegate)
         }
-        if let refusal = refusal(procedure, form: form, member: member) { return refusal }
+        if let refusal = refusal(procedure, form: form) { return refusal }
         problems += timeLimitProblems(procedure, content: content, form: form)
         if problems.isEmpty {
             return .accepted(procedureVersion: procedure.version, form: form, submitter: submitter, prefilled: prefilled)
@@ -275,14 +275,8 @@ public struct ContentCheck: Sendable {
 
     // MARK: Rules of the procedures (numbers from the catalog, DOMAIN §12)
 
-    /// A transfer to the cell the member already belongs to, and a temporary transfer outside the
-    /// allowed period, are refused.
-    func refusal(_ procedure: ProcedureVersion, form: [String: String], member: MemberRecord) -> CheckOutcome? {
-        if [ProcedureCode.officialTransfer, ProcedureCode.temporaryTransfer].contains(procedure.code),
-           form["chiBoNoiDen"] == member.organisationCode {
-            return .refused(code: "transfer-to-own-cell",
-                            reason: "Chi bộ nơi đến (\(member.organisationCode)) là chi bộ đảng viên đang sinh hoạt; không có việc chuyển sinh hoạt đảng.")
-        }
+    /// A temporary transfer outside the allowed period is refused.
+    func refusal(_ procedure: ProcedureVersion, form: [String: String]) -> CheckOutcome? {
         guard let periods = procedure.temporaryPeriod, let months = form["thoiHanThang"].flatMap({ Int($0) }) else { return nil }
         let study = form["mucDich"] == "hoc-tap"
         let range = study ? periods.study : periods.work
