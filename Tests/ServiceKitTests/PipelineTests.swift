@@ -105,7 +105,9 @@ final class PipelineTests: XCTestCase {
         try TestEnvironment.eventually("the good row published past the refused one") { try published() == 1 }
         XCTAssertEqual(try TestEnvironment.count(
             "SELECT count(*) AS n FROM kittest.dead_letters WHERE message_id = 'refused-1' AND error_code = 'publish-refused'"), 1)
-        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.outbox"), 0)
+        // The relay deletes what it published after the broker's confirm, in its next statement:
+        // the row may still be there the instant the message is seen.
+        try TestEnvironment.eventually("the outbox emptied") { try TestEnvironment.count("SELECT count(*) AS n FROM kittest.outbox") == 0 }
     }
 
     func testABinaryModeCloudEventIsRefusedWithHowToSendIt() throws {
