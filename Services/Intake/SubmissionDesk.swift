@@ -59,27 +59,35 @@ struct SubmissionDesk: Sendable {
     /// rejection the technical check gives (the check is pure: the same problems again); nothing
     /// is emitted.
     func answerAgain(_ request: SubmissionRequest, context: HandlerContext) throws -> SubmissionOutcome {
-        let id = request.submit.clientSubmissionId
-        let clientId = WireText.isCleanIdentifier(id) ? id : nil
-        if WireText.problems(in: request.submit).isEmpty, let stored = try storedReceipts(for: [request], db: context.db)[request.key] {
-            guard try WireJSON.encode(stored.submission) == WireJSON.encode(request.submit) else {
-                return .rejected(DossierRejectedV1(integrator: request.integrator, clientSubmissionId: clientId,
-                                                   problems: [TechnicalCheck.keyReused]))
+        let textProblems = WireText.problems(in: request.submit)
+        if textProblems.isEmpty, let stored = try storedReceipts(for: [request], db: context.db)[request.key] {
+            guard try Self.same(stored.submission, request.submit) else {
+                return .rejected(rejection(of: request, problems: [TechnicalCheck.keyReused]))
             }
             return .existing(stored.receipt)
         }
         let problems = TechnicalCheck.problems(in: request.submit, procedure: catalog.procedure(request.submit.procedureCode, at: context.now),
-                                               textProblems: WireText.problems(in: request.submit))
-        return .rejected(DossierRejectedV1(integrator: request.integrator, clientSubmissionId: clientId, problems: problems))
+                                               textProblems: textProblems)
+        return .rejected(rejection(of: request, problems: problems))
     }
 
-    /// Emits `dossier.rejected.v1` for a submission with problems; the client submission id is
-    /// echoed only when it is itself valid, so an answer never grows with the input.
-    private func reject(_ request: SubmissionRequest, problems: [Problem], context: HandlerContext) throws -> DossierRejectedV1 {
+    /// The same key again is the same submission again only with the same content, compared as
+    /// encoded (times at millisecond precision, as stored), not as decoded values.
+    static func same(_ earlier: DossierSubmitV1, _ submit: DossierSubmitV1) throws -> Bool {
+        try WireJSON.encode(earlier) == WireJSON.encode(submit)
+    }
+
+    /// `dossier.rejected.v1` for a submission with problems; the client submission id is echoed
+    /// only when it is itself valid, so an answer never grows with the input.
+    private func rejection(of request: SubmissionRequest, problems: [Problem]) -> DossierRejectedV1 {
         let id = request.submit.clientSubmissionId
-        let rejected = DossierRejectedV1(integrator: request.integrator,
-                                         clientSubmissionId: WireText.isCleanIdentifier(id) ? id : nil,
-                                         problems: problems)
+        return DossierRejectedV1(integrator: request.integrator, clientSubmissionId: WireText.isCleanIdentifier(id) ? id : nil,
+                                 problems: problems)
+    }
+
+    /// Emits the rejection of a submission with problems.
+    private func reject(_ request: SubmissionRequest, problems: [Problem], context: HandlerContext) throws -> DossierRejectedV1 {
+        let rejected = rejection(of: request, problems: problems)
         try context.emit(.dossierRejected, subject: nil, data: rejected, causedBy: request.message)
         return rejected
     }
@@ -101,8 +109,7 @@ struct SubmissionDesk: Sendable {
         for (index, request) in requests.enumerated() {
             // The same key again is the same submission again, or a mistake the sender must hear of.
             let earlier = stored[request.key]?.submission ?? takenInBatch[request.key].map { requests[$0].submit }
-            // Compared as encoded (times at millisecond precision, as stored), not as decoded values.
-            if let earlier, try WireJSON.encode(earlier) != WireJSON.encode(request.submit) {
+            if let earlier, try !Self.same(earlier, request.submit) {
                 outcomes[index] = .rejected(try reject(request, problems: [TechnicalCheck.keyReused], context: context))
                 continue
             }

@@ -32,6 +32,11 @@ public enum BrokerDefinitions {
         names.isEmpty ? "^$" : "^(" + names.map(escape).joined(separator: "|") + ")$"
     }
 
+    /// `<any user>.<one of the types>`: the routing keys of copies sent to other users' prefixes.
+    static func anyUserPrefix(_ types: [MessageType]) -> String {
+        "^[a-z0-9-]+\\." + exactly(types.map(\.routingKey)).dropFirst()
+    }
+
     static func anyOf(_ patterns: [String]) -> String {
         patterns.isEmpty ? "^$" : "^(" + patterns.joined(separator: "|") + ")$"
     }
@@ -67,12 +72,10 @@ public enum BrokerDefinitions {
             topic(u, Exchange.deadLetter, write: exactly([service.name]), read: exactly([service.name]))
             if !commands.isEmpty { topic(u, Exchange.intake, write: "^$", read: exactly(commands)) }
             if sendsSoftware {
-                topic(u, Exchange.organisations, write: "^[a-z0-9-]+\\." + exactly(service.toOrganisationSoftware.map(\.routingKey)).dropFirst(),
-                      read: "^$")
+                topic(u, Exchange.organisations, write: anyUserPrefix(service.toOrganisationSoftware), read: "^$")
             }
             if tellsIntegrators {
-                topic(u, Exchange.integrators, write: "^[a-z0-9-]+\\." + exactly(service.toIntegrators.map(\.routingKey)).dropFirst(),
-                      read: "^$")
+                topic(u, Exchange.integrators, write: anyUserPrefix(service.toIntegrators), read: "^$")
             }
         }
         for (registry, types) in MessageDirectory.registries.sorted(by: { $0.key < $1.key }) {

@@ -7,29 +7,12 @@ import XCTest
 /// sample dossier reaches its result code.
 final class NewcomerPathTests: XCTestCase {
     func testASampleDossierReachesItsResultWithTheTwoAdminCommands() throws {
-        let system = try SystemHarness()
-        try system.startAll(autoDecide: false)
-        // What run.sh seeds: the generated registries (the member of the sample and its tree).
-        _ = try system.admin(["members", "load-fixture", "--count", "1"])
-        _ = try system.admin(["organisations", "load-fixture"])
-
-        // The organisations' software listens first (its durable queue then exists): a step
-        // assigned before that finds no queue for its copy, as with real software.
+        // What run.sh seeds (the generated registries), and `tthc-admin organisations simulate`
+        // listening first (its durable queue then exists): a step assigned before that finds no
+        // queue for its copy, as with real software.
+        let world = try DevelopmentWorld()
+        defer { world.stop() }
         let admin = TestEnvironment.binDirectory.appendingPathComponent("tthc-admin")
-        let simulatorOutput = FileManager.default.temporaryDirectory.appendingPathComponent("simulate-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: simulatorOutput.path, contents: nil)
-        let simulator = Process()
-        simulator.executableURL = admin
-        simulator.arguments = ["organisations", "simulate"]
-        simulator.standardOutput = try FileHandle(forWritingTo: simulatorOutput)
-        try simulator.run()
-        defer {
-            simulator.terminate()
-            simulator.waitUntilExit()
-        }
-        try TestEnvironment.eventually(timeout: 30, "the simulator listening") {
-            (try? String(contentsOf: simulatorOutput, encoding: .utf8))?.contains("deciding approve") == true
-        }
 
         // No TTHC_DEV_SIGNING_DIRECTORY: tthc-admin finds the development signing CA by itself.
         let (status, output) = try runCommand(admin, ["submit-sample", "--count", "1"],
@@ -47,6 +30,5 @@ final class NewcomerPathTests: XCTestCase {
             return resultCode != nil
         }
         XCTAssertFalse(resultCode?.isEmpty ?? true)
-        try system.stopAll()
     }
 }

@@ -20,17 +20,11 @@ struct DossierSupplementHandler: MessageHandler {
         if !textProblems.isEmpty {
             return try reject(message, supplement, integrator: integrator, problems: textProblems, context: context)
         }
-        if let stored = try context.db.execute("""
-            SELECT receipt::text AS receipt FROM supplements WHERE integrator = $1 AND client_submission_id = $2
-            """, [integrator, supplement.clientSubmissionId]).first {
-            let receipt = try stored.json(DossierSupplementReceivedV1.self, "receipt")
-            guard receipt.dossierCode == supplement.dossierCode, receipt.form == supplement.form,
-                  receipt.attachments == supplement.attachments, receipt.note == supplement.note,
-                  receipt.submitter == supplement.submitter else {
-                return try reject(message, supplement, integrator: integrator, problems: [TechnicalCheck.keyReused], context: context)
-            }
-            try context.reply(to: message, .dossierSupplementReceived, subject: receipt.dossierCode, data: receipt.withoutDocumentBytes)
-            return
+        switch try earlier(supplement, integrator: integrator, db: context.db) {
+        case .none: break
+        case .reused: return try reject(message, supplement, integrator: integrator, problems: [TechnicalCheck.keyReused], context: context)
+        case .same(let receipt):
+            return try context.reply(to: message, .dossierSupplementReceived, subject: receipt.dossierCode, data: receipt.withoutDocumentBytes)
         }
         let problems = try problems(of: supplement, integrator: integrator, db: context.db)
         guard problems.isEmpty else {
@@ -57,23 +51,49 @@ struct DossierSupplementHandler: MessageHandler {
         try context.reply(to: message, .dossierSupplementReceived, subject: supplement.dossierCode, data: receipt.withoutDocumentBytes)
     }
 
-    /// The same message again: its receipt when it was taken, otherwise the problems it has now
-    /// (nothing is emitted again).
+    /// An amendment taken before under the same client submission id.
+    enum Earlier {
+        case none
+        /// The same amendment: answered with its receipt.
+        case same(DossierSupplementReceivedV1)
+        /// Other content under the same id: `idempotency-key-reused`.
+        case reused
+    }
+
+    func earlier(_ supplement: DossierSupplementV1, integrator: String, db: PostgresConnection) throws -> Earlier {
+        guard let stored = try db.execute("""
+            SELECT receipt::text AS receipt FROM supplements WHERE integrator = $1 AND client_submission_id = $2
+            """, [integrator, supplement.clientSubmissionId]).first else { return .none }
+        let receipt = try stored.json(DossierSupplementReceivedV1.self, "receipt")
+        guard receipt.dossierCode == supplement.dossierCode, receipt.form == supplement.form,
+              receipt.attachments == supplement.attachments, receipt.note == supplement.note,
+              receipt.submitter == supplement.submitter else { return .reused }
+        return .same(receipt)
+    }
+
+    /// The same message again: the answer it got (its receipt, or the problems it has now), with
+    /// nothing emitted again.
     func answerRepeat(_ message: IncomingMessage, context: HandlerContext) throws {
         guard message.replyTo != nil else { return }
         let integrator = try Integrators.verifiedSenders(of: [message], db: context.db)[0]
         let supplement = try message.decode(DossierSupplementV1.self).data
-        let subject = WireText.isCleanIdentifier(supplement.dossierCode) ? supplement.dossierCode : nil
-        if WireText.problems(in: supplement).isEmpty, let stored = try context.db.execute("""
-            SELECT receipt::text AS receipt FROM supplements WHERE integrator = $1 AND client_submission_id = $2
-            """, [integrator, supplement.clientSubmissionId]).first {
-            let receipt = try stored.json(DossierSupplementReceivedV1.self, "receipt")
-            return try context.reply(to: message, .dossierSupplementReceived, subject: subject, data: receipt.withoutDocumentBytes)
+        var problems = WireText.problems(in: supplement)
+        if problems.isEmpty {
+            switch try earlier(supplement, integrator: integrator, db: context.db) {
+            case .same(let receipt):
+                return try context.reply(to: message, .dossierSupplementReceived, subject: receipt.dossierCode,
+                                         data: receipt.withoutDocumentBytes)
+            case .reused: problems = [TechnicalCheck.keyReused]
+            case .none: problems = try self.problems(of: supplement, integrator: integrator, db: context.db)
+            }
         }
-        let problems = WireText.problems(in: supplement).isEmpty
-            ? try problems(of: supplement, integrator: integrator, db: context.db) : WireText.problems(in: supplement)
-        try context.reply(to: message, .dossierRejected, subject: subject, data: DossierRejectedV1(
-            integrator: integrator, clientSubmissionId: supplement.clientSubmissionId, problems: problems))
+        try context.reply(to: message, .dossierRejected, subject: Self.subject(of: supplement),
+                          data: DossierRejectedV1(integrator: integrator, clientSubmissionId: supplement.clientSubmissionId, problems: problems))
+    }
+
+    /// The dossier code as the answer's subject, when it is itself a clean identifier.
+    static func subject(of supplement: DossierSupplementV1) -> String? {
+        WireText.isCleanIdentifier(supplement.dossierCode) ? supplement.dossierCode : nil
     }
 
     /// Only the integrator that submitted the dossier may amend it, only while a supplement is
@@ -83,7 +103,7 @@ struct DossierSupplementHandler: MessageHandler {
                         context: HandlerContext) throws {
         let rejected = DossierRejectedV1(integrator: integrator, clientSubmissionId: supplement.clientSubmissionId,
                                          problems: problems)
-        let subject = WireText.isCleanIdentifier(supplement.dossierCode) ? supplement.dossierCode : nil
+        let subject = Self.subject(of: supplement)
         try context.emit(.dossierRejected, subject: subject, data: rejected, causedBy: message)
         try context.reply(to: message, .dossierRejected, subject: subject, data: rejected)
     }

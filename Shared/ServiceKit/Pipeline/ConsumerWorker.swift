@@ -200,8 +200,7 @@ public final class ConsumerWorker: Sendable {
             switch item {
             case .handle(let message): messages.append(message)
             case .deadLetter(let delivery, let failure):
-                outgoing.append(try recordDeadLetter(delivery, failure, tx: tx))
-                if env.topology.answersSenders, let reply = try deadLetterReply(delivery, failure) { outgoing.append(reply) }
+                outgoing += try deadLetterMessages(delivery, failure, tx: tx)
                 counts.deadLettered.append((delivery.properties.type ?? "unknown", failure.code))
             }
         }
@@ -234,8 +233,7 @@ public final class ConsumerWorker: Sendable {
                 inboxIndex += 1
                 guard fresh.remove(message.id) != nil else {
                     if let failure = conflicting[index] {
-                        outgoing.append(try recordDeadLetter(message.delivery, failure, tx: tx))
-                        if env.topology.answersSenders, let reply = try deadLetterReply(message.delivery, failure) { outgoing.append(reply) }
+                        outgoing += try deadLetterMessages(message.delivery, failure, tx: tx)
                         counts.deadLettered.append((message.type.routingKey, failure.code))
                     } else {
                         counts.duplicates.append(message.type.routingKey)

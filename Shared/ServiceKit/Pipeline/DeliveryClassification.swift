@@ -140,6 +140,13 @@ extension ConsumerWorker {
                                correlationId: safe(props.correlationId), headers: headers, body: delivery.body)
     }
 
+    /// The dead letter, recorded, and the answer to its sender when this service answers senders.
+    func deadLetterMessages(_ delivery: Delivery, _ failure: PermanentFailure, tx: PostgresConnection) throws -> [OutgoingMessage] {
+        let recorded = try recordDeadLetter(delivery, failure, tx: tx)
+        guard env.topology.answersSenders, let reply = try deadLetterReply(delivery, failure) else { return [recorded] }
+        return [recorded, reply]
+    }
+
     /// Tells the sender why its command was not processed (to `reply_to`, when it asked for answers).
     func deadLetterReply(_ delivery: Delivery, _ failure: PermanentFailure) throws -> OutgoingMessage? {
         let props = delivery.properties
