@@ -44,6 +44,11 @@ extension RouteDesk {
                 try Timers.cancel(kinds: [Self.reminderTimer, Self.overdueTimer], key: Self.timerKey(route.code, number), in: context)
                 route.record("decided-\(decision.decision.rawValue)", step: number, organisation: step.organisationCode,
                              actor: decision.decidedBy, detail: decision.reason, at: now)
+                if step.plan.isPresentation, let deadline = step.deadline, now > deadline {
+                    // Never silently accepted: the letter-issuing committee decides (XL-MUON).
+                    route.record("presented-late", step: number, organisation: step.organisationCode,
+                                 detail: "Đảng viên xuất trình giấy giới thiệu quá hạn (hạn \(VietnamTime.display(deadline)))", at: now)
+                }
                 try context.emit(.dossierStepDecided, subject: route.code, data: decision, causedBy: cause)
             case let .returnedForSupplement(number):
                 guard let step = route.step(number) else { continue }
@@ -58,6 +63,8 @@ extension RouteDesk {
                                        message: "\(step.name): \(decision?.reason ?? "")")],
                     deadline: deadline, requestedAt: now, procedureVersion: accepted.procedureVersion,
                     memberId: accepted.submitter.memberId, stepNumber: number), causedBy: cause)
+            case let .skipped(number):
+                route.update(step: number) { _ in }
             case let .resumed(number):
                 route.record("resumed", step: number, organisation: route.step(number)?.organisationCode,
                              detail: "Hồ sơ đã được bổ sung, tiếp tục xử lý", at: now)

@@ -65,7 +65,8 @@ struct RouteDesk: Sendable {
         let tree = try knownTree ?? self.tree(for: ends.codes, db: context.db)
         let steps: [PlannedStep]
         do {
-            steps = try RoutePlanner.plan(procedure.steps, ends: ends, tree: tree)
+            steps = try RoutePlanner.plan(procedure.steps, ends: ends, tree: tree,
+                                          presentationWorkingDays: procedure.presentWithinWorkingDaysOfIntroduction)
         } catch RoutePlanError.unknownOrganisation(let missing) {
             route.waitingFor = missing
             try carryOut(route.lifecycle.awaitOrganisation(missing), on: &route, cause: cause, context: context)
@@ -104,8 +105,10 @@ struct RouteDesk: Sendable {
         guard var route = try store.locked(decision.dossierCode, db: context.db) else {
             throw DecisionRefusal.unknownDossier(decision.dossierCode)
         }
+        let pastDeadline = route.step(decision.stepNumber)?.deadline.map { context.now > $0 } ?? false
         let events = try route.lifecycle.decide(step: decision.stepNumber, decision.decision,
-                                                by: decision.decidedBy.organisationCode, reason: decision.reason)
+                                                by: decision.decidedBy.organisationCode, reason: decision.reason,
+                                                pastDeadline: pastDeadline)
         var content = decision.content ?? [:]
         if let step = route.step(decision.stepNumber), step.plan.needsDuesStatus,
            decision.decision == .approve || decision.decision == .forward {

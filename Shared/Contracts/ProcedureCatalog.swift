@@ -51,12 +51,16 @@ public struct ProcedureVersion: Codable, Sendable {
         /// e.g. `member-chi-bo`, `grassroots-committee`, `directly-superior-committee`.
         public let organisationRole: String
         /// `confirm`, `comment`, `issue-letter`, `accept`, `answer`, `record`; `request` is done by
-        /// the submission itself, `pay` by the member.
+        /// the submission itself, `pay` by the member; `present-letter` is the member's own time to
+        /// present the introduction letter (its budget is `presentWithinWorkingDaysOfIntroduction`),
+        /// recorded by the receiving organisation; `decide-late-presentation` is the letter-issuing
+        /// committee's decision on a letter presented late.
         public let action: String
         public let workingDays: Int
         /// The step exists only when the route crosses this boundary between the member's and the
         /// destination's organisations: `crosses-section`, `crosses-grassroots`, `crosses-superior`,
-        /// `crosses-province`. Always when absent.
+        /// `crosses-province`, or when it does not: `within-grassroots`. `presented-late`: planned on
+        /// every route, but taken only when the letter was presented after its window. Always when absent.
         public let when: String?
         /// The introduction letter records the member's dues status, obtained from payment.
         public let needsDuesStatus: Bool?

@@ -25,7 +25,10 @@ final class RoutingTests: XCTestCase, RoutingScenario {
         payment.close()
 
         let code = try submit(system, member: member, destination: "\(b).CB0011")
-        let expected = ["\(system.organisation)", "\(a).CS001", "\(a).DU01", "\(a).BTC", "\(b).BTC", "\(b).DU02", "\(b).CS003", "\(b).CB0011"]
+        // The letter (GGT, GGT-T), the member presenting it to the receiving board (step 5), the
+        // issuing board's decision on a late presentation (step 6, skipped: presented in time), the receiving side.
+        let expected = ["\(system.organisation)", "\(a).CS001", "\(a).DU01", "\(a).BTC", "\(b).BTC", "\(a).BTC", "\(b).BTC",
+                        "\(b).DU02", "\(b).CS003", "\(b).CB0011"]
         XCTAssertEqual(try TestEnvironment.value(
             "SELECT string_agg(organisation_code, ' ' ORDER BY step_number) FROM routing.route_steps WHERE dossier_code = $1", [code]),
             expected.joined(separator: " "))
@@ -51,7 +54,7 @@ final class RoutingTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(try decide(code, step: 1, "approve", token: deputy).status, 200)
 
         // Each organisation in turn; the letter waits for payment's dues status, which arrives by message.
-        for (index, organisation) in expected.enumerated().dropFirst() {
+        for (index, organisation) in expected.enumerated().dropFirst() where index != 5 {
             try TestEnvironment.eventually("step \(index + 1) at \(organisation)") { try self.currentStep(code)?.number == index + 1 }
             XCTAssertEqual(try currentStep(code)?.organisation, organisation)
             try TestEnvironment.eventually("dues status reported") {
@@ -60,7 +63,9 @@ final class RoutingTests: XCTestCase, RoutingScenario {
             try await expectDecision(200, organisation, code, step: index + 1, "approve", content: ["nhanXet": "Đồng ý chuyển"])
         }
         // Deciding a step twice is refused: nothing is doubled.
-        try await expectDecision(409, "\(b).CB0011", code, step: 8, "approve")
+        try await expectDecision(409, "\(b).CB0011", code, step: 10, "approve")
+        XCTAssertEqual(try TestEnvironment.value("SELECT status FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 6", [code]),
+                       "skipped")
 
         try TestEnvironment.eventually("decided and archived") {
             try self.routeStatus(code) == "decided:approved"
@@ -84,10 +89,11 @@ final class RoutingTests: XCTestCase, RoutingScenario {
 
         // Returned at step 2: back to the submitter, then the amendment is checked and the route resumes there.
         let returned = try submit(system, member: member, destination: "\(tag)A.CB0004")
-        // An official transfer inside one grassroots organisation is short: cell, committee, cell.
+        // An official transfer inside one grassroots organisation is short: cell, committee (its
+        // letter), the member presenting it to the receiving cell, (a late presentation's decision), cell.
         XCTAssertEqual(try TestEnvironment.value(
             "SELECT string_agg(organisation_code, ' ' ORDER BY step_number) FROM routing.route_steps WHERE dossier_code = $1", [returned]),
-            "\(system.organisation) \(tag)A.CS001 \(tag)A.CB0004")
+            "\(system.organisation) \(tag)A.CS001 \(tag)A.CB0004 \(tag)A.CS001 \(tag)A.CB0004")
         try await expectDecision(200, system.organisation, returned, step: 1, "approve")
         try TestEnvironment.eventually("step 2") { try self.currentStep(returned)?.number == 2 }
         try await expectDecision(422, "\(tag)A.CS001", returned, step: 2, "return")  // a return needs its reason
@@ -134,11 +140,11 @@ final class RoutingTests: XCTestCase, RoutingScenario {
         let member = try startSystem(system, environment: clock.environment)
         let tag = String(system.organisation.prefix { $0 != "." }.dropLast())
         let code = try submit(system, member: member, destination: "\(tag)A.CB0004")
-        // Step 1 (the cell, 2 working days): due at the end of Tuesday, reminded at the end of Monday.
+        // Step 1 (the cell, 1 working day): due at the end of Monday, reminded three quarters of the way there.
         XCTAssertEqual(try TestEnvironment.value(
             "SELECT to_char(deadline AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI') FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1",
-            [code]), "2026-12-08 17:00")
-        try clock.set("2026-12-07 17:30")
+            [code]), "2026-12-07 17:00")
+        try clock.set("2026-12-07 09:00")
         try TestEnvironment.eventually("reminded") {
             try TestEnvironment.value("SELECT reminded_at::text FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1", [code]) != nil
         }
@@ -152,7 +158,7 @@ final class RoutingTests: XCTestCase, RoutingScenario {
             try TestEnvironment.value(organisationNotices, [code, MessageType.dossierStepAssigned.routingKey])?.hasPrefix(system.organisation) == true
                 && TestEnvironment.value(organisationNotices, [code, MessageType.dossierStepReminder.routingKey]) == system.organisation
         }
-        try clock.set("2026-12-08 17:30")
+        try clock.set("2026-12-07 17:30")
         try TestEnvironment.eventually("escalated to the grassroots organisation above the cell") {
             try TestEnvironment.value("SELECT escalated_to FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1", [code])
                 == "\(tag)A.CS001"
@@ -205,10 +211,10 @@ final class RoutingTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(try TestEnvironment.value(
             "SELECT to_char(check_deadline AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI') FROM validation.dossiers WHERE code = $1",
             [code]), "2026-12-08 10:00")
-        // Step 1 (the cell, 2 working days from Friday 10:00): the end of Tuesday's only session.
+        // Step 1 (the cell, 1 working day from Friday 10:00): the end of Monday's only session.
         XCTAssertEqual(try TestEnvironment.value(
             "SELECT to_char(deadline AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI') FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1",
-            [code]), "2026-12-08 11:00")
+            [code]), "2026-12-07 11:00")
         // Step 2 (the grassroots committee keeps the standard hours): counted in its own day.
         try await expectDecision(200, system.organisation, code, step: 1, "approve")
         try TestEnvironment.eventually("step 2 assigned") { try self.currentStep(code)?.number == 2 }

@@ -105,4 +105,44 @@ final class RouteLifecycleTests: XCTestCase {
         XCTAssertEqual(route.awaitOrganisation("HN.CB9"), [.awaitingOrganisation("HN.CB9")])
         XCTAssertEqual(route.status, .awaitingOrganisations)
     }
+
+    /// Official transfer: the member presents the letter (XT-GGT, recorded by the receiving
+    /// organisation); in time, the decision on a late presentation is skipped; late, the
+    /// letter-issuing committee decides before the receiving side goes on, never silently accepted.
+    func latePresentationRoute() -> (RouteLifecycle, [PlannedStep]) {
+        var letter = planned(1, "ISSUER", action: "issue-letter")
+        letter.needsDuesStatus = false
+        let presentation = planned(2, "RECEIVER", action: PlannedStep.presentLetter)
+        var late = planned(3, "ISSUER", action: "decide-late-presentation")
+        late.onlyAfterLatePresentation = true
+        return (newRoute(), [letter, presentation, late, planned(4, "RECEIVER", action: "accept")])
+    }
+
+    func testALetterPresentedInTimeSkipsTheLateDecision() throws {
+        var (route, steps) = latePresentationRoute()
+        _ = route.start(steps)
+        _ = try route.decide(step: 1, .approve, by: "ISSUER", reason: nil)
+        XCTAssertEqual(try route.decide(step: 2, .approve, by: "RECEIVER", reason: nil, pastDeadline: false),
+                       [.decided(step: 2, .approved), .skipped(step: 3), .assigned(step: 4)])
+        XCTAssertEqual(route.steps.map(\.status), [.approved, .approved, .skipped, .assigned])
+    }
+
+    func testALetterPresentedLateGoesToTheIssuingCommittee() throws {
+        var (route, steps) = latePresentationRoute()
+        _ = route.start(steps)
+        _ = try route.decide(step: 1, .approve, by: "ISSUER", reason: nil)
+        XCTAssertEqual(try route.decide(step: 2, .approve, by: "RECEIVER", reason: nil, pastDeadline: true),
+                       [.decided(step: 2, .approved), .assigned(step: 3)])
+        XCTAssertTrue(route.steps[1].late)
+        XCTAssertEqual(try route.decide(step: 3, .refuse, by: "ISSUER", reason: "Không có lý do chính đáng"),
+                       [.decided(step: 3, .refused), .refused(step: 3)])
+    }
+
+    func testAnOrganisationLateOnItsOwnStepIsNotALatePresentation() throws {
+        var (route, steps) = latePresentationRoute()
+        _ = route.start(steps)
+        _ = try route.decide(step: 1, .approve, by: "ISSUER", reason: nil, pastDeadline: true)
+        XCTAssertEqual(try route.decide(step: 2, .approve, by: "RECEIVER", reason: nil),
+                       [.decided(step: 2, .approved), .skipped(step: 3), .assigned(step: 4)])
+    }
 }

@@ -21,24 +21,37 @@ final class RoutePlannerTests: XCTestCase {
         return try RoutePlanner.plan(version.steps, ends: ends, tree: tree).map { "\($0.code)@\($0.organisationCode)" }
     }
 
-    func testOfficialTransferInsideOneGrassrootsOrganisationIsShort() throws {
+    // Every official transfer issues the introduction letter with the dues line (GGT-CS, GGT or
+    // GGT-T, needsDuesStatus), then the member presents it to the receiving side (XT-GGT, the
+    // member's 30 working days); XL-MUON is taken only if the presentation was late.
+
+    func testOfficialTransferInsideOneGrassrootsOrganisationHasItsLetterFromTheGrassrootsCommittee() throws {
         XCTAssertEqual(try route("CSHD.CHINHTHUC", from: "HN.CB0011", to: "HN.CB0012"),
-                       ["XN-CB@HN.CB0011", "NX-CS@HN.CS002", "TN-CB@HN.CB0012"])
+                       ["XN-CB@HN.CB0011", "GGT-CS@HN.CS002", "XT-GGT@HN.CB0012", "XL-MUON@HN.CS002", "TN-CB@HN.CB0012"])
     }
 
     func testOfficialTransferOutOfASectionConfirmsAtTheSection() throws {
         XCTAssertEqual(try route("CSHD.CHINHTHUC", from: "HN.CB0001", to: "HN.CB0007"),
-                       ["XN-CB@HN.CB0001", "XN-DBBP@HN.BP001", "NX-CS@HN.CS001", "TN-CB@HN.CB0007"])
+                       ["XN-CB@HN.CB0001", "XN-DBBP@HN.BP001", "GGT-CS@HN.CS001", "XT-GGT@HN.CB0007", "XL-MUON@HN.CS001", "TN-CB@HN.CB0007"])
+    }
+
+    func testOfficialTransferBetweenGrassrootsOrganisationsOfOneCommuneHasItsLetterFromTheCommune() throws {
+        XCTAssertEqual(try route("CSHD.CHINHTHUC", from: "HN.CB0011", to: "HN.CB0007"), [
+            "XN-CB@HN.CB0011", "NX-CS@HN.CS002", "GGT@HN.DU01", "XT-GGT@HN.CS001", "XL-MUON@HN.DU01", "TN-CS@HN.CS001", "TN-CB@HN.CB0007",
+        ])
     }
 
     func testOfficialTransferBetweenCommunesOfOneProvinceGoesThroughBothSuperiors() throws {
-        XCTAssertEqual(try route("CSHD.CHINHTHUC", from: "HN.CB0011", to: "HN.CB0051"),
-                       ["XN-CB@HN.CB0011", "NX-CS@HN.CS002", "GGT@HN.DU01", "TN-CT@HN.DU02", "TN-CS@HN.CS006", "TN-DBBP@HN.BP006", "TN-CB@HN.CB0051"])
+        XCTAssertEqual(try route("CSHD.CHINHTHUC", from: "HN.CB0011", to: "HN.CB0051"), [
+            "XN-CB@HN.CB0011", "NX-CS@HN.CS002", "GGT@HN.DU01", "XT-GGT@HN.DU02", "XL-MUON@HN.DU01",
+            "TN-CT@HN.DU02", "TN-CS@HN.CS006", "TN-DBBP@HN.BP006", "TN-CB@HN.CB0051",
+        ])
     }
 
     func testOfficialTransferToAnotherProvinceCrossesBothChains() throws {
         XCTAssertEqual(try route("CSHD.CHINHTHUC", from: "HN.CB0001", to: "HCM.CB0051"), [
             "XN-CB@HN.CB0001", "XN-DBBP@HN.BP001", "NX-CS@HN.CS001", "GGT@HN.DU01", "GGT-T@HN.BTC",
+            "XT-GGT@HCM.BTC", "XL-MUON@HN.BTC",
             "TN-T@HCM.BTC", "TN-CT@HCM.DU02", "TN-CS@HCM.CS006", "TN-DBBP@HCM.BP006", "TN-CB@HCM.CB0051",
         ])
     }
@@ -47,8 +60,54 @@ final class RoutePlannerTests: XCTestCase {
         let cell = try XCTUnwrap(tree.organisations.values.first { $0.parentCode == "HN.CS999" }?.code)
         // The board issues the letter once: the superior role resolves to it, the province step is not repeated.
         XCTAssertEqual(try route("CSHD.CHINHTHUC", from: cell, to: "HCM.CB0011"), [
-            "XN-CB@\(cell)", "NX-CS@HN.CS999", "GGT@HN.BTC", "TN-T@HCM.BTC", "TN-CT@HCM.DU01", "TN-CS@HCM.CS002", "TN-CB@HCM.CB0011",
+            "XN-CB@\(cell)", "NX-CS@HN.CS999", "GGT@HN.BTC", "XT-GGT@HCM.BTC", "XL-MUON@HN.BTC",
+            "TN-T@HCM.BTC", "TN-CT@HCM.DU01", "TN-CS@HCM.CS002", "TN-CB@HCM.CB0011",
         ])
+    }
+
+    /// Two cells of every shape of the fixture tree (section or not, grassroots, superior, province).
+    func representativeCells() -> [String] {
+        let cells = tree.organisations.values.filter { $0.kind == .cell }.sorted { $0.code < $1.code }
+        var byShape: [String: [String]] = [:]
+        for cell in cells {
+            guard let chain = try? tree.chain(from: cell.code) else { continue }
+            let shape = chain.dropFirst().map { "\($0.kind)" }.joined(separator: "/") + "|" + chain.dropFirst().prefix(2).map(\.code).joined(separator: "/")
+            if byShape[shape, default: []].count < 2 { byShape[shape, default: []].append(cell.code) }
+        }
+        return byShape.values.flatMap { $0 }.sorted()
+    }
+
+    /// The deadline the member is shown (the published processing time limit, from official
+    /// receipt) is the one the route meets: the organisations' step budgets of every route shape
+    /// add up to at most the limit. The member's own time (presenting the letter, and the decision
+    /// on a late presentation) is not the organisations' and is not counted.
+    func testEveryRouteShapeFitsThePublishedLimit() throws {
+        let cells = representativeCells()
+        XCTAssertGreaterThan(cells.count, 10)
+        var shapes = Set<[String]>()
+        for code in ["CSHD.CHINHTHUC", "CSHD.TAMTHOI", "NHANXET.CUTRU", "DANGPHI"] {
+            let version = try XCTUnwrap(catalog.procedure(code, at: Date()))
+            for from in cells {
+                for to in cells where to != from {
+                    let ends = RouteEnds(memberCell: from, destinationCell: to, residenceCell: to,
+                                         requestingOrganisation: nil)
+                    let steps = try RoutePlanner.plan(version.steps, ends: ends, tree: tree,
+                                                      presentationWorkingDays: version.presentWithinWorkingDaysOfIntroduction)
+                    shapes.insert(steps.map(\.code))
+                    let organisationsTime = steps.filter(\.countsTowardsLimit).map(\.workingDays).reduce(0, +)
+                    XCTAssertLessThanOrEqual(organisationsTime, version.processingTimeLimit.workingDays,
+                                             "\(code) \(from) → \(to): \(steps.map(\.code))")
+                    if code == "CSHD.CHINHTHUC" {
+                        XCTAssertEqual(steps.filter(\.needsDuesStatus).count >= 1, true, "\(from) → \(to) issues no letter")
+                        let presentation = try XCTUnwrap(steps.first(where: \.isPresentation))
+                        XCTAssertEqual(presentation.workingDays, version.presentWithinWorkingDaysOfIntroduction)
+                        XCTAssertTrue(steps.prefix { !$0.isPresentation }.contains(where: \.needsDuesStatus),
+                                      "the letter is issued before the member presents it")
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThanOrEqual(shapes.count, 8, "the fixture tree covers the route shapes")
     }
 
     func testTemporaryTransferAndResidenceComments() throws {

@@ -22,6 +22,8 @@ public enum StepStatus: String, Sendable, Codable {
     case waiting, assigned, approved, returned, refused
     /// Done by the submission itself (the requesting organisation's request).
     case automatic
+    /// Not needed on this route: the decision on a late presentation when the letter came in time.
+    case skipped
 }
 
 /// What happened to a route, in order; routing carries each out (deadlines, timers, history,
@@ -34,6 +36,8 @@ public enum RouteEvent: Equatable, Sendable {
     case decided(step: Int, StepStatus)
     case returnedForSupplement(step: Int)
     case resumed(step: Int)
+    /// The decision on a late presentation is not needed: the letter was presented in time.
+    case skipped(step: Int)
     /// Every step approved: the dossier is approved.
     case completed
     /// An organisation refused at `step`: the dossier is refused.
@@ -49,19 +53,30 @@ public struct RouteLifecycle: Sendable, Equatable {
         public let organisationCode: String
         public let isAutomatic: Bool
         public let needsDuesStatus: Bool
+        /// The member presenting the introduction letter (recorded by the receiving organisation).
+        public let isPresentation: Bool
+        /// Taken only after a late presentation (`presented-late`).
+        public let onlyAfterLatePresentation: Bool
         public internal(set) var status: StepStatus
+        /// A presentation step decided after its deadline.
+        public internal(set) var late: Bool
 
-        public init(number: Int, organisationCode: String, isAutomatic: Bool, needsDuesStatus: Bool, status: StepStatus) {
+        public init(number: Int, organisationCode: String, isAutomatic: Bool, needsDuesStatus: Bool,
+                    isPresentation: Bool = false, onlyAfterLatePresentation: Bool = false, status: StepStatus, late: Bool = false) {
             self.number = number
             self.organisationCode = organisationCode
             self.isAutomatic = isAutomatic
             self.needsDuesStatus = needsDuesStatus
+            self.isPresentation = isPresentation
+            self.onlyAfterLatePresentation = onlyAfterLatePresentation
             self.status = status
+            self.late = late
         }
 
-        public init(_ planned: PlannedStep, status: StepStatus = .waiting) {
+        public init(_ planned: PlannedStep, status: StepStatus = .waiting, late: Bool = false) {
             self.init(number: planned.number, organisationCode: planned.organisationCode, isAutomatic: planned.isAutomatic,
-                      needsDuesStatus: planned.needsDuesStatus, status: status)
+                      needsDuesStatus: planned.needsDuesStatus, isPresentation: planned.isPresentation,
+                      onlyAfterLatePresentation: planned.onlyAfterLatePresentation, status: status, late: late)
         }
     }
 
@@ -102,8 +117,10 @@ public struct RouteLifecycle: Sendable, Equatable {
     }
 
     /// An organisation's decision on step `number`. Refused before anything changes when it cannot apply.
+    /// `pastDeadline`: decided after the step's deadline (for a presentation step, the letter was
+    /// presented late, which the letter-issuing committee then decides on).
     public mutating func decide(step number: Int, _ decision: DossierStepDecidedV1.Decision, by organisation: String,
-                                reason: String?) throws(DecisionRefusal) -> [RouteEvent] {
+                                reason: String?, pastDeadline: Bool = false) throws(DecisionRefusal) -> [RouteEvent] {
         guard status == .inProgress, currentStep == number, let index = steps.firstIndex(where: { $0.number == number }),
               steps[index].status == .assigned else {
             throw .stepNotCurrent(dossierCode, number)
@@ -119,6 +136,7 @@ public struct RouteLifecycle: Sendable, Equatable {
         case .refuse: .refused
         }
         steps[index].status = stepStatus
+        steps[index].late = steps[index].isPresentation && pastDeadline
         var events: [RouteEvent] = [.decided(step: number, stepStatus)]
         switch stepStatus {
         case .returned:
@@ -144,6 +162,12 @@ public struct RouteLifecycle: Sendable, Equatable {
         var events: [RouteEvent] = []
         for index in steps.indices where steps[index].number > number {
             let step = steps[index]
+            if step.onlyAfterLatePresentation,
+               !steps.contains(where: { $0.number < step.number && $0.isPresentation && $0.late }) {
+                steps[index].status = .skipped
+                events.append(.skipped(step: step.number))
+                continue
+            }
             if step.isAutomatic {
                 steps[index].status = .automatic
                 events.append(.sentWithRequest(step: step.number))

@@ -52,9 +52,13 @@ public struct PlannedStep: Codable, Sendable, Equatable {
     public var workingDays: Int
     public var needsDuesStatus: Bool
     public var campaignDeadlineField: String?
+    /// Taken only when the introduction letter was presented after its window (`presented-late`);
+    /// skipped otherwise.
+    public var onlyAfterLatePresentation: Bool
 
     public init(number: Int, code: String, name: String, organisationCode: String, role: String, action: String,
-                workingDays: Int, needsDuesStatus: Bool, campaignDeadlineField: String?) {
+                workingDays: Int, needsDuesStatus: Bool, campaignDeadlineField: String?, onlyAfterLatePresentation: Bool = false) {
+        self.onlyAfterLatePresentation = onlyAfterLatePresentation
         self.number = number
         self.code = code
         self.name = name
@@ -68,6 +72,16 @@ public struct PlannedStep: Codable, Sendable, Equatable {
 
     /// Done by the submission itself (the requesting organisation's request).
     public var isAutomatic: Bool { action == "request" }
+    /// The member's time to present the introduction letter, recorded by the receiving organisation.
+    public var isPresentation: Bool { action == Self.presentLetter }
+    /// Issues the introduction letter (giấy giới thiệu).
+    public var issuesLetter: Bool { action == "issue-letter" }
+
+    public static let presentLetter = "present-letter"
+
+    /// The organisations' own time (the published processing time limit counts it): the member's
+    /// presentation window and the decision on a late presentation are the member's time.
+    public var countsTowardsLimit: Bool { !isPresentation && !onlyAfterLatePresentation && !isAutomatic }
 }
 
 /// Where a dossier starts and where it goes, read from its accepted form.
@@ -103,22 +117,35 @@ public struct RouteEnds: Sendable, Equatable {
 /// Turns a procedure's route plan (catalog data) into the concrete route of one dossier through
 /// the organisation tree (DOMAIN §12): roles resolve relative to the member's and the
 /// destination's chains; steps whose boundary is not crossed, or whose organisation does not exist
-/// (no đảng bộ bộ phận), are skipped; an organisation never gets two steps in a row.
+/// (no đảng bộ bộ phận), are skipped; an organisation never decides two steps in a row (the
+/// member's presentation of the letter is not the organisation's decision).
 public enum RoutePlanner {
-    public static func plan(_ steps: [ProcedureVersion.Step], ends: RouteEnds, tree: OrganisationTree) throws -> [PlannedStep] {
+    /// `presentationWorkingDays`: the procedure's window for presenting the letter, which a
+    /// `present-letter` step takes as its budget.
+    public static func plan(_ steps: [ProcedureVersion.Step], ends: RouteEnds, tree: OrganisationTree,
+                            presentationWorkingDays: Int? = nil) throws -> [PlannedStep] {
         let member = try Side(chain: tree.chain(from: ends.memberCell), tree: tree)
         let destination = try ends.destinationCell.map { try Side(chain: tree.chain(from: $0), tree: tree) }
         var route: [PlannedStep] = []
         for step in steps {
-            if let boundary = step.when, !crosses(boundary, member, destination) { continue }
-            guard let organisation = try resolve(step.organisationRole, member: member, destination: destination,
-                                                 ends: ends, tree: tree) else { continue }
+            if let condition = step.when, !applies(condition, member, destination) { continue }
+            let organisation: String?
+            if step.organisationRole == "letter-issuing-committee" {
+                organisation = route.last { $0.issuesLetter }?.organisationCode
+            } else {
+                organisation = try resolve(step.organisationRole, member: member, destination: destination, ends: ends, tree: tree)
+            }
+            guard let organisation else { continue }
             guard tree[organisation] != nil else { throw RoutePlanError.unknownOrganisation(organisation) }
-            if route.last?.organisationCode == organisation { continue }
+            let presentation = step.action == PlannedStep.presentLetter
+            if let last = route.last, last.organisationCode == organisation, !last.isPresentation, !presentation,
+               !last.onlyAfterLatePresentation { continue }
             route.append(PlannedStep(number: route.count + 1, code: step.code, name: step.name, organisationCode: organisation,
-                                     role: step.organisationRole, action: step.action, workingDays: step.workingDays,
+                                     role: step.organisationRole, action: step.action,
+                                     workingDays: presentation ? presentationWorkingDays ?? step.workingDays : step.workingDays,
                                      needsDuesStatus: step.needsDuesStatus ?? false,
-                                     campaignDeadlineField: step.campaignDeadlineField))
+                                     campaignDeadlineField: step.campaignDeadlineField,
+                                     onlyAfterLatePresentation: step.when == "presented-late"))
         }
         return route
     }
@@ -151,6 +178,16 @@ public enum RoutePlanner {
         }
     }
 
+    /// Whether a step's `when` holds for this route (a `presented-late` step is planned, and taken
+    /// or skipped by the lifecycle).
+    static func applies(_ condition: String, _ member: Side, _ destination: Side?) -> Bool {
+        switch condition {
+        case "within-grassroots": destination != nil && !crosses("crosses-grassroots", member, destination)
+        case "presented-late": true
+        default: crosses(condition, member, destination)
+        }
+    }
+
     static func crosses(_ boundary: String, _ member: Side, _ destination: Side?) -> Bool {
         guard let destination else { return false }
         switch boundary {
@@ -179,6 +216,12 @@ public enum RoutePlanner {
         case "receiving-grassroots-committee": return try needDestination().grassroots
         case "receiving-superior-committee": return try needDestination().superior
         case "receiving-province-organisation-board": return try needDestination().board
+        case "receiving-first-organisation":
+            // The first organisation of the receiving side, which the member presents the letter to.
+            let destination = try needDestination()
+            let levels: [(String, String?)] = [("crosses-province", destination.board), ("crosses-superior", destination.superior),
+                                               ("crosses-grassroots", destination.grassroots), ("crosses-section", destination.section)]
+            return levels.first { crosses($0.0, member, destination) && $0.1 != nil }?.1 ?? destination.cell
         case "residence-chi-bo":
             guard let cell = ends.residenceCell else { throw RoutePlanError.missingField("chiBoNoiCuTru") }
             guard tree[cell] != nil else { throw RoutePlanError.unknownOrganisation(cell) }

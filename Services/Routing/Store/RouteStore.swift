@@ -34,7 +34,7 @@ struct RouteStore: Sendable {
         var statuses: [RouteLifecycle.Step] = []
         let steps = try db.execute("""
             SELECT s.step_number, s.step_code, s.name, s.organisation_code, s.role, s.action, s.working_days,
-                   s.needs_dues_status, s.campaign_deadline_field, s.status, \(rfc3339SQL("s.assigned_at")) AS assigned_at,
+                   s.needs_dues_status, s.campaign_deadline_field, s.only_after_late_presentation, s.status, s.on_time, \(rfc3339SQL("s.assigned_at")) AS assigned_at,
                    \(rfc3339SQL("s.deadline")) AS deadline, s.content::text AS content,
                    (o.record->'officeHours')::text AS office_hours, o.software_user
             FROM route_steps s LEFT JOIN organisations o ON o.code = s.organisation_code
@@ -44,8 +44,10 @@ struct RouteStore: Sendable {
                 number: try row.int("step_number"), code: try row.string("step_code"), name: try row.string("name"),
                 organisationCode: try row.string("organisation_code"), role: try row.string("role"),
                 action: try row.string("action"), workingDays: try row.int("working_days"),
-                needsDuesStatus: try row.bool("needs_dues_status"), campaignDeadlineField: try row.optionalString("campaign_deadline_field"))
-            statuses.append(RouteLifecycle.Step(plan, status: try row.value(StepStatus.self, "status")))
+                needsDuesStatus: try row.bool("needs_dues_status"), campaignDeadlineField: try row.optionalString("campaign_deadline_field"),
+                onlyAfterLatePresentation: try row.bool("only_after_late_presentation"))
+            statuses.append(RouteLifecycle.Step(plan, status: try row.value(StepStatus.self, "status"),
+                                                late: try plan.isPresentation && row.optionalBool("on_time") == false))
             return Route.Step(plan: plan, assignedAt: try row.optionalString("assigned_at").flatMap(WireJSON.parseTimestamp),
                               deadline: try row.optionalString("deadline").flatMap(WireJSON.parseTimestamp),
                               content: try row.optionalJSON([String: String].self, "content"),
@@ -79,17 +81,18 @@ struct RouteStore: Sendable {
             try db.executeDeferred("""
                 INSERT INTO route_steps (dossier_code, step_number, step_code, name, organisation_code, role, action,
                                          working_days, needs_dues_status, campaign_deadline_field,
-                                         status, assigned_at, deadline, decided_at, decision, on_time)
+                                         status, assigned_at, deadline, decided_at, decision, on_time, only_after_late_presentation)
                 SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[],
                                          $9::bool[], $10::text[], $11::text[], $12::timestamptz[], $13::timestamptz[],
-                                         $14::timestamptz[], $15::text[], $16::bool[])
+                                         $14::timestamptz[], $15::text[], $16::bool[], $17::bool[])
                 """, [route.code, PostgresArray(plans.map(\.number)), PostgresArray(plans.map(\.code)), PostgresArray(plans.map(\.name)),
                       PostgresArray(plans.map(\.organisationCode)), PostgresArray(plans.map(\.role)),
                       PostgresArray(plans.map(\.action)), PostgresArray(plans.map(\.workingDays)),
                       PostgresArray(plans.map(\.needsDuesStatus)), PostgresArray(plans.map(\.campaignDeadlineField)),
                       PostgresArray(steps.map(status)), PostgresArray(steps.map { $0.assignedAt?.postgresText }),
                       PostgresArray(steps.map { $0.deadline?.postgresText }), PostgresArray(steps.map { $0.decidedAt?.postgresText }),
-                      PostgresArray(steps.map { $0.decision?.rawValue }), PostgresArray(steps.map { $0.onTime?.postgresText })])
+                      PostgresArray(steps.map { $0.decision?.rawValue }), PostgresArray(steps.map { $0.onTime?.postgresText }),
+                      PostgresArray(plans.map(\.onlyAfterLatePresentation))])
         } else if !steps.isEmpty {
             // An assigned step starts afresh (a resumed step forgets its earlier reminder and
             // escalation); a decided one keeps its assignment.

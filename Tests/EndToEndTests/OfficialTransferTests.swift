@@ -1,0 +1,69 @@
+import Calendar
+import Contracts
+import Foundation
+import Persistence
+import TestSupport
+import XCTest
+
+/// Issue 15: the official transfer (chuyển sinh hoạt đảng chính thức) to the letter of the rules,
+/// on the controllable clock: the introduction letter (giấy giới thiệu) with its dues line on every
+/// transfer, and the member's 30 working days to present it, a late presentation going to the
+/// letter-issuing committee for a decision instead of being silently accepted.
+final class OfficialTransferTests: XCTestCase, RoutingScenario {
+    func testATransferInsideOneGrassrootsOrganisationHasItsLetterAndALatePresentationIsDecidedOn() async throws {
+        let system = try SystemHarness()
+        let clock = try ControllableClock("2026-12-04 10:00")  // a Friday
+        let member = try startSystem(system, environment: clock.environment)
+        let tag = String(system.organisation.prefix { $0 != "." }.dropLast())
+        let (committee, destination) = ("\(tag)A.CS001", "\(tag)A.CB0004")
+        let payment = try TestEnvironment.database(role: "payment", schema: "payment")
+        try payment.execute("INSERT INTO dues_months (member_id, month, amount_vnd, paid_at, source) VALUES ($1, '2026-11', 50000, now(), 'test')",
+                            [member.memberId])
+        payment.close()
+
+        let code = try submit(system, member: member, destination: destination)
+        XCTAssertEqual(try TestEnvironment.value(
+            "SELECT string_agg(step_code || '@' || organisation_code, ' ' ORDER BY step_number) FROM routing.route_steps WHERE dossier_code = $1", [code]),
+            "XN-CB@\(system.organisation) GGT-CS@\(committee) XT-GGT@\(destination) XL-MUON@\(committee) TN-CB@\(destination)")
+        try await expectDecision(200, system.organisation, code, step: 1, "approve")
+        try TestEnvironment.eventually("the letter step, with payment's dues status") {
+            try self.currentStep(code)?.number == 2
+                && TestEnvironment.value("SELECT dues_reported_at::text FROM routing.routes WHERE dossier_code = $1", [code]) != nil
+        }
+        try await expectDecision(200, committee, code, step: 2, "approve")
+        XCTAssertEqual(try TestEnvironment.value(
+            "SELECT content->>'duesStatus' FROM routing.route_steps WHERE dossier_code = $1 AND step_code = 'GGT-CS'", [code]),
+            "Đã đóng đảng phí đến hết tháng 11/2026")
+
+        // The member's window: 30 working days from the letter, with the receiving cell.
+        try TestEnvironment.eventually("waiting for the member to present the letter") { try self.currentStep(code)?.number == 3 }
+        let window = """
+            SELECT working_days || ' ' || to_char(deadline AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI')
+            FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 3
+            """
+        // 30 working days from Friday 4/12/2026, skipping 1/1/2027: Monday 18/1/2027.
+        XCTAssertEqual(try TestEnvironment.value(window, [code]), "30 2027-01-18 17:00")
+
+        // Presented on Tuesday 19/1: recorded late, and the issuing committee decides before the cell accepts.
+        try clock.set("2027-01-19 09:00")
+        try TestEnvironment.eventually("the overdue presentation recorded") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM routing.route_history WHERE dossier_code = $1 AND event = 'overdue' AND step_number = 3",
+                                      [code]) == 1
+        }
+        try await expectDecision(200, destination, code, step: 3, "approve")
+        try TestEnvironment.eventually("the late presentation goes to the issuing committee") { try self.currentStep(code)?.number == 4 }
+        XCTAssertEqual(try currentStep(code)?.organisation, committee)
+        XCTAssertEqual(try TestEnvironment.count(
+            "SELECT count(*) AS n FROM routing.route_history WHERE dossier_code = $1 AND event = 'presented-late'", [code]), 1)
+        try await expectDecision(200, committee, code, step: 4, "approve", content: ["lyDoXuatTrinhMuon": "Ốm, có giấy xác nhận"])
+        try TestEnvironment.eventually("the receiving cell") { try self.currentStep(code)?.number == 5 }
+        try await expectDecision(200, destination, code, step: 5, "approve")
+        try TestEnvironment.eventually("decided") { try self.routeStatus(code) == "decided:approved" }
+        // The member's lateness is not the receiving cell's: its figures count no late step.
+        let cellToken = try await token(destination)
+        let figures = try XCTUnwrap(HTTPProbe.get("\(routing)/v1/organisations/\(destination)/figures",
+                                                  headers: ["Authorization": "Bearer \(cellToken)"]))
+        XCTAssertTrue(figures.body.contains(#""decidedLate":0"#), figures.body)
+        try system.stopAll()
+    }
+}
