@@ -63,6 +63,8 @@ extension RouteDesk {
                                        message: "\(step.name): \(decision?.reason ?? "")")],
                     deadline: deadline, requestedAt: now, procedureVersion: accepted.procedureVersion,
                     memberId: accepted.submitter.memberId, stepNumber: number), causedBy: cause)
+            case .closedOutside:
+                break
             case let .skipped(number):
                 route.update(step: number) { _ in }
             case let .resumed(number):

@@ -121,6 +121,22 @@ struct RouteDesk: Sendable {
         try store.save(route, db: context.db, at: context.now)
     }
 
+    /// Validation closed a dossier this route holds (the supplement an organisation asked for never
+    /// came): the route is over, with validation's reason; validation has told the member.
+    func close(_ code: String, reason: String, cause: IncomingMessage?, context: HandlerContext) throws {
+        guard var route = try store.locked(code, db: context.db) else { return }
+        let events = route.lifecycle.closeOutside()
+        guard !events.isEmpty else { return }
+        if let number = route.lifecycle.currentStep {
+            try Timers.cancel(kinds: [Self.reminderTimer, Self.overdueTimer], key: Self.timerKey(code, number), in: context)
+        }
+        route.decision = .refused
+        route.reason = reason
+        route.decidedAt = context.now
+        route.record("closed", step: nil, organisation: nil, detail: reason, at: context.now)
+        try store.save(route, db: context.db, at: context.now)
+    }
+
     /// An amended dossier accepted again resumes at the step that returned it; any other repeat changes nothing.
     func resume(_ accepted: DossierAcceptedV1, cause: IncomingMessage?, context: HandlerContext) throws {
         guard var route = try store.locked(accepted.dossierCode, db: context.db) else { return }

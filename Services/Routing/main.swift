@@ -23,7 +23,7 @@ await ServiceRuntime.run(ServiceDefinition(
     name: "routing", defaultHTTPPort: 8083,
     consumers: [
         ConsumerDefinition(queue: "routing.dossiers", handlers: [
-            DossierAcceptedHandler(desk: desk), DuesStatusReportedHandler(desk: desk),
+            DossierAcceptedHandler(desk: desk), DuesStatusReportedHandler(desk: desk), DossierClosedHandler(desk: desk),
         ]),
         ConsumerDefinition(queue: "routing.organisations", handlers: [
             OrganisationRegistryHandler(messageType: .organisationRegistered, desk: desk),

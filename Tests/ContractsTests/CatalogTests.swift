@@ -61,9 +61,20 @@ final class DuesTests: XCTestCase {
         XCTAssertThrowsError(try dues.amountDue(group: "social-insurance", basisVND: nil, month: november))
     }
 
-    func testNoRateBeforeTheRulesTookEffect() throws {
-        let january = WireJSON.parseTimestamp("2025-12-31T17:00:00Z")!
-        XCTAssertThrowsError(try rules().amountDue(group: "student", basisVND: nil, month: january)) {
+    /// Months before Quy định 01-QĐ/TW (1/2/2026) use the rule then in force, Quyết định
+    /// 342-QĐ/TW (from 1/4/2011): a member paying late for January 2026 owes its rate, not "no rate".
+    func testMonthsBeforeFebruary2026UseTheRuleThenInForce() throws {
+        let dues = try rules()
+        let january2026 = WireJSON.parseTimestamp("2025-12-31T17:00:00Z")!
+        let february2026 = WireJSON.parseTimestamp("2026-01-31T17:00:00Z")!
+        XCTAssertEqual(try dues.amountDue(group: "student", basisVND: nil, month: january2026), 2_000)
+        XCTAssertEqual(try dues.amountDue(group: "student", basisVND: nil, month: february2026), 5_000)
+        XCTAssertEqual(try dues.amountDue(group: "sick-or-maternity-leave", basisVND: 6_000_000, month: january2026), 30_000)
+        XCTAssertEqual(try dues.amountDue(group: "sick-or-maternity-leave", basisVND: 6_000_000, month: february2026), 60_000)
+        XCTAssertEqual(try dues.amountDue(group: "pensioner", basisVND: 8_000_000, month: january2026), 40_000)
+        // Before any rule in the data (Quyết định 09-QĐ/TW of 2001 is not entered): refused, never guessed.
+        let march2011 = WireJSON.parseTimestamp("2011-02-28T17:00:00Z")!
+        XCTAssertThrowsError(try dues.amountDue(group: "student", basisVND: nil, month: march2011)) {
             XCTAssertEqual($0 as? DuesError, .noRatesInForce)
         }
     }

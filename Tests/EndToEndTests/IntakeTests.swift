@@ -260,12 +260,13 @@ final class IntakeTests: XCTestCase {
             return status["status"] as? String == "result-issued"
         }
         let history = try XCTUnwrap(status["history"] as? [[String: Any]])
-        // Each organisation's step appears (three on this short route); events of one routing
-        // transaction share a time, so only their counts are compared.
+        // Each assigned step appears (four on this short route: the cell, the grassroots committee's
+        // letter, the member presenting it, the receiving cell; the decision on a late presentation
+        // is skipped); events of one routing transaction share a time, so only their counts are compared.
         let types = history.compactMap { $0["type"] as? String }
         XCTAssertEqual(Array(types.prefix(2)), ["dossier.received.v1", "dossier.accepted.v1"])
         XCTAssertEqual(types.last, "result.issued.v1")
-        XCTAssertEqual(types.filter { $0 == "dossier.step-assigned.v1" }.count, 3)
+        XCTAssertEqual(types.filter { $0 == "dossier.step-assigned.v1" }.count, 4)
         // A step's decision shows through what follows it (the next step, the decision): the
         // timeline keeps no entry of its own for it.
         XCTAssertEqual(types.filter { $0 == "dossier.step-decided.v1" }.count, 0)

@@ -66,4 +66,29 @@ final class OfficialTransferTests: XCTestCase, RoutingScenario {
         XCTAssertTrue(figures.body.contains(#""decidedLate":0"#), figures.body)
         try system.stopAll()
     }
+
+    /// A dossier an organisation returned, whose supplement never comes, is closed by validation at
+    /// the deadline the submitter was given, and its route with it: the committee's inbox no
+    /// longer holds a dossier that is over.
+    func testARouteReturnedForASupplementThatNeverComesIsClosedWithTheDossier() async throws {
+        let system = try SystemHarness()
+        let clock = try ControllableClock("2026-11-30 09:00")  // a Monday
+        let member = try startSystem(system, environment: clock.environment)
+        let tag = String(system.organisation.prefix { $0 != "." }.dropLast())
+        let code = try submit(system, member: member, destination: "\(tag)A.CB0004")
+        try await expectDecision(200, system.organisation, code, step: 1, "return", reason: "Thiếu quyết định điều động")
+        try TestEnvironment.eventually("returned") { try self.routeStatus(code) == "returned" }
+        // Routing gives the submitter the procedure's 30 working days; validation closes at that deadline.
+        try clock.set("2027-01-12 17:01")
+        try TestEnvironment.eventually("validation closed the dossier") {
+            try TestEnvironment.value("SELECT status FROM validation.dossiers WHERE code = $1", [code]) == "refused"
+        }
+        try TestEnvironment.eventually("the route is closed with it") { try self.routeStatus(code) == "decided:refused" }
+        XCTAssertEqual(try TestEnvironment.count(
+            "SELECT count(*) AS n FROM routing.route_history WHERE dossier_code = $1 AND event = 'closed'", [code]), 1)
+        let cellToken = try await token(system.organisation)
+        let inbox = try XCTUnwrap(HTTPProbe.get("\(routing)/v1/inbox", headers: ["Authorization": "Bearer \(cellToken)"]))
+        XCTAssertFalse(inbox.body.contains(code), inbox.body)
+        try system.stopAll()
+    }
 }

@@ -42,6 +42,8 @@ public enum RouteEvent: Equatable, Sendable {
     case completed
     /// An organisation refused at `step`: the dossier is refused.
     case refused(step: Int)
+    /// Closed outside the route (by validation): nothing more to do.
+    case closedOutside
 }
 
 /// The route lifecycle (luồng liên thông, Đ.22) as a pure state machine: which step is current,
@@ -149,6 +151,14 @@ public struct RouteLifecycle: Sendable, Equatable {
             events += advance(after: number)
         }
         return events
+    }
+
+    /// The dossier was closed outside the route (validation closed it when the supplement an
+    /// organisation asked for did not come): a returned route is over; any other changes nothing.
+    public mutating func closeOutside() -> [RouteEvent] {
+        guard status == .returned else { return [] }
+        status = .decided
+        return [.closedOutside]
     }
 
     /// The amended dossier was accepted again: the step that returned it is assigned again.
