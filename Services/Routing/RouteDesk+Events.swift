@@ -63,8 +63,11 @@ extension RouteDesk {
                                        message: "\(step.name): \(decision?.reason ?? "")")],
                     deadline: deadline, requestedAt: now, procedureVersion: accepted.procedureVersion,
                     memberId: accepted.submitter.memberId, stepNumber: number), causedBy: cause)
-            case .closedOutside:
+            case .closedOutside, .withdrawn:
                 break
+            case let .cancelled(number):
+                try Timers.cancel(kinds: [Self.reminderTimer, Self.overdueTimer], key: Self.timerKey(route.code, number), in: context)
+                route.update(step: number) { _ in }
             case let .skipped(number):
                 route.update(step: number) { _ in }
             case let .resumed(number):

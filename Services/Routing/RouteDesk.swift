@@ -137,6 +137,32 @@ struct RouteDesk: Sendable {
         try store.save(route, db: context.db, at: context.now)
     }
 
+    /// The submitter withdraws the dossier (`dossier.withdrawal-requested.v1`). A route not yet over
+    /// ends, its step's timers cancelled, and `dossier.withdrawn.v1` is announced; a dossier routing
+    /// does not hold yet is remembered, and its route starts withdrawn (`start`).
+    func withdraw(_ request: DossierWithdrawalRequestedV1, cause: IncomingMessage?, context: HandlerContext) throws {
+        guard var route = try store.locked(request.dossierCode, db: context.db) else {
+            try context.db.execute("""
+                INSERT INTO withdrawal_requests (dossier_code, reason, requested_at) VALUES ($1, $2, $3::timestamptz)
+                ON CONFLICT (dossier_code) DO NOTHING
+                """, [request.dossierCode, request.reason, request.requestedAt])
+            return
+        }
+        try withdraw(&route, reason: request.reason, cause: cause, context: context)
+    }
+
+    func withdraw(_ route: inout Route, reason: String, cause: IncomingMessage?, context: HandlerContext) throws {
+        let events = route.lifecycle.withdraw()
+        guard !events.isEmpty else { return }
+        try carryOut(events, on: &route, cause: cause, context: context)
+        route.reason = reason
+        route.decidedAt = context.now
+        route.record("withdrawn", step: nil, organisation: nil, detail: reason, at: context.now)
+        try context.emit(.dossierWithdrawn, subject: route.code, data: DossierWithdrawnV1(
+            dossierCode: route.code, reason: reason, withdrawnAt: context.now), causedBy: cause)
+        try store.save(route, db: context.db, at: context.now)
+    }
+
     /// An amended dossier accepted again resumes at the step that returned it; any other repeat changes nothing.
     func resume(_ accepted: DossierAcceptedV1, cause: IncomingMessage?, context: HandlerContext) throws {
         guard var route = try store.locked(accepted.dossierCode, db: context.db) else { return }

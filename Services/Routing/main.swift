@@ -24,6 +24,7 @@ await ServiceRuntime.run(ServiceDefinition(
     consumers: [
         ConsumerDefinition(queue: "routing.dossiers", handlers: [
             DossierAcceptedHandler(desk: desk), DuesStatusReportedHandler(desk: desk), DossierClosedHandler(desk: desk),
+            WithdrawalRequestedHandler(desk: desk),
         ]),
         ConsumerDefinition(queue: "routing.organisations", handlers: [
             OrganisationRegistryHandler(messageType: .organisationRegistered, desk: desk),

@@ -93,8 +93,9 @@ extension CheckDesk {
                         sealed: [HistoryCipher.Sealed], causes: [String], db: PostgresConnection) throws -> [Int] {
         let inserted = try db.execute("""
             INSERT INTO dossiers (code, procedure_code, receiving_organisation_code, member_id, official_receipt_at,
-                                  status, procedure_version, problems, check_deadline)
-            SELECT code, procedure, organisation, member, receipt, status, version, problems::jsonb, deadline
+                                  status, procedure_version, problems, check_deadline, routed)
+            SELECT code, procedure, organisation, member, receipt, status, version, problems::jsonb, deadline,
+                   status = '\(DossierCheckStatus.accepted.rawValue)'
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::int[],
                         $8::text[], $9::timestamptz[])
                 AS t(code, procedure, organisation, member, receipt, status, version, problems, deadline)
@@ -122,6 +123,7 @@ extension CheckDesk {
                 context: HandlerContext) throws {
         try context.db.execute("""
             UPDATE dossiers SET status = $2, procedure_version = $3, problems = $4::jsonb, revision = $5,
+                routed = routed OR $2 = '\(DossierCheckStatus.accepted.rawValue)',
                 check_deadline = $6::timestamptz, version = version + 1, updated_at = now()
             WHERE code = $1
             """, [content.dossierCode, outcome.status.rawValue, outcome.procedureVersion, try outcome.problemsJSON, revision, deadline])
@@ -133,6 +135,18 @@ extension CheckDesk {
         guard let row = try db.execute("SELECT status, revision, member_id FROM dossiers WHERE code = $1 FOR UPDATE", [code]).first
         else { return nil }
         return (try row.value(DossierCheckStatus.self, "status"), try row.int("revision"), try row.string("member_id"))
+    }
+
+    /// Closes a dossier at the submitter's request; returns whether validation still held it (never
+    /// passed on to routing, which otherwise closes and announces it). nil: the dossier is not here yet.
+    func withdraw(_ code: String, db: PostgresConnection) throws -> Bool? {
+        guard let row = try db.execute("SELECT status, routed FROM dossiers WHERE code = $1 FOR UPDATE", [code]).first
+        else { return nil }
+        let status = try row.value(DossierCheckStatus.self, "status")
+        guard status == .awaitingRegistry || status == .supplementRequested else { return false }
+        try db.execute("UPDATE dossiers SET status = $2, version = version + 1, updated_at = now() WHERE code = $1",
+                       [code, DossierCheckStatus.withdrawn.rawValue])
+        return try !row.bool("routed")
     }
 
     /// The receiving organisation of a dossier; nil when unknown.

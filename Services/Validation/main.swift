@@ -44,6 +44,7 @@ await ServiceRuntime.run(ServiceDefinition(
     consumers: [
         ConsumerDefinition(queue: "validation.dossiers", handlers: [
             DossierReceivedHandler(desk: desk), DossierSupplementReceivedHandler(desk: desk), RouteReturnedHandler(desk: desk),
+            WithdrawalRequestedHandler(desk: desk),
         ]),
         ConsumerDefinition(queue: "validation.registry", handlers: [
             MemberRegistryHandler(messageType: .memberRegistered, desk: desk),

@@ -14,6 +14,8 @@ public enum ContractCatalog {
         .dossierSupplementRequested: DossierSupplementRequestedV1.self,
         .dossierStepAssigned: DossierStepAssignedV1.self,
         .dossierStepDecided: DossierStepDecidedV1.self,
+        .dossierWithdraw: DossierWithdrawV1.self,
+        .dossierWithdrawalRequested: DossierWithdrawalRequestedV1.self,
         .dossierWithdrawn: DossierWithdrawnV1.self,
         .resultRevoked: ResultRevokedV1.self,
         .notificationSent: NotificationSentV1.self,

@@ -127,12 +127,6 @@ public struct DossierCheckOverdueV1: Codable, Sendable, Equatable {
     }
 }
 
-/// `dossier.withdrawn.v1`: the submitter withdrew the dossier.
-public struct DossierWithdrawnV1: Codable, Sendable, Equatable {
-    public var dossierCode: String
-    public var reason: String?
-    public var withdrawnAt: Date
-}
 
 extension MessageType {
     /// Validation: content checked, the dossier is accepted for handling (tiếp nhận).
@@ -140,5 +134,4 @@ extension MessageType {
     public static let dossierSupplementRequested = MessageType("dossier.supplement-requested", major: 1)
     public static let dossierRefused = MessageType("dossier.refused", major: 1)
     public static let dossierCheckOverdue = MessageType("dossier.check-overdue", major: 1)
-    public static let dossierWithdrawn = MessageType("dossier.withdrawn", major: 1)
 }

@@ -36,7 +36,7 @@ public enum MessageDirectory {
 
     /// Commands on `tthc.intake`: from integrators (intake's registry of integrators says which
     /// users), or from an organisation's software (routing's organisation registry says which).
-    public static let integratorCommands: [MessageType] = [.dossierSubmit, .dossierSupplement]
+    public static let integratorCommands: [MessageType] = [.dossierSubmit, .dossierSupplement, .dossierWithdraw]
     public static let organisationSoftwareCommands: [MessageType] = [.dossierStepDecided]
     /// What an integrator hears about each dossier it submitted (its integrator feed): intake
     /// knows every dossier's integrator and forwards these as they happen.
@@ -46,13 +46,15 @@ public enum MessageDirectory {
     ]
 
     public static let services: [Service] = [
-        Service(name: "intake", emits: [.dossierReceived, .dossierRejected, .dossierSupplementReceived],
-                answers: [.dossierReceived, .dossierRejected, .dossierSupplementReceived, .messageDeadLettered],
+        Service(name: "intake", emits: [.dossierReceived, .dossierRejected, .dossierSupplementReceived, .dossierWithdrawalRequested],
+                answers: [.dossierReceived, .dossierRejected, .dossierSupplementReceived, .dossierWithdrawalRequested,
+                          .messageDeadLettered],
                 toIntegrators: integratorFeed, commands: integratorCommands),
-        Service(name: "validation", emits: [.dossierAccepted, .dossierSupplementRequested, .dossierRefused, .dossierCheckOverdue]),
+        Service(name: "validation", emits: [.dossierAccepted, .dossierSupplementRequested, .dossierRefused, .dossierCheckOverdue,
+                                            .dossierWithdrawn]),
         Service(name: "routing", emits: [
             .dossierStepAssigned, .dossierStepDecided, .dossierStepReminder, .dossierStepOverdue, .dossierSupplementRequested,
-            .dossierDecided, .duesStatusRequested, .memberTransferred,
+            .dossierDecided, .dossierWithdrawn, .duesStatusRequested, .memberTransferred,
             // Dues and fees (ARCHITECTURE §6); payment records them, routing does not ask yet (issue 18).
             .paymentRequested,
             .temporaryTransferEnding, .temporaryTransferExtended, .temporaryTransferClosed,
@@ -70,7 +72,7 @@ public enum MessageDirectory {
     ]
 
     /// Documented types nobody emits yet (their features are open issues).
-    public static let reserved: [MessageType] = [.paymentCompleted, .dossierWithdrawn, .notificationSent, .resultRevoked]
+    public static let reserved: [MessageType] = [.paymentCompleted, .notificationSent, .resultRevoked]
 
     public static func service(named name: String) -> Service? {
         services.first { $0.name == name }

@@ -46,9 +46,11 @@ public enum ProblemCodes {
         .init(code: "self-delegation", family: .technicalCheck, meaning: "The delegate is the submitter."),
         .init(code: "delegation-document-missing", family: .technicalCheck, meaning: "A written delegation without the signed letter."),
         .init(code: "idempotency-key-reused", family: .technicalCheck, meaning: "The clientSubmissionId (Idempotency-Key) was used for other content: use a new one."),
-        .init(code: "unknown-dossier", family: .technicalCheck, meaning: "An amendment for a dossier this integrator did not submit."),
+        .init(code: "unknown-dossier", family: .technicalCheck, meaning: "An amendment or a withdrawal for a dossier this integrator did not submit."),
         .init(code: "not-awaiting-supplement", family: .technicalCheck, meaning: "An amendment for a dossier that awaits none."),
         .init(code: "empty-supplement", family: .technicalCheck, meaning: "An amendment with nothing in it."),
+        .init(code: "not-withdrawable", family: .technicalCheck, meaning: "A withdrawal of a dossier already decided, refused or withdrawn."),
+        .init(code: "withdrawal-reason-required", family: .technicalCheck, meaning: "A withdrawal without a reason (only spaces)."),
     ]
 
     static let content: [Entry] = [

@@ -145,4 +145,27 @@ final class RouteLifecycleTests: XCTestCase {
         XCTAssertEqual(try route.decide(step: 2, .approve, by: "RECEIVER", reason: nil),
                        [.decided(step: 2, .approved), .skipped(step: 3), .assigned(step: 4)])
     }
+
+    /// Withdrawal (rút hồ sơ): a route not yet over ends and its assigned step is cancelled, never
+    /// decided; a decided route is not reopened.
+    func testAWithdrawalEndsARouteNotYetDecidedAndCancelsItsStep() throws {
+        var route = newRoute()
+        _ = route.start([planned(1, "A"), planned(2, "B")])
+        XCTAssertEqual(route.withdraw(), [.cancelled(step: 1), .withdrawn])
+        XCTAssertEqual(route.status, .withdrawn)
+        XCTAssertEqual(route.steps.map(\.status), [.cancelled, .waiting])
+        XCTAssertThrowsError(try route.decide(step: 1, .approve, by: "A", reason: nil))
+        XCTAssertEqual(route.withdraw(), [], "withdrawn once")
+
+        var returned = newRoute()
+        _ = returned.start([planned(1, "A")])
+        _ = try returned.decide(step: 1, .returnForSupplement, by: "A", reason: "Thiếu giấy tờ")
+        XCTAssertEqual(returned.withdraw(), [.withdrawn], "a returned route has no assigned step")
+
+        var decided = newRoute()
+        _ = decided.start([planned(1, "A")])
+        _ = try decided.decide(step: 1, .approve, by: "A", reason: nil)
+        XCTAssertEqual(decided.withdraw(), [])
+        XCTAssertEqual(decided.status, .decided)
+    }
 }

@@ -111,13 +111,15 @@ struct DossierSupplementHandler: MessageHandler {
     func problems(of supplement: DossierSupplementV1, integrator: String, db: PostgresConnection) throws -> [Problem] {
         guard let dossier = try db.execute("""
             SELECT integrator, \(PublicDossierStatus.currentSQL(of: "dossiers.code")) AS status, procedure_code, submission::text AS submission,
-                   \(rfc3339SQL("received_at")) AS received_at
+                   \(rfc3339SQL("received_at")) AS received_at,
+                   EXISTS (SELECT 1 FROM withdrawals w WHERE w.dossier_code = dossiers.code) AS withdrawing
             FROM dossiers WHERE code = $1 FOR UPDATE
             """, [supplement.dossierCode]).first, try dossier.string("integrator") == integrator else {
             return [Problem(code: "unknown-dossier", path: "$.data.dossierCode",
                             message: "Không tìm thấy hồ sơ \(WireText.quote(supplement.dossierCode)) do hệ thống của quý vị nộp.")]
         }
-        guard try dossier.value(PublicDossierStatus.self, "status") == .supplementRequested else {
+        // A dossier being withdrawn takes no amendment, even before its holder has closed it.
+        guard try dossier.value(PublicDossierStatus.self, "status") == .supplementRequested, try !dossier.bool("withdrawing") else {
             return [Problem(code: "not-awaiting-supplement", path: "$.data.dossierCode",
                             message: "Hồ sơ \(supplement.dossierCode) không ở trạng thái chờ bổ sung nên không nhận hồ sơ bổ sung.")]
         }

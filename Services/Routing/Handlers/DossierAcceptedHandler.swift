@@ -7,7 +7,7 @@ import ServiceKit
 /// and the organisation tree; its first step is assigned. An amended dossier accepted again after
 /// an organisation returned it resumes at that step; any other repeat changes nothing.
 struct DossierAcceptedHandler: BatchMessageHandler {
-    let tables = ["routes", "route_steps", "route_history", "timers"]
+    let tables = ["routes", "route_steps", "route_history", "timers", "withdrawal_requests"]
     let messageType = MessageType.dossierAccepted
     let desk: RouteDesk
 
@@ -20,8 +20,15 @@ struct DossierAcceptedHandler: BatchMessageHandler {
             (try? RouteEnds(form: $0.form ?? [:], memberOrganisation: $0.memberOrganisationCode))?.codes ?? []
         }
         let tree = codes.isEmpty ? nil : try desk.tree(for: codes, db: context.db)
+        // Withdrawals asked for before the dossier got here (one read per batch, usually empty).
+        let withdrawals = new.isEmpty ? [:] : try desk.store.withdrawalsRequested(for: Array(new), db: context.db)
         for (message, dossier) in zip(batch, accepted) {
             if new.remove(dossier.dossierCode) != nil {
+                if let reason = withdrawals[dossier.dossierCode] {
+                    var route = Route.unplanned(dossier)
+                    try desk.withdraw(&route, reason: reason, cause: message, context: context)
+                    continue
+                }
                 try desk.start(dossier, knownTree: tree, delegation: dossier.delegation, cause: message, context: context)
             } else {
                 try desk.resume(dossier, cause: message, context: context)

@@ -15,6 +15,8 @@ public enum RouteStatus: String, Sendable, Codable {
     case returned
     /// Approved or refused: the route is over.
     case decided
+    /// Withdrawn by the submitter before a decision: the route is over.
+    case withdrawn
 }
 
 /// A step's status, as stored in `routing.route_steps.status`.
@@ -24,6 +26,8 @@ public enum StepStatus: String, Sendable, Codable {
     case automatic
     /// Not needed on this route: the decision on a late presentation when the letter came in time.
     case skipped
+    /// Assigned when the submitter withdrew the dossier: never decided.
+    case cancelled
 }
 
 /// What happened to a route, in order; routing carries each out (deadlines, timers, history,
@@ -44,6 +48,10 @@ public enum RouteEvent: Equatable, Sendable {
     case refused(step: Int)
     /// Closed outside the route (by validation): nothing more to do.
     case closedOutside
+    /// The step assigned when the dossier was withdrawn is never decided.
+    case cancelled(step: Int)
+    /// Withdrawn by the submitter: the dossier is closed and `dossier.withdrawn.v1` announced.
+    case withdrawn
 }
 
 /// The route lifecycle (luồng liên thông, Đ.22) as a pure state machine: which step is current,
@@ -159,6 +167,21 @@ public struct RouteLifecycle: Sendable, Equatable {
         guard status == .returned else { return [] }
         status = .decided
         return [.closedOutside]
+    }
+
+    /// The submitter withdraws the dossier (rút hồ sơ): any route not yet over ends; a decided or
+    /// withdrawn one changes nothing.
+    public mutating func withdraw() -> [RouteEvent] {
+        switch status {
+        case .decided, .withdrawn: return []
+        case .planning, .awaitingOrganisations, .inProgress, .awaitingDuesStatus, .returned:
+            status = .withdrawn
+            guard let index = steps.firstIndex(where: { $0.number == currentStep && $0.status == .assigned }) else {
+                return [.withdrawn]
+            }
+            steps[index].status = .cancelled
+            return [.cancelled(step: steps[index].number), .withdrawn]
+        }
     }
 
     /// The amended dossier was accepted again: the step that returned it is assigned again.

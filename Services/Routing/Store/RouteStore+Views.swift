@@ -132,7 +132,8 @@ extension RouteStore {
     }
 
     /// An organisation's decided (on time, late) and pending (of which overdue) steps; automatic and
-    /// skipped steps do not count, nor the member's time to present a letter (the member's lateness).
+    /// skipped steps do not count, nor steps cancelled by a withdrawal, nor the member's time to
+    /// present a letter (the member's lateness).
     func figures(of code: String, at now: Date, db: PostgresConnection) throws -> Figures {
         let row = try db.execute("""
             SELECT count(*) FILTER (WHERE decided_at IS NOT NULL AND on_time) AS on_time,
@@ -140,7 +141,8 @@ extension RouteStore {
                    count(*) FILTER (WHERE status = '\(StepStatus.assigned.rawValue)') AS pending,
                    count(*) FILTER (WHERE status = '\(StepStatus.assigned.rawValue)' AND deadline < $2::timestamptz) AS overdue
             FROM route_steps WHERE organisation_code = $1
-                AND status NOT IN ('\(StepStatus.automatic.rawValue)', '\(StepStatus.skipped.rawValue)') AND action <> '\(PlannedStep.presentLetter)'
+                AND status NOT IN ('\(StepStatus.automatic.rawValue)', '\(StepStatus.skipped.rawValue)', '\(StepStatus.cancelled.rawValue)')
+                AND action <> '\(PlannedStep.presentLetter)'
             """, [code, now]).first!
         return Figures(organisationCode: code, decidedOnTime: try row.int("on_time"), decidedLate: try row.int("late"),
                        pending: try row.int("pending"), pendingOverdue: try row.int("overdue"))

@@ -153,6 +153,13 @@ struct RouteStore: Sendable {
             .map { try $0.json(DossierAcceptedV1.self, "accepted") }
     }
 
+    /// The reasons of withdrawals asked for before these dossiers reached routing, by code.
+    func withdrawalsRequested(for codes: [String], db: PostgresConnection) throws -> [String: String] {
+        Dictionary(uniqueKeysWithValues: try db.execute(
+            "SELECT dossier_code, reason FROM withdrawal_requests WHERE dossier_code = ANY($1::text[])", [PostgresArray(codes)])
+            .rows.map { (try $0.string("dossier_code"), try $0.string("reason")) })
+    }
+
     /// Whether `organisation` already made this decision on the step (a software retrying it).
     func hasDecision(_ decision: DossierStepDecidedV1, db: PostgresConnection) throws -> Bool {
         try db.execute("""

@@ -79,6 +79,8 @@ public enum DossierCheckStatus: String, Sendable, Codable {
     case refused
     /// The member is not in the registry replica yet.
     case awaitingRegistry = "awaiting-registry"
+    /// Withdrawn by the submitter before a decision: over.
+    case withdrawn
 }
 
 /// The content check of Đ.14.2 against the registry replica, the procedure version in force at the

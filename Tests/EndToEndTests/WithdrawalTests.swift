@@ -1,0 +1,104 @@
+import Contracts
+import Foundation
+import Messaging
+import Persistence
+import TestSupport
+import XCTest
+
+/// Issue 15: withdrawal (rút hồ sơ) before a decision. Intake takes the request from the
+/// integrator that submitted the dossier; whoever holds the dossier closes it and announces
+/// `dossier.withdrawn.v1` exactly once: routing after acceptance, validation before.
+final class WithdrawalTests: XCTestCase, RoutingScenario {
+    func withdrawnEvents(_ code: String) throws -> Int {
+        try TestEnvironment.count("SELECT count(*) AS n FROM intake.dossier_events WHERE dossier_code = $1 AND event_type = $2",
+                                  [code, MessageType.dossierWithdrawn.routingKey])
+    }
+
+    func publicStatus(_ code: String) throws -> String? {
+        try TestEnvironment.value("SELECT status FROM intake.dossier_events WHERE dossier_code = $1 AND status IS NOT NULL ORDER BY occurred_at DESC, message_id DESC LIMIT 1", [code])
+    }
+
+    /// Sends `dossier.withdraw.v1` and returns the answer's type and payload.
+    func withdraw(_ code: String, key: String, reason: String = "Đảng viên không chuyển công tác nữa",
+                  on channel: IntakeTests.ReplyChannel) throws -> (type: String?, body: [UInt8]) {
+        _ = try channel.send(DossierWithdrawV1(dossierCode: code, clientSubmissionId: key, reason: reason), type: .dossierWithdraw)
+        let reply = try channel.replies(1)[0]
+        return (reply.properties.type, reply.body)
+    }
+
+    func testADossierOnItsRouteIsWithdrawnOnceAndARepeatGetsTheSameAnswer() async throws {
+        let system = try SystemHarness()
+        let member = try startSystem(system)
+        let tag = String(system.organisation.prefix { $0 != "." }.dropLast())
+        let code = try submit(system, member: member, destination: "\(tag)A.CB0004")
+        let channel = try IntakeTests.ReplyChannel()
+
+        let first = try withdraw(code, key: "rut-\(code)", on: channel)
+        XCTAssertEqual(first.type, MessageType.dossierWithdrawalRequested.cloudEventType)
+        let requested = try WireJSON.decode(Envelope<DossierWithdrawalRequestedV1>.self, from: first.body).data
+        XCTAssertEqual(requested.reason, "Đảng viên không chuyển công tác nữa")
+        try TestEnvironment.eventually("the route ends and the dossier is withdrawn") {
+            try self.routeStatus(code) == "withdrawn" && self.publicStatus(code) == "withdrawn"
+        }
+        XCTAssertEqual(try TestEnvironment.value("SELECT status FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1", [code]),
+                       "cancelled", "the assigned step is never decided")
+        XCTAssertEqual(try TestEnvironment.value("SELECT status FROM validation.dossiers WHERE code = $1", [code]), "accepted")
+        try await expectDecision(409, system.organisation, code, step: 1, "approve")
+
+        // A repeat (another client id, or the same) gets the first request's answer; nothing is emitted again.
+        let again = try withdraw(code, key: "rut-again-\(code)", reason: "Lý do khác", on: channel)
+        XCTAssertEqual(try WireJSON.decode(Envelope<DossierWithdrawalRequestedV1>.self, from: again.body).data.clientSubmissionId,
+                       "rut-\(code)")
+        let reused = try withdraw(code, key: "rut-\(code)", reason: "Lý do khác", on: channel)
+        XCTAssertTrue(String(decoding: reused.body, as: UTF8.self).contains("idempotency-key-reused"))
+        XCTAssertEqual(try withdrawnEvents(code), 1)
+
+        // A decided dossier cannot be withdrawn.
+        let refused = try submit(system, member: member, destination: "\(tag)A.CB0004")
+        try await expectDecision(200, system.organisation, refused, step: 1, "refuse", reason: "Đảng viên đang bị xem xét kỷ luật")
+        try TestEnvironment.eventually("decided") { try ["decided", "result-issued"].contains(self.publicStatus(refused)) }
+        let late = try withdraw(refused, key: "rut-\(refused)", on: channel)
+        XCTAssertEqual(late.type, MessageType.dossierRejected.cloudEventType)
+        XCTAssertTrue(String(decoding: late.body, as: UTF8.self).contains("not-withdrawable"))
+        // Nor can another integrator's dossier, or one that does not exist.
+        let unknown = try withdraw("HN.XX-000000-000000", key: "rut-unknown-\(code)", on: channel)
+        XCTAssertTrue(String(decoding: unknown.body, as: UTF8.self).contains("unknown-dossier"))
+        try system.stopAll()
+    }
+
+    func testADossierValidationStillHoldsIsWithdrawnByValidationAndTakesNoSupplement() throws {
+        let system = try SystemHarness()
+        try system.startAll(autoDecide: false)
+        let member = TestEnvironment.members(1, organisation: system.organisation)[0]
+        try TestEnvironment.registerMembers([member])
+        try TestEnvironment.eventually("member replicated") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = $1", [member.memberId]) == 1
+        }
+        var submit = SampleDossier.submit(organisation: system.organisation, member: member)
+        submit.submitter.fullName = "Tên Không Khớp"
+        let channel = try IntakeTests.ReplyChannel()
+        _ = try channel.submit(submit)
+        let code = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
+        try TestEnvironment.eventually("supplement requested") {
+            try TestEnvironment.value("SELECT status FROM validation.dossiers WHERE code = $1", [code]) == "supplement-requested"
+        }
+
+        XCTAssertEqual(try withdraw(code, key: "rut-\(code)", on: channel).type, MessageType.dossierWithdrawalRequested.cloudEventType)
+        try TestEnvironment.eventually("validation closes it") {
+            try TestEnvironment.value("SELECT status FROM validation.dossiers WHERE code = $1", [code]) == "withdrawn"
+                && self.publicStatus(code) == "withdrawn"
+        }
+        XCTAssertEqual(try withdrawnEvents(code), 1)
+        XCTAssertEqual(try TestEnvironment.count(
+            "SELECT count(*) AS n FROM validation.timers WHERE key = $1 AND kind = 'supplement-expiry' AND fired_at IS NULL", [code]), 0,
+            "no longer waiting for the supplement")
+        // The route never starts, and a late amendment is refused.
+        _ = try channel.send(DossierSupplementV1(dossierCode: code, clientSubmissionId: "bs-\(code)",
+                                                 submitter: SubmitterCorrection(fullName: member.fullName)),
+                             type: .dossierSupplement)
+        let answer = try channel.replies(1)[0]
+        XCTAssertTrue(String(decoding: answer.body, as: UTF8.self).contains("not-awaiting-supplement"))
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM routing.routes WHERE dossier_code = $1", [code]), 0)
+        try system.stopAll()
+    }
+}
