@@ -19,6 +19,9 @@ struct RouteDesk: Sendable {
     static let overdueTimer = "step-overdue"
     static let temporaryEndingTimer = "temporary-ending"
     static let temporaryCloseTimer = "temporary-close"
+    /// Form fields the introduction letter (giấy giới thiệu) carries: party card number, record
+    /// number (số lý lịch) and register number (số đăng ký).
+    static let letterFields = ["soTheDangVien", "soLyLich", "soDangKy"]
     /// Roles whose holders decide their organisation's steps (cán bộ được phân công).
     static let decidingRoles: Set<String> = ["officer"]
     /// Working days the submitter has to supplement a dossier an organisation returned, when the
@@ -113,6 +116,10 @@ struct RouteDesk: Sendable {
         if let step = route.step(decision.stepNumber), step.plan.needsDuesStatus,
            decision.decision == .approve || decision.decision == .forward {
             content["duesStatus"] = DuesStatusReportedV1.letterText(paidUpToMonth: route.duesPaidUpTo)
+            // The letter records the member's party card, record and register numbers (from the
+            // accepted form, which validation filled from the member registry).
+            let form = try route.accepted.value.form ?? [:]
+            for field in Self.letterFields { content[field] = content[field] ?? form[field] }
         }
         var applied = decision
         applied.decidedAt = context.now

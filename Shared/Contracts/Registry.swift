@@ -20,6 +20,10 @@ public struct MemberRecord: Codable, Sendable, Equatable {
     public var citizenId: String
     /// Party card number (số thẻ đảng viên).
     public var partyCardNumber: String
+    /// Member record number (số lý lịch đảng viên) and register number (số đăng ký đảng viên): the
+    /// introduction letter of a transfer carries both.
+    public var recordNumber: String?
+    public var registerNumber: String?
     public var fullName: String
     /// `yyyy-MM-dd`.
     public var dateOfBirth: String
@@ -38,7 +42,10 @@ public struct MemberRecord: Codable, Sendable, Equatable {
 
     public init(memberId: String, citizenId: String, partyCardNumber: String, fullName: String, dateOfBirth: String,
                 status: Status, standing: Standing = .active, organisationCode: String, insuredSalary: Int? = nil,
-                pension: Int? = nil, email: String? = nil, phone: String? = nil, revision: Int = 1) {
+                pension: Int? = nil, email: String? = nil, phone: String? = nil, revision: Int = 1,
+                recordNumber: String? = nil, registerNumber: String? = nil) {
+        self.recordNumber = recordNumber
+        self.registerNumber = registerNumber
         self.memberId = memberId
         self.citizenId = citizenId
         self.partyCardNumber = partyCardNumber

@@ -34,7 +34,8 @@ public enum MemberFixture {
             organisationCode: organisationCode ?? String(format: "%@.CB%04d", province.code, cell),
             insuredSalary: pensioner ? nil : 4_000_000 + (number % 40) * 250_000,
             pension: pensioner ? 3_500_000 + (number % 20) * 150_000 : nil,
-            email: "dv\(number)@example.vn", phone: String(format: "09%08d", number % 100_000_000))
+            email: "dv\(number)@example.vn", phone: String(format: "09%08d", number % 100_000_000),
+            recordNumber: String(format: "LL%07d", number), registerNumber: String(format: "%@-%06d", province.code, number % 1_000_000))
     }
 
     /// Publishes `member.registered.v1` for each member to `tthc.events`, as the registry does.

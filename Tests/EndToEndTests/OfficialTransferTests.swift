@@ -34,6 +34,11 @@ final class OfficialTransferTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(try TestEnvironment.value(
             "SELECT content->>'duesStatus' FROM routing.route_steps WHERE dossier_code = $1 AND step_code = 'GGT-CS'", [code]),
             "Đã đóng đảng phí đến hết tháng 11/2026")
+        // The letter also records the party card, record and register numbers from the member registry.
+        XCTAssertEqual(try TestEnvironment.value(
+            "SELECT concat_ws(' ', content->>'soTheDangVien', content->>'soLyLich', content->>'soDangKy') FROM routing.route_steps WHERE dossier_code = $1 AND step_code = 'GGT-CS'", [code]),
+            [member.partyCardNumber, member.recordNumber, member.registerNumber].compactMap { $0 }.joined(separator: " "))
+        XCTAssertNotNil(member.recordNumber)
 
         // The member's window: 30 working days from the letter, with the receiving cell.
         try TestEnvironment.eventually("waiting for the member to present the letter") { try self.currentStep(code)?.number == 3 }

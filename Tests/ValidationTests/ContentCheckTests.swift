@@ -99,9 +99,12 @@ final class ContentCheckTests: XCTestCase {
         XCTAssertEqual(form["soTheDangVien"], factory.member.partyCardNumber)
         XCTAssertEqual(form["chiBoHienTai"], factory.member.organisationCode)
         XCTAssertEqual(submitter.citizenId, factory.member.citizenId)
+        // The record and register numbers the introduction letter carries come from the registry too.
+        XCTAssertEqual(form["soLyLich"], factory.member.recordNumber)
+        XCTAssertEqual(form["soDangKy"], factory.member.registerNumber)
         XCTAssertEqual(Set(prefilled.map(\.path)), [
             "$.data.submitter.citizenId", "$.data.submitter.partyCardNumber", "$.data.form.hoTen", "$.data.form.ngaySinh",
-            "$.data.form.soTheDangVien", "$.data.form.chiBoHienTai",
+            "$.data.form.soTheDangVien", "$.data.form.soLyLich", "$.data.form.soDangKy", "$.data.form.chiBoHienTai",
         ])
         XCTAssertTrue(prefilled.allSatisfy { $0.source == "member-registry" })
     }

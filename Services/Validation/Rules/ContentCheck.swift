@@ -162,6 +162,8 @@ public struct ContentCheck: Sendable {
         case "partyCardNumber": member.partyCardNumber
         case "citizenId": member.citizenId
         case "organisationCode": member.organisationCode
+        case "recordNumber": member.recordNumber
+        case "registerNumber": member.registerNumber
         default: nil
         }
     }
