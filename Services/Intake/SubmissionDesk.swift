@@ -141,7 +141,7 @@ struct SubmissionDesk: Sendable {
             var created: [DossierReceivedV1] = []
             for ((index, request, procedure, officialReceiptAt, calendar), code) in zip(fresh, codes) {
                 let s = request.submit
-                let deadline = try? calendar.adding(workingDays: procedure.processingTimeLimit.workingDays, to: officialReceiptAt)
+                let deadline = try? procedure.deadline(officialReceiptAt: officialReceiptAt, form: request.submit.form, calendar: calendar)
                 var receipt = DossierReceivedV1(
                     dossierCode: code, integrator: request.integrator, clientSubmissionId: s.clientSubmissionId,
                     procedureCode: s.procedureCode, receivingOrganisationCode: s.receivingOrganisationCode,

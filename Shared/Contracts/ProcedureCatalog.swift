@@ -1,4 +1,5 @@
 import Foundation
+import Calendar
 
 /// One published version of a procedure (thủ tục hành chính) in the catalog, with every element
 /// of Đ.8.1. Versions are immutable data files `Catalog/<code>.v<version>.json`; a dossier is
@@ -171,4 +172,19 @@ public struct CatalogError: Error, CustomStringConvertible {
     public let file: String
     public let problem: String
     public var description: String { "catalog file \(file): \(problem)" }
+}
+
+extension ProcedureVersion {
+    /// The deadline the member is shown (Đ.5.8): the published processing time limit from the
+    /// official receipt; or, when the form sets a step's campaign day (`campaignDeadlineField`,
+    /// e.g. residence comments' `hanTraLoi`), the end of that day plus the budgets of the steps
+    /// after it, which is the deadline the route meets.
+    public func deadline(officialReceiptAt: Date, form: [String: String], calendar: WorkingCalendar) throws -> Date {
+        if let index = steps.firstIndex(where: { $0.campaignDeadlineField != nil }),
+           let day = steps[index].campaignDeadlineField.flatMap({ form[$0] }).flatMap(VietnamTime.startOfDay) {
+            let after = steps[(index + 1)...].map(\.workingDays).reduce(0, +)
+            return try calendar.adding(workingDays: after, to: day.addingTimeInterval(86_400))
+        }
+        return try calendar.adding(workingDays: processingTimeLimit.workingDays, to: officialReceiptAt)
+    }
 }

@@ -1,3 +1,4 @@
+import Calendar
 import Contracts
 import Foundation
 import XCTest
@@ -31,6 +32,26 @@ final class CatalogTests: XCTestCase {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url.appendingPathComponent("Shared/Contracts/Catalog/\(name)")
+    }
+}
+
+extension CatalogTests {
+    /// The deadline the member is shown is the one the route meets: the published limit, or a
+    /// residence-comments campaign's day plus the step after it (the requester records the answer).
+    func testTheShownDeadlineIsTheLimitOrTheCampaignDayPlusTheStepsAfterIt() throws {
+        let catalog = try ProcedureCatalog.bundled()
+        let calendar = try WorkingCalendar.bundled()
+        let comments = try XCTUnwrap(catalog.procedure("NHANXET.CUTRU", at: Date()))
+        let receipt = try XCTUnwrap(VietnamTime.parse(local: "2026-12-01 09:00"))
+        func shown(_ form: [String: String]) throws -> String {
+            VietnamTime.display(try comments.deadline(officialReceiptAt: receipt, form: form, calendar: calendar))
+        }
+        // 15 working days from Tuesday 1/12/2026.
+        XCTAssertEqual(try shown([:]), "17:00 22/12/2026")
+        // Answer by the end of Thursday 31/12; then LUU's 1 working day, counted in the working
+        // calendar from that midnight (a holiday, 1/1/2027, then a weekend): the end of Tuesday 5/1.
+        XCTAssertEqual(try shown(["hanTraLoi": "2026-12-31"]), "17:00 05/01/2027")
+        XCTAssertNotEqual(try shown(["hanTraLoi": "2026-12-31"]), try shown([:]))
     }
 }
 

@@ -149,6 +149,13 @@ final class ProcedureRoutingTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(extended, 200)
         XCTAssertEqual(try TestEnvironment.value(
             "SELECT ends_on::text FROM routing.temporary_transfers WHERE dossier_code = $1", [code]), "2027-05-31")
+        // The official organisation is told of the extension (it keeps the member on its list), and so is the member.
+        try TestEnvironment.eventually("the official organisation and the member told of the extension") {
+            try TestEnvironment.value("""
+                SELECT string_agg(recipient_kind || ':' || recipient_id, ' ' ORDER BY recipient_kind, recipient_id)
+                FROM notification.notices WHERE dossier_code = $1 AND source_type = 'temporary-transfer.extended.v1'
+                """, [code]) == "member:\(member.memberId) organisation:\(system.organisation) organisation:\(tag)B.CB0011"
+        }
 
         // Both organisations are reminded before the end, then the transfer closes the next day.
         let remindAt = try XCTUnwrap(TestEnvironment.value(

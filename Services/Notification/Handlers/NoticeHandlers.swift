@@ -88,6 +88,10 @@ enum NoticeHandlers {
                 ? "Hồ sơ \($0.dossierCode) đã được phê duyệt."
                 : "Hồ sơ \($0.dossierCode) bị từ chối. Lý do: \($0.reason ?? "không nêu").")
         },
+        NoticeHandler<TemporaryTransferV1>(messageType: .temporaryTransferExtended) {
+            ($0.dossierCode, $0.memberId,
+             "Thời hạn sinh hoạt đảng tạm thời của đồng chí tại tổ chức \($0.temporaryOrganisationCode) được gia hạn đến hết ngày \($0.endsOn).")
+        },
         NoticeHandler<ResultIssuedV1>(messageType: .resultIssued) {
             ($0.dossierCode, $0.memberId,
              "Kết quả giải quyết hồ sơ \($0.dossierCode) đã được cấp, mã kết quả \($0.resultCode).")

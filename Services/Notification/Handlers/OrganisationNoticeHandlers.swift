@@ -6,7 +6,7 @@ import ServiceKit
 
 /// Notices to party organisations (tổ chức đảng) about the steps they must handle: assigned,
 /// reminded before the deadline, overdue (also to the superior it was escalated to), and a
-/// temporary transfer's end (to both organisations). One notice per event and organisation; a
+/// temporary transfer's extension and end (to both organisations). One notice per event and organisation; a
 /// batch of events is one statement.
 struct OrganisationNoticeHandler<Payload: Codable & Sendable>: BatchMessageHandler {
     let tables = ["notices"]
@@ -57,6 +57,12 @@ enum OrganisationNoticeHandlers {
         OrganisationNoticeHandler<TemporaryTransferV1>(messageType: .temporaryTransferEnding) {
             ($0.dossierCode, [$0.officialOrganisationCode, $0.temporaryOrganisationCode],
              "Thời hạn sinh hoạt đảng tạm thời của đảng viên \($0.memberId) (hồ sơ \($0.dossierCode)) kết thúc ngày \($0.endsOn).")
+        },
+        // The official organisation keeps the member on its list: it is told of every extension.
+        OrganisationNoticeHandler<TemporaryTransferV1>(messageType: .temporaryTransferExtended) {
+            ($0.dossierCode, [$0.officialOrganisationCode, $0.temporaryOrganisationCode],
+             "Sinh hoạt đảng tạm thời của đảng viên \($0.memberId) (hồ sơ \($0.dossierCode)) tại tổ chức \($0.temporaryOrganisationCode) được gia hạn đến hết ngày \($0.endsOn)"
+                + ($0.reason.map { "; lý do: \($0)." } ?? "."))
         },
         OrganisationNoticeHandler<TemporaryTransferV1>(messageType: .temporaryTransferClosed) {
             ($0.dossierCode, [$0.officialOrganisationCode, $0.temporaryOrganisationCode],
