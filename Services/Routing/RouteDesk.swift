@@ -148,6 +148,7 @@ struct RouteDesk: Sendable {
     /// ends, its step's timers cancelled, and `dossier.withdrawn.v1` is announced; a dossier routing
     /// does not hold yet is remembered, and its route starts withdrawn (`start`).
     func withdraw(_ request: DossierWithdrawalRequestedV1, cause: IncomingMessage?, context: HandlerContext) throws {
+        try store.lockDossiers([request.dossierCode], db: context.db)
         guard var route = try store.locked(request.dossierCode, db: context.db) else {
             try context.db.execute("""
                 INSERT INTO withdrawal_requests (dossier_code, reason, requested_at) VALUES ($1, $2, $3::timestamptz)

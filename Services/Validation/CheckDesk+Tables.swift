@@ -138,12 +138,14 @@ extension CheckDesk {
     }
 
     /// Closes a dossier at the submitter's request; returns whether validation still held it (never
-    /// passed on to routing, which otherwise closes and announces it). nil: the dossier is not here yet.
+    /// passed on to routing, which otherwise closes and announces it). An accepted dossier is marked
+    /// too, silently, so that a return from its route racing the withdrawal does not reopen it here.
+    /// nil: the dossier is not here yet.
     func withdraw(_ code: String, db: PostgresConnection) throws -> Bool? {
         guard let row = try db.execute("SELECT status, routed FROM dossiers WHERE code = $1 FOR UPDATE", [code]).first
         else { return nil }
         let status = try row.value(DossierCheckStatus.self, "status")
-        guard status == .awaitingRegistry || status == .supplementRequested else { return false }
+        guard status == .awaitingRegistry || status == .supplementRequested || status == .accepted else { return false }
         try db.execute("UPDATE dossiers SET status = $2, version = version + 1, updated_at = now() WHERE code = $1",
                        [code, DossierCheckStatus.withdrawn.rawValue])
         return try !row.bool("routed")

@@ -168,4 +168,15 @@ final class RouteLifecycleTests: XCTestCase {
         XCTAssertEqual(decided.withdraw(), [])
         XCTAssertEqual(decided.status, .decided)
     }
+
+    /// A return would restart the member's window: the presentation is recorded or refused.
+    func testAPresentationCannotBeReturnedForASupplement() throws {
+        var (route, steps) = latePresentationRoute()
+        _ = route.start(steps)
+        _ = try route.decide(step: 1, .approve, by: "ISSUER", reason: nil)
+        XCTAssertThrowsError(try route.decide(step: 2, .returnForSupplement, by: "RECEIVER", reason: "Chưa đến")) {
+            XCTAssertEqual($0 as? DecisionRefusal, .presentationNotReturnable)
+        }
+        XCTAssertEqual(route.steps[1].status, .assigned)
+    }
 }

@@ -117,6 +117,19 @@ final class RoutePlannerTests: XCTestCase {
                        ["DN@HN.CS002", "NX@HCM.CB0020", "LUU@HN.CS002"])
     }
 
+    /// A plan whose presentation step has no letter before it (a misconfigured catalog) is not
+    /// planned: the member would present nothing and a late presentation would go to nobody.
+    func testAPresentationWithoutALetterIsNotPlanned() throws {
+        let steps = try JSONDecoder().decode([ProcedureVersion.Step].self, from: Data("""
+            [{"code": "XN-CB", "name": "Chi bộ xác nhận", "organisationRole": "member-chi-bo", "action": "confirm", "workingDays": 1},
+             {"code": "XT-GGT", "name": "Xuất trình", "organisationRole": "receiving-first-organisation", "action": "present-letter", "workingDays": 30},
+             {"code": "TN-CB", "name": "Chi bộ tiếp nhận", "organisationRole": "receiving-chi-bo", "action": "accept", "workingDays": 1}]
+            """.utf8))
+        XCTAssertThrowsError(try RoutePlanner.plan(steps, ends: RouteEnds(memberCell: "HN.CB0011", destinationCell: "HN.CB0012"), tree: tree)) {
+            XCTAssertEqual($0 as? RoutePlanError, .missingLetter("XT-GGT"))
+        }
+    }
+
     func testUnknownOrganisationsAndMissingDestinationAreReported() throws {
         XCTAssertThrowsError(try route("CSHD.CHINHTHUC", from: "HN.CB0011", to: "XX.CB0001")) {
             XCTAssertEqual($0 as? RoutePlanError, .unknownOrganisation("XX.CB0001"))

@@ -109,14 +109,14 @@ struct DossierSupplementHandler: MessageHandler {
     }
 
     func problems(of supplement: DossierSupplementV1, integrator: String, db: PostgresConnection) throws -> [Problem] {
+        try DossierCommands.lock(supplement.dossierCode, db: db)
         guard let dossier = try db.execute("""
             SELECT integrator, \(PublicDossierStatus.currentSQL(of: "dossiers.code")) AS status, procedure_code, submission::text AS submission,
                    \(rfc3339SQL("received_at")) AS received_at,
                    EXISTS (SELECT 1 FROM withdrawals w WHERE w.dossier_code = dossiers.code) AS withdrawing
-            FROM dossiers WHERE code = $1 FOR UPDATE
+            FROM dossiers WHERE code = $1
             """, [supplement.dossierCode]).first, try dossier.string("integrator") == integrator else {
-            return [Problem(code: "unknown-dossier", path: "$.data.dossierCode",
-                            message: "Không tìm thấy hồ sơ \(WireText.quote(supplement.dossierCode)) do hệ thống của quý vị nộp.")]
+            return [DossierCommands.unknownDossier(supplement.dossierCode)]
         }
         // A dossier being withdrawn takes no amendment, even before its holder has closed it.
         guard try dossier.value(PublicDossierStatus.self, "status") == .supplementRequested, try !dossier.bool("withdrawing") else {

@@ -82,13 +82,13 @@ struct DossierWithdrawHandler: MessageHandler {
             }
             return .earlier(earlier)
         }
+        try DossierCommands.lock(request.dossierCode, db: db)
         guard let dossier = try db.execute("""
             SELECT integrator, \(PublicDossierStatus.currentSQL(of: "dossiers.code")) AS status,
                    (SELECT w.request::text FROM withdrawals w WHERE w.dossier_code = dossiers.code) AS earlier
-            FROM dossiers WHERE code = $1 FOR UPDATE
+            FROM dossiers WHERE code = $1
             """, [request.dossierCode]).first, try dossier.string("integrator") == integrator else {
-            return .rejected([Problem(code: "unknown-dossier", path: "$.data.dossierCode",
-                                      message: "Không tìm thấy hồ sơ \(WireText.quote(request.dossierCode)) do hệ thống của quý vị nộp.")])
+            return .rejected([DossierCommands.unknownDossier(request.dossierCode)])
         }
         if let earlier = try dossier.optionalJSON(DossierWithdrawalRequestedV1.self, "earlier") { return .earlier(earlier) }
         if let status = try dossier.optionalValue(PublicDossierStatus.self, "status"), Self.closed.contains(status) {

@@ -62,7 +62,7 @@ enum OrganisationNoticeHandlers {
         OrganisationNoticeHandler<TemporaryTransferV1>(messageType: .temporaryTransferExtended) {
             ($0.dossierCode, [$0.officialOrganisationCode, $0.temporaryOrganisationCode],
              "Sinh hoạt đảng tạm thời của đảng viên \($0.memberId) (hồ sơ \($0.dossierCode)) tại tổ chức \($0.temporaryOrganisationCode) được gia hạn đến hết ngày \($0.endsOn)"
-                + ($0.reason.map { "; lý do: \($0)." } ?? "."))
+                + ($0.reason.map { "; lý do: \($0.trimmingCharacters(in: CharacterSet(charactersIn: ". ")))." } ?? "."))
         },
         OrganisationNoticeHandler<TemporaryTransferV1>(messageType: .temporaryTransferClosed) {
             ($0.dossierCode, [$0.officialOrganisationCode, $0.temporaryOrganisationCode],

@@ -13,6 +13,7 @@ struct DossierAcceptedHandler: BatchMessageHandler {
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         let accepted = try batch.map { try $0.decode(DossierAcceptedV1.self).data }
+        try desk.store.lockDossiers(accepted.map(\.dossierCode), db: context.db)
         var new = try desk.store.insertAccepted(accepted, db: context.db)
         // The organisations of every new route in one read (a recursive query per dossier was a
         // visible share of routing's database time); a dossier whose ends cannot be read fails alone in start.
@@ -21,7 +22,7 @@ struct DossierAcceptedHandler: BatchMessageHandler {
         }
         let tree = codes.isEmpty ? nil : try desk.tree(for: codes, db: context.db)
         // Withdrawals asked for before the dossier got here (one read per batch, usually empty).
-        let withdrawals = new.isEmpty ? [:] : try desk.store.withdrawalsRequested(for: Array(new), db: context.db)
+        let withdrawals = new.isEmpty ? [:] : try desk.store.takeWithdrawalsRequested(for: Array(new), db: context.db)
         for (message, dossier) in zip(batch, accepted) {
             if new.remove(dossier.dossierCode) != nil {
                 if let reason = withdrawals[dossier.dossierCode] {

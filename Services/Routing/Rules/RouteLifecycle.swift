@@ -138,6 +138,9 @@ public struct RouteLifecycle: Sendable, Equatable {
         guard steps[index].organisationCode == organisation else { throw .wrongOrganisation(steps[index].organisationCode) }
         let approving = decision == .approve || decision == .forward
         if !approving, (reason ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw .reasonRequired }
+        // The member's window to present the letter is not reset by a return: it is recorded
+        // (approve, late or not) or the file is refused.
+        if steps[index].isPresentation, decision == .returnForSupplement { throw .presentationNotReturnable }
         // The letter records the dues status from payment; it cannot be issued before payment answers.
         if approving, steps[index].needsDuesStatus, !duesReported { throw .duesStatusPending }
         let stepStatus: StepStatus = switch decision {
@@ -235,6 +238,7 @@ public enum DecisionRefusal: Error, Equatable, CustomStringConvertible {
     case wrongOrganisation(String)
     case reasonRequired
     case duesStatusPending
+    case presentationNotReturnable
 
     public var code: String {
         switch self {
@@ -243,6 +247,7 @@ public enum DecisionRefusal: Error, Equatable, CustomStringConvertible {
         case .wrongOrganisation: "wrong-organisation"
         case .reasonRequired: "reason-required"
         case .duesStatusPending: "dues-status-pending"
+        case .presentationNotReturnable: "presentation-not-returnable"
         }
     }
 
@@ -251,7 +256,7 @@ public enum DecisionRefusal: Error, Equatable, CustomStringConvertible {
         case .unknownDossier: 404
         case .stepNotCurrent, .duesStatusPending: 409
         case .wrongOrganisation: 403
-        case .reasonRequired: 422
+        case .reasonRequired, .presentationNotReturnable: 422
         }
     }
 
@@ -263,6 +268,7 @@ public enum DecisionRefusal: Error, Equatable, CustomStringConvertible {
         case let .wrongOrganisation(organisation): "Bước này do tổ chức \(organisation) xử lý; quý vị không có quyền quyết định."
         case .reasonRequired: "Trả lại hoặc từ chối phải nêu rõ lý do."
         case .duesStatusPending: "Chưa nhận được tình trạng đóng đảng phí từ hệ thống thu đảng phí; chưa thể cấp giấy giới thiệu."
+        case .presentationNotReturnable: "Việc xuất trình giấy giới thiệu không thể trả lại để bổ sung: hãy ghi nhận đảng viên đã xuất trình hoặc từ chối, nêu rõ lý do."
         }
     }
 }

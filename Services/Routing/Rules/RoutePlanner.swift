@@ -31,12 +31,15 @@ public enum RoutePlanError: Error, Equatable, CustomStringConvertible {
     /// The dossier does not name an organisation the plan needs (e.g. the destination cell).
     case missingField(String)
     case cycle(String)
+    /// A step needs the introduction letter, but no step of this route issues one.
+    case missingLetter(String)
 
     public var description: String {
         switch self {
         case let .unknownOrganisation(code): "organisation \(code) is not in the organisation registry"
         case let .missingField(field): "the form has no \(field), which the route plan needs"
         case let .cycle(code): "the organisation tree has a cycle at \(code)"
+        case let .missingLetter(step): "step \(step) needs an introduction letter, but no step of this route issues one"
         }
     }
 }
@@ -135,9 +138,13 @@ public enum RoutePlanner {
             } else {
                 organisation = try resolve(step.organisationRole, member: member, destination: destination, ends: ends, tree: tree)
             }
+            let presentation = step.action == PlannedStep.presentLetter
+            // A letter to present, and a committee to decide on a late presentation, must exist.
+            if presentation || step.organisationRole == "letter-issuing-committee", !route.contains(where: \.issuesLetter) {
+                throw RoutePlanError.missingLetter(step.code)
+            }
             guard let organisation else { continue }
             guard tree[organisation] != nil else { throw RoutePlanError.unknownOrganisation(organisation) }
-            let presentation = step.action == PlannedStep.presentLetter
             if let last = route.last, last.organisationCode == organisation, !last.isPresentation, !presentation,
                !last.onlyAfterLatePresentation { continue }
             route.append(PlannedStep(number: route.count + 1, code: step.code, name: step.name, organisationCode: organisation,

@@ -8,6 +8,16 @@ import ServiceKit
 /// locked, changed in memory by `RouteDesk` and `RouteLifecycle`, and written back by `save`.
 /// The officers' views are in `RouteStore+Views.swift`.
 struct RouteStore: Sendable {
+    /// Serialises, per dossier, the start of its route and a withdrawal asked for before it: both
+    /// take this transaction-scoped lock first (in code order), so a withdrawal either finds the
+    /// committed route or leaves a request the starting transaction reads after the lock.
+    func lockDossiers(_ codes: [String], db: PostgresConnection) throws {
+        try db.executeDeferred("""
+            SELECT count(pg_advisory_xact_lock(hashtextextended('routing.dossier:' || code, 0))) AS n
+            FROM (SELECT DISTINCT unnest($1::text[]) AS code ORDER BY 1) AS t
+            """, [PostgresArray(codes)])
+    }
+
     /// Inserts the routes of newly accepted dossiers (status `planning`); returns the codes that
     /// were new (the others were accepted before: a resumption or a repeat).
     func insertAccepted(_ accepted: [DossierAcceptedV1], db: PostgresConnection) throws -> Set<String> {
@@ -153,10 +163,11 @@ struct RouteStore: Sendable {
             .map { try $0.json(DossierAcceptedV1.self, "accepted") }
     }
 
-    /// The reasons of withdrawals asked for before these dossiers reached routing, by code.
-    func withdrawalsRequested(for codes: [String], db: PostgresConnection) throws -> [String: String] {
+    /// The reasons of withdrawals asked for before these dossiers reached routing, by code; taken
+    /// (deleted) now that their routes start withdrawn.
+    func takeWithdrawalsRequested(for codes: [String], db: PostgresConnection) throws -> [String: String] {
         Dictionary(uniqueKeysWithValues: try db.execute(
-            "SELECT dossier_code, reason FROM withdrawal_requests WHERE dossier_code = ANY($1::text[])", [PostgresArray(codes)])
+            "DELETE FROM withdrawal_requests WHERE dossier_code = ANY($1::text[]) RETURNING dossier_code, reason", [PostgresArray(codes)])
             .rows.map { (try $0.string("dossier_code"), try $0.string("reason")) })
     }
 

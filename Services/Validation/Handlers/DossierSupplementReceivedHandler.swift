@@ -16,6 +16,8 @@ struct DossierSupplementReceivedHandler: MessageHandler {
         guard let dossier = try desk.locked(supplement.dossierCode, db: context.db) else {
             throw PermanentFailure(code: "unknown-dossier", reason: "dossier \(supplement.dossierCode) is not known to validation")
         }
+        // Withdrawn while the amendment was on its way: the withdrawal stands.
+        if dossier.status == .withdrawn { return }
         guard dossier.status == .supplementRequested else {
             throw PermanentFailure(code: "not-awaiting-supplement",
                                    reason: "dossier \(supplement.dossierCode) is \(dossier.status.rawValue), not awaiting a supplement")
