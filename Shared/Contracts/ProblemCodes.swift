@@ -72,6 +72,8 @@ public enum ProblemCodes {
 
     static let refusals: [Entry] = [
         .init(code: "member-not-active", family: .refusal, meaning: "The registry says the member no longer belongs to the Party."),
+        .init(code: "not-member-organisation", family: .refusal, meaning: "Sent to an organisation that is not the member's cell (e.g. the old cell after a transfer); the reason names the member's current cell."),
+        .init(code: "transfer-to-own-cell", family: .refusal, meaning: "A transfer whose destination is the cell the member already belongs to."),
         .init(code: "procedure-not-in-force", family: .refusal, meaning: "No version of the procedure was in force at the receipt time."),
         .init(code: "temporary-period-not-allowed", family: .refusal, meaning: "A temporary transfer outside the allowed months."),
         .init(code: "supplement-not-received", family: .refusal, meaning: "The requested supplement did not come within the procedure's supplementWaitWorkingDays: the dossier is closed."),

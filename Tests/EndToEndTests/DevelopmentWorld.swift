@@ -6,9 +6,12 @@ import XCTest
 final class DevelopmentWorld {
     let system: SystemHarness
     let simulator: Process
+    /// Routes this world moved (not those left by earlier runs) are the ones `stop` waits for.
+    let started: Date
 
     /// `decide`: what the simulated software decides (`--decide`); nil runs the README's plain command.
     init(decide: String? = nil) throws {
+        started = Date()
         system = try SystemHarness()
         try system.startAll(autoDecide: false)
         _ = try system.admin(["members", "load-fixture", "--count", "2"])
@@ -23,8 +26,20 @@ final class DevelopmentWorld {
         try TestEnvironment.eventually(timeout: 30, "the simulator listening") {
             (try? String(contentsOf: log, encoding: .utf8))?.contains("deciding \(decide ?? "approve")") == true
         }
-        try TestEnvironment.eventually(timeout: 30, "DV0000001 replicated") {
-            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = 'DV0000001'") == 1
+        try awaitMembersInTheirCells()
+    }
+
+    /// Every example submits for DV0000001 from HN.CB0001: after a completed transfer moved it,
+    /// loading the registry again (a newer revision) puts it back.
+    func resetMembers() throws {
+        _ = try system.admin(["members", "load-fixture", "--count", "2"])
+        try awaitMembersInTheirCells()
+    }
+
+    private func awaitMembersInTheirCells() throws {
+        try TestEnvironment.eventually(timeout: 30, "DV0000001 replicated in HN.CB0001") {
+            try TestEnvironment.count(
+                "SELECT count(*) AS n FROM validation.members WHERE member_id = 'DV0000001' AND organisation_code = 'HN.CB0001'") == 1
         }
     }
 
@@ -40,7 +55,16 @@ final class DevelopmentWorld {
         }
     }
 
+    /// Lets the examples' dossiers finish first: a transfer completing in the next test's world
+    /// would move DV0000001 after that world put it back in its cell.
     func stop() {
+        try? TestEnvironment.eventually(timeout: 60, "the development world's routes settle") {
+            try TestEnvironment.count("""
+                SELECT count(*) AS n FROM routing.routes WHERE member_id LIKE 'DV%' AND updated_at >= $1::timestamptz
+                    AND status IN ('planning', 'awaiting-organisations', 'in-progress', 'awaiting-dues-status')
+                """, [started]) == 0
+                && TestEnvironment.count("SELECT count(*) AS n FROM routing.outbox") == 0
+        }
         simulator.terminate()
         simulator.waitUntilExit()
         _ = try? system.stopAll()

@@ -79,6 +79,18 @@ final class RoutingTests: XCTestCase, RoutingScenario {
         try TestEnvironment.eventually("the registry replica follows the member") {
             try TestEnvironment.value("SELECT organisation_code FROM validation.members WHERE member_id = $1", [member.memberId]) == "\(b).CB0011"
         }
+        // A later dossier sent to the old cell is answered with the member's cell now, never routed from there.
+        let channel = try IntakeTests.ReplyChannel()
+        _ = try channel.submit(SampleDossier.submit(organisation: system.organisation, member: member, destination: "\(a).CB0004"))
+        let late = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
+        try TestEnvironment.eventually("answered with the new cell") {
+            try TestEnvironment.value(
+                "SELECT (details->>'reasonCode') || ' ' || (details->>'reason') FROM intake.dossier_events WHERE dossier_code = $1 AND event_type = $2",
+                [late, MessageType.dossierRefused.routingKey])?.hasPrefix("not-member-organisation") == true
+        }
+        XCTAssertTrue(try TestEnvironment.value("SELECT details->>'reason' FROM intake.dossier_events WHERE dossier_code = $1 AND event_type = $2",
+                                                [late, MessageType.dossierRefused.routingKey])?.contains("\(b).CB0011") == true)
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM routing.routes WHERE dossier_code = $1", [late]), 0)
         try system.stopAll()
     }
 

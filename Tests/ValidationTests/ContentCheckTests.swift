@@ -92,6 +92,22 @@ final class ContentCheckTests: XCTestCase {
         }
     }
 
+    /// After a transfer the registry has the member in the new cell: a dossier sent to the old one
+    /// is answered with the new cell; a transfer to the cell the member is in is refused.
+    func testADossierSentToAnotherCellIsAnsweredWithTheMembersCellAndATransferToItIsRefused() throws {
+        var moved = factory.member
+        moved.organisationCode = "HCM.CB0077"
+        guard case let .refused(code, reason) = check.check(try factory.content(ProcedureCode.officialTransfer), member: moved) else {
+            return XCTFail("sent to the old cell")
+        }
+        XCTAssertEqual(code, "not-member-organisation")
+        XCTAssertTrue(reason.contains("HCM.CB0077"), reason)
+        let own = try factory.content(ProcedureCode.temporaryTransfer, form: ["chiBoNoiDen": factory.member.organisationCode])
+        guard case .refused("transfer-to-own-cell", _) = check.check(own, member: factory.member) else {
+            return XCTFail("transfer to the member's own cell: \(check.check(own, member: factory.member))")
+        }
+    }
+
     func testFieldsTheRegistryKnowsAreFilledInAndMarked() throws {
         let outcome = check.check(try factory.content(ProcedureCode.officialTransfer), member: factory.member)
         guard case let .accepted(_, form, submitter, prefilled) = outcome else { return XCTFail("\(outcome)") }

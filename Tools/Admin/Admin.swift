@@ -168,13 +168,21 @@ struct Members: ParsableCommand {
         @Option(help: "Registry AMQP URL (a user allowed to publish member.* events).") var amqpURL: String =
             developmentAMQPURL(user: "member-registry")
         @Option(help: "How many members.") var count = 10_000
+        // A completed transfer moves a member in the replicas; loading again puts every member back
+        // in its fixture cell, as a newer registry revision (the time now) than any before.
+        @Option(help: "The records' revision (default: the Unix time now, newer than any earlier load).")
+        var revision = Int(Date().timeIntervalSince1970)
 
         func run() throws {
             let url = try AMQPURL(amqpURL)
             let amqp = try AMQPConnection(url: url, heartbeat: 0)
             defer { amqp.close() }
             try amqp.enableConfirms()
-            let members = (1...max(count, 1)).map { MemberFixture.member(number: $0) }
+            let members = (1...max(count, 1)).map { number in
+                var member = MemberFixture.member(number: number)
+                member.revision = revision
+                return member
+            }
             try MemberFixture.publishRegistered(members, on: amqp, user: url.user)
             let cells = Set(members.map(\.organisationCode))
             print("\(members.count) members in \(cells.count) cells of \(MemberFixture.provinces.map(\.code).joined(separator: ", ")) published as member.registered.v1")

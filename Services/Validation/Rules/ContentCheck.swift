@@ -118,6 +118,7 @@ public struct ContentCheck: Sendable {
             return .refused(code: "member-not-active",
                             reason: "Theo Cơ sở dữ liệu đảng viên, người nộp không còn sinh hoạt đảng nên không thể thực hiện thủ tục này.")
         }
+        if let refusal = organisationRefusal(procedure, content: content, member: member) { return refusal }
         var problems: [Problem] = []
         var prefilled: [PrefilledField] = []
         var submitter = content.submitter
@@ -287,6 +288,21 @@ public struct ContentCheck: Sendable {
         guard months < range.minMonths || months > range.maxMonths else { return nil }
         return .refused(code: "temporary-period-not-allowed",
                         reason: "Thời hạn sinh hoạt đảng tạm thời \(months) tháng không thuộc khoảng được phép (\(range.minMonths) đến \(range.maxMonths) tháng \(study ? "khi đi học tập trung" : "khi làm việc, cư trú nơi khác")).")
+    }
+
+    /// A dossier the member's cell must receive, sent to another organisation (the member's old cell
+    /// after a transfer), is answered with the member's current cell, never routed from an
+    /// organisation that no longer has the member; a transfer to the cell the member is in is refused.
+    func organisationRefusal(_ procedure: ProcedureVersion, content: DossierContent, member: MemberRecord) -> CheckOutcome? {
+        if procedure.receivingOrganisation == "member-chi-bo", content.receivingOrganisationCode != member.organisationCode {
+            return .refused(code: "not-member-organisation",
+                            reason: "Theo Cơ sở dữ liệu đảng viên, đảng viên hiện sinh hoạt tại chi bộ \(member.organisationCode), không thuộc tổ chức nhận hồ sơ \(content.receivingOrganisationCode). Đề nghị nộp hồ sơ tại chi bộ \(member.organisationCode).")
+        }
+        if let destination = content.form["chiBoNoiDen"], destination == member.organisationCode {
+            return .refused(code: "transfer-to-own-cell",
+                            reason: "Chi bộ nơi đến (\(destination)) là chi bộ đảng viên đang sinh hoạt; không thể chuyển sinh hoạt đảng đến chính chi bộ này.")
+        }
+        return nil
     }
 
     /// An official transfer submitted after the allowed working days from the decision needs the reason.
