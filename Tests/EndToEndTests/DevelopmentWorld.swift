@@ -6,7 +6,7 @@ import XCTest
 final class DevelopmentWorld {
     let system: SystemHarness
     let simulator: Process
-    /// Routes this world moved (not those left by earlier runs) are the ones `stop` waits for.
+    /// Dossiers this world received (not those left by earlier runs) are the ones `stop` waits for.
     let started: Date
 
     /// `decide`: what the simulated software decides (`--decide`); nil runs the README's plain command.
@@ -58,10 +58,12 @@ final class DevelopmentWorld {
     /// Lets the examples' dossiers finish first: a transfer completing in the next test's world
     /// would move DV0000001 after that world put it back in its cell.
     func stop() {
-        try? TestEnvironment.eventually(timeout: 60, "the development world's routes settle") {
+        try? TestEnvironment.eventually(timeout: 60, "the development world's dossiers settle") {
             try TestEnvironment.count("""
-                SELECT count(*) AS n FROM routing.routes WHERE member_id LIKE 'DV%' AND updated_at >= $1::timestamptz
-                    AND status IN ('planning', 'awaiting-organisations', 'in-progress', 'awaiting-dues-status')
+                SELECT count(*) AS n FROM intake.dossiers d WHERE d.member_id LIKE 'DV%' AND d.received_at BETWEEN $1::timestamptz AND now()
+                    AND coalesce((SELECT e.status FROM intake.dossier_events e WHERE e.dossier_code = d.code AND e.status IS NOT NULL
+                                  ORDER BY e.occurred_at DESC, e.message_id DESC LIMIT 1), 'received')
+                        NOT IN ('result-issued', 'refused', 'withdrawn', 'supplement-requested')
                 """, [started]) == 0
                 && TestEnvironment.count("SELECT count(*) AS n FROM routing.outbox") == 0
         }
