@@ -15,6 +15,25 @@ final class ValidationTests: XCTestCase {
         try TestEnvironment.value("SELECT status FROM validation.dossiers WHERE code = $1", [code])
     }
 
+    /// A registered member's dossier whose submitter name the registry contradicts: validation asks
+    /// for a supplement. Returns the member and the dossier code once it waits for it.
+    static func dossierAwaitingSupplement(_ system: SystemHarness, on channel: IntakeTests.ReplyChannel) throws
+        -> (member: MemberRecord, code: String) {
+        let member = TestEnvironment.members(1, organisation: system.organisation)[0]
+        try TestEnvironment.registerMembers([member])
+        try TestEnvironment.eventually("member replicated") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = $1", [member.memberId]) == 1
+        }
+        var submit = SampleDossier.submit(organisation: system.organisation, member: member)
+        submit.submitter.fullName = "Tên Không Khớp"
+        _ = try channel.submit(submit)
+        let code = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
+        try TestEnvironment.eventually("supplement requested") {
+            try TestEnvironment.value("SELECT status FROM validation.dossiers WHERE code = $1", [code]) == "supplement-requested"
+        }
+        return (member, code)
+    }
+
     func intakeStatus(_ code: String) throws -> String? {
         try TestEnvironment.value("SELECT status FROM intake.dossier_events WHERE dossier_code = $1 AND status IS NOT NULL ORDER BY occurred_at DESC, message_id DESC LIMIT 1", [code])
     }
@@ -123,17 +142,7 @@ final class ValidationTests: XCTestCase {
         let clock = try ControllableClock("2026-11-30 09:00")  // a Monday
         for service in ["intake", "validation"] { try system.start(service, environment: clock.environment) }
         defer { _ = try? system.stopAll() }
-        let member = TestEnvironment.members(1, organisation: system.organisation)[0]
-        try TestEnvironment.registerMembers([member])
-        try TestEnvironment.eventually("member replicated") {
-            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = $1", [member.memberId]) == 1
-        }
-        var submit = SampleDossier.submit(organisation: system.organisation, member: member)
-        submit.submitter.fullName = "Tên Không Khớp"
-        let channel = try IntakeTests.ReplyChannel()
-        _ = try channel.submit(submit)
-        let code = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
-        try TestEnvironment.eventually("supplement requested") { try self.status(code) == "supplement-requested" }
+        let (_, code) = try Self.dossierAwaitingSupplement(system, on: try IntakeTests.ReplyChannel())
         // 30 working days (the catalog's supplementWaitWorkingDays) from Monday 30/11/2026, 1/1/2027
         // a holiday: the end of Tuesday 12/01/2027.
         let due = try XCTUnwrap(TestEnvironment.value(

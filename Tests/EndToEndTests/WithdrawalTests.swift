@@ -72,19 +72,8 @@ final class WithdrawalTests: XCTestCase, RoutingScenario {
     func testADossierValidationStillHoldsIsWithdrawnByValidationAndTakesNoSupplement() throws {
         let system = try SystemHarness()
         try system.startAll(autoDecide: false)
-        let member = TestEnvironment.members(1, organisation: system.organisation)[0]
-        try TestEnvironment.registerMembers([member])
-        try TestEnvironment.eventually("member replicated") {
-            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = $1", [member.memberId]) == 1
-        }
-        var submit = SampleDossier.submit(organisation: system.organisation, member: member)
-        submit.submitter.fullName = "Tên Không Khớp"
         let channel = try IntakeTests.ReplyChannel()
-        _ = try channel.submit(submit)
-        let code = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
-        try TestEnvironment.eventually("supplement requested") {
-            try TestEnvironment.value("SELECT status FROM validation.dossiers WHERE code = $1", [code]) == "supplement-requested"
-        }
+        let (member, code) = try ValidationTests.dossierAwaitingSupplement(system, on: channel)
 
         XCTAssertEqual(try withdraw(code, key: "rut-\(code)", on: channel).type, MessageType.dossierWithdrawalRequested.cloudEventType)
         try TestEnvironment.eventually("validation closes it") {

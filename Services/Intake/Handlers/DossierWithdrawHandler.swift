@@ -18,32 +18,26 @@ struct DossierWithdrawHandler: MessageHandler {
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
         let integrator = try Integrators.verifiedSenders(of: [message], db: context.db)[0]
         let request = try message.decode(DossierWithdrawV1.self).data
-        switch try answer(request, integrator: integrator, db: context.db) {
-        case let .earlier(requested):
-            try context.reply(to: message, .dossierWithdrawalRequested, subject: requested.dossierCode, data: requested)
-        case let .rejected(problems):
-            let rejected = DossierRejectedV1(integrator: integrator, clientSubmissionId: request.clientSubmissionId, problems: problems)
-            let subject = WireText.isCleanIdentifier(request.dossierCode) ? request.dossierCode : nil
-            try context.emit(.dossierRejected, subject: subject, data: rejected, causedBy: message)
-            try context.reply(to: message, .dossierRejected, subject: subject, data: rejected)
-        case .new:
-            let requested = DossierWithdrawalRequestedV1(
-                dossierCode: request.dossierCode, integrator: integrator, clientSubmissionId: request.clientSubmissionId,
-                reason: request.reason.trimmingCharacters(in: .whitespacesAndNewlines), requestedAt: context.now)
-            try context.db.execute("""
-                INSERT INTO withdrawals (integrator, client_submission_id, dossier_code, requested_at, request)
-                VALUES ($1, $2, $3, $4::timestamptz, $5::jsonb)
-                """, [integrator, request.clientSubmissionId, request.dossierCode, context.now, try JSONText(requested)])
-            // On the timeline without a status of its own: the dossier is withdrawn when its holder says so.
-            try context.db.execute("""
-                INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary, details)
-                VALUES ($1, $2, $3, $4::timestamptz, $5, $6::jsonb)
-                """, ["withdraw:\(integrator):\(request.clientSubmissionId)", request.dossierCode,
-                      MessageType.dossierWithdrawalRequested.routingKey, context.now, "Đã nhận yêu cầu rút hồ sơ.",
-                      try JSONText(["reason": requested.reason])])
-            try context.emit(.dossierWithdrawalRequested, subject: request.dossierCode, data: requested, causedBy: message)
-            try context.reply(to: message, .dossierWithdrawalRequested, subject: request.dossierCode, data: requested)
+        let answer = try answer(request, integrator: integrator, db: context.db)
+        guard case .new = answer else {
+            return try reply(answer, to: message, request: request, integrator: integrator, emitRejection: true, context: context)
         }
+        let requested = DossierWithdrawalRequestedV1(
+            dossierCode: request.dossierCode, integrator: integrator, clientSubmissionId: request.clientSubmissionId,
+            reason: request.reason.trimmingCharacters(in: .whitespacesAndNewlines), requestedAt: context.now)
+        try context.db.execute("""
+            INSERT INTO withdrawals (integrator, client_submission_id, dossier_code, requested_at, request)
+            VALUES ($1, $2, $3, $4::timestamptz, $5::jsonb)
+            """, [integrator, request.clientSubmissionId, request.dossierCode, context.now, try JSONText(requested)])
+        // On the timeline without a status of its own: the dossier is withdrawn when its holder says so.
+        try context.db.execute("""
+            INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary, details)
+            VALUES ($1, $2, $3, $4::timestamptz, $5, $6::jsonb)
+            """, ["withdraw:\(integrator):\(request.clientSubmissionId)", request.dossierCode,
+                  MessageType.dossierWithdrawalRequested.routingKey, context.now, "Đã nhận yêu cầu rút hồ sơ.",
+                  try JSONText(["reason": requested.reason])])
+        try context.emit(.dossierWithdrawalRequested, subject: request.dossierCode, data: requested, causedBy: message)
+        try context.reply(to: message, .dossierWithdrawalRequested, subject: request.dossierCode, data: requested)
     }
 
     /// The same message again: the answer it would get now (nothing is emitted again).
@@ -51,14 +45,23 @@ struct DossierWithdrawHandler: MessageHandler {
         guard message.replyTo != nil else { return }
         let integrator = try Integrators.verifiedSenders(of: [message], db: context.db)[0]
         let request = try message.decode(DossierWithdrawV1.self).data
-        switch try answer(request, integrator: integrator, db: context.db) {
+        try reply(try answer(request, integrator: integrator, db: context.db), to: message, request: request,
+                  integrator: integrator, emitRejection: false, context: context)
+    }
+
+    /// Answers with the earlier request or the rejection; a first rejection is also an event.
+    private func reply(_ answer: Answer, to message: IncomingMessage, request: DossierWithdrawV1, integrator: String,
+                       emitRejection: Bool, context: HandlerContext) throws {
+        switch answer {
         case let .earlier(requested):
             try context.reply(to: message, .dossierWithdrawalRequested, subject: requested.dossierCode, data: requested)
         case let .rejected(problems):
-            try context.reply(to: message, .dossierRejected, subject: nil, data: DossierRejectedV1(
-                integrator: integrator, clientSubmissionId: request.clientSubmissionId, problems: problems))
+            let rejected = DossierRejectedV1(integrator: integrator, clientSubmissionId: request.clientSubmissionId, problems: problems)
+            let subject = WireText.isCleanIdentifier(request.dossierCode) ? request.dossierCode : nil
+            if emitRejection { try context.emit(.dossierRejected, subject: subject, data: rejected, causedBy: message) }
+            try context.reply(to: message, .dossierRejected, subject: subject, data: rejected)
         case .new:
-            break  // cannot happen: the first delivery recorded it
+            break  // a repeat: the first delivery recorded it
         }
     }
 
