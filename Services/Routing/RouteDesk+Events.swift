@@ -44,7 +44,7 @@ extension RouteDesk {
                 try Timers.cancel(kinds: [Self.reminderTimer, Self.overdueTimer], key: Self.timerKey(route.code, number), in: context)
                 route.record("decided-\(decision.decision.rawValue)", step: number, organisation: step.organisationCode,
                              actor: decision.decidedBy, detail: decision.reason, at: now)
-                if step.plan.isPresentation, let deadline = step.deadline, now > deadline {
+                if route.lifecycle.step(number)?.late == true, let deadline = step.deadline {
                     // Never silently accepted: the letter-issuing committee decides (XL-MUON).
                     route.record("presented-late", step: number, organisation: step.organisationCode,
                                  detail: "Đảng viên xuất trình giấy giới thiệu quá hạn (hạn \(VietnamTime.display(deadline)))", at: now)

@@ -134,13 +134,8 @@ struct RouteDesk: Sendable {
         guard var route = try store.locked(code, db: context.db) else { return }
         let events = route.lifecycle.closeOutside()
         guard !events.isEmpty else { return }
-        if let number = route.lifecycle.currentStep {
-            try Timers.cancel(kinds: [Self.reminderTimer, Self.overdueTimer], key: Self.timerKey(code, number), in: context)
-        }
-        route.decision = .refused
-        route.reason = reason
-        route.decidedAt = context.now
-        route.record("closed", step: nil, organisation: nil, detail: reason, at: context.now)
+        // The returned step's timers were cancelled when it was decided.
+        try endOutside(&route, events, history: "closed", decision: .refused, reason: reason, cause: cause, context: context)
         try store.save(route, db: context.db, at: context.now)
     }
 
@@ -162,13 +157,22 @@ struct RouteDesk: Sendable {
     func withdraw(_ route: inout Route, reason: String, cause: IncomingMessage?, context: HandlerContext) throws {
         let events = route.lifecycle.withdraw()
         guard !events.isEmpty else { return }
-        try carryOut(events, on: &route, cause: cause, context: context)
-        route.reason = reason
-        route.decidedAt = context.now
-        route.record("withdrawn", step: nil, organisation: nil, detail: reason, at: context.now)
+        try endOutside(&route, events, history: "withdrawn", decision: nil, reason: reason, cause: cause, context: context)
         try context.emit(.dossierWithdrawn, subject: route.code, data: DossierWithdrawnV1(
             dossierCode: route.code, reason: reason, withdrawnAt: context.now), causedBy: cause)
         try store.save(route, db: context.db, at: context.now)
+    }
+
+    /// Ends a route outside any step's decision (validation closed its dossier, or the submitter
+    /// withdrew it): the lifecycle's events carried out, the reason and the time recorded.
+    private func endOutside(_ route: inout Route, _ events: [RouteEvent], history event: String,
+                            decision: DossierDecidedV1.Decision?, reason: String, cause: IncomingMessage?,
+                            context: HandlerContext) throws {
+        try carryOut(events, on: &route, cause: cause, context: context)
+        route.decision = decision
+        route.reason = reason
+        route.decidedAt = context.now
+        route.record(event, step: nil, organisation: nil, detail: reason, at: context.now)
     }
 
     /// An amended dossier accepted again resumes at the step that returned it; any other repeat changes nothing.

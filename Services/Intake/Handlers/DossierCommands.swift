@@ -10,6 +10,12 @@ enum DossierCommands {
         try db.executeDeferred("SELECT 1 FROM dossiers WHERE code = $1 FOR UPDATE", [code])
     }
 
+    /// The dossier code as an answer's subject, when it is itself a clean identifier (an answer
+    /// never echoes unchecked input).
+    static func subject(_ dossierCode: String) -> String? {
+        WireText.isCleanIdentifier(dossierCode) ? dossierCode : nil
+    }
+
     /// Another integrator's dossier, or none: the same answer, so that codes cannot be probed.
     static func unknownDossier(_ code: String) -> Problem {
         Problem(code: "unknown-dossier", path: "$.data.dossierCode",

@@ -87,13 +87,8 @@ struct DossierSupplementHandler: MessageHandler {
             case .none: problems = try self.problems(of: supplement, integrator: integrator, db: context.db)
             }
         }
-        try context.reply(to: message, .dossierRejected, subject: Self.subject(of: supplement),
+        try context.reply(to: message, .dossierRejected, subject: DossierCommands.subject(supplement.dossierCode),
                           data: DossierRejectedV1(integrator: integrator, clientSubmissionId: supplement.clientSubmissionId, problems: problems))
-    }
-
-    /// The dossier code as the answer's subject, when it is itself a clean identifier.
-    static func subject(of supplement: DossierSupplementV1) -> String? {
-        WireText.isCleanIdentifier(supplement.dossierCode) ? supplement.dossierCode : nil
     }
 
     /// Only the integrator that submitted the dossier may amend it, only while a supplement is
@@ -103,7 +98,7 @@ struct DossierSupplementHandler: MessageHandler {
                         context: HandlerContext) throws {
         let rejected = DossierRejectedV1(integrator: integrator, clientSubmissionId: supplement.clientSubmissionId,
                                          problems: problems)
-        let subject = Self.subject(of: supplement)
+        let subject = DossierCommands.subject(supplement.dossierCode)
         try context.emit(.dossierRejected, subject: subject, data: rejected, causedBy: message)
         try context.reply(to: message, .dossierRejected, subject: subject, data: rejected)
     }

@@ -24,7 +24,7 @@ struct DossierWithdrawHandler: MessageHandler {
         }
         let requested = DossierWithdrawalRequestedV1(
             dossierCode: request.dossierCode, integrator: integrator, clientSubmissionId: request.clientSubmissionId,
-            reason: request.reason.trimmingCharacters(in: .whitespacesAndNewlines), requestedAt: context.now)
+            reason: request.trimmedReason, requestedAt: context.now)
         try context.db.execute("""
             INSERT INTO withdrawals (integrator, client_submission_id, dossier_code, requested_at, request)
             VALUES ($1, $2, $3, $4::timestamptz, $5::jsonb)
@@ -57,7 +57,7 @@ struct DossierWithdrawHandler: MessageHandler {
             try context.reply(to: message, .dossierWithdrawalRequested, subject: requested.dossierCode, data: requested)
         case let .rejected(problems):
             let rejected = DossierRejectedV1(integrator: integrator, clientSubmissionId: request.clientSubmissionId, problems: problems)
-            let subject = WireText.isCleanIdentifier(request.dossierCode) ? request.dossierCode : nil
+            let subject = DossierCommands.subject(request.dossierCode)
             if emitRejection { try context.emit(.dossierRejected, subject: subject, data: rejected, causedBy: message) }
             try context.reply(to: message, .dossierRejected, subject: subject, data: rejected)
         case .new:
@@ -80,7 +80,7 @@ struct DossierWithdrawHandler: MessageHandler {
             """, [integrator, request.clientSubmissionId]).first {
             let earlier = try stored.json(DossierWithdrawalRequestedV1.self, "request")
             guard earlier.dossierCode == request.dossierCode,
-                  earlier.reason == request.reason.trimmingCharacters(in: .whitespacesAndNewlines) else {
+                  earlier.reason == request.trimmedReason else {
                 return .rejected([TechnicalCheck.keyReused])
             }
             return .earlier(earlier)
@@ -98,10 +98,15 @@ struct DossierWithdrawHandler: MessageHandler {
             return .rejected([Problem(code: "not-withdrawable", path: "$.data.dossierCode",
                                       message: "Hồ sơ \(request.dossierCode) đã có kết quả, đã bị từ chối hoặc đã được rút nên không thể rút.")])
         }
-        if request.reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        if request.trimmedReason.isEmpty {
             return .rejected([Problem(code: "withdrawal-reason-required", path: "$.data.reason",
                                       message: "Yêu cầu rút hồ sơ phải nêu lý do.")])
         }
         return .new
     }
+}
+
+private extension DossierWithdrawV1 {
+    /// The reason as recorded and compared (surrounding spaces are not the member's words).
+    var trimmedReason: String { reason.trimmingCharacters(in: .whitespacesAndNewlines) }
 }

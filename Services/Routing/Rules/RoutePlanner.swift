@@ -132,15 +132,13 @@ public enum RoutePlanner {
         var route: [PlannedStep] = []
         for step in steps {
             if let condition = step.when, !applies(condition, member, destination) { continue }
-            let organisation: String?
-            if step.organisationRole == "letter-issuing-committee" {
-                organisation = route.last { $0.issuesLetter }?.organisationCode
-            } else {
-                organisation = try resolve(step.organisationRole, member: member, destination: destination, ends: ends, tree: tree)
-            }
             let presentation = step.action == PlannedStep.presentLetter
+            let decidesLatePresentation = step.organisationRole == "letter-issuing-committee"
+            let organisation = decidesLatePresentation
+                ? route.last { $0.issuesLetter }?.organisationCode
+                : try resolve(step.organisationRole, member: member, destination: destination, ends: ends, tree: tree)
             // A letter to present, and a committee to decide on a late presentation, must exist.
-            if presentation || step.organisationRole == "letter-issuing-committee", !route.contains(where: \.issuesLetter) {
+            if presentation || decidesLatePresentation, !route.contains(where: \.issuesLetter) {
                 throw RoutePlanError.missingLetter(step.code)
             }
             guard let organisation else { continue }
