@@ -28,6 +28,7 @@ await ServiceRuntime.run(ServiceDefinition(
     consumers: [
         ConsumerDefinition(queue: "intake.commands", exchange: Exchange.intake, handlers: [
             DossierSubmitHandler(desk: desk), DossierSupplementHandler(catalog: catalog), DossierWithdrawHandler(),
+            TemporaryTransferExtendHandler(),
         ]),
         // The "received" entry is written when the dossier is created (SubmissionDesk). A step's
         // decision gets no entry of its own (3 deliveries fewer per dossier): it is followed at

@@ -68,7 +68,10 @@ struct TemporaryTransfers: Sendable {
         return VietnamTime.dayString(end.addingTimeInterval(-86_400))
     }
 
-    func transfer(_ code: String, db: PostgresConnection) throws -> (record: TemporaryTransferV1, status: Status, startsOn: String, purpose: String)? {
+    /// A transfer as it stands, locked for the transaction.
+    typealias Current = (record: TemporaryTransferV1, status: Status, startsOn: String, purpose: String)
+
+    func transfer(_ code: String, db: PostgresConnection) throws -> Current? {
         guard let row = try db.execute("""
             SELECT member_id, official_organisation_code, temporary_organisation_code, purpose, status,
                    to_char(starts_on, 'YYYY-MM-DD') AS starts_on, to_char(ends_on, 'YYYY-MM-DD') AS ends_on
@@ -81,22 +84,17 @@ struct TemporaryTransfers: Sendable {
                 try row.value(Status.self, "status"), try row.string("starts_on"), try row.string("purpose"))
     }
 
-    /// Extends an active transfer by `months`; the whole period must stay within the catalog's
-    /// maximum for its purpose. Returns nil and the refusal otherwise.
-    func extend(_ code: String, months: Int, reason: String, context: HandlerContext) throws -> Result<TemporaryTransferV1, ExtensionRefusal> {
+    /// Extends an active transfer by `months` (a granted request); the whole period must stay
+    /// within the catalog's maximum for its purpose. Returns the refusal otherwise.
+    func extend(_ code: String, months: Int, reason: String, cause: IncomingMessage? = nil,
+                context: HandlerContext) throws -> Result<TemporaryTransferV1, ExtensionRefusal> {
         guard let current = try transfer(code, db: context.db), current.status == .active else { return .failure(.notActive) }
-        let procedure = desk.catalog.procedure(ProcedureCode.temporaryTransfer, at: context.now)
-        // The day after the old end, plus months, less a day.
-        let nextDay = VietnamTime.startOfDay(current.record.endsOn).map { VietnamTime.dayString($0.addingTimeInterval(86_400)) }
-            ?? current.record.endsOn
-        let newEnd = Self.lastDay(from: nextDay, months: months)
-        guard months > 0 else { return .failure(.beyondAllowedPeriod(0)) }
-        if let periods = procedure?.temporaryPeriod {
-            let range = current.purpose == "hoc-tap" ? periods.study : periods.work
-            guard newEnd <= Self.lastDay(from: current.startsOn, months: range.maxMonths) else {
-                return .failure(.beyondAllowedPeriod(range.maxMonths))
-            }
+        let newEnd: String
+        switch proposedEnd(of: current, months: months, at: context.now) {
+        case let .success(end): newEnd = end
+        case let .failure(refusal): return .failure(refusal)
         }
+        let procedure = desk.catalog.procedure(ProcedureCode.temporaryTransfer, at: context.now)
         try context.db.execute("""
             UPDATE temporary_transfers SET ends_on = $2::date, extensions = extensions + 1 WHERE dossier_code = $1
             """, [code, newEnd])
@@ -105,13 +103,45 @@ struct TemporaryTransfers: Sendable {
         record.endsOn = newEnd
         record.reason = reason
         record.at = context.now
-        try context.emit(.temporaryTransferExtended, subject: code, data: record)
+        try context.emit(.temporaryTransferExtended, subject: code, data: record, causedBy: cause)
         return .success(record)
     }
 
-    enum ExtensionRefusal: Error {
+    /// The last day after `months` more (the day after the current end, plus months, less a
+    /// day), or why it cannot be: beyond the catalog's maximum period for the transfer's purpose.
+    func proposedEnd(of current: Current, months: Int, at now: Date) -> Result<String, ExtensionRefusal> {
+        guard months > 0 else { return .failure(.beyondAllowedPeriod(0)) }
+        let nextDay = VietnamTime.startOfDay(current.record.endsOn).map { VietnamTime.dayString($0.addingTimeInterval(86_400)) }
+            ?? current.record.endsOn
+        let newEnd = Self.lastDay(from: nextDay, months: months)
+        if let periods = desk.catalog.procedure(ProcedureCode.temporaryTransfer, at: now)?.temporaryPeriod {
+            let range = current.purpose == "hoc-tap" ? periods.study : periods.work
+            guard newEnd <= Self.lastDay(from: current.startsOn, months: range.maxMonths) else {
+                return .failure(.beyondAllowedPeriod(range.maxMonths))
+            }
+        }
+        return .success(newEnd)
+    }
+
+    enum ExtensionRefusal: Error, Equatable {
         case notActive
         case beyondAllowedPeriod(Int)
+        case alreadyRequested
+
+        /// Why, as `temporary-transfer.extension-refused.v1` carries it (code and Vietnamese text).
+        var problem: Problem {
+            switch self {
+            case .notActive:
+                Problem(code: "not-active", path: "$.data.dossierCode",
+                        message: "Việc sinh hoạt đảng tạm thời đã kết thúc nên không thể gia hạn.")
+            case let .beyondAllowedPeriod(max):
+                Problem(code: "beyond-allowed-period", path: "$.data.months",
+                        message: "Tổng thời hạn sinh hoạt tạm thời không được quá \(max) tháng.")
+            case .alreadyRequested:
+                Problem(code: "extension-already-requested", path: "$.data.dossierCode",
+                        message: "Đã có một đề nghị gia hạn đang chờ cấp ủy nơi sinh hoạt tạm thời quyết định.")
+            }
+        }
     }
 }
 

@@ -17,14 +17,15 @@ do {
     exit(1)
 }
 let transfers = TemporaryTransfers(desk: desk)
-let officers = OfficerRoutes(desk: desk, tokens: tokens)
+let extensionRequests = ExtensionRequests(transfers: transfers)
+let officers = OfficerRoutes(desk: desk, tokens: tokens, extensionRequests: extensionRequests)
 
 await ServiceRuntime.run(ServiceDefinition(
     name: "routing", defaultHTTPPort: 8083,
     consumers: [
         ConsumerDefinition(queue: "routing.dossiers", handlers: [
             DossierAcceptedHandler(desk: desk), DuesStatusReportedHandler(desk: desk), DossierClosedHandler(desk: desk),
-            WithdrawalRequestedHandler(desk: desk),
+            WithdrawalRequestedHandler(desk: desk), ExtensionRequestedHandler(requests: extensionRequests),
         ]),
         ConsumerDefinition(queue: "routing.organisations", handlers: [
             OrganisationRegistryHandler(messageType: .organisationRegistered, desk: desk),

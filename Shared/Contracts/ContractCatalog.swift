@@ -35,5 +35,9 @@ public enum ContractCatalog {
         .temporaryTransferEnding: TemporaryTransferV1.self,
         .temporaryTransferExtended: TemporaryTransferV1.self,
         .temporaryTransferClosed: TemporaryTransferV1.self,
+        .temporaryTransferExtend: TemporaryTransferExtendV1.self,
+        .temporaryTransferExtensionRequested: TemporaryTransferExtensionRequestedV1.self,
+        .temporaryTransferExtensionPending: TemporaryTransferExtensionV1.self,
+        .temporaryTransferExtensionRefused: TemporaryTransferExtensionV1.self,
     ]
 }

@@ -36,18 +36,22 @@ public enum MessageDirectory {
 
     /// Commands on `tthc.intake`: from integrators (intake's registry of integrators says which
     /// users), or from an organisation's software (routing's organisation registry says which).
-    public static let integratorCommands: [MessageType] = [.dossierSubmit, .dossierSupplement, .dossierWithdraw]
+    public static let integratorCommands: [MessageType] = [.dossierSubmit, .dossierSupplement, .dossierWithdraw, .temporaryTransferExtend]
     public static let organisationSoftwareCommands: [MessageType] = [.dossierStepDecided]
     /// What an integrator hears about each dossier it submitted (its integrator feed): intake
     /// knows every dossier's integrator and forwards these as they happen.
     public static let integratorFeed: [MessageType] = [
         .dossierReceived, .dossierSupplementReceived, .dossierAccepted, .dossierSupplementRequested, .dossierRefused,
         .dossierCheckOverdue, .dossierStepAssigned, .dossierDecided, .dossierWithdrawn, .resultIssued, .resultRevoked,
+        // A temporary transfer's extension request, as the committee (or the period in force) answers it.
+        .temporaryTransferExtensionPending, .temporaryTransferExtensionRefused, .temporaryTransferExtended,
     ]
 
     public static let services: [Service] = [
-        Service(name: "intake", emits: [.dossierReceived, .dossierRejected, .dossierSupplementReceived, .dossierWithdrawalRequested],
+        Service(name: "intake", emits: [.dossierReceived, .dossierRejected, .dossierSupplementReceived, .dossierWithdrawalRequested,
+                                        .temporaryTransferExtensionRequested],
                 answers: [.dossierReceived, .dossierRejected, .dossierSupplementReceived, .dossierWithdrawalRequested,
+                          .temporaryTransferExtensionRequested,
                           .messageDeadLettered],
                 toIntegrators: integratorFeed, commands: integratorCommands),
         Service(name: "validation", emits: [.dossierAccepted, .dossierSupplementRequested, .dossierRefused, .dossierCheckOverdue,
@@ -58,6 +62,7 @@ public enum MessageDirectory {
             // Dues and fees (ARCHITECTURE §6); payment records them, routing does not ask yet (issue 18).
             .paymentRequested,
             .temporaryTransferEnding, .temporaryTransferExtended, .temporaryTransferClosed,
+            .temporaryTransferExtensionPending, .temporaryTransferExtensionRefused,
         ], answers: [.messageDeadLettered], toOrganisationSoftware: [.dossierStepAssigned],
            commands: organisationSoftwareCommands),
         Service(name: "payment", emits: [.duesStatusReported]),

@@ -14,6 +14,8 @@ public enum ProblemCodes {
         case refusal = "refusal (dossier.refused.v1 reasonCode)"
         /// The message itself could not be processed: kept in the dead-letter queue, answered on reply_to.
         case deadLetter = "dead letter (message.dead-lettered.v1 errorCode, header x-tthc-error-code)"
+        /// A temporary transfer's extension request refused, at once or by the temporary committee.
+        case extensionRefusal = "extension refusal (temporary-transfer.extension-refused.v1 refusalCode)"
         /// Intake's HTTP edge (`{"code", "message"}` bodies).
         case http = "HTTP error (intake)"
     }
@@ -25,7 +27,7 @@ public enum ProblemCodes {
         public let meaning: String
     }
 
-    public static let all: [Entry] = technical + content + refusals + deadLetters + http
+    public static let all: [Entry] = technical + content + refusals + extensionRefusals + deadLetters + http
 
     static let technical: [Entry] = [
         .init(code: "required", family: .technicalCheck, meaning: "A required field or form field is missing."),
@@ -46,11 +48,14 @@ public enum ProblemCodes {
         .init(code: "self-delegation", family: .technicalCheck, meaning: "The delegate is the submitter."),
         .init(code: "delegation-document-missing", family: .technicalCheck, meaning: "A written delegation without the signed letter."),
         .init(code: "idempotency-key-reused", family: .technicalCheck, meaning: "The clientSubmissionId (Idempotency-Key) was used for other content: use a new one."),
-        .init(code: "unknown-dossier", family: .technicalCheck, meaning: "An amendment or a withdrawal for a dossier this integrator did not submit."),
+        .init(code: "unknown-dossier", family: .technicalCheck, meaning: "An amendment, a withdrawal or an extension request for a dossier this integrator did not submit."),
         .init(code: "not-awaiting-supplement", family: .technicalCheck, meaning: "An amendment for a dossier that awaits none."),
         .init(code: "empty-supplement", family: .technicalCheck, meaning: "An amendment with nothing in it."),
         .init(code: "not-withdrawable", family: .technicalCheck, meaning: "A withdrawal of a dossier already decided, refused or withdrawn."),
         .init(code: "withdrawal-reason-required", family: .technicalCheck, meaning: "A withdrawal without a reason (only spaces)."),
+        .init(code: "not-a-temporary-transfer-in-force", family: .technicalCheck, meaning: "An extension request for a dossier that is not an approved temporary transfer."),
+        .init(code: "extension-months-out-of-range", family: .technicalCheck, meaning: "An extension of fewer than 1 or more than 24 months."),
+        .init(code: "extension-reason-required", family: .technicalCheck, meaning: "An extension request without a reason (only spaces)."),
     ]
 
     static let content: [Entry] = [
@@ -79,6 +84,13 @@ public enum ProblemCodes {
         .init(code: "supplement-not-received", family: .refusal, meaning: "The requested supplement did not come within the procedure's supplementWaitWorkingDays: the dossier is closed."),
     ]
 
+    static let extensionRefusals: [Entry] = [
+        .init(code: "not-active", family: .extensionRefusal, meaning: "The temporary transfer has already ended (the member is back with the official organisation)."),
+        .init(code: "beyond-allowed-period", family: .extensionRefusal, meaning: "The whole period would exceed the catalog's maximum for the transfer's purpose."),
+        .init(code: "extension-already-requested", family: .extensionRefusal, meaning: "Another request of the transfer still waits for the committee's decision."),
+        .init(code: "refused-by-committee", family: .extensionRefusal, meaning: "The temporary committee refused; refusal is its reason."),
+    ]
+
     static let deadLetters: [Entry] = [
         .init(code: "malformed-json", family: .deadLetter, meaning: "The body is not JSON (UTF-8)."),
         .init(code: "invalid-envelope", family: .deadLetter, meaning: "Not a CloudEvents 1.0 envelope (specversion, id, source, type)."),
@@ -101,6 +113,7 @@ public enum ProblemCodes {
         .init(code: "invalid-software-user", family: .deadLetter, meaning: "An organisation record whose softwareUser is not a valid broker user name."),
         .init(code: "invalid-amount", family: .deadLetter, meaning: "A payment request with a negative amount."),
         .init(code: "no-revision", family: .deadLetter, meaning: "An amendment for a dossier whose content validation does not hold."),
+        .init(code: "no-temporary-transfer", family: .deadLetter, meaning: "An extension request for a dossier routing opened no temporary transfer for (never for intake's checked requests)."),
         .init(code: "publish-refused", family: .deadLetter, meaning: "The broker refused to publish an outbox message (kept in the service's dead_letters)."),
     ]
 

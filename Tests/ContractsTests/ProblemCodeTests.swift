@@ -15,6 +15,7 @@ final class ProblemCodeTests: XCTestCase {
     static let schemaFields: [(file: String, path: [String], families: [ProblemCodes.Family])] = [
         ("common.schema.json", ["$defs", "problem", "properties", "code"], [.technicalCheck, .contentCheck]),
         ("dossier.refused.v1.schema.json", ["properties", "data", "properties", "reasonCode"], [.refusal]),
+        ("temporary-transfer.extension-refused.v1.schema.json", ["properties", "data", "properties", "refusalCode"], [.extensionRefusal]),
         ("message.dead-lettered.v1.schema.json", ["properties", "data", "properties", "errorCode"], [.deadLetter]),
     ]
 

@@ -7,8 +7,8 @@ import ServiceKit
 import TestSupport
 import XCTest
 
-/// Procedures 2 and 4 on the route (temporary transfer, residence comments), delegation (Đ.11),
-/// and two routing replicas given the same decisions twice.
+/// Procedure 4 on the route (residence comments), delegation (Đ.11), and two routing replicas
+/// given the same decisions twice; procedure 2 (temporary transfer) is TemporaryTransferTests.
 final class ProcedureRoutingTests: XCTestCase, RoutingScenario {
     func testResidenceCommentsAcrossProvincesAreAnsweredOnTheFormEscalatedWhenOverdueAndReturnedToTheRequester() async throws {
         let system = try SystemHarness()
@@ -106,78 +106,6 @@ final class ProcedureRoutingTests: XCTestCase, RoutingScenario {
         try TestEnvironment.eventually("supplement requested") {
             try TestEnvironment.value("SELECT problems::text FROM validation.dossiers WHERE code = $1 AND status = 'supplement-requested'",
                                       [second])?.contains("delegate-not-member") == true
-        }
-        try system.stopAll()
-    }
-
-    func testATemporaryTransferIsRemindedBeforeItsEndExtendedWithinTheLimitAndClosed() async throws {
-        let system = try SystemHarness()
-        let clock = try ControllableClock("2026-12-01 09:00")
-        try system.startAll(environment: clock.environment)  // organisations' software approves
-        let member = TestEnvironment.members(1, organisation: system.organisation)[0]
-        try TestEnvironment.registerMembers([member])
-        try TestEnvironment.eventually("member replicated") {
-            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = $1", [member.memberId]) == 1
-        }
-        let tag = String(system.organisation.prefix { $0 != "." }.dropLast())
-        var submit = SampleDossier.submit(organisation: system.organisation, member: member, decisionDate: Date())
-        submit.procedureCode = "CSHD.TAMTHOI"
-        submit.form = ["lyDo": "Làm việc có thời hạn tại TP Hồ Chí Minh", "noiDen": "Chi bộ số 11", "chiBoNoiDen": "\(tag)B.CB0011",
-                       "mucDich": "lam-viec", "thoiHanThang": "3"]
-        var confirmation = submit.attachments[2]
-        confirmation.componentCode = "XN"
-        submit.attachments = [submit.attachments[0], confirmation]
-        let channel = try IntakeTests.ReplyChannel()
-        _ = try channel.submit(submit)
-        let code = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
-        try TestEnvironment.eventually("route completed") { try self.routeStatus(code) == "decided:approved" }
-        XCTAssertEqual(try TestEnvironment.value(
-            "SELECT ends_on::text FROM routing.temporary_transfers WHERE dossier_code = $1", [code]), "2027-02-28")
-
-        // Extension: beyond the 12-month limit refused; 3 more months accepted, by the temporary cell only.
-        func extend(_ months: Int, as organisation: String) async throws -> Int {
-            let token = try await token(organisation)
-            return HTTPProbe.post("\(routing)/v1/temporary-transfers/\(code)/extension",
-                                  headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"],
-                                  body: #"{"months": \#(months), "reason": "Gia hạn hợp đồng làm việc"}"#)?.status ?? 0
-        }
-        let byOfficial = try await extend(3, as: system.organisation)
-        XCTAssertEqual(byOfficial, 403)
-        let tooLong = try await extend(12, as: "\(tag)B.CB0011")
-        XCTAssertEqual(tooLong, 422)
-        let extended = try await extend(3, as: "\(tag)B.CB0011")
-        XCTAssertEqual(extended, 200)
-        XCTAssertEqual(try TestEnvironment.value(
-            "SELECT ends_on::text FROM routing.temporary_transfers WHERE dossier_code = $1", [code]), "2027-05-31")
-        // The official organisation is told of the extension (it keeps the member on its list), and so is the member.
-        try TestEnvironment.eventually("the official organisation and the member told of the extension") {
-            try TestEnvironment.value("""
-                SELECT string_agg(recipient_kind || ':' || recipient_id, ' ' ORDER BY recipient_kind, recipient_id)
-                FROM notification.notices WHERE dossier_code = $1 AND source_type = 'temporary-transfer.extended.v1'
-                """, [code]) == "member:\(member.memberId) organisation:\(system.organisation) organisation:\(tag)B.CB0011"
-        }
-
-        // Both organisations are reminded before the end, then the transfer closes the next day.
-        let remindAt = try XCTUnwrap(TestEnvironment.value(
-            "SELECT to_char(due_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI') FROM routing.timers WHERE kind = 'temporary-ending' AND key = $1",
-            [code]))
-        XCTAssertEqual(remindAt, "2027-05-17 08:00", "10 working days before Monday 31 May")
-        let reminder = try event(.temporaryTransferEnding, TemporaryTransferV1.self, of: code, "reminder sent to both organisations") {
-            try clock.set("2027-05-17 08:05")
-        }
-        XCTAssertEqual(reminder.officialOrganisationCode, system.organisation)
-        XCTAssertEqual(reminder.temporaryOrganisationCode, "\(tag)B.CB0011")
-        XCTAssertEqual(try TestEnvironment.value("SELECT status FROM routing.temporary_transfers WHERE dossier_code = $1", [code]), "active")
-        try clock.set("2027-06-01 00:05")
-        try TestEnvironment.eventually("closed at the end") {
-            try TestEnvironment.value("SELECT status FROM routing.temporary_transfers WHERE dossier_code = $1", [code]) == "closed"
-        }
-        try TestEnvironment.eventually("both organisations told of the end and of the close") {
-            try TestEnvironment.count("""
-                SELECT count(*) AS n FROM notification.notices WHERE dossier_code = $1 AND recipient_kind = 'organisation'
-                    AND source_type IN ('temporary-transfer.ending.v1', 'temporary-transfer.closed.v1')
-                    AND recipient_id IN ($2, $3)
-                """, [code, system.organisation, "\(tag)B.CB0011"]) == 4
         }
         try system.stopAll()
     }

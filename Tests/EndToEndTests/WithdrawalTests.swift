@@ -33,6 +33,12 @@ final class WithdrawalTests: XCTestCase, RoutingScenario {
         let code = try submit(system, member: member, destination: "\(tag)A.CB0004")
         let channel = try IntakeTests.ReplyChannel()
 
+        // Only an approved temporary transfer can be extended (this is an official transfer on its route).
+        _ = try channel.send(TemporaryTransferExtendV1(dossierCode: code, clientSubmissionId: "gh-\(code)", months: 3, reason: "Gia hạn"),
+                             type: .temporaryTransferExtend)
+        XCTAssertEqual(try WireJSON.decode(Envelope<DossierRejectedV1>.self, from: try channel.replies(1)[0].body).data.problems.map(\.code),
+                       ["not-a-temporary-transfer-in-force"])
+
         let first = try withdraw(code, key: "rut-\(code)", on: channel)
         XCTAssertEqual(first.type, MessageType.dossierWithdrawalRequested.cloudEventType)
         let requested = try WireJSON.decode(Envelope<DossierWithdrawalRequestedV1>.self, from: first.body).data

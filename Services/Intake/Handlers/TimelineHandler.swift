@@ -10,8 +10,9 @@ import ServiceKit
 struct TimelineHandler: BatchMessageHandler {
     let tables = ["dossier_events"]
     let messageType: MessageType
-    /// The public status after this event.
-    let status: PublicDossierStatus
+    /// The public status after this event; nil for an entry that changes none (a decided
+    /// temporary transfer's extension).
+    let status: PublicDossierStatus?
     /// One row per message id (ON CONFLICT DO NOTHING) and the integrator's copy only with a new
     /// row: a redelivery changes nothing without the inbox.
     var idempotentByMessageId: Bool { true }
@@ -38,7 +39,7 @@ struct TimelineHandler: BatchMessageHandler {
                 RETURNING message_id, dossier_code)
             SELECT added.message_id, d.integrator FROM added JOIN dossiers d ON d.code = added.dossier_code
             """, [PostgresArray(events.map(\.0.id)), PostgresArray(events.map(\.1)), messageType.routingKey, summary,
-                  PostgresArray(times), status.rawValue, PostgresArray(events.map { details(of: $0.0) })])
+                  PostgresArray(times), status?.rawValue, PostgresArray(events.map { details(of: $0.0) })])
         let integrators = try inserted.rows.reduce(into: [String: String]()) {
             $0[try $1.string("message_id")] = try $1.string("integrator")
         }
@@ -88,5 +89,13 @@ struct TimelineHandler: BatchMessageHandler {
                         detailFields: ["resultCode", "documentTypeCode", "decision"]),
         TimelineHandler(messageType: .resultRevoked, status: .resultRevoked, summary: "Kết quả giải quyết đã bị thu hồi.",
                         detailFields: ["resultCode", "reason"]),
+        TimelineHandler(messageType: .temporaryTransferExtensionPending, status: nil,
+                        summary: "Đề nghị gia hạn sinh hoạt đảng tạm thời đã được chuyển đến cấp ủy nơi sinh hoạt tạm thời.",
+                        detailFields: ["months", "proposedEndsOn"]),
+        TimelineHandler(messageType: .temporaryTransferExtensionRefused, status: nil,
+                        summary: "Đề nghị gia hạn sinh hoạt đảng tạm thời không được chấp nhận.",
+                        detailFields: ["refusalCode", "refusal"]),
+        TimelineHandler(messageType: .temporaryTransferExtended, status: nil,
+                        summary: "Sinh hoạt đảng tạm thời được gia hạn.", detailFields: ["endsOn"]),
     ]
 }

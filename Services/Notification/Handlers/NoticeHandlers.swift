@@ -92,6 +92,14 @@ enum NoticeHandlers {
             ($0.dossierCode, $0.memberId,
              "Thời hạn sinh hoạt đảng tạm thời của đồng chí tại tổ chức \($0.temporaryOrganisationCode) được gia hạn đến hết ngày \($0.endsOn).")
         },
+        NoticeHandler<TemporaryTransferExtensionV1>(messageType: .temporaryTransferExtensionPending) {
+            ($0.dossierCode, $0.memberId,
+             "Đề nghị gia hạn sinh hoạt đảng tạm thời thêm \($0.months) tháng (đến hết ngày \($0.proposedEndsOn)) đã được chuyển đến cấp ủy tổ chức \($0.temporaryOrganisationCode) xem xét; tổ chức \($0.officialOrganisationCode) đã được thông báo.")
+        },
+        NoticeHandler<TemporaryTransferExtensionV1>(messageType: .temporaryTransferExtensionRefused) {
+            ($0.dossierCode, $0.memberId,
+             "Đề nghị gia hạn sinh hoạt đảng tạm thời thêm \($0.months) tháng không được chấp nhận. Lý do: \($0.refusal ?? "không nêu"). Thời hạn vẫn đến hết ngày \($0.endsOn).")
+        },
         NoticeHandler<ResultIssuedV1>(messageType: .resultIssued) {
             ($0.dossierCode, $0.memberId,
              "Kết quả giải quyết hồ sơ \($0.dossierCode) đã được cấp, mã kết quả \($0.resultCode).")

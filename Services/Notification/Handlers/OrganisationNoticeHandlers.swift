@@ -64,6 +64,15 @@ enum OrganisationNoticeHandlers {
              "Sinh hoạt đảng tạm thời của đảng viên \($0.memberId) (hồ sơ \($0.dossierCode)) tại tổ chức \($0.temporaryOrganisationCode) được gia hạn đến hết ngày \($0.endsOn)"
                 + ($0.reason.map { "; lý do: \($0.trimmingCharacters(in: CharacterSet(charactersIn: ". ")))." } ?? "."))
         },
+        // The member asks the temporary committee and informs the official one (DOMAIN §12).
+        OrganisationNoticeHandler<TemporaryTransferExtensionV1>(messageType: .temporaryTransferExtensionPending) {
+            ($0.dossierCode, [$0.officialOrganisationCode, $0.temporaryOrganisationCode],
+             "Đảng viên \($0.memberId) (hồ sơ \($0.dossierCode)) đề nghị gia hạn sinh hoạt đảng tạm thời tại tổ chức \($0.temporaryOrganisationCode) thêm \($0.months) tháng, đến hết ngày \($0.proposedEndsOn); lý do: \($0.reason.trimmingCharacters(in: CharacterSet(charactersIn: ". "))). Cấp ủy tổ chức \($0.temporaryOrganisationCode) xem xét, quyết định.")
+        },
+        OrganisationNoticeHandler<TemporaryTransferExtensionV1>(messageType: .temporaryTransferExtensionRefused) {
+            ($0.dossierCode, [$0.officialOrganisationCode, $0.temporaryOrganisationCode],
+             "Đề nghị gia hạn sinh hoạt đảng tạm thời của đảng viên \($0.memberId) (hồ sơ \($0.dossierCode)) không được chấp nhận; lý do: \($0.refusal ?? "không nêu"). Thời hạn vẫn đến hết ngày \($0.endsOn).")
+        },
         OrganisationNoticeHandler<TemporaryTransferV1>(messageType: .temporaryTransferClosed) {
             ($0.dossierCode, [$0.officialOrganisationCode, $0.temporaryOrganisationCode],
              "Đã kết thúc sinh hoạt đảng tạm thời của đảng viên \($0.memberId) (hồ sơ \($0.dossierCode)); đảng viên trở về tổ chức \($0.officialOrganisationCode).")

@@ -16,12 +16,16 @@ import ServiceKit
 ///   organisations the route has reached (and auditors).
 /// - `POST /v1/dossiers/{code}/steps/{n}/decision`: `{decision, reason, content}`.
 /// - `POST /v1/delegations`: delegate the caller's role in their organisation for a period.
-/// - `POST /v1/temporary-transfers/{code}/extension`: `{months, reason}`, by the temporary organisation.
+/// - `GET  /v1/temporary-transfers/extension-requests`: members' extension requests waiting for the
+///   officer's organisations (as temporary committee).
+/// - `POST /v1/temporary-transfers/{code}/extension-request/decision`: `{decision: grant|refuse, reason}`,
+///   by the temporary committee.
 /// - `GET  /v1/organisations/{code}/figures`: on-time, late and pending steps (Đ.37), for the
 ///   organisation, the organisations above it and auditors.
 struct OfficerRoutes: Sendable {
     let desk: RouteDesk
     let tokens: OfficerTokens
+    let extensionRequests: ExtensionRequests
     var store: RouteStore { desk.store }
 
     func add(to router: Router<BasicRequestContext>, resources: ServiceResources) {
@@ -44,10 +48,14 @@ struct OfficerRoutes: Sendable {
             try await officers.serve(request, body: DelegationRequest.self,
                                      expected: #"{"delegatePersonId", "validUntil" (RFC 3339), "reason"}"#) { try delegate($1, $0) }
         }
-        router.post("/v1/temporary-transfers/:code/extension") { request, context in
+        router.get("/v1/temporary-transfers/extension-requests") { request, _ in
+            try await officers.serve(request) { try extensionRequests($0) }
+        }
+        router.post("/v1/temporary-transfers/:code/extension-request/decision") { request, context in
             let code = context.parameters.get("code") ?? ""
-            return try await officers.serve(request, body: ExtensionRequest.self, expected: #"{"months", "reason"}"#) {
-                try extend(code: code, $1, $0)
+            return try await officers.serve(request, body: ExtensionDecisionRequest.self,
+                                            expected: #"{"decision": "grant|refuse", "reason": "..."}"#) {
+                try decideExtension(code: code, $1, $0)
             }
         }
         router.get("/v1/organisations/:code/figures") { request, context in
@@ -172,29 +180,43 @@ struct OfficerRoutes: Sendable {
 
     // MARK: Temporary transfers
 
-    struct ExtensionRequest: Decodable, Sendable {
-        let months: Int
+    /// The temporary committee's decision on a member's waiting extension request.
+    struct ExtensionDecisionRequest: Decodable, Sendable {
+        let decision: ExtensionRequests.Decision
         let reason: String
     }
 
-    func extend(code: String, _ input: ExtensionRequest, _ call: OfficerCall) throws -> HTTPAnswer {
+    /// The waiting requests of the organisations the officer acts for (as temporary committee).
+    func extensionRequests(_ call: OfficerCall) throws -> HTTPAnswer {
+        let context = call.context
+        let acting = try Self.actingFor(call.officer, at: context.now, db: context.db)
+        try call.audit("read-extension-requests", allowed: true, detail: acting.keys.sorted().joined(separator: ","))
+        return try HTTPAnswer.json(.ok, ["requests": try extensionRequests.waiting(for: acting.keys.sorted(), db: context.db)])
+    }
+
+    func decideExtension(code: String, _ input: ExtensionDecisionRequest, _ call: OfficerCall) throws -> HTTPAnswer {
         let context = call.context
         let temporary = try context.db.execute(
             "SELECT temporary_organisation_code FROM temporary_transfers WHERE dossier_code = $1", [code])
             .first.map { try $0.string("temporary_organisation_code") }
         let acting = try Self.actingFor(call.officer, at: context.now, db: context.db)
-        let allowed = temporary.map { acting[$0] != nil } ?? false
-        try call.audit("extend-temporary-transfer", dossierCode: code, allowed: allowed, detail: "\(input.months) months")
-        guard allowed else {
-            return try HTTPAnswer.error(.forbidden, "forbidden", "Chỉ cấp ủy nơi sinh hoạt tạm thời mới gia hạn được.")
+        let actor = temporary.flatMap { acting[$0] }
+        try call.audit("decide-extension", dossierCode: code, allowed: actor != nil, detail: input.decision.rawValue)
+        guard let actor else {
+            return try HTTPAnswer.error(.forbidden, "forbidden", "Chỉ cấp ủy nơi sinh hoạt tạm thời mới quyết định việc gia hạn.")
         }
-        switch try TemporaryTransfers(desk: desk).extend(code, months: input.months, reason: input.reason, context: context) {
-        case let .success(record): return try HTTPAnswer.json(.ok, record)
-        case .failure(.notActive):
-            return try HTTPAnswer.error(.conflict, "not-active", "Việc sinh hoạt đảng tạm thời của hồ sơ \(code) đã kết thúc.")
-        case let .failure(.beyondAllowedPeriod(max)):
-            return try HTTPAnswer.error(.unprocessableContent, "beyond-allowed-period",
-                                        "Tổng thời hạn sinh hoạt tạm thời không được quá \(max) tháng.")
+        let reason = input.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        if input.decision == .refuse && reason.isEmpty {
+            return try HTTPAnswer.error(.unprocessableContent, "reason-required", "Từ chối gia hạn phải nêu lý do.")
+        }
+        switch try extensionRequests.decide(code, input.decision, reason: reason, by: actor, context: context) {
+        case let .success(.granted(extended)): return try HTTPAnswer.json(.ok, extended)
+        case let .success(.refused(refused)): return try HTTPAnswer.json(.ok, refused)
+        case .failure(.noWaitingRequest):
+            return try HTTPAnswer.error(.conflict, "no-waiting-extension-request",
+                                        "Hồ sơ \(code) không có đề nghị gia hạn nào đang chờ quyết định.")
+        case let .failure(.cannotGrant(refusal)):
+            return try HTTPAnswer.error(.conflict, refusal.problem.code, refusal.problem.message)
         }
     }
 
