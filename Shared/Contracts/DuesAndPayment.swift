@@ -51,12 +51,17 @@ public struct DuesStatusReportedV1: Codable, Sendable, Equatable {
     public var memberId: String
     /// `yyyy-MM`, the last month paid without a gap; nil when no payment is recorded.
     public var paidUpToMonth: String?
+    /// The chi bộ the member's dues are owed to now (it follows official transfers); nil when
+    /// payment does not know the member yet.
+    public var collectingOrganisationCode: String?
     public var reportedAt: Date
 
-    public init(dossierCode: String, memberId: String, paidUpToMonth: String?, reportedAt: Date) {
+    public init(dossierCode: String, memberId: String, paidUpToMonth: String?, collectingOrganisationCode: String? = nil,
+                reportedAt: Date) {
         self.dossierCode = dossierCode
         self.memberId = memberId
         self.paidUpToMonth = paidUpToMonth
+        self.collectingOrganisationCode = collectingOrganisationCode
         self.reportedAt = reportedAt
     }
 

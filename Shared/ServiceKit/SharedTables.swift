@@ -8,6 +8,10 @@ public enum SharedTable: String, Sendable, CaseIterable {
     case auditLog = "audit_log"
     /// Party organisations' office hours, replicated by `OrganisationHoursHandler` from the registry.
     case organisationHours = "organisation_hours"
+    /// Each party member's organisation (chi bộ) now and every move, replicated by
+    /// `MemberOrganisationHandler` from the registry and official transfers: the dues obligation
+    /// (payment) and the member's data store (archive) follow the member.
+    case memberOrganisations = "member_organisations"
 
     /// `IF NOT EXISTS`: services created these tables in their own migrations before they were
     /// shared, and schemas that applied those already have them.
@@ -37,6 +41,26 @@ public enum SharedTable: String, Sendable, CaseIterable {
                     revision int NOT NULL,
                     updated_at timestamptz NOT NULL
                 );
+                """),
+        ]
+        case .memberOrganisations: [
+            Migration(scope: rawValue, version: 1, name: "member_organisations", sql: """
+                CREATE TABLE IF NOT EXISTS member_organisations (
+                    member_id text PRIMARY KEY,
+                    organisation_code text NOT NULL,
+                    registry_revision int,  -- the newest registry revision applied
+                    since timestamptz NOT NULL
+                );
+                -- Every move, oldest first: which organisation a member belonged to at any time.
+                CREATE TABLE IF NOT EXISTS member_organisation_moves (
+                    id bigserial PRIMARY KEY,
+                    member_id text NOT NULL,
+                    from_organisation_code text,
+                    to_organisation_code text NOT NULL,
+                    at timestamptz NOT NULL,
+                    cause text NOT NULL  -- 'registry' or the transfer's dossier code
+                );
+                CREATE INDEX IF NOT EXISTS member_organisation_moves_by_member ON member_organisation_moves (member_id, at);
                 """),
         ]
         }

@@ -8,7 +8,8 @@ import XCTest
 /// Issue 15: the official transfer (chuyển sinh hoạt đảng chính thức) to the letter of the rules,
 /// on the controllable clock: the introduction letter (giấy giới thiệu) with its dues line on every
 /// transfer, and the member's 30 working days to present it, a late presentation going to the
-/// letter-issuing committee for a decision instead of being silently accepted.
+/// letter-issuing committee for a decision instead of being silently accepted; on completion the
+/// dues obligation and the data store follow the member.
 final class OfficialTransferTests: XCTestCase, RoutingScenario {
     func testATransferInsideOneGrassrootsOrganisationHasItsLetterAndALatePresentationIsDecidedOn() async throws {
         let system = try SystemHarness()
@@ -69,6 +70,19 @@ final class OfficialTransferTests: XCTestCase, RoutingScenario {
         let figures = try XCTUnwrap(HTTPProbe.get("\(routing)/v1/organisations/\(destination)/figures",
                                                   headers: ["Authorization": "Bearer \(cellToken)"]))
         XCTAssertTrue(figures.body.contains(#""decidedLate":0"#), figures.body)
+
+        // On completion the dues obligation (payment) and the data store (archive) move with the
+        // member to the receiving cell, from the registry's first record on.
+        for schema in ["payment", "archive"] {
+            try TestEnvironment.eventually("\(schema) follows the member to \(destination)") {
+                try TestEnvironment.value("""
+                    SELECT string_agg(coalesce(from_organisation_code, '-') || '>' || to_organisation_code || ':' || cause, ' ' ORDER BY id)
+                    FROM \(schema).member_organisation_moves WHERE member_id = $1
+                    """, [member.memberId]) == "->\(system.organisation):registry \(system.organisation)>\(destination):\(code)"
+                    && TestEnvironment.value("SELECT organisation_code FROM \(schema).member_organisations WHERE member_id = $1",
+                                             [member.memberId]) == destination
+            }
+        }
         try system.stopAll()
     }
 

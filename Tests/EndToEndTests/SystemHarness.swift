@@ -12,7 +12,7 @@ final class SystemHarness {
     static let ports = ["intake": 18081, "validation": 18082, "routing": 18083, "payment": 18084,
                         "notification": 18085, "archive": 18086]
     static let queues = ["intake.commands", "intake.events", "validation.dossiers", "validation.registry", "routing.dossiers",
-                         "routing.organisations", "routing.decisions", "payment.requests",
+                         "routing.organisations", "routing.decisions", "payment.requests", "payment.members", "archive.members",
                          "notification.events", "archive.dossiers"] + services.map { "\($0).dead-letter" }
 
     private(set) var processes: [String: ServiceProcess] = [:]

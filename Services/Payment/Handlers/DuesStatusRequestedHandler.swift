@@ -4,7 +4,7 @@ import ServiceKit
 
 /// `dues.status-requested.v1` (routing, for an introduction letter) → `dues.status-reported.v1`:
 /// the last month of the member's unbroken run of paid months, counted from the earliest month
-/// recorded (a gap stops the run: that month is owed).
+/// recorded (a gap stops the run: that month is owed), and the chi bộ the dues are owed to now.
 struct DuesStatusRequestedHandler: MessageHandler {
     let messageType = MessageType.duesStatusRequested
 
@@ -14,6 +14,7 @@ struct DuesStatusRequestedHandler: MessageHandler {
                                             [request.memberId]).rows.map { try $0.string("month") }
         try context.emit(.duesStatusReported, subject: request.dossierCode, data: DuesStatusReportedV1(
             dossierCode: request.dossierCode, memberId: request.memberId, paidUpToMonth: Self.paidUpTo(months),
+            collectingOrganisationCode: try MemberOrganisationHandler.organisation(of: request.memberId, db: context.db),
             reportedAt: context.now), causedBy: message)
     }
 
