@@ -131,6 +131,9 @@ struct RouteDesk: Sendable {
     /// Validation closed a dossier this route holds (the supplement an organisation asked for never
     /// came): the route is over, with validation's reason; validation has told the member.
     func close(_ code: String, reason: String, cause: IncomingMessage?, context: HandlerContext) throws {
+        try store.lockDossiers([code], db: context.db)
+        // A withdrawal remembered for the returned route is overtaken by the close.
+        _ = try store.takeWithdrawalsRequested(for: [code], db: context.db)
         guard var route = try store.locked(code, db: context.db) else { return }
         let events = route.lifecycle.closeOutside()
         guard !events.isEmpty else { return }
@@ -140,11 +143,15 @@ struct RouteDesk: Sendable {
     }
 
     /// The submitter withdraws the dossier (`dossier.withdrawal-requested.v1`). A route not yet over
-    /// ends, its step's timers cancelled, and `dossier.withdrawn.v1` is announced; a dossier routing
-    /// does not hold yet is remembered, and its route starts withdrawn (`start`).
+    /// ends, its step's timers cancelled, and `dossier.withdrawn.v1` is announced. The request is
+    /// remembered instead for a dossier routing does not hold yet (its route starts withdrawn,
+    /// `start`) and for a returned route: validation holds that dossier until its supplement, and
+    /// is the one to close it (withdrawn, or refused when the supplement never came), so that only
+    /// one of them is ever announced (`withdrawnByValidation`); if the amendment was accepted first,
+    /// the route takes the request when it resumes (`resume`).
     func withdraw(_ request: DossierWithdrawalRequestedV1, cause: IncomingMessage?, context: HandlerContext) throws {
         try store.lockDossiers([request.dossierCode], db: context.db)
-        guard var route = try store.locked(request.dossierCode, db: context.db) else {
+        guard var route = try store.locked(request.dossierCode, db: context.db), route.lifecycle.status != .returned else {
             try context.db.execute("""
                 INSERT INTO withdrawal_requests (dossier_code, reason, requested_at) VALUES ($1, $2, $3::timestamptz)
                 ON CONFLICT (dossier_code) DO NOTHING
@@ -154,12 +161,25 @@ struct RouteDesk: Sendable {
         try withdraw(&route, reason: request.reason, cause: cause, context: context)
     }
 
-    func withdraw(_ route: inout Route, reason: String, cause: IncomingMessage?, context: HandlerContext) throws {
+    /// Validation announced the withdrawal of a dossier it held (`dossier.withdrawn.v1`): a returned
+    /// route ends with it, silently; the remembered request is spent. Routing's own announcements
+    /// come back here too and change nothing.
+    func withdrawnByValidation(_ withdrawn: DossierWithdrawnV1, cause: IncomingMessage?, context: HandlerContext) throws {
+        try store.lockDossiers([withdrawn.dossierCode], db: context.db)
+        _ = try store.takeWithdrawalsRequested(for: [withdrawn.dossierCode], db: context.db)
+        guard var route = try store.locked(withdrawn.dossierCode, db: context.db), route.lifecycle.status == .returned else { return }
+        try withdraw(&route, reason: withdrawn.reason ?? "", announce: false, cause: cause, context: context)
+    }
+
+    func withdraw(_ route: inout Route, reason: String, announce: Bool = true, cause: IncomingMessage?,
+                  context: HandlerContext) throws {
         let events = route.lifecycle.withdraw()
         guard !events.isEmpty else { return }
         try endOutside(&route, events, history: "withdrawn", decision: nil, reason: reason, cause: cause, context: context)
-        try context.emit(.dossierWithdrawn, subject: route.code, data: DossierWithdrawnV1(
-            dossierCode: route.code, reason: reason, withdrawnAt: context.now), causedBy: cause)
+        if announce {
+            try context.emit(.dossierWithdrawn, subject: route.code, data: DossierWithdrawnV1(
+                dossierCode: route.code, reason: reason, withdrawnAt: context.now), causedBy: cause)
+        }
         try store.save(route, db: context.db, at: context.now)
     }
 
@@ -178,6 +198,12 @@ struct RouteDesk: Sendable {
     /// An amended dossier accepted again resumes at the step that returned it; any other repeat changes nothing.
     func resume(_ accepted: DossierAcceptedV1, cause: IncomingMessage?, context: HandlerContext) throws {
         guard var route = try store.locked(accepted.dossierCode, db: context.db) else { return }
+        // The submitter withdrew while the amendment was on its way: the route ends instead.
+        if route.lifecycle.status == .returned,
+           let reason = try store.takeWithdrawalsRequested(for: [accepted.dossierCode], db: context.db)[accepted.dossierCode] {
+            try withdraw(&route, reason: reason, cause: cause, context: context)
+            return
+        }
         let events = route.lifecycle.resume()
         guard !events.isEmpty else { return }
         route.accepted = .decoded(accepted)

@@ -25,7 +25,8 @@ await ServiceRuntime.run(ServiceDefinition(
     consumers: [
         ConsumerDefinition(queue: "routing.dossiers", handlers: [
             DossierAcceptedHandler(desk: desk), DuesStatusReportedHandler(desk: desk), DossierClosedHandler(desk: desk),
-            WithdrawalRequestedHandler(desk: desk), ExtensionRequestedHandler(requests: extensionRequests),
+            WithdrawalRequestedHandler(desk: desk), DossierWithdrawnHandler(desk: desk),
+            ExtensionRequestedHandler(requests: extensionRequests),
         ]),
         ConsumerDefinition(queue: "routing.organisations", handlers: [
             OrganisationRegistryHandler(messageType: .organisationRegistered, desk: desk),

@@ -141,14 +141,31 @@ extension CheckDesk {
     /// passed on to routing, which otherwise closes and announces it). An accepted dossier is marked
     /// too, silently, so that a return from its route racing the withdrawal does not reopen it here.
     /// nil: the dossier is not here yet.
-    func withdraw(_ code: String, db: PostgresConnection) throws -> Bool? {
+    func withdraw(_ code: String, reason: String, db: PostgresConnection) throws -> Bool? {
         guard let row = try db.execute("SELECT status, routed FROM dossiers WHERE code = $1 FOR UPDATE", [code]).first
         else { return nil }
         let status = try row.value(DossierCheckStatus.self, "status")
         guard status == .awaitingRegistry || status == .supplementRequested || status == .accepted else { return false }
-        try db.execute("UPDATE dossiers SET status = $2, version = version + 1, updated_at = now() WHERE code = $1",
-                       [code, DossierCheckStatus.withdrawn.rawValue])
-        return try !row.bool("routed")
+        // A dossier waiting for its supplement is validation's to close, also when a route returned
+        // it (its expiry is too: one of them wins, on this row's lock). An accepted one on its
+        // route is routing's, unless a return is on its way (`announceAfterReturn`).
+        let held = try status == .supplementRequested || !row.bool("routed")
+        try db.execute("""
+            UPDATE dossiers SET status = $2, unannounced_withdrawal_reason = $3, version = version + 1, updated_at = now()
+            WHERE code = $1
+            """, [code, DossierCheckStatus.withdrawn.rawValue, held ? nil : reason])
+        return held
+    }
+
+    /// A return from the route reached a dossier withdrawn silently: routing, which had returned it
+    /// before the request, leaves it to validation. The reason to announce, once.
+    func announceAfterReturn(_ code: String, db: PostgresConnection) throws -> String? {
+        try db.execute("""
+            UPDATE dossiers d SET unannounced_withdrawal_reason = NULL, updated_at = now()
+            FROM (SELECT code, unannounced_withdrawal_reason AS reason FROM dossiers WHERE code = $1 FOR UPDATE) AS old
+            WHERE d.code = old.code AND d.status = $2 AND old.reason IS NOT NULL
+            RETURNING old.reason
+            """, [code, DossierCheckStatus.withdrawn.rawValue]).first.map { try $0.string("reason") }
     }
 
     /// The receiving organisation of a dossier; nil when unknown.

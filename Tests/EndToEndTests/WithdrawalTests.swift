@@ -99,4 +99,50 @@ final class WithdrawalTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM routing.routes WHERE dossier_code = $1", [code]), 0)
         try system.stopAll()
     }
+
+    /// A route an organisation returned leaves the dossier with validation until the supplement:
+    /// validation alone closes it, withdrawn at the submitter's request or refused when the
+    /// supplement never comes, so the two can never both be announced; the route ends with it.
+    func testAReturnedDossierIsWithdrawnByValidationAloneAndItsSupplementNoLongerExpires() async throws {
+        let system = try SystemHarness()
+        let clock = try ControllableClock("2026-11-30 09:00")
+        let member = try startSystem(system, environment: clock.environment)
+        let tag = String(system.organisation.prefix { $0 != "." }.dropLast())
+        let code = try submit(system, member: member, destination: "\(tag)A.CB0004")
+        try await expectDecision(200, system.organisation, code, step: 1, "return", reason: "Thiếu quyết định điều động")
+        try TestEnvironment.eventually("returned, validation waiting for the supplement") {
+            try self.routeStatus(code) == "returned"
+                && TestEnvironment.value("SELECT status FROM validation.dossiers WHERE code = $1", [code]) == "supplement-requested"
+        }
+        let listener = try TestEnvironment.amqp()
+        defer { listener.close() }
+        let events = try listener.declareQueue("", durable: false, exclusive: true, autoDelete: true).name
+        for type in [MessageType.dossierWithdrawn, .dossierRefused] {
+            try listener.bindQueue(events, exchange: Exchange.events, routingKey: type.routingKey)
+        }
+        let channel = try IntakeTests.ReplyChannel()
+        XCTAssertEqual(try withdraw(code, key: "rut-\(code)", on: channel).type, MessageType.dossierWithdrawalRequested.cloudEventType)
+        try TestEnvironment.eventually("the route ends with the dossier") { try self.routeStatus(code) == "withdrawn" }
+        // Past the supplement's deadline: nothing expires any more.
+        try clock.set("2027-01-12 17:01")
+        var announced: [String] = []
+        try TestEnvironment.eventually("validation's announcement") {
+            while let delivery = try listener.get(queue: events) {
+                let envelope = try WireJSON.decode(Envelope<JSONValue>.self, from: delivery.body)
+                if envelope.subject == code { announced.append("\(envelope.type) \(envelope.source)") }
+            }
+            return !announced.isEmpty
+        }
+        try TestEnvironment.eventually("the timers have passed") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM validation.timers WHERE key = $1 AND fired_at IS NULL", [code]) == 0
+        }
+        while let delivery = try listener.get(queue: events) {
+            let envelope = try WireJSON.decode(Envelope<JSONValue>.self, from: delivery.body)
+            if envelope.subject == code { announced.append("\(envelope.type) \(envelope.source)") }
+        }
+        XCTAssertEqual(announced, ["\(MessageType.dossierWithdrawn.cloudEventType) urn:tthc:validation"])
+        XCTAssertEqual(try TestEnvironment.count(
+            "SELECT count(*) AS n FROM routing.withdrawal_requests WHERE dossier_code = $1", [code]), 0, "the remembered request is spent")
+        try system.stopAll()
+    }
 }

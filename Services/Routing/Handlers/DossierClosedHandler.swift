@@ -7,7 +7,7 @@ import ServiceKit
 /// route is closed too, so that no organisation's inbox or figures keep a dossier that is over.
 /// A refusal of a dossier routing never had (refused before acceptance) changes nothing.
 struct DossierClosedHandler: MessageHandler {
-    let tables = ["routes", "route_steps", "route_history", "timers"]
+    let tables = ["routes", "route_steps", "route_history", "timers", "withdrawal_requests"]
     let messageType = MessageType.dossierRefused
     let desk: RouteDesk
 

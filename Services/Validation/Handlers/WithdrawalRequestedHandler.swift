@@ -4,7 +4,9 @@ import ServiceKit
 
 /// `dossier.withdrawal-requested.v1` from intake: a dossier validation still holds (checking,
 /// awaiting the registry, awaiting its supplement) is closed and `dossier.withdrawn.v1` emitted.
-/// A dossier validation passed on is routing's: validation only stops waiting for its supplement.
+/// So is one a route returned and that waits for its supplement (validation is then the one to
+/// close it, withdrawn or expired). A dossier validation passed on is routing's: it is marked
+/// silently, and announced here only if a return from the route turns up after all.
 struct WithdrawalRequestedHandler: MessageHandler {
     let tables = ["dossiers", "timers"]
     let messageType = MessageType.dossierWithdrawalRequested
@@ -19,7 +21,7 @@ struct WithdrawalRequestedHandler: MessageHandler {
 
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
         let request = try message.decode(DossierWithdrawalRequestedV1.self).data
-        guard let held = try desk.withdraw(request.dossierCode, db: context.db) else {
+        guard let held = try desk.withdraw(request.dossierCode, reason: request.reason, db: context.db) else {
             throw DossierNotHereYet(code: request.dossierCode)
         }
         try Timers.cancel(kinds: [CheckDesk.overdueTimer, CheckDesk.supplementExpiryTimer], key: request.dossierCode, in: context)
