@@ -178,7 +178,8 @@ struct RouteDesk: Sendable {
         try endOutside(&route, events, history: "withdrawn", decision: nil, reason: reason, cause: cause, context: context)
         if announce {
             try context.emit(.dossierWithdrawn, subject: route.code, data: DossierWithdrawnV1(
-                dossierCode: route.code, reason: reason, withdrawnAt: context.now), causedBy: cause)
+                dossierCode: route.code, memberId: try route.accepted.value.submitter.memberId, reason: reason,
+                withdrawnAt: context.now), causedBy: cause)
         }
         try store.save(route, db: context.db, at: context.now)
     }

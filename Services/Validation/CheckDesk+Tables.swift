@@ -138,14 +138,15 @@ extension CheckDesk {
     }
 
     /// Closes a dossier at the submitter's request; returns whether validation still held it (never
-    /// passed on to routing, which otherwise closes and announces it). An accepted dossier is marked
+    /// passed on to routing, which otherwise closes and announces it), and its member. An accepted dossier is marked
     /// too, silently, so that a return from its route racing the withdrawal does not reopen it here.
     /// nil: the dossier is not here yet.
-    func withdraw(_ code: String, reason: String, db: PostgresConnection) throws -> Bool? {
-        guard let row = try db.execute("SELECT status, routed FROM dossiers WHERE code = $1 FOR UPDATE", [code]).first
+    func withdraw(_ code: String, reason: String, db: PostgresConnection) throws -> (held: Bool, memberId: String)? {
+        guard let row = try db.execute("SELECT status, routed, member_id FROM dossiers WHERE code = $1 FOR UPDATE", [code]).first
         else { return nil }
         let status = try row.value(DossierCheckStatus.self, "status")
-        guard status == .awaitingRegistry || status == .supplementRequested || status == .accepted else { return false }
+        let memberId = try row.string("member_id")
+        guard status == .awaitingRegistry || status == .supplementRequested || status == .accepted else { return (false, memberId) }
         // A dossier waiting for its supplement is validation's to close, also when a route returned
         // it (its expiry is too: one of them wins, on this row's lock). An accepted one on its
         // route is routing's, unless a return is on its way (`announceAfterReturn`).
@@ -154,18 +155,18 @@ extension CheckDesk {
             UPDATE dossiers SET status = $2, unannounced_withdrawal_reason = $3, version = version + 1, updated_at = now()
             WHERE code = $1
             """, [code, DossierCheckStatus.withdrawn.rawValue, held ? nil : reason])
-        return held
+        return (held, memberId)
     }
 
     /// A return from the route reached a dossier withdrawn silently: routing, which had returned it
-    /// before the request, leaves it to validation. The reason to announce, once.
-    func announceAfterReturn(_ code: String, db: PostgresConnection) throws -> String? {
+    /// before the request, leaves it to validation. The reason and the member to announce, once.
+    func announceAfterReturn(_ code: String, db: PostgresConnection) throws -> (reason: String, memberId: String)? {
         try db.execute("""
             UPDATE dossiers d SET unannounced_withdrawal_reason = NULL, updated_at = now()
             FROM (SELECT code, unannounced_withdrawal_reason AS reason FROM dossiers WHERE code = $1 FOR UPDATE) AS old
             WHERE d.code = old.code AND d.status = $2 AND old.reason IS NOT NULL
-            RETURNING old.reason
-            """, [code, DossierCheckStatus.withdrawn.rawValue]).first.map { try $0.string("reason") }
+            RETURNING old.reason, d.member_id
+            """, [code, DossierCheckStatus.withdrawn.rawValue]).first.map { (try $0.string("reason"), try $0.string("member_id")) }
     }
 
     /// The receiving organisation of a dossier; nil when unknown.

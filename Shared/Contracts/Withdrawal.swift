@@ -40,11 +40,14 @@ public struct DossierWithdrawalRequestedV1: Codable, Sendable, Equatable {
 /// emitted once, by validation (not yet accepted) or routing (accepted).
 public struct DossierWithdrawnV1: Codable, Sendable, Equatable {
     public var dossierCode: String
+    /// The member whose dossier it is (told by notification).
+    public var memberId: String?
     public var reason: String?
     public var withdrawnAt: Date
 
-    public init(dossierCode: String, reason: String?, withdrawnAt: Date) {
+    public init(dossierCode: String, memberId: String?, reason: String?, withdrawnAt: Date) {
         self.dossierCode = dossierCode
+        self.memberId = memberId
         self.reason = reason
         self.withdrawnAt = withdrawnAt
     }

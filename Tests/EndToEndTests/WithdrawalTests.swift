@@ -14,6 +14,13 @@ final class WithdrawalTests: XCTestCase, RoutingScenario {
                                   [code, MessageType.dossierWithdrawn.routingKey])
     }
 
+    /// The member's notice of the withdrawal (routing's or validation's announcement names the member).
+    func memberTold(_ code: String, _ member: MemberRecord) throws -> Bool {
+        try TestEnvironment.value("""
+            SELECT text FROM notification.notices WHERE dossier_code = $1 AND recipient_id = $2 AND source_type = 'dossier.withdrawn.v1'
+            """, [code, member.memberId])?.contains("lý do: Đảng viên không chuyển công tác nữa") == true
+    }
+
     func publicStatus(_ code: String) throws -> String? {
         try TestEnvironment.value("SELECT status FROM intake.dossier_events WHERE dossier_code = $1 AND status IS NOT NULL ORDER BY occurred_at DESC, message_id DESC LIMIT 1", [code])
     }
@@ -46,6 +53,7 @@ final class WithdrawalTests: XCTestCase, RoutingScenario {
         try TestEnvironment.eventually("the route ends and the dossier is withdrawn") {
             try self.routeStatus(code) == "withdrawn" && self.publicStatus(code) == "withdrawn"
         }
+        try TestEnvironment.eventually("the member is told") { try self.memberTold(code, member) }
         XCTAssertEqual(try TestEnvironment.value("SELECT status FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1", [code]),
                        "cancelled", "the assigned step is never decided")
         // Validation marks it too (silently: routing announced it), so a racing return cannot reopen it there.
@@ -86,6 +94,7 @@ final class WithdrawalTests: XCTestCase, RoutingScenario {
             try TestEnvironment.value("SELECT status FROM validation.dossiers WHERE code = $1", [code]) == "withdrawn"
                 && self.publicStatus(code) == "withdrawn"
         }
+        try TestEnvironment.eventually("the member is told") { try self.memberTold(code, member) }
         XCTAssertEqual(try withdrawnEvents(code), 1)
         XCTAssertEqual(try TestEnvironment.count(
             "SELECT count(*) AS n FROM validation.timers WHERE key = $1 AND kind = 'supplement-expiry' AND fired_at IS NULL", [code]), 0,

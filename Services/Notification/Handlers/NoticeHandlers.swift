@@ -88,6 +88,10 @@ enum NoticeHandlers {
                 ? "Hồ sơ \($0.dossierCode) đã được phê duyệt."
                 : "Hồ sơ \($0.dossierCode) bị từ chối. Lý do: \($0.reason ?? "không nêu").")
         },
+        NoticeHandler<DossierWithdrawnV1>(messageType: .dossierWithdrawn) {
+            ($0.dossierCode, $0.memberId ?? "",
+             "Hồ sơ \($0.dossierCode) đã được rút theo đề nghị" + ($0.reason.map { ", lý do: \($0)." } ?? "."))
+        },
         NoticeHandler<TemporaryTransferV1>(messageType: .temporaryTransferExtended) {
             ($0.dossierCode, $0.memberId,
              "Thời hạn sinh hoạt đảng tạm thời của đồng chí tại tổ chức \($0.temporaryOrganisationCode) được gia hạn đến hết ngày \($0.endsOn).")

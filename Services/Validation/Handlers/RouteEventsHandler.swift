@@ -16,9 +16,9 @@ struct RouteReturnedHandler: MessageHandler {
         guard request.stepNumber != nil else { return }
         guard try desk.returnedByRoute(request.dossierCode, problems: request.problems, db: context.db) else {
             // Withdrawn while the return was on its way: routing left the returned dossier to validation.
-            if let reason = try desk.announceAfterReturn(request.dossierCode, db: context.db) {
+            if let (reason, memberId) = try desk.announceAfterReturn(request.dossierCode, db: context.db) {
                 try context.emit(.dossierWithdrawn, subject: request.dossierCode, data: DossierWithdrawnV1(
-                    dossierCode: request.dossierCode, reason: reason, withdrawnAt: context.now), causedBy: message)
+                    dossierCode: request.dossierCode, memberId: memberId, reason: reason, withdrawnAt: context.now), causedBy: message)
             }
             return
         }

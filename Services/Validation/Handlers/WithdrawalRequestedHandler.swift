@@ -21,12 +21,12 @@ struct WithdrawalRequestedHandler: MessageHandler {
 
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
         let request = try message.decode(DossierWithdrawalRequestedV1.self).data
-        guard let held = try desk.withdraw(request.dossierCode, reason: request.reason, db: context.db) else {
+        guard let (held, memberId) = try desk.withdraw(request.dossierCode, reason: request.reason, db: context.db) else {
             throw DossierNotHereYet(code: request.dossierCode)
         }
         try Timers.cancel(kinds: [CheckDesk.overdueTimer, CheckDesk.supplementExpiryTimer], key: request.dossierCode, in: context)
         guard held else { return }
         try context.emit(.dossierWithdrawn, subject: request.dossierCode, data: DossierWithdrawnV1(
-            dossierCode: request.dossierCode, reason: request.reason, withdrawnAt: context.now), causedBy: message)
+            dossierCode: request.dossierCode, memberId: memberId, reason: request.reason, withdrawnAt: context.now), causedBy: message)
     }
 }
