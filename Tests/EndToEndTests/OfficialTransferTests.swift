@@ -56,6 +56,9 @@ final class OfficialTransferTests: XCTestCase, RoutingScenario {
             try TestEnvironment.count("SELECT count(*) AS n FROM routing.route_history WHERE dossier_code = $1 AND event = 'overdue' AND step_number = 3",
                                       [code]) == 1
         }
+        XCTAssertNil(try TestEnvironment.value(
+            "SELECT escalated_to FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 3", [code]),
+            "the lateness is the member's: the receiving cell's superior is not told")
         try await expectDecision(200, destination, code, step: 3, "approve")
         try TestEnvironment.eventually("the late presentation goes to the issuing committee") { try self.currentStep(code)?.number == 4 }
         XCTAssertEqual(try currentStep(code)?.organisation, committee)

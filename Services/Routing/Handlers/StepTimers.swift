@@ -25,7 +25,8 @@ struct StepReminderTimer: TimerHandler {
 }
 
 /// At a step's deadline, still undecided: escalated to the superior organisation with
-/// `dossier.step-overdue.v1`; the step is counted late when decided.
+/// `dossier.step-overdue.v1` (not the member's presentation of a letter: only recorded); the step
+/// is counted late when decided.
 struct StepOverdueTimer: TimerHandler {
     let store: RouteStore
     var kind: String { RouteDesk.overdueTimer }
@@ -36,7 +37,7 @@ struct StepOverdueTimer: TimerHandler {
         else { return }
         try store.append([Route.HistoryEntry(at: context.now, stepNumber: payload.stepNumber, event: "overdue",
                                              organisationCode: step.organisation, actor: nil,
-                                             detail: "Quá hạn; đã báo cáo \(step.escalatedTo ?? "cấp trên")")],
+                                             detail: step.escalatedTo.map { "Quá hạn; đã báo cáo \($0)" } ?? "Quá hạn")],
                          to: payload.dossierCode, db: context.db)
         try context.emit(.dossierStepOverdue, subject: payload.dossierCode, data: DossierStepOverdueV1(
             dossierCode: payload.dossierCode, stepNumber: payload.stepNumber, stepCode: step.stepCode,

@@ -190,15 +190,17 @@ struct RouteStore: Sendable {
                 try row.optionalString("deadline").flatMap(WireJSON.parseTimestamp))
     }
 
-    /// A still-assigned step escalated to its organisation's superior; nil when decided since.
+    /// A still-assigned step escalated to its organisation's superior; nil when decided since. The
+    /// member's presentation of a letter is not: the lateness is the member's, not the organisation's.
     func markEscalated(_ code: String, step: Int, at now: Date, db: PostgresConnection)
         throws -> (stepCode: String, organisation: String, escalatedTo: String?, deadline: Date?)? {
         guard let row = try db.execute("""
             UPDATE route_steps s SET escalated_at = $3::timestamptz,
-                escalated_to = (SELECT parent_code FROM organisations o WHERE o.code = s.organisation_code)
+                escalated_to = CASE WHEN s.action = $5 THEN NULL
+                                    ELSE (SELECT parent_code FROM organisations o WHERE o.code = s.organisation_code) END
             WHERE dossier_code = $1 AND step_number = $2 AND status = $4
             RETURNING step_code, organisation_code, escalated_to, \(rfc3339SQL("deadline")) AS deadline
-            """, [code, step, now, StepStatus.assigned.rawValue]).first else { return nil }
+            """, [code, step, now, StepStatus.assigned.rawValue, PlannedStep.presentLetter]).first else { return nil }
         return (try row.string("step_code"), try row.string("organisation_code"), try row.optionalString("escalated_to"),
                 try row.optionalString("deadline").flatMap(WireJSON.parseTimestamp))
     }
