@@ -35,7 +35,15 @@ struct EndToEndBenchmark: ParsableCommand {
     @Flag(help: "Measure validation alone: pause tthc-validation (SIGSTOP) while intake receives every dossier, then resume it and time how fast it drains the backlog (needs --observe database).")
     var validationBacklog = false
 
+    @Option(help: "Measure result signing alone with each key in this folder (Benchmarks/result-signing.sh): --count signatures each.")
+    var signingKeys: String?
+    @Option(help: "With --signing-keys: the roots to verify the signatures against.") var trustAnchors: String?
+
     func run() throws {
+        if let signingKeys {
+            return try SigningFigures.run(keys: URL(fileURLWithPath: signingKeys), count: count,
+                                          trustAnchors: trustAnchors.map { URL(fileURLWithPath: $0) })
+        }
         let prefix = "BENCH\(Int.random(in: 100...999))"
         // The bench's own organisation tree; its organisations' software approves every step, so
         // each dossier runs its route (3–4 steps inside a grassroots organisation) to the result.
@@ -54,6 +62,8 @@ struct EndToEndBenchmark: ParsableCommand {
         }
         var software: OrganisationSoftwareSimulator?
         defer { software?.stop() }
+        // Archive signs each result with its organisation's key: the bench tree's development keys.
+        if !receiptsOnly { try DevelopmentOrganisationKeys.issue(tree.map(\.code)) }
         if !receiptsOnly {
             try register(registry)
             let registryConnection = try AMQPConnection(url: AMQPURL(host: host, port: port, vhost: "tthc", user: "organisation-registry",

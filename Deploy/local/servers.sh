@@ -177,6 +177,7 @@ export TTHC_PG_SOCKET_DIR='$pg_socket_dir'
 export TTHC_AMQPS_PORT=$amqps_port TTHC_AMQP_CA_CERT_FOR_TESTS='$tls_dir/ca.pem'
 export TTHC_RABBITMQCTL='$repo/Deploy/local/servers.sh rabbitmqctl'
 export TTHC_SIGNATURE_TRUST_ANCHORS='$signing_dir/signing-ca.pem' TTHC_DEV_SIGNING_DIRECTORY='$signing_dir'
+export TTHC_ORGANISATION_KEYS_DIRECTORY='$signing_dir/organisation-keys'
 export TTHC_HISTORY_KEYS='dev-1:$(cat "$signing_dir/history.key")' TTHC_HISTORY_KEY_ID=dev-1
 export TTHC_OFFICER_TOKEN_SECRET='$(cat "$signing_dir/officer-token.secret")'
 EOF

@@ -1,14 +1,38 @@
+import Contracts
 import Foundation
 import ServiceKit
+import Signatures
 
-/// tthc-archive: stores the result (kết quả giải quyết) of each decided dossier and issues its code.
+/// tthc-archive: issues each decided dossier's result (kết quả giải quyết) signed by its
+/// organisation, keeps it for verification and revocation (Đ.17–21).
+let environment = ProcessInfo.processInfo.environment
+let issuer: ResultIssuer
+let routes: ResultRoutes
+do {
+    // TTHC_ORGANISATION_KEYS_DIRECTORY: <code>.key.pem and <code>.cert.pem per issuing organisation.
+    let keysDirectory = environment["TTHC_ORGANISATION_KEYS_DIRECTORY"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/tthc/organisation-keys"
+    issuer = ResultIssuer(
+        keys: PEMOrganisationKeys(directory: URL(fileURLWithPath: keysDirectory)),
+        catalog: try ProcedureCatalog.configured(environment: environment),
+        // TTHC_VERIFICATION_BASE_URL: where people reach archive's verification page (the QR code's link).
+        verificationBaseURL: environment["TTHC_VERIFICATION_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8086")
+    let anchors = environment["TTHC_SIGNATURE_TRUST_ANCHORS"].flatMap { $0.isEmpty ? nil : $0 }
+    routes = ResultRoutes(issuer: issuer, tokens: try await OfficerTokens.fromEnvironment(environment),
+                          verifier: try anchors.map { try DetachedSignatureVerifier(trustAnchorsPEM: Array(try Data(contentsOf: URL(fileURLWithPath: $0)))) })
+} catch {
+    FileHandle.standardError.write(Data("tthc-archive: \(error)\n".utf8))
+    exit(1)
+}
+
 await ServiceRuntime.run(ServiceDefinition(
     name: "archive", defaultHTTPPort: 8086,
     consumers: [
-        ConsumerDefinition(queue: "archive.dossiers", handlers: [DossierDecidedHandler()]),
+        ConsumerDefinition(queue: "archive.dossiers", handlers: [DossierDecidedHandler(issuer: issuer)]),
         // The member's data store (Đ.19) follows the member: results are kept by member, and the
         // organisation the member belongs to now is the one that manages them.
         ConsumerDefinition(queue: "archive.members", handlers: MemberOrganisationHandler.all),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
-    sharedTables: [.memberOrganisations]))
+    sharedTables: [.memberOrganisations, .auditLog],
+    routes: { router, resources in routes.add(to: router, resources: resources) },
+    timers: [HeldResultsTimer(issuer: issuer)]))

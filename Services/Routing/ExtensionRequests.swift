@@ -99,6 +99,19 @@ struct ExtensionRequests: Sendable {
             """, [id, status.rawValue, context.now, actor.personId, reason])
     }
 
+    /// The transfer ended with a request still waiting: refused with `refusal`, announced.
+    func refuseWaiting(_ code: String, _ record: TemporaryTransferV1, because refusal: TemporaryTransfers.ExtensionRefusal,
+                       context: HandlerContext) throws {
+        guard let request = try waiting(code, db: context.db) else { return }
+        try context.db.execute("""
+            UPDATE extension_requests SET status = $2, decided_at = $3::timestamptz, decided_by = 'routing', decision_reason = $4
+            WHERE request_id = $1
+            """, [request.id, Status.refused.rawValue, context.now, refusal.problem.message])
+        try context.emit(.temporaryTransferExtensionRefused, subject: code, data: Self.payload(
+            record, months: request.months, proposedEnd: request.proposedEnd, reason: request.reason, refusal: refusal.problem,
+            at: context.now))
+    }
+
     /// The transfer's waiting request, if any.
     func waiting(_ code: String, db: PostgresConnection) throws -> (id: String, months: Int, proposedEnd: String, reason: String)? {
         try db.execute("""
@@ -116,9 +129,9 @@ struct ExtensionRequests: Sendable {
                    to_char(t.ends_on, 'YYYY-MM-DD') AS ends_on, r.months, to_char(r.proposed_ends_on, 'YYYY-MM-DD') AS proposed,
                    r.reason, extract(epoch FROM r.requested_at)::text AS requested_at
             FROM extension_requests r JOIN temporary_transfers t USING (dossier_code)
-            WHERE r.status = $2 AND t.temporary_organisation_code = ANY($1::text[])
+            WHERE r.status = $2 AND t.temporary_organisation_code = ANY($1::text[]) AND t.status = $3
             ORDER BY r.requested_at, r.dossier_code
-            """, [PostgresArray(organisations), Status.requested.rawValue]).rows.map {
+            """, [PostgresArray(organisations), Status.requested.rawValue, TemporaryTransfers.Status.active.rawValue]).rows.map {
             TemporaryTransferExtensionV1(
                 dossierCode: try $0.string("dossier_code"), memberId: try $0.string("member_id"),
                 officialOrganisationCode: try $0.string("official_organisation_code"),

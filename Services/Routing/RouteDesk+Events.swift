@@ -172,7 +172,8 @@ extension RouteDesk {
         try context.emit(.dossierDecided, subject: route.code, data: DossierDecidedV1(
             dossierCode: route.code, procedureCode: accepted.procedureCode, memberId: accepted.submitter.memberId,
             decision: decision, reason: reason, decidingOrganisationCode: decidingOrganisation, decidedAt: context.now,
-            resultData: resultData), causedBy: cause)
+            resultData: resultData, holderCitizenId: accepted.submitter.citizenId, holderName: accepted.submitter.fullName),
+            causedBy: cause)
     }
 
     /// Đ.11: the delegation under which the dossier was submitted, in the dossier's history.

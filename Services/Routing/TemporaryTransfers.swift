@@ -159,7 +159,7 @@ struct TemporaryEndingTimer: TimerHandler {
     }
 }
 
-/// The day after the last day: the temporary transfer is closed.
+/// The day after the last day: the temporary transfer is closed (a waiting extension request with it).
 struct TemporaryCloseTimer: TimerHandler {
     let transfers: TemporaryTransfers
     var kind: String { RouteDesk.temporaryCloseTimer }
@@ -169,6 +169,8 @@ struct TemporaryCloseTimer: TimerHandler {
         guard let current = try transfers.transfer(code, db: context.db), current.status == .active else { return }
         try context.db.execute("UPDATE temporary_transfers SET status = $3, closed_at = $2::timestamptz WHERE dossier_code = $1",
                                [code, context.now, TemporaryTransfers.Status.closed.rawValue])
+        // A request still waiting for the committee can no longer be granted: the member is told.
+        try ExtensionRequests(transfers: transfers).refuseWaiting(code, current.record, because: .notActive, context: context)
         var record = current.record
         record.at = context.now
         try context.emit(.temporaryTransferClosed, subject: code, data: record)

@@ -147,10 +147,11 @@ extension CheckDesk {
         let status = try row.value(DossierCheckStatus.self, "status")
         let memberId = try row.string("member_id")
         guard status == .awaitingRegistry || status == .supplementRequested || status == .accepted else { return (false, memberId) }
-        // A dossier waiting for its supplement is validation's to close, also when a route returned
-        // it (its expiry is too: one of them wins, on this row's lock). An accepted one on its
-        // route is routing's, unless a return is on its way (`announceAfterReturn`).
-        let held = try status == .supplementRequested || !row.bool("routed")
+        // A dossier waiting for its supplement (or, amended, for the registry) is validation's to
+        // close, also when a route returned it: its expiry is validation's too, and the two are
+        // serialised on this row. An accepted one on its route is routing's, unless a return is on
+        // its way (`announceAfterReturn`).
+        let held = try status != .accepted || !row.bool("routed")
         try db.execute("""
             UPDATE dossiers SET status = $2, unannounced_withdrawal_reason = $3, version = version + 1, updated_at = now()
             WHERE code = $1

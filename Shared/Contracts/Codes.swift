@@ -47,6 +47,6 @@ public struct DossierCode: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Result code (Đ.17.3c): `KQ.<member or organisation id>.<document type code>.<document number>`.
-public func resultCode(holder: String, documentTypeCode: String, number: Int) -> String {
+public func resultCode(holder: String, documentTypeCode: String, number: String) -> String {
     "KQ.\(holder).\(documentTypeCode).\(number)"
 }

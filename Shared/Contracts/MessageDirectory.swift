@@ -67,7 +67,7 @@ public enum MessageDirectory {
            commands: organisationSoftwareCommands),
         Service(name: "payment", emits: [.duesStatusReported]),
         Service(name: "notification", emits: []),
-        Service(name: "archive", emits: [.resultIssued]),
+        Service(name: "archive", emits: [.resultIssued, .resultRevoked]),
     ]
 
     /// Systems outside TTHC that publish events on `tthc.events`, by RabbitMQ user.
@@ -77,7 +77,7 @@ public enum MessageDirectory {
     ]
 
     /// Documented types nobody emits yet (their features are open issues).
-    public static let reserved: [MessageType] = [.paymentCompleted, .notificationSent, .resultRevoked]
+    public static let reserved: [MessageType] = [.paymentCompleted, .notificationSent]
 
     public static func service(named name: String) -> Service? {
         services.first { $0.name == name }

@@ -130,10 +130,17 @@ public struct DossierDecidedV1: Codable, Sendable, Equatable {
     /// What the result document carries from the route, e.g. the introduction letter's fields
     /// (dues status, receiving organisation) or the residence cell's comments.
     public var resultData: [String: String]?
+    /// The holder as the registry knows them (validation reconciled the submitter): the result
+    /// code names the citizen id (Đ.17.3c), the verification page the (masked) name.
+    public var holderCitizenId: String?
+    public var holderName: String?
 
     public init(dossierCode: String, procedureCode: String, memberId: String, decision: Decision, reason: String?,
-                decidingOrganisationCode: String, decidedAt: Date, resultData: [String: String]? = nil) {
+                decidingOrganisationCode: String, decidedAt: Date, resultData: [String: String]? = nil,
+                holderCitizenId: String? = nil, holderName: String? = nil) {
         self.resultData = resultData
+        self.holderCitizenId = holderCitizenId
+        self.holderName = holderName
         self.dossierCode = dossierCode
         self.procedureCode = procedureCode
         self.memberId = memberId

@@ -20,9 +20,9 @@ public final class SigningAuthority: @unchecked Sendable {
 
     /// PEM files: the CA certificate and key, and the key every issued certificate binds.
     public init(caCertificatePEM: [UInt8], caKeyPEM: [UInt8], signerKeyPEM: [UInt8]) throws {
-        guard let certificate = Self.read(caCertificatePEM, PEM_read_bio_X509),
-              let caKey = Self.read(caKeyPEM, PEM_read_bio_PrivateKey),
-              let signerKey = Self.read(signerKeyPEM, PEM_read_bio_PrivateKey) else {
+        guard let certificate = readPEM(caCertificatePEM, PEM_read_bio_X509),
+              let caKey = readPEM(caKeyPEM, PEM_read_bio_PrivateKey),
+              let signerKey = readPEM(signerKeyPEM, PEM_read_bio_PrivateKey) else {
             ERR_clear_error()
             throw SignatureProblem.malformed
         }
@@ -92,31 +92,6 @@ public final class SigningAuthority: @unchecked Sendable {
 
     /// A detached CMS signature (DER) over `content` by `signer`, with a signingTime attribute.
     public func sign(_ content: [UInt8], as signer: Signer) throws -> [UInt8] {
-        defer { ERR_clear_error() }
-        return try content.withUnsafeBytes { raw in
-            guard let data = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else { throw SignatureProblem.malformed }
-            defer { BIO_free(data) }
-            guard let cms = CMS_sign(signer.certificate, signerKey, nil, data, UInt32(CMS_BINARY | CMS_DETACHED)) else {
-                throw SignatureProblem.malformed
-            }
-            defer { CMS_ContentInfo_free(cms) }
-            guard let out = BIO_new(BIO_s_mem()) else { throw SignatureProblem.malformed }
-            defer { BIO_free(out) }
-            guard i2d_CMS_bio(out, cms) == 1 else { throw SignatureProblem.malformed }
-            var pointer: UnsafeMutablePointer<CChar>?
-            let length = BIO_ctrl(out, BIO_CTRL_INFO, 0, &pointer)
-            guard let pointer, length > 0 else { throw SignatureProblem.malformed }
-            return pointer.withMemoryRebound(to: UInt8.self, capacity: length) { Array(UnsafeBufferPointer(start: $0, count: length)) }
-        }
-    }
-
-    private static func read(_ pem: [UInt8], _ reader: (OpaquePointer?, UnsafeMutablePointer<OpaquePointer?>?,
-                                                       (@convention(c) (UnsafeMutablePointer<CChar>?, Int32, Int32, UnsafeMutableRawPointer?) -> Int32)?,
-                                                       UnsafeMutableRawPointer?) -> OpaquePointer?) -> OpaquePointer? {
-        pem.withUnsafeBytes { raw in
-            guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else { return nil }
-            defer { BIO_free(bio) }
-            return reader(bio, nil, nil, nil)
-        }
+        try detachedCMS(content, certificate: signer.certificate, key: signerKey)
     }
 }

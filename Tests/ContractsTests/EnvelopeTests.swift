@@ -60,6 +60,7 @@ final class CodeTests: XCTestCase {
     }
 
     func testResultCodeFollowsArticle17() {
-        XCTAssertEqual(resultCode(holder: "DV0000001", documentTypeCode: "GGT", number: 7), "KQ.DV0000001.GGT.7")
+        XCTAssertEqual(resultCode(holder: "001085000123", documentTypeCode: "GGT", number: "7-2026-HN.CB0001"),
+                       "KQ.001085000123.GGT.7-2026-HN.CB0001")
     }
 }

@@ -154,7 +154,14 @@ final class TemporaryTransferTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(reminder.officialOrganisationCode, system.organisation)
         XCTAssertEqual(reminder.temporaryOrganisationCode, temporary)
         XCTAssertEqual(try TestEnvironment.value("SELECT status FROM routing.temporary_transfers WHERE dossier_code = $1", [code]), "active")
-        try clock.set("2027-06-01 00:05")
+        // A request still waiting when the period ends is refused with it: nobody waits for an answer that cannot come.
+        _ = try event(.temporaryTransferExtensionPending, TemporaryTransferExtensionV1.self, of: code, "waiting at the end") {
+            _ = try extend(code, key: "gh-5-\(code)", months: 1, on: channel)
+        }
+        let atClose = try event(.temporaryTransferExtensionRefused, TemporaryTransferExtensionV1.self, of: code, "refused at the close") {
+            try clock.set("2027-06-01 00:05")
+        }
+        XCTAssertEqual(atClose.refusalCode, "not-active")
         try TestEnvironment.eventually("closed at the end") {
             try TestEnvironment.value("SELECT status FROM routing.temporary_transfers WHERE dossier_code = $1", [code]) == "closed"
         }
@@ -167,7 +174,7 @@ final class TemporaryTransferTests: XCTestCase, RoutingScenario {
         }
         // After the end, a request is refused at once: the member is back with the official organisation.
         let afterEnd = try event(.temporaryTransferExtensionRefused, TemporaryTransferExtensionV1.self, of: code, "refused after the end") {
-            _ = try extend(code, key: "gh-5-\(code)", months: 1, on: channel)
+            _ = try extend(code, key: "gh-6-\(code)", months: 1, on: channel)
         }
         XCTAssertEqual(afterEnd.refusalCode, "not-active")
         try system.stopAll()

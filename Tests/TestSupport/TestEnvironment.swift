@@ -112,7 +112,9 @@ public enum TestEnvironment {
     }
 
     /// Publishes `organisation.registered.v1` for the test's tree as the organisation registry does.
+    /// Their development signing keys are written first, so archive signs their results.
     public static func registerOrganisations(around cell: String) throws {
+        try DevelopmentOrganisationKeys.issue(organisationTree(around: cell).map(\.code))
         let amqp = try amqp(user: "organisation-registry", confirms: true)
         defer { amqp.close() }
         try RegistryPublisher.publish(organisationTree(around: cell), as: .organisationRegistered, subject: \.code,

@@ -241,7 +241,7 @@ struct Organisations: ParsableCommand {
     struct LoadFixture: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "load-fixture",
-            abstract: "Publish the generated tree (provinces HN and HCM: committees, boards, communes/wards, grassroots organisations, sections, cells HN.CB0001…) as organisation.registered.v1.")
+            abstract: "Publish the generated tree (provinces HN and HCM: committees, boards, communes/wards, grassroots organisations, sections, cells HN.CB0001…) as organisation.registered.v1, and write each organisation's development signing key for archive (TTHC_ORGANISATION_KEYS_DIRECTORY).")
         @Option(help: "Registry AMQP URL (a user allowed to publish organisation.* events).") var amqpURL: String =
             developmentAMQPURL(user: "organisation-registry")
         @Option(help: "AMQP user of the organisations' own software (decides steps over AMQP).") var softwareUser = "org-software-demo"
@@ -256,6 +256,9 @@ struct Organisations: ParsableCommand {
             let kinds = Dictionary(grouping: tree, by: \.kind).mapValues(\.count)
             print("\(tree.count) organisations published as organisation.registered.v1: "
                   + OrganisationRecord.Kind.allCases.map { "\(kinds[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", "))
+            // Archive signs each organisation's results with its own key (development keys here).
+            let written = try DevelopmentOrganisationKeys.issue(tree.map(\.code))
+            print("\(written) organisations' development signing keys written to \(DevelopmentOrganisationKeys.directory.path)")
         }
     }
 }

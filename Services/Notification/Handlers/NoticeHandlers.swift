@@ -106,7 +106,13 @@ enum NoticeHandlers {
         },
         NoticeHandler<ResultIssuedV1>(messageType: .resultIssued) {
             ($0.dossierCode, $0.memberId,
-             "Kết quả giải quyết hồ sơ \($0.dossierCode) đã được cấp, mã kết quả \($0.resultCode).")
+             "Kết quả giải quyết hồ sơ \($0.dossierCode) đã được cấp, mã kết quả \($0.resultCode)"
+                + ($0.verificationURL.map { "; xác thực tại \($0)." } ?? "."))
+        },
+        // Đ.18: the member is told; any paper copy loses its validity at the same moment.
+        NoticeHandler<ResultRevokedV1>(messageType: .resultRevoked) {
+            ($0.dossierCode, $0.memberId ?? "",
+             "Kết quả \($0.resultCode) của hồ sơ \($0.dossierCode) đã bị thu hồi lúc \(VietnamTime.display($0.revokedAt)). Lý do: \($0.reason). Bản giấy của kết quả không còn giá trị.")
         },
     ]
 }

@@ -73,6 +73,10 @@ enum OrganisationNoticeHandlers {
             ($0.dossierCode, [$0.officialOrganisationCode, $0.temporaryOrganisationCode],
              "Đề nghị gia hạn sinh hoạt đảng tạm thời của đảng viên \($0.memberId) (hồ sơ \($0.dossierCode)) không được chấp nhận; lý do: \($0.refusal ?? "không nêu"). Thời hạn vẫn đến hết ngày \($0.endsOn).")
         },
+        OrganisationNoticeHandler<ResultRevokedV1>(messageType: .resultRevoked) {
+            ($0.dossierCode, [$0.revokingOrganisationCode],
+             "Đã thu hồi kết quả \($0.resultCode) (hồ sơ \($0.dossierCode)) lúc \(VietnamTime.display($0.revokedAt)); lý do: \($0.reason).")
+        },
         OrganisationNoticeHandler<TemporaryTransferV1>(messageType: .temporaryTransferClosed) {
             ($0.dossierCode, [$0.officialOrganisationCode, $0.temporaryOrganisationCode],
              "Đã kết thúc sinh hoạt đảng tạm thời của đảng viên \($0.memberId) (hồ sơ \($0.dossierCode)); đảng viên trở về tổ chức \($0.officialOrganisationCode).")

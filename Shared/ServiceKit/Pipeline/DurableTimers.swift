@@ -112,7 +112,9 @@ public final class TimerWorker: Sendable {
                 try handler.fire(timer, context: context)
                 ids.append(try row.int("id"))
             }
-            try tx.executeDeferred("UPDATE timers SET fired_at = $2::timestamptz WHERE id = ANY($1::bigint[])", [PostgresArray(ids), now])
+            // A handler that armed its own timer again for later (a retry) keeps it pending.
+            try tx.executeDeferred("UPDATE timers SET fired_at = $2::timestamptz WHERE id = ANY($1::bigint[]) AND due_at <= $2::timestamptz",
+                                   [PostgresArray(ids), now])
             try Outbox.insert(context.emitted, tx: tx)
             return ids.count
         }

@@ -1,0 +1,63 @@
+import Calendar
+import Foundation
+
+/// The public verification page (Đ.21): what a person who scanned a paper copy's QR code reads,
+/// in Vietnamese, on a phone. Plain HTML, no script, every value escaped.
+enum VerificationPage {
+    static func html(_ found: ResultRoutes.Verification) -> String {
+        let (headline, colour): (String, String) = switch found.status {
+        case .valid where found.signatureValid == true: ("Kết quả HỢP LỆ", "#1b5e20")
+        case .valid: ("Không xác minh được chữ ký số của kết quả", "#b71c1c")
+        case .revoked: ("Kết quả ĐÃ BỊ THU HỒI", "#b71c1c")
+        case .unknown: ("Không tìm thấy kết quả", "#5d4037")
+        }
+        var rows: [(String, String?)] = [
+            ("Hệ thống cấp", found.issuingSystem),
+            ("Tổ chức đảng cấp", found.issuingOrganisationCode),
+            ("Mã kết quả", found.resultCode),
+            ("Mã lưu trữ", found.storeCode),
+            ("Loại giấy tờ", found.documentTypeCode),
+            ("Người được cấp", found.holderName),
+            ("Ngày cấp", found.issuedAt.map(VietnamTime.display)),
+        ]
+        if found.status == .revoked {
+            rows += [("Thu hồi lúc", found.revokedAt.map(VietnamTime.display)), ("Lý do thu hồi", found.revocationReason)]
+        }
+        if found.status != .unknown {
+            rows.append(("Chữ ký số", found.signatureValid == true ? "Hợp lệ (\(found.signer ?? ""))" : "Không hợp lệ"))
+        }
+        let table = rows.compactMap { label, value in
+            value.map { "<tr><th>\(escape(label))</th><td>\(escape($0))</td></tr>" }
+        }.joined(separator: "\n")
+        let note = found.status == .unknown
+            ? "<p>Mã xác thực không đúng hoặc không còn trong hệ thống. Vui lòng kiểm tra lại bản giấy.</p>" : ""
+        return """
+            <!DOCTYPE html>
+            <html lang="vi"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Xác thực kết quả giải quyết thủ tục hành chính</title>
+            <style>body{font-family:sans-serif;margin:1rem;max-width:40rem}h1{font-size:1.2rem}
+            .status{color:#fff;background:\(colour);padding:.6rem;border-radius:.3rem;font-weight:bold}
+            th{text-align:left;padding-right:1rem;vertical-align:top}td,th{padding:.25rem 0}</style></head>
+            <body><h1>Xác thực kết quả giải quyết thủ tục hành chính</h1>
+            <p class="status" id="trang-thai">\(escape(headline))</p>
+            \(note)<table>
+            \(table)
+            </table></body></html>
+            """
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,69 @@
+import Contracts
+import Foundation
+
+/// The result document (kết quả giải quyết) as signed: its canonical bytes are `WireJSON` (sorted
+/// keys), kept byte for byte in `results.document` beside the detached signature over them.
+struct ResultDocument: Codable, Sendable, Equatable {
+    /// The issuing system's name, as the paper copy prints it (Đ.21).
+    static let issuingSystem = "Hệ thống thủ tục hành chính của Đảng"
+
+    var issuingSystem = Self.issuingSystem
+    /// `KQ.<holder>.<document type>.<document number>` (Đ.17.3c).
+    var resultCode: String
+    /// `<dossier code>-KQ(n)`, the code in the data store (Đ.17.3đ).
+    var storeCode: String
+    var dossierCode: String
+    var procedureCode: String
+    var documentTypeCode: String
+    /// The issuing organisation's own number: `<n>-<year>-<organisation code>`.
+    var documentNumber: String
+    var decision: DossierDecidedV1.Decision
+    var reason: String?
+    var memberId: String
+    var holderCitizenId: String?
+    var holderName: String?
+    var issuingOrganisationCode: String
+    var decidedAt: Date
+    var issuedAt: Date
+    /// What the route gave the result (the letter's dues line, the residence cell's comments …).
+    var resultData: [String: String]?
+}
+
+/// Codes and names of results (Đ.17.3c–đ).
+enum ResultCodes {
+    /// The catalog's result document type for the procedure, `TBTC` (thông báo từ chối) for a refusal.
+    static func documentType(of decided: DossierDecidedV1, catalog: ProcedureCatalog) -> String {
+        if decided.decision == .refused { return "TBTC" }
+        return catalog.procedure(decided.procedureCode, at: decided.decidedAt)?.resultDocumentType ?? "KQ"
+    }
+
+    /// The issuing organisation's number for the year: `<n>-<year>-<organisation code>`, so that two
+    /// organisations' numbers for one holder never meet.
+    static func documentNumber(_ number: Int, year: Int, organisation: String) -> String {
+        "\(number)-\(year)-\(organisation)"
+    }
+
+    static func storeCode(dossierCode: String, resultNumber: Int) -> String {
+        "\(dossierCode)-KQ(\(resultNumber))"
+    }
+
+    /// The holder's name as a public page shows it: the family name, then initials
+    /// ("Nguyễn Văn An" → "Nguyễn V. A.").
+    static func masked(_ name: String?) -> String? {
+        guard let words = name?.split(separator: " ").filter({ !$0.isEmpty }), let first = words.first else { return nil }
+        return ([String(first)] + words.dropFirst().map { "\($0.prefix(1))." }).joined(separator: " ")
+    }
+
+    /// An unguessable verification token (256 random bits, base64url): what the QR code carries.
+    static func verificationToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    /// Whether `token` has the shape of one (43 base64url characters); anything else is unknown at once.
+    static func isToken(_ token: String) -> Bool {
+        token.utf8.count == 43 && token.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95 }
+    }
+}

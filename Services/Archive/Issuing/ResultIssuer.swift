@@ -1,0 +1,117 @@
+import Calendar
+import Contracts
+import Foundation
+import Persistence
+import ServiceKit
+import Signatures
+
+/// Issues results with legal force (Đ.17–18): each decided dossier's result is signed by its
+/// issuing organisation's own key, numbered in that organisation's sequence, coded
+/// `KQ.<holder>.<type>.<number>` and `<dossier code>-KQ(n)`, and announced with its verification
+/// link. A result whose organisation has no key yet is held — never issued unsigned — and issued
+/// as soon as the key is there (`HeldResultsTimer`, `tthc-admin results held`).
+///
+/// `results.status`: held → issued → revoked (kept for lookup).
+struct ResultIssuer: Sendable {
+    enum Status: String, Sendable {
+        case held, issued, revoked
+    }
+
+    let keys: any OrganisationKeys
+    let catalog: ProcedureCatalog
+    /// Where people verify a result: the QR code's link is `<base>/xac-thuc/<token>`.
+    let verificationBaseURL: String
+    /// How long a held result waits before its organisation's key is looked for again.
+    static let heldRetry: TimeInterval = 60
+    static let heldTimer = "held-results"
+
+    func verificationURL(_ token: String) -> String { "\(verificationBaseURL)/xac-thuc/\(token)" }
+
+    /// A decided dossier's first result: recorded, then issued at once if its organisation can sign.
+    func receive(_ decided: DossierDecidedV1, cause: IncomingMessage, context: HandlerContext) throws {
+        let content = String(decoding: try WireJSON.encode(decided), as: UTF8.self)
+        let inserted = try context.db.execute("""
+            INSERT INTO results (dossier_code, result_number, member_id, document_type_code, decision, content, sha256, issued_at,
+                                 status, issuing_organisation_code, holder_name)
+            VALUES ($1, 1, $2, $3, $4, $5::jsonb, '', $6::timestamptz, $7, $8, $9)
+            ON CONFLICT DO NOTHING RETURNING dossier_code
+            """, [decided.dossierCode, decided.memberId, ResultCodes.documentType(of: decided, catalog: catalog),
+                  decided.decision.rawValue, content, decided.decidedAt, Status.held.rawValue,
+                  decided.decidingOrganisationCode, decided.holderName])
+        guard inserted.first != nil else { return }  // already here (a repeat)
+        if try !issue(decided.dossierCode, resultNumber: 1, cause: cause, context: context) {
+            try Timers.schedule(kind: Self.heldTimer, key: decided.decidingOrganisationCode,
+                                dueAt: context.now.addingTimeInterval(Self.heldRetry),
+                                payload: ["organisationCode": decided.decidingOrganisationCode], in: context)
+        }
+    }
+
+    /// Signs and issues a held result; false when its organisation still has no key.
+    @discardableResult
+    func issue(_ dossierCode: String, resultNumber: Int, cause: IncomingMessage?, context: HandlerContext) throws -> Bool {
+        guard let row = try context.db.execute("""
+            SELECT content::text AS content, issuing_organisation_code, document_type_code FROM results
+            WHERE dossier_code = $1 AND result_number = $2 AND status = $3 FOR UPDATE
+            """, [dossierCode, resultNumber, Status.held.rawValue]).first else { return true }
+        let organisation = try row.string("issuing_organisation_code")
+        guard let signer = try keys.signer(for: organisation) else { return false }
+        let decided = try row.json(DossierDecidedV1.self, "content")
+        let documentType = try row.string("document_type_code")
+        let year = VietnamTime.calendar.component(.year, from: context.now)
+        let number = try context.db.execute("""
+            INSERT INTO organisation_document_numbers (organisation_code, document_type_code, year, last_value) VALUES ($1, $2, $3, 1)
+            ON CONFLICT (organisation_code, document_type_code, year)
+            DO UPDATE SET last_value = organisation_document_numbers.last_value + 1
+            RETURNING last_value
+            """, [organisation, documentType, year]).first.map { try $0.int("last_value") } ?? 1
+        let documentNumber = ResultCodes.documentNumber(number, year: year, organisation: organisation)
+        let document = ResultDocument(
+            resultCode: resultCode(holder: decided.holderCitizenId ?? decided.memberId, documentTypeCode: documentType,
+                                   number: documentNumber),
+            storeCode: ResultCodes.storeCode(dossierCode: dossierCode, resultNumber: resultNumber), dossierCode: dossierCode,
+            procedureCode: decided.procedureCode, documentTypeCode: documentType, documentNumber: documentNumber,
+            decision: decided.decision, reason: decided.reason, memberId: decided.memberId,
+            holderCitizenId: decided.holderCitizenId, holderName: decided.holderName, issuingOrganisationCode: organisation,
+            decidedAt: decided.decidedAt, issuedAt: context.now, resultData: decided.resultData)
+        let bytes = try WireJSON.encode(document)
+        let signature = try signer.sign(bytes)
+        let token = ResultCodes.verificationToken()
+        try context.db.execute("""
+            UPDATE results SET status = $3, result_code = $4, store_code = $5, document = $6::bytea, signature = $7::bytea,
+                sha256 = $8, verification_token = $9, issued_at = $10::timestamptz
+            WHERE dossier_code = $1 AND result_number = $2
+            """, [dossierCode, resultNumber, Status.issued.rawValue, document.resultCode, document.storeCode, ByteA(bytes),
+                  ByteA(signature), sha256Hex(bytes), token, context.now])
+        try context.emit(.resultIssued, subject: dossierCode, data: ResultIssuedV1(
+            dossierCode: dossierCode, resultCode: document.resultCode, documentTypeCode: documentType, memberId: decided.memberId,
+            decision: decided.decision, sha256: sha256Hex(bytes), issuedAt: context.now, storeCode: document.storeCode,
+            issuingOrganisationCode: organisation, verificationURL: verificationURL(token)), causedBy: cause)
+        return true
+    }
+
+    /// The organisation's held results, issued now if it has a key; how many are still held.
+    func release(organisation: String, context: HandlerContext) throws -> Int {
+        let held = try context.db.execute("""
+            SELECT dossier_code, result_number FROM results WHERE issuing_organisation_code = $1 AND status = $2
+            ORDER BY issued_at, dossier_code LIMIT 500
+            """, [organisation, Status.held.rawValue]).rows.map { (try $0.string("dossier_code"), try $0.int("result_number")) }
+        var still = 0
+        for (code, number) in held {
+            if try !issue(code, resultNumber: number, cause: nil, context: context) { still += 1 }
+        }
+        return still
+    }
+}
+
+/// Retries an organisation's held results until its key is there.
+struct HeldResultsTimer: TimerHandler {
+    let issuer: ResultIssuer
+    var kind: String { ResultIssuer.heldTimer }
+
+    func fire(_ timer: DueTimer, context: HandlerContext) throws {
+        if try issuer.release(organisation: timer.key, context: context) > 0 {
+            try Timers.schedule(kind: kind, key: timer.key, dueAt: context.now.addingTimeInterval(ResultIssuer.heldRetry),
+                                payload: ["organisationCode": timer.key], in: context)
+        }
+    }
+}
