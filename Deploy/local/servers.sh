@@ -91,6 +91,9 @@ make_dev_secrets() {
   for f in signing-ca.pem signing-ca.key signer.key; do
     cmp -s "$repo/Deploy/local/dev-signing/$f" "$dir/$f" || cp "$repo/Deploy/local/dev-signing/$f" "$dir/$f"
   done
+  # The development organisations' signing key for archive's results (P-256: see Benchmarks/result-signing.sh).
+  [ -f "$dir/organisation-signer.key" ] || openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+    -out "$dir/organisation-signer.key" 2>/dev/null
   [ -f "$dir/history.key" ] || openssl rand -base64 32 > "$dir/history.key"
   [ -f "$dir/officer-token.secret" ] || openssl rand -hex 32 > "$dir/officer-token.secret"
   chmod 644 "$dir"/*

@@ -52,13 +52,22 @@ public final class SigningAuthority: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if let signer = issued[key] { return signer }
+        let certificate = try issue(commonName: commonName, serialNumber: serialNumber, key: signerKey,
+                                    notBefore: notBefore, notAfter: notAfter)
+        let signer = Signer(certificate: certificate)
+        issued[key] = signer
+        return signer
+    }
+
+    /// A certificate for `key`, signed by the CA (callers hold the lock).
+    private func issue(commonName: String, serialNumber: String, key: OpaquePointer, notBefore: Date, notAfter: Date) throws -> OpaquePointer {
         guard let certificate = X509_new() else { throw SignatureProblem.malformed }
         nextSerial += 1
         X509_set_version(certificate, 2)
         ASN1_INTEGER_set(X509_get_serialNumber(certificate), nextSerial)
         ASN1_TIME_set(X509_getm_notBefore(certificate), time_t(notBefore.timeIntervalSince1970))
         ASN1_TIME_set(X509_getm_notAfter(certificate), time_t(notAfter.timeIntervalSince1970))
-        X509_set_pubkey(certificate, signerKey)
+        X509_set_pubkey(certificate, key)
         let name = X509_get_subject_name(certificate)
         X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, commonName, -1, -1, 0)
         X509_NAME_add_entry_by_txt(name, "serialNumber", MBSTRING_UTF8, serialNumber, -1, -1, 0)
@@ -72,9 +81,29 @@ public final class SigningAuthority: @unchecked Sendable {
             ERR_clear_error()
             throw SignatureProblem.malformed
         }
-        let signer = Signer(certificate: certificate)
-        issued[key] = signer
-        return signer
+        return certificate
+    }
+
+    /// A certificate bound to another key than the shared signer key (an organisation's own P-256
+    /// key, `DevelopmentOrganisationKeys`), as PEM.
+    public func certificatePEM(commonName: String, serialNumber: String, subjectKeyPEM: [UInt8]) throws -> String {
+        guard let key = readPEM(subjectKeyPEM, PEM_read_bio_PrivateKey) else {
+            ERR_clear_error()
+            throw SignatureProblem.malformed
+        }
+        defer { EVP_PKEY_free(key) }
+        lock.lock()
+        let certificate: OpaquePointer
+        do {
+            certificate = try issue(commonName: commonName, serialNumber: serialNumber, key: key,
+                                    notBefore: Date().addingTimeInterval(-86_400), notAfter: Date().addingTimeInterval(365 * 86_400))
+            lock.unlock()
+        } catch {
+            lock.unlock()
+            throw error
+        }
+        defer { X509_free(certificate) }
+        return try certificatePEM(Signer(certificate: certificate))
     }
 
     /// The signer's certificate as PEM, for a member's own signing tool (`openssl cms -sign`).
