@@ -27,6 +27,11 @@ var targets: [Target] = [
     .target(name: "Calendar", path: "Shared/Calendar", resources: [.copy("Holidays"), .copy("OfficeHours")]),
     .target(name: "Messaging", dependencies: ["CRabbitMQ", "Contracts", log], path: "Shared/Messaging"),
     .target(name: "Signatures", dependencies: ["COpenSSL"], path: "Shared/Signatures"),
+    // Paper copies of results (Đ.21): QR codes by libqrencode, PDF by cairo (fonts from fontconfig).
+    .systemLibrary(name: "CQRencode", path: "Shared/CQRencode", pkgConfig: "libqrencode",
+                   providers: [.apt(["libqrencode-dev"])]),
+    .systemLibrary(name: "CCairo", path: "Shared/CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+    .target(name: "PaperCopies", dependencies: ["CQRencode", "CCairo"], path: "Shared/PaperCopies"),
     .target(name: "Persistence", dependencies: ["CLibPQ", "Signatures", "Calendar", log], path: "Shared/Persistence"),
     .target(name: "ServiceKit",
             dependencies: [
@@ -57,6 +62,7 @@ var targets: [Target] = [
     .testTarget(name: "ContractsTests", dependencies: ["Contracts"], path: "Tests/ContractsTests"),
     .testTarget(name: "CalendarTests", dependencies: ["Calendar"], path: "Tests/CalendarTests"),
     .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "TestSupport"], path: "Tests/SignaturesTests"),
+    .testTarget(name: "PaperCopiesTests", dependencies: ["PaperCopies"], path: "Tests/PaperCopiesTests"),
     .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "TestSupport"], path: "Tests/PersistenceTests"),
     .testTarget(name: "MessagingTests", dependencies: ["Messaging", "TestSupport"], path: "Tests/MessagingTests"),
     .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport",
@@ -83,6 +89,9 @@ for (service, dependencies) in serviceRules {
                                path: "Tests/\(service)Tests"))
 }
 
+// Libraries only one service needs.
+let serviceLibraries: [String: [Target.Dependency]] = ["Archive": ["PaperCopies"]]
+
 for service in services {
     let rules = serviceRules[service.name] != nil
     targets.append(.executableTarget(
@@ -90,7 +99,7 @@ for service in services {
         dependencies: ["ServiceKit", "Contracts", "Messaging", "Persistence", "Calendar", "Signatures",
                        .product(name: "Hummingbird", package: "hummingbird"),
                        .product(name: "HTTPTypes", package: "swift-http-types")]
-            + (rules ? [.target(name: "\(service.name)Rules")] : []),
+            + (rules ? [.target(name: "\(service.name)Rules")] : []) + (serviceLibraries[service.name] ?? []),
         path: "Services/\(service.name)",
         exclude: rules ? ["Rules"] : [],
         resources: [.copy("Migrations")]))

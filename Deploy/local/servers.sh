@@ -45,6 +45,11 @@ install_packages() {
   dpkg -s pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
   dpkg -s openssl >/dev/null 2>&1 || missing+=(openssl)
   dpkg -s curl >/dev/null 2>&1 || missing+=(curl)
+  # Paper copies of results: QR codes (libqrencode), PDF (cairo) in DejaVu; their tests read them
+  # back with poppler-utils and zbar-tools.
+  for p in libqrencode-dev libcairo2-dev fonts-dejavu-core poppler-utils zbar-tools; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive

@@ -1,0 +1,4 @@
+#ifndef TTHC_CQRENCODE_SHIM_H
+#define TTHC_CQRENCODE_SHIM_H
+#include <qrencode.h>
+#endif

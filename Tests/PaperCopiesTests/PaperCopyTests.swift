@@ -1,0 +1,48 @@
+import Foundation
+import PaperCopies
+import XCTest
+
+/// The paper copy as a person and a phone see it: rendered to an image (pdftoppm), its QR code read
+/// by zbarimg, its text layer (pdftotext) holding every Vietnamese letter the catalog uses.
+final class PaperCopyTests: XCTestCase {
+    func run(_ tool: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/\(tool)")
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "\(tool) \(arguments)")
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    func testThePDFCarriesTheTextAndAQRCodeThatReadsBackAsTheLink() throws {
+        let link = "http://127.0.0.1:8086/xac-thuc/q0Yq9n3kQf2yJ6w0m8c1H5x7Zb4Tt2Lr9Vd3Pa6Ue1S"
+        // Every lower- and upper-case Vietnamese letter with its tone marks.
+        let alphabet = "aàáảãạăằắẳẵặâầấẩẫậbcdđeèéẻẽẹêềếểễệghiìíỉĩịklmnoòóỏõọôồốổỗộơờớởỡợpqrstuùúủũụưừứửữựvxyỳýỷỹỵ"
+        let copy = PaperCopy(heading: ["ĐẢNG CỘNG SẢN VIỆT NAM"], title: "GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG",
+                             fields: [("Họ và tên", "Nguyễn Thị Hương Giang"), ("Chữ cái", alphabet),
+                                      ("Chữ hoa", alphabet.uppercased()),
+                                      ("Ghi chú", String(repeating: "Đã đóng đảng phí đến hết tháng 11/2026. ", count: 6))],
+                             verificationURL: link, qrCaption: "Quét mã QR để xác thực bản giấy")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("paper-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pdf = folder.appendingPathComponent("ban-giay.pdf")
+        try Data(try copy.pdf()).write(to: pdf)
+
+        // Lines wrap where the page ends them: compared without spaces and line breaks.
+        let text = try run("pdftotext", ["-enc", "UTF-8", pdf.path, "-"]).precomposedStringWithCanonicalMapping
+            .filter { !$0.isWhitespace }
+        for expected in ["ĐẢNG CỘNG SẢN VIỆT NAM", "GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG", "Nguyễn Thị Hương Giang", alphabet,
+                         alphabet.uppercased(), "Quét mã QR để xác thực bản giấy"] {
+            XCTAssertTrue(text.contains(expected.filter { !$0.isWhitespace }), "missing \(expected) in:\n\(text)")
+        }
+        _ = try run("pdftoppm", ["-png", "-r", "150", "-singlefile", pdf.path, folder.appendingPathComponent("trang").path])
+        let decoded = try run("zbarimg", ["--raw", "-q", folder.appendingPathComponent("trang.png").path])
+        XCTAssertEqual(decoded.trimmingCharacters(in: .whitespacesAndNewlines), link)
+    }
+}
