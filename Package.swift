@@ -62,7 +62,7 @@ var targets: [Target] = [
     .testTarget(name: "ContractsTests", dependencies: ["Contracts"], path: "Tests/ContractsTests"),
     .testTarget(name: "CalendarTests", dependencies: ["Calendar"], path: "Tests/CalendarTests"),
     .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "TestSupport"], path: "Tests/SignaturesTests"),
-    .testTarget(name: "PaperCopiesTests", dependencies: ["PaperCopies"], path: "Tests/PaperCopiesTests"),
+    .testTarget(name: "PaperCopiesTests", dependencies: ["PaperCopies", "TestSupport"], path: "Tests/PaperCopiesTests"),
     .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "TestSupport"], path: "Tests/PersistenceTests"),
     .testTarget(name: "MessagingTests", dependencies: ["Messaging", "TestSupport"], path: "Tests/MessagingTests"),
     .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport",

@@ -86,6 +86,16 @@ final class OfficialTransferTests: XCTestCase, RoutingScenario {
                                              [member.memberId]) == destination
             }
         }
+        // The member's data store (Đ.19) is now read by the receiving cell, no longer by the old one.
+        try TestEnvironment.eventually("the transfer's result in the store") {
+            try TestEnvironment.value("SELECT status FROM archive.results WHERE dossier_code = $1", [code]) == "issued"
+        }
+        let storeURL = "http://127.0.0.1:18086/v1/members/\(member.memberId)/results"
+        let (newCellToken, oldCellToken) = (try await token(destination), try await token(system.organisation))
+        let byNewCell = try XCTUnwrap(HTTPProbe.get(storeURL, headers: ["Authorization": "Bearer \(newCellToken)"]))
+        XCTAssertTrue(byNewCell.status == 200 && byNewCell.body.contains("\(code)-KQ(1)"), byNewCell.body)
+        let byOldCell = try XCTUnwrap(HTTPProbe.get(storeURL, headers: ["Authorization": "Bearer \(oldCellToken)"]))
+        XCTAssertEqual(byOldCell.status, 403)
         try system.stopAll()
     }
 

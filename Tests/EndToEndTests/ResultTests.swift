@@ -73,7 +73,8 @@ final class ResultTests: XCTestCase, RoutingScenario {
         let json = try XCTUnwrap(HTTPProbe.get("\(archive)/v1/verify/\(token)"))
         XCTAssertTrue(json.body.contains(#""status":"valid""#) && json.body.contains(#""signatureValid":true"#), json.body)
         XCTAssertFalse(json.body.contains(member.fullName), "the holder's full name is never public")
-        let page = try XCTUnwrap(HTTPProbe.get(link.replacingOccurrences(of: "http://127.0.0.1:8086", with: archive)))
+        XCTAssertTrue(link.hasPrefix("\(archive)/xac-thuc/"), link)
+        let page = try XCTUnwrap(HTTPProbe.get(link))
         XCTAssertTrue(page.status == 200 && page.body.contains("Kết quả HỢP LỆ") && page.body.contains(result.resultCode), page.body)
         // Forged or truncated tokens are unknown, never an error with internals.
         for forged in [String(token.dropLast()), String(token.reversed()), "../../etc/passwd", "x' OR '1'='1"] {
@@ -82,6 +83,14 @@ final class ResultTests: XCTestCase, RoutingScenario {
         }
         let unknownPage = try XCTUnwrap(HTTPProbe.get("\(archive)/xac-thuc/\(String(token.reversed()))"))
         XCTAssertTrue(unknownPage.status == 404 && unknownPage.body.contains("Không tìm thấy kết quả"), unknownPage.body)
+
+        // The paper copy (Đ.21): its QR code, read from the printed page, leads to "valid"; its text is the result's.
+        let paper = try PaperScan(pdfURL: "\(link)/ban-giay.pdf")
+        XCTAssertEqual(paper.qrLink, link)
+        XCTAssertTrue(paper.text.contains("GIẤYGIỚITHIỆUSINHHOẠTĐẢNG") && paper.text.contains(member.fullName.filter { !$0.isWhitespace })
+                      && paper.text.contains(result.resultCode), paper.text)
+        let scanned = try XCTUnwrap(HTTPProbe.get(paper.qrLink.replacingOccurrences(of: "/xac-thuc/", with: "/v1/verify/")))
+        XCTAssertTrue(scanned.body.contains(#""status":"valid""#), scanned.body)
 
         // Revocation (Đ.18): only the issuing organisation, with a reason; twice is answered, not repeated.
         func revoke(_ resultCode: String, as organisation: String, reason: String = "Cấp nhầm đối tượng") async throws -> (status: Int, body: String) {
@@ -102,8 +111,10 @@ final class ResultTests: XCTestCase, RoutingScenario {
                        try WireJSON.decode(ResultRevokedV1.self, from: Array(first.body.utf8)))
         let revoked = try XCTUnwrap(HTTPProbe.get("\(archive)/v1/verify/\(token)"))
         XCTAssertTrue(revoked.body.contains(#""status":"revoked""#) && revoked.body.contains("Cấp nhầm đối tượng"), revoked.body)
-        let revokedPage = try XCTUnwrap(HTTPProbe.get("\(archive)/xac-thuc/\(token)"))
+        // The same paper copy, scanned again: revoked from that instant; no new copy is printed.
+        let revokedPage = try XCTUnwrap(HTTPProbe.get(paper.qrLink))
         XCTAssertTrue(revokedPage.body.contains("ĐÃ BỊ THU HỒI"), revokedPage.body)
+        XCTAssertEqual(HTTPProbe.get("\(link)/ban-giay.pdf")?.status, 410)
         try TestEnvironment.eventually("the timeline and the member know") {
             try TestEnvironment.value("""
                 SELECT status FROM intake.dossier_events WHERE dossier_code = $1 AND status IS NOT NULL
@@ -144,5 +155,24 @@ final class ResultTests: XCTestCase, RoutingScenario {
         try clock.set("2026-12-01 09:02")
         try TestEnvironment.eventually("issued once the key is there") { try self.result(code)?.status == "issued" }
         try system.stopAll()
+    }
+}
+
+/// A paper copy as a person handles it: downloaded, printed to an image (pdftoppm), its QR code
+/// scanned (zbarimg), its text read (pdftotext, compared without spaces or line breaks).
+struct PaperScan {
+    let qrLink: String
+    let text: String
+
+    init(pdfURL: String) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pdf = folder.appendingPathComponent("ban-giay.pdf")
+        guard try ExternalTool.run("curl", ["-sf", "-o", pdf.path, pdfURL]).status == 0 else { throw CocoaError(.fileReadUnknown) }
+        _ = try ExternalTool.run("pdftoppm", ["-png", "-r", "150", "-singlefile", pdf.path, folder.appendingPathComponent("trang").path])
+        qrLink = try ExternalTool.run("zbarimg", ["--raw", "-q", folder.appendingPathComponent("trang.png").path]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        text = try ExternalTool.run("pdftotext", ["-enc", "UTF-8", pdf.path, "-"]).output.precomposedStringWithCanonicalMapping.filter { !$0.isWhitespace }
     }
 }

@@ -35,6 +35,8 @@ final class SystemHarness {
     @discardableResult
     func start(_ service: String, environment: [String: String] = [:], waitUntilReady: Bool = true) throws -> ServiceProcess {
         var env = ["TTHC_LOG_FORMAT": "json"]
+        // Results' verification links (their QR codes) lead to this archive.
+        if service == "archive" { env["TTHC_VERIFICATION_BASE_URL"] = "http://127.0.0.1:\(Self.ports[service]!)" }
         for (k, v) in environment { env[k] = v }
         let process = try ServiceProcess(service, httpPort: Self.ports[service]!, environment: env)
         processes[service] = process

@@ -1,22 +1,15 @@
 import Foundation
 import PaperCopies
+import TestSupport
 import XCTest
 
 /// The paper copy as a person and a phone see it: rendered to an image (pdftoppm), its QR code read
 /// by zbarimg, its text layer (pdftotext) holding every Vietnamese letter the catalog uses.
 final class PaperCopyTests: XCTestCase {
     func run(_ tool: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/\(tool)")
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "\(tool) \(arguments)")
-        return String(decoding: data, as: UTF8.self)
+        let (status, output) = try ExternalTool.run(tool, arguments)
+        XCTAssertEqual(status, 0, "\(tool) \(arguments)")
+        return output
     }
 
     func testThePDFCarriesTheTextAndAQRCodeThatReadsBackAsTheLink() throws {

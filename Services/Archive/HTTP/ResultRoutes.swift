@@ -10,11 +10,14 @@ import Signatures
 /// Public, for anyone holding a result or its paper copy (Đ.21): the link in the QR code.
 /// - `GET /xac-thuc/{token}`: a plain Vietnamese page, readable on a phone.
 /// - `GET /v1/verify/{token}`: the same facts as JSON.
-/// Both say valid, revoked (since when) or unknown, and check the signature server-side; a forged
+/// - `GET /xac-thuc/{token}/ban-giay.pdf`: the printable copy with its QR code (Đ.21).
+/// All say valid, revoked (since when) or unknown, and check the signature server-side; a forged
 /// or truncated token is simply unknown.
 ///
 /// Officers (signed tokens, audited):
 /// - `POST /v1/results/{resultCode}/revocation` `{reason}`: the issuing organisation revokes (Đ.18).
+/// - `GET  /v1/members/{memberId}/results`: the member's data store (Đ.19), for the organisation the
+///   member belongs to now (it follows official transfers) and auditors.
 struct ResultRoutes: Sendable {
     let issuer: ResultIssuer
     let tokens: OfficerTokens
@@ -38,7 +41,23 @@ struct ResultRoutes: Sendable {
                             headers: [.contentType: "text/html; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: VerificationPage.html(found))))
         }
+        router.get("/xac-thuc/:token/ban-giay.pdf") { _, context in
+            let token = context.parameters.get("token") ?? ""
+            let (found, pdf) = try await resources.transaction { try paperCopy(token, db: $0.db) }
+            guard let pdf else {
+                // Revoked or unknown: no paper copy, the page says why.
+                return Response(status: found.status == .unknown ? .notFound : .gone, headers: [.contentType: "text/html; charset=utf-8"],
+                                body: .init(byteBuffer: ByteBuffer(string: VerificationPage.html(found))))
+            }
+            return Response(status: .ok, headers: [.contentType: "application/pdf",
+                                                   .contentDisposition: "inline; filename=\"ban-giay.pdf\""],
+                            body: .init(byteBuffer: ByteBuffer(bytes: pdf)))
+        }
         let officers = OfficerRequests(tokens: tokens, resources: resources)
+        router.get("/v1/members/:member/results") { request, context in
+            let member = context.parameters.get("member") ?? ""
+            return try await officers.serve(request) { try memberResults(member, $0) }
+        }
         router.post("/v1/results/:code/revocation") { request, context in
             let code = context.parameters.get("code") ?? ""
             return try await officers.serve(request, body: RevocationRequest.self, expected: #"{"reason": "..."}"#) {
@@ -93,6 +112,62 @@ struct ResultRoutes: Sendable {
             found.signatureValid = false
         }
         return found
+    }
+
+    /// One result of a member's data store.
+    struct StoredResult: Encodable, Sendable {
+        let storeCode: String
+        let resultCode: String
+        let dossierCode: String
+        let documentTypeCode: String
+        let decision: String
+        let status: String
+        let issuingOrganisationCode: String?
+        let issuedAt: Date?
+        let revokedAt: Date?
+        let verificationURL: String?
+    }
+
+    struct DataStore: Encodable, Sendable {
+        let memberId: String
+        /// The organisation managing the member's store now.
+        let organisationCode: String?
+        let results: [StoredResult]
+    }
+
+    /// Đ.19: a member's results, newest first, for the member's organisation now and auditors.
+    func memberResults(_ member: String, _ call: OfficerCall) throws -> HTTPAnswer {
+        let context = call.context
+        let organisation = try MemberOrganisationHandler.organisation(of: member, db: context.db)
+        let allowed = call.officer.role == "auditor" || (organisation != nil && organisation == call.officer.org)
+        try call.audit("read-member-results", allowed: allowed, detail: member)
+        guard allowed else {
+            return try HTTPAnswer.error(.forbidden, "forbidden", "Chỉ tổ chức đảng đang quản lý đảng viên mới xem được kho dữ liệu của đảng viên.")
+        }
+        let results = try context.db.execute("""
+            SELECT store_code, result_code, dossier_code, document_type_code, decision, status, issuing_organisation_code,
+                   verification_token, extract(epoch FROM issued_at)::text AS issued_at, extract(epoch FROM revoked_at)::text AS revoked_at
+            FROM results WHERE member_id = $1 AND status <> $2 AND store_code IS NOT NULL ORDER BY issued_at DESC, store_code
+            """, [member, ResultIssuer.Status.held.rawValue]).rows.map { row in
+            StoredResult(storeCode: try row.string("store_code"), resultCode: try row.string("result_code"),
+                         dossierCode: try row.string("dossier_code"), documentTypeCode: try row.string("document_type_code"),
+                         decision: try row.string("decision"), status: try row.string("status"),
+                         issuingOrganisationCode: try row.optionalString("issuing_organisation_code"),
+                         issuedAt: try row.optionalString("issued_at").flatMap(Double.init).map(Date.init(timeIntervalSince1970:)),
+                         revokedAt: try row.optionalString("revoked_at").flatMap(Double.init).map(Date.init(timeIntervalSince1970:)),
+                         verificationURL: try row.optionalString("verification_token").map(issuer.verificationURL))
+        }
+        return try HTTPAnswer.json(.ok, DataStore(memberId: member, organisationCode: organisation, results: results))
+    }
+
+    /// The printable copy of a valid result; nil (with what the page shows) otherwise.
+    func paperCopy(_ token: String, db: PostgresConnection) throws -> (Verification, [UInt8]?) {
+        let found = try verification(token, db: db)
+        guard found.status == .valid, let row = try db.execute("SELECT document FROM results WHERE verification_token = $1", [token]).first
+        else { return (found, nil) }
+        let document = try WireJSON.decode(ResultDocument.self, from: try row.bytes("document"))
+        return (found, try ResultPaperCopy.pdf(document, verificationURL: issuer.verificationURL(token), signer: found.signer,
+                                               catalog: issuer.catalog))
     }
 
     /// Đ.18: the issuing organisation's officer revokes; a second revocation gets the first's answer.

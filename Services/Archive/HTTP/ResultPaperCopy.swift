@@ -1,0 +1,56 @@
+import Calendar
+import Contracts
+import Foundation
+import PaperCopies
+
+/// The printable copy of an issued result (bản giấy, Đ.21, following the portal's template): the
+/// full content in Vietnamese, the issuing system's name, the dossier and result codes, and a QR
+/// code leading to the verification page. Valid only while the electronic original is: the page
+/// the QR code opens says so at any moment.
+enum ResultPaperCopy {
+    static let titles = [
+        "GGT": "GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG",
+        "PNX": "PHIẾU NHẬN XÉT ĐẢNG VIÊN",
+        "BL": "BIÊN LAI THU ĐẢNG PHÍ",
+        "TBTC": "THÔNG BÁO TỪ CHỐI GIẢI QUYẾT HỒ SƠ",
+    ]
+
+    /// Labels of what routes add to a result (besides the form's own fields, labelled by the catalog).
+    static let routeLabels = [
+        "duesStatus": "Tình hình đóng đảng phí",
+        "chiBoNoiDi": "Chi bộ nơi đi",
+        "chiBoNoiDen": "Chi bộ nơi đến",
+        "soTheDangVien": "Số thẻ đảng viên",
+        "soLyLich": "Số lý lịch đảng viên",
+        "soDangKy": "Số đăng ký đảng viên",
+    ]
+
+    static func pdf(_ document: ResultDocument, verificationURL: String, signer: String?, catalog: ProcedureCatalog) throws -> [UInt8] {
+        let procedure = catalog.procedure(document.procedureCode, at: document.decidedAt)
+        let formLabels = Dictionary((procedure?.form.fields ?? []).map { ($0.name, $0.label) }, uniquingKeysWith: { first, _ in first })
+        var fields: [(label: String, value: String)] = [
+            ("Mã kết quả", document.resultCode),
+            ("Mã hồ sơ", document.dossierCode),
+            ("Mã lưu trữ", document.storeCode),
+            ("Số giấy tờ", document.documentNumber),
+            ("Thủ tục", procedure?.name ?? document.procedureCode),
+            ("Đảng viên", document.holderName ?? document.memberId),
+        ]
+        if let citizenId = document.holderCitizenId { fields.append(("Số định danh cá nhân", citizenId)) }
+        fields.append(("Kết quả", document.decision == .approved ? "Phê duyệt" : "Từ chối"))
+        if let reason = document.reason { fields.append(("Lý do", reason)) }
+        for (key, value) in (document.resultData ?? [:]).sorted(by: { $0.key < $1.key }) where !value.isEmpty {
+            fields.append((routeLabels[key] ?? formLabels[key] ?? key, value))
+        }
+        fields += [
+            ("Tổ chức đảng cấp", document.issuingOrganisationCode),
+            ("Ngày cấp", VietnamTime.display(document.issuedAt)),
+            ("Chữ ký số", signer.map { "Đã ký số bởi \($0)" } ?? "Bản điện tử có chữ ký số của tổ chức cấp"),
+        ]
+        return try PaperCopy(
+            heading: ["ĐẢNG CỘNG SẢN VIỆT NAM", ResultDocument.issuingSystem],
+            title: titles[document.documentTypeCode] ?? "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
+            fields: fields, verificationURL: verificationURL,
+            qrCaption: "Bản giấy chỉ có giá trị khi bản điện tử còn hiệu lực. Quét mã QR để xác thực.").pdf()
+    }
+}
