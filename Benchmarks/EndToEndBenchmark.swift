@@ -383,27 +383,4 @@ struct EndToEndBenchmark: ParsableCommand {
         let sorted = values.sorted()
         return String(format: "%.1f ms", seconds(sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]) * 1000)
     }
-
-    /// Resident memory of each running tthc-* process, from /proc.
-    func serviceMemory() -> [(String, Int)] {
-        runningServices().compactMap { service in
-            guard let status = try? String(contentsOfFile: "/proc/\(service.pid)/status", encoding: .utf8),
-                  let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-                  let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
-            else { return nil }
-            return ("\(service.name)[\(service.pid)]", kb)
-        }.sorted { $0.0 < $1.0 }
-    }
-
-    /// Running tthc-* service processes, from /proc.
-    func runningServices() -> [(name: String, pid: Int32)] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry in
-            guard let pid = Int32(entry),
-                  let name = try? String(contentsOfFile: "/proc/\(entry)/comm", encoding: .utf8)
-                    .trimmingCharacters(in: .whitespacesAndNewlines),
-                  name.hasPrefix("tthc-"), name != "tthc-bench"
-            else { return nil }
-            return (name, pid)
-        }
-    }
 }

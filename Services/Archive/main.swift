@@ -16,9 +16,9 @@ do {
         catalog: try ProcedureCatalog.configured(environment: environment),
         // TTHC_VERIFICATION_BASE_URL: where people reach archive's verification page (the QR code's link).
         verificationBaseURL: environment["TTHC_VERIFICATION_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8086")
-    let anchors = environment["TTHC_SIGNATURE_TRUST_ANCHORS"].flatMap { $0.isEmpty ? nil : $0 }
+    // Without trust anchors the page reports every signature unverifiable (and prints no paper copy).
     routes = ResultRoutes(issuer: issuer, tokens: try await OfficerTokens.fromEnvironment(environment),
-                          verifier: try anchors.map { try DetachedSignatureVerifier(trustAnchorsPEM: Array(try Data(contentsOf: URL(fileURLWithPath: $0)))) })
+                          verifier: try DetachedSignatureVerifier.fromEnvironment(environment, service: "archive"))
 } catch {
     FileHandle.standardError.write(Data("tthc-archive: \(error)\n".utf8))
     exit(1)

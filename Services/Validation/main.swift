@@ -13,22 +13,7 @@ let desk: CheckDesk
 let tokens: OfficerTokens
 do {
     // Without trust anchors (unset or an empty file) every signature is reported unverifiable, never accepted.
-    var verifier: DetachedSignatureVerifier?
-    if let path = environment["TTHC_SIGNATURE_TRUST_ANCHORS"], !path.isEmpty {
-        guard let pem = FileManager.default.contents(atPath: path) else {
-            throw ConfigurationError(variable: "TTHC_SIGNATURE_TRUST_ANCHORS", problem: "cannot read \(path)")
-        }
-        if !String(decoding: pem, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            do {
-                verifier = try DetachedSignatureVerifier(trustAnchorsPEM: Array(pem))
-            } catch {
-                throw ConfigurationError(variable: "TTHC_SIGNATURE_TRUST_ANCHORS", problem: "\(path) holds no PEM certificate")
-            }
-        }
-    }
-    if verifier == nil {
-        FileHandle.standardError.write(Data("tthc-validation: no signature trust anchors configured (TTHC_SIGNATURE_TRUST_ANCHORS): signed components will be reported unverifiable\n".utf8))
-    }
+    let verifier = try DetachedSignatureVerifier.fromEnvironment(environment, service: "validation")
     let check = ContentCheck(catalog: try ProcedureCatalog.configured(environment: environment),
                              calendars: try OfficeCalendars.bundled(), verifier: verifier)
     desk = CheckDesk(check: check, cipher: try HistoryCipher(environment: environment))

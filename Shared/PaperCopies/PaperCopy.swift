@@ -1,5 +1,4 @@
 import CCairo
-import Foundation
 
 /// A printable copy of a result (bản giấy, Đ.21): an A4 PDF drawn with cairo, its text in an
 /// embedded Unicode font (DejaVu Sans from fontconfig, subset into the file), with the issuing
@@ -33,51 +32,81 @@ public struct PaperCopy: Sendable {
     // A4 in points.
     static let width = 595.0, height = 842.0, margin = 56.0
 
-    /// The PDF's bytes.
+    /// The PDF's bytes, written by cairo straight into memory (no file holds the content).
     public func pdf() throws -> [UInt8] {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("tthc-paper-\(UUID().uuidString).pdf")
-        defer { try? FileManager.default.removeItem(at: file) }
-        guard let surface = cairo_pdf_surface_create(file.path, Self.width, Self.height) else { throw Problem.cannotRender("surface") }
-        guard let cr = cairo_create(surface) else {
-            cairo_surface_destroy(surface)
-            throw Problem.cannotRender("context")
+        let code = try QRCode(verificationURL)
+        let sink = PDFSink()
+        return try withExtendedLifetime(sink) {
+            guard let surface = cairo_pdf_surface_create_for_stream({ closure, data, length in
+                guard let closure, let data else { return CAIRO_STATUS_WRITE_ERROR }
+                Unmanaged<PDFSink>.fromOpaque(closure).takeUnretainedValue().bytes
+                    .append(contentsOf: UnsafeBufferPointer(start: data, count: Int(length)))
+                return CAIRO_STATUS_SUCCESS
+            }, Unmanaged.passUnretained(sink).toOpaque(), Self.width, Self.height) else { throw Problem.cannotRender("surface") }
+            defer { cairo_surface_destroy(surface) }
+            guard let cr = cairo_create(surface) else { throw Problem.cannotRender("context") }
+            draw(cr, code: code)
+            let drawn = cairo_status(cr)
+            cairo_destroy(cr)
+            cairo_surface_finish(surface)
+            for status in [drawn, cairo_surface_status(surface)] where status != CAIRO_STATUS_SUCCESS {
+                throw Problem.cannotRender(String(cString: cairo_status_to_string(status)))
+            }
+            return sink.bytes
         }
-        var y = Self.margin
-        draw(cr, &y)
-        let status = cairo_status(cr)
-        cairo_destroy(cr)
-        cairo_surface_finish(surface)
-        cairo_surface_destroy(surface)
-        guard status == CAIRO_STATUS_SUCCESS else { throw Problem.cannotRender(String(cString: cairo_status_to_string(status))) }
-        return Array(try Data(contentsOf: file))
     }
 
-    private func draw(_ cr: OpaquePointer, _ y: inout Double) {
+    private final class PDFSink {
+        var bytes: [UInt8] = []
+    }
+
+    static let bottom = height - margin
+
+    /// A new page when `needed` more points do not fit on this one.
+    private func room(_ cr: OpaquePointer, _ needed: Double, _ y: inout Double) {
+        if y + needed > Self.bottom {
+            cairo_show_page(cr)
+            y = Self.margin
+        }
+    }
+
+    private func draw(_ cr: OpaquePointer, code: QRCode) {
+        var y = Self.margin
         cairo_set_source_rgb(cr, 0, 0, 0)
         for line in heading { centred(cr, line, size: 11, bold: true, &y) }
         y += 18
         centred(cr, title, size: 15, bold: true, &y)
         y += 16
-        let labelWidth = 150.0
+        let labelWidth = 150.0, lineHeight = 15.0
+        let valueWidth = Self.width - 2 * Self.margin - labelWidth
         for field in fields {
             select(cr, size: 10.5, bold: true)
-            let top = y
-            var labelY = top
-            wrapped(cr, field.label, x: Self.margin, width: labelWidth - 8, lineHeight: 15, &labelY)
+            let labelLines = lines(cr, field.label, width: labelWidth - 8)
             select(cr, size: 10.5, bold: false)
-            var valueY = top
-            wrapped(cr, field.value, x: Self.margin + labelWidth, width: Self.width - 2 * Self.margin - labelWidth,
-                    lineHeight: 15, &valueY)
-            y = max(labelY, valueY) + 4
+            let valueLines = lines(cr, field.value, width: valueWidth)
+            // A field starts on the page it fits on (a field longer than a page runs on).
+            room(cr, Double(max(labelLines.count, valueLines.count)) * lineHeight, &y)
+            for index in 0..<max(labelLines.count, valueLines.count) {
+                room(cr, lineHeight, &y)
+                y += lineHeight
+                if index < labelLines.count {
+                    select(cr, size: 10.5, bold: true)
+                    cairo_move_to(cr, Self.margin, y)
+                    cairo_show_text(cr, labelLines[index])
+                }
+                if index < valueLines.count {
+                    select(cr, size: 10.5, bold: false)
+                    cairo_move_to(cr, Self.margin + labelWidth, y)
+                    cairo_show_text(cr, valueLines[index])
+                }
+            }
+            y += 4
         }
-        // The QR code, bottom left, with its caption and link beside it.
-        guard let code = try? QRCode(verificationURL) else { return }
+        // The QR code, with its caption and link beside it, whole on the last page.
         let side = 120.0
+        room(cr, side + 16, &y)
+        let top = max(y + 16, Self.bottom - side)
         let module = side / Double(code.size + 8)  // a quiet zone of 4 modules each side
-        let top = max(y + 16, Self.height - Self.margin - side)
-        cairo_set_source_rgb(cr, 1, 1, 1)
-        cairo_rectangle(cr, Self.margin, top, side, side)
-        cairo_fill(cr)
         cairo_set_source_rgb(cr, 0, 0, 0)
         for row in 0..<code.size {
             for column in 0..<code.size where code.isDark(row: row, column: column) {
@@ -85,12 +114,18 @@ public struct PaperCopy: Sendable {
             }
         }
         cairo_fill(cr)
+        let captionX = Self.margin + side + 12, captionWidth = Self.width - 2 * Self.margin - side - 12
         var captionY = top + 24
         select(cr, size: 10, bold: true)
-        wrapped(cr, qrCaption, x: Self.margin + side + 12, width: Self.width - 2 * Self.margin - side - 12, lineHeight: 14, &captionY)
+        for line in lines(cr, qrCaption, width: captionWidth) { show(cr, line, x: captionX, lineHeight: 14, &captionY) }
         select(cr, size: 8, bold: false)
-        wrapped(cr, verificationURL, x: Self.margin + side + 12, width: Self.width - 2 * Self.margin - side - 12, lineHeight: 11,
-                &captionY)
+        for line in lines(cr, verificationURL, width: captionWidth) { show(cr, line, x: captionX, lineHeight: 11, &captionY) }
+    }
+
+    private func show(_ cr: OpaquePointer, _ line: String, x: Double, lineHeight: Double, _ y: inout Double) {
+        y += lineHeight
+        cairo_move_to(cr, x, y)
+        cairo_show_text(cr, line)
     }
 
     private func select(_ cr: OpaquePointer, size: Double, bold: Bool) {
@@ -111,9 +146,9 @@ public struct PaperCopy: Sendable {
         cairo_show_text(cr, text)
     }
 
-    /// Draws `text` from (x, y) in lines no wider than `width`, breaking between words (and inside
-    /// a word longer than a line, e.g. a link).
-    private func wrapped(_ cr: OpaquePointer, _ text: String, x: Double, width: Double, lineHeight: Double, _ y: inout Double) {
+    /// `text` in lines no wider than `width` in the selected font, broken between words (and
+    /// inside a word longer than a line, e.g. a link).
+    private func lines(_ cr: OpaquePointer, _ text: String, width: Double) -> [String] {
         var lines: [String] = []
         for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
             var line = ""
@@ -133,10 +168,6 @@ public struct PaperCopy: Sendable {
             }
             lines.append(line)
         }
-        for line in lines {
-            y += lineHeight
-            cairo_move_to(cr, x, y)
-            cairo_show_text(cr, line)
-        }
+        return lines
     }
 }

@@ -17,12 +17,13 @@ public protocol OrganisationKeys: Sendable {
 
 /// Keys in a folder (`TTHC_ORGANISATION_KEYS_DIRECTORY`): `<organisation code>.key.pem` (the private
 /// key) and `<organisation code>.cert.pem` (its certificate, subject serialNumber `TCD:<code>`), as
-/// `tthc-admin certificates issue --organisation` writes them. A signer is loaded once; a code
-/// without files is looked up again next time, so a key put in place later is used at once.
+/// `tthc-admin certificates issue --organisation` writes them. A signer is loaded once and loaded
+/// again when either file changes (a renewed certificate, a rotated key); a code without files is
+/// looked up again next time, so a key put in place later is used at once.
 public final class PEMOrganisationKeys: OrganisationKeys, @unchecked Sendable {
     public let directory: URL
     private let lock = NSLock()
-    private var loaded: [String: PEMOrganisationSigner] = [:]
+    private var loaded: [String: (signer: PEMOrganisationSigner, version: [Date])] = [:]
 
     public init(directory: URL) {
         self.directory = directory
@@ -32,17 +33,21 @@ public final class PEMOrganisationKeys: OrganisationKeys, @unchecked Sendable {
         // Codes are A-Z, 0-9 and dots; anything else never names a file.
         guard !organisationCode.isEmpty, !organisationCode.hasPrefix("."),
               organisationCode.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == ".") }) else { return nil }
-        lock.lock()
-        defer { lock.unlock() }
-        if let signer = loaded[organisationCode] { return signer }
         let key = directory.appendingPathComponent("\(organisationCode).key.pem")
         let certificate = directory.appendingPathComponent("\(organisationCode).cert.pem")
-        guard FileManager.default.fileExists(atPath: key.path), FileManager.default.fileExists(atPath: certificate.path) else {
+        let version = [key, certificate].compactMap {
+            (try? FileManager.default.attributesOfItem(atPath: $0.path))?[.modificationDate] as? Date
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        guard version.count == 2 else {
+            loaded[organisationCode] = nil
             return nil
         }
+        if let cached = loaded[organisationCode], cached.version == version { return cached.signer }
         let signer = try PEMOrganisationSigner(organisationCode: organisationCode, keyPEM: Array(try Data(contentsOf: key)),
                                                certificatePEM: Array(try Data(contentsOf: certificate)))
-        loaded[organisationCode] = signer
+        loaded[organisationCode] = (signer, version)
         return signer
     }
 }

@@ -75,7 +75,10 @@ final class ResultTests: XCTestCase, RoutingScenario {
         XCTAssertFalse(json.body.contains(member.fullName), "the holder's full name is never public")
         XCTAssertTrue(link.hasPrefix("\(archive)/xac-thuc/"), link)
         let page = try XCTUnwrap(HTTPProbe.get(link))
-        XCTAssertTrue(page.status == 200 && page.body.contains("Kết quả HỢP LỆ") && page.body.contains(result.resultCode), page.body)
+        let maskedCode = result.resultCode.replacingOccurrences(
+            of: member.citizenId, with: member.citizenId.prefix(3) + "******" + member.citizenId.suffix(3))
+        XCTAssertTrue(page.status == 200 && page.body.contains("Kết quả HỢP LỆ") && page.body.contains(maskedCode), page.body)
+        XCTAssertFalse(page.body.contains(member.citizenId) || json.body.contains(member.citizenId), "the citizen id is never public")
         // Forged or truncated tokens are unknown, never an error with internals.
         for forged in [String(token.dropLast()), String(token.reversed()), "../../etc/passwd", "x' OR '1'='1"] {
             let answer = try XCTUnwrap(HTTPProbe.get("\(archive)/v1/verify/\(forged.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"))
@@ -110,7 +113,8 @@ final class ResultTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(try WireJSON.decode(ResultRevokedV1.self, from: Array(again.body.utf8)),
                        try WireJSON.decode(ResultRevokedV1.self, from: Array(first.body.utf8)))
         let revoked = try XCTUnwrap(HTTPProbe.get("\(archive)/v1/verify/\(token)"))
-        XCTAssertTrue(revoked.body.contains(#""status":"revoked""#) && revoked.body.contains("Cấp nhầm đối tượng"), revoked.body)
+        XCTAssertTrue(revoked.body.contains(#""status":"revoked""#) && revoked.body.contains("revokedAt"), revoked.body)
+        XCTAssertFalse(revoked.body.contains("Cấp nhầm đối tượng"), "the reason stays with the organisations and the member")
         // The same paper copy, scanned again: revoked from that instant; no new copy is printed.
         let revokedPage = try XCTUnwrap(HTTPProbe.get(paper.qrLink))
         XCTAssertTrue(revokedPage.body.contains("ĐÃ BỊ THU HỒI"), revokedPage.body)

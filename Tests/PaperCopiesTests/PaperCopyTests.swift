@@ -38,4 +38,25 @@ final class PaperCopyTests: XCTestCase {
         let decoded = try run("zbarimg", ["--raw", "-q", folder.appendingPathComponent("trang.png").path])
         XCTAssertEqual(decoded.trimmingCharacters(in: .whitespacesAndNewlines), link)
     }
+
+    func testLongContentRunsOnNewPagesAndTheQRCodeStaysWholeOnTheLast() throws {
+        let link = "http://127.0.0.1:8086/xac-thuc/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+        let copy = PaperCopy(heading: ["ĐẢNG CỘNG SẢN VIỆT NAM"], title: "PHIẾU NHẬN XÉT ĐẢNG VIÊN",
+                             fields: (1...70).map { ("Nội dung \($0)", "Ý kiến nhận xét số \($0) của chi ủy nơi cư trú.") },
+                             verificationURL: link, qrCaption: "Quét mã QR để xác thực bản giấy")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("paper-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pdf = folder.appendingPathComponent("ban-giay.pdf")
+        try Data(try copy.pdf()).write(to: pdf)
+        let pages = try run("pdfinfo", [pdf.path]).split(separator: "\n").first { $0.hasPrefix("Pages:") }
+            .flatMap { Int($0.dropFirst("Pages:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+        XCTAssertGreaterThanOrEqual(pages, 2)
+        let text = try run("pdftotext", ["-enc", "UTF-8", pdf.path, "-"])
+        XCTAssertTrue(text.contains("Ý kiến nhận xét số 70"), "the last field is printed")
+        _ = try run("pdftoppm", ["-png", "-r", "150", "-f", "\(pages)", "-l", "\(pages)", "-singlefile", pdf.path,
+                                 folder.appendingPathComponent("cuoi").path])
+        XCTAssertEqual(try run("zbarimg", ["--raw", "-q", folder.appendingPathComponent("cuoi.png").path])
+            .trimmingCharacters(in: .whitespacesAndNewlines), link)
+    }
 }

@@ -43,12 +43,15 @@ struct ResultRoutes: Sendable {
         }
         router.get("/xac-thuc/:token/ban-giay.pdf") { _, context in
             let token = context.parameters.get("token") ?? ""
-            let (found, pdf) = try await resources.transaction { try paperCopy(token, db: $0.db) }
-            guard let pdf else {
-                // Revoked or unknown: no paper copy, the page says why.
+            let (found, document) = try await resources.transaction { try paperCopy(token, db: $0.db) }
+            guard let document else {
+                // Revoked, unverifiable or unknown: no paper copy, the page says why.
                 return Response(status: found.status == .unknown ? .notFound : .gone, headers: [.contentType: "text/html; charset=utf-8"],
                                 body: .init(byteBuffer: ByteBuffer(string: VerificationPage.html(found))))
             }
+            // Drawn outside the transaction: no database connection waits on the rendering.
+            let pdf = try ResultPaperCopy.pdf(document, verificationURL: issuer.verificationURL(token), signer: found.signer,
+                                              catalog: issuer.catalog)
             return Response(status: .ok, headers: [.contentType: "application/pdf",
                                                    .contentDisposition: "inline; filename=\"ban-giay.pdf\""],
                             body: .init(byteBuffer: ByteBuffer(bytes: pdf)))
@@ -78,7 +81,6 @@ struct ResultRoutes: Sendable {
         var decision: String?
         var issuedAt: Date?
         var revokedAt: Date?
-        var revocationReason: String?
         var holderName: String?
         /// The signature checked now, against the trusted roots and the issuing organisation.
         var signatureValid: Bool?
@@ -91,18 +93,18 @@ struct ResultRoutes: Sendable {
         guard ResultCodes.isToken(token), let row = try db.execute("""
             SELECT status, result_code, store_code, document_type_code, decision, issuing_organisation_code, holder_name,
                    document, signature, extract(epoch FROM issued_at)::text AS issued_at,
-                   extract(epoch FROM revoked_at)::text AS revoked_at, revocation_reason
+                   extract(epoch FROM revoked_at)::text AS revoked_at
             FROM results WHERE verification_token = $1
             """, [token]).first else { return .unknown }
         let organisation = try row.string("issuing_organisation_code")
         var found = Verification(
             status: try row.string("status") == ResultIssuer.Status.revoked.rawValue ? .revoked : .valid,
             issuingSystem: ResultDocument.issuingSystem, issuingOrganisationCode: organisation,
-            resultCode: try row.optionalString("result_code"), storeCode: try row.optionalString("store_code"),
+            // Public: the holder's citizen id masked, the name too; the revocation's reason stays with the officers.
+            resultCode: ResultCodes.publicCode(try row.optionalString("result_code")), storeCode: try row.optionalString("store_code"),
             documentTypeCode: try row.string("document_type_code"), decision: try row.string("decision"),
             issuedAt: try row.optionalString("issued_at").flatMap(Double.init).map(Date.init(timeIntervalSince1970:)),
             revokedAt: try row.optionalString("revoked_at").flatMap(Double.init).map(Date.init(timeIntervalSince1970:)),
-            revocationReason: try row.optionalString("revocation_reason"),
             holderName: ResultCodes.masked(try row.optionalString("holder_name")))
         if let verifier, let signature = try? row.bytes("signature"), let document = try? row.bytes("document") {
             let checked = try? verifier.verify(signature: signature, content: document, fallbackTime: found.issuedAt ?? Date())
@@ -160,14 +162,14 @@ struct ResultRoutes: Sendable {
         return try HTTPAnswer.json(.ok, DataStore(memberId: member, organisationCode: organisation, results: results))
     }
 
-    /// The printable copy of a valid result; nil (with what the page shows) otherwise.
-    func paperCopy(_ token: String, db: PostgresConnection) throws -> (Verification, [UInt8]?) {
+    /// The document of a valid result whose signature checks out, to print; nil (with what the page
+    /// shows) otherwise.
+    func paperCopy(_ token: String, db: PostgresConnection) throws -> (Verification, ResultDocument?) {
         let found = try verification(token, db: db)
-        guard found.status == .valid, let row = try db.execute("SELECT document FROM results WHERE verification_token = $1", [token]).first
+        guard found.status == .valid, found.signatureValid == true,
+              let row = try db.execute("SELECT document FROM results WHERE verification_token = $1", [token]).first
         else { return (found, nil) }
-        let document = try WireJSON.decode(ResultDocument.self, from: try row.bytes("document"))
-        return (found, try ResultPaperCopy.pdf(document, verificationURL: issuer.verificationURL(token), signer: found.signer,
-                                               catalog: issuer.catalog))
+        return (found, try WireJSON.decode(ResultDocument.self, from: try row.bytes("document")))
     }
 
     /// Đ.18: the issuing organisation's officer revokes; a second revocation gets the first's answer.

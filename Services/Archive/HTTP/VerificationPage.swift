@@ -21,7 +21,8 @@ enum VerificationPage {
             ("Ngày cấp", found.issuedAt.map(VietnamTime.display)),
         ]
         if found.status == .revoked {
-            rows += [("Thu hồi lúc", found.revokedAt.map(VietnamTime.display)), ("Lý do thu hồi", found.revocationReason)]
+            rows += [("Thu hồi lúc", found.revokedAt.map(VietnamTime.display)),
+                     ("Ghi chú", "Kết quả và mọi bản giấy của kết quả không còn giá trị từ thời điểm thu hồi.")]
         }
         if found.status != .unknown {
             rows.append(("Chữ ký số", found.signatureValid == true ? "Hợp lệ (\(found.signer ?? ""))" : "Không hợp lệ"))

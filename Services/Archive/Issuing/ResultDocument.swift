@@ -54,6 +54,16 @@ enum ResultCodes {
         return ([String(first)] + words.dropFirst().map { "\($0.prefix(1))." }).joined(separator: " ")
     }
 
+    /// The result code as a public page shows it: the holder's citizen id masked but for its
+    /// first and last 3 digits ("KQ.001******123.GGT.1-2026-HN.CB0001").
+    static func publicCode(_ code: String?) -> String? {
+        guard let code else { return nil }
+        var parts = code.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count > 2, parts[1].count == 12, parts[1].allSatisfy(\.isNumber) else { return code }
+        parts[1] = parts[1].prefix(3) + "******" + parts[1].suffix(3)
+        return parts.joined(separator: ".")
+    }
+
     /// An unguessable verification token (256 random bits, base64url): what the QR code carries.
     static func verificationToken() -> String {
         var generator = SystemRandomNumberGenerator()

@@ -8,8 +8,8 @@ import Signatures
 /// Issues results with legal force (Đ.17–18): each decided dossier's result is signed by its
 /// issuing organisation's own key, numbered in that organisation's sequence, coded
 /// `KQ.<holder>.<type>.<number>` and `<dossier code>-KQ(n)`, and announced with its verification
-/// link. A result whose organisation has no key yet is held — never issued unsigned — and issued
-/// as soon as the key is there (`HeldResultsTimer`, `tthc-admin results held`).
+/// link. A result whose organisation has no usable key yet is held — never issued unsigned — and
+/// issued once the key is there (`HeldResultsTimer`, every minute; `results.status = 'held'`).
 ///
 /// `results.status`: held → issued → revoked (kept for lookup).
 struct ResultIssuer: Sendable {
@@ -40,9 +40,14 @@ struct ResultIssuer: Sendable {
                   decided.decidingOrganisationCode, decided.holderName])
         guard inserted.first != nil else { return }  // already here (a repeat)
         if try !issue(decided.dossierCode, resultNumber: 1, cause: cause, context: context) {
-            try Timers.schedule(kind: Self.heldTimer, key: decided.decidingOrganisationCode,
-                                dueAt: context.now.addingTimeInterval(Self.heldRetry),
-                                payload: ["organisationCode": decided.decidingOrganisationCode], in: context)
+            // One pending retry per organisation; a later held result does not push it back.
+            let pending = try context.db.execute("SELECT 1 FROM timers WHERE kind = $1 AND key = $2 AND fired_at IS NULL",
+                                                 [Self.heldTimer, decided.decidingOrganisationCode]).first != nil
+            if !pending {
+                try Timers.schedule(kind: Self.heldTimer, key: decided.decidingOrganisationCode,
+                                    dueAt: context.now.addingTimeInterval(Self.heldRetry),
+                                    payload: ["organisationCode": decided.decidingOrganisationCode], in: context)
+            }
         }
     }
 
@@ -54,7 +59,9 @@ struct ResultIssuer: Sendable {
             WHERE dossier_code = $1 AND result_number = $2 AND status = $3 FOR UPDATE
             """, [dossierCode, resultNumber, Status.held.rawValue]).first else { return true }
         let organisation = try row.string("issuing_organisation_code")
-        guard let signer = try keys.signer(for: organisation) else { return false }
+        // An unreadable or mismatched key file is no key: the result waits (visible as held) instead
+        // of failing the message, or the timer batch of every other organisation.
+        guard let signer = (try? keys.signer(for: organisation)) ?? nil else { return false }
         let decided = try row.json(DossierDecidedV1.self, "content")
         let documentType = try row.string("document_type_code")
         let year = VietnamTime.calendar.component(.year, from: context.now)
@@ -89,17 +96,18 @@ struct ResultIssuer: Sendable {
         return true
     }
 
-    /// The organisation's held results, issued now if it has a key; how many are still held.
-    func release(organisation: String, context: HandlerContext) throws -> Int {
+    /// The organisation's held results, issued now if it has a key (up to `batch` per
+    /// transaction); whether some are still held.
+    func release(organisation: String, batch: Int = 500, context: HandlerContext) throws -> Bool {
         let held = try context.db.execute("""
             SELECT dossier_code, result_number FROM results WHERE issuing_organisation_code = $1 AND status = $2
-            ORDER BY issued_at, dossier_code LIMIT 500
-            """, [organisation, Status.held.rawValue]).rows.map { (try $0.string("dossier_code"), try $0.int("result_number")) }
-        var still = 0
+            ORDER BY issued_at, dossier_code LIMIT $3
+            """, [organisation, Status.held.rawValue, batch]).rows.map { (try $0.string("dossier_code"), try $0.int("result_number")) }
         for (code, number) in held {
-            if try !issue(code, resultNumber: number, cause: nil, context: context) { still += 1 }
+            // Still no key: the rest wait for the next try.
+            if try !issue(code, resultNumber: number, cause: nil, context: context) { return true }
         }
-        return still
+        return held.count == batch
     }
 }
 
@@ -109,7 +117,7 @@ struct HeldResultsTimer: TimerHandler {
     var kind: String { ResultIssuer.heldTimer }
 
     func fire(_ timer: DueTimer, context: HandlerContext) throws {
-        if try issuer.release(organisation: timer.key, context: context) > 0 {
+        if try issuer.release(organisation: timer.key, context: context) {
             try Timers.schedule(kind: kind, key: timer.key, dueAt: context.now.addingTimeInterval(ResultIssuer.heldRetry),
                                 payload: ["organisationCode": timer.key], in: context)
         }
