@@ -12,6 +12,15 @@ final class PaperCopyTests: XCTestCase {
         return output
     }
 
+    /// The copy's PDF in a folder of its own (removed by the caller).
+    func written(_ copy: PaperCopy) throws -> (folder: URL, pdf: URL) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("paper-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let pdf = folder.appendingPathComponent("ban-giay.pdf")
+        try Data(try copy.pdf()).write(to: pdf)
+        return (folder, pdf)
+    }
+
     func testThePDFCarriesTheTextAndAQRCodeThatReadsBackAsTheLink() throws {
         let link = "http://127.0.0.1:8086/xac-thuc/q0Yq9n3kQf2yJ6w0m8c1H5x7Zb4Tt2Lr9Vd3Pa6Ue1S"
         // Every lower- and upper-case Vietnamese letter with its tone marks.
@@ -21,11 +30,8 @@ final class PaperCopyTests: XCTestCase {
                                       ("Chữ hoa", alphabet.uppercased()),
                                       ("Ghi chú", String(repeating: "Đã đóng đảng phí đến hết tháng 11/2026. ", count: 6))],
                              verificationURL: link, qrCaption: "Quét mã QR để xác thực bản giấy")
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("paper-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (folder, pdf) = try written(copy)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let pdf = folder.appendingPathComponent("ban-giay.pdf")
-        try Data(try copy.pdf()).write(to: pdf)
 
         // Lines wrap where the page ends them: compared without spaces and line breaks.
         let text = try run("pdftotext", ["-enc", "UTF-8", pdf.path, "-"]).precomposedStringWithCanonicalMapping
@@ -44,11 +50,8 @@ final class PaperCopyTests: XCTestCase {
         let copy = PaperCopy(heading: ["ĐẢNG CỘNG SẢN VIỆT NAM"], title: "PHIẾU NHẬN XÉT ĐẢNG VIÊN",
                              fields: (1...70).map { ("Nội dung \($0)", "Ý kiến nhận xét số \($0) của chi ủy nơi cư trú.") },
                              verificationURL: link, qrCaption: "Quét mã QR để xác thực bản giấy")
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("paper-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (folder, pdf) = try written(copy)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let pdf = folder.appendingPathComponent("ban-giay.pdf")
-        try Data(try copy.pdf()).write(to: pdf)
         let pages = try run("pdfinfo", [pdf.path]).split(separator: "\n").first { $0.hasPrefix("Pages:") }
             .flatMap { Int($0.dropFirst("Pages:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
         XCTAssertGreaterThanOrEqual(pages, 2)
