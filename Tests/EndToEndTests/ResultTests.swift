@@ -134,7 +134,7 @@ final class ResultTests: XCTestCase, RoutingScenario {
         try system.stopAll()
     }
 
-    func testAResultWhoseOrganisationHasNoKeyWaitsUnsignedNeverIssuedAndIsIssuedOnceTheKeyIsThere() throws {
+    func testAResultWhoseOrganisationHasNoKeyWaitsUnsignedNeverIssuedAndIsIssuedOnceTheKeyIsThere() async throws {
         let system = try SystemHarness()
         let clock = try ControllableClock("2026-12-01 09:00")
         try system.startAll(environment: clock.environment)
@@ -154,6 +154,12 @@ final class ResultTests: XCTestCase, RoutingScenario {
         XCTAssertNil(try TestEnvironment.value("SELECT signature::text FROM archive.results WHERE dossier_code = $1", [code]))
         XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM intake.dossier_events WHERE dossier_code = $1 AND event_type = $2",
                                                  [code, MessageType.resultIssued.routingKey]), 0, "never issued unsigned")
+        // Operators see it waiting, per organisation.
+        let organisation = try XCTUnwrap(result(code)?.organisation)
+        let auditor = try await token(organisation, role: "auditor")
+        let held = try XCTUnwrap(HTTPProbe.get("\(archive)/v1/results/held", headers: ["Authorization": "Bearer \(auditor)"]))
+        XCTAssertTrue(held.status == 200 && held.body.contains(#"{"held":1,"#) && held.body.contains(#""organisationCode":"\#(organisation)""#),
+                      held.body)
         // The key arrives; at the next try the result is issued.
         try TestEnvironment.registerOrganisations(around: system.organisation)
         try clock.set("2026-12-01 09:02")

@@ -16,6 +16,8 @@ import Signatures
 ///
 /// Officers (signed tokens, audited):
 /// - `POST /v1/results/{resultCode}/revocation` `{reason}`: the issuing organisation revokes (Đ.18).
+/// - `GET  /v1/results/held`: results waiting for their organisation's key, per organisation (an
+///   organisation's own; all for auditors).
 /// - `GET  /v1/members/{memberId}/results`: the member's data store (Đ.19), for the organisation the
 ///   member belongs to now (it follows official transfers) and auditors.
 struct ResultRoutes: Sendable {
@@ -57,6 +59,9 @@ struct ResultRoutes: Sendable {
                             body: .init(byteBuffer: ByteBuffer(bytes: pdf)))
         }
         let officers = OfficerRequests(tokens: tokens, resources: resources)
+        router.get("/v1/results/held") { request, _ in
+            try await officers.serve(request) { try heldResults($0) }
+        }
         router.get("/v1/members/:member/results") { request, context in
             let member = context.parameters.get("member") ?? ""
             return try await officers.serve(request) { try memberResults(member, $0) }
@@ -114,6 +119,27 @@ struct ResultRoutes: Sendable {
             found.signatureValid = false
         }
         return found
+    }
+
+    struct HeldResults: Encodable, Sendable {
+        let organisationCode: String
+        let held: Int
+        let oldestDecidedAt: Date?
+    }
+
+    /// Results that cannot be issued yet because their organisation has no usable key.
+    func heldResults(_ call: OfficerCall) throws -> HTTPAnswer {
+        let auditor = call.officer.role == "auditor"
+        try call.audit("read-held-results", allowed: true, detail: auditor ? "all" : call.officer.org)
+        let rows = try call.context.db.execute("""
+            SELECT issuing_organisation_code, count(*)::int AS held, extract(epoch FROM min(issued_at))::text AS oldest
+            FROM results WHERE status = $1 AND ($2 OR issuing_organisation_code = $3)
+            GROUP BY issuing_organisation_code ORDER BY issuing_organisation_code
+            """, [ResultIssuer.Status.held.rawValue, auditor, call.officer.org]).rows.map {
+            HeldResults(organisationCode: try $0.string("issuing_organisation_code"), held: try $0.int("held"),
+                        oldestDecidedAt: try $0.optionalString("oldest").flatMap(Double.init).map(Date.init(timeIntervalSince1970:)))
+        }
+        return try HTTPAnswer.json(.ok, ["held": rows])
     }
 
     /// One result of a member's data store.
