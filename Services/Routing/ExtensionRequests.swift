@@ -127,7 +127,7 @@ struct ExtensionRequests: Sendable {
         try db.execute("""
             SELECT r.dossier_code, t.member_id, t.official_organisation_code, t.temporary_organisation_code,
                    to_char(t.ends_on, 'YYYY-MM-DD') AS ends_on, r.months, to_char(r.proposed_ends_on, 'YYYY-MM-DD') AS proposed,
-                   r.reason, extract(epoch FROM r.requested_at)::text AS requested_at
+                   r.reason, \(rfc3339SQL("r.requested_at")) AS requested_at
             FROM extension_requests r JOIN temporary_transfers t USING (dossier_code)
             WHERE r.status = $2 AND t.temporary_organisation_code = ANY($1::text[]) AND t.status = $3
             ORDER BY r.requested_at, r.dossier_code
@@ -137,8 +137,14 @@ struct ExtensionRequests: Sendable {
                 officialOrganisationCode: try $0.string("official_organisation_code"),
                 temporaryOrganisationCode: try $0.string("temporary_organisation_code"), endsOn: try $0.string("ends_on"),
                 months: try $0.int("months"), proposedEndsOn: try $0.string("proposed"), reason: try $0.string("reason"),
-                at: Date(timeIntervalSince1970: Double(try $0.string("requested_at")) ?? 0))
+                at: try Self.timestamp($0.string("requested_at")))
         }
+    }
+
+    /// A timestamp read back from `rfc3339SQL`; a value that is not one is an error, never a default.
+    static func timestamp(_ text: String) throws -> Date {
+        guard let date = WireJSON.parseTimestamp(text) else { throw RowError.badValue("requested_at", text) }
+        return date
     }
 
     static func payload(_ record: TemporaryTransferV1, months: Int, proposedEnd: String, reason: String, refusal: Problem?,

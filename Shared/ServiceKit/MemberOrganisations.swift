@@ -30,11 +30,7 @@ public struct MemberOrganisationHandler: BatchMessageHandler {
 
     /// Registry records: the newest revision of each member, if newer than the one applied.
     public static func apply(registry records: [MemberRecord], at now: Date, db: PostgresConnection) throws {
-        var latest: [String: MemberRecord] = [:]
-        for member in records where (latest[member.memberId]?.revision ?? Int.min) < member.revision {
-            latest[member.memberId] = member
-        }
-        let members = latest.values.sorted { $0.memberId < $1.memberId }
+        let members = MemberRecord.latestRevisions(records)
         try lock(members.map(\.memberId), db: db)
         // The rows before, the upsert, and a move for each change of organisation.
         try db.execute("""
@@ -98,5 +94,17 @@ public struct MemberOrganisationHandler: BatchMessageHandler {
     public static func organisation(of memberId: String, db: PostgresConnection) throws -> String? {
         try db.execute("SELECT organisation_code FROM member_organisations WHERE member_id = $1", [memberId])
             .first.map { try $0.string("organisation_code") }
+    }
+}
+
+extension MemberRecord {
+    /// The newest revision of each member among `records`, in member id order (so replicas lock
+    /// rows in the same order); one per member, as one upsert statement may touch a row only once.
+    public static func latestRevisions(_ records: [MemberRecord]) -> [MemberRecord] {
+        var latest: [String: MemberRecord] = [:]
+        for member in records where (latest[member.memberId]?.revision ?? Int.min) < member.revision {
+            latest[member.memberId] = member
+        }
+        return latest.values.sorted { $0.memberId < $1.memberId }
     }
 }

@@ -97,8 +97,8 @@ struct ResultRoutes: Sendable {
     func verification(_ token: String, db: PostgresConnection) throws -> Verification {
         guard ResultCodes.isToken(token), let row = try db.execute("""
             SELECT status, result_code, store_code, document_type_code, decision, issuing_organisation_code, holder_name,
-                   document, signature, extract(epoch FROM issued_at)::text AS issued_at,
-                   extract(epoch FROM revoked_at)::text AS revoked_at
+                   document, signature, \(rfc3339SQL("issued_at")) AS issued_at,
+                   \(rfc3339SQL("revoked_at")) AS revoked_at
             FROM results WHERE verification_token = $1
             """, [token]).first else { return .unknown }
         let organisation = try row.string("issuing_organisation_code")
@@ -108,8 +108,8 @@ struct ResultRoutes: Sendable {
             // Public: the holder's citizen id masked, the name too; the revocation's reason stays with the officers.
             resultCode: ResultCodes.publicCode(try row.optionalString("result_code")), storeCode: try row.optionalString("store_code"),
             documentTypeCode: try row.string("document_type_code"), decision: try row.string("decision"),
-            issuedAt: try row.optionalString("issued_at").flatMap(Double.init).map(Date.init(timeIntervalSince1970:)),
-            revokedAt: try row.optionalString("revoked_at").flatMap(Double.init).map(Date.init(timeIntervalSince1970:)),
+            issuedAt: try row.optionalString("issued_at").flatMap(WireJSON.parseTimestamp),
+            revokedAt: try row.optionalString("revoked_at").flatMap(WireJSON.parseTimestamp),
             holderName: ResultCodes.masked(try row.optionalString("holder_name")))
         if let verifier, let signature = try? row.bytes("signature"), let document = try? row.bytes("document") {
             let checked = try? verifier.verify(signature: signature, content: document, fallbackTime: found.issuedAt ?? Date())
@@ -132,12 +132,12 @@ struct ResultRoutes: Sendable {
         let auditor = call.officer.role == "auditor"
         try call.audit("read-held-results", allowed: true, detail: auditor ? "all" : call.officer.org)
         let rows = try call.context.db.execute("""
-            SELECT issuing_organisation_code, count(*)::int AS held, extract(epoch FROM min(issued_at))::text AS oldest
+            SELECT issuing_organisation_code, count(*)::int AS held, \(rfc3339SQL("min(issued_at)")) AS oldest
             FROM results WHERE status = $1 AND ($2 OR issuing_organisation_code = $3)
             GROUP BY issuing_organisation_code ORDER BY issuing_organisation_code
             """, [ResultIssuer.Status.held.rawValue, auditor, call.officer.org]).rows.map {
             HeldResults(organisationCode: try $0.string("issuing_organisation_code"), held: try $0.int("held"),
-                        oldestDecidedAt: try $0.optionalString("oldest").flatMap(Double.init).map(Date.init(timeIntervalSince1970:)))
+                        oldestDecidedAt: try $0.optionalString("oldest").flatMap(WireJSON.parseTimestamp))
         }
         return try HTTPAnswer.json(.ok, ["held": rows])
     }
@@ -174,15 +174,15 @@ struct ResultRoutes: Sendable {
         }
         let results = try context.db.execute("""
             SELECT store_code, result_code, dossier_code, document_type_code, decision, status, issuing_organisation_code,
-                   verification_token, extract(epoch FROM issued_at)::text AS issued_at, extract(epoch FROM revoked_at)::text AS revoked_at
+                   verification_token, \(rfc3339SQL("issued_at")) AS issued_at, \(rfc3339SQL("revoked_at")) AS revoked_at
             FROM results WHERE member_id = $1 AND status <> $2 AND store_code IS NOT NULL ORDER BY issued_at DESC, store_code
             """, [member, ResultIssuer.Status.held.rawValue]).rows.map { row in
             StoredResult(storeCode: try row.string("store_code"), resultCode: try row.string("result_code"),
                          dossierCode: try row.string("dossier_code"), documentTypeCode: try row.string("document_type_code"),
                          decision: try row.string("decision"), status: try row.string("status"),
                          issuingOrganisationCode: try row.optionalString("issuing_organisation_code"),
-                         issuedAt: try row.optionalString("issued_at").flatMap(Double.init).map(Date.init(timeIntervalSince1970:)),
-                         revokedAt: try row.optionalString("revoked_at").flatMap(Double.init).map(Date.init(timeIntervalSince1970:)),
+                         issuedAt: try row.optionalString("issued_at").flatMap(WireJSON.parseTimestamp),
+                         revokedAt: try row.optionalString("revoked_at").flatMap(WireJSON.parseTimestamp),
                          verificationURL: try row.optionalString("verification_token").map(issuer.verificationURL))
         }
         return try HTTPAnswer.json(.ok, DataStore(memberId: member, organisationCode: organisation, results: results))
@@ -203,7 +203,7 @@ struct ResultRoutes: Sendable {
         let context = call.context
         guard let row = try context.db.execute("""
             SELECT dossier_code, member_id, status, issuing_organisation_code, revocation_reason, revoked_by,
-                   extract(epoch FROM revoked_at)::text AS revoked_at
+                   \(rfc3339SQL("revoked_at")) AS revoked_at
             FROM results WHERE result_code = $1 FOR UPDATE
             """, [code]).first else {
             try call.audit("revoke-result", allowed: false, detail: "unknown \(code)")
@@ -220,7 +220,7 @@ struct ResultRoutes: Sendable {
             return try HTTPAnswer.json(.ok, ResultRevokedV1(
                 dossierCode: dossierCode, resultCode: code, memberId: try row.string("member_id"),
                 reason: try row.optionalString("revocation_reason") ?? "", revokingOrganisationCode: organisation,
-                revokedAt: try row.optionalString("revoked_at").flatMap(Double.init).map(Date.init(timeIntervalSince1970:)) ?? context.now))
+                revokedAt: try row.optionalString("revoked_at").flatMap(WireJSON.parseTimestamp) ?? context.now))
         }
         let trimmed = reason.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {

@@ -60,10 +60,17 @@ enum DossierCommands {
     }
 }
 
-/// A command on an existing dossier: it names the dossier and the integrator's request id.
+/// A command on an existing dossier: it names the dossier, the integrator's request id and the
+/// member's reason.
 protocol DossierCommand: Codable, Sendable {
     var dossierCode: String { get }
     var clientSubmissionId: String { get }
+    var reason: String { get }
+}
+
+extension DossierCommand {
+    /// The reason as recorded and compared (surrounding spaces are not the member's words).
+    var trimmedReason: String { reason.trimmingCharacters(in: .whitespacesAndNewlines) }
 }
 
 extension DossierWithdrawV1: DossierCommand {}

@@ -65,8 +65,3 @@ struct DossierWithdrawHandler: DossierCommandHandler {
         return .new
     }
 }
-
-private extension DossierWithdrawV1 {
-    /// The reason as recorded and compared (surrounding spaces are not the member's words).
-    var trimmedReason: String { reason.trimmingCharacters(in: .whitespacesAndNewlines) }
-}

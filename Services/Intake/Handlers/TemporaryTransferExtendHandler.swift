@@ -81,8 +81,3 @@ struct TemporaryTransferExtendHandler: DossierCommandHandler {
         return problems.isEmpty ? (.new, try dossier.string("member_id")) : (.rejected(problems), nil)
     }
 }
-
-private extension TemporaryTransferExtendV1 {
-    /// The reason as recorded and compared (surrounding spaces are not the member's words).
-    var trimmedReason: String { reason.trimmingCharacters(in: .whitespacesAndNewlines) }
-}

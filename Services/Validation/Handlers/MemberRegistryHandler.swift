@@ -13,15 +13,14 @@ struct MemberRegistryHandler: BatchMessageHandler {
     let desk: CheckDesk
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
-        var latest: [String: MemberRecord] = [:]
-        for message in batch {
+        let records = try batch.map { message in
             let member = try message.decodeExternal(MemberRecord.self).data
             guard member.citizenId.range(of: "^[0-9]{12}$", options: .regularExpression) != nil else {
                 throw PermanentFailure(code: "invalid-citizen-id", reason: "member \(member.memberId): citizen id must be 12 digits")
             }
-            if (latest[member.memberId]?.revision ?? Int.min) < member.revision { latest[member.memberId] = member }
+            return member
         }
-        let members = Array(latest.values)
+        let members = MemberRecord.latestRevisions(records)
         try desk.storeMembers(members, db: context.db)
         let waiting = try desk.awaitingRegistry(members.map(\.memberId), db: context.db)
         guard !waiting.isEmpty else { return }
