@@ -46,8 +46,8 @@ install_packages() {
   dpkg -s openssl >/dev/null 2>&1 || missing+=(openssl)
   dpkg -s curl >/dev/null 2>&1 || missing+=(curl)
   # Paper copies of results: QR codes (libqrencode), PDF (cairo) in DejaVu; their tests read them
-  # back with poppler-utils and zbar-tools.
-  for p in libqrencode-dev libcairo2-dev fonts-dejavu-core poppler-utils zbar-tools; do
+  # back with poppler-utils and zbar-tools, and open the verification page in headless chromium.
+  for p in libqrencode-dev libcairo2-dev fonts-dejavu-core poppler-utils zbar-tools chromium; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
   done
   if [ "${#missing[@]}" -gt 0 ]; then

@@ -53,6 +53,9 @@ final class ProcedureRoutingTests: XCTestCase, RoutingScenario {
             "SELECT on_time::text FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 2", [code]), "false")
         XCTAssertEqual(try TestEnvironment.value(
             "SELECT content->>'nhanXet' FROM routing.route_steps WHERE dossier_code = $1 AND step_code = 'NX'", [code]), answer["nhanXet"])
+        // The comment sheet (PNX) is the residence cell's result (issue 16); the member's own cell keeps the store.
+        try await assertResultWithLegalForce(of: code, member: member, issuedBy: residence, documentType: "PNX",
+                                             title: "PHIẾU NHẬN XÉT ĐẢNG VIÊN", storeOrganisation: system.organisation)
         try system.stopAll()
     }
 

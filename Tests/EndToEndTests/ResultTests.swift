@@ -11,7 +11,6 @@ import XCTest
 /// `<dossier>-KQ(n)`, verifiable by anyone through its unguessable link, and revocable by the
 /// issuing organisation; a result whose organisation has no key waits, never unsigned.
 final class ResultTests: XCTestCase, RoutingScenario {
-    var archive: String { "http://127.0.0.1:18086" }
 
     func submitAndWaitForDecision(_ system: SystemHarness, member: MemberRecord, on channel: IntakeTests.ReplyChannel) throws -> String {
         _ = try channel.submit(SampleDossier.submit(organisation: system.organisation, member: member))
@@ -79,6 +78,18 @@ final class ResultTests: XCTestCase, RoutingScenario {
             of: member.citizenId, with: member.citizenId.prefix(3) + "******" + member.citizenId.suffix(3))
         XCTAssertTrue(page.status == 200 && page.body.contains("Kết quả HỢP LỆ") && page.body.contains(maskedCode), page.body)
         XCTAssertFalse(page.body.contains(member.citizenId) || json.body.contains(member.citizenId), "the citizen id is never public")
+        // What a person sees on a phone (headless Chromium, the page printed and read back): the verdict,
+        // the document, the issuing organisation, the holder's masked name; never the citizen id.
+        let seen = try BrowserView(url: link)
+        let names = member.fullName.split(separator: " ")
+        let maskedName = ([String(names[0])] + names.dropFirst().map { "\($0.prefix(1))." }).joined(separator: " ")
+        let seenText = seen.visibleText.filter { !$0.isWhitespace }
+        for expected in ["Kết quả HỢP LỆ", "Giấy giới thiệu sinh hoạt đảng (GGT)", organisation, maskedCode,
+                         maskedName, "Chữ ký số"] {
+            XCTAssertTrue(seenText.contains(expected.filter { !$0.isWhitespace }), "\(expected) not seen in: \(seen.visibleText)")
+        }
+        XCTAssertFalse(seenText.contains(member.citizenId), seen.visibleText)
+        XCTAssertTrue(seen.dom.contains(#"<meta name="viewport" content="width=device-width"#), "laid out for a phone's width")
         // Forged or truncated tokens are unknown, never an error with internals.
         for forged in [String(token.dropLast()), String(token.reversed()), "../../etc/passwd", "x' OR '1'='1"] {
             let answer = try XCTUnwrap(HTTPProbe.get("\(archive)/v1/verify/\(forged.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"))
@@ -118,6 +129,9 @@ final class ResultTests: XCTestCase, RoutingScenario {
         // The same paper copy, scanned again: revoked from that instant; no new copy is printed.
         let revokedPage = try XCTUnwrap(HTTPProbe.get(paper.qrLink))
         XCTAssertTrue(revokedPage.body.contains("ĐÃ BỊ THU HỒI"), revokedPage.body)
+        let seenRevoked = try BrowserView(url: paper.qrLink)
+        XCTAssertTrue(seenRevoked.visibleText.contains("Kết quả ĐÃ BỊ THU HỒI") && seenRevoked.visibleText.contains("Thu hồi lúc"),
+                      seenRevoked.visibleText)
         XCTAssertEqual(HTTPProbe.get("\(link)/ban-giay.pdf")?.status, 410)
         try TestEnvironment.eventually("the timeline and the member know") {
             try TestEnvironment.value("""
@@ -165,24 +179,5 @@ final class ResultTests: XCTestCase, RoutingScenario {
         try clock.set("2026-12-01 09:02")
         try TestEnvironment.eventually("issued once the key is there") { try self.result(code)?.status == "issued" }
         try system.stopAll()
-    }
-}
-
-/// A paper copy as a person handles it: downloaded, printed to an image (pdftoppm), its QR code
-/// scanned (zbarimg), its text read (pdftotext, compared without spaces or line breaks).
-struct PaperScan {
-    let qrLink: String
-    let text: String
-
-    init(pdfURL: String) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("scan-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let pdf = folder.appendingPathComponent("ban-giay.pdf")
-        guard try ExternalTool.run("curl", ["-sf", "-o", pdf.path, pdfURL]).status == 0 else { throw CocoaError(.fileReadUnknown) }
-        _ = try ExternalTool.run("pdftoppm", ["-png", "-r", "150", "-singlefile", pdf.path, folder.appendingPathComponent("trang").path])
-        qrLink = try ExternalTool.run("zbarimg", ["--raw", "-q", folder.appendingPathComponent("trang.png").path]).output
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        text = try ExternalTool.run("pdftotext", ["-enc", "UTF-8", pdf.path, "-"]).output.precomposedStringWithCanonicalMapping.filter { !$0.isWhitespace }
     }
 }

@@ -177,6 +177,11 @@ final class TemporaryTransferTests: XCTestCase, RoutingScenario {
             _ = try extend(code, key: "gh-6-\(code)", months: 1, on: channel)
         }
         XCTAssertEqual(afterEnd.refusalCode, "not-active")
+        // The introduction letter (GGT) was issued by the grassroots committee that decided it (issue 16).
+        let grassroots = try XCTUnwrap(TestEnvironment.value(
+            "SELECT organisation_code FROM routing.route_steps WHERE dossier_code = $1 AND step_code = 'GGT'", [code]))
+        try await assertResultWithLegalForce(of: code, member: member, issuedBy: grassroots, documentType: "GGT",
+                                             title: "GIẤY GIỚI THIỆU SINH HOẠT ĐẢNG", storeOrganisation: system.organisation)
         try system.stopAll()
     }
 }

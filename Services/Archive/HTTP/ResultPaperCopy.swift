@@ -15,6 +15,16 @@ enum ResultPaperCopy {
         "TBTC": "THÔNG BÁO TỪ CHỐI GIẢI QUYẾT HỒ SƠ",
     ]
 
+    static func title(of documentType: String) -> String {
+        titles[documentType] ?? "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
+    }
+
+    /// The document's name as a sentence says it ("Giấy giới thiệu sinh hoạt đảng (GGT)").
+    static func name(of documentType: String) -> String {
+        let lower = title(of: documentType).lowercased()
+        return lower.prefix(1).uppercased() + lower.dropFirst() + " (\(documentType))"
+    }
+
     /// Labels of what routes add to a result (besides the form's own fields, labelled by the catalog).
     static let routeLabels = [
         "duesStatus": "Tình hình đóng đảng phí",
@@ -49,7 +59,7 @@ enum ResultPaperCopy {
         ]
         return try PaperCopy(
             heading: ["ĐẢNG CỘNG SẢN VIỆT NAM", ResultDocument.issuingSystem],
-            title: titles[document.documentTypeCode] ?? "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH",
+            title: title(of: document.documentTypeCode),
             fields: fields, verificationURL: verificationURL,
             qrCaption: "Bản giấy chỉ có giá trị khi bản điện tử còn hiệu lực. Quét mã QR để xác thực.").pdf()
     }

@@ -16,7 +16,7 @@ enum VerificationPage {
             ("Tổ chức đảng cấp", found.issuingOrganisationCode),
             ("Mã kết quả", found.resultCode),
             ("Mã lưu trữ", found.storeCode),
-            ("Loại giấy tờ", found.documentTypeCode),
+            ("Loại giấy tờ", found.documentTypeCode.map(ResultPaperCopy.name)),
             ("Người được cấp", found.holderName),
             ("Ngày cấp", found.issuedAt.map(VietnamTime.display)),
         ]
@@ -27,8 +27,9 @@ enum VerificationPage {
         if found.status != .unknown {
             rows.append(("Chữ ký số", found.signatureValid == true ? "Hợp lệ (\(found.signer ?? ""))" : "Không hợp lệ"))
         }
+        // Each label above its value: on a phone's width a two-column table breaks the labels apart.
         let table = rows.compactMap { label, value in
-            value.map { "<tr><th>\(escape(label))</th><td>\(escape($0))</td></tr>" }
+            value.map { "<dt>\(escape(label))</dt><dd>\(escape($0))</dd>" }
         }.joined(separator: "\n")
         let note = found.status == .unknown
             ? "<p>Mã xác thực không đúng hoặc không còn trong hệ thống. Vui lòng kiểm tra lại bản giấy.</p>" : ""
@@ -38,12 +39,12 @@ enum VerificationPage {
             <title>Xác thực kết quả giải quyết thủ tục hành chính</title>
             <style>body{font-family:sans-serif;margin:1rem;max-width:40rem}h1{font-size:1.2rem}
             .status{color:#fff;background:\(colour);padding:.6rem;border-radius:.3rem;font-weight:bold}
-            th{text-align:left;padding-right:1rem;vertical-align:top}td,th{padding:.25rem 0}</style></head>
+            dt{font-weight:bold;margin-top:.6rem}dd{margin:0;overflow-wrap:anywhere}</style></head>
             <body><h1>Xác thực kết quả giải quyết thủ tục hành chính</h1>
             <p class="status" id="trang-thai">\(escape(headline))</p>
-            \(note)<table>
+            \(note)<dl>
             \(table)
-            </table></body></html>
+            </dl></body></html>
             """
     }
 
