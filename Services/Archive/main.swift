@@ -35,4 +35,5 @@ await ServiceRuntime.run(ServiceDefinition(
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
     sharedTables: [.memberOrganisations, .auditLog],
     routes: { router, resources in routes.add(to: router, resources: resources) },
-    timers: [HeldResultsTimer(issuer: issuer)]))
+    timers: [HeldResultsTimer(issuer: issuer)],
+    gauges: ResultIssuer.heldGauges))

@@ -154,6 +154,10 @@ public struct ProcedureCatalog: Sendable {
         }
     }
 
+    /// Every result document type the procedures issue (`GGT`, `PNX`, `BL`, …), for results made
+    /// outside a procedure (digitised paper results, Đ.20).
+    public var resultDocumentTypes: Set<String> { Set(versions.map(\.resultDocumentType)) }
+
     /// The version of `code` in force at `time`, or nil when the procedure does not exist then.
     /// A dossier is judged by the version in force when it was submitted (Đ.29.3).
     public func procedure(_ code: String, at time: Date) -> ProcedureVersion? {

@@ -62,3 +62,58 @@ extension MessageType {
     public static let resultIssued = MessageType("result.issued", major: 1)
     public static let resultRevoked = MessageType("result.revoked", major: 1)
 }
+
+/// A paper result digitised (số hoá, Đ.20): what an officer of the importing organisation sends to
+/// archive (`POST /v1/results/digitised`; `tthc-admin results import`). The electronic copy is
+/// marked converted from paper and signed by the importing organisation.
+public struct DigitisedResultRequest: Codable, Sendable, Equatable {
+    public var memberId: String
+    public var holderCitizenId: String
+    public var holderName: String
+    /// The result's document type (`GGT`, `PNX`, `BL`, …).
+    public var documentTypeCode: String
+    /// The paper original as printed on it: its number, its date (YYYY-MM-DD) and who issued it.
+    public var originalNumber: String
+    public var originalIssuedOn: String
+    public var originalIssuer: String
+    /// The paper's content as structured data (Đ.20.2b), labelled as on the paper.
+    public var content: [String: String]
+    /// The scan (Đ.20.2a): PDF, JPEG or PNG, base64.
+    public var scanMediaType: String
+    public var scanBase64: String
+
+    public init(memberId: String, holderCitizenId: String, holderName: String, documentTypeCode: String, originalNumber: String,
+                originalIssuedOn: String, originalIssuer: String, content: [String: String], scanMediaType: String, scanBase64: String) {
+        self.memberId = memberId
+        self.holderCitizenId = holderCitizenId
+        self.holderName = holderName
+        self.documentTypeCode = documentTypeCode
+        self.originalNumber = originalNumber
+        self.originalIssuedOn = originalIssuedOn
+        self.originalIssuer = originalIssuer
+        self.content = content
+        self.scanMediaType = scanMediaType
+        self.scanBase64 = scanBase64
+    }
+}
+
+/// Archive's answer to a digitised result: its codes and verification link (the same answer again
+/// when the same paper original is imported twice).
+public struct DigitisedResultV1: Codable, Sendable, Equatable {
+    public var resultCode: String
+    public var storeCode: String
+    public var verificationURL: String
+    /// sha256 of the signed electronic copy and of the scan it binds.
+    public var sha256: String
+    public var scanSha256: String
+    public var issuedAt: Date
+
+    public init(resultCode: String, storeCode: String, verificationURL: String, sha256: String, scanSha256: String, issuedAt: Date) {
+        self.resultCode = resultCode
+        self.storeCode = storeCode
+        self.verificationURL = verificationURL
+        self.sha256 = sha256
+        self.scanSha256 = scanSha256
+        self.issuedAt = issuedAt
+    }
+}

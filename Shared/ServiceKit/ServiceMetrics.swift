@@ -4,7 +4,7 @@ import Prometheus
 /// The Prometheus metrics every service exposes on `/metrics`.
 public final class ServiceMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
-    private let service: String
+    let service: String
 
     public init(service: String) { self.service = service }
 

@@ -41,10 +41,14 @@ public struct ServiceDefinition: Sendable {
     public let timers: [any TimerHandler]
     /// ServiceKit's tables the service keeps in its schema (migrated before the service's own).
     public let sharedTables: [SharedTable]
+    /// Figures read from the service's tables at each `/metrics` scrape.
+    public let gauges: [StoredGauge]
 
     public init(name: String, defaultHTTPPort: Int, consumers: [ConsumerDefinition], migrationsFolder: URL?,
-                sharedTables: [SharedTable] = [], routes: HTTPRoutes? = nil, timers: [any TimerHandler] = []) {
+                sharedTables: [SharedTable] = [], routes: HTTPRoutes? = nil, timers: [any TimerHandler] = [],
+                gauges: [StoredGauge] = []) {
         self.timers = timers
+        self.gauges = gauges
         self.sharedTables = sharedTables
         self.name = name
         self.defaultHTTPPort = defaultHTTPPort
@@ -99,11 +103,12 @@ public enum ServiceRuntime {
         router.add(middleware: ErrorAnswers(logger: logger))
         let methods = MethodNotAllowed<BasicRequestContext>()
         router.add(middleware: methods)
-        OperationsRoutes.add(to: router, health: health, metrics: metrics, service: definition.name)
+        let database = DatabasePool(size: 4, open: { try env.openDatabase() })
+        OperationsRoutes.add(to: router, health: health, metrics: metrics, service: definition.name,
+                             gauges: definition.gauges, database: database, logger: logger)
         if let routes = definition.routes {
-            routes(router, ServiceResources(
-                configuration: configuration, logger: logger, metrics: metrics, clock: clock,
-                database: DatabasePool(size: 4, open: { try env.openDatabase() }), relayWake: env.relayWake))
+            routes(router, ServiceResources(configuration: configuration, logger: logger, metrics: metrics, clock: clock,
+                                            database: database, relayWake: env.relayWake))
         }
         methods.learn(router.routes)
         let http = Application(router: router,

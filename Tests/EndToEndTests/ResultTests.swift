@@ -174,10 +174,17 @@ final class ResultTests: XCTestCase, RoutingScenario {
         let held = try XCTUnwrap(HTTPProbe.get("\(archive)/v1/results/held", headers: ["Authorization": "Bearer \(auditor)"]))
         XCTAssertTrue(held.status == 200 && held.body.contains(#"{"held":1,"#) && held.body.contains(#""organisationCode":"\#(organisation)""#),
                       held.body)
+        // … on /metrics, per organisation (every replica reads the same figure from the table) …
+        let gauge = #"tthc_results_held_results{service="archive",organisation="\#(organisation)"}"#
+        XCTAssertTrue(HTTPProbe.get("\(archive)/metrics")?.body.contains("\(gauge) 1") == true)
+        // … and with tthc-admin, as an auditor or the organisation's officer.
+        let listed = try system.admin(["results", "held", "--archive-url", archive, "--token", auditor])
+        XCTAssertTrue(listed.hasPrefix("\(organisation)\t1\t"), listed)
         // The key arrives; at the next try the result is issued.
         try TestEnvironment.registerOrganisations(around: system.organisation)
         try clock.set("2026-12-01 09:02")
         try TestEnvironment.eventually("issued once the key is there") { try self.result(code)?.status == "issued" }
+        XCTAssertTrue(HTTPProbe.get("\(archive)/metrics")?.body.contains("\(gauge) 0") == true, "no longer held")
         try system.stopAll()
     }
 }

@@ -15,6 +15,8 @@ enum ResultPaperCopy {
         "TBTC": "THÔNG BÁO TỪ CHỐI GIẢI QUYẾT HỒ SƠ",
     ]
 
+    static let convertedFromPaper = "Bản điện tử chuyển đổi từ bản giấy (Điều 20 Quy định 338-QĐ/TW)"
+
     static func title(of documentType: String) -> String {
         titles[documentType] ?? "KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH"
     }
@@ -36,16 +38,22 @@ enum ResultPaperCopy {
     ]
 
     static func pdf(_ document: ResultDocument, verificationURL: String, signer: String?, catalog: ProcedureCatalog) throws -> [UInt8] {
-        let procedure = catalog.procedure(document.procedureCode, at: document.decidedAt)
+        let procedure = document.procedureCode.flatMap { catalog.procedure($0, at: document.decidedAt) }
         let formLabels = Dictionary((procedure?.form.fields ?? []).map { ($0.name, $0.label) }, uniquingKeysWith: { first, _ in first })
         var fields: [(label: String, value: String)] = [
             ("Mã kết quả", document.resultCode),
-            ("Mã hồ sơ", document.dossierCode),
+            (document.convertedFromPaper == nil ? "Mã hồ sơ" : "Mã số hoá", document.dossierCode),
             ("Mã lưu trữ", document.storeCode),
             ("Số giấy tờ", document.documentNumber),
-            ("Thủ tục", procedure?.name ?? document.procedureCode),
-            ("Đảng viên", document.holderName ?? document.memberId),
         ]
+        if let original = document.convertedFromPaper {
+            // Đ.20.3c: the copy says it was converted from paper, and from which original.
+            fields += [("Nguồn gốc", Self.convertedFromPaper),
+                       ("Bản giấy gốc", "Số \(original.number) ngày \(original.issuedOn), \(original.issuer)")]
+        } else {
+            fields.append(("Thủ tục", procedure?.name ?? document.procedureCode ?? ""))
+        }
+        fields.append(("Đảng viên", document.holderName ?? document.memberId))
         if let citizenId = document.holderCitizenId { fields.append(("Số định danh cá nhân", citizenId)) }
         fields.append(("Kết quả", document.decision == .approved ? "Phê duyệt" : "Từ chối"))
         if let reason = document.reason { fields.append(("Lý do", reason)) }

@@ -20,8 +20,12 @@ import Signatures
 ///   organisation's own; all for auditors).
 /// - `GET  /v1/members/{memberId}/results`: the member's data store (Đ.19), for the organisation the
 ///   member belongs to now (it follows official transfers) and auditors.
+/// - `POST /v1/results/digitised` (`DigitisedResultRequest`): an officer digitises a paper result for
+///   their organisation (Đ.20); `GET /v1/results/{resultCode}/scan`: its scan, for the organisation
+///   that made the copy, the member's organisation now, and auditors.
 struct ResultRoutes: Sendable {
     let issuer: ResultIssuer
+    var digitiser: PaperResultDigitiser { PaperResultDigitiser(issuer: issuer) }
     let tokens: OfficerTokens
     /// The roots organisations' certificates chain to (`TTHC_SIGNATURE_TRUST_ANCHORS`).
     let verifier: DetachedSignatureVerifier?
@@ -66,6 +70,15 @@ struct ResultRoutes: Sendable {
             let member = context.parameters.get("member") ?? ""
             return try await officers.serve(request) { try memberResults(member, $0) }
         }
+        router.post("/v1/results/digitised") { request, _ in
+            // A scan of up to 10 MiB, in base64.
+            try await officers.serve(request, body: DigitisedResultRequest.self, expected: "DigitisedResultRequest",
+                                     maximumBytes: 15 * 1024 * 1024) { try digitise($1, $0) }
+        }
+        router.get("/v1/results/:code/scan") { request, context in
+            let code = context.parameters.get("code") ?? ""
+            return try await officers.serve(request) { try scan(code, $0) }
+        }
         router.post("/v1/results/:code/revocation") { request, context in
             let code = context.parameters.get("code") ?? ""
             return try await officers.serve(request, body: RevocationRequest.self, expected: #"{"reason": "..."}"#) {
@@ -90,13 +103,15 @@ struct ResultRoutes: Sendable {
         /// The signature checked now, against the trusted roots and the issuing organisation.
         var signatureValid: Bool?
         var signer: String?
+        /// True for an electronic copy converted from a paper original (Đ.20.3c).
+        var convertedFromPaper: Bool?
 
         static let unknown = Verification(status: .unknown)
     }
 
     func verification(_ token: String, db: PostgresConnection) throws -> Verification {
         guard ResultCodes.isToken(token), let row = try db.execute("""
-            SELECT status, result_code, store_code, document_type_code, decision, issuing_organisation_code, holder_name,
+            SELECT status, result_code, store_code, document_type_code, decision, issuing_organisation_code, holder_name, origin,
                    document, signature, \(rfc3339SQL("issued_at")) AS issued_at,
                    \(rfc3339SQL("revoked_at")) AS revoked_at
             FROM results WHERE verification_token = $1
@@ -110,7 +125,8 @@ struct ResultRoutes: Sendable {
             documentTypeCode: try row.string("document_type_code"), decision: try row.string("decision"),
             issuedAt: try row.optionalString("issued_at").flatMap(WireJSON.parseTimestamp),
             revokedAt: try row.optionalString("revoked_at").flatMap(WireJSON.parseTimestamp),
-            holderName: ResultCodes.masked(try row.optionalString("holder_name")))
+            holderName: ResultCodes.masked(try row.optionalString("holder_name")),
+            convertedFromPaper: try row.string("origin") == "digitised" ? true : nil)
         if let verifier, let signature = try? row.bytes("signature"), let document = try? row.bytes("document") {
             let checked = try? verifier.verify(signature: signature, content: document, fallbackTime: found.issuedAt ?? Date())
             found.signatureValid = checked?.subjectSerialNumber == "TCD:\(organisation)"
@@ -121,25 +137,11 @@ struct ResultRoutes: Sendable {
         return found
     }
 
-    struct HeldResults: Encodable, Sendable {
-        let organisationCode: String
-        let held: Int
-        let oldestDecidedAt: Date?
-    }
-
     /// Results that cannot be issued yet because their organisation has no usable key.
     func heldResults(_ call: OfficerCall) throws -> HTTPAnswer {
         let auditor = call.officer.role == "auditor"
         try call.audit("read-held-results", allowed: true, detail: auditor ? "all" : call.officer.org)
-        let rows = try call.context.db.execute("""
-            SELECT issuing_organisation_code, count(*)::int AS held, \(rfc3339SQL("min(issued_at)")) AS oldest
-            FROM results WHERE status = $1 AND ($2 OR issuing_organisation_code = $3)
-            GROUP BY issuing_organisation_code ORDER BY issuing_organisation_code
-            """, [ResultIssuer.Status.held.rawValue, auditor, call.officer.org]).rows.map {
-            HeldResults(organisationCode: try $0.string("issuing_organisation_code"), held: try $0.int("held"),
-                        oldestDecidedAt: try $0.optionalString("oldest").flatMap(WireJSON.parseTimestamp))
-        }
-        return try HTTPAnswer.json(.ok, ["held": rows])
+        return try HTTPAnswer.json(.ok, ["held": try ResultIssuer.held(call.context.db, organisation: auditor ? nil : call.officer.org)])
     }
 
     /// One result of a member's data store.
@@ -202,7 +204,7 @@ struct ResultRoutes: Sendable {
     func revoke(_ code: String, reason: String, _ call: OfficerCall) throws -> HTTPAnswer {
         let context = call.context
         guard let row = try context.db.execute("""
-            SELECT dossier_code, member_id, status, issuing_organisation_code, revocation_reason, revoked_by,
+            SELECT dossier_code, member_id, status, issuing_organisation_code, revocation_reason, revoked_by, origin,
                    \(rfc3339SQL("revoked_at")) AS revoked_at
             FROM results WHERE result_code = $1 FOR UPDATE
             """, [code]).first else {
@@ -231,7 +233,42 @@ struct ResultRoutes: Sendable {
             """, [code, ResultIssuer.Status.revoked.rawValue, context.now, trimmed, call.officer.sub.value])
         let revoked = ResultRevokedV1(dossierCode: dossierCode, resultCode: code, memberId: try row.string("member_id"),
                                       reason: trimmed, revokingOrganisationCode: organisation, revokedAt: context.now)
-        try context.emit(.resultRevoked, subject: dossierCode, data: revoked)
+        // A digitised result was never announced (no dossier's timeline or notices hang on it).
+        if try row.string("origin") == "electronic" { try context.emit(.resultRevoked, subject: dossierCode, data: revoked) }
         return try HTTPAnswer.json(.ok, revoked)
+    }
+
+    /// Đ.20: an officer (not an auditor) digitises a paper result for their own organisation.
+    func digitise(_ request: DigitisedResultRequest, _ call: OfficerCall) throws -> HTTPAnswer {
+        let allowed = call.officer.role == "officer"
+        try call.audit("digitise-result", allowed: allowed, detail: "\(request.documentTypeCode) \(request.originalNumber) \(request.memberId)")
+        guard allowed else {
+            return try HTTPAnswer.error(.forbidden, "forbidden", "Chỉ cán bộ của tổ chức đảng mới số hoá được kết quả.")
+        }
+        switch try digitiser.digitise(request, by: call.officer, context: call.context) {
+        case .digitised(let answer): return try HTTPAnswer.json(.ok, answer)
+        case .refused(let status, let code, let message): return try HTTPAnswer.error(status, code, message)
+        }
+    }
+
+    /// A digitised result's scan: for the organisation that made the copy, the member's
+    /// organisation now, and auditors.
+    func scan(_ code: String, _ call: OfficerCall) throws -> HTTPAnswer {
+        let db = call.context.db
+        guard let row = try db.execute("""
+            SELECT dossier_code, member_id, issuing_organisation_code, scan, scan_media_type FROM results
+            WHERE result_code = $1 AND origin = 'digitised'
+            """, [code]).first else {
+            try call.audit("read-result-scan", allowed: false, detail: "unknown \(code)")
+            return try HTTPAnswer.error(.notFound, "result-not-found", "Không tìm thấy kết quả số hoá \(WireText.quote(code)).")
+        }
+        let readers = [try row.optionalString("issuing_organisation_code"),
+                       try MemberOrganisationHandler.organisation(of: try row.string("member_id"), db: db)]
+        let allowed = call.officer.role == "auditor" || readers.contains(call.officer.org)
+        try call.audit("read-result-scan", dossierCode: try row.string("dossier_code"), allowed: allowed, detail: code)
+        guard allowed else {
+            return try HTTPAnswer.error(.forbidden, "forbidden", "Chỉ tổ chức đảng đã số hoá hoặc đang quản lý đảng viên mới xem được bản quét.")
+        }
+        return HTTPAnswer.file(try row.bytes("scan"), mediaType: try row.string("scan_media_type"))
     }
 }

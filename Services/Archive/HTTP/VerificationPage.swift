@@ -20,6 +20,7 @@ enum VerificationPage {
             ("Người được cấp", found.holderName),
             ("Ngày cấp", found.issuedAt.map(VietnamTime.display)),
         ]
+        if found.convertedFromPaper == true { rows.append(("Nguồn gốc", ResultPaperCopy.convertedFromPaper)) }
         if found.status == .revoked {
             rows += [("Thu hồi lúc", found.revokedAt.map(VietnamTime.display)),
                      ("Ghi chú", "Kết quả và mọi bản giấy của kết quả không còn giá trị từ thời điểm thu hồi.")]

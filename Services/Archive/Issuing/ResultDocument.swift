@@ -12,8 +12,10 @@ struct ResultDocument: Codable, Sendable, Equatable {
     var resultCode: String
     /// `<dossier code>-KQ(n)`, the code in the data store (Đ.17.3đ).
     var storeCode: String
+    /// The dossier, or for a digitised paper result its digitisation record (`<organisation>-SH-<year>-<n>`).
     var dossierCode: String
-    var procedureCode: String
+    /// nil for a digitised paper result, which no procedure of this system decided.
+    var procedureCode: String?
     var documentTypeCode: String
     /// The issuing organisation's own number: `<n>-<year>-<organisation code>`.
     var documentNumber: String
@@ -25,8 +27,20 @@ struct ResultDocument: Codable, Sendable, Equatable {
     var issuingOrganisationCode: String
     var decidedAt: Date
     var issuedAt: Date
-    /// What the route gave the result (the letter's dues line, the residence cell's comments …).
+    /// What the route gave the result (the letter's dues line, the residence cell's comments …), or
+    /// a digitised result's content as on the paper.
     var resultData: [String: String]?
+    /// Set when the result is an electronic copy converted from a paper original (Đ.20.3c).
+    var convertedFromPaper: PaperOriginal?
+}
+
+/// The paper original a digitised result was converted from (Đ.20), bound by the scan's digest.
+struct PaperOriginal: Codable, Sendable, Equatable {
+    var number: String
+    var issuedOn: String
+    var issuer: String
+    var scanSha256: String
+    var scanMediaType: String
 }
 
 /// Codes and names of results (Đ.17.3c–đ).

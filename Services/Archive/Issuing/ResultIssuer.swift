@@ -32,8 +32,8 @@ struct ResultIssuer: Sendable {
         let content = String(decoding: try WireJSON.encode(decided), as: UTF8.self)
         let inserted = try context.db.execute("""
             INSERT INTO results (dossier_code, result_number, member_id, document_type_code, decision, content, sha256, issued_at,
-                                 status, issuing_organisation_code, holder_name)
-            VALUES ($1, 1, $2, $3, $4, $5::jsonb, '', $6::timestamptz, $7, $8, $9)
+                                 status, issuing_organisation_code, holder_name, origin)
+            VALUES ($1, 1, $2, $3, $4, $5::jsonb, '', $6::timestamptz, $7, $8, $9, 'electronic')
             ON CONFLICT DO NOTHING RETURNING dossier_code
             """, [decided.dossierCode, decided.memberId, ResultCodes.documentType(of: decided, catalog: catalog),
                   decided.decision.rawValue, content, decided.decidedAt, Status.held.rawValue,
@@ -64,14 +64,7 @@ struct ResultIssuer: Sendable {
         guard let signer = (try? keys.signer(for: organisation)) ?? nil else { return false }
         let decided = try row.json(DossierDecidedV1.self, "content")
         let documentType = try row.string("document_type_code")
-        let year = VietnamTime.calendar.component(.year, from: context.now)
-        let number = try context.db.execute("""
-            INSERT INTO organisation_document_numbers (organisation_code, document_type_code, year, last_value) VALUES ($1, $2, $3, 1)
-            ON CONFLICT (organisation_code, document_type_code, year)
-            DO UPDATE SET last_value = organisation_document_numbers.last_value + 1
-            RETURNING last_value
-            """, [organisation, documentType, year]).first.map { try $0.int("last_value") } ?? 1
-        let documentNumber = ResultCodes.documentNumber(number, year: year, organisation: organisation)
+        let documentNumber = try nextNumber(of: organisation, for: documentType, context: context)
         let document = ResultDocument(
             resultCode: resultCode(holder: decided.holderCitizenId ?? decided.memberId, documentTypeCode: documentType,
                                    number: documentNumber),
@@ -94,6 +87,24 @@ struct ResultIssuer: Sendable {
             decision: decided.decision, sha256: sha256Hex(bytes), issuedAt: context.now, storeCode: document.storeCode,
             issuingOrganisationCode: organisation, verificationURL: verificationURL(token)), causedBy: cause)
         return true
+    }
+
+    /// The organisation's next number of `documentType` this year, `<n>-<year>-<organisation>`:
+    /// gap-free, taken in the issuing transaction.
+    func nextNumber(of organisation: String, for documentType: String, context: HandlerContext) throws -> String {
+        let next = try nextValue(of: organisation, for: documentType, context: context)
+        return ResultCodes.documentNumber(next.number, year: next.year, organisation: organisation)
+    }
+
+    func nextValue(of organisation: String, for documentType: String, context: HandlerContext) throws -> (number: Int, year: Int) {
+        let year = VietnamTime.calendar.component(.year, from: context.now)
+        let number = try context.db.execute("""
+            INSERT INTO organisation_document_numbers (organisation_code, document_type_code, year, last_value) VALUES ($1, $2, $3, 1)
+            ON CONFLICT (organisation_code, document_type_code, year)
+            DO UPDATE SET last_value = organisation_document_numbers.last_value + 1
+            RETURNING last_value
+            """, [organisation, documentType, year]).first.map { try $0.int("last_value") } ?? 1
+        return (number, year)
     }
 
     /// The organisation's held results, issued now if it has a key (up to `batch` per
@@ -120,6 +131,40 @@ struct HeldResultsTimer: TimerHandler {
         if try issuer.release(organisation: timer.key, context: context) {
             try Timers.schedule(kind: kind, key: timer.key, dueAt: context.now.addingTimeInterval(ResultIssuer.heldRetry),
                                 payload: ["organisationCode": timer.key], in: context)
+        }
+    }
+}
+
+extension ResultIssuer {
+    /// Results waiting for their organisation's key, per organisation, on `/metrics`: how many, and
+    /// since when the oldest was decided (alert on `time() - …oldest… > 3600`).
+    static let heldGauges: [StoredGauge] = [
+        StoredGauge(name: "results_held", unit: "results", help: "Results waiting for their organisation's signing key") { db in
+            try held(db).map { StoredGauge.Sample(labels: [("organisation", $0.organisationCode)], value: Double($0.held)) }
+        },
+        StoredGauge(name: "results_held_oldest_decided", unit: "timestamp_seconds",
+                    help: "When the oldest result waiting for its organisation's key was decided") { db in
+            try held(db).compactMap { held in
+                held.oldestDecidedAt.map { StoredGauge.Sample(labels: [("organisation", held.organisationCode)], value: $0.timeIntervalSince1970) }
+            }
+        },
+    ]
+
+    struct HeldResults: Encodable, Sendable {
+        let organisationCode: String
+        let held: Int
+        let oldestDecidedAt: Date?
+    }
+
+    /// Held results per organisation: every organisation's, or `organisation`'s only.
+    static func held(_ db: PostgresConnection, organisation: String? = nil) throws -> [HeldResults] {
+        try db.execute("""
+            SELECT issuing_organisation_code, count(*)::int AS held, \(rfc3339SQL("min(issued_at)")) AS oldest
+            FROM results WHERE status = $1 AND ($2::text IS NULL OR issuing_organisation_code = $2)
+            GROUP BY issuing_organisation_code ORDER BY issuing_organisation_code
+            """, [Status.held.rawValue, organisation]).rows.map {
+            HeldResults(organisationCode: try $0.string("issuing_organisation_code"), held: try $0.int("held"),
+                        oldestDecidedAt: try $0.optionalString("oldest").flatMap(WireJSON.parseTimestamp))
         }
     }
 }

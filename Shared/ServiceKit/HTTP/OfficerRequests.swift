@@ -7,9 +7,15 @@ import Persistence
 public struct HTTPAnswer: Sendable {
     public let status: HTTPResponse.Status
     public let body: [UInt8]
+    public var contentType = "application/json; charset=utf-8"
 
     public static func json<T: Encodable>(_ status: HTTPResponse.Status, _ value: T) throws -> HTTPAnswer {
         HTTPAnswer(status: status, body: try WireJSON.encode(value))
+    }
+
+    /// A file as it is (e.g. a scan), with its media type.
+    public static func file(_ bytes: [UInt8], mediaType: String) -> HTTPAnswer {
+        HTTPAnswer(status: .ok, body: bytes, contentType: mediaType)
     }
 
     /// The structured error every edge answers with: a stable code and a Vietnamese message.
@@ -18,8 +24,7 @@ public struct HTTPAnswer: Sendable {
     }
 
     public var response: Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
 
@@ -60,9 +65,10 @@ public struct OfficerRequests: Sendable {
     /// As `serve`, with the request's JSON body decoded as `Body`; `expected` tells the caller the
     /// shape when it does not decode.
     public func serve<Body: Decodable & Sendable>(_ request: Request, body: Body.Type, expected: String,
+                                                  maximumBytes: Int = Self.maximumBodyBytes,
                                                   _ work: @escaping @Sendable (OfficerCall, Body) throws -> HTTPAnswer) async throws -> Response {
         guard let officer = await tokens.officer(of: request) else { return OfficerTokens.unauthenticated }
-        guard let buffer = try? await request.body.collect(upTo: Self.maximumBodyBytes),
+        guard let buffer = try? await request.body.collect(upTo: maximumBytes),
               let input = try? WireJSON.decode(Body.self, from: Array(buffer.readableBytesView)) else {
             return HTTPError.response(.badRequest, "invalid-body", "Nội dung không hợp lệ: cần JSON \(expected).")
         }

@@ -1,11 +1,13 @@
 import Contracts
 import Foundation
 import Hummingbird
+import Logging
 
 /// `/health/live`, `/health/ready` and `/metrics`, served by every service.
 public enum OperationsRoutes {
     public static func add(to router: Router<BasicRequestContext>, health: HealthState, metrics: ServiceMetrics,
-                           service: String) {
+                           service: String, gauges: [StoredGauge], database: DatabasePool, logger: Logger) {
+        let seen = StoredGaugeLabels()
         router.get("/health/live") { _, _ -> Response in
             try jsonResponse(.ok, Health(status: "live", service: service, checks: nil))
         }
@@ -16,7 +18,10 @@ public enum OperationsRoutes {
                 checks: health.snapshot.mapValues { $0 ? "up" : "down" }))
         }
         router.get("/metrics") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            if !gauges.isEmpty {
+                await metrics.refresh(gauges, database: database, seen: seen, logger: logger)
+            }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
         }
     }
