@@ -101,6 +101,9 @@ make_dev_secrets() {
     -out "$dir/organisation-signer.key" 2>/dev/null
   [ -f "$dir/history.key" ] || openssl rand -base64 32 > "$dir/history.key"
   [ -f "$dir/officer-token.secret" ] || openssl rand -hex 32 > "$dir/officer-token.secret"
+  # Documents at rest (archive): the master key wrapping each document's data key; intake's upload tickets.
+  [ -f "$dir/document.key" ] || openssl rand -base64 32 > "$dir/document.key"
+  [ -f "$dir/upload-ticket.secret" ] || openssl rand -hex 32 > "$dir/upload-ticket.secret"
   chmod 644 "$dir"/*
 }
 
@@ -188,6 +191,8 @@ export TTHC_SIGNATURE_TRUST_ANCHORS='$signing_dir/signing-ca.pem' TTHC_DEV_SIGNI
 export TTHC_ORGANISATION_KEYS_DIRECTORY='$signing_dir/organisation-keys'
 export TTHC_HISTORY_KEYS='dev-1:$(cat "$signing_dir/history.key")' TTHC_HISTORY_KEY_ID=dev-1
 export TTHC_OFFICER_TOKEN_SECRET='$(cat "$signing_dir/officer-token.secret")'
+export TTHC_DOCUMENT_KEYS='dev-1:$(cat "$signing_dir/document.key")' TTHC_DOCUMENT_KEY_ID=dev-1
+export TTHC_UPLOAD_TICKET_SECRET='$(cat "$signing_dir/upload-ticket.secret")'
 EOF
 }
 

@@ -4,11 +4,20 @@ import ServiceKit
 import Signatures
 
 /// tthc-archive: issues each decided dossier's result (kết quả giải quyết) signed by its
-/// organisation, keeps it for verification and revocation (Đ.17–21).
+/// organisation, keeps it for verification and revocation (Đ.17–21); keeps dossiers' documents,
+/// encrypted, uploaded once (issue 17).
 let environment = ProcessInfo.processInfo.environment
 let issuer: ResultIssuer
 let routes: ResultRoutes
+let envelope: DocumentEnvelope
+let uploadTickets: UploadTickets
+let officerTokens: OfficerTokens
 do {
+    // TTHC_DOCUMENT_KEYS / TTHC_DOCUMENT_KEY_ID: master keys wrapping each document's data key.
+    envelope = try DocumentEnvelope(environment: environment)
+    // TTHC_UPLOAD_TICKET_SECRET: intake's upload tickets, checked where the bytes arrive.
+    uploadTickets = try await UploadTickets.fromEnvironment(environment)
+    officerTokens = try await OfficerTokens.fromEnvironment(environment)
     // TTHC_ORGANISATION_KEYS_DIRECTORY: <code>.key.pem and <code>.cert.pem per issuing organisation.
     let keysDirectory = environment["TTHC_ORGANISATION_KEYS_DIRECTORY"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/tthc/organisation-keys"
     issuer = ResultIssuer(
@@ -17,7 +26,7 @@ do {
         // TTHC_VERIFICATION_BASE_URL: where people reach archive's verification page (the QR code's link).
         verificationBaseURL: environment["TTHC_VERIFICATION_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8086")
     // Without trust anchors the page reports every signature unverifiable (and prints no paper copy).
-    routes = ResultRoutes(issuer: issuer, tokens: try await OfficerTokens.fromEnvironment(environment),
+    routes = ResultRoutes(issuer: issuer, tokens: officerTokens,
                           verifier: try DetachedSignatureVerifier.fromEnvironment(environment, service: "archive"))
 } catch {
     FileHandle.standardError.write(Data("tthc-archive: \(error)\n".utf8))
@@ -34,6 +43,10 @@ await ServiceRuntime.run(ServiceDefinition(
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
     sharedTables: [.memberOrganisations, .auditLog],
-    routes: { router, resources in routes.add(to: router, resources: resources) },
-    timers: [HeldResultsTimer(issuer: issuer)],
-    gauges: ResultIssuer.heldGauges))
+    routes: { router, resources in
+        routes.add(to: router, resources: resources)
+        DocumentRoutes(store: DocumentStore(envelope: envelope, database: resources.database), tickets: uploadTickets,
+                       officerTokens: officerTokens, inspector: NoDocumentInspector()).add(to: router, resources: resources)
+    },
+    timers: [HeldResultsTimer(issuer: issuer), DocumentUpkeepTimer(envelope: envelope)],
+    gauges: ResultIssuer.heldGauges + DocumentUpkeepTimer.gauges))

@@ -22,6 +22,16 @@ let desk = SubmissionDesk(
     // TTHC_PUBLIC_BASE_URL: where people reach the status desk; printed in receipts' QR codes.
     publicBaseURL: environment["TTHC_PUBLIC_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8081")
 let routes = DossierRoutes(desk: desk, maxBodyBytes: Int(environment["TTHC_MAX_MESSAGE_BYTES"] ?? "") ?? (1 << 20))
+let uploadTickets: UploadTicketRoutes
+do {
+    uploadTickets = UploadTicketRoutes(
+        catalog: catalog, tickets: try await UploadTickets.fromEnvironment(environment),
+        // TTHC_DOCUMENT_UPLOAD_URL: archive's documents, where integrators upload with their ticket.
+        uploadURL: environment["TTHC_DOCUMENT_UPLOAD_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8086/v1/documents")
+} catch {
+    FileHandle.standardError.write(Data("tthc-intake: \(error)\n".utf8))
+    exit(1)
+}
 
 await ServiceRuntime.run(ServiceDefinition(
     name: "intake", defaultHTTPPort: 8081,
@@ -43,5 +53,6 @@ await ServiceRuntime.run(ServiceDefinition(
     sharedTables: [.organisationHours],
     routes: { router, resources in
         routes.add(to: router, resources: resources)
+        uploadTickets.add(to: router, resources: resources)
         CatalogRoutes(catalog: catalog).add(to: router, clock: resources.clock)
     }))

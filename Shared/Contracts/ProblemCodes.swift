@@ -16,8 +16,8 @@ public enum ProblemCodes {
         case deadLetter = "dead letter (message.dead-lettered.v1 errorCode, header x-tthc-error-code)"
         /// A temporary transfer's extension request refused, at once or by the temporary committee.
         case extensionRefusal = "extension refusal (temporary-transfer.extension-refused.v1 refusalCode)"
-        /// Intake's HTTP edge (`{"code", "message"}` bodies).
-        case http = "HTTP error (intake)"
+        /// Intake's HTTP edge and archive's documents (`{"code", "message"}` bodies).
+        case http = "HTTP error (intake; archive's documents)"
     }
 
     public struct Entry: Sendable, Equatable {
@@ -130,6 +130,17 @@ public enum ProblemCodes {
         .init(code: "invalid-time", family: .http, meaning: "400: `at` is not an RFC 3339 time."),
         .init(code: "method-not-allowed", family: .http, meaning: "405: the path exists, the method does not (see Allow)."),
         .init(code: "internal-error", family: .http, meaning: "500: ours; the message carries a reference that is in the log."),
+        .init(code: "component-not-found", family: .http, meaning: "404 (upload ticket): the procedure has no component of that code."),
+        .init(code: "invalid-upload-ticket", family: .http, meaning: "401 (upload): no, a forged or an expired ticket, or one for another document id."),
+        .init(code: "document-too-large", family: .http, meaning: "413 (upload): over the catalog's size for the component; cut off, nothing kept."),
+        .init(code: "media-type-mismatch", family: .http, meaning: "422 (upload): the bytes are not of the declared Content-Type; nothing kept."),
+        .init(code: "digest-mismatch", family: .http, meaning: "422 (upload): the bytes' SHA-256 is not the Repr-Digest sent; nothing kept."),
+        .init(code: "empty-document", family: .http, meaning: "422 (upload): no bytes."),
+        .init(code: "document-refused", family: .http, meaning: "422 (upload): the content inspection (virus scan) refused it; the message says why."),
+        .init(code: "ticket-already-used", family: .http, meaning: "409 (upload): the ticket's document is stored with other bytes: ask for a new ticket."),
+        .init(code: "upload-in-progress", family: .http, meaning: "409 (upload): an upload with this ticket is running; retry when it ends."),
+        .init(code: "document-not-found", family: .http, meaning: "404 (download): no stored document of that id."),
+        .init(code: "forbidden", family: .http, meaning: "403 (download): the caller may not read this document."),
     ]
 
     /// The table in `docs/integrators.md`, between its markers.

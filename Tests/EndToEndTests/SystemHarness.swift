@@ -37,6 +37,8 @@ final class SystemHarness {
         var env = ["TTHC_LOG_FORMAT": "json"]
         // Results' verification links (their QR codes) lead to this archive.
         if service == "archive" { env["TTHC_VERIFICATION_BASE_URL"] = "http://127.0.0.1:\(Self.ports[service]!)" }
+        // Integrators upload documents to this archive with intake's tickets.
+        if service == "intake" { env["TTHC_DOCUMENT_UPLOAD_URL"] = "http://127.0.0.1:\(Self.ports["archive"]!)/v1/documents" }
         for (k, v) in environment { env[k] = v }
         let process = try ServiceProcess(service, httpPort: Self.ports[service]!, environment: env)
         processes[service] = process
@@ -55,6 +57,11 @@ final class SystemHarness {
         for service in Self.services { try processes[service]!.waitUntilReady() }
         try TestEnvironment.registerOrganisations(around: organisation)
         if autoDecide && software == nil { software = try TestEnvironment.organisationSoftware(around: organisation) }
+    }
+
+    /// SIGTERM one service (to start it again with another configuration).
+    func stop(_ service: String) throws {
+        _ = try processes.removeValue(forKey: service)?.terminate()
     }
 
     /// SIGTERM every service; returns their exit statuses.

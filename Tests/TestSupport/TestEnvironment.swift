@@ -47,6 +47,21 @@ public enum TestEnvironment {
         return try PostgresConnection(url: url, setupStatements: ["SET client_min_messages = warning"])
     }
 
+    /// The services' tables (every schema) holding `text` in some row, as text or as bytes (a row's
+    /// text shows bytea in hex): where a planted marker can be read in plaintext.
+    public static func tablesContaining(_ text: String) throws -> [String] {
+        let db = try superuser()
+        defer { db.close() }
+        let hex = text.utf8.map { String(format: "%02x", $0) }.joined()
+        let tables = try db.execute("""
+            SELECT schemaname || '.' || tablename AS name FROM pg_tables
+            WHERE schemaname IN ('intake', 'validation', 'routing', 'payment', 'notification', 'archive') ORDER BY 1
+            """).rows.map { try $0.string("name") }
+        return try tables.filter { table in
+            try db.execute("SELECT 1 FROM \(table) t WHERE strpos(t::text, $1) > 0 OR strpos(t::text, $2) > 0 LIMIT 1", [text, hex]).first != nil
+        }
+    }
+
     /// Polls `condition` until it holds or the deadline passes (no sleeps as synchronisation).
     public static func eventually(timeout: TimeInterval = 30, interval: TimeInterval = 0.05,
                                   _ what: String = "condition", _ condition: () throws -> Bool) throws {

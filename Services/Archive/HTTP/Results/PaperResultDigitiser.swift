@@ -33,7 +33,7 @@ struct PaperResultDigitiser: Sendable {
         guard scan.count <= Self.maximumScanBytes else {
             return .refused(status: .contentTooLarge, code: "scan-too-large", message: "Bản quét vượt quá 10 MiB.")
         }
-        guard Self.sniff(scan) == request.scanMediaType else {
+        guard MediaSniffer.type(of: scan) == request.scanMediaType else {
             return .refused(status: .unprocessableContent, code: "scan-media-type-mismatch",
                             message: "Bản quét không phải \(request.scanMediaType) (chấp nhận PDF, JPEG, PNG).")
         }
@@ -113,14 +113,6 @@ struct PaperResultDigitiser: Sendable {
         if !scanTypes.contains(request.scanMediaType) {
             return ("media-type-not-allowed", "Bản quét phải là PDF, JPEG hoặc PNG.")
         }
-        return nil
-    }
-
-    /// The scan's real type from its first bytes, whatever the request says.
-    static func sniff(_ bytes: [UInt8]) -> String? {
-        if bytes.starts(with: Array("%PDF-".utf8)) { return "application/pdf" }
-        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return "image/jpeg" }
-        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return "image/png" }
         return nil
     }
 }

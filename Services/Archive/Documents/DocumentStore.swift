@@ -1,0 +1,164 @@
+import Contracts
+import Crypto
+import Foundation
+import Persistence
+import ServiceKit
+
+/// Documents (issue 17) in archive's schema: written chunk by chunk as the upload arrives (never
+/// whole in memory), each chunk sealed with the document's own data key (`DocumentEnvelope`), read
+/// back chunk by chunk for any byte range. `documents.status`: uploading → stored; an upload that
+/// fails is deleted with its chunks, one a crash interrupted is swept (`DocumentSweepTimer`).
+struct DocumentStore: Sendable {
+    enum Status: String, Sendable { case uploading, stored }
+
+    static let chunkBytes = 256 * 1024
+    let envelope: DocumentEnvelope
+    let database: DatabasePool
+
+    /// A stored document's facts.
+    struct Facts: Sendable {
+        let documentId: String
+        let integrator: String
+        let memberId: String
+        let componentCode: String
+        let mediaType: String
+        let sizeBytes: Int
+        let sha256: String
+        let chunkCount: Int
+        let storedAt: Date
+        let wrappedKey: DocumentEnvelope.WrappedKey
+
+        var answer: StoredDocumentV1 {
+            StoredDocumentV1(documentId: documentId, sha256: sha256, sizeBytes: sizeBytes, mediaType: mediaType,
+                             componentCode: componentCode, storedAt: storedAt)
+        }
+    }
+
+    enum Begun {
+        case started(SymmetricKey)
+        case alreadyStored(Facts)
+        case inProgress
+    }
+
+    /// Records the upload's start (its own committed row, so a crash leaves something to sweep).
+    func begin(_ ticket: UploadTicketClaims, mediaType: String, at now: Date) async throws -> Begun {
+        let id = ticket.jti.value
+        let (key, wrapped) = try envelope.newDataKey(for: id)
+        let inserted = try await database.run { db in
+            try db.execute("""
+                INSERT INTO documents (document_id, integrator, member_id, procedure_code, component_code, media_type, status,
+                                       master_key_id, wrapped_key, started_at)
+                VALUES ($1::uuid, $2, $3, $4, $5, $6, $7, $8, $9::bytea, $10::timestamptz) ON CONFLICT DO NOTHING RETURNING 1
+                """, [id, ticket.sub.value, ticket.member, ticket.procedure, ticket.component, mediaType, Status.uploading.rawValue,
+                      wrapped.masterKeyId, ByteA(wrapped.bytes), now]).first != nil
+        }
+        if inserted { return .started(key) }
+        if let stored = try await facts(id) { return .alreadyStored(stored) }
+        return .inProgress
+    }
+
+    func write(chunk: [UInt8], number: Int, documentId: String, key: SymmetricKey) async throws {
+        let sealed = try DocumentEnvelope.sealChunk(chunk, key: key, documentId: documentId, number: number)
+        try await database.run { db in
+            try db.execute("INSERT INTO document_chunks (document_id, chunk_number, sealed) VALUES ($1::uuid, $2, $3::bytea)",
+                           [documentId, number, ByteA(sealed)])
+        }
+    }
+
+    func finish(_ documentId: String, sizeBytes: Int, sha256: String, chunkCount: Int, at now: Date) async throws -> Facts {
+        try await database.run { db in
+            try db.execute("""
+                UPDATE documents SET status = $2, size_bytes = $3, sha256 = $4, chunk_count = $5, stored_at = $6::timestamptz
+                WHERE document_id = $1::uuid AND status = $7
+                """, [documentId, Status.stored.rawValue, sizeBytes, sha256, chunkCount, now, Status.uploading.rawValue])
+        }
+        guard let stored = try await facts(documentId) else { throw DocumentVanished(documentId: documentId) }
+        return stored
+    }
+
+    /// An upload that failed leaves nothing behind.
+    func abandon(_ documentId: String) async {
+        _ = try? await database.run { db in
+            try db.execute("DELETE FROM documents WHERE document_id = $1::uuid AND status = $2", [documentId, Status.uploading.rawValue])
+        }
+    }
+
+    func facts(_ documentId: String) async throws -> Facts? {
+        guard UUID(uuidString: documentId) != nil else { return nil }
+        return try await database.run { db in
+            try db.execute("""
+                SELECT document_id::text AS id, integrator, member_id, component_code, media_type, size_bytes::int AS size_bytes,
+                       sha256, chunk_count, master_key_id, wrapped_key, \(rfc3339SQL("stored_at")) AS stored_at
+                FROM documents WHERE document_id = $1::uuid AND status = $2
+                """, [documentId, Status.stored.rawValue]).first.map { row in
+                Facts(documentId: try row.string("id"), integrator: try row.string("integrator"), memberId: try row.string("member_id"),
+                      componentCode: try row.string("component_code"), mediaType: try row.string("media_type"),
+                      sizeBytes: try row.int("size_bytes"), sha256: try row.string("sha256"), chunkCount: try row.int("chunk_count"),
+                      storedAt: WireJSON.parseTimestamp(try row.string("stored_at")) ?? Date(timeIntervalSince1970: 0),
+                      wrappedKey: .init(masterKeyId: try row.string("master_key_id"), bytes: try row.bytes("wrapped_key")))
+            }
+        }
+    }
+
+    /// Bytes `range` of a stored document, chunk by chunk, to `deliver` (which writes them out).
+    func read(_ facts: Facts, range: ClosedRange<Int>, deliver: ([UInt8]) async throws -> Void) async throws {
+        let key = try envelope.unwrap(facts.wrappedKey, for: facts.documentId)
+        let first = range.lowerBound / Self.chunkBytes, last = range.upperBound / Self.chunkBytes
+        for number in first...last {
+            let id = facts.documentId
+            let sealed = try await database.run { db in
+                try db.execute("SELECT sealed FROM document_chunks WHERE document_id = $1::uuid AND chunk_number = $2", [id, number])
+                    .first.map { try $0.bytes("sealed") }
+            }
+            guard let sealed else { throw DocumentVanished(documentId: id) }
+            let plain = try DocumentEnvelope.openChunk(sealed, key: key, documentId: id, number: number)
+            let start = number == first ? range.lowerBound - number * Self.chunkBytes : 0
+            let end = number == last ? range.upperBound - number * Self.chunkBytes : plain.count - 1
+            try await deliver(Array(plain[start...end]))
+        }
+    }
+}
+
+struct DocumentVanished: Error, CustomStringConvertible {
+    let documentId: String
+    var description: String { "document \(documentId) or one of its chunks is missing" }
+}
+
+/// Re-wraps data keys still wrapped by an older master key (rotation without downtime), a batch at
+/// a time, and deletes uploads a crash left unfinished; armed by migration 005, it re-arms itself.
+struct DocumentUpkeepTimer: TimerHandler {
+    let envelope: DocumentEnvelope
+    static let kind = "document-upkeep"
+    var kind: String { Self.kind }
+    /// An upload unfinished after this long was interrupted (tickets last 15 minutes).
+    static let abandonedAfter: TimeInterval = 3600
+
+    func fire(_ timer: DueTimer, context: HandlerContext) throws {
+        try context.db.execute("DELETE FROM documents WHERE status = 'uploading' AND started_at < $1::timestamptz",
+                               [context.now.addingTimeInterval(-Self.abandonedAfter)])
+        let current = envelope.masterKeys.currentKeyId
+        let old = try context.db.execute("""
+            SELECT document_id::text AS id, master_key_id, wrapped_key FROM documents WHERE master_key_id <> $1
+            ORDER BY document_id LIMIT 500 FOR UPDATE SKIP LOCKED
+            """, [current]).rows
+        for row in old {
+            let id = try row.string("id")
+            let rewrapped = try envelope.rewrap(.init(masterKeyId: try row.string("master_key_id"), bytes: try row.bytes("wrapped_key")),
+                                                for: id)
+            try context.db.execute("UPDATE documents SET master_key_id = $2, wrapped_key = $3::bytea WHERE document_id = $1::uuid",
+                                   [id, rewrapped.masterKeyId, ByteA(rewrapped.bytes)])
+        }
+        // More to re-wrap: again at once; otherwise every minute, so a rotation completes within one.
+        try Timers.schedule(kind: kind, key: timer.key, dueAt: context.now.addingTimeInterval(old.count == 500 ? 0 : 60),
+                            payload: [String: String](), in: context)
+    }
+
+    /// Documents per master key id on `/metrics`: an old key may be removed once it has none.
+    static let gauges = [
+        StoredGauge(name: "documents_by_master_key", unit: "documents", help: "Stored documents whose data key a master key wraps") { db in
+            try db.execute("SELECT master_key_id, count(*)::int AS n FROM documents GROUP BY master_key_id").rows.map {
+                StoredGauge.Sample(labels: [("master_key", try $0.string("master_key_id"))], value: Double(try $0.int("n")))
+            }
+        },
+    ]
+}

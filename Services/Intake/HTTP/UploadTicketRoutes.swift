@@ -1,0 +1,54 @@
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServiceKit
+
+/// `POST /v1/documents/upload-tickets` (`UploadTicketRequest` → `UploadTicketV1`): an authenticated
+/// integrator gets permission to upload one component of a procedure to archive, with the
+/// catalog's size and media types for it. Intake keeps nothing: the ticket carries it, signed.
+struct UploadTicketRoutes: Sendable {
+    let catalog: ProcedureCatalog
+    let tickets: UploadTickets
+    /// archive's upload address (`TTHC_DOCUMENT_UPLOAD_URL`), to which the document id is appended.
+    let uploadURL: String
+
+    func add(to router: Router<BasicRequestContext>, resources: ServiceResources) {
+        router.post("/v1/documents/upload-tickets") { request, _ in
+            try await ticket(request, resources: resources)
+        }
+    }
+
+    func ticket(_ request: Request, resources: ServiceResources) async throws -> Response {
+        guard let token = request.headers[.authorization].flatMap(bearerToken) else { return Integrators.unauthenticated }
+        guard let integrator = try await resources.database.run({ try Integrators.named(byToken: token, db: $0) }) else {
+            return Integrators.unauthenticated
+        }
+        guard let body = try? await request.body.collect(upTo: 4096),
+              let asked = try? WireJSON.decode(UploadTicketRequest.self, from: Array(buffer: body)) else {
+            return HTTPError.response(.badRequest, "malformed-json",
+                                      #"Nội dung phải là JSON {"procedureCode", "componentCode", "memberId"}."#)
+        }
+        let now = resources.clock.now
+        guard let procedure = catalog.procedure(asked.procedureCode, at: now) else {
+            return HTTPError.response(.notFound, "procedure-not-found", "Không có thủ tục \(WireText.quote(asked.procedureCode)) đang có hiệu lực.")
+        }
+        guard let component = procedure.components.first(where: { $0.code == asked.componentCode }) else {
+            return HTTPError.response(.notFound, "component-not-found",
+                                      "Thủ tục \(procedure.code) không có thành phần hồ sơ \(WireText.quote(asked.componentCode)).")
+        }
+        let member = asked.memberId.trimmingCharacters(in: .whitespaces)
+        guard !member.isEmpty, member.count <= 64 else {
+            return HTTPError.response(.badRequest, "malformed-json", "Thiếu memberId.")
+        }
+        let documentId = UUID().uuidString.lowercased()
+        // The ticket's expiry is checked against the real clock (JWT), not the service clock.
+        let expires = Date().addingTimeInterval(UploadTickets.validity)
+        let signed = try await tickets.sign(UploadTicketClaims(
+            integrator: integrator, documentId: documentId, member: member, procedure: procedure.code, component: component.code,
+            maxBytes: component.maxSizeBytes, mediaTypes: component.mediaTypes, expires: expires))
+        return try jsonResponse(.created, UploadTicketV1(
+            ticket: signed, documentId: documentId, uploadURL: "\(uploadURL)/\(documentId)", maximumBytes: component.maxSizeBytes,
+            mediaTypes: component.mediaTypes, expiresAt: expires))
+    }
+}
