@@ -52,7 +52,7 @@ var targets: [Target] = [
     .executableTarget(name: "Bench",
                       dependencies: ["ServiceKit", "Development", "Contracts", "Messaging", "Persistence", "Signatures",
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
-                      path: "Benchmarks", exclude: ["cpu-per-dossier.sh", "intake-http.lua", "intake-http.sh", "result-signing.sh"]),
+                      path: "Benchmarks", exclude: ["cpu-per-dossier.sh", "intake-http.lua", "intake-http.sh", "result-signing.sh", "documents.sh"]),
     // Development only: fixtures (members, organisations, sample dossiers) and the organisations'
     // software simulator, for Tools/, Benchmarks/ and Tests/ — never linked into a service.
     .target(name: "Development", dependencies: ["Contracts", "Messaging", "Persistence", "Signatures", "Calendar"],

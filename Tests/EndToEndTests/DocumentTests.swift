@@ -99,6 +99,22 @@ final class DocumentTests: XCTestCase, RoutingScenario {
             let answer = try upload(file, to: fresh.uploadURL, ticket: fresh.ticket, type: type, headers: extra)
             XCTAssertTrue(answer.status == status && answer.body.contains(code), "\(code): \(answer.status) \(answer.body)")
         }
+        // Cut off halfway (the sender goes away after 600 KiB of 5 MiB): nothing is left behind.
+        let interrupted = try ticket()
+        let url = try XCTUnwrap(URL(string: interrupted.uploadURL))
+        _ = try ExternalTool.run("python3", ["-c", """
+            import socket
+            s = socket.create_connection(("\(url.host ?? "")", \(url.port ?? 80)))
+            s.sendall(b"PUT \(url.path) HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer \(interrupted.ticket)\\r\\n"
+                      b"Content-Type: application/pdf\\r\\nContent-Length: 5242880\\r\\n\\r\\n%PDF-" + b"x" * 614400)
+            s.close()
+            """])
+        refusedIds.append(interrupted.documentId)
+        try TestEnvironment.eventually("the interrupted upload removed") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM archive.documents WHERE document_id = $1::uuid", [interrupted.documentId]) == 0
+                && TestEnvironment.count("SELECT count(*) AS n FROM archive.document_chunks WHERE document_id = $1::uuid",
+                                         [interrupted.documentId]) == 0
+        }
         let other = try ticket()
         XCTAssertEqual(try upload(scan, to: other.uploadURL, ticket: granted.ticket).status, 401, "a ticket is for its own document")
         XCTAssertEqual(try upload(scan, to: other.uploadURL, ticket: String(other.ticket.dropLast(2)) + "xx").status, 401)

@@ -36,6 +36,17 @@ final class GuideExampleTests: XCTestCase {
         XCTAssertTrue(output.contains("Kết quả: KQ."), output)
     }
 
+    func testTheUploadExampleStoresADocumentOnceInArchive() throws {
+        let world = try DevelopmentWorld()
+        defer { world.stop() }
+        let (status, output) = try Self.run("upload", environment: ["TTHC_INTAKE_URL": world.intakeURL])
+        XCTAssertEqual(status, 0, output)
+        let stored = try WireJSON.decode(StoredDocumentV1.self, from: Array((output.split(separator: "\n").last ?? "").utf8))
+        XCTAssertEqual([stored.componentCode, stored.mediaType], ["BTKD", "application/pdf"])
+        XCTAssertEqual(try TestEnvironment.value("SELECT integrator || ' ' || status FROM archive.documents WHERE document_id = $1::uuid",
+                                                 [stored.documentId]), "portal-demo stored")
+    }
+
     func testTheCurlAndAmqpToolsExamplesSubmitAndHearBack() throws {
         let world = try DevelopmentWorld()
         defer { world.stop() }
