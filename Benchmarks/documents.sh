@@ -19,7 +19,8 @@ ticket() {
 field() { python3 -c "import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }
 upload() {
   curl -sS -o "$dir/answer-$1.json" -w '%{http_code}\n' -X PUT "$(field "$dir/ticket-$1.json" uploadURL)" \
-    -H "Authorization: Bearer $(field "$dir/ticket-$1.json" ticket)" -H 'Content-Type: application/pdf' --data-binary @"$dir/scan.pdf"
+    -H "Authorization: Bearer $(field "$dir/ticket-$1.json" ticket)" -H 'Content-Type: application/pdf' -H 'Expect:' \
+    --data-binary @"$dir/scan.pdf"
 }
 mib() { python3 -c "import sys; print(f'{int(sys.argv[1]) / 1048576 / float(sys.argv[2]):.1f}')" "$1" "$2"; }
 

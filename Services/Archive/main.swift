@@ -26,7 +26,7 @@ do {
         // TTHC_VERIFICATION_BASE_URL: where people reach archive's verification page (the QR code's link).
         verificationBaseURL: environment["TTHC_VERIFICATION_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8086")
     // Without trust anchors the page reports every signature unverifiable (and prints no paper copy).
-    routes = ResultRoutes(issuer: issuer, tokens: officerTokens,
+    routes = ResultRoutes(issuer: issuer, envelope: envelope, tokens: officerTokens,
                           verifier: try DetachedSignatureVerifier.fromEnvironment(environment, service: "archive"))
 } catch {
     FileHandle.standardError.write(Data("tthc-archive: \(error)\n".utf8))
@@ -45,7 +45,8 @@ await ServiceRuntime.run(ServiceDefinition(
     sharedTables: [.memberOrganisations, .auditLog],
     routes: { router, resources in
         routes.add(to: router, resources: resources)
-        DocumentRoutes(store: DocumentStore(envelope: envelope, database: resources.database), tickets: uploadTickets,
+        DocumentRoutes(store: DocumentStore(envelope: envelope, database: resources.database,
+                                             chunks: PostgresDocumentChunks(database: resources.database)), tickets: uploadTickets,
                        officerTokens: officerTokens, inspector: NoDocumentInspector()).add(to: router, resources: resources)
     },
     timers: [HeldResultsTimer(issuer: issuer), DocumentUpkeepTimer(envelope: envelope)],

@@ -138,7 +138,10 @@ public enum ProblemCodes {
         .init(code: "empty-document", family: .http, meaning: "422 (upload): no bytes."),
         .init(code: "document-refused", family: .http, meaning: "422 (upload): the content inspection (virus scan) refused it; the message says why."),
         .init(code: "ticket-already-used", family: .http, meaning: "409 (upload): the ticket's document is stored with other bytes: ask for a new ticket."),
-        .init(code: "upload-in-progress", family: .http, meaning: "409 (upload): an upload with this ticket is running; retry when it ends."),
+        .init(code: "upload-in-progress", family: .http, meaning: "409 (upload): an upload with this ticket is running, or was cut off: ask for a new ticket."),
+        .init(code: "invalid-repr-digest", family: .http, meaning: "400 (upload): Repr-Digest is not sha-256=:<base64 of 32 bytes>:."),
+        .init(code: "upload-expired", family: .http, meaning: "410 (upload): the upload outlived its ticket and was swept: ask for a new ticket."),
+        .init(code: "document-key-unavailable", family: .http, meaning: "503 (download): the document's key cannot be opened now (ours; retry later)."),
         .init(code: "document-not-found", family: .http, meaning: "404 (download): no stored document of that id."),
         .init(code: "forbidden", family: .http, meaning: "403 (download): the caller may not read this document."),
     ]

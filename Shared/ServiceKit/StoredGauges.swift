@@ -6,7 +6,8 @@ import Synchronization
 
 /// A gauge whose value lives in the service's own tables (e.g. archive's results held for want of
 /// a key): read at each scrape from the database, so every replica reports the same figure and a
-/// restart loses nothing. Label sets that disappear are reported 0, not left at their last value.
+/// restart loses nothing. Label sets that disappear are reported 0 or removed, never left at their
+/// last value.
 public struct StoredGauge: Sendable {
     public struct Sample: Sendable {
         public let labels: [(String, String)]
@@ -17,15 +18,22 @@ public struct StoredGauge: Sendable {
         }
     }
 
+    /// What a label set that disappears reports: 0 (a count: nothing is held any more), or nothing
+    /// at all (a time: 0 would read as 1970 and set off age alerts).
+    public enum Vanished: Sendable { case zero, removed }
+
     public let name: String
     public let unit: String
     public let help: String
+    public let vanished: Vanished
     public let sample: @Sendable (PostgresConnection) throws -> [Sample]
 
-    public init(name: String, unit: String, help: String, sample: @escaping @Sendable (PostgresConnection) throws -> [Sample]) {
+    public init(name: String, unit: String, help: String, vanished: Vanished = .zero,
+                sample: @escaping @Sendable (PostgresConnection) throws -> [Sample]) {
         self.name = name
         self.unit = unit
         self.help = help
+        self.vanished = vanished
         self.sample = sample
     }
 }
@@ -42,7 +50,11 @@ extension ServiceMetrics {
                     registry.makeGauge(descriptor: descriptor, labels: labels).set(sample.value)
                 }
                 for gone in seen.replace(gauge.name, with: current) {
-                    registry.makeGauge(descriptor: descriptor, labels: gone).set(Double(0))
+                    let series = registry.makeGauge(descriptor: descriptor, labels: gone)
+                    switch gauge.vanished {
+                    case .zero: series.set(Double(0))
+                    case .removed: registry.unregisterGauge(series)
+                    }
                 }
             } catch {
                 logger.warning("stored gauge not read", metadata: ["gauge": .string(gauge.name), "error": .string("\(error)")])

@@ -21,7 +21,8 @@ final class DigitisedResultTests: XCTestCase, RoutingScenario {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let scan = folder.appendingPathComponent("giay-gioi-thieu-2019.pdf")
-        let scanBytes = Array("%PDF-1.4\n% bản quét giấy giới thiệu số 45-GGT/ĐU\n%%EOF\n".utf8)
+        let marker = "SCAN-\(UUID().uuidString)"
+        let scanBytes = Array("%PDF-1.4\n% bản quét giấy giới thiệu số 45-GGT/ĐU \(marker)\n%%EOF\n".utf8)
         try Data(scanBytes).write(to: scan)
         let officer = try await token(organisation)
         func importing(_ scanPath: String, token: String) throws -> (status: Int32, output: String) {
@@ -73,6 +74,7 @@ final class DigitisedResultTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(try ExternalTool.run("curl", ["-sf", "-o", kept.path, "-H", "Authorization: Bearer \(officer)",
                                                      "\(archive)/v1/results/\(resultCode)/scan"]).status, 0)
         XCTAssertEqual(Array(try Data(contentsOf: kept)), scanBytes)
+        XCTAssertEqual(try TestEnvironment.tablesContaining(marker), [], "the scan is kept sealed")
         let stranger = try await token("\(organisation)9")
         XCTAssertEqual(HTTPProbe.get("\(archive)/v1/results/\(resultCode)/scan", headers: ["Authorization": "Bearer \(stranger)"])?.status, 403)
 
@@ -81,6 +83,14 @@ final class DigitisedResultTests: XCTestCase, RoutingScenario {
         try Data(scanBytes).write(to: fake)
         let mismatch = try importing(fake.path, token: officer)
         XCTAssertTrue(mismatch.status != 0 && mismatch.output.contains("scan-media-type-mismatch"), mismatch.output)
+        // Another holder's paper under the same original number, date and issuer: a conflict, not the first copy.
+        let other = try runCommand(TestEnvironment.binDirectory.appendingPathComponent("tthc-admin"), [
+            "results", "import", "--archive-url", archive, "--token", officer, "--scan", scan.path,
+            "--member-id", member.memberId + "0", "--citizen-id", member.citizenId, "--holder-name", member.fullName,
+            "--document-type", "GGT", "--original-number", "45-GGT/ĐU", "--original-issued-on", "2019-05-04",
+            "--original-issuer", "Đảng ủy phường Láng Hạ"])
+        XCTAssertTrue(other.status != 0 && other.output.contains("original-already-digitised") && !other.output.contains(resultCode),
+                      other.output)
         let byAuditor = try importing(scan.path, token: try await token(organisation, role: "auditor"))
         XCTAssertTrue(byAuditor.status != 0 && byAuditor.output.contains("403"), byAuditor.output)
         XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM archive.results WHERE member_id = $1", [member.memberId]), 1)

@@ -81,6 +81,8 @@ final class DocumentTests: XCTestCase, RoutingScenario {
         let officer = try await token(system.organisation)
         XCTAssertEqual(HTTPProbe.get(granted.uploadURL, headers: ["Authorization": "Bearer \(officer)"])?.status, 403)
         XCTAssertEqual(HTTPProbe.get(granted.uploadURL)?.status, 401)
+        let probe = granted.uploadURL.replacingOccurrences(of: granted.documentId, with: UUID().uuidString.lowercased())
+        XCTAssertEqual(HTTPProbe.get(probe, headers: ["Authorization": "Bearer \(officer)"])?.status, 403, "existence is not told either")
 
         // Refused, and nothing left behind: too large, not the declared type, not the declared digest,
         // a forged ticket or another document's ticket.
@@ -92,6 +94,7 @@ final class DocumentTests: XCTestCase, RoutingScenario {
             (scan, "image/png", [], 415, "media-type-not-allowed"),
             (folder.appendingPathComponent("png.pdf"), "application/pdf", [], 422, "media-type-mismatch"),
             (scan, "application/pdf", ["Repr-Digest: sha-256=:\(Data(sha256(Array("x".utf8))).base64EncodedString()):"], 422, "digest-mismatch"),
+            (scan, "application/pdf", ["Repr-Digest: sha-256=:abc:"], 400, "invalid-repr-digest"),
         ] {
             if file.lastPathComponent == "png.pdf" { try Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]).write(to: file) }
             let fresh = try ticket()

@@ -13,7 +13,10 @@ struct DocumentStore: Sendable {
 
     static let chunkBytes = 256 * 1024
     let envelope: DocumentEnvelope
+    /// The documents' facts (size, digest, wrapped key, status) stay in archive's tables.
     let database: DatabasePool
+    /// Where the sealed chunks go: archive's schema by default (`PostgresDocumentChunks`).
+    let chunks: any DocumentChunkStorage
 
     /// A stored document's facts.
     struct Facts: Sendable {
@@ -58,11 +61,8 @@ struct DocumentStore: Sendable {
     }
 
     func write(chunk: [UInt8], number: Int, documentId: String, key: SymmetricKey) async throws {
-        let sealed = try DocumentEnvelope.sealChunk(chunk, key: key, documentId: documentId, number: number)
-        try await database.run { db in
-            try db.execute("INSERT INTO document_chunks (document_id, chunk_number, sealed) VALUES ($1::uuid, $2, $3::bytea)",
-                           [documentId, number, ByteA(sealed)])
-        }
+        try await chunks.put(try DocumentEnvelope.sealChunk(chunk, key: key, documentId: documentId, number: number),
+                             documentId: documentId, number: number)
     }
 
     func finish(_ documentId: String, sizeBytes: Int, sha256: String, chunkCount: Int, at now: Date) async throws -> Facts {
@@ -77,10 +77,13 @@ struct DocumentStore: Sendable {
     }
 
     /// An upload that failed leaves nothing behind.
+    /// Only an unfinished upload: a stored document is never touched.
     func abandon(_ documentId: String) async {
-        _ = try? await database.run { db in
-            try db.execute("DELETE FROM documents WHERE document_id = $1::uuid AND status = $2", [documentId, Status.uploading.rawValue])
-        }
+        let removed = (try? await database.run { db in
+            try db.execute("DELETE FROM documents WHERE document_id = $1::uuid AND status = $2 RETURNING 1",
+                           [documentId, Status.uploading.rawValue]).first != nil
+        }) ?? false
+        if removed { try? await chunks.delete(documentId: documentId) }
     }
 
     func facts(_ documentId: String) async throws -> Facts? {
@@ -100,21 +103,55 @@ struct DocumentStore: Sendable {
         }
     }
 
+    /// The document's data key; fails when its master key is not configured.
+    func key(of facts: Facts) throws -> SymmetricKey { try envelope.unwrap(facts.wrappedKey, for: facts.documentId) }
+
     /// Bytes `range` of a stored document, chunk by chunk, to `deliver` (which writes them out).
-    func read(_ facts: Facts, range: ClosedRange<Int>, deliver: ([UInt8]) async throws -> Void) async throws {
-        let key = try envelope.unwrap(facts.wrappedKey, for: facts.documentId)
+    func read(_ facts: Facts, key: SymmetricKey, range: ClosedRange<Int>, deliver: ([UInt8]) async throws -> Void) async throws {
         let first = range.lowerBound / Self.chunkBytes, last = range.upperBound / Self.chunkBytes
         for number in first...last {
             let id = facts.documentId
-            let sealed = try await database.run { db in
-                try db.execute("SELECT sealed FROM document_chunks WHERE document_id = $1::uuid AND chunk_number = $2", [id, number])
-                    .first.map { try $0.bytes("sealed") }
-            }
-            guard let sealed else { throw DocumentVanished(documentId: id) }
+            guard let sealed = try await chunks.get(documentId: id, number: number) else { throw DocumentVanished(documentId: id) }
             let plain = try DocumentEnvelope.openChunk(sealed, key: key, documentId: id, number: number)
             let start = number == first ? range.lowerBound - number * Self.chunkBytes : 0
             let end = number == last ? range.upperBound - number * Self.chunkBytes : plain.count - 1
             try await deliver(Array(plain[start...end]))
+        }
+    }
+}
+
+/// Where sealed chunks are kept. Archive's schema by default; an S3-compatible object store (one
+/// object per `<document id>/<chunk number>`, written once) can take its place for deployments that
+/// outgrow one database: chunks are sealed before they leave archive, so the store sees no content.
+protocol DocumentChunkStorage: Sendable {
+    func put(_ sealed: [UInt8], documentId: String, number: Int) async throws
+    func get(documentId: String, number: Int) async throws -> [UInt8]?
+    /// Every chunk of a document (an upload abandoned). An object store also needs a lifecycle rule
+    /// for chunks whose document row was swept after a crash.
+    func delete(documentId: String) async throws
+}
+
+/// Chunks in `archive.document_chunks` (deleted with their document row).
+struct PostgresDocumentChunks: DocumentChunkStorage {
+    let database: DatabasePool
+
+    func put(_ sealed: [UInt8], documentId: String, number: Int) async throws {
+        try await database.run { db in
+            try db.execute("INSERT INTO document_chunks (document_id, chunk_number, sealed) VALUES ($1::uuid, $2, $3::bytea)",
+                           [documentId, number, ByteA(sealed)])
+        }
+    }
+
+    func get(documentId: String, number: Int) async throws -> [UInt8]? {
+        try await database.run { db in
+            try db.execute("SELECT sealed FROM document_chunks WHERE document_id = $1::uuid AND chunk_number = $2", [documentId, number])
+                .first.map { try $0.bytes("sealed") }
+        }
+    }
+
+    func delete(documentId: String) async throws {
+        try await database.run { db in
+            try db.execute("DELETE FROM document_chunks WHERE document_id = $1::uuid", [documentId])
         }
     }
 }
@@ -141,22 +178,45 @@ struct DocumentUpkeepTimer: TimerHandler {
             SELECT document_id::text AS id, master_key_id, wrapped_key FROM documents WHERE master_key_id <> $1
             ORDER BY document_id LIMIT 500 FOR UPDATE SKIP LOCKED
             """, [current]).rows
+        var rewrappedCount = 0
         for row in old {
             let id = try row.string("id")
-            let rewrapped = try envelope.rewrap(.init(masterKeyId: try row.string("master_key_id"), bytes: try row.bytes("wrapped_key")),
-                                                for: id)
+            // A data key whose master key is gone stays as it is (the gauge by master key shows it),
+            // rather than failing this batch and every other timer of the service.
+            guard let rewrapped = try? envelope.rewrap(
+                .init(masterKeyId: try row.string("master_key_id"), bytes: try row.bytes("wrapped_key")), for: id) else { continue }
             try context.db.execute("UPDATE documents SET master_key_id = $2, wrapped_key = $3::bytea WHERE document_id = $1::uuid",
                                    [id, rewrapped.masterKeyId, ByteA(rewrapped.bytes)])
+            rewrappedCount += 1
         }
-        // More to re-wrap: again at once; otherwise every minute, so a rotation completes within one.
-        try Timers.schedule(kind: kind, key: timer.key, dueAt: context.now.addingTimeInterval(old.count == 500 ? 0 : 60),
+        // Digitised results' scans are sealed the same way (PaperResultDigitiser).
+        let scans = try context.db.execute("""
+            SELECT dossier_code, result_number, scan_master_key_id, scan_wrapped_key FROM results
+            WHERE scan_master_key_id <> $1 ORDER BY dossier_code LIMIT 500 FOR UPDATE SKIP LOCKED
+            """, [current]).rows
+        for row in scans {
+            let record = try row.string("dossier_code")
+            guard let rewrapped = try? envelope.rewrap(
+                .init(masterKeyId: try row.string("scan_master_key_id"), bytes: try row.bytes("scan_wrapped_key")), for: record) else { continue }
+            try context.db.execute("""
+                UPDATE results SET scan_master_key_id = $3, scan_wrapped_key = $4::bytea WHERE dossier_code = $1 AND result_number = $2
+                """, [record, try row.int("result_number"), rewrapped.masterKeyId, ByteA(rewrapped.bytes)])
+            rewrappedCount += 1
+        }
+        // More to re-wrap: again a second later (a timer re-armed for now or earlier would count as
+        // fired); otherwise every minute, so a rotation completes within one.
+        try Timers.schedule(kind: kind, key: timer.key, dueAt: context.now.addingTimeInterval((old.count == 500 || scans.count == 500) && rewrappedCount > 0 ? 1 : 60),
                             payload: [String: String](), in: context)
     }
 
     /// Documents per master key id on `/metrics`: an old key may be removed once it has none.
     static let gauges = [
-        StoredGauge(name: "documents_by_master_key", unit: "documents", help: "Stored documents whose data key a master key wraps") { db in
-            try db.execute("SELECT master_key_id, count(*)::int AS n FROM documents GROUP BY master_key_id").rows.map {
+        StoredGauge(name: "documents_by_master_key", unit: "documents",
+                    help: "Stored documents and digitised results' scans whose data key a master key wraps") { db in
+            try db.execute("""
+                SELECT master_key_id, count(*)::int AS n FROM (SELECT master_key_id FROM documents
+                    UNION ALL SELECT scan_master_key_id FROM results WHERE scan_master_key_id IS NOT NULL) keys GROUP BY master_key_id
+                """).rows.map {
                 StoredGauge.Sample(labels: [("master_key", try $0.string("master_key_id"))], value: Double(try $0.int("n")))
             }
         },

@@ -143,7 +143,7 @@ extension ResultIssuer {
             try held(db).map { StoredGauge.Sample(labels: [("organisation", $0.organisationCode)], value: Double($0.held)) }
         },
         StoredGauge(name: "results_held_oldest_decided", unit: "timestamp_seconds",
-                    help: "When the oldest result waiting for its organisation's key was decided") { db in
+                    help: "When the oldest result waiting for its organisation's key was decided", vanished: .removed) { db in
             try held(db).compactMap { held in
                 held.oldestDecidedAt.map { StoredGauge.Sample(labels: [("organisation", held.organisationCode)], value: $0.timeIntervalSince1970) }
             }

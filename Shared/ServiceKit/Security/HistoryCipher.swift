@@ -22,7 +22,7 @@ public struct HistoryCipher: Sendable {
     public var currentKeyId: String { ring.currentKeyId }
 
     public init(keys: [String: SymmetricKey], currentKeyId: String) throws {
-        ring = try MasterKeyRing(keys: keys, currentKeyId: currentKeyId, variable: "TTHC_HISTORY_KEY_ID")
+        ring = try MasterKeyRing(keys: keys, currentKeyId: currentKeyId, variable: "TTHC_HISTORY_KEY_ID", source: "TTHC_HISTORY_KEYS")
     }
 
     public init(environment: [String: String]) throws {

@@ -8,13 +8,16 @@ import Foundation
 public struct MasterKeyRing: Sendable {
     private let keys: [String: SymmetricKey]
     public let currentKeyId: String
+    /// Where the keys are configured, for messages (`TTHC_DOCUMENT_KEYS`).
+    let source: String
 
-    public init(keys: [String: SymmetricKey], currentKeyId: String, variable: String = "key id") throws {
+    public init(keys: [String: SymmetricKey], currentKeyId: String, variable: String = "key id", source: String = "the key ring") throws {
         guard keys[currentKeyId] != nil else {
             throw ConfigurationError(variable: variable, problem: "\"\(currentKeyId)\" is not one of the configured keys")
         }
         self.keys = keys
         self.currentKeyId = currentKeyId
+        self.source = source
     }
 
     /// `name` is the variables' stem, e.g. `TTHC_HISTORY` for `TTHC_HISTORY_KEYS` and `TTHC_HISTORY_KEY_ID`.
@@ -31,18 +34,19 @@ public struct MasterKeyRing: Sendable {
             keys[parts[0]] = SymmetricKey(data: bytes)
         }
         let current = environment["\(name)_KEY_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? keys.keys.sorted().last!
-        try self.init(keys: keys, currentKeyId: current, variable: "\(name)_KEY_ID")
+        try self.init(keys: keys, currentKeyId: current, variable: "\(name)_KEY_ID", source: "\(name)_KEYS")
     }
 
     public var current: SymmetricKey { keys[currentKeyId]! }
 
     public func key(_ id: String) throws -> SymmetricKey {
-        guard let key = keys[id] else { throw MasterKeyMissing(keyId: id) }
+        guard let key = keys[id] else { throw MasterKeyMissing(keyId: id, source: source) }
         return key
     }
 }
 
 public struct MasterKeyMissing: Error, CustomStringConvertible {
     public let keyId: String
-    public var description: String { "master key \(keyId) is not configured" }
+    public let source: String
+    public var description: String { "master key \(keyId) is not configured in \(source)" }
 }

@@ -3,7 +3,9 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Persistence
 import ServiceKit
+import Signatures
 
 /// Archive's documents edge (issue 17):
 /// - `PUT /v1/documents/{documentId}` with `Authorization: Bearer <upload ticket>` (from intake's
@@ -23,19 +25,20 @@ struct DocumentRoutes: Sendable {
 
     func add(to router: Router<BasicRequestContext>, resources: ServiceResources) {
         router.put("/v1/documents/:id") { request, context in
-            try await upload(request, id: context.parameters.get("id") ?? "", now: resources.clock.now)
+            try await upload(request, id: context.parameters.get("id") ?? "", clock: resources.clock)
         }
         router.get("/v1/documents/:id") { request, context in
             try await download(request, id: context.parameters.get("id") ?? "", resources: resources)
         }
     }
 
-    func upload(_ request: Request, id: String, now: Date) async throws -> Response {
+    func upload(_ request: Request, id: String, clock: ServiceClock) async throws -> Response {
         guard let presented = request.headers[.authorization].flatMap(bearerToken),
               let ticket = try? await tickets.verify(presented), ticket.jti.value == id.lowercased() else {
             return HTTPError.response(.unauthorized, "invalid-upload-ticket",
                                       "Phiếu tải lên không hợp lệ, đã hết hạn hoặc không dành cho tài liệu này.")
         }
+        let documentId = ticket.jti.value
         let mediaType = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         guard ticket.mediaTypes.contains(mediaType) else {
             return HTTPError.response(.unsupportedMediaType, "media-type-not-allowed",
@@ -44,9 +47,15 @@ struct DocumentRoutes: Sendable {
         let tooLarge = HTTPError.response(.contentTooLarge, "document-too-large",
                                           "Tài liệu vượt quá \(ticket.maxBytes) byte cho phép của thành phần \(ticket.component).")
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > ticket.maxBytes { return tooLarge }
-        let declaredDigest = request.headers[HTTPField.Name("Repr-Digest")!].flatMap(Self.sha256Hex(fromReprDigest:))
+        var declaredDigest: String?
+        if let header = request.headers[HTTPField.Name("Repr-Digest")!] {
+            guard let digest = Self.sha256Hex(fromReprDigest: header) else {
+                return HTTPError.response(.badRequest, "invalid-repr-digest", "Repr-Digest phải có dạng sha-256=:<base64 của 32 byte>:.")
+            }
+            declaredDigest = digest
+        }
         let key: SymmetricKey
-        switch try await store.begin(ticket, mediaType: mediaType, at: now) {
+        switch try await store.begin(ticket, mediaType: mediaType, at: clock.now) {
         case .started(let started): key = started
         case .alreadyStored(let facts):
             if let declaredDigest, declaredDigest != facts.sha256 {
@@ -56,63 +65,98 @@ struct DocumentRoutes: Sendable {
         case .inProgress:
             return HTTPError.response(.conflict, "upload-in-progress", "Tài liệu này đang được tải lên.")
         }
+        let received: Received
         do {
-            var hasher = SHA256(), pending: [UInt8] = [], size = 0, chunks = 0, head: [UInt8] = []
-            pending.reserveCapacity(DocumentStore.chunkBytes)
-            for try await buffer in request.body {
-                size += buffer.readableBytes
-                guard size <= ticket.maxBytes else {
-                    await store.abandon(id)
-                    return tooLarge
-                }
-                let bytes = buffer.readableBytesView
-                hasher.update(data: Array(bytes))
-                if head.count < MediaSniffer.prefixBytes { head += bytes.prefix(MediaSniffer.prefixBytes - head.count) }
-                pending += bytes
-                while pending.count >= DocumentStore.chunkBytes {
-                    try await store.write(chunk: Array(pending.prefix(DocumentStore.chunkBytes)), number: chunks, documentId: ticket.jti.value, key: key)
-                    pending.removeFirst(DocumentStore.chunkBytes)
-                    chunks += 1
-                }
-            }
-            if !pending.isEmpty || chunks == 0 {
-                try await store.write(chunk: pending, number: chunks, documentId: ticket.jti.value, key: key)
-                chunks += 1
-            }
-            let digest = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-            let refusal: Response? = if size == 0 {
-                HTTPError.response(.unprocessableContent, "empty-document", "Tài liệu rỗng.")
-            } else if MediaSniffer.type(of: head) != mediaType {
-                HTTPError.response(.unprocessableContent, "media-type-mismatch", "Nội dung tài liệu không phải \(mediaType).")
-            } else if let declaredDigest, declaredDigest != digest {
-                HTTPError.response(.unprocessableContent, "digest-mismatch", "Mã băm SHA-256 của tài liệu không khớp Repr-Digest.")
-            } else if let verdict = try await inspector.inspect(documentId: ticket.jti.value, sha256: digest, mediaType: mediaType) {
-                HTTPError.response(.unprocessableContent, "document-refused", verdict)
-            } else {
-                nil
-            }
-            if let refusal {
-                await store.abandon(id)
-                return refusal
-            }
-            let facts = try await store.finish(ticket.jti.value, sizeBytes: size, sha256: digest, chunkCount: chunks, at: now)
-            return try jsonResponse(.created, facts.answer)
+            received = try await receive(request.body, into: documentId, key: key, ticket: ticket, mediaType: mediaType,
+                                         declaredDigest: declaredDigest, tooLarge: tooLarge)
         } catch {
-            // Cut off halfway (the client went away, the database failed): nothing is kept.
-            await store.abandon(id)
+            // Cut off halfway (the sender went away, the database failed): nothing is kept.
+            await store.abandon(documentId)
+            if error is DocumentVanished || (error as? PostgresError)?.sqlState == "23503" {
+                return Self.expired  // swept meanwhile: the upload outlived its ticket
+            }
             throw error
         }
+        switch received {
+        case .refused(let refusal):
+            await store.abandon(documentId)
+            return refusal
+        case .complete(let size, let digest, let chunks):
+            do {
+                return try jsonResponse(.created, try await store.finish(documentId, sizeBytes: size, sha256: digest, chunkCount: chunks,
+                                                                        at: clock.now).answer)
+            } catch is DocumentVanished {
+                return Self.expired
+            }
+        }
+    }
+
+    static let expired = HTTPError.response(.gone, "upload-expired", "Tải lên quá lâu, phiếu đã hết hiệu lực: xin phiếu mới và tải lại.")
+
+    enum Received {
+        case complete(size: Int, sha256: String, chunks: Int)
+        case refused(Response)
+    }
+
+    /// Reads the body into sealed chunks; refuses as soon as it is too large or not the declared type.
+    func receive(_ body: RequestBody, into documentId: String, key: SymmetricKey, ticket: UploadTicketClaims, mediaType: String,
+                 declaredDigest: String?, tooLarge: Response) async throws -> Received {
+        var hasher = SHA256(), pending: [UInt8] = [], size = 0, chunks = 0, head: [UInt8] = [], typeChecked = false
+        pending.reserveCapacity(DocumentStore.chunkBytes)
+        let mismatch = HTTPError.response(.unprocessableContent, "media-type-mismatch", "Nội dung tài liệu không phải \(mediaType).")
+        for try await buffer in body {
+            size += buffer.readableBytes
+            guard size <= ticket.maxBytes else { return .refused(tooLarge) }
+            let bytes = buffer.readableBytesView
+            hasher.update(data: Array(bytes))
+            if !typeChecked {
+                head += bytes.prefix(MediaSniffer.prefixBytes - head.count)
+                if head.count == MediaSniffer.prefixBytes {
+                    guard MediaSniffer.type(of: head) == mediaType else { return .refused(mismatch) }
+                    typeChecked = true
+                }
+            }
+            pending += bytes
+            while pending.count >= DocumentStore.chunkBytes {
+                try await store.write(chunk: Array(pending.prefix(DocumentStore.chunkBytes)), number: chunks, documentId: documentId, key: key)
+                pending.removeFirst(DocumentStore.chunkBytes)
+                chunks += 1
+            }
+        }
+        guard size > 0 else { return .refused(HTTPError.response(.unprocessableContent, "empty-document", "Tài liệu rỗng.")) }
+        if !typeChecked, MediaSniffer.type(of: head) != mediaType { return .refused(mismatch) }
+        if !pending.isEmpty {
+            try await store.write(chunk: pending, number: chunks, documentId: documentId, key: key)
+            chunks += 1
+        }
+        let digest = Array(hasher.finalize()).hexString
+        if let declaredDigest, declaredDigest != digest {
+            return .refused(HTTPError.response(.unprocessableContent, "digest-mismatch", "Mã băm SHA-256 của tài liệu không khớp Repr-Digest."))
+        }
+        if let verdict = try await inspector.inspect(documentId: documentId, sha256: digest, mediaType: mediaType) {
+            return .refused(HTTPError.response(.unprocessableContent, "document-refused", verdict))
+        }
+        return .complete(size: size, sha256: digest, chunks: chunks)
     }
 
     func download(_ request: Request, id: String, resources: ServiceResources) async throws -> Response {
         guard let officer = await officerTokens.officer(of: request) else { return OfficerTokens.unauthenticated }
-        let facts = try await store.facts(id.lowercased())
-        let allowed = officer.role == "auditor" && facts != nil
+        // The role first: whether a document exists is not told to whoever may not read it.
+        let allowed = officer.role == "auditor"
+        let facts = allowed ? try await store.facts(id.lowercased()) : nil
         try await resources.transaction { context in
-            try AuditLog.record(officer, action: "read-document", dossierCode: nil, allowed: allowed, detail: id, at: context.now, db: context.db)
+            try AuditLog.record(officer, action: "read-document", dossierCode: nil, allowed: allowed, detail: String(id.prefix(64)),
+                                at: context.now, db: context.db)
         }
-        guard let facts else { return HTTPError.response(.notFound, "document-not-found", "Không tìm thấy tài liệu \(WireText.quote(id)).") }
         guard allowed else { return HTTPError.response(.forbidden, "forbidden", "Không có quyền đọc tài liệu này.") }
+        guard let facts else { return HTTPError.response(.notFound, "document-not-found", "Không tìm thấy tài liệu \(WireText.quote(String(id.prefix(64)))).") }
+        let key: SymmetricKey
+        do {
+            key = try store.key(of: facts)
+        } catch {
+            resources.logger.error("document key unavailable", metadata: ["document": .string(facts.documentId), "error": .string("\(error)")])
+            return HTTPError.response(.serviceUnavailable, "document-key-unavailable", "Tạm thời chưa đọc được tài liệu; xin thử lại sau.")
+        }
         let etag = "\"\(facts.sha256)\""
         if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: [.eTag: etag]) }
         var range = 0...(facts.sizeBytes - 1)
@@ -129,7 +173,7 @@ struct DocumentRoutes: Sendable {
         headers[.contentLength] = String(range.count)
         let (store, served) = (self.store, range)
         return Response(status: status, headers: headers, body: ResponseBody(contentLength: served.count) { writer in
-            try await store.read(facts, range: served) { try await writer.write(ByteBuffer(bytes: $0)) }
+            try await store.read(facts, key: key, range: served) { try await writer.write(ByteBuffer(bytes: $0)) }
             try await writer.finish(nil)
         })
     }
@@ -154,7 +198,7 @@ struct DocumentRoutes: Sendable {
             guard parts.count == 2, parts[0].lowercased() == "sha-256" else { continue }
             let value = parts[1].trimmingCharacters(in: CharacterSet(charactersIn: ":"))
             guard let bytes = Data(base64Encoded: value), bytes.count == 32 else { return nil }
-            return bytes.map { String(format: "%02x", $0) }.joined()
+            return Array(bytes).hexString
         }
         return nil
     }

@@ -13,6 +13,8 @@ import Signatures
 /// original imported again by the same organisation gets the first copy back.
 struct PaperResultDigitiser: Sendable {
     let issuer: ResultIssuer
+    /// Scans are sealed like documents (a data key per scan, `TTHC_DOCUMENT_KEYS`).
+    let envelope: DocumentEnvelope
     /// A scan larger than the catalog's largest component is refused.
     static let maximumScanBytes = 10 * 1024 * 1024
     static let scanTypes = ["application/pdf", "image/jpeg", "image/png"]
@@ -37,7 +39,17 @@ struct PaperResultDigitiser: Sendable {
             return .refused(status: .unprocessableContent, code: "scan-media-type-mismatch",
                             message: "Bản quét không phải \(request.scanMediaType) (chấp nhận PDF, JPEG, PNG).")
         }
-        if let earlier = try answer(organisation: organisation, request: request, db: context.db) { return .digitised(earlier) }
+        // Two imports of one original at once: the second waits for the first and finds its copy.
+        try context.db.execute("SELECT pg_advisory_xact_lock(hashtext($1))",
+                               ["digitise|\(organisation)|\(request.documentTypeCode)|\(request.originalNumber)"])
+        if let earlier = try earlier(organisation: organisation, request: request, db: context.db) {
+            // The same original again (same holder, same scan) is a repeat; anything else is a conflict.
+            guard earlier.memberId == request.memberId, earlier.answer.scanSha256 == sha256Hex(scan) else {
+                return .refused(status: .conflict, code: "original-already-digitised",
+                                message: "Bản giấy số \(request.originalNumber) đã được số hoá với nội dung khác; thu hồi bản điện tử đó trước.")
+            }
+            return .digitised(earlier.answer)
+        }
         guard try MemberOrganisationHandler.organisation(of: request.memberId, db: context.db) != nil else {
             return .refused(status: .unprocessableContent, code: "unknown-member",
                             message: "Không có đảng viên \(WireText.quote(request.memberId)) trong cơ sở dữ liệu đảng viên.")
@@ -64,33 +76,39 @@ struct PaperResultDigitiser: Sendable {
         let signature = try signer.sign(bytes)
         let token = ResultCodes.verificationToken()
         var recorded = request
-        recorded.scanBase64 = ""  // the scan is kept once, in `scan`
+        recorded.scanBase64 = ""  // the scan is kept once, sealed, in `scan`
+        let (scanKey, wrapped) = try envelope.newDataKey(for: recordCode)
+        let sealedScan = try DocumentEnvelope.sealChunk(scan, key: scanKey, documentId: recordCode, number: 0)
         try context.db.execute("""
             INSERT INTO results (dossier_code, result_number, member_id, document_type_code, decision, content, sha256, issued_at,
                                  status, issuing_organisation_code, holder_name, origin, result_code, store_code, document,
-                                 signature, verification_token, scan, scan_media_type)
+                                 signature, verification_token, scan, scan_media_type, scan_master_key_id, scan_wrapped_key)
             VALUES ($1, 1, $2, $3, 'approved', $4::jsonb, $5, $6::timestamptz, $7, $8, $9, 'digitised', $10, $11, $12::bytea,
-                    $13::bytea, $14, $15::bytea, $16)
+                    $13::bytea, $14, $15::bytea, $16, $17, $18::bytea)
             """, [recordCode, request.memberId, request.documentTypeCode, String(decoding: try WireJSON.encode(recorded), as: UTF8.self),
                   sha256Hex(bytes), context.now, ResultIssuer.Status.issued.rawValue, organisation, request.holderName,
-                  document.resultCode, document.storeCode, ByteA(bytes), ByteA(signature), token, ByteA(scan), request.scanMediaType])
+                  document.resultCode, document.storeCode, ByteA(bytes), ByteA(signature), token, ByteA(sealedScan), request.scanMediaType,
+                  wrapped.masterKeyId, ByteA(wrapped.bytes)])
         return .digitised(DigitisedResultV1(resultCode: document.resultCode, storeCode: document.storeCode,
                                             verificationURL: issuer.verificationURL(token), sha256: sha256Hex(bytes),
                                             scanSha256: sha256Hex(scan), issuedAt: context.now))
     }
 
-    /// The copy already made of this paper original by this organisation, if any.
-    func answer(organisation: String, request: DigitisedResultRequest, db: PostgresConnection) throws -> DigitisedResultV1? {
+    /// The live (not revoked) copy this organisation already made of this paper original, if any.
+    func earlier(organisation: String, request: DigitisedResultRequest,
+                 db: PostgresConnection) throws -> (memberId: String, answer: DigitisedResultV1)? {
         guard let row = try db.execute("""
-            SELECT result_code, store_code, sha256, verification_token, document, \(rfc3339SQL("issued_at")) AS issued_at
-            FROM results WHERE origin = 'digitised' AND issuing_organisation_code = $1 AND document_type_code = $2
-                AND content->>'originalNumber' = $3
-            """, [organisation, request.documentTypeCode, request.originalNumber]).first else { return nil }
+            SELECT result_code, store_code, sha256, verification_token, document, member_id
+            FROM results WHERE origin = 'digitised' AND status <> 'revoked' AND issuing_organisation_code = $1
+                AND document_type_code = $2 AND content->>'originalNumber' = $3 AND content->>'originalIssuedOn' = $4
+                AND content->>'originalIssuer' = $5
+            """, [organisation, request.documentTypeCode, request.originalNumber, request.originalIssuedOn, request.originalIssuer])
+            .first else { return nil }
         let document = try WireJSON.decode(ResultDocument.self, from: try row.bytes("document"))
-        return DigitisedResultV1(resultCode: try row.string("result_code"), storeCode: try row.string("store_code"),
-                                 verificationURL: issuer.verificationURL(try row.string("verification_token")),
-                                 sha256: try row.string("sha256"), scanSha256: document.convertedFromPaper?.scanSha256 ?? "",
-                                 issuedAt: document.issuedAt)
+        return (try row.string("member_id"), DigitisedResultV1(
+            resultCode: try row.string("result_code"), storeCode: try row.string("store_code"),
+            verificationURL: issuer.verificationURL(try row.string("verification_token")), sha256: try row.string("sha256"),
+            scanSha256: document.convertedFromPaper?.scanSha256 ?? "", issuedAt: document.issuedAt))
     }
 
     /// What is wrong with the request's fields, in Vietnamese, the first problem only.

@@ -25,7 +25,9 @@ import Signatures
 ///   that made the copy, the member's organisation now, and auditors.
 struct ResultRoutes: Sendable {
     let issuer: ResultIssuer
-    var digitiser: PaperResultDigitiser { PaperResultDigitiser(issuer: issuer) }
+    /// Scans of digitised results are sealed with it.
+    let envelope: DocumentEnvelope
+    var digitiser: PaperResultDigitiser { PaperResultDigitiser(issuer: issuer, envelope: envelope) }
     let tokens: OfficerTokens
     /// The roots organisations' certificates chain to (`TTHC_SIGNATURE_TRUST_ANCHORS`).
     let verifier: DetachedSignatureVerifier?
@@ -256,7 +258,7 @@ struct ResultRoutes: Sendable {
     func scan(_ code: String, _ call: OfficerCall) throws -> HTTPAnswer {
         let db = call.context.db
         guard let row = try db.execute("""
-            SELECT dossier_code, member_id, issuing_organisation_code, scan, scan_media_type FROM results
+            SELECT dossier_code, member_id, issuing_organisation_code, scan, scan_media_type, scan_master_key_id, scan_wrapped_key FROM results
             WHERE result_code = $1 AND origin = 'digitised'
             """, [code]).first else {
             try call.audit("read-result-scan", allowed: false, detail: "unknown \(code)")
@@ -269,6 +271,10 @@ struct ResultRoutes: Sendable {
         guard allowed else {
             return try HTTPAnswer.error(.forbidden, "forbidden", "Chỉ tổ chức đảng đã số hoá hoặc đang quản lý đảng viên mới xem được bản quét.")
         }
-        return HTTPAnswer.file(try row.bytes("scan"), mediaType: try row.string("scan_media_type"))
+        let record = try row.string("dossier_code")
+        let key = try envelope.unwrap(.init(masterKeyId: try row.string("scan_master_key_id"), bytes: try row.bytes("scan_wrapped_key")),
+                                      for: record)
+        return HTTPAnswer.file(try DocumentEnvelope.openChunk(try row.bytes("scan"), key: key, documentId: record, number: 0),
+                               mediaType: try row.string("scan_media_type"))
     }
 }
