@@ -24,7 +24,17 @@ public struct OfficerClaims: JWTPayload, Equatable {
     }
 }
 
-public final class OfficerTokens: Sendable {
+/// Officers' tokens, verified by every officer edge (and signed by the identity provider's stand-in).
+public typealias OfficerTokens = SignedTokens<OfficerClaims>
+
+extension SignedTokens where Claims == OfficerClaims {
+    public static func fromEnvironment(_ environment: [String: String]) async throws -> OfficerTokens {
+        try await fromEnvironment(environment, variable: "TTHC_OFFICER_TOKEN_SECRET")
+    }
+}
+
+/// Tokens of one kind (JWT, HS256 with a shared secret): officers' tokens, upload tickets.
+public final class SignedTokens<Claims: JWTPayload>: Sendable {
     private let keys: JWTKeyCollection
 
     public init(secret: String) async {
@@ -32,19 +42,19 @@ public final class OfficerTokens: Sendable {
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
     }
 
-    public static func fromEnvironment(_ environment: [String: String]) async throws -> OfficerTokens {
-        guard let secret = environment["TTHC_OFFICER_TOKEN_SECRET"], secret.count >= 32 else {
-            throw ConfigurationError(variable: "TTHC_OFFICER_TOKEN_SECRET", problem: "is required, at least 32 characters")
+    /// The secret from `variable`, which must hold at least 32 characters.
+    public static func fromEnvironment(_ environment: [String: String], variable: String) async throws -> SignedTokens {
+        guard let secret = environment[variable], secret.count >= 32 else {
+            throw ConfigurationError(variable: variable, problem: "is required, at least 32 characters")
         }
-        return await OfficerTokens(secret: secret)
+        return await SignedTokens(secret: secret)
     }
 
-    public func verify(_ token: String) async throws -> OfficerClaims {
-        try await keys.verify(token, as: OfficerClaims.self)
+    public func verify(_ token: String) async throws -> Claims {
+        try await keys.verify(token, as: Claims.self)
     }
 
-    /// For the identity provider's stand-in in development and tests.
-    public func sign(_ claims: OfficerClaims) async throws -> String {
+    public func sign(_ claims: Claims) async throws -> String {
         try await keys.sign(claims)
     }
 }

@@ -36,24 +36,13 @@ public struct UploadTicketClaims: JWTPayload, Equatable {
     }
 }
 
-public final class UploadTickets: Sendable {
-    private let keys: JWTKeyCollection
-    /// How long an integrator has to upload once it holds the ticket.
-    public static let validity: TimeInterval = 15 * 60
+public typealias UploadTickets = SignedTokens<UploadTicketClaims>
 
-    public init(secret: String) async {
-        keys = JWTKeyCollection()
-        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-    }
+extension SignedTokens where Claims == UploadTicketClaims {
+    /// How long an integrator has to upload once it holds the ticket.
+    public static var validity: TimeInterval { 15 * 60 }
 
     public static func fromEnvironment(_ environment: [String: String]) async throws -> UploadTickets {
-        guard let secret = environment["TTHC_UPLOAD_TICKET_SECRET"], secret.count >= 32 else {
-            throw ConfigurationError(variable: "TTHC_UPLOAD_TICKET_SECRET", problem: "is required, at least 32 characters")
-        }
-        return await UploadTickets(secret: secret)
+        try await fromEnvironment(environment, variable: "TTHC_UPLOAD_TICKET_SECRET")
     }
-
-    public func sign(_ claims: UploadTicketClaims) async throws -> String { try await keys.sign(claims) }
-
-    public func verify(_ ticket: String) async throws -> UploadTicketClaims { try await keys.verify(ticket, as: UploadTicketClaims.self) }
 }
