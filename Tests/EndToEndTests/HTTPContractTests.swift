@@ -22,15 +22,16 @@ final class HTTPContractTests: XCTestCase {
 
     func testEveryEdgeAnswersAsItsOpenAPIDocumentSays() async throws {
         let system = try SystemHarness()
-        for service in ["intake", "validation", "routing"] { try system.start(service, waitUntilReady: false) }
-        for service in ["intake", "validation", "routing"] { try system.processes[service]!.waitUntilReady() }
+        for service in ["intake", "validation", "routing", "archive"] { try system.start(service, waitUntilReady: false) }
+        for service in ["intake", "validation", "routing", "archive"] { try system.processes[service]!.waitUntilReady() }
         defer { _ = try? system.stopAll() }
         let secret = ProcessInfo.processInfo.environment["TTHC_OFFICER_TOKEN_SECRET"] ?? ""
         let officer = try await OfficerTokens(secret: secret).sign(OfficerClaims(
             person: "CB-contract", organisation: system.organisation, role: "officer", expires: Date().addingTimeInterval(3600)))
         for (document, service, token) in [("Services/Intake/HTTP/openapi.yaml", "intake", "portal-test-token"),
                                            ("Services/Routing/HTTP/openapi.yaml", "routing", officer),
-                                           ("Services/Validation/HTTP/openapi.yaml", "validation", officer)] {
+                                           ("Services/Validation/HTTP/openapi.yaml", "validation", officer),
+                                           ("Services/Archive/HTTP/openapi.yaml", "archive", officer)] {
             let (status, output) = try schemathesis(document, port: SystemHarness.ports[service]!, token: token)
             XCTAssertEqual(status, 0, "\(document):\n\(output.suffix(6000))")
         }

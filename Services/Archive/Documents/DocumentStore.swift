@@ -162,11 +162,12 @@ struct DocumentVanished: Error, CustomStringConvertible {
 }
 
 /// Re-wraps data keys still wrapped by an older master key (rotation without downtime), a batch at
-/// a time, and deletes uploads a crash left unfinished; armed by migration 005, it re-arms itself.
+/// a time, and deletes uploads a crash left unfinished; armed at each start, it re-arms itself.
 struct DocumentUpkeepTimer: TimerHandler {
     let envelope: DocumentEnvelope
     static let kind = "document-upkeep"
     var kind: String { Self.kind }
+    var armedAtStart: [String] { ["all"] }
     /// An upload unfinished after this long was interrupted (tickets last 15 minutes).
     static let abandonedAfter: TimeInterval = 3600
 

@@ -18,7 +18,14 @@ public struct DueTimer: Sendable {
 /// emits commits together with the timer being marked fired, so a timer fires exactly once.
 public protocol TimerHandler: Sendable {
     var kind: String { get }
+    /// Keys of a periodic timer of this kind that re-arms itself: armed for now whenever the service
+    /// starts, so that one moved far ahead (a test's clock) or never armed comes back.
+    var armedAtStart: [String] { get }
     func fire(_ timer: DueTimer, context: HandlerContext) throws
+}
+
+extension TimerHandler {
+    public var armedAtStart: [String] { [] }
 }
 
 /// Scheduling, in the caller's transaction (a handler's or an HTTP request's).
@@ -68,10 +75,15 @@ public final class TimerWorker: Sendable {
         var backoff: TimeInterval = 0.2
         env.health.set(name, up: false)
         defer { env.health.set(name, up: false) }
+        var armed = false
         while !stop.isSet {
             do {
                 let db = try env.openDatabase()
                 defer { db.close() }
+                if !armed {
+                    try armPeriodic(db: db)
+                    armed = true
+                }
                 env.health.set(name, up: true)
                 backoff = 0.2
                 while !stop.isSet {
@@ -83,6 +95,17 @@ public final class TimerWorker: Sendable {
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10)
             }
+        }
+    }
+
+    /// Arms the periodic timers (`armedAtStart`) for now.
+    func armPeriodic(db: PostgresConnection) throws {
+        let periodic = handlers.values.flatMap { handler in handler.armedAtStart.map { (handler.kind, $0) } }
+        guard !periodic.isEmpty else { return }
+        let now = env.clock.now
+        try db.transaction { tx in
+            let context = HandlerContext(db: tx, service: env.configuration.service, now: now)
+            for (kind, key) in periodic { try Timers.schedule(kind: kind, key: key, dueAt: now, payload: [String: String](), in: context) }
         }
     }
 
