@@ -15,6 +15,16 @@ struct ProbeTimer: TimerHandler {
     }
 }
 
+/// Fires, and arms itself again for the instant it fired at (a periodic job catching up).
+struct RearmingTimer: TimerHandler {
+    let kind = "kit.reminder"
+
+    func fire(_ timer: DueTimer, context: HandlerContext) throws {
+        try context.db.execute("INSERT INTO effects (message_id, label) VALUES ($1, 'timer')", [timer.key])
+        try Timers.schedule(kind: kind, key: timer.key, dueAt: context.now, payload: ["note": "lại"], in: context)
+    }
+}
+
 final class TimerTests: XCTestCase {
     var harness: PipelineHarness!
 
@@ -39,12 +49,23 @@ final class TimerTests: XCTestCase {
         }
     }
 
-    func worker(clockOffset: TimeInterval = 0) -> TimerWorker {
+    func worker(clockOffset: TimeInterval = 0, handler: any TimerHandler = ProbeTimer()) -> TimerWorker {
         let env = harness.env
         return TimerWorker(env: WorkerEnvironment(
             configuration: env.configuration, logger: env.logger, metrics: env.metrics, health: env.health,
             relayWake: env.relayWake, topology: env.topology, clock: ServiceClock(start: Date().addingTimeInterval(clockOffset))),
-            handlers: [ProbeTimer()])
+            handlers: [handler])
+    }
+
+    func testATimerItsHandlerArmsAgainEvenForNowStaysPendingAndFiresAgain() throws {
+        try schedule([("periodic", Date().addingTimeInterval(-60))])
+        let db = try database()
+        defer { db.close() }
+        XCTAssertEqual(try worker(handler: RearmingTimer()).fireDue(db: db), 1)
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.timers WHERE key = 'periodic' AND fired_at IS NULL"), 1,
+                       "armed again for the instant it fired: pending, not marked fired")
+        XCTAssertEqual(try worker(clockOffset: 1, handler: RearmingTimer()).fireDue(db: db), 1, "and it fires again")
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.effects WHERE message_id = 'periodic'"), 2)
     }
 
     func testDueTimersFireExactlyOnceAcrossTwoReplicasAndFutureOnesWait() throws {

@@ -115,14 +115,14 @@ public final class TimerWorker: Sendable {
         let now = env.clock.now
         let fired = try db.transaction { tx -> Int in
             let rows = try tx.execute("""
-                SELECT id, kind, key, payload::text AS payload,
+                SELECT id, kind, key, payload::text AS payload, due_at::text AS due_exact,
                        \(rfc3339SQL("due_at")) AS due_at
                 FROM timers WHERE fired_at IS NULL AND due_at <= $1::timestamptz
                 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED
                 """, [now, batchLimit]).rows
             guard !rows.isEmpty else { return 0 }
             let context = HandlerContext(db: tx, service: env.configuration.service, now: now)
-            var ids: [Int] = []
+            var ids: [Int] = [], dues: [String] = []
             for row in rows {
                 let timer = DueTimer(kind: try row.string("kind"), key: try row.string("key"),
                                      dueAt: WireJSON.parseTimestamp(try row.string("due_at")) ?? now,
@@ -134,10 +134,14 @@ public final class TimerWorker: Sendable {
                 }
                 try handler.fire(timer, context: context)
                 ids.append(try row.int("id"))
+                dues.append(try row.string("due_exact"))
             }
-            // A handler that armed its own timer again for later (a retry) keeps it pending.
-            try tx.executeDeferred("UPDATE timers SET fired_at = $2::timestamptz WHERE id = ANY($1::bigint[]) AND due_at <= $2::timestamptz",
-                                   [PostgresArray(ids), now])
+            // A handler that armed its own timer again (a retry, a periodic job, even for now)
+            // moved its due time: it stays pending. Only a timer still due when it was read is fired.
+            try tx.executeDeferred("""
+                UPDATE timers t SET fired_at = $3::timestamptz
+                FROM unnest($1::bigint[], $2::timestamptz[]) AS f(id, due) WHERE t.id = f.id AND t.due_at = f.due
+                """, [PostgresArray(ids), PostgresArray(dues), now])
             try Outbox.insert(context.emitted, tx: tx)
             return ids.count
         }
