@@ -12,6 +12,7 @@ let routes: ResultRoutes
 let envelope: DocumentEnvelope
 let uploadTickets: UploadTickets
 let officerTokens: OfficerTokens
+let signatureVerifier: DetachedSignatureVerifier?
 do {
     // TTHC_DOCUMENT_KEYS / TTHC_DOCUMENT_KEY_ID: master keys wrapping each document's data key.
     envelope = try DocumentEnvelope(environment: environment)
@@ -26,8 +27,8 @@ do {
         // TTHC_VERIFICATION_BASE_URL: where people reach archive's verification page (the QR code's link).
         verificationBaseURL: environment["TTHC_VERIFICATION_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8086")
     // Without trust anchors the page reports every signature unverifiable (and prints no paper copy).
-    routes = ResultRoutes(issuer: issuer, envelope: envelope, tokens: officerTokens,
-                          verifier: try DetachedSignatureVerifier.fromEnvironment(environment, service: "archive"))
+    signatureVerifier = try DetachedSignatureVerifier.fromEnvironment(environment, service: "archive")
+    routes = ResultRoutes(issuer: issuer, envelope: envelope, tokens: officerTokens, verifier: signatureVerifier)
 } catch {
     FileHandle.standardError.write(Data("tthc-archive: \(error)\n".utf8))
     exit(1)
@@ -40,14 +41,18 @@ await ServiceRuntime.run(ServiceDefinition(
         // The member's data store (Đ.19) follows the member: results are kept by member, and the
         // organisation the member belongs to now is the one that manages them.
         ConsumerDefinition(queue: "archive.members", handlers: MemberOrganisationHandler.all),
+        // Who may read a dossier's documents: what it references, who takes part in its route.
+        ConsumerDefinition(queue: "archive.dossier-documents", handlers: DossierDocumentsHandler.all + [RouteParticipantHandler()]
+                           as [any MessageHandler]),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
     sharedTables: [.memberOrganisations, .auditLog],
     routes: { router, resources in
         routes.add(to: router, resources: resources)
-        DocumentRoutes(store: DocumentStore(envelope: envelope, database: resources.database,
+        DocumentRoutes(store: DocumentStore(envelope: envelope, resources: resources,
                                              chunks: PostgresDocumentChunks(database: resources.database)), tickets: uploadTickets,
-                       officerTokens: officerTokens, inspector: NoDocumentInspector()).add(to: router, resources: resources)
+                       officerTokens: officerTokens, inspector: NoDocumentInspector(), verifier: signatureVerifier)
+            .add(to: router, resources: resources)
     },
     timers: [HeldResultsTimer(issuer: issuer), DocumentUpkeepTimer(envelope: envelope)],
     gauges: ResultIssuer.heldGauges + DocumentUpkeepTimer.gauges))

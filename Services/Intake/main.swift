@@ -36,10 +36,9 @@ do {
 await ServiceRuntime.run(ServiceDefinition(
     name: "intake", defaultHTTPPort: 8081,
     consumers: [
-        ConsumerDefinition(queue: "intake.commands", exchange: Exchange.intake, handlers: [
-            DossierSubmitHandler(desk: desk), DossierSupplementHandler(catalog: catalog), DossierWithdrawHandler(),
-            TemporaryTransferExtendHandler(),
-        ]),
+        ConsumerDefinition(queue: "intake.commands", exchange: Exchange.intake, handlers: DossierSubmitHandler.all(desk: desk) + [
+            DossierSupplementHandler(catalog: catalog), DossierWithdrawHandler(), TemporaryTransferExtendHandler(),
+        ] as [any MessageHandler]),
         // The "received" entry is written when the dossier is created (SubmissionDesk). A step's
         // decision gets no entry of its own (3 deliveries fewer per dossier): it is followed at
         // the same instant by the next step, the return or the decision, or the route waits (for

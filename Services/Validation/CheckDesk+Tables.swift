@@ -146,7 +146,7 @@ extension CheckDesk {
         else { return nil }
         let status = try row.value(DossierCheckStatus.self, "status")
         let memberId = try row.string("member_id")
-        guard status == .awaitingRegistry || status == .supplementRequested || status == .accepted else { return (false, memberId) }
+        guard [.awaitingRegistry, .awaitingDocuments, .supplementRequested, .accepted].contains(status) else { return (false, memberId) }
         // A dossier waiting for its supplement (or, amended, for the registry) is validation's to
         // close, also when a route returned it: its expiry is validation's too, and the two are
         // serialised on this row. An accepted one on its route is routing's, unless a return is on
@@ -197,12 +197,13 @@ extension CheckDesk {
         }
     }
 
-    /// A dossier still waiting for the registry at its check deadline, marked overdue; returns its
-    /// receiving organisation, nil when it was checked since.
-    func markCheckOverdue(_ code: String, at now: Date, db: PostgresConnection) throws -> String? {
+    /// A dossier still waiting for the registry or for documents' facts at its check deadline,
+    /// marked overdue; returns its receiving organisation and what it waits for, nil when it was checked since.
+    func markCheckOverdue(_ code: String, at now: Date, db: PostgresConnection) throws -> (organisation: String, status: DossierCheckStatus)? {
         try db.execute("""
             UPDATE dossiers SET check_overdue_at = $2::timestamptz
-            WHERE code = $1 AND status = $3 RETURNING receiving_organisation_code
-            """, [code, now, DossierCheckStatus.awaitingRegistry.rawValue]).first.map { try $0.string("receiving_organisation_code") }
+            WHERE code = $1 AND status = ANY($3::text[]) RETURNING receiving_organisation_code, status
+            """, [code, now, PostgresArray([DossierCheckStatus.awaitingRegistry.rawValue, DossierCheckStatus.awaitingDocuments.rawValue])])
+            .first.map { (try $0.string("receiving_organisation_code"), try $0.value(DossierCheckStatus.self, "status")) }
     }
 }

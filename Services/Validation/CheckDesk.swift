@@ -30,7 +30,8 @@ struct CheckDesk: Sendable {
     func recheck(_ content: DossierContent, revision: Int, member: MemberRecord?, deadline: Date,
                  cause: IncomingMessage?, context: HandlerContext) throws {
         let delegate = try content.delegation?.memberDelegateId.flatMap { try members([$0], db: context.db)[$0] }
-        let outcome = check.check(content, member: member, delegate: delegate)
+        let outcome = check.check(content, member: member, delegate: delegate,
+                                  documents: try documentFacts(of: [content], db: context.db))
         try record(outcome, for: content, revision: revision, deadline: deadline, context: context)
         try Timers.cancel(kinds: [Self.overdueTimer, Self.supplementExpiryTimer], key: content.dossierCode, in: context)
         try announce(outcome, for: content, deadline: deadline, cause: cause, context: context)
@@ -61,6 +62,10 @@ struct CheckDesk: Sendable {
                 dossierCode: code, procedureCode: content.procedureCode, memberId: content.submitter.memberId,
                 refusingOrganisationCode: content.receivingOrganisationCode, reasonCode: reasonCode, reason: reason,
                 refusedAt: context.now), causedBy: cause)
+        case .awaitingDocuments(let ids):
+            try awaitDocuments(ids, dossier: code, db: context.db)
+            try Timers.schedule(kind: Self.overdueTimer, key: code, dueAt: deadline,
+                                payload: OverduePayload(dossierCode: code), in: context)
         case .awaitingRegistry:
             try Timers.schedule(kind: Self.overdueTimer, key: code, dueAt: deadline,
                                 payload: OverduePayload(dossierCode: code), in: context)

@@ -36,6 +36,8 @@ await ServiceRuntime.run(ServiceDefinition(
             MemberRegistryHandler(messageType: .memberUpdated, desk: desk),
             MemberTransferredHandler(desk: desk),
         ] + OrganisationHoursHandler.all),
+        // Archive's facts of uploaded documents, which dossier.submit.v2 references (issue 17).
+        ConsumerDefinition(queue: "validation.documents", handlers: [DocumentStoredHandler(desk: desk)]),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
     sharedTables: [.auditLog, .organisationHours],

@@ -1,8 +1,10 @@
-/// Every message type of contract v1 with its Swift payload type; the JSON Schema of each is
+/// Every message type (each major version) with its Swift payload type; the JSON Schema of each is
 /// `Schemas/<routing key>.schema.json` and an example is `Examples/<routing key>.json`.
 public enum ContractCatalog {
     public static let payloadTypes: [MessageType: any (Codable & Sendable).Type] = [
         .dossierSubmit: DossierSubmitV1.self,
+        .dossierSubmitV2: DossierSubmitV2.self,
+        .documentStored: DocumentStoredV1.self,
         .dossierReceived: DossierReceivedV1.self,
         .dossierRejected: DossierRejectedV1.self,
         .dossierAccepted: DossierAcceptedV1.self,

@@ -116,10 +116,15 @@ public struct AttachmentReference: Codable, Sendable, Equatable {
     /// The component's bytes, base64; required for components that must be signed, so that the
     /// signature can be verified against them.
     public var contentBase64: String?
+    /// The document archive keeps for this component (uploaded with an upload ticket,
+    /// `dossier.submit.v2`): then no bytes travel, and archive's facts about the document
+    /// (`document.stored.v1`) stand for its digest, size, type and signature.
+    public var documentId: String?
 
     public init(componentCode: String, fileName: String, mediaType: String, sizeBytes: Int, sha256: String,
-                signature: SignatureReference? = nil, contentBase64: String? = nil) {
+                signature: SignatureReference? = nil, contentBase64: String? = nil, documentId: String? = nil) {
         self.contentBase64 = contentBase64
+        self.documentId = documentId
         self.componentCode = componentCode
         self.fileName = fileName
         self.mediaType = mediaType

@@ -36,7 +36,7 @@ public enum MessageDirectory {
 
     /// Commands on `tthc.intake`: from integrators (intake's registry of integrators says which
     /// users), or from an organisation's software (routing's organisation registry says which).
-    public static let integratorCommands: [MessageType] = [.dossierSubmit, .dossierSupplement, .dossierWithdraw, .temporaryTransferExtend]
+    public static let integratorCommands: [MessageType] = [.dossierSubmit, .dossierSubmitV2, .dossierSupplement, .dossierWithdraw, .temporaryTransferExtend]
     public static let organisationSoftwareCommands: [MessageType] = [.dossierStepDecided]
     /// What an integrator hears about each dossier it submitted (its integrator feed): intake
     /// knows every dossier's integrator and forwards these as they happen.
@@ -67,7 +67,7 @@ public enum MessageDirectory {
            commands: organisationSoftwareCommands),
         Service(name: "payment", emits: [.duesStatusReported]),
         Service(name: "notification", emits: []),
-        Service(name: "archive", emits: [.resultIssued, .resultRevoked]),
+        Service(name: "archive", emits: [.resultIssued, .resultRevoked, .documentStored]),
     ]
 
     /// Systems outside TTHC that publish events on `tthc.events`, by RabbitMQ user.

@@ -73,7 +73,9 @@ public enum TechnicalCheck {
                 add("delegation-document-missing", ".document", "Ủy quyền bằng văn bản phải kèm giấy ủy quyền có chữ ký số của đảng viên.")
                 break
             }
-            if document.signature == nil || document.contentBase64 == nil {
+            if document.documentId != nil {
+                problems += referenceProblems(document, path: "$.data.delegation.document")
+            } else if document.signature == nil || document.contentBase64 == nil {
                 add("signature-missing", ".document.signature",
                     "Giấy ủy quyền phải kèm nội dung tệp và chữ ký số của đảng viên ủy quyền.")
             }
@@ -104,6 +106,7 @@ public enum TechnicalCheck {
             if attachment.sizeBytes <= 0 {
                 add("invalid-size", "\(path).sizeBytes", "Kích thước tệp \(WireText.quote(attachment.fileName)) không hợp lệ.")
             }
+            problems += referenceProblems(attachment, path: path)
             if let signature = attachment.signature,
                signature.sha256.range(of: "^[0-9a-f]{64}$", options: .regularExpression) == nil
                 || signature.mediaType != "application/pkcs7-signature" || signature.sizeBytes <= 0 {
@@ -124,9 +127,25 @@ public enum TechnicalCheck {
                 add("too-large", "\(path).sizeBytes",
                     "\(component.name) vượt quá dung lượng cho phép (\(component.maxSizeBytes / (1024 * 1024)) MB).")
             }
-            if component.signatureRequired, attachment.signature == nil {
+            // A referenced document's signature was uploaded to archive beside it.
+            if component.signatureRequired, attachment.signature == nil, attachment.documentId == nil {
                 add("signature-missing", "\(path).signature", "\(component.name) phải được ký số.")
             }
+        }
+        return problems
+    }
+
+    /// A document referenced by id (`dossier.submit.v2`) is archive's: no bytes travel with it.
+    static func referenceProblems(_ attachment: AttachmentReference, path: String) -> [Problem] {
+        guard let id = attachment.documentId else { return [] }
+        var problems: [Problem] = []
+        if UUID(uuidString: id) == nil {
+            problems.append(Problem(code: "invalid-document-id", path: "\(path).documentId",
+                                    message: "Mã tài liệu \(WireText.quote(id)) không hợp lệ: dùng documentId của phiếu tải lên."))
+        }
+        if attachment.contentBase64 != nil || attachment.signature != nil {
+            problems.append(Problem(code: "document-bytes-with-reference", path: path,
+                                    message: "Tài liệu đã tải lên được tham chiếu bằng documentId; không gửi kèm nội dung hoặc chữ ký."))
         }
         return problems
     }

@@ -10,6 +10,13 @@ public struct VerifiedSignature: Sendable, Equatable {
     public let subjectSerialNumber: String?
     /// The signingTime signed attribute, when present.
     public let signingTime: Date?
+
+    public init(subject: String, commonName: String?, subjectSerialNumber: String?, signingTime: Date?) {
+        self.subject = subject
+        self.commonName = commonName
+        self.subjectSerialNumber = subjectSerialNumber
+        self.signingTime = signingTime
+    }
 }
 
 /// Why a signature is not accepted; the message is Vietnamese, for the member.

@@ -35,7 +35,7 @@ final class DeadLetterTests: XCTestCase {
         try publish(Array("{\"specversion\": \"1.0\", \"id\": ".utf8), id: "malformed-1")
         let unknownType = try envelope(MessageType("dossier.teleport", major: 1))
         try publish(unknownType.1, id: unknownType.0)
-        let futureMajor = try envelope(MessageType("dossier.submit", major: 2))
+        let futureMajor = try envelope(MessageType("dossier.submit", major: 3))
         try publish(futureMajor.1, id: futureMajor.0)
         var huge = submit
         huge.form["ghiChu"] = String(repeating: "đ", count: 70_000)

@@ -197,7 +197,7 @@ final class IntakeTests: XCTestCase {
         try system.start("intake")
         let channel = try ReplyChannel()
         let id = try channel.submit(SampleDossier.submit(organisation: system.organisation),
-                                    type: MessageType("dossier.submit", major: 2))
+                                    type: MessageType("dossier.submit", major: 3))
         let reply = try XCTUnwrap(channel.replies(1).first)
         XCTAssertEqual(reply.properties.type, MessageType.messageDeadLettered.cloudEventType)
         XCTAssertEqual(reply.properties.correlationId, id)

@@ -13,8 +13,10 @@ struct DocumentStore: Sendable {
 
     static let chunkBytes = 256 * 1024
     let envelope: DocumentEnvelope
-    /// The documents' facts (size, digest, wrapped key, status) stay in archive's tables.
-    let database: DatabasePool
+    /// The documents' facts (size, digest, wrapped key, status) stay in archive's tables; what
+    /// they establish is announced through the outbox (`document.stored.v1`).
+    let resources: ServiceResources
+    var database: DatabasePool { resources.database }
     /// Where the sealed chunks go: archive's schema by default (`PostgresDocumentChunks`).
     let chunks: any DocumentChunkStorage
 
@@ -23,6 +25,7 @@ struct DocumentStore: Sendable {
         let documentId: String
         let integrator: String
         let memberId: String
+        let procedureCode: String
         let componentCode: String
         let mediaType: String
         let sizeBytes: Int
@@ -30,10 +33,18 @@ struct DocumentStore: Sendable {
         let chunkCount: Int
         let storedAt: Date
         let wrappedKey: DocumentEnvelope.WrappedKey
+        /// Its verified detached signature, once uploaded.
+        let signature: DocumentSignatureFacts?
 
         var answer: StoredDocumentV1 {
             StoredDocumentV1(documentId: documentId, sha256: sha256, sizeBytes: sizeBytes, mediaType: mediaType,
-                             componentCode: componentCode, storedAt: storedAt)
+                             componentCode: componentCode, storedAt: storedAt, signature: signature)
+        }
+
+        var announced: DocumentStoredV1 {
+            DocumentStoredV1(documentId: documentId, integrator: integrator, memberId: memberId, procedureCode: procedureCode,
+                             componentCode: componentCode, mediaType: mediaType, sizeBytes: sizeBytes, sha256: sha256,
+                             storedAt: storedAt, signature: signature)
         }
     }
 
@@ -65,14 +76,18 @@ struct DocumentStore: Sendable {
                              documentId: documentId, number: number)
     }
 
+    /// Marks the upload stored and announces its facts, in one transaction.
     func finish(_ documentId: String, sizeBytes: Int, sha256: String, chunkCount: Int, at now: Date) async throws -> Facts {
-        try await database.run { db in
-            try db.execute("""
+        let stored = try await resources.transaction { context -> Facts? in
+            guard try context.db.execute("""
                 UPDATE documents SET status = $2, size_bytes = $3, sha256 = $4, chunk_count = $5, stored_at = $6::timestamptz
-                WHERE document_id = $1::uuid AND status = $7
-                """, [documentId, Status.stored.rawValue, sizeBytes, sha256, chunkCount, now, Status.uploading.rawValue])
+                WHERE document_id = $1::uuid AND status = $7 RETURNING 1
+                """, [documentId, Status.stored.rawValue, sizeBytes, sha256, chunkCount, now, Status.uploading.rawValue]).first != nil,
+                let facts = try Self.facts(documentId, db: context.db) else { return nil }
+            try context.emit(.documentStored, subject: nil, data: facts.announced)
+            return facts
         }
-        guard let stored = try await facts(documentId) else { throw DocumentVanished(documentId: documentId) }
+        guard let stored else { throw DocumentVanished(documentId: documentId) }
         return stored
     }
 
@@ -87,19 +102,33 @@ struct DocumentStore: Sendable {
     }
 
     func facts(_ documentId: String) async throws -> Facts? {
+        try await database.run { try Self.facts(documentId, db: $0) }
+    }
+
+    static func facts(_ documentId: String, db: PostgresConnection) throws -> Facts? {
         guard UUID(uuidString: documentId) != nil else { return nil }
-        return try await database.run { db in
-            try db.execute("""
-                SELECT document_id::text AS id, integrator, member_id, component_code, media_type, size_bytes::int AS size_bytes,
-                       sha256, chunk_count, master_key_id, wrapped_key, \(rfc3339SQL("stored_at")) AS stored_at
-                FROM documents WHERE document_id = $1::uuid AND status = $2
-                """, [documentId, Status.stored.rawValue]).first.map { row in
-                Facts(documentId: try row.string("id"), integrator: try row.string("integrator"), memberId: try row.string("member_id"),
-                      componentCode: try row.string("component_code"), mediaType: try row.string("media_type"),
-                      sizeBytes: try row.int("size_bytes"), sha256: try row.string("sha256"), chunkCount: try row.int("chunk_count"),
-                      storedAt: WireJSON.parseTimestamp(try row.string("stored_at")) ?? Date(timeIntervalSince1970: 0),
-                      wrappedKey: .init(masterKeyId: try row.string("master_key_id"), bytes: try row.bytes("wrapped_key")))
+        return try db.execute("""
+            SELECT d.document_id::text AS id, integrator, member_id, procedure_code, component_code, media_type,
+                   size_bytes::int AS size_bytes, sha256, chunk_count, master_key_id, wrapped_key,
+                   \(rfc3339SQL("stored_at")) AS stored_at, s.subject, s.common_name, s.subject_serial_number,
+                   \(rfc3339SQL("s.signing_time")) AS signing_time, s.signature_sha256, \(rfc3339SQL("s.verified_at")) AS verified_at
+            FROM documents d LEFT JOIN document_signatures s ON s.document_id = d.document_id
+            WHERE d.document_id = $1::uuid AND status = $2
+            """, [documentId, Status.stored.rawValue]).first.map { row in
+            let signature = try row.optionalString("subject").map { subject in
+                DocumentSignatureFacts(subject: subject, commonName: try row.optionalString("common_name"),
+                                       subjectSerialNumber: try row.optionalString("subject_serial_number"),
+                                       signingTime: try row.optionalString("signing_time").flatMap(WireJSON.parseTimestamp),
+                                       signatureSha256: try row.string("signature_sha256"),
+                                       verifiedAt: WireJSON.parseTimestamp(try row.string("verified_at")) ?? Date(timeIntervalSince1970: 0))
             }
+            return Facts(documentId: try row.string("id"), integrator: try row.string("integrator"), memberId: try row.string("member_id"),
+                         procedureCode: try row.string("procedure_code"),
+                         componentCode: try row.string("component_code"), mediaType: try row.string("media_type"),
+                         sizeBytes: try row.int("size_bytes"), sha256: try row.string("sha256"), chunkCount: try row.int("chunk_count"),
+                         storedAt: WireJSON.parseTimestamp(try row.string("stored_at")) ?? Date(timeIntervalSince1970: 0),
+                         wrappedKey: .init(masterKeyId: try row.string("master_key_id"), bytes: try row.bytes("wrapped_key")),
+                         signature: signature)
         }
     }
 

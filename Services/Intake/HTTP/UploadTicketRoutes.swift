@@ -33,7 +33,13 @@ struct UploadTicketRoutes: Sendable {
         guard let procedure = catalog.procedure(asked.procedureCode, at: now) else {
             return HTTPError.response(.notFound, "procedure-not-found", "Không có thủ tục \(WireText.quote(asked.procedureCode)) đang có hiệu lực.")
         }
-        guard let component = procedure.components.first(where: { $0.code == asked.componentCode }) else {
+        // A delegation letter (Đ.11) is uploaded like a component of any procedure a delegate may submit.
+        let limits: (code: String, maxBytes: Int, mediaTypes: [String])
+        if let component = procedure.components.first(where: { $0.code == asked.componentCode }) {
+            limits = (component.code, component.maxSizeBytes, component.mediaTypes)
+        } else if asked.componentCode == DelegationLetter.componentCode, procedure.whoMaySubmit.contains("delegate") {
+            limits = (DelegationLetter.componentCode, DelegationLetter.maxSizeBytes, DelegationLetter.mediaTypes)
+        } else {
             return HTTPError.response(.notFound, "component-not-found",
                                       "Thủ tục \(procedure.code) không có thành phần hồ sơ \(WireText.quote(asked.componentCode)).")
         }
@@ -45,10 +51,10 @@ struct UploadTicketRoutes: Sendable {
         // The ticket's expiry is checked against the real clock (JWT), not the service clock.
         let expires = Date().addingTimeInterval(UploadTickets.validity)
         let signed = try await tickets.sign(UploadTicketClaims(
-            integrator: integrator, documentId: documentId, member: member, procedure: procedure.code, component: component.code,
-            maxBytes: component.maxSizeBytes, mediaTypes: component.mediaTypes, expires: expires))
+            integrator: integrator, documentId: documentId, member: member, procedure: procedure.code, component: limits.code,
+            maxBytes: limits.maxBytes, mediaTypes: limits.mediaTypes, expires: expires))
         return try jsonResponse(.created, UploadTicketV1(
-            ticket: signed, documentId: documentId, uploadURL: "\(uploadURL)/\(documentId)", maximumBytes: component.maxSizeBytes,
-            mediaTypes: component.mediaTypes, expiresAt: expires))
+            ticket: signed, documentId: documentId, uploadURL: "\(uploadURL)/\(documentId)", maximumBytes: limits.maxBytes,
+            mediaTypes: limits.mediaTypes, expiresAt: expires))
     }
 }

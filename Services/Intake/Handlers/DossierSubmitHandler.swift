@@ -3,12 +3,19 @@ import Foundation
 import Persistence
 import ServiceKit
 
-/// `dossier.submit.v1` over AMQP → the submission desk; answers `reply_to` with the receipt
-/// (`dossier.received.v1`) or the rejection (`dossier.rejected.v1`).
+/// `dossier.submit.v1` and `.v2` over AMQP → the submission desk; answers `reply_to` with the
+/// receipt (`dossier.received.v1`) or the rejection (`dossier.rejected.v1`). A v2 submission is
+/// kept and announced as its declaration (`DossierSubmitV2.declared`): document ids, no bytes.
 struct DossierSubmitHandler: BatchMessageHandler {
     let tables = ["dossiers", "dossier_sequences", "dossier_events"]
-    let messageType = MessageType.dossierSubmit
+    let messageType: MessageType
     let desk: SubmissionDesk
+    let decode: @Sendable (IncomingMessage) throws -> DossierSubmitV1
+
+    static func all(desk: SubmissionDesk) -> [DossierSubmitHandler] {
+        [DossierSubmitHandler(messageType: .dossierSubmit, desk: desk) { try $0.decode(DossierSubmitV1.self).data },
+         DossierSubmitHandler(messageType: .dossierSubmitV2, desk: desk) { try $0.decode(DossierSubmitV2.self).data.declared }]
+    }
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         let requests = try authenticate(batch, db: context.db)
@@ -38,7 +45,7 @@ struct DossierSubmitHandler: BatchMessageHandler {
 
     private func authenticate(_ batch: [IncomingMessage], db: PostgresConnection) throws -> [SubmissionRequest] {
         try zip(batch, Integrators.verifiedSenders(of: batch, db: db)).map { message, integrator in
-            SubmissionRequest(integrator: integrator, submit: try message.decode(DossierSubmitV1.self).data, message: message)
+            SubmissionRequest(integrator: integrator, submit: try decode(message), message: message)
         }
     }
 }

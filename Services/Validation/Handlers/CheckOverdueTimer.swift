@@ -12,9 +12,9 @@ struct CheckOverdueTimer: TimerHandler {
 
     func fire(_ timer: DueTimer, context: HandlerContext) throws {
         let payload = try timer.decode(OverduePayload.self)
-        guard let organisation = try desk.markCheckOverdue(payload.dossierCode, at: context.now, db: context.db) else { return }
+        guard let (organisation, status) = try desk.markCheckOverdue(payload.dossierCode, at: context.now, db: context.db) else { return }
         try context.emit(.dossierCheckOverdue, subject: payload.dossierCode, data: DossierCheckOverdueV1(
-            dossierCode: payload.dossierCode, receivingOrganisationCode: organisation,
-            deadline: timer.dueAt, waitingFor: "awaiting-member-registry", detectedAt: context.now))
+            dossierCode: payload.dossierCode, receivingOrganisationCode: organisation, deadline: timer.dueAt,
+            waitingFor: status == .awaitingDocuments ? "awaiting-document-facts" : "awaiting-member-registry", detectedAt: context.now))
     }
 }

@@ -23,11 +23,12 @@ struct DossierReceivedHandler: BatchMessageHandler {
         var deadlines: [Date] = []
         var sealed: [HistoryCipher.Sealed] = []
         let calendars = try desk.check.calendars.calendars(for: Set(received.map(\.receivingOrganisationCode)), db: context.db)
+        let documents = try desk.documentFacts(of: received.map(DossierContent.init(received:)), db: context.db)
         for dossier in received {
             let content = DossierContent(received: dossier)
             contents.append(content)
             outcomes.append(desk.check.check(content, member: members[dossier.submitter.memberId],
-                                             delegate: dossier.delegation?.memberDelegateId.flatMap { members[$0] }))
+                                             delegate: dossier.delegation?.memberDelegateId.flatMap { members[$0] }, documents: documents))
             deadlines.append(try desk.check.checkDeadline(for: content, in: calendars[content.receivingOrganisationCode]))
             sealed.append(try desk.sealedRevision(content, revision: 1))
         }

@@ -57,6 +57,9 @@ public enum CheckOutcome: Sendable, Equatable {
     case refused(code: String, reason: String)
     /// The registry replica does not know the member yet; checked again when it does.
     case awaitingRegistry
+    /// Archive's facts about these referenced documents (or their signatures) have not arrived
+    /// yet (`document.stored.v1`); checked again when they do.
+    case awaitingDocuments([String])
 
     /// The dossier's status after this outcome.
     public var status: DossierCheckStatus {
@@ -65,6 +68,7 @@ public enum CheckOutcome: Sendable, Equatable {
         case .supplementRequested: .supplementRequested
         case .refused: .refused
         case .awaitingRegistry: .awaitingRegistry
+        case .awaitingDocuments: .awaitingDocuments
         }
     }
 }
@@ -79,6 +83,8 @@ public enum DossierCheckStatus: String, Sendable, Codable {
     case refused
     /// The member is not in the registry replica yet.
     case awaitingRegistry = "awaiting-registry"
+    /// Facts of a referenced document (or of its signature) have not arrived from archive yet.
+    case awaitingDocuments = "awaiting-documents"
     /// Withdrawn by the submitter before a decision: over.
     case withdrawn
 }
@@ -107,8 +113,10 @@ public struct ContentCheck: Sendable {
         return complex ? try calendar.adding(workingDays: 1, to: start) : try calendar.adding(workingHours: 8, to: start)
     }
 
-    /// `delegate`: the registry record of a member who submits for `member` (Đ.11), when known.
-    public func check(_ content: DossierContent, member: MemberRecord?, delegate: MemberRecord? = nil) -> CheckOutcome {
+    /// `delegate`: the registry record of a member who submits for `member` (Đ.11), when known;
+    /// `documents`: archive's facts of the documents the content references, by id.
+    public func check(_ content: DossierContent, member: MemberRecord?, delegate: MemberRecord? = nil,
+                      documents: [String: DocumentStoredV1] = [:]) -> CheckOutcome {
         guard let procedure = catalog.procedure(content.procedureCode, at: content.submittedAt ?? content.officialReceiptAt) else {
             return .refused(code: "procedure-not-in-force",
                             reason: "Thủ tục \(content.procedureCode) không có hiệu lực tại thời điểm nộp hồ sơ.")
@@ -119,6 +127,8 @@ public struct ContentCheck: Sendable {
                             reason: "Theo Cơ sở dữ liệu đảng viên, người nộp không còn sinh hoạt đảng nên không thể thực hiện thủ tục này.")
         }
         if let refusal = organisationRefusal(procedure, content: content, member: member) { return refusal }
+        let awaited = awaitedDocuments(content, procedure: procedure, documents: documents)
+        guard awaited.isEmpty else { return .awaitingDocuments(awaited) }
         var problems: [Problem] = []
         var prefilled: [PrefilledField] = []
         var submitter = content.submitter
@@ -144,9 +154,9 @@ public struct ContentCheck: Sendable {
             reconcile("$.data.form.\(field.name)", field.label, given: form[field.name], known: known) { form[field.name] = $0 }
         }
         problems += procedure.form.problems(in: form, formVersion: nil, registryFillsEmpty: false)
-        problems += componentProblems(content, procedure: procedure, member: member, form: form)
+        problems += componentProblems(content, procedure: procedure, member: member, form: form, documents: documents)
         if let delegation = content.delegation {
-            problems += delegationProblems(delegation, content: content, member: member, delegate: delegate)
+            problems += delegationProblems(delegation, content: content, member: member, delegate: delegate, documents: documents)
         }
         if let refusal = refusal(procedure, form: form) { return refusal }
         problems += timeLimitProblems(procedure, content: content, form: form)
@@ -177,7 +187,7 @@ public struct ContentCheck: Sendable {
     // MARK: Components and signatures (Đ.14.2)
 
     func componentProblems(_ content: DossierContent, procedure: ProcedureVersion, member: MemberRecord,
-                           form: [String: String]) -> [Problem] {
+                           form: [String: String], documents: [String: DocumentStoredV1]) -> [Problem] {
         var problems: [Problem] = []
         let present = Set(content.attachments.map(\.componentCode))
         for component in procedure.components where component.required && !present.contains(component.code) {
@@ -192,7 +202,7 @@ public struct ContentCheck: Sendable {
                 continue
             }
             problems += documentProblems(attachment, name: component.name, path: path, signed: component.signatureRequired,
-                                         at: content.officialReceiptAt) {
+                                         at: content.officialReceiptAt, content: content, documents: documents) {
                 signerProblem($0, component: component, member: member, form: form)
             }
         }
@@ -202,7 +212,12 @@ public struct ContentCheck: Sendable {
     /// A document's bytes against its declared size and digest, then, when it must be signed, its
     /// detached signature verified and its signer judged by `signer`.
     func documentProblems(_ attachment: AttachmentReference, name: String, path: String, signed: Bool, at time: Date,
+                          content: DossierContent, documents: [String: DocumentStoredV1],
                           signer: (VerifiedSignature) -> (code: String, message: String)?) -> [Problem] {
+        if attachment.documentId != nil {
+            return referencedDocumentProblems(attachment, name: name, path: path, signed: signed, content: content,
+                                              documents: documents, signer: signer)
+        }
         var bytes: [UInt8]?
         if let encoded = attachment.contentBase64 {
             guard let decoded = Data(base64Encoded: encoded).map(Array.init), decoded.count == attachment.sizeBytes,
@@ -238,7 +253,7 @@ public struct ContentCheck: Sendable {
     /// The delegation holds at the receipt time; a delegate member is an active member of the
     /// registry; a written delegation's letter is signed by the member who delegates.
     func delegationProblems(_ delegation: SubmissionDelegation, content: DossierContent, member: MemberRecord,
-                            delegate: MemberRecord?) -> [Problem] {
+                            delegate: MemberRecord?, documents: [String: DocumentStoredV1]) -> [Problem] {
         var problems: [Problem] = []
         if let until = delegation.validUntil, until < content.officialReceiptAt {
             problems.append(Problem(code: "delegation-expired", path: "$.data.delegation.validUntil",
@@ -249,8 +264,8 @@ public struct ContentCheck: Sendable {
                                     message: "Người được ủy quyền (mã \(delegation.delegateId)) không có trong Cơ sở dữ liệu đảng viên hoặc không còn sinh hoạt đảng."))
         }
         if delegation.form == .writtenDocument, let letter = delegation.document {
-            problems += documentProblems(letter, name: "Giấy ủy quyền", path: "$.data.delegation.document", signed: true,
-                                         at: content.officialReceiptAt) { verified in
+            problems += documentProblems(letter, name: DelegationLetter.name, path: "$.data.delegation.document", signed: true,
+                                         at: content.officialReceiptAt, content: content, documents: documents) { verified in
                 Self.signed(verified, by: member) ? nil
                     : ("signer-not-member", "Giấy ủy quyền phải do chính đảng viên \(member.fullName) ký số.")
             }

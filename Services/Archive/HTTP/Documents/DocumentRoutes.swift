@@ -14,30 +14,48 @@ import Signatures
 ///   chunks; cut off with 413 past the catalog's size for the component; 422 when the bytes are not
 ///   the declared type or not the declared digest. 201 `StoredDocumentV1`; the same ticket again: 200
 ///   with the same facts.
-/// - `GET /v1/documents/{documentId}` for auditors (officer token; audited): the bytes, streamed,
-///   with `Content-Length`, `ETag` (the sha256) and single byte ranges.
+/// - `PUT /v1/documents/{documentId}/signature` with the same ticket, `Content-Type:
+///   application/pkcs7-signature` and the detached CMS signature (DER or PEM) over the stored bytes:
+///   verified here (422 with the signature problem's code when it does not hold), kept sealed, and
+///   the document's facts announced again with the signer. 201 `StoredDocumentV1` with `signature`.
+/// - `GET /v1/documents/{documentId}` and `GET /v1/dossiers/{code}/documents` for the officers of
+///   the organisations on the dossier's route and auditors (`DocumentReading.swift`).
 struct DocumentRoutes: Sendable {
     let store: DocumentStore
     let tickets: UploadTickets
     let officerTokens: OfficerTokens
     /// A virus scanner plugs in here; none is configured by default.
     let inspector: any DocumentInspector
+    /// Trusted certification authorities for signatures (`TTHC_SIGNATURE_TRUST_ANCHORS`); nil: none trusted.
+    let verifier: DetachedSignatureVerifier?
 
     func add(to router: Router<BasicRequestContext>, resources: ServiceResources) {
         router.put("/v1/documents/:id") { request, context in
             try await upload(request, id: context.parameters.get("id") ?? "", clock: resources.clock)
         }
+        router.put("/v1/documents/:id/signature") { request, context in
+            try await uploadSignature(request, id: context.parameters.get("id") ?? "", clock: resources.clock)
+        }
         router.get("/v1/documents/:id") { request, context in
             try await download(request, id: context.parameters.get("id") ?? "", resources: resources)
         }
+        router.get("/v1/dossiers/:code/documents") { request, context in
+            try await list(request, dossier: context.parameters.get("code") ?? "", resources: resources)
+        }
     }
 
-    func upload(_ request: Request, id: String, clock: ServiceClock) async throws -> Response {
+    /// The upload ticket presented for document `id`, verified.
+    func ticket(of request: Request, for id: String) async -> UploadTicketClaims? {
         guard let presented = request.headers[.authorization].flatMap(bearerToken),
-              let ticket = try? await tickets.verify(presented), ticket.jti.value == id.lowercased() else {
-            return HTTPError.response(.unauthorized, "invalid-upload-ticket",
-                                      "Phiếu tải lên không hợp lệ, đã hết hạn hoặc không dành cho tài liệu này.")
-        }
+              let ticket = try? await tickets.verify(presented), ticket.jti.value == id.lowercased() else { return nil }
+        return ticket
+    }
+
+    static let invalidTicket = HTTPError.response(.unauthorized, "invalid-upload-ticket",
+                                                  "Phiếu tải lên không hợp lệ, đã hết hạn hoặc không dành cho tài liệu này.")
+
+    func upload(_ request: Request, id: String, clock: ServiceClock) async throws -> Response {
+        guard let ticket = await ticket(of: request, for: id) else { return Self.invalidTicket }
         let documentId = ticket.jti.value
         let mediaType = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         guard ticket.mediaTypes.contains(mediaType) else {
@@ -137,45 +155,6 @@ struct DocumentRoutes: Sendable {
             return .refused(HTTPError.response(.unprocessableContent, "document-refused", verdict))
         }
         return .complete(size: size, sha256: digest, chunks: chunks)
-    }
-
-    func download(_ request: Request, id: String, resources: ServiceResources) async throws -> Response {
-        guard let officer = await officerTokens.officer(of: request) else { return OfficerTokens.unauthenticated }
-        // The role first: whether a document exists is not told to whoever may not read it.
-        let allowed = officer.role == "auditor"
-        let facts = allowed ? try await store.facts(id.lowercased()) : nil
-        try await resources.transaction { context in
-            try AuditLog.record(officer, action: "read-document", dossierCode: nil, allowed: allowed, detail: String(id.prefix(64)),
-                                at: context.now, db: context.db)
-        }
-        guard allowed else { return HTTPError.response(.forbidden, "forbidden", "Không có quyền đọc tài liệu này.") }
-        guard let facts else { return HTTPError.response(.notFound, "document-not-found", "Không tìm thấy tài liệu \(WireText.quote(String(id.prefix(64)))).") }
-        let key: SymmetricKey
-        do {
-            key = try store.key(of: facts)
-        } catch {
-            resources.logger.error("document key unavailable", metadata: ["document": .string(facts.documentId), "error": .string("\(error)")])
-            return HTTPError.response(.serviceUnavailable, "document-key-unavailable", "Tạm thời chưa đọc được tài liệu; xin thử lại sau.")
-        }
-        let etag = "\"\(facts.sha256)\""
-        if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: [.eTag: etag]) }
-        var range = 0...(facts.sizeBytes - 1)
-        var headers: HTTPFields = [.contentType: facts.mediaType, .eTag: etag, .acceptRanges: "bytes"]
-        var status = HTTPResponse.Status.ok
-        if let asked = request.headers[.range] {
-            guard let parsed = Self.byteRange(asked, size: facts.sizeBytes) else {
-                return Response(status: .rangeNotSatisfiable, headers: [.contentRange: "bytes */\(facts.sizeBytes)"])
-            }
-            range = parsed
-            status = .partialContent
-            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(facts.sizeBytes)"
-        }
-        headers[.contentLength] = String(range.count)
-        let (store, served) = (self.store, range)
-        return Response(status: status, headers: headers, body: ResponseBody(contentLength: served.count) { writer in
-            try await store.read(facts, key: key, range: served) { try await writer.write(ByteBuffer(bytes: $0)) }
-            try await writer.finish(nil)
-        })
     }
 
     /// One range of `bytes=a-b`, `bytes=a-` or `bytes=-n`; nil when it cannot be served.

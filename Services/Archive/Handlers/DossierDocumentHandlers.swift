@@ -1,0 +1,89 @@
+import Contracts
+import Foundation
+import Persistence
+import ServiceKit
+
+/// Which documents a dossier references (`dossier.received.v1`, `dossier.supplement-received.v1`;
+/// each component version and the delegation letter given by document id) and, from the receipt,
+/// its receiving organisation as its first participant: the reading rights of `DocumentReaders`.
+struct DossierDocumentsHandler: BatchMessageHandler {
+    let tables = ["dossier_documents", "dossier_participants"]
+    let messageType: MessageType
+
+    static let all = [DossierDocumentsHandler(messageType: .dossierReceived),
+                      DossierDocumentsHandler(messageType: .dossierSupplementReceived)]
+
+    func handle(batch: [IncomingMessage], context: HandlerContext) throws {
+        var references: [(dossier: String, document: AttachmentReference)] = []
+        var participants: [(dossier: String, organisation: String)] = []
+        for message in batch {
+            if messageType == .dossierReceived {
+                let received = try message.decode(DossierReceivedV1.self).data
+                references += (received.attachments + [received.delegation?.document].compactMap { $0 }).map { (received.dossierCode, $0) }
+                participants.append((received.dossierCode, received.receivingOrganisationCode))
+            } else {
+                let supplement = try message.decode(DossierSupplementReceivedV1.self).data
+                references += supplement.attachments.map { (supplement.dossierCode, $0) }
+            }
+        }
+        let referenced = references.filter { $0.document.documentId.flatMap(UUID.init(uuidString:)) != nil }
+        if !referenced.isEmpty {
+            try context.db.execute("""
+                INSERT INTO dossier_documents (dossier_code, document_id, component_code, file_name, referenced_at)
+                SELECT code, id::uuid, component, file, $5::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+                    AS t(code, id, component, file)
+                ON CONFLICT DO NOTHING
+                """, [PostgresArray(referenced.map(\.dossier)), PostgresArray(referenced.map { $0.document.documentId! }),
+                      PostgresArray(referenced.map(\.document.componentCode)), PostgresArray(referenced.map(\.document.fileName)),
+                      context.now])
+        }
+        try DocumentReaders.add(participants, at: context.now, db: context.db)
+    }
+}
+
+/// `dossier.step-assigned.v1`: the step's organisation takes part in the dossier's route from now.
+struct RouteParticipantHandler: BatchMessageHandler {
+    let tables = ["dossier_participants"]
+    let messageType = MessageType.dossierStepAssigned
+
+    func handle(batch: [IncomingMessage], context: HandlerContext) throws {
+        let steps = try batch.map { try $0.decode(DossierStepAssignedV1.self).data }
+        try DocumentReaders.add(steps.map { ($0.dossierCode, $0.organisationCode) }, at: context.now, db: context.db)
+    }
+}
+
+/// Reading rights on documents: auditors read any; an officer of an organisation reads the
+/// documents of the dossiers whose route their organisation takes part in.
+enum DocumentReaders {
+    static func add(_ participants: [(dossier: String, organisation: String)], at now: Date, db: PostgresConnection) throws {
+        guard !participants.isEmpty else { return }
+        try db.execute("""
+            INSERT INTO dossier_participants (dossier_code, organisation_code, since)
+            SELECT code, organisation, $3::timestamptz FROM unnest($1::text[], $2::text[]) AS t(code, organisation)
+            ON CONFLICT DO NOTHING
+            """, [PostgresArray(participants.map(\.dossier)), PostgresArray(participants.map(\.organisation)), now])
+    }
+
+    /// A dossier referencing `documentId` in whose route `organisation` takes part; nil when none.
+    static func dossier(readableBy organisation: String, document documentId: String, db: PostgresConnection) throws -> String? {
+        guard UUID(uuidString: documentId) != nil else { return nil }
+        return try db.execute("""
+            SELECT d.dossier_code FROM dossier_documents d
+            JOIN dossier_participants p ON p.dossier_code = d.dossier_code AND p.organisation_code = $2
+            WHERE d.document_id = $1::uuid ORDER BY d.dossier_code LIMIT 1
+            """, [documentId, organisation]).first.map { try $0.string("dossier_code") }
+    }
+
+    static func takesPart(_ organisation: String, in dossier: String, db: PostgresConnection) throws -> Bool {
+        try db.execute("SELECT 1 FROM dossier_participants WHERE dossier_code = $1 AND organisation_code = $2",
+                       [dossier, organisation]).first != nil
+    }
+
+    /// The documents a dossier references, in the order they were referenced.
+    static func documents(of dossier: String, db: PostgresConnection) throws -> [(documentId: String, componentCode: String, fileName: String)] {
+        try db.execute("""
+            SELECT document_id::text AS id, component_code, file_name FROM dossier_documents WHERE dossier_code = $1
+            ORDER BY referenced_at, component_code, document_id
+            """, [dossier]).rows.map { (try $0.string("id"), try $0.string("component_code"), try $0.string("file_name")) }
+    }
+}

@@ -1,0 +1,52 @@
+import Contracts
+import Foundation
+import Persistence
+import ServiceKit
+import ValidationRules
+
+/// Archive's document facts (`validation.document_facts`) and the dossiers waiting for them.
+extension CheckDesk {
+    /// The facts of every document `contents` reference, by id.
+    func documentFacts(of contents: [DossierContent], db: PostgresConnection) throws -> [String: DocumentStoredV1] {
+        let ids = Set(contents.flatMap { content in
+            content.attachments.compactMap(\.documentId) + [content.delegation?.document?.documentId].compactMap { $0 }
+        })
+        guard !ids.isEmpty else { return [:] }
+        var facts: [String: DocumentStoredV1] = [:]
+        for row in try db.execute("SELECT facts::text AS facts FROM document_facts WHERE document_id = ANY($1::text[])",
+                                  [PostgresArray(ids.sorted())]).rows {
+            let document = try row.json(DocumentStoredV1.self, "facts")
+            facts[document.documentId] = document
+        }
+        return facts
+    }
+
+    /// Keeps facts; facts only grow, so a copy without the signature never replaces one with it
+    /// (the two announcements may arrive in either order, or twice).
+    func storeDocumentFacts(_ documents: [DocumentStoredV1], db: PostgresConnection) throws {
+        try db.execute("""
+            INSERT INTO document_facts (document_id, facts, signed)
+            SELECT * FROM unnest($1::text[], $2::jsonb[], $3::boolean[])
+            ON CONFLICT (document_id) DO UPDATE SET facts = excluded.facts, signed = excluded.signed, updated_at = now()
+            WHERE excluded.signed OR NOT document_facts.signed
+            """, [PostgresArray(documents.map(\.documentId)), try PostgresArray.json(documents),
+                  PostgresArray(documents.map { $0.signature != nil })])
+    }
+
+    /// Records which documents a dossier waits for (status `awaiting-documents`).
+    func awaitDocuments(_ ids: [String], dossier code: String, db: PostgresConnection) throws {
+        try db.execute("UPDATE dossiers SET awaited_documents = $2::text[] WHERE code = $1", [code, PostgresArray(ids)])
+    }
+
+    /// Dossiers waiting for one of these documents, locked, by code.
+    func awaitingDocuments(_ ids: [String], db: PostgresConnection) throws -> [(code: String, revision: Int, memberId: String, deadline: Date?)] {
+        try db.execute("""
+            SELECT code, revision, member_id, \(rfc3339SQL("check_deadline")) AS deadline FROM dossiers
+            WHERE status = '\(DossierCheckStatus.awaitingDocuments.rawValue)' AND awaited_documents && $1::text[]
+            ORDER BY code FOR UPDATE
+            """, [PostgresArray(ids)]).rows.map { row in
+            (try row.string("code"), try row.int("revision"), try row.string("member_id"),
+             try row.optionalString("deadline").flatMap(WireJSON.parseTimestamp))
+        }
+    }
+}

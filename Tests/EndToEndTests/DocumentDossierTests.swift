@@ -1,0 +1,170 @@
+import Contracts
+import Foundation
+import Messaging
+import Persistence
+import Signatures
+import TestSupport
+import XCTest
+
+/// Issue 17: a dossier whose components were uploaded to archive (`dossier.submit.v2`): a 9 MiB
+/// scanned self-review goes from upload to the dossier's result, its signature verified by archive
+/// and judged by validation from archive's facts; the dossier waits visibly for a fact still on its
+/// way; a reference to another member's document is a problem that tells nothing more; no message
+/// carries a document's bytes and no schema holds them in plaintext.
+final class DocumentDossierTests: XCTestCase, RoutingScenario {
+    let intake = "http://127.0.0.1:18081"
+
+    /// Uploads `bytes` as `component` of the official transfer for `member`: the document reference
+    /// and the ticket (for its signature).
+    func upload(_ bytes: [UInt8], component: String, fileName: String, for member: MemberRecord, in folder: URL) throws
+        -> (reference: DocumentReference, ticket: UploadTicketV1) {
+        let asked = try XCTUnwrap(HTTPProbe.post(
+            "\(intake)/v1/documents/upload-tickets", headers: ["Authorization": "Bearer portal-test-token", "Content-Type": "application/json"],
+            body: #"{"procedureCode":"\#(ProcedureCode.officialTransfer)","componentCode":"\#(component)","memberId":"\#(member.memberId)"}"#))
+        XCTAssertEqual(asked.status, 201, asked.body)
+        let ticket = try WireJSON.decode(UploadTicketV1.self, from: Array(asked.body.utf8))
+        let file = folder.appendingPathComponent(fileName)
+        try Data(bytes).write(to: file)
+        let status = try put(file, to: ticket.uploadURL, ticket: ticket.ticket, type: "application/pdf")
+        XCTAssertEqual(status.code, 201, status.body)
+        return (DocumentReference(componentCode: component, fileName: fileName, documentId: ticket.documentId,
+                                  mediaType: "application/pdf", sizeBytes: bytes.count, sha256: sha256Hex(bytes)), ticket)
+    }
+
+    func put(_ file: URL, to url: String, ticket: String, type: String) throws -> (code: Int, body: String) {
+        let out = file.deletingLastPathComponent().appendingPathComponent("answer-\(UUID().uuidString)")
+        let status = try ExternalTool.run("curl", ["-s", "-o", out.path, "-w", "%{http_code}", "-X", "PUT", "-H", "Expect:",
+                                                   "--data-binary", "@\(file.path)", "-H", "Authorization: Bearer \(ticket)",
+                                                   "-H", "Content-Type: \(type)", url]).output
+        return (Int(status) ?? 0, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
+    }
+
+    /// The member's detached signature over `bytes`, PUT beside the document.
+    func sign(_ bytes: [UInt8], by member: MemberRecord, ticket: UploadTicketV1, in folder: URL) throws -> (code: Int, body: String) {
+        let signature = SampleDossier.signature(over: bytes, by: member, fileName: "x.p7s")
+        let file = folder.appendingPathComponent("\(ticket.documentId).p7s")
+        try XCTUnwrap(signature.contentBase64.flatMap { Data(base64Encoded: $0) }).write(to: file)
+        return try put(file, to: "\(ticket.uploadURL)/signature", ticket: ticket.ticket, type: "application/pkcs7-signature")
+    }
+
+    func submission(_ id: String, member: MemberRecord, organisation: String, attachments: [DocumentReference]) -> DossierSubmitV2 {
+        let sample = SampleDossier.submit(clientSubmissionId: id, organisation: organisation, member: member)
+        return DossierSubmitV2(clientSubmissionId: id, procedureCode: sample.procedureCode,
+                               receivingOrganisationCode: sample.receivingOrganisationCode, submitter: sample.submitter,
+                               formVersion: sample.formVersion, form: sample.form, attachments: attachments)
+    }
+
+    func checkStatus(_ code: String) throws -> String? {
+        try TestEnvironment.value("SELECT status FROM validation.dossiers WHERE code = $1", [code])
+    }
+
+    func testADossierOfUploadedDocumentsReachesItsResultWithNoBytesInAnyMessageOrPlaintextInAnySchema() async throws {
+        let system = try SystemHarness()
+        try system.startAll()
+        let members = TestEnvironment.members(3, organisation: system.organisation)
+        try TestEnvironment.registerMembers(members)
+        try TestEnvironment.eventually("members replicated") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = ANY($1::text[])",
+                                      [PostgresArray(members.map(\.memberId))]) == 3
+        }
+        let member = members[0]
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("document-dossier-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Every message on the broker's exchanges while the dossier lives, to look for its bytes.
+        let spy = try TestEnvironment.amqp()
+        defer { spy.close() }
+        let spied = try spy.declareQueue("", durable: false, exclusive: true, autoDelete: true).name
+        for exchange in [Exchange.events, Exchange.intake, Exchange.integrators, Exchange.organisations] {
+            try spy.bindQueue(spied, exchange: exchange, routingKey: "#")
+        }
+
+        // The member's self-review, scanned: 9 MiB, with a marker to look for.
+        let marker = "MARKER-\(UUID().uuidString)"
+        var scan = Array("%PDF-1.7\n% \(marker) bản tự kiểm điểm\n".utf8)
+        var generator = SystemRandomNumberGenerator()
+        while scan.count < 9 * 1024 * 1024 {
+            scan += (0..<65536).map { _ in UInt8.random(in: 0...255, using: &generator) } + Array(marker.utf8)
+        }
+        let request = Array("%PDF-1.4\n% Don de nghi chuyen sinh hoat dang \(marker)\n%%EOF\n".utf8)
+        let decision = Array("%PDF-1.4\n% Quyet dinh dieu dong \(marker)\n%%EOF\n".utf8)
+        let ddn = try upload(request, component: "DDN", fileName: "don-de-nghi.pdf", for: member, in: folder)
+        let btkd = try upload(scan, component: "BTKD", fileName: "ban-tu-kiem-diem.pdf", for: member, in: folder)
+        let qd = try upload(decision, component: "QD", fileName: "quyet-dinh.pdf", for: member, in: folder)
+        let signed = try sign(request, by: member, ticket: ddn.ticket, in: folder)
+        XCTAssertEqual(signed.code, 201, signed.body)
+        let facts = try WireJSON.decode(StoredDocumentV1.self, from: Array(signed.body.utf8))
+        XCTAssertEqual(facts.signature?.subjectSerialNumber, member.citizenId)
+        // A signature over other bytes is refused where the bytes are, before any dossier needs it.
+        let forged = try sign(decision, by: member, ticket: btkd.ticket, in: folder)
+        XCTAssertTrue(forged.code == 422 && forged.body.contains("signature-invalid"), "\(forged)")
+
+        // Submitted before the self-review's signature is uploaded: the dossier waits for that fact.
+        let channel = try IntakeTests.ReplyChannel()
+        _ = try channel.send(submission(UUID().uuidString.lowercased(), member: member, organisation: system.organisation,
+                                        attachments: [ddn.reference, btkd.reference, qd.reference]), type: .dossierSubmitV2)
+        let receipt = try channel.replies(1)[0]
+        let code = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: receipt.body).data.dossierCode
+        try TestEnvironment.eventually("waiting for the signature's facts") { try self.checkStatus(code) == "awaiting-documents" }
+        let late = try sign(scan, by: member, ticket: btkd.ticket, in: folder)
+        XCTAssertEqual(late.code, 201, late.body)
+        try TestEnvironment.eventually(timeout: 90, "decided") { try self.routeStatus(code) == "decided:approved" }
+        try TestEnvironment.eventually("result issued") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM archive.results WHERE dossier_code = $1 AND status = 'issued'", [code]) == 1
+        }
+
+        // Each committee on the route reads the scan in its step (the receiving cell, the committees
+        // that comment and decide, the receiving side of the transfer); another organisation may not,
+        // and is not told whether it exists; every read is audited.
+        let routingDatabase = try TestEnvironment.database(role: "routing", schema: "routing")
+        defer { routingDatabase.close() }
+        let organisations = Set(try routingDatabase.execute("SELECT DISTINCT organisation_code FROM route_steps WHERE dossier_code = $1",
+                                                            [code]).rows.map { try $0.string("organisation_code") } + [system.organisation])
+        XCTAssertGreaterThanOrEqual(organisations.count, 3, "\(organisations)")
+        for organisation in organisations {
+            let officer = try await token(organisation)
+            let listed = try XCTUnwrap(HTTPProbe.get("\(archive)/v1/dossiers/\(code)/documents", headers: ["Authorization": "Bearer \(officer)"]))
+            XCTAssertEqual(listed.status, 200, "\(organisation): \(listed.body)")
+            let documents = try WireJSON.decode(DossierDocumentsV1.self, from: Array(listed.body.utf8)).documents
+            XCTAssertEqual(Set(documents.map(\.componentCode)), ["DDN", "BTKD", "QD"])
+            let selfReview = try XCTUnwrap(documents.first { $0.componentCode == "BTKD" })
+            XCTAssertEqual(selfReview.document.signature?.subjectSerialNumber, member.citizenId)
+            let read = folder.appendingPathComponent("read-\(organisation).pdf")
+            _ = try ExternalTool.run("curl", ["-s", "-o", read.path, "-H", "Authorization: Bearer \(officer)", archive + selfReview.url])
+            XCTAssertEqual(sha256Hex(Array(try Data(contentsOf: read))), btkd.reference.sha256, "\(organisation) reads the scan")
+        }
+        let outsider = try await token("\(system.organisation)X")
+        XCTAssertEqual(HTTPProbe.get("\(archive)/v1/dossiers/\(code)/documents", headers: ["Authorization": "Bearer \(outsider)"])?.status, 403)
+        XCTAssertEqual(HTTPProbe.get("\(archive)/v1/documents/\(btkd.reference.documentId)",
+                                     headers: ["Authorization": "Bearer \(outsider)"])?.status, 403)
+        XCTAssertEqual(try TestEnvironment.count(
+            "SELECT count(*) AS n FROM archive.audit_log WHERE dossier_code = $1 AND action = 'read-document' AND allowed", [code]),
+                       organisations.count)
+        XCTAssertEqual(try TestEnvironment.count(
+            "SELECT count(*) AS n FROM archive.audit_log WHERE organisation_code = $1 AND NOT allowed", ["\(system.organisation)X"]), 2)
+
+        // Other members' documents, referenced by a third member's dossier: problems that tell nothing about whose they are.
+        let foreign = try upload(request, component: "DDN", fileName: "don-khac.pdf", for: members[1], in: folder)
+        XCTAssertEqual(try sign(request, by: members[1], ticket: foreign.ticket, in: folder).code, 201)
+        _ = try channel.send(submission(UUID().uuidString.lowercased(), member: members[2], organisation: system.organisation,
+                                        attachments: [foreign.reference, btkd.reference, qd.reference]), type: .dossierSubmitV2)
+        let second = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
+        try TestEnvironment.eventually("supplement requested") { try self.checkStatus(second) == "supplement-requested" }
+        let problems = try XCTUnwrap(try TestEnvironment.value("SELECT problems::text FROM validation.dossiers WHERE code = $1", [second]))
+        XCTAssertTrue(problems.contains("document-reference-invalid") && problems.contains("$.data.attachments[0].documentId"), problems)
+        for owner in members.prefix(2) {
+            XCTAssertFalse(problems.contains(owner.memberId) || problems.contains(owner.fullName), problems)
+        }
+
+        // No message carried a document's bytes; no schema holds them in plaintext.
+        var seen = 0
+        while let delivery = try spy.get(queue: spied) {
+            seen += 1
+            XCTAssertLessThan(delivery.body.count, 64 * 1024, "a message as large as a document: \(delivery.routingKey)")
+            XCTAssertFalse(String(decoding: delivery.body, as: UTF8.self).contains(marker), "\(delivery.routingKey) carries the marker")
+        }
+        XCTAssertGreaterThan(seen, 10)
+        XCTAssertEqual(try TestEnvironment.tablesContaining(marker), [])
+        try system.stopAll()
+    }
+}
