@@ -42,7 +42,8 @@ await ServiceRuntime.run(ServiceDefinition(
         // organisation the member belongs to now is the one that manages them.
         ConsumerDefinition(queue: "archive.members", handlers: MemberOrganisationHandler.all),
         // Who may read a dossier's documents: what it references, who takes part in its route.
-        ConsumerDefinition(queue: "archive.dossier-documents", handlers: DossierDocumentsHandler.all + [RouteParticipantHandler()]
+        ConsumerDefinition(queue: "archive.dossier-documents", handlers: DossierDocumentsHandler.all(handover: InlineDocumentHandover(envelope: envelope))
+                                                                            + [RouteParticipantHandler()]
                            as [any MessageHandler]),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),

@@ -72,9 +72,10 @@ struct SubmissionDesk: Sendable {
     }
 
     /// The same key again is the same submission again only with the same content, compared as
-    /// encoded (times at millisecond precision, as stored), not as decoded values.
+    /// encoded (times at millisecond precision, as stored), not as decoded values, and as kept:
+    /// components by their declared size and digest, not their bytes, which intake does not keep.
     static func same(_ earlier: DossierSubmitV1, _ submit: DossierSubmitV1) throws -> Bool {
-        try WireJSON.encode(earlier) == WireJSON.encode(submit)
+        try WireJSON.encode(earlier.withoutDocumentBytes) == WireJSON.encode(submit.withoutDocumentBytes)
     }
 
     /// `dossier.rejected.v1` for a submission with problems; the client submission id is echoed
@@ -182,7 +183,7 @@ struct SubmissionDesk: Sendable {
                   PostgresArray(receipts.map(\.clientSubmissionId)), PostgresArray(receipts.map(\.procedureCode)),
                   PostgresArray(receipts.map(\.receivingOrganisationCode)), PostgresArray(receipts.map(\.submitter.memberId)),
                   first.receivedAt, PostgresArray(receipts.map(\.officialReceiptAt)),
-                  try PostgresArray.json(submissions),
+                  try PostgresArray.json(submissions.map(\.withoutDocumentBytes)),
                   PostgresArray(receipts.map { $0.deadline?.postgresText }), PostgresArray(receipts.map(\.receiptSecret))])
         try db.executeDeferred("""
             INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary, status)

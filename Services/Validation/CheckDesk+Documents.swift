@@ -49,4 +49,16 @@ extension CheckDesk {
              try row.optionalString("deadline").flatMap(WireJSON.parseTimestamp))
         }
     }
+
+    /// Checks again the dossiers that were waiting (for the registry or for documents' facts), each
+    /// at its latest revision, against the members now known.
+    func recheckWaiting(_ waiting: [(code: String, revision: Int, memberId: String, deadline: Date?)], context: HandlerContext) throws {
+        guard !waiting.isEmpty else { return }
+        let current = try members(waiting.map(\.memberId), db: context.db)
+        for dossier in waiting {
+            guard let content = try revisions(of: dossier.code, db: context.db).last?.content else { continue }
+            try recheck(content, revision: dossier.revision, member: current[dossier.memberId],
+                        deadline: dossier.deadline ?? context.now, cause: nil, context: context)
+        }
+    }
 }

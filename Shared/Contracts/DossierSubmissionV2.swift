@@ -94,6 +94,17 @@ public struct DelegationV2: Codable, Sendable, Equatable {
     }
 }
 
+extension DossierSubmitV1 {
+    /// The submission as intake keeps it: components declared by size and digest, their bytes
+    /// (v1's inline ones) left to archive and validation's encrypted revisions.
+    public var withoutDocumentBytes: DossierSubmitV1 {
+        var copy = self
+        copy.attachments = attachments.map(\.withoutBytes)
+        copy.delegation = delegation?.withoutDocumentBytes
+        return copy
+    }
+}
+
 extension MessageType {
     /// Submitter → intake: a new dossier whose components were uploaded to archive (nộp hồ sơ).
     public static let dossierSubmitV2 = MessageType("dossier.submit", major: 2)

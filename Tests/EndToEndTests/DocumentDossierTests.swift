@@ -167,4 +167,43 @@ final class DocumentDossierTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(try TestEnvironment.tablesContaining(marker), [])
         try system.stopAll()
     }
+
+    /// v1 keeps working: its inline components are handed to archive once, where the committees
+    /// read them like uploaded ones, and intake keeps only their digests.
+    func testAVersionOneDossiersInlineComponentsAreHandedToArchiveOnceAndKeptNowhereInPlaintext() async throws {
+        let system = try SystemHarness()
+        try system.startAll()
+        let member = TestEnvironment.members(1, organisation: system.organisation)[0]
+        try TestEnvironment.registerMembers([member])
+        try TestEnvironment.eventually("member replicated") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = $1", [member.memberId]) == 1
+        }
+        let marker = "MARKER-\(UUID().uuidString)"
+        var submit = SampleDossier.submit(organisation: system.organisation, member: member)
+        let decision = Array("%PDF-1.4\n% Quyet dinh dieu dong \(marker)\n%%EOF\n".utf8)
+        let index = try XCTUnwrap(submit.attachments.firstIndex { $0.componentCode == "QD" })
+        submit.attachments[index] = AttachmentReference(componentCode: "QD", fileName: "quyet-dinh.pdf", mediaType: "application/pdf",
+                                                        sizeBytes: decision.count, sha256: sha256Hex(decision),
+                                                        contentBase64: Data(decision).base64EncodedString())
+        let channel = try IntakeTests.ReplyChannel()
+        _ = try channel.submit(submit)
+        let code = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
+        try TestEnvironment.eventually(timeout: 60, "decided") { try self.routeStatus(code) == "decided:approved" }
+        // The same submission again is still the same dossier (its digests are compared, not its bytes).
+        _ = try channel.submit(submit)
+        XCTAssertEqual(try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode, code)
+
+        let officer = try await token(system.organisation)
+        let listed = try XCTUnwrap(HTTPProbe.get("\(archive)/v1/dossiers/\(code)/documents", headers: ["Authorization": "Bearer \(officer)"]))
+        let documents = try WireJSON.decode(DossierDocumentsV1.self, from: Array(listed.body.utf8)).documents
+        XCTAssertEqual(Set(documents.map(\.componentCode)), ["DDN", "BTKD", "QD"], listed.body)
+        let handed = try XCTUnwrap(documents.first { $0.componentCode == "QD" })
+        XCTAssertEqual([handed.document.sha256, handed.document.mediaType], [sha256Hex(decision), "application/pdf"])
+        let read = try XCTUnwrap(HTTPProbe.get(archive + handed.url, headers: ["Authorization": "Bearer \(officer)"]))
+        XCTAssertEqual(read.body, String(decoding: decision, as: UTF8.self))
+        // Not in plaintext, nor as the base64 it arrived in (intake kept that before).
+        XCTAssertEqual(try TestEnvironment.tablesContaining(marker), [])
+        XCTAssertEqual(try TestEnvironment.tablesContaining(Data(decision).base64EncodedString()), [])
+        try system.stopAll()
+    }
 }

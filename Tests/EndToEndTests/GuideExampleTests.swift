@@ -36,6 +36,17 @@ final class GuideExampleTests: XCTestCase {
         XCTAssertTrue(output.contains("Kết quả: KQ."), output)
     }
 
+    func testThePythonExampleSubmitsUploadedDocumentsByReferenceToTheResult() throws {
+        let world = try DevelopmentWorld()
+        defer { world.stop() }
+        let (status, output) = try Self.run("python-v2", environment: ["TTHC_INTAKE_URL": world.intakeURL])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("→ dossier.accepted.v1") && output.contains("Kết quả: KQ."), output)
+        let code = try XCTUnwrap(output.split(separator: "\n").first { $0.hasPrefix("Mã hồ sơ: ") }).dropFirst("Mã hồ sơ: ".count)
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM archive.dossier_documents WHERE dossier_code = $1",
+                                                 [String(code)]), 3, "its three components were uploaded, not carried")
+    }
+
     func testTheUploadExampleStoresADocumentOnceInArchive() throws {
         let world = try DevelopmentWorld()
         defer { world.stop() }

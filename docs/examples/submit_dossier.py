@@ -12,6 +12,10 @@ TTHC_INTEGRATOR (portal-demo), TTHC_INTEGRATOR_PASSWORD (same as the user in dev
 TTHC_CERTIFICATES (dev-certificates: <member>.cert.pem and <member>.key.pem),
 TTHC_FOLLOW_SECONDS (120). `--print` writes the CloudEvent to stdout instead of publishing it.
 
+`--v2` uploads each component to archive first (an upload ticket from intake's HTTP edge,
+TTHC_INTAKE_URL (http://127.0.0.1:8081) with TTHC_INTEGRATOR_TOKEN (portal-demo-token); the bytes,
+then the member's signature, PUT to archive) and submits dossier.submit.v2 with references only.
+
 Exit code 0 once the result is issued; 2 when a supplement is requested or the dossier is refused
 (every problem printed); 1 on a rejection or an error.
 """
@@ -21,6 +25,7 @@ import json
 import os
 import subprocess
 import sys
+import urllib.request
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
@@ -34,6 +39,7 @@ MEMBER = {"memberId": "DV0000001", "fullName": "Trần Văn An", "citizenId": "0
 CELL, DESTINATION = "HN.CB0001", "HN.CB0002"
 
 user = os.environ.get("TTHC_INTEGRATOR", "portal-demo")
+version = 2 if "--v2" in sys.argv else 1
 certificates = os.environ.get("TTHC_CERTIFICATES", "dev-certificates")
 
 
@@ -51,9 +57,33 @@ def declared(name, content, media_type):
             "sha256": hashlib.sha256(content).hexdigest()}
 
 
+def http(method, url, body, headers):
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
+    with urllib.request.urlopen(request) as answer:
+        return json.load(answer)
+
+
+def uploaded(code, file_name, content, signed):
+    """dossier.submit.v2: the component uploaded once to archive with intake's ticket (and, signed,
+    its detached signature beside it, which archive verifies), then referenced by its documentId."""
+    intake = os.environ.get("TTHC_INTAKE_URL", "http://127.0.0.1:8081")
+    ticket = http("POST", f"{intake}/v1/documents/upload-tickets",
+                  json.dumps({"procedureCode": "CSHD.CHINHTHUC", "componentCode": code,
+                              "memberId": MEMBER["memberId"]}).encode(),
+                  {"Content-Type": "application/json",
+                   "Authorization": "Bearer " + os.environ.get("TTHC_INTEGRATOR_TOKEN", f"{user}-token")})
+    upload = {"Authorization": "Bearer " + ticket["ticket"]}
+    http("PUT", ticket["uploadURL"], content, {**upload, "Content-Type": "application/pdf"})
+    if signed:
+        http("PUT", ticket["uploadURL"] + "/signature", sign(content), {**upload, "Content-Type": "application/pkcs7-signature"})
+    return {"componentCode": code, "documentId": ticket["documentId"], **declared(file_name, content, "application/pdf")}
+
+
 def component(code, file_name, content, signed):
-    """A component declared by size and SHA-256; a signed one also carries its bytes and the
-    detached signature (base64) so that TTHC can verify it (Đ.14.2)."""
+    """v1: a component declared by size and SHA-256; a signed one also carries its bytes and the
+    detached signature (base64) so that TTHC can verify it (Đ.14.2). v2: uploaded, referenced."""
+    if version == 2:
+        return uploaded(code, file_name, content, signed)
     entry = {"componentCode": code, **declared(file_name, content, "application/pdf")}
     if signed:
         signature = sign(content)
@@ -81,7 +111,7 @@ data = {
         component("QD", "quyet-dinh.pdf", b"%PDF-1.4\n% Quyet dinh dieu dong\n%%EOF\n", signed=False),
     ],
 }
-event = CloudEvent(attributes={"type": "vn.dang.tthc.dossier.submit.v1", "source": f"urn:integrator:{user}",
+event = CloudEvent(attributes={"type": f"vn.dang.tthc.dossier.submit.v{version}", "source": f"urn:integrator:{user}",
                                "id": str(uuid.uuid4()), "time": datetime.now(timezone.utc),
                                "datacontenttype": "application/json"}, data=data)
 # Structured mode: the whole CloudEvent is the JSON body (content type application/cloudevents+json).
@@ -151,7 +181,7 @@ def follow(ch, event):
 channel.basic_consume(queue="amq.rabbitmq.reply-to", on_message_callback=on_reply, auto_ack=True)
 channel.basic_consume(queue=feed, on_message_callback=on_event)
 channel.basic_publish(
-    exchange="tthc.intake", routing_key="dossier.submit.v1", body=message.body, mandatory=True,
+    exchange="tthc.intake", routing_key=f"dossier.submit.v{version}", body=message.body, mandatory=True,
     properties=pika.BasicProperties(
         content_type=message.content_type, delivery_mode=2, message_id=event.get_id(), type=event.get_type(),
         user_id=user,  # RabbitMQ checks it is the connected user: that is how TTHC knows it is you

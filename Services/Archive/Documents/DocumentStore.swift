@@ -165,10 +165,13 @@ struct PostgresDocumentChunks: DocumentChunkStorage {
     let database: DatabasePool
 
     func put(_ sealed: [UInt8], documentId: String, number: Int) async throws {
-        try await database.run { db in
-            try db.execute("INSERT INTO document_chunks (document_id, chunk_number, sealed) VALUES ($1::uuid, $2, $3::bytea)",
-                           [documentId, number, ByteA(sealed)])
-        }
+        try await database.run { try Self.put(sealed, documentId: documentId, number: number, db: $0) }
+    }
+
+    /// In a handler's transaction (`InlineDocumentHandover`).
+    static func put(_ sealed: [UInt8], documentId: String, number: Int, db: PostgresConnection) throws {
+        try db.execute("INSERT INTO document_chunks (document_id, chunk_number, sealed) VALUES ($1::uuid, $2, $3::bytea)",
+                       [documentId, number, ByteA(sealed)])
     }
 
     func get(documentId: String, number: Int) async throws -> [UInt8]? {

@@ -4,14 +4,18 @@ import Persistence
 import ServiceKit
 
 /// Which documents a dossier references (`dossier.received.v1`, `dossier.supplement-received.v1`;
-/// each component version and the delegation letter given by document id) and, from the receipt,
-/// its receiving organisation as its first participant: the reading rights of `DocumentReaders`.
+/// each component version and the delegation letter, by document id, or inline in a v1 dossier and
+/// then handed over here) and, from the receipt, its receiving organisation as its first
+/// participant: the reading rights of `DocumentReaders`.
 struct DossierDocumentsHandler: BatchMessageHandler {
-    let tables = ["dossier_documents", "dossier_participants"]
+    let tables = ["documents", "document_chunks", "dossier_documents", "dossier_holders", "dossier_participants"]
     let messageType: MessageType
+    let handover: InlineDocumentHandover
 
-    static let all = [DossierDocumentsHandler(messageType: .dossierReceived),
-                      DossierDocumentsHandler(messageType: .dossierSupplementReceived)]
+    static func all(handover: InlineDocumentHandover) -> [DossierDocumentsHandler] {
+        [DossierDocumentsHandler(messageType: .dossierReceived, handover: handover),
+         DossierDocumentsHandler(messageType: .dossierSupplementReceived, handover: handover)]
+    }
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         var references: [(dossier: String, document: AttachmentReference)] = []
@@ -19,11 +23,23 @@ struct DossierDocumentsHandler: BatchMessageHandler {
         for message in batch {
             if messageType == .dossierReceived {
                 let received = try message.decode(DossierReceivedV1.self).data
-                references += (received.attachments + [received.delegation?.document].compactMap { $0 }).map { (received.dossierCode, $0) }
+                let holder = DossierHolder(dossier: received.dossierCode, integrator: received.integrator,
+                                           memberId: received.submitter.memberId, procedure: received.procedureCode)
+                try holder.record(db: context.db)
+                for var document in received.attachments + [received.delegation?.document].compactMap({ $0 }) {
+                    document.documentId = try handover.store(document, of: holder, at: context.now, db: context.db) ?? document.documentId
+                    references.append((received.dossierCode, document))
+                }
                 participants.append((received.dossierCode, received.receivingOrganisationCode))
             } else {
                 let supplement = try message.decode(DossierSupplementReceivedV1.self).data
-                references += supplement.attachments.map { (supplement.dossierCode, $0) }
+                let holder = try DossierHolder.of(supplement.dossierCode, db: context.db)
+                for var document in supplement.attachments {
+                    if let holder {
+                        document.documentId = try handover.store(document, of: holder, at: context.now, db: context.db) ?? document.documentId
+                    }
+                    references.append((supplement.dossierCode, document))
+                }
             }
         }
         let referenced = references.filter { $0.document.documentId.flatMap(UUID.init(uuidString:)) != nil }
@@ -85,5 +101,27 @@ enum DocumentReaders {
             SELECT document_id::text AS id, component_code, file_name FROM dossier_documents WHERE dossier_code = $1
             ORDER BY referenced_at, component_code, document_id
             """, [dossier]).rows.map { (try $0.string("id"), try $0.string("component_code"), try $0.string("file_name")) }
+    }
+}
+
+/// Whose a dossier is (from its receipt): the owner of the documents its amendments hand over.
+struct DossierHolder: Sendable {
+    let dossier: String
+    let integrator: String
+    let memberId: String
+    let procedure: String
+
+    func record(db: PostgresConnection) throws {
+        try db.execute("""
+            INSERT INTO dossier_holders (dossier_code, integrator, member_id, procedure_code) VALUES ($1, $2, $3, $4)
+            ON CONFLICT DO NOTHING
+            """, [dossier, integrator, memberId, procedure])
+    }
+
+    static func of(_ dossier: String, db: PostgresConnection) throws -> DossierHolder? {
+        try db.execute("SELECT integrator, member_id, procedure_code FROM dossier_holders WHERE dossier_code = $1", [dossier]).first.map {
+            DossierHolder(dossier: dossier, integrator: try $0.string("integrator"), memberId: try $0.string("member_id"),
+                          procedure: try $0.string("procedure_code"))
+        }
     }
 }

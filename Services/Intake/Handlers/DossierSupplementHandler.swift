@@ -38,7 +38,7 @@ struct DossierSupplementHandler: MessageHandler {
             INSERT INTO supplements (integrator, client_submission_id, dossier_code, received_at, receipt)
             VALUES ($1, $2, $3, $4::timestamptz, $5::jsonb)
             """, [integrator, supplement.clientSubmissionId, supplement.dossierCode, context.now,
-                  try JSONText(receipt)])
+                  try JSONText(receipt.withoutDocumentBytes)])
         try context.db.execute("""
             INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary, status)
             VALUES ($1, $2, $3, $4::timestamptz, $5, $6)
@@ -66,7 +66,7 @@ struct DossierSupplementHandler: MessageHandler {
             """, [integrator, supplement.clientSubmissionId]).first else { return .none }
         let receipt = try stored.json(DossierSupplementReceivedV1.self, "receipt")
         guard receipt.dossierCode == supplement.dossierCode, receipt.form == supplement.form,
-              receipt.attachments == supplement.attachments, receipt.note == supplement.note,
+              receipt.attachments == supplement.attachments.map(\.withoutBytes), receipt.note == supplement.note,
               receipt.submitter == supplement.submitter else { return .reused }
         return .same(receipt)
     }

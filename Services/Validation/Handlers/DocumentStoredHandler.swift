@@ -14,13 +14,6 @@ struct DocumentStoredHandler: BatchMessageHandler {
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         let documents = try batch.map { try $0.decode(DocumentStoredV1.self).data }
         try desk.storeDocumentFacts(documents, db: context.db)
-        let waiting = try desk.awaitingDocuments(documents.map(\.documentId), db: context.db)
-        guard !waiting.isEmpty else { return }
-        let members = try desk.members(waiting.map(\.memberId), db: context.db)
-        for dossier in waiting {
-            guard let content = try desk.revisions(of: dossier.code, db: context.db).last?.content else { continue }
-            try desk.recheck(content, revision: dossier.revision, member: members[dossier.memberId],
-                             deadline: dossier.deadline ?? context.now, cause: nil, context: context)
-        }
+        try desk.recheckWaiting(try desk.awaitingDocuments(documents.map(\.documentId), db: context.db), context: context)
     }
 }

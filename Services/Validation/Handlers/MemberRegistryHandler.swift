@@ -22,13 +22,6 @@ struct MemberRegistryHandler: BatchMessageHandler {
         }
         let members = MemberRecord.latestRevisions(records)
         try desk.storeMembers(members, db: context.db)
-        let waiting = try desk.awaitingRegistry(members.map(\.memberId), db: context.db)
-        guard !waiting.isEmpty else { return }
-        let current = try desk.members(members.map(\.memberId), db: context.db)
-        for dossier in waiting {
-            guard let content = try desk.revisions(of: dossier.code, db: context.db).last?.content else { continue }
-            try desk.recheck(content, revision: dossier.revision, member: current[dossier.memberId],
-                             deadline: dossier.deadline ?? context.now, cause: nil, context: context)
-        }
+        try desk.recheckWaiting(try desk.awaitingRegistry(members.map(\.memberId), db: context.db), context: context)
     }
 }
