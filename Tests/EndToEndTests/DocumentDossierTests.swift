@@ -62,11 +62,7 @@ final class DocumentDossierTests: XCTestCase, RoutingScenario {
         let system = try SystemHarness()
         try system.startAll()
         let members = TestEnvironment.members(3, organisation: system.organisation)
-        try TestEnvironment.registerMembers(members)
-        try TestEnvironment.eventually("members replicated") {
-            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = ANY($1::text[])",
-                                      [PostgresArray(members.map(\.memberId))]) == 3
-        }
+        try TestEnvironment.registerMembersReplicated(members)
         let member = members[0]
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("document-dossier-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -174,10 +170,7 @@ final class DocumentDossierTests: XCTestCase, RoutingScenario {
         let system = try SystemHarness()
         try system.startAll()
         let member = TestEnvironment.members(1, organisation: system.organisation)[0]
-        try TestEnvironment.registerMembers([member])
-        try TestEnvironment.eventually("member replicated") {
-            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = $1", [member.memberId]) == 1
-        }
+        try TestEnvironment.registerMembersReplicated([member])
         let marker = "MARKER-\(UUID().uuidString)"
         var submit = SampleDossier.submit(organisation: system.organisation, member: member)
         let decision = Array("%PDF-1.4\n% Quyet dinh dieu dong \(marker)\n%%EOF\n".utf8)

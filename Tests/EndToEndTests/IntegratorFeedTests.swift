@@ -61,11 +61,7 @@ final class IntegratorFeedTests: XCTestCase {
         try subscriber.bindQueue(events, exchange: Exchange.events, routingKey: MessageType.dossierReceived.routingKey)
         try subscriber.consume(queue: events)
         let members = TestEnvironment.members(2, organisation: system.organisation)
-        try TestEnvironment.registerMembers(members)
-        try TestEnvironment.eventually("members replicated") {
-            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = ANY($1::text[])",
-                                      [PostgresArray(members.map(\.memberId))]) == 2
-        }
+        try TestEnvironment.registerMembersReplicated(members)
         // One dossier the registry contradicts (a supplement is requested), one that goes to its result.
         var contradicted = SampleDossier.submit(organisation: system.organisation, member: members[0])
         contradicted.submitter.fullName = "Nguyễn Văn Sai Tên"

@@ -31,10 +31,7 @@ final class ResultTests: XCTestCase, RoutingScenario {
         let system = try SystemHarness()
         try system.startAll()
         let member = TestEnvironment.members(1, organisation: system.organisation)[0]
-        try TestEnvironment.registerMembers([member])
-        try TestEnvironment.eventually("member replicated") {
-            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = $1", [member.memberId]) == 1
-        }
+        try TestEnvironment.registerMembersReplicated([member])
         let channel = try IntakeTests.ReplyChannel()
         var issued: ResultIssuedV1?
         let listener = try TestEnvironment.amqp()
@@ -153,10 +150,7 @@ final class ResultTests: XCTestCase, RoutingScenario {
         let clock = try ControllableClock("2026-12-01 09:00")
         try system.startAll(environment: clock.environment)
         let member = TestEnvironment.members(1, organisation: system.organisation)[0]
-        try TestEnvironment.registerMembers([member])
-        try TestEnvironment.eventually("member replicated") {
-            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = $1", [member.memberId]) == 1
-        }
+        try TestEnvironment.registerMembersReplicated([member])
         // Every organisation of the test's tree loses its key.
         let keys = DevelopmentOrganisationKeys.directory
         let tag = String(system.organisation.prefix { $0 != "." }.dropLast())

@@ -92,10 +92,7 @@ extension RoutingScenario {
     func startSystem(_ system: SystemHarness, environment: [String: String] = [:]) throws -> MemberRecord {
         try system.startAll(environment: environment, autoDecide: false)
         let member = TestEnvironment.members(1, organisation: system.organisation)[0]
-        try TestEnvironment.registerMembers([member])
-        try TestEnvironment.eventually("member replicated") {
-            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = $1", [member.memberId]) == 1
-        }
+        try TestEnvironment.registerMembersReplicated([member])
         return member
     }
 }

@@ -39,10 +39,7 @@ final class TemporaryTransferTests: XCTestCase, RoutingScenario {
         let clock = try ControllableClock("2026-12-01 09:00")
         try system.startAll(environment: clock.environment)  // organisations' software approves
         let member = TestEnvironment.members(1, organisation: system.organisation)[0]
-        try TestEnvironment.registerMembers([member])
-        try TestEnvironment.eventually("member replicated") {
-            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = $1", [member.memberId]) == 1
-        }
+        try TestEnvironment.registerMembersReplicated([member])
         let tag = String(system.organisation.prefix { $0 != "." }.dropLast())
         let temporary = "\(tag)B.CB0011"
         var submit = SampleDossier.submit(organisation: system.organisation, member: member, decisionDate: Date())

@@ -20,10 +20,7 @@ final class ValidationTests: XCTestCase {
     static func dossierAwaitingSupplement(_ system: SystemHarness, on channel: IntakeTests.ReplyChannel) throws
         -> (member: MemberRecord, code: String) {
         let member = TestEnvironment.members(1, organisation: system.organisation)[0]
-        try TestEnvironment.registerMembers([member])
-        try TestEnvironment.eventually("member replicated") {
-            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = $1", [member.memberId]) == 1
-        }
+        try TestEnvironment.registerMembersReplicated([member])
         var submit = SampleDossier.submit(organisation: system.organisation, member: member)
         submit.submitter.fullName = "Tên Không Khớp"
         _ = try channel.submit(submit)
@@ -49,10 +46,7 @@ final class ValidationTests: XCTestCase {
         for service in ["intake", "validation", "notification"] { try system.start(service, waitUntilReady: false) }
         for service in ["intake", "validation", "notification"] { try system.processes[service]!.waitUntilReady() }
         let member = TestEnvironment.members(1, organisation: system.organisation)[0]
-        try TestEnvironment.registerMembers([member])
-        try TestEnvironment.eventually("member replicated") {
-            try TestEnvironment.count("SELECT count(*) AS n FROM validation.members WHERE member_id = $1", [member.memberId]) == 1
-        }
+        try TestEnvironment.registerMembersReplicated([member])
 
         // Three problems intake cannot see: a date of birth the registry contradicts, a signed
         // request whose bytes were changed after signing, a decision older than 60 working days.

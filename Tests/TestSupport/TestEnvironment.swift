@@ -87,6 +87,15 @@ public enum TestEnvironment {
         try MemberFixture.publishRegistered(members, on: amqp, user: "member-registry")
     }
 
+    /// Registers `members` and waits until validation's registry replica holds them all.
+    public static func registerMembersReplicated(_ members: [MemberRecord]) throws {
+        try registerMembers(members)
+        try eventually("\(members.count) members replicated") {
+            try count("SELECT count(*) AS n FROM validation.members WHERE member_id = ANY($1::text[])",
+                      [PostgresArray(members.map(\.memberId))]) == Set(members.map(\.memberId)).count
+        }
+    }
+
     /// Registers `count` members of `organisation`, then publishes a sample dossier for each as an
     /// integrator with confirms; returns their client ids.
     @discardableResult
