@@ -18,7 +18,7 @@ do {
 }
 let transfers = TemporaryTransfers(desk: desk)
 let extensionRequests = ExtensionRequests(transfers: transfers)
-let officers = OfficerRoutes(desk: desk, tokens: tokens, extensionRequests: extensionRequests)
+let officers = OfficerRoutes(desk: desk, tokens: tokens, extensionRequests: extensionRequests, links: DocumentLinks())
 
 await ServiceRuntime.run(ServiceDefinition(
     name: "routing", defaultHTTPPort: 8083,

@@ -22,7 +22,7 @@ do {
     FileHandle.standardError.write(Data("tthc-validation: \(error)\n".utf8))
     exit(1)
 }
-let revisions = RevisionRoutes(desk: desk, tokens: tokens)
+let revisions = RevisionRoutes(desk: desk, tokens: tokens, links: DocumentLinks())
 
 await ServiceRuntime.run(ServiceDefinition(
     name: "validation", defaultHTTPPort: 8082,

@@ -129,6 +129,14 @@ final class DocumentDossierTests: XCTestCase, RoutingScenario {
             _ = try ExternalTool.run("curl", ["-s", "-o", read.path, "-H", "Authorization: Bearer \(officer)", archive + selfReview.url])
             XCTAssertEqual(sha256Hex(Array(try Data(contentsOf: read))), btkd.reference.sha256, "\(organisation) reads the scan")
         }
+        // The officers' views of routing and validation lead there.
+        let receiving = try await token(system.organisation)
+        for view in ["\(routing)/v1/dossiers/\(code)", "http://127.0.0.1:18082/v1/dossiers/\(code)/revisions"] {
+            let answer = try XCTUnwrap(HTTPProbe.get(view, headers: ["Authorization": "Bearer \(receiving)"]))
+            let link = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(answer.body.utf8)) as? [String: Any])?["documentsURL"] as? String,
+                                     answer.body)
+            XCTAssertEqual(link, "\(archive)/v1/dossiers/\(code)/documents")
+        }
         let outsider = try await token("\(system.organisation)X")
         XCTAssertEqual(HTTPProbe.get("\(archive)/v1/dossiers/\(code)/documents", headers: ["Authorization": "Bearer \(outsider)"])?.status, 403)
         XCTAssertEqual(HTTPProbe.get("\(archive)/v1/documents/\(btkd.reference.documentId)",

@@ -13,7 +13,8 @@ final class SystemHarness {
                         "notification": 18085, "archive": 18086]
     static let queues = ["intake.commands", "intake.events", "validation.dossiers", "validation.registry", "routing.dossiers",
                          "routing.organisations", "routing.decisions", "payment.requests", "payment.members", "archive.members",
-                         "notification.events", "archive.dossiers"] + services.map { "\($0).dead-letter" }
+                         "notification.events", "archive.dossiers", "validation.documents",
+                         "archive.dossier-documents"] + services.map { "\($0).dead-letter" }
 
     private(set) var processes: [String: ServiceProcess] = [:]
     /// The test's member cell, in the test's own organisation tree (registered when routing starts).
@@ -39,6 +40,8 @@ final class SystemHarness {
         if service == "archive" { env["TTHC_VERIFICATION_BASE_URL"] = "http://127.0.0.1:\(Self.ports[service]!)" }
         // Integrators upload documents to this archive with intake's tickets.
         if service == "intake" { env["TTHC_DOCUMENT_UPLOAD_URL"] = "http://127.0.0.1:\(Self.ports["archive"]!)/v1/documents" }
+        // Officers' views link to the dossier's documents at this archive.
+        if service == "routing" || service == "validation" { env["TTHC_ARCHIVE_URL"] = "http://127.0.0.1:\(Self.ports["archive"]!)" }
         for (k, v) in environment { env[k] = v }
         let process = try ServiceProcess(service, httpPort: Self.ports[service]!, environment: env)
         processes[service] = process

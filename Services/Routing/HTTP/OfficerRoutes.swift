@@ -26,6 +26,8 @@ struct OfficerRoutes: Sendable {
     let desk: RouteDesk
     let tokens: OfficerTokens
     let extensionRequests: ExtensionRequests
+    /// The dossier's documents at archive, linked from its view.
+    let links: DocumentLinks
     var store: RouteStore { desk.store }
 
     func add(to router: Router<BasicRequestContext>, resources: ServiceResources) {
@@ -103,7 +105,7 @@ struct OfficerRoutes: Sendable {
         guard allowed else {
             return try HTTPAnswer.error(.forbidden, "forbidden", "Tổ chức của quý vị không tham gia giải quyết hồ sơ \(code).")
         }
-        return try HTTPAnswer.json(.ok, try store.view(code, db: context.db))
+        return try HTTPAnswer.json(.ok, try store.view(code, links: links, db: context.db))
     }
 
     // MARK: Decisions
@@ -136,7 +138,7 @@ struct OfficerRoutes: Sendable {
         }
         try call.audit("decide", dossierCode: code, allowed: true,
                        detail: "step \(step): \(input.decision.rawValue)\(actor.delegationId.map { " (ủy quyền \($0))" } ?? "")")
-        return try HTTPAnswer.json(.ok, try store.view(code, db: context.db))
+        return try HTTPAnswer.json(.ok, try store.view(code, links: links, db: context.db))
     }
 
     // MARK: Delegations (Đ.11)

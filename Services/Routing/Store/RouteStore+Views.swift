@@ -83,9 +83,11 @@ extension RouteStore {
         let history: [Event]
         /// What the organisations need to handle the dossier (Đ.22.2: never asked again).
         let dossier: DossierAcceptedV1
+        /// Its documents at archive, readable by the organisations on the route (same token).
+        let documentsURL: String
     }
 
-    func view(_ code: String, db: PostgresConnection) throws -> RouteView {
+    func view(_ code: String, links: DocumentLinks, db: PostgresConnection) throws -> RouteView {
         guard let route = try db.execute("""
             SELECT procedure_code, status, current_step, accepted::text AS accepted, dues_paid_up_to,
                    dues_reported_at IS NOT NULL AS reported, member_id
@@ -120,7 +122,7 @@ extension RouteStore {
             : nil
         return RouteView(dossierCode: code, procedureCode: try route.string("procedure_code"), status: try route.value(RouteStatus.self, "status"),
                          currentStep: try route.optionalInt("current_step"), duesStatus: dues, steps: steps, history: history,
-                         dossier: accepted)
+                         dossier: accepted, documentsURL: links.dossierDocuments(code))
     }
 
     struct Figures: Encodable {

@@ -11,6 +11,7 @@ import ValidationRules
 struct RevisionRoutes: Sendable {
     let desk: CheckDesk
     let tokens: OfficerTokens
+    let links: DocumentLinks
 
     struct History: Encodable {
         struct Revision: Encodable {
@@ -22,6 +23,8 @@ struct RevisionRoutes: Sendable {
         }
         let dossierCode: String
         let revisions: [Revision]
+        /// The documents the revisions reference, at archive (same token).
+        let documentsURL: String
     }
 
     func add(to router: Router<BasicRequestContext>, resources: ServiceResources) {
@@ -44,6 +47,6 @@ struct RevisionRoutes: Sendable {
         let revisions = try desk.revisions(of: code, db: db).map {
             History.Revision(revision: $0.revision, cause: $0.cause, keyId: $0.keyId, createdAt: $0.createdAt, content: $0.content)
         }
-        return try HTTPAnswer.json(.ok, History(dossierCode: code, revisions: revisions))
+        return try HTTPAnswer.json(.ok, History(dossierCode: code, revisions: revisions, documentsURL: links.dossierDocuments(code)))
     }
 }
