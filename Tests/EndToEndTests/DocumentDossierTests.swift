@@ -160,6 +160,23 @@ final class DocumentDossierTests: XCTestCase, RoutingScenario {
             XCTAssertFalse(problems.contains(owner.memberId) || problems.contains(owner.fullName), problems)
         }
 
+        // The same over intake's HTTP edge (POST /v2/dossiers), the third member's own documents.
+        let third = members[2]
+        var own: [DocumentReference] = []
+        for (component, bytes, signed) in [("DDN", request, true), ("BTKD", request, true), ("QD", decision, false)] {
+            let uploaded = try upload(bytes, component: component, fileName: "\(component.lowercased()).pdf", for: third, in: folder)
+            if signed { XCTAssertEqual(try sign(bytes, by: third, ticket: uploaded.ticket, in: folder).code, 201) }
+            own.append(uploaded.reference)
+        }
+        let body = String(decoding: try WireJSON.encode(submission("http-\(UUID().uuidString)", member: third,
+                                                                   organisation: system.organisation, attachments: own)), as: UTF8.self)
+        let posted = try XCTUnwrap(HTTPProbe.post("\(intake)/v2/dossiers", headers: [
+            "Authorization": "Bearer portal-test-token", "Content-Type": "application/json", "Idempotency-Key": "http-\(UUID().uuidString)"],
+                                                  body: body))
+        XCTAssertEqual(posted.status, 201, posted.body)
+        let overHTTP = try WireJSON.decode(DossierReceivedV1.self, from: Array(posted.body.utf8)).dossierCode
+        try TestEnvironment.eventually("accepted") { try self.checkStatus(overHTTP) == "accepted" }
+
         // No message carried a document's bytes; no schema holds them in plaintext.
         var seen = 0
         while let delivery = try spy.get(queue: spied) {

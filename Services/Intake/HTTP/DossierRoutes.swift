@@ -7,15 +7,19 @@ import Persistence
 import ServiceKit
 
 /// Intake's HTTP edge (OpenAPI: Services/Intake/HTTP/openapi.yaml):
-/// `POST /v1/dossiers` submits like `dossier.submit.v1` over AMQP, idempotent by `Idempotency-Key`;
-/// `GET /v1/dossiers/{code}` is the status desk (StatusDesk).
+/// `POST /v1/dossiers` submits like `dossier.submit.v1` over AMQP, `POST /v2/dossiers` like
+/// `dossier.submit.v2` (components by reference to uploaded documents), idempotent by
+/// `Idempotency-Key`; `GET /v1/dossiers/{code}` is the status desk (StatusDesk).
 struct DossierRoutes: Sendable {
     let desk: SubmissionDesk
     let maxBodyBytes: Int
 
     func add(to router: Router<BasicRequestContext>, resources: ServiceResources) {
         router.post("/v1/dossiers") { request, _ in
-            try await submit(request, resources: resources)
+            try await submit(request, version: 1, resources: resources)
+        }
+        router.post("/v2/dossiers") { request, _ in
+            try await submit(request, version: 2, resources: resources)
         }
         router.get("/v1/dossiers/:code") { request, context in
             try await StatusDesk(verificationURL: desk.verificationURL)
@@ -26,7 +30,7 @@ struct DossierRoutes: Sendable {
 
     // MARK: Submit
 
-    func submit(_ request: Request, resources: ServiceResources) async throws -> Response {
+    func submit(_ request: Request, version: Int, resources: ServiceResources) async throws -> Response {
         let contentType = request.headers[.contentType]?.split(separator: ";").first.map(String.init) ?? ""
         guard ["application/json", "application/cloudevents+json"].contains(contentType) else {
             return HTTPError.response(.unsupportedMediaType, "unsupported-content-type",
@@ -47,7 +51,7 @@ struct DossierRoutes: Sendable {
                                       "Hồ sơ vượt quá kích thước cho phép (\(maxBodyBytes) byte).")
         }
         var submit: DossierSubmitV1
-        switch decodeSubmission(Array(buffer: body)) {
+        switch decodeSubmission(Array(buffer: body), version: version) {
         case .submission(let decoded): submit = decoded
         case .invalid(let problem): return problem
         }
@@ -80,8 +84,9 @@ struct DossierRoutes: Sendable {
         case invalid(Response)
     }
 
-    /// The body is either the submission itself or a whole `dossier.submit.v1` envelope.
-    func decodeSubmission(_ bytes: [UInt8]) -> DecodedBody {
+    /// The body is either the submission itself or a whole `dossier.submit.v<version>` envelope; a
+    /// v2 submission is taken as its declaration (document ids, no bytes).
+    func decodeSubmission(_ bytes: [UInt8], version: Int) -> DecodedBody {
         guard String(validating: bytes, as: UTF8.self) != nil else {
             return .invalid(HTTPError.response(.badRequest, "invalid-utf8", "Nội dung không phải văn bản UTF-8 hợp lệ."))
         }
@@ -89,10 +94,13 @@ struct DossierRoutes: Sendable {
             return .invalid(HTTPError.response(.badRequest, "malformed-json", "Nội dung không phải JSON hợp lệ."))
         }
         do {
-            if object["specversion"] != nil {
-                return .submission(try WireJSON.decode(Envelope<DossierSubmitV1>.self, from: bytes).data)
+            let envelope = object["specversion"] != nil
+            if version == 2 {
+                return .submission(envelope ? try WireJSON.decode(Envelope<DossierSubmitV2>.self, from: bytes).data.declared
+                                            : try WireJSON.decode(DossierSubmitV2.self, from: bytes).declared)
             }
-            return .submission(try WireJSON.decode(DossierSubmitV1.self, from: bytes))
+            return .submission(envelope ? try WireJSON.decode(Envelope<DossierSubmitV1>.self, from: bytes).data
+                                        : try WireJSON.decode(DossierSubmitV1.self, from: bytes))
         } catch let error as DecodingError {
             return .invalid(HTTPError.response(.unprocessableContent, "schema-violation",
                                                "Hồ sơ không đúng cấu trúc: \(describeDecodingError(error))"))
