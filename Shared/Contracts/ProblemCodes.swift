@@ -64,7 +64,7 @@ public enum ProblemCodes {
         .init(code: "registry-mismatch", family: .contentCheck, meaning: "A value differs from the party member registry: correct it or send it empty (the registry fills it)."),
         .init(code: "content-digest-mismatch", family: .contentCheck, meaning: "A component's bytes do not match its declared size or SHA-256."),
         .init(code: "signed-content-missing", family: .contentCheck, meaning: "A component that must be signed lacks its bytes or its signature's bytes (contentBase64)."),
-        .init(code: "document-reference-invalid", family: .contentCheck, meaning: "No uploaded document matches the reference (same integrator, member, procedure, component, size, type and SHA-256); whose it is, or whether it exists, is not told."),
+        .init(code: "document-reference-invalid", family: .contentCheck, meaning: "No uploaded document matches the reference (same integrator and member, the declared size, type and SHA-256); whose it is, or whether it exists, is not told."),
         .init(code: "signature-malformed", family: .contentCheck, meaning: "The signature file is not CMS/PKCS#7 (DER)."),
         .init(code: "signature-invalid", family: .contentCheck, meaning: "The signature does not match the bytes (one of them changed after signing)."),
         .init(code: "signature-untrusted", family: .contentCheck, meaning: "The certificate does not chain to a trusted certification authority."),

@@ -14,13 +14,13 @@ import XCTest
 final class DocumentDossierTests: XCTestCase, RoutingScenario {
     let intake = "http://127.0.0.1:18081"
 
-    /// Uploads `bytes` as `component` of the official transfer for `member`: the document reference
+    /// Uploads `bytes` as `component` of `procedure` for `member`: the document reference
     /// and the ticket (for its signature).
-    func upload(_ bytes: [UInt8], component: String, fileName: String, for member: MemberRecord, in folder: URL) throws
-        -> (reference: DocumentReference, ticket: UploadTicketV1) {
+    func upload(_ bytes: [UInt8], component: String, fileName: String, for member: MemberRecord, in folder: URL,
+                procedure: String = ProcedureCode.officialTransfer) throws -> (reference: DocumentReference, ticket: UploadTicketV1) {
         let asked = try XCTUnwrap(HTTPProbe.post(
             "\(intake)/v1/documents/upload-tickets", headers: ["Authorization": "Bearer portal-test-token", "Content-Type": "application/json"],
-            body: #"{"procedureCode":"\#(ProcedureCode.officialTransfer)","componentCode":"\#(component)","memberId":"\#(member.memberId)"}"#))
+            body: #"{"procedureCode":"\#(procedure)","componentCode":"\#(component)","memberId":"\#(member.memberId)"}"#))
         XCTAssertEqual(asked.status, 201, asked.body)
         let ticket = try WireJSON.decode(UploadTicketV1.self, from: Array(asked.body.utf8))
         let file = folder.appendingPathComponent(fileName)
@@ -159,6 +159,18 @@ final class DocumentDossierTests: XCTestCase, RoutingScenario {
         for owner in members.prefix(2) {
             XCTAssertFalse(problems.contains(owner.memberId) || problems.contains(owner.fullName), problems)
         }
+
+        // Reused (Đ.13.2): the second member's request, uploaded for an official transfer, stands in a
+        // temporary transfer, with its confirmation uploaded for it; nothing is uploaded again.
+        let confirmation = try upload(decision, component: "XN", fileName: "xac-nhan.pdf", for: members[1], in: folder, procedure: "CSHD.TAMTHOI")
+        var temporary = submission(UUID().uuidString.lowercased(), member: members[1], organisation: system.organisation,
+                                   attachments: [foreign.reference, confirmation.reference])
+        temporary.procedureCode = "CSHD.TAMTHOI"
+        temporary.form = ["lyDo": "Làm việc có thời hạn tại TP Hồ Chí Minh", "noiDen": "Chi bộ số 11", "mucDich": "lam-viec",
+                          "thoiHanThang": "3", "chiBoNoiDen": "\(system.organisation.prefix { $0 != "." }.dropLast())B.CB0011"]
+        _ = try channel.send(temporary, type: .dossierSubmitV2)
+        let reusing = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
+        try TestEnvironment.eventually("accepted") { try self.checkStatus(reusing) == "accepted" }
 
         // The same over intake's HTTP edge (POST /v2/dossiers), the third member's own documents.
         let third = members[2]

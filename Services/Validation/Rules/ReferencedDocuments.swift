@@ -4,9 +4,11 @@ import Signatures
 
 /// Components referenced by document id (`dossier.submit.v2`): judged from archive's facts
 /// (`document.stored.v1`), never from bytes, which validation does not have. A reference must name
-/// a document the same integrator uploaded for the same member, procedure and component, with the
-/// declared size, type and digest; anything else is one problem that says no more (whose document
-/// it is, or whether it exists, is not told). A signed component's signer is judged as for bytes.
+/// a document the same integrator uploaded for the same member, with the declared size, type and
+/// digest; anything else is one problem that says no more (whose document it is, or whether it
+/// exists, is not told). The member's documents are reused so (Đ.13.2, the data store): in a later
+/// dossier, of any procedure, for any component whose catalog limits the declaration meets (the
+/// technical check). A signed component's signer is judged as for bytes.
 extension ContentCheck {
     /// Documents whose facts (or, for one that must be signed, whose signature's facts) have not
     /// arrived: the dossier waits for them rather than asking the member for what is on its way.
@@ -24,7 +26,6 @@ extension ContentCheck {
 
     static func matches(_ attachment: AttachmentReference, _ facts: DocumentStoredV1, content: DossierContent) -> Bool {
         facts.integrator == content.integrator && facts.memberId == content.submitter.memberId
-            && facts.procedureCode == content.procedureCode && facts.componentCode == attachment.componentCode
             && facts.sha256 == attachment.sha256 && facts.sizeBytes == attachment.sizeBytes && facts.mediaType == attachment.mediaType
     }
 
@@ -33,7 +34,7 @@ extension ContentCheck {
                                     signer: (VerifiedSignature) -> (code: String, message: String)?) -> [Problem] {
         guard let facts = attachment.documentId.flatMap({ documents[$0] }), Self.matches(attachment, facts, content: content) else {
             return [Problem(code: "document-reference-invalid", path: "\(path).documentId",
-                            message: "\(name): không có tài liệu đã tải lên khớp với tham chiếu này (cùng hệ thống gửi, đảng viên, thủ tục, thành phần, kích thước và mã băm); hãy tải lên lại.")]
+                            message: "\(name): không có tài liệu đã tải lên khớp với tham chiếu này (cùng hệ thống gửi, đảng viên, định dạng, kích thước và mã băm); hãy tải lên lại.")]
         }
         guard signed else { return [] }
         guard let signature = facts.signature else {
