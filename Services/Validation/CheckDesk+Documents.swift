@@ -12,6 +12,7 @@ extension CheckDesk {
             content.attachments.compactMap(\.documentId) + [content.delegation?.document?.documentId].compactMap { $0 }
         })
         guard !ids.isEmpty else { return [:] }
+        try lockDocuments(Array(ids), exclusive: false, db: db)
         var facts: [String: DocumentStoredV1] = [:]
         for row in try db.execute("SELECT facts::text AS facts FROM document_facts WHERE document_id = ANY($1::text[])",
                                   [PostgresArray(ids.sorted())]).rows {
@@ -22,8 +23,12 @@ extension CheckDesk {
     }
 
     /// Keeps facts; facts only grow, so a copy without the signature never replaces one with it
-    /// (the two announcements may arrive in either order, or twice).
-    func storeDocumentFacts(_ documents: [DocumentStoredV1], db: PostgresConnection) throws {
+    /// (the two announcements may arrive in either order, twice, or in one batch).
+    func storeDocumentFacts(_ batch: [DocumentStoredV1], db: PostgresConnection) throws {
+        var latest: [String: DocumentStoredV1] = [:]
+        for document in batch where latest[document.documentId]?.signature == nil { latest[document.documentId] = document }
+        let documents = latest.values.sorted { $0.documentId < $1.documentId }
+        try lockDocuments(documents.map(\.documentId), exclusive: true, db: db)
         try db.execute("""
             INSERT INTO document_facts (document_id, facts, signed)
             SELECT * FROM unnest($1::text[], $2::jsonb[], $3::boolean[])
@@ -31,6 +36,18 @@ extension CheckDesk {
             WHERE excluded.signed OR NOT document_facts.signed
             """, [PostgresArray(documents.map(\.documentId)), try PostgresArray.json(documents),
                   PostgresArray(documents.map { $0.signature != nil })])
+    }
+
+    /// Transaction-scoped advisory locks on document ids (in key order), as for members: a check
+    /// that reads no facts (shared) and the facts arriving (exclusive) are serialised, so either
+    /// the check sees the facts or the facts' handler sees the dossier waiting for them.
+    private func lockDocuments(_ ids: [String], exclusive: Bool, db: PostgresConnection) throws {
+        guard !ids.isEmpty else { return }
+        try db.execute("""
+            SELECT count(\(exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared")(key)) AS n
+            FROM (SELECT DISTINCT hashtextextended('validation.document:' || id, 0) AS key
+                  FROM unnest($1::text[]) AS id ORDER BY key) AS keys
+            """, [PostgresArray(ids)])
     }
 
     /// Records which documents a dossier waits for (status `awaiting-documents`).

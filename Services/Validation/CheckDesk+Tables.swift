@@ -197,13 +197,12 @@ extension CheckDesk {
         }
     }
 
-    /// A dossier still waiting for the registry or for documents' facts at its check deadline,
-    /// marked overdue; returns its receiving organisation and what it waits for, nil when it was checked since.
-    func markCheckOverdue(_ code: String, at now: Date, db: PostgresConnection) throws -> (organisation: String, status: DossierCheckStatus)? {
+    /// A dossier still waiting for the registry at its check deadline, marked overdue; returns its
+    /// receiving organisation, nil when it was checked since.
+    func markCheckOverdue(_ code: String, at now: Date, db: PostgresConnection) throws -> String? {
         try db.execute("""
             UPDATE dossiers SET check_overdue_at = $2::timestamptz
-            WHERE code = $1 AND status = ANY($3::text[]) RETURNING receiving_organisation_code, status
-            """, [code, now, PostgresArray([DossierCheckStatus.awaitingRegistry.rawValue, DossierCheckStatus.awaitingDocuments.rawValue])])
-            .first.map { (try $0.string("receiving_organisation_code"), try $0.value(DossierCheckStatus.self, "status")) }
+            WHERE code = $1 AND status = $3 RETURNING receiving_organisation_code
+            """, [code, now, DossierCheckStatus.awaitingRegistry.rawValue]).first.map { try $0.string("receiving_organisation_code") }
     }
 }

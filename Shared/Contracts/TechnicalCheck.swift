@@ -75,6 +75,10 @@ public enum TechnicalCheck {
             }
             if document.documentId != nil {
                 problems += referenceProblems(document, path: "$.data.delegation.document")
+                if document.componentCode != DelegationLetter.componentCode {
+                    add("delegation-letter-component", ".document.componentCode",
+                        "Giấy ủy quyền phải được tải lên là thành phần \(DelegationLetter.componentCode) (giấy ủy quyền), không phải tài liệu khác.")
+                }
             } else if document.signature == nil || document.contentBase64 == nil {
                 add("signature-missing", ".document.signature",
                     "Giấy ủy quyền phải kèm nội dung tệp và chữ ký số của đảng viên ủy quyền.")
@@ -139,7 +143,8 @@ public enum TechnicalCheck {
     static func referenceProblems(_ attachment: AttachmentReference, path: String) -> [Problem] {
         guard let id = attachment.documentId else { return [] }
         var problems: [Problem] = []
-        if UUID(uuidString: id) == nil {
+        // One spelling everywhere (the ticket's, lower case), so ids compare as text.
+        if UUID(uuidString: id) == nil || id != id.lowercased() {
             problems.append(Problem(code: "invalid-document-id", path: "\(path).documentId",
                                     message: "Mã tài liệu \(WireText.quote(id)) không hợp lệ: dùng documentId của phiếu tải lên."))
         }

@@ -159,6 +159,11 @@ final class DocumentDossierTests: XCTestCase, RoutingScenario {
         for owner in members.prefix(2) {
             XCTAssertFalse(problems.contains(owner.memberId) || problems.contains(owner.fullName), problems)
         }
+        // Naming others' documents gains the receiving organisation no right to read them.
+        let receivingOfficer = try await token(system.organisation)
+        let listedForeign = try XCTUnwrap(HTTPProbe.get("\(archive)/v1/dossiers/\(second)/documents",
+                                                        headers: ["Authorization": "Bearer \(receivingOfficer)"]))
+        XCTAssertEqual(try WireJSON.decode(DossierDocumentsV1.self, from: Array(listedForeign.body.utf8)).documents, [], listedForeign.body)
 
         // Reused (Đ.13.2): the second member's request, uploaded for an official transfer, stands in a
         // temporary transfer, with its confirmation uploaded for it; nothing is uploaded again.
@@ -198,6 +203,32 @@ final class DocumentDossierTests: XCTestCase, RoutingScenario {
         }
         XCTAssertGreaterThan(seen, 10)
         XCTAssertEqual(try TestEnvironment.tablesContaining(marker), [])
+        try system.stopAll()
+    }
+
+    /// A dossier naming documents that never arrive does not wait past its check deadline (Đ.14.3):
+    /// it is answered with a supplement request naming each.
+    func testReferencesToDocumentsThatNeverArriveAreAnsweredAtTheCheckDeadline() throws {
+        let system = try SystemHarness()
+        let clock = try ControllableClock("2026-11-30 09:00")  // a Monday
+        try system.startAll(environment: clock.environment)
+        let member = TestEnvironment.members(1, organisation: system.organisation)[0]
+        try TestEnvironment.registerMembersReplicated([member])
+        let never = ["DDN", "BTKD", "QD"].map {
+            DocumentReference(componentCode: $0, fileName: "\($0).pdf", documentId: UUID().uuidString.lowercased(),
+                              mediaType: "application/pdf", sizeBytes: 4096, sha256: String(repeating: "ab", count: 32))
+        }
+        let channel = try IntakeTests.ReplyChannel()
+        _ = try channel.send(submission(UUID().uuidString.lowercased(), member: member, organisation: system.organisation,
+                                        attachments: never), type: .dossierSubmitV2)
+        let code = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
+        try TestEnvironment.eventually("waiting for the documents' facts") { try self.checkStatus(code) == "awaiting-documents" }
+        try clock.set("2026-12-01 09:30")  // past 8 working hours (the next morning)
+        try TestEnvironment.eventually("answered at the deadline") { try self.checkStatus(code) == "supplement-requested" }
+        let problems = try XCTUnwrap(try TestEnvironment.value("SELECT problems::text FROM validation.dossiers WHERE code = $1", [code]))
+        for index in 0..<3 {
+            XCTAssertTrue(problems.contains("$.data.attachments[\(index)].documentId"), problems)
+        }
         try system.stopAll()
     }
 

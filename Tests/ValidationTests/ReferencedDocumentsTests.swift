@@ -77,3 +77,22 @@ final class ReferencedDocumentsTests: XCTestCase {
         XCTAssertFalse(invalid.message.contains("DV-OTHER"), invalid.message)
     }
 }
+
+extension ReferencedDocumentsTests {
+    /// At the check deadline the dossier is answered with what is known: what never arrived is a problem.
+    func testAtTheCheckDeadlineWhatNeverArrivedIsAProblemOfTheSupplementRequest() throws {
+        let (content, factsKnown) = try referenced()
+        var facts = factsKnown
+        let ddn = try XCTUnwrap(content.attachments.firstIndex { $0.componentCode == "DDN" })
+        let qd = try XCTUnwrap(content.attachments.firstIndex { $0.componentCode == "QD" })
+        facts[content.attachments[qd].documentId!] = nil
+        facts[content.attachments[ddn].documentId!]?.signature = nil
+        guard case let .supplementRequested(_, problems) = check.check(content, member: factory.member, documents: facts,
+                                                                         awaitingDocuments: false) else {
+            return XCTFail("expected a supplement request")
+        }
+        XCTAssertEqual(problems.map { "\($0.code) \($0.path)" }.sorted(), [
+            "document-reference-invalid $.data.attachments[\(qd)].documentId", "signed-content-missing $.data.attachments[\(ddn)].signature",
+        ])
+    }
+}

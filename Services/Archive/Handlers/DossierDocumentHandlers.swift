@@ -69,8 +69,16 @@ struct RouteParticipantHandler: BatchMessageHandler {
 }
 
 /// Reading rights on documents: auditors read any; an officer of an organisation reads the
-/// documents of the dossiers whose route their organisation takes part in.
+/// documents of the dossiers whose route their organisation takes part in. A dossier's reference
+/// counts only for a document its own integrator uploaded for its own member (`dossier_holders`):
+/// a submitter who names someone else's document id gains nobody a right to read it.
 enum DocumentReaders {
+    /// The references a dossier may grant reading by: documents of the dossier's integrator and member.
+    static let ownReferences = """
+        dossier_documents d JOIN dossier_holders h ON h.dossier_code = d.dossier_code
+        JOIN documents doc ON doc.document_id = d.document_id AND doc.integrator = h.integrator AND doc.member_id = h.member_id
+        """
+
     static func add(_ participants: [(dossier: String, organisation: String)], at now: Date, db: PostgresConnection) throws {
         guard !participants.isEmpty else { return }
         try db.execute("""
@@ -84,7 +92,7 @@ enum DocumentReaders {
     static func dossier(readableBy organisation: String, document documentId: String, db: PostgresConnection) throws -> String? {
         guard UUID(uuidString: documentId) != nil else { return nil }
         return try db.execute("""
-            SELECT d.dossier_code FROM dossier_documents d
+            SELECT d.dossier_code FROM \(ownReferences)
             JOIN dossier_participants p ON p.dossier_code = d.dossier_code AND p.organisation_code = $2
             WHERE d.document_id = $1::uuid ORDER BY d.dossier_code LIMIT 1
             """, [documentId, organisation]).first.map { try $0.string("dossier_code") }
@@ -98,8 +106,8 @@ enum DocumentReaders {
     /// The documents a dossier references, in the order they were referenced.
     static func documents(of dossier: String, db: PostgresConnection) throws -> [(documentId: String, componentCode: String, fileName: String)] {
         try db.execute("""
-            SELECT document_id::text AS id, component_code, file_name FROM dossier_documents WHERE dossier_code = $1
-            ORDER BY referenced_at, component_code, document_id
+            SELECT d.document_id::text AS id, d.component_code, d.file_name FROM \(ownReferences) WHERE d.dossier_code = $1
+            ORDER BY d.referenced_at, d.component_code, d.document_id
             """, [dossier]).rows.map { (try $0.string("id"), try $0.string("component_code"), try $0.string("file_name")) }
     }
 }

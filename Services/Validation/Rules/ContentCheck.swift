@@ -114,9 +114,10 @@ public struct ContentCheck: Sendable {
     }
 
     /// `delegate`: the registry record of a member who submits for `member` (Đ.11), when known;
-    /// `documents`: archive's facts of the documents the content references, by id.
+    /// `documents`: archive's facts of the documents the content references, by id; when
+    /// `awaitingDocuments` is false (the check deadline), a reference without facts is a problem.
     public func check(_ content: DossierContent, member: MemberRecord?, delegate: MemberRecord? = nil,
-                      documents: [String: DocumentStoredV1] = [:]) -> CheckOutcome {
+                      documents: [String: DocumentStoredV1] = [:], awaitingDocuments: Bool = true) -> CheckOutcome {
         guard let procedure = catalog.procedure(content.procedureCode, at: content.submittedAt ?? content.officialReceiptAt) else {
             return .refused(code: "procedure-not-in-force",
                             reason: "Thủ tục \(content.procedureCode) không có hiệu lực tại thời điểm nộp hồ sơ.")
@@ -127,7 +128,7 @@ public struct ContentCheck: Sendable {
                             reason: "Theo Cơ sở dữ liệu đảng viên, người nộp không còn sinh hoạt đảng nên không thể thực hiện thủ tục này.")
         }
         if let refusal = organisationRefusal(procedure, content: content, member: member) { return refusal }
-        let awaited = awaitedDocuments(content, procedure: procedure, documents: documents)
+        let awaited = awaitingDocuments ? awaitedDocuments(content, procedure: procedure, documents: documents) : []
         guard awaited.isEmpty else { return .awaitingDocuments(awaited) }
         var problems: [Problem] = []
         var prefilled: [PrefilledField] = []

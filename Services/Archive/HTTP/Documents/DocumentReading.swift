@@ -17,7 +17,8 @@ extension DocumentRoutes {
         guard let officer = await officerTokens.officer(of: request) else { return OfficerTokens.unauthenticated }
         let code = String(dossier.prefix(64))
         let listed = try await resources.transaction { context -> [(documentId: String, componentCode: String, fileName: String)]? in
-            let allowed = try officer.role == "auditor" || DocumentReaders.takesPart(officer.org, in: code, db: context.db)
+            let allowed = try officer.role == "auditor"
+                || officer.role == "officer" && DocumentReaders.takesPart(officer.org, in: code, db: context.db)
             try AuditLog.record(officer, action: "list-documents", dossierCode: code, allowed: allowed, at: context.now, db: context.db)
             return allowed ? try DocumentReaders.documents(of: code, db: context.db) : nil
         }
@@ -36,7 +37,8 @@ extension DocumentRoutes {
         // The right first: whether a document exists is not told to whoever may not read it.
         let documentId = id.lowercased()
         let (allowed, dossier) = try await resources.transaction { context -> (Bool, String?) in
-            let dossier = try DocumentReaders.dossier(readableBy: officer.org, document: documentId, db: context.db)
+            let dossier = officer.role == "officer"
+                ? try DocumentReaders.dossier(readableBy: officer.org, document: documentId, db: context.db) : nil
             let allowed = officer.role == "auditor" || dossier != nil
             try AuditLog.record(officer, action: "read-document", dossierCode: dossier, allowed: allowed, detail: String(id.prefix(64)),
                                 at: context.now, db: context.db)
