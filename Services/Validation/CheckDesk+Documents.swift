@@ -42,12 +42,7 @@ extension CheckDesk {
     /// that reads no facts (shared) and the facts arriving (exclusive) are serialised, so either
     /// the check sees the facts or the facts' handler sees the dossier waiting for them.
     private func lockDocuments(_ ids: [String], exclusive: Bool, db: PostgresConnection) throws {
-        guard !ids.isEmpty else { return }
-        try db.execute("""
-            SELECT count(\(exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared")(key)) AS n
-            FROM (SELECT DISTINCT hashtextextended('validation.document:' || id, 0) AS key
-                  FROM unnest($1::text[]) AS id ORDER BY key) AS keys
-            """, [PostgresArray(ids)])
+        try lock(ids, namespace: "validation.document", exclusive: exclusive, db: db)
     }
 
     /// Records which documents a dossier waits for (status `awaiting-documents`).

@@ -41,16 +41,21 @@ extension CheckDesk {
                   try PostgresArray.json(members), PostgresArray(members.map(\.revision))])
     }
 
-    /// Transaction-scoped advisory locks on member ids, in key order within the statement. A
-    /// supplement batch locks message by message, so a cycle with a registry batch is possible:
-    /// PostgreSQL detects it and the batch is tried again.
+    /// Transaction-scoped advisory locks on member ids. A supplement batch locks message by
+    /// message, so a cycle with a registry batch is possible: PostgreSQL detects it and the batch
+    /// is tried again.
     private func lockMembers(_ ids: [String], exclusive: Bool, db: PostgresConnection) throws {
+        try lock(ids, namespace: "validation.member", exclusive: exclusive, db: db)
+    }
+
+    /// Transaction-scoped advisory locks on `namespace:id` keys, in key order within the statement.
+    func lock(_ ids: [String], namespace: String, exclusive: Bool, db: PostgresConnection) throws {
         guard !ids.isEmpty else { return }
         try db.execute("""
             SELECT count(\(exclusive ? "pg_advisory_xact_lock" : "pg_advisory_xact_lock_shared")(key)) AS n
-            FROM (SELECT DISTINCT hashtextextended('validation.member:' || id, 0) AS key
+            FROM (SELECT DISTINCT hashtextextended($2 || ':' || id, 0) AS key
                   FROM unnest($1::text[]) AS id ORDER BY key) AS keys
-            """, [PostgresArray(ids)])
+            """, [PostgresArray(ids), namespace])
     }
 
     /// An official transfer: the member's replica follows them to the new cell.

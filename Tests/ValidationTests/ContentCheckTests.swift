@@ -61,6 +61,14 @@ struct DossierFactory {
     }
 
     func digest(_ bytes: [UInt8]) -> String { sha256Hex(bytes) }
+
+    /// A factory with a fresh test CA, and the content check trusting that CA.
+    static func withCheck() throws -> (factory: DossierFactory, check: ContentCheck) {
+        let signing = try TestSigning()
+        return (DossierFactory(signing: signing),
+                ContentCheck(catalog: try ProcedureCatalog.bundled(), calendars: try OfficeCalendars.bundled(),
+                             verifier: try DetachedSignatureVerifier(trustAnchorsPEM: signing.trustAnchorPEM)))
+    }
 }
 
 final class ContentCheckTests: XCTestCase {
@@ -68,10 +76,7 @@ final class ContentCheckTests: XCTestCase {
     var check: ContentCheck!
 
     override func setUpWithError() throws {
-        let signing = try TestSigning()
-        factory = DossierFactory(signing: signing)
-        check = ContentCheck(catalog: try ProcedureCatalog.bundled(), calendars: try OfficeCalendars.bundled(),
-                             verifier: try DetachedSignatureVerifier(trustAnchorsPEM: signing.trustAnchorPEM))
+        (factory, check) = try DossierFactory.withCheck()
     }
 
     func problems(_ outcome: CheckOutcome) -> [Problem] {

@@ -14,10 +14,7 @@ final class ReferencedDocumentsTests: XCTestCase {
     var check: ContentCheck!
 
     override func setUpWithError() throws {
-        let signing = try TestSigning()
-        factory = DossierFactory(signing: signing)
-        check = ContentCheck(catalog: try ProcedureCatalog.bundled(), calendars: try OfficeCalendars.bundled(),
-                             verifier: try DetachedSignatureVerifier(trustAnchorsPEM: signing.trustAnchorPEM))
+        (factory, check) = try DossierFactory.withCheck()
     }
 
     /// The official transfer's components as references, and archive's facts of each (signed by `signer`).
