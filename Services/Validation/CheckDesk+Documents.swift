@@ -6,13 +6,16 @@ import ValidationRules
 
 /// Archive's document facts (`validation.document_facts`) and the dossiers waiting for them.
 extension CheckDesk {
-    /// The facts of every document `contents` reference, by id.
-    func documentFacts(of contents: [DossierContent], db: PostgresConnection) throws -> [String: DocumentStoredV1] {
+    /// The facts of every document `contents` reference, by id. `locking`: false when rechecking a
+    /// dossier already waiting for documents under its row lock (facts only grow, so nothing can put
+    /// it back to waiting unseen, and taking document locks after the row lock could cycle with
+    /// another replica storing facts of its other documents).
+    func documentFacts(of contents: [DossierContent], locking: Bool = true, db: PostgresConnection) throws -> [String: DocumentStoredV1] {
         let ids = Set(contents.flatMap { content in
             content.attachments.compactMap(\.documentId) + [content.delegation?.document?.documentId].compactMap { $0 }
         })
         guard !ids.isEmpty else { return [:] }
-        try lockDocuments(Array(ids), exclusive: false, db: db)
+        if locking { try lockDocuments(Array(ids), exclusive: false, db: db) }
         var facts: [String: DocumentStoredV1] = [:]
         for row in try db.execute("SELECT facts::text AS facts FROM document_facts WHERE document_id = ANY($1::text[])",
                                   [PostgresArray(ids.sorted())]).rows {
@@ -64,13 +67,14 @@ extension CheckDesk {
 
     /// Checks again the dossiers that were waiting (for the registry or for documents' facts), each
     /// at its latest revision, against the members now known.
-    func recheckWaiting(_ waiting: [(code: String, revision: Int, memberId: String, deadline: Date?)], context: HandlerContext) throws {
+    func recheckWaiting(_ waiting: [(code: String, revision: Int, memberId: String, deadline: Date?)], lockingDocuments: Bool = true,
+                        context: HandlerContext) throws {
         guard !waiting.isEmpty else { return }
         let current = try members(waiting.map(\.memberId), db: context.db)
         for dossier in waiting {
             guard let content = try revisions(of: dossier.code, db: context.db).last?.content else { continue }
             try recheck(content, revision: dossier.revision, member: current[dossier.memberId],
-                        deadline: dossier.deadline ?? context.now, cause: nil, context: context)
+                        deadline: dossier.deadline ?? context.now, cause: nil, context: context, lockingDocuments: lockingDocuments)
         }
     }
 }

@@ -27,12 +27,13 @@ struct CheckDesk: Sendable {
 
     /// Re-checks an existing dossier (after an amendment or when its member reached the registry),
     /// records the outcome and emits it.
-    /// `awaitingDocuments`: false at the check deadline, when what has not arrived is a problem.
+    /// `awaitingDocuments`: false at the check deadline, when what has not arrived is a problem;
+    /// `lockingDocuments`: see `documentFacts`.
     func recheck(_ content: DossierContent, revision: Int, member: MemberRecord?, deadline: Date,
-                 cause: IncomingMessage?, context: HandlerContext, awaitingDocuments: Bool = true) throws {
+                 cause: IncomingMessage?, context: HandlerContext, awaitingDocuments: Bool = true, lockingDocuments: Bool = true) throws {
         let delegate = try content.delegation?.memberDelegateId.flatMap { try members([$0], db: context.db)[$0] }
-        let outcome = check.check(content, member: member, delegate: delegate,
-                                  documents: try documentFacts(of: [content], db: context.db), awaitingDocuments: awaitingDocuments)
+        let documents = try documentFacts(of: [content], locking: lockingDocuments, db: context.db)
+        let outcome = check.check(content, member: member, delegate: delegate, documents: documents, awaitingDocuments: awaitingDocuments)
         try record(outcome, for: content, revision: revision, deadline: deadline, context: context)
         try Timers.cancel(kinds: [Self.overdueTimer, Self.supplementExpiryTimer], key: content.dossierCode, in: context)
         try announce(outcome, for: content, deadline: deadline, cause: cause, context: context)

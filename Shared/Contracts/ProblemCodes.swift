@@ -48,7 +48,7 @@ public enum ProblemCodes {
         .init(code: "invalid-document-id", family: .technicalCheck, meaning: "documentId is not the UUID of an upload ticket."),
         .init(code: "document-bytes-with-reference", family: .technicalCheck, meaning: "A component referenced by documentId also carries bytes or a signature: uploaded documents travel by reference only."),
         .init(code: "self-delegation", family: .technicalCheck, meaning: "The delegate is the submitter."),
-        .init(code: "delegation-letter-component", family: .technicalCheck, meaning: "A delegation letter referenced by documentId must be one uploaded as component GUQ."),
+        .init(code: "delegation-letter-component", family: .technicalCheck, meaning: "A delegation letter referenced by documentId must be one uploaded as component GUQ (intake checks the declared component, validation the uploaded one)."),
         .init(code: "delegation-document-missing", family: .technicalCheck, meaning: "A written delegation without the signed letter."),
         .init(code: "idempotency-key-reused", family: .technicalCheck, meaning: "The clientSubmissionId (Idempotency-Key) was used for other content: use a new one."),
         .init(code: "unknown-dossier", family: .technicalCheck, meaning: "An amendment, a withdrawal or an extension request for a dossier this integrator did not submit."),

@@ -93,3 +93,31 @@ extension ReferencedDocumentsTests {
         ])
     }
 }
+
+extension ReferencedDocumentsTests {
+    /// A written delegation's letter must be a document uploaded as the letter (GUQ), whatever the
+    /// reference declares: another document the member signed is not a delegation.
+    func testADelegationLetterMustHaveBeenUploadedAsTheLetter() throws {
+        var (content, facts) = try referenced()
+        let id = UUID().uuidString.lowercased()
+        let request = try XCTUnwrap(content.attachments.first { $0.componentCode == "DDN" })
+        var letter = request
+        letter.componentCode = DelegationLetter.componentCode
+        letter.documentId = id
+        facts[id] = facts[request.documentId!]
+        facts[id]?.documentId = id
+        content.delegation = SubmissionDelegation(delegateKind: .member, delegateId: "DV-DELEGATE", delegateName: "Lê Thị B",
+                                                  form: .writtenDocument, document: letter)
+        let delegate = MemberFixture.member(number: 43)
+        func codes() -> [String] {
+            guard case let .supplementRequested(_, problems) = check.check(content, member: factory.member, delegate: delegate,
+                                                                             documents: facts) else { return [] }
+            return problems.map(\.code)
+        }
+        XCTAssertEqual(codes(), ["delegation-letter-component"])
+        facts[id]?.componentCode = DelegationLetter.componentCode
+        guard case .accepted = check.check(content, member: factory.member, delegate: delegate, documents: facts) else {
+            return XCTFail("\(check.check(content, member: factory.member, delegate: delegate, documents: facts))")
+        }
+    }
+}

@@ -12,10 +12,11 @@ import Signatures
 struct InlineDocumentHandover: Sendable {
     let envelope: DocumentEnvelope
 
-    /// An inline component's document id, derived from the dossier, the component and its digest
-    /// (name-based, like a UUID v5): the same event again stores nothing new.
-    static func documentId(dossier: String, attachment: AttachmentReference) -> String {
-        var bytes = Array(sha256(Array("inline:\(dossier):\(attachment.componentCode):\(attachment.sha256)".utf8)).prefix(16))
+    /// An inline component's document id, derived from the dossier, the component and the digest of
+    /// the bytes that came (not the declared one: corrected bytes under the same declaration are
+    /// another document), name-based like a UUID v5: the same event again stores nothing new.
+    static func documentId(dossier: String, componentCode: String, contentSha256: String) -> String {
+        var bytes = Array(sha256(Array("inline:\(dossier):\(componentCode):\(contentSha256)".utf8)).prefix(16))
         bytes[6] = (bytes[6] & 0x0F) | 0x50
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         let uuid = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
@@ -28,7 +29,8 @@ struct InlineDocumentHandover: Sendable {
                at now: Date, db: PostgresConnection) throws -> String? {
         guard attachment.documentId == nil, let encoded = attachment.contentBase64,
               let bytes = Data(base64Encoded: encoded).map(Array.init), !bytes.isEmpty else { return nil }
-        let id = Self.documentId(dossier: received.dossier, attachment: attachment)
+        let digest = sha256Hex(bytes)
+        let id = Self.documentId(dossier: received.dossier, componentCode: attachment.componentCode, contentSha256: digest)
         let (key, wrapped) = try envelope.newDataKey(for: id)
         let chunks = stride(from: 0, to: bytes.count, by: DocumentStore.chunkBytes).map {
             Array(bytes[$0..<min($0 + DocumentStore.chunkBytes, bytes.count)])
@@ -40,7 +42,7 @@ struct InlineDocumentHandover: Sendable {
             ON CONFLICT DO NOTHING RETURNING 1
             """, [id, received.integrator, received.memberId, received.procedure, attachment.componentCode,
                   MediaSniffer.type(of: bytes) ?? "application/octet-stream", DocumentStore.Status.stored.rawValue, bytes.count,
-                  sha256Hex(bytes), chunks.count, wrapped.masterKeyId, ByteA(wrapped.bytes), now]).first != nil
+                  digest, chunks.count, wrapped.masterKeyId, ByteA(wrapped.bytes), now]).first != nil
         else { return id }
         for (number, chunk) in chunks.enumerated() {
             try PostgresDocumentChunks.put(try DocumentEnvelope.sealChunk(chunk, key: key, documentId: id, number: number),

@@ -35,6 +35,8 @@ struct DossierDocumentsHandler: BatchMessageHandler {
                 let supplement = try message.decode(DossierSupplementReceivedV1.self).data
                 let holder = try DossierHolder.of(supplement.dossierCode, db: context.db)
                 for var document in supplement.attachments {
+                    // No holder: a dossier from before this release (or, rarely, its receipt still
+                    // behind in another replica): its inline bytes stay in validation's revisions only.
                     if let holder {
                         document.documentId = try handover.store(document, of: holder, at: context.now, db: context.db) ?? document.documentId
                     }

@@ -18,7 +18,7 @@ struct CheckOverdueTimer: TimerHandler {
            let content = try desk.revisions(of: payload.dossierCode, db: context.db).last?.content {
             let member = try desk.members([dossier.memberId], db: context.db)[dossier.memberId]
             return try desk.recheck(content, revision: dossier.revision, member: member, deadline: timer.dueAt, cause: nil,
-                                    context: context, awaitingDocuments: false)
+                                    context: context, awaitingDocuments: false, lockingDocuments: false)
         }
         guard let organisation = try desk.markCheckOverdue(payload.dossierCode, at: context.now, db: context.db) else { return }
         try context.emit(.dossierCheckOverdue, subject: payload.dossierCode, data: DossierCheckOverdueV1(

@@ -264,7 +264,11 @@ public struct ContentCheck: Sendable {
             problems.append(Problem(code: "delegate-not-member", path: "$.data.delegation.delegateId",
                                     message: "Người được ủy quyền (mã \(delegation.delegateId)) không có trong Cơ sở dữ liệu đảng viên hoặc không còn sinh hoạt đảng."))
         }
-        if delegation.form == .writtenDocument, let letter = delegation.document {
+        if delegation.form == .writtenDocument, let letter = delegation.document, let id = letter.documentId,
+           let facts = documents[id], facts.componentCode != DelegationLetter.componentCode {
+            problems.append(Problem(code: "delegation-letter-component", path: "$.data.delegation.document.documentId",
+                                    message: "Giấy ủy quyền phải là tài liệu đã tải lên là thành phần \(DelegationLetter.componentCode) (giấy ủy quyền)."))
+        } else if delegation.form == .writtenDocument, let letter = delegation.document {
             problems += documentProblems(letter, name: DelegationLetter.name, path: "$.data.delegation.document", signed: true,
                                          at: content.officialReceiptAt, content: content, documents: documents) { verified in
                 Self.signed(verified, by: member) ? nil
