@@ -21,27 +21,26 @@ struct DossierDocumentsHandler: BatchMessageHandler {
         var references: [(dossier: String, document: AttachmentReference)] = []
         var participants: [(dossier: String, organisation: String)] = []
         for message in batch {
+            let dossier: String, holder: DossierHolder?, documents: [AttachmentReference]
             if messageType == .dossierReceived {
                 let received = try message.decode(DossierReceivedV1.self).data
-                let holder = DossierHolder(dossier: received.dossierCode, integrator: received.integrator,
-                                           memberId: received.submitter.memberId, procedure: received.procedureCode)
-                try holder.record(db: context.db)
-                for var document in received.attachments + [received.delegation?.document].compactMap({ $0 }) {
-                    document.documentId = try handover.store(document, of: holder, at: context.now, db: context.db) ?? document.documentId
-                    references.append((received.dossierCode, document))
-                }
-                participants.append((received.dossierCode, received.receivingOrganisationCode))
+                (dossier, documents) = (received.dossierCode, received.attachments + [received.delegation?.document].compactMap { $0 })
+                holder = DossierHolder(dossier: dossier, integrator: received.integrator, memberId: received.submitter.memberId,
+                                       procedure: received.procedureCode)
+                try holder?.record(db: context.db)
+                participants.append((dossier, received.receivingOrganisationCode))
             } else {
                 let supplement = try message.decode(DossierSupplementReceivedV1.self).data
-                let holder = try DossierHolder.of(supplement.dossierCode, db: context.db)
-                for var document in supplement.attachments {
-                    // No holder: a dossier from before this release (or, rarely, its receipt still
-                    // behind in another replica): its inline bytes stay in validation's revisions only.
-                    if let holder {
-                        document.documentId = try handover.store(document, of: holder, at: context.now, db: context.db) ?? document.documentId
-                    }
-                    references.append((supplement.dossierCode, document))
+                // No holder: a dossier from before this release (or, rarely, its receipt still behind
+                // in another replica): its inline bytes stay in validation's revisions only.
+                (dossier, documents) = (supplement.dossierCode, supplement.attachments)
+                holder = try DossierHolder.of(dossier, db: context.db)
+            }
+            for var document in documents {
+                if let holder, let handed = try handover.store(document, of: holder, at: context.now, db: context.db) {
+                    document.documentId = handed
                 }
+                references.append((dossier, document))
             }
         }
         let referenced = references.filter { $0.document.documentId.flatMap(UUID.init(uuidString:)) != nil }

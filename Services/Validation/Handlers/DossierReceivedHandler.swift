@@ -18,15 +18,13 @@ struct DossierReceivedHandler: BatchMessageHandler {
         let submitters = received.map(\.submitter.memberId)
         let members = try desk.members(submitters + received.compactMap(\.delegation?.memberDelegateId),
                                        lockingSubmitters: submitters, db: context.db)
-        var contents: [DossierContent] = []
+        let contents = received.map(DossierContent.init(received:))
         var outcomes: [CheckOutcome] = []
         var deadlines: [Date] = []
         var sealed: [HistoryCipher.Sealed] = []
         let calendars = try desk.check.calendars.calendars(for: Set(received.map(\.receivingOrganisationCode)), db: context.db)
-        let documents = try desk.documentFacts(of: received.map(DossierContent.init(received:)), db: context.db)
-        for dossier in received {
-            let content = DossierContent(received: dossier)
-            contents.append(content)
+        let documents = try desk.documentFacts(of: contents, db: context.db)
+        for (dossier, content) in zip(received, contents) {
             outcomes.append(desk.check.check(content, member: members[dossier.submitter.memberId],
                                              delegate: dossier.delegation?.memberDelegateId.flatMap { members[$0] }, documents: documents))
             deadlines.append(try desk.check.checkDeadline(for: content, in: calendars[content.receivingOrganisationCode]))
