@@ -148,7 +148,8 @@ struct SubmissionDesk: Sendable {
                     procedureCode: s.procedureCode, receivingOrganisationCode: s.receivingOrganisationCode,
                     submitter: s.submitter, form: s.form, attachments: s.attachments,
                     receivedAt: receivedAt, officialReceiptAt: officialReceiptAt, deadline: deadline,
-                    verificationUrl: verificationURL(code), delegation: s.delegation)
+                    verificationUrl: verificationURL(code), delegation: s.delegation,
+                    resultReferences: s.resultReferences)
                 receipt.receiptSecret = Self.newReceiptSecret()
                 created.append(receipt)
                 receipts[request.key] = receipt
@@ -224,7 +225,8 @@ struct SubmissionDesk: Sendable {
                 receivedAt: WireJSON.parseTimestamp(try row.string("received_at")) ?? Date(),
                 officialReceiptAt: WireJSON.parseTimestamp(try row.string("official_receipt_at")) ?? Date(),
                 deadline: try row.optionalString("deadline").flatMap(WireJSON.parseTimestamp),
-                verificationUrl: verificationURL(try row.string("code")), delegation: s.delegation)
+                verificationUrl: verificationURL(try row.string("code")), delegation: s.delegation,
+                resultReferences: s.resultReferences)
             receipt.receiptSecret = try row.string("receipt_secret")
             receipts["\(integrator)\u{1f}\(s.clientSubmissionId)"] = (receipt, s)
         }

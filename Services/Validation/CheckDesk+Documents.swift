@@ -48,7 +48,7 @@ extension CheckDesk {
         try lock(ids, namespace: "validation.document", exclusive: exclusive, db: db)
     }
 
-    /// Records which documents a dossier waits for (status `awaiting-documents`).
+    /// Records which documents (by id) and results (by code) a dossier waits for (status `awaiting-documents`).
     func awaitDocuments(_ ids: [String], dossier code: String, db: PostgresConnection) throws {
         try db.execute("UPDATE dossiers SET awaited_documents = $2::text[] WHERE code = $1", [code, PostgresArray(ids)])
     }

@@ -194,10 +194,15 @@ public struct DossierSubmitV1: Codable, Sendable, Equatable {
     public var attachments: [AttachmentReference]
     /// Present when someone submits for the member (Đ.11).
     public var delegation: SubmissionDelegation?
+    /// Components given by earlier results (`dossier.submit.v2` only; kept here, the shape intake
+    /// keeps and announces).
+    public var resultReferences: [ResultReference]?
 
     public init(clientSubmissionId: String, procedureCode: String, receivingOrganisationCode: String,
                 submitter: Submitter, formVersion: String? = nil, form: [String: String] = [:],
-                attachments: [AttachmentReference] = [], delegation: SubmissionDelegation? = nil) {
+                attachments: [AttachmentReference] = [], delegation: SubmissionDelegation? = nil,
+                resultReferences: [ResultReference]? = nil) {
+        self.resultReferences = resultReferences
         self.delegation = delegation
         self.clientSubmissionId = clientSubmissionId
         self.procedureCode = procedureCode
@@ -229,6 +234,8 @@ public struct DossierReceivedV1: Codable, Sendable, Equatable {
     public var verificationUrl: String?
     /// Present when someone submitted for the member (Đ.11).
     public var delegation: SubmissionDelegation?
+    /// Components given by earlier results of the member's data store (Đ.13.2).
+    public var resultReferences: [ResultReference]?
     /// The receipt secret: only in the answer to the submitter (never in the event); shown to the
     /// status desk (`X-Receipt-Secret`), it reveals the dossier's whole history.
     public var receiptSecret: String?
@@ -236,7 +243,9 @@ public struct DossierReceivedV1: Codable, Sendable, Equatable {
     public init(dossierCode: String, integrator: String, clientSubmissionId: String, procedureCode: String,
                 receivingOrganisationCode: String, submitter: Submitter, form: [String: String],
                 attachments: [AttachmentReference], receivedAt: Date, officialReceiptAt: Date,
-                deadline: Date? = nil, verificationUrl: String? = nil, delegation: SubmissionDelegation? = nil) {
+                deadline: Date? = nil, verificationUrl: String? = nil, delegation: SubmissionDelegation? = nil,
+                resultReferences: [ResultReference]? = nil) {
+        self.resultReferences = resultReferences
         self.delegation = delegation
         self.deadline = deadline
         self.verificationUrl = verificationUrl

@@ -15,10 +15,14 @@ public struct DossierSubmitV2: Codable, Sendable, Equatable {
     public var attachments: [DocumentReference]
     /// A written delegation's letter is a `DocumentReference` too (component `GUQ`).
     public var delegation: DelegationV2?
+    /// Components given by an earlier result of the member's data store (Đ.13.2), where the
+    /// catalog lets that result stand for the component.
+    public var resultReferences: [ResultReference]?
 
     public init(clientSubmissionId: String, procedureCode: String, receivingOrganisationCode: String, submitter: Submitter,
                 formVersion: String? = nil, form: [String: String] = [:], attachments: [DocumentReference] = [],
-                delegation: DelegationV2? = nil) {
+                delegation: DelegationV2? = nil, resultReferences: [ResultReference]? = nil) {
+        self.resultReferences = resultReferences
         self.clientSubmissionId = clientSubmissionId
         self.procedureCode = procedureCode
         self.receivingOrganisationCode = receivingOrganisationCode
@@ -40,7 +44,8 @@ public struct DossierSubmitV2: Codable, Sendable, Equatable {
         if delegation?.form == .accountAuthorisation { delegation?.document = nil }
         return DossierSubmitV1(clientSubmissionId: clientSubmissionId, procedureCode: procedureCode,
                                receivingOrganisationCode: receivingOrganisationCode, submitter: submitter, formVersion: formVersion,
-                               form: form, attachments: attachments.map(\.declared), delegation: delegation)
+                               form: form, attachments: attachments.map(\.declared), delegation: delegation,
+                               resultReferences: resultReferences)
     }
 }
 

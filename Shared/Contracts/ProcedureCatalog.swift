@@ -43,6 +43,10 @@ public struct ProcedureVersion: Codable, Sendable {
         /// Who must sign it: `member` (the certificate's serialNumber is their citizen id) or
         /// `organisation` (serialNumber `TCD:<organisation code>`). Default `member`.
         public let signedBy: String?
+        /// Result document types (`GGT`, `PNX`, …) of the member's data store (Kho quản lý dữ liệu
+        /// điện tử, Đ.19) that stand for this component: the dossier names the earlier result by its
+        /// code instead of attaching it again (Đ.13.2). Absent: the component must be uploaded.
+        public let acceptsResultTypes: [String]?
     }
 
     /// A step of the procedure (Đ.8.1): which organisation, by its role relative to the member, does what.

@@ -40,8 +40,9 @@ public enum TechnicalCheck {
             problems += procedure.form.problems(in: submit.form, formVersion: submit.formVersion, registryFillsEmpty: true)
         }
         problems += attachmentProblems(submit.attachments, procedure: procedure)
+        problems += resultReferenceProblems(submit.resultReferences ?? [], attachments: submit.attachments, procedure: procedure)
         if let procedure {
-            let present = Set(submit.attachments.map(\.componentCode))
+            let present = Set(submit.attachments.map(\.componentCode) + (submit.resultReferences ?? []).map(\.componentCode))
             for component in procedure.components where component.required && !present.contains(component.code) {
                 add("missing-component", "$.data.attachments", "Thiếu thành phần hồ sơ: \(component.name) (\(component.code)).")
             }

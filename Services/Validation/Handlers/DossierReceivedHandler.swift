@@ -24,9 +24,11 @@ struct DossierReceivedHandler: BatchMessageHandler {
         var sealed: [HistoryCipher.Sealed] = []
         let calendars = try desk.check.calendars.calendars(for: Set(received.map(\.receivingOrganisationCode)), db: context.db)
         let documents = try desk.documentFacts(of: contents, db: context.db)
+        let results = try desk.resultFacts(of: contents, db: context.db)
         for (dossier, content) in zip(received, contents) {
             outcomes.append(desk.check.check(content, member: members[dossier.submitter.memberId],
-                                             delegate: dossier.delegation?.memberDelegateId.flatMap { members[$0] }, documents: documents))
+                                             delegate: dossier.delegation?.memberDelegateId.flatMap { members[$0] },
+                                             documents: documents, results: results))
             deadlines.append(try desk.check.checkDeadline(for: content, in: calendars[content.receivingOrganisationCode]))
             sealed.append(try desk.sealedRevision(content, revision: 1))
         }

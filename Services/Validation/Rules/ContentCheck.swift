@@ -19,9 +19,12 @@ public struct DossierContent: Codable, Sendable, Equatable {
     public var integrator: String
     /// Someone submitting for the member (Đ.11), with the proof of it.
     public var delegation: SubmissionDelegation?
+    /// Components given by earlier results of the member's data store (Đ.13.2).
+    public var resultReferences: [ResultReference]?
 
     public init(received: DossierReceivedV1) {
         delegation = received.delegation
+        resultReferences = received.resultReferences
         dossierCode = received.dossierCode
         procedureCode = received.procedureCode
         receivingOrganisationCode = received.receivingOrganisationCode
@@ -41,6 +44,7 @@ public struct DossierContent: Codable, Sendable, Equatable {
         if let correction = supplement.submitter { next.submitter = correction.applied(to: submitter) }
         for attachment in supplement.attachments {
             next.attachments.removeAll { $0.componentCode == attachment.componentCode }
+            next.resultReferences?.removeAll { $0.componentCode == attachment.componentCode }
             next.attachments.append(attachment)
         }
         return next
@@ -58,7 +62,8 @@ public enum CheckOutcome: Sendable, Equatable {
     /// The registry replica does not know the member yet; checked again when it does.
     case awaitingRegistry
     /// Archive's facts about these referenced documents (or their signatures) have not arrived
-    /// yet (`document.stored.v1`); checked again when they do.
+    /// yet (`document.stored.v1`), or of referenced results (`result.issued.v1`); checked again
+    /// when they do.
     case awaitingDocuments([String])
 
     /// The dossier's status after this outcome.
@@ -115,9 +120,11 @@ public struct ContentCheck: Sendable {
 
     /// `delegate`: the registry record of a member who submits for `member` (Đ.11), when known;
     /// `documents`: archive's facts of the documents the content references, by id; when
-    /// `awaitingDocuments` is false (the check deadline), a reference without facts is a problem.
+    /// `awaitingDocuments` is false (the check deadline), a reference without facts is a problem;
+    /// `results`: what archive announced of the results the content references, by code.
     public func check(_ content: DossierContent, member: MemberRecord?, delegate: MemberRecord? = nil,
-                      documents: [String: DocumentStoredV1] = [:], awaitingDocuments: Bool = true) -> CheckOutcome {
+                      documents: [String: DocumentStoredV1] = [:], results: [String: ResultFacts] = [:],
+                      awaitingDocuments: Bool = true) -> CheckOutcome {
         guard let procedure = catalog.procedure(content.procedureCode, at: content.submittedAt ?? content.officialReceiptAt) else {
             return .refused(code: "procedure-not-in-force",
                             reason: "Thủ tục \(content.procedureCode) không có hiệu lực tại thời điểm nộp hồ sơ.")
@@ -128,7 +135,8 @@ public struct ContentCheck: Sendable {
                             reason: "Theo Cơ sở dữ liệu đảng viên, người nộp không còn sinh hoạt đảng nên không thể thực hiện thủ tục này.")
         }
         if let refusal = organisationRefusal(procedure, content: content, member: member) { return refusal }
-        let awaited = awaitingDocuments ? awaitedDocuments(content, procedure: procedure, documents: documents) : []
+        let awaited = awaitingDocuments
+            ? awaitedDocuments(content, procedure: procedure, documents: documents) + awaitedResults(content, results: results) : []
         guard awaited.isEmpty else { return .awaitingDocuments(awaited) }
         var problems: [Problem] = []
         var prefilled: [PrefilledField] = []
@@ -156,6 +164,7 @@ public struct ContentCheck: Sendable {
         }
         problems += procedure.form.problems(in: form, formVersion: nil, registryFillsEmpty: false)
         problems += componentProblems(content, procedure: procedure, member: member, form: form, documents: documents)
+        problems += resultReferenceProblems(content, procedure: procedure, results: results)
         if let delegation = content.delegation {
             problems += delegationProblems(delegation, content: content, member: member, delegate: delegate, documents: documents)
         }
@@ -190,7 +199,7 @@ public struct ContentCheck: Sendable {
     func componentProblems(_ content: DossierContent, procedure: ProcedureVersion, member: MemberRecord,
                            form: [String: String], documents: [String: DocumentStoredV1]) -> [Problem] {
         var problems: [Problem] = []
-        let present = Set(content.attachments.map(\.componentCode))
+        let present = Set(content.attachments.map(\.componentCode) + (content.resultReferences ?? []).map(\.componentCode))
         for component in procedure.components where component.required && !present.contains(component.code) {
             problems.append(Problem(code: "missing-component", path: "$.data.attachments",
                                     message: "Thiếu thành phần hồ sơ: \(component.name) (\(component.code))."))
