@@ -52,7 +52,8 @@ await ServiceRuntime.run(ServiceDefinition(
         routes.add(to: router, resources: resources)
         DocumentRoutes(store: DocumentStore(envelope: envelope, resources: resources,
                                              chunks: PostgresDocumentChunks(database: resources.database)), tickets: uploadTickets,
-                       officerTokens: officerTokens, inspector: NoDocumentInspector(), verifier: signatureVerifier)
+                       officerTokens: officerTokens, inspector: NoDocumentInspector(), verifier: signatureVerifier,
+                       resultLinks: { issuer.verificationURL($0) })
             .add(to: router, resources: resources)
     },
     timers: [HeldResultsTimer(issuer: issuer), DocumentUpkeepTimer(envelope: envelope)],

@@ -135,10 +135,32 @@ extension MessageType {
 public struct DossierDocumentsV1: Codable, Sendable, Equatable {
     public var dossierCode: String
     public var documents: [DossierDocumentV1]
+    /// Components given by an earlier result of the member's data store (Đ.13.2).
+    public var results: [DossierResultV1]
 
-    public init(dossierCode: String, documents: [DossierDocumentV1]) {
+    public init(dossierCode: String, documents: [DossierDocumentV1], results: [DossierResultV1] = []) {
         self.dossierCode = dossierCode
         self.documents = documents
+        self.results = results
+    }
+}
+
+/// A component given by a result: the result's verification page shows whether it stands and
+/// prints its full content (`…/ban-giay.pdf`).
+public struct DossierResultV1: Codable, Sendable, Equatable {
+    public var componentCode: String
+    public var resultCode: String
+    public var documentTypeCode: String
+    /// `valid` or `revoked`, now.
+    public var status: String
+    public var verificationURL: String
+
+    public init(componentCode: String, resultCode: String, documentTypeCode: String, status: String, verificationURL: String) {
+        self.componentCode = componentCode
+        self.resultCode = resultCode
+        self.documentTypeCode = documentTypeCode
+        self.status = status
+        self.verificationURL = verificationURL
     }
 }
 

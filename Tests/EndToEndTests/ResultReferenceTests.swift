@@ -64,6 +64,19 @@ extension DocumentDossierTests {
         XCTAssertEqual(reused.type, MessageType.dossierReceived.cloudEventType, "\(reused.data)")
         let second = try XCTUnwrap(reused.subject)
         try TestEnvironment.eventually("accepted with the result for QD") { try self.checkStatus(second) == "accepted" }
+        // The committees reading the dossier's documents are led to the result (its page and paper copy).
+        let officer = try await token(newCell)
+        var listed: DossierDocumentsV1?
+        try TestEnvironment.eventually("the result among the dossier's documents") {
+            let answer = try XCTUnwrap(HTTPProbe.get("\(self.archive)/v1/dossiers/\(second)/documents", headers: ["Authorization": "Bearer \(officer)"]))
+            listed = try? WireJSON.decode(DossierDocumentsV1.self, from: Array(answer.body.utf8))
+            return listed?.results.isEmpty == false
+        }
+        let given = try XCTUnwrap(listed?.results.first)
+        XCTAssertEqual([given.componentCode, given.resultCode, given.documentTypeCode, given.status], ["QD", resultCode, "GGT", "valid"])
+        XCTAssertEqual(Set(listed?.documents.map(\.componentCode) ?? []), ["DDN", "BTKD"])
+        let page = try XCTUnwrap(HTTPProbe.get(given.verificationURL.replacingOccurrences(of: "/xac-thuc/", with: "/v1/verify/")))
+        XCTAssertTrue(page.body.contains(#""status":"valid""#), page.body)
 
         // Another member naming the holder's result: one problem that tells nothing more.
         let foreign = try submit(by: other, at: system.organisation, references: [ResultReference(componentCode: "QD", resultCode: resultCode)])
@@ -72,6 +85,11 @@ extension DocumentDossierTests {
         let problems = try XCTUnwrap(try TestEnvironment.value("SELECT problems::text FROM validation.dossiers WHERE code = $1", [third]))
         XCTAssertTrue(problems.contains("result-reference-invalid") && problems.contains("$.data.resultReferences[0].resultCode"), problems)
         XCTAssertFalse(problems.contains(holder.memberId) || problems.contains(holder.fullName), problems)
+        let receiving = try await token(system.organisation)
+        let foreignListing = try XCTUnwrap(HTTPProbe.get("\(archive)/v1/dossiers/\(third)/documents", headers: ["Authorization": "Bearer \(receiving)"]))
+        XCTAssertEqual(foreignListing.status, 200, foreignListing.body)
+        XCTAssertEqual(try WireJSON.decode(DossierDocumentsV1.self, from: Array(foreignListing.body.utf8)).results, [],
+                       "naming another member's result leads nobody to it")
 
         // A component the catalog does not let a result stand for is refused at intake.
         let refused = try submit(by: holder, at: newCell, references: [ResultReference(componentCode: "DDN", resultCode: resultCode)])
@@ -81,9 +99,9 @@ extension DocumentDossierTests {
         // Revoked (Đ.18), the result no longer stands for anything.
         let issuer = try XCTUnwrap(try TestEnvironment.value("SELECT issuing_organisation_code FROM archive.results WHERE result_code = $1",
                                                              [resultCode]))
-        let officer = try await token(issuer)
+        let issuingOfficer = try await token(issuer)
         let revoked = try XCTUnwrap(HTTPProbe.post("\(archive)/v1/results/\(resultCode)/revocation",
-                                                   headers: ["Authorization": "Bearer \(officer)", "Content-Type": "application/json"],
+                                                   headers: ["Authorization": "Bearer \(issuingOfficer)", "Content-Type": "application/json"],
                                                    body: #"{"reason": "Cấp nhầm"}"#))
         XCTAssertEqual(revoked.status, 200, revoked.body)
         try TestEnvironment.eventually("validation heard the revocation") {

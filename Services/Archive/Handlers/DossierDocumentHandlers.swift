@@ -8,7 +8,8 @@ import ServiceKit
 /// then handed over here) and, from the receipt, its receiving organisation as its first
 /// participant: the reading rights of `DocumentReaders`.
 struct DossierDocumentsHandler: BatchMessageHandler {
-    let tables = ["documents", "document_chunks", "dossier_documents", "dossier_holders", "dossier_participants"]
+    let tables = ["documents", "document_chunks", "dossier_documents", "dossier_holders", "dossier_participants",
+                  "dossier_result_references"]
     let messageType: MessageType
     let handover: InlineDocumentHandover
 
@@ -20,6 +21,7 @@ struct DossierDocumentsHandler: BatchMessageHandler {
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         var references: [(dossier: String, document: AttachmentReference)] = []
         var participants: [(dossier: String, organisation: String)] = []
+        var results: [(dossier: String, reference: ResultReference)] = []
         for message in batch {
             let dossier: String, holder: DossierHolder?, documents: [AttachmentReference]
             if messageType == .dossierReceived {
@@ -29,6 +31,7 @@ struct DossierDocumentsHandler: BatchMessageHandler {
                                        procedure: received.procedureCode)
                 try holder?.record(db: context.db)
                 participants.append((dossier, received.receivingOrganisationCode))
+                results += (received.resultReferences ?? []).map { (dossier, $0) }
             } else {
                 let supplement = try message.decode(DossierSupplementReceivedV1.self).data
                 // No holder: a dossier from before this release (or, rarely, its receipt still behind
@@ -53,6 +56,14 @@ struct DossierDocumentsHandler: BatchMessageHandler {
                 """, [PostgresArray(referenced.map(\.dossier)), PostgresArray(referenced.map { $0.document.documentId! }),
                       PostgresArray(referenced.map(\.document.componentCode)), PostgresArray(referenced.map(\.document.fileName)),
                       context.now])
+        }
+        if !results.isEmpty {
+            try context.db.execute("""
+                INSERT INTO dossier_result_references (dossier_code, result_code, component_code, referenced_at)
+                SELECT code, result, component, $4::timestamptz FROM unnest($1::text[], $2::text[], $3::text[]) AS t(code, result, component)
+                ON CONFLICT DO NOTHING
+                """, [PostgresArray(results.map(\.dossier)), PostgresArray(results.map(\.reference.resultCode)),
+                      PostgresArray(results.map(\.reference.componentCode)), context.now])
         }
         try DocumentReaders.add(participants, at: context.now, db: context.db)
     }
@@ -102,6 +113,20 @@ enum DocumentReaders {
     static func takesPart(_ organisation: String, in dossier: String, db: PostgresConnection) throws -> Bool {
         try db.execute("SELECT 1 FROM dossier_participants WHERE dossier_code = $1 AND organisation_code = $2",
                        [dossier, organisation]).first != nil
+    }
+
+    /// The results a dossier gives components by (Đ.13.2): only its own member's, issued or revoked.
+    static func results(of dossier: String, db: PostgresConnection)
+        throws -> [(componentCode: String, resultCode: String, documentTypeCode: String, revoked: Bool, token: String)] {
+        try db.execute("""
+            SELECT r.component_code, r.result_code, res.document_type_code, res.status, res.verification_token
+            FROM dossier_result_references r JOIN dossier_holders h ON h.dossier_code = r.dossier_code
+            JOIN results res ON res.result_code = r.result_code AND res.member_id = h.member_id
+            WHERE r.dossier_code = $1 AND res.verification_token IS NOT NULL ORDER BY r.referenced_at, r.component_code
+            """, [dossier]).rows.map {
+            (try $0.string("component_code"), try $0.string("result_code"), try $0.string("document_type_code"),
+             try $0.string("status") == "revoked", try $0.string("verification_token"))
+        }
     }
 
     /// The documents a dossier references, in the order they were referenced.

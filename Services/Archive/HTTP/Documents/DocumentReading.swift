@@ -16,20 +16,23 @@ extension DocumentRoutes {
     func list(_ request: Request, dossier: String, resources: ServiceResources) async throws -> Response {
         guard let officer = await officerTokens.officer(of: request) else { return OfficerTokens.unauthenticated }
         let code = String(dossier.prefix(64))
-        let listed = try await resources.transaction { context -> [(documentId: String, componentCode: String, fileName: String)]? in
+        let found = try await resources.transaction { context in
             let allowed = try officer.role == "auditor"
                 || officer.role == "officer" && DocumentReaders.takesPart(officer.org, in: code, db: context.db)
             try AuditLog.record(officer, action: "list-documents", dossierCode: code, allowed: allowed, at: context.now, db: context.db)
-            return allowed ? try DocumentReaders.documents(of: code, db: context.db) : nil
+            return allowed ? (try DocumentReaders.documents(of: code, db: context.db), try DocumentReaders.results(of: code, db: context.db)) : nil
         }
-        guard let listed else { return HTTPError.response(.forbidden, "forbidden", "Không có quyền đọc tài liệu của hồ sơ này.") }
+        guard let (listed, results) = found else { return HTTPError.response(.forbidden, "forbidden", "Không có quyền đọc tài liệu của hồ sơ này.") }
         var documents: [DossierDocumentV1] = []
         for entry in listed {
             guard let facts = try await store.facts(entry.documentId) else { continue }
             documents.append(DossierDocumentV1(componentCode: entry.componentCode, fileName: entry.fileName, document: facts.answer,
                                                url: "/v1/documents/\(entry.documentId)"))
         }
-        return try jsonResponse(.ok, DossierDocumentsV1(dossierCode: code, documents: documents))
+        return try jsonResponse(.ok, DossierDocumentsV1(dossierCode: code, documents: documents, results: results.map {
+            DossierResultV1(componentCode: $0.componentCode, resultCode: $0.resultCode, documentTypeCode: $0.documentTypeCode,
+                            status: $0.revoked ? "revoked" : "valid", verificationURL: resultLinks($0.token))
+        }))
     }
 
     func download(_ request: Request, id: String, resources: ServiceResources) async throws -> Response {

@@ -28,6 +28,8 @@ struct DocumentRoutes: Sendable {
     let inspector: any DocumentInspector
     /// Trusted certification authorities for signatures (`TTHC_SIGNATURE_TRUST_ANCHORS`); nil: none trusted.
     let verifier: DetachedSignatureVerifier?
+    /// A result's verification page from its token (the QR code's link), for results given as components.
+    let resultLinks: @Sendable (String) -> String
 
     func add(to router: Router<BasicRequestContext>, resources: ServiceResources) {
         router.put("/v1/documents/:id") { request, context in
