@@ -33,6 +33,8 @@ struct SubmissionDesk: Sendable {
     let catalog: ProcedureCatalog
     /// Base of the public status page (TTHC_PUBLIC_BASE_URL).
     let publicBaseURL: String
+    /// Seals the submissions kept (TTHC_HISTORY_KEYS).
+    let content: SealedContent
 
     func verificationURL(_ code: String) -> String { "\(publicBaseURL)/v1/dossiers/\(code)" }
 
@@ -174,18 +176,22 @@ struct SubmissionDesk: Sendable {
         guard let first = receipts.first else { return }
         try db.executeDeferred("""
             INSERT INTO dossiers (code, integrator, client_submission_id, procedure_code, receiving_organisation_code,
-                                  member_id, received_at, official_receipt_at, submission, deadline, receipt_secret)
+                                  member_id, received_at, official_receipt_at, submission_key_id, submission_sealed, deadline,
+                                  receipt_secret)
             SELECT code, integrator, client_id, procedure, organisation, member, $7::timestamptz, official_receipt_at,
-                   submission, deadline, secret
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $9::jsonb[], $10::timestamptz[],
+                   $12, sealed, deadline, secret
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $9::bytea[], $10::timestamptz[],
                         $8::timestamptz[], $11::text[])
-                AS t(code, integrator, client_id, procedure, organisation, member, submission, deadline, official_receipt_at, secret)
+                AS t(code, integrator, client_id, procedure, organisation, member, sealed, deadline, official_receipt_at, secret)
             """, [PostgresArray(receipts.map(\.dossierCode)), PostgresArray(receipts.map(\.integrator)),
                   PostgresArray(receipts.map(\.clientSubmissionId)), PostgresArray(receipts.map(\.procedureCode)),
                   PostgresArray(receipts.map(\.receivingOrganisationCode)), PostgresArray(receipts.map(\.submitter.memberId)),
                   first.receivedAt, PostgresArray(receipts.map(\.officialReceiptAt)),
-                  try PostgresArray.json(submissions.map(\.withoutDocumentBytes)),
-                  PostgresArray(receipts.map { $0.deadline?.postgresText }), PostgresArray(receipts.map(\.receiptSecret))])
+                  PostgresArray(try zip(receipts, submissions).map { receipt, submission in
+                      ByteA(try content.seal(submission.withoutDocumentBytes, context: SealedColumn.submissionContext(receipt.dossierCode)).bytes)
+                  }),
+                  PostgresArray(receipts.map { $0.deadline?.postgresText }), PostgresArray(receipts.map(\.receiptSecret)),
+                  content.cipher.currentKeyId])
         try db.executeDeferred("""
             INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary, status)
             SELECT 'received:' || code, code, $2, $3::timestamptz, $4, $5 FROM unnest($1::text[]) AS code
@@ -207,7 +213,7 @@ struct SubmissionDesk: Sendable {
     private func storedReceipts(for requests: [SubmissionRequest], db: PostgresConnection)
         throws -> [String: (receipt: DossierReceivedV1, submission: DossierSubmitV1)] {
         let rows = try db.execute("""
-            SELECT d.integrator, d.code, d.submission::text AS submission, d.receipt_secret,
+            SELECT d.integrator, d.code, \(SealedColumn.submission.select(prefix: "d.")), d.receipt_secret,
                    \(rfc3339SQL("d.received_at")) AS received_at,
                    \(rfc3339SQL("d.official_receipt_at")) AS official_receipt_at,
                    \(rfc3339SQL("d.deadline")) AS deadline
@@ -216,7 +222,8 @@ struct SubmissionDesk: Sendable {
             """, [PostgresArray(requests.map(\.integrator)), PostgresArray(requests.map(\.submit.clientSubmissionId))])
         var receipts: [String: (receipt: DossierReceivedV1, submission: DossierSubmitV1)] = [:]
         for row in rows.rows {
-            let s = try row.json(DossierSubmitV1.self, "submission")
+            let s = try content.open(DossierSubmitV1.self, row: row, in: .submission,
+                                     context: SealedColumn.submissionContext(try row.string("code")))
             let integrator = try row.string("integrator")
             var receipt = DossierReceivedV1(
                 dossierCode: try row.string("code"), integrator: integrator, clientSubmissionId: s.clientSubmissionId,

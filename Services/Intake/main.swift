@@ -17,13 +17,15 @@ do {
 }
 
 let environment = ProcessInfo.processInfo.environment
-let desk = SubmissionDesk(
-    calendars: calendars, catalog: catalog,
-    // TTHC_PUBLIC_BASE_URL: where people reach the status desk; printed in receipts' QR codes.
-    publicBaseURL: environment["TTHC_PUBLIC_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8081")
-let routes = DossierRoutes(desk: desk, maxBodyBytes: Int(environment["TTHC_MAX_MESSAGE_BYTES"] ?? "") ?? (1 << 20))
+let desk: SubmissionDesk
 let uploadTickets: UploadTicketRoutes
 do {
+    desk = SubmissionDesk(
+        calendars: calendars, catalog: catalog,
+        // TTHC_PUBLIC_BASE_URL: where people reach the status desk; printed in receipts' QR codes.
+        publicBaseURL: environment["TTHC_PUBLIC_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8081",
+        // TTHC_HISTORY_KEYS / TTHC_HISTORY_KEY_ID: intake's own keys for the dossier content it keeps.
+        content: try SealedContent(environment: environment))
     uploadTickets = UploadTicketRoutes(
         catalog: catalog, tickets: try await UploadTickets.fromEnvironment(environment),
         // TTHC_DOCUMENT_UPLOAD_URL: archive's documents, where integrators upload with their ticket.
@@ -32,12 +34,14 @@ do {
     FileHandle.standardError.write(Data("tthc-intake: \(error)\n".utf8))
     exit(1)
 }
+let routes = DossierRoutes(desk: desk, maxBodyBytes: Int(environment["TTHC_MAX_MESSAGE_BYTES"] ?? "") ?? (1 << 20))
+let sealedContent = SealedContentUpkeep(content: desk.content, columns: [.submission, .supplementReceipt])
 
 await ServiceRuntime.run(ServiceDefinition(
     name: "intake", defaultHTTPPort: 8081,
     consumers: [
         ConsumerDefinition(queue: "intake.commands", exchange: Exchange.intake, handlers: DossierSubmitHandler.all(desk: desk) + [
-            DossierSupplementHandler(catalog: catalog), DossierWithdrawHandler(), TemporaryTransferExtendHandler(),
+            DossierSupplementHandler(catalog: catalog, content: desk.content), DossierWithdrawHandler(), TemporaryTransferExtendHandler(),
         ] as [any MessageHandler]),
         // The "received" entry is written when the dossier is created (SubmissionDesk). A step's
         // decision gets no entry of its own (3 deliveries fewer per dossier): it is followed at
@@ -54,4 +58,5 @@ await ServiceRuntime.run(ServiceDefinition(
         routes.add(to: router, resources: resources)
         uploadTickets.add(to: router, resources: resources)
         CatalogRoutes(catalog: catalog).add(to: router, clock: resources.clock)
-    }))
+    },
+    timers: [sealedContent], gauges: sealedContent.gauges))

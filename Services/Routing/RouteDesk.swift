@@ -13,7 +13,7 @@ import ServiceKit
 struct RouteDesk: Sendable {
     let catalog: ProcedureCatalog
     let calendars: OfficeCalendars
-    let store = RouteStore()
+    let store: RouteStore
 
     static let reminderTimer = "step-reminder"
     static let overdueTimer = "step-overdue"

@@ -10,7 +10,9 @@ let environment = ProcessInfo.processInfo.environment
 let desk: RouteDesk
 let tokens: OfficerTokens
 do {
-    desk = RouteDesk(catalog: try ProcedureCatalog.configured(environment: environment), calendars: try OfficeCalendars.bundled())
+    // TTHC_HISTORY_KEYS / TTHC_HISTORY_KEY_ID: routing's own keys for the accepted dossiers it keeps.
+    desk = RouteDesk(catalog: try ProcedureCatalog.configured(environment: environment), calendars: try OfficeCalendars.bundled(),
+                     store: RouteStore(content: try SealedContent(environment: environment)))
     tokens = try await OfficerTokens.fromEnvironment(environment)
 } catch {
     FileHandle.standardError.write(Data("tthc-routing: \(error)\n".utf8))
@@ -18,6 +20,7 @@ do {
 }
 let transfers = TemporaryTransfers(desk: desk)
 let extensionRequests = ExtensionRequests(transfers: transfers)
+let sealedContent = SealedContentUpkeep(content: desk.store.content, columns: [.accepted])
 let officers = OfficerRoutes(desk: desk, tokens: tokens, extensionRequests: extensionRequests, links: DocumentLinks())
 
 await ServiceRuntime.run(ServiceDefinition(
@@ -39,4 +42,5 @@ await ServiceRuntime.run(ServiceDefinition(
     sharedTables: [.auditLog],
     routes: { router, resources in officers.add(to: router, resources: resources) },
     timers: [StepReminderTimer(store: desk.store), StepOverdueTimer(store: desk.store), TemporaryEndingTimer(transfers: transfers),
-             TemporaryCloseTimer(transfers: transfers)]))
+             TemporaryCloseTimer(transfers: transfers), sealedContent],
+    gauges: sealedContent.gauges))

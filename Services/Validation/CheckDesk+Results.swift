@@ -27,7 +27,10 @@ extension CheckDesk {
     }
 
     /// Issued results; a repeat changes nothing, and a revocation heard first is kept.
-    func storeIssuedResults(_ results: [ResultIssuedV1], db: PostgresConnection) throws {
+    func storeIssuedResults(_ batch: [ResultIssuedV1], db: PostgresConnection) throws {
+        // One row per code: a batch may hold the same announcement twice.
+        let results = Dictionary(batch.map { ($0.resultCode, $0) }, uniquingKeysWith: { first, _ in first }).values
+            .sorted { $0.resultCode < $1.resultCode }
         try lock(results.map(\.resultCode), namespace: Self.resultLocks, exclusive: true, db: db)
         try db.execute("""
             INSERT INTO result_facts (result_code, member_id, document_type, approved, issued_at)
@@ -40,7 +43,9 @@ extension CheckDesk {
     }
 
     /// Revoked results: the first revocation's time stays (a result is revoked once, Đ.18).
-    func storeRevokedResults(_ revocations: [ResultRevokedV1], db: PostgresConnection) throws {
+    func storeRevokedResults(_ batch: [ResultRevokedV1], db: PostgresConnection) throws {
+        let revocations = Dictionary(batch.map { ($0.resultCode, $0) }, uniquingKeysWith: { $0.revokedAt <= $1.revokedAt ? $0 : $1 }).values
+            .sorted { $0.resultCode < $1.resultCode }
         try lock(revocations.map(\.resultCode), namespace: Self.resultLocks, exclusive: true, db: db)
         try db.execute("""
             INSERT INTO result_facts (result_code, revoked_at)

@@ -22,6 +22,10 @@ do {
     FileHandle.standardError.write(Data("tthc-validation: \(error)\n".utf8))
     exit(1)
 }
+// After a key rotation, the history's rows are sealed again under the current key.
+let sealedHistory = SealedContentUpkeep(content: SealedContent(cipher: desk.cipher), columns: [
+    SealedColumn(table: "dossier_revisions", sealed: "sealed", keyId: "key_id", contextSQL: "dossier_code || '#' || revision"),
+])
 let revisions = RevisionRoutes(desk: desk, tokens: tokens, links: DocumentLinks())
 
 await ServiceRuntime.run(ServiceDefinition(
@@ -44,4 +48,5 @@ await ServiceRuntime.run(ServiceDefinition(
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
     sharedTables: [.auditLog, .organisationHours],
     routes: { router, resources in revisions.add(to: router, resources: resources) },
-    timers: [CheckOverdueTimer(desk: desk), SupplementExpiryTimer(desk: desk)]))
+    timers: [CheckOverdueTimer(desk: desk), SupplementExpiryTimer(desk: desk), sealedHistory],
+    gauges: sealedHistory.gauges))

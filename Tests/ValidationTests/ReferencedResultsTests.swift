@@ -14,7 +14,7 @@ final class ReferencedResultsTests: XCTestCase {
     var check: ContentCheck!
     var published: ProcedureCatalog!
     var folder: URL!
-    let code = "KQ.001234567890.GGT.7-2026-HN.DU01.CS001"
+    var code: String { "KQ.\(factory.member.citizenId).GGT.7-2026-HN.DU01.CS001" }
 
     override func setUpWithError() throws {
         let signing = try TestSigning()
@@ -55,6 +55,18 @@ final class ReferencedResultsTests: XCTestCase {
             return XCTFail("expected a supplement request")
         }
         XCTAssertEqual(problems.map(\.code), ["result-reference-invalid"])
+    }
+
+    func testACodeOfAnotherHolderIsAProblemAtOnceWhetherOrNotSuchAResultExists() throws {
+        let foreign = "KQ.009999999999.GGT.7-2026-HN.DU01.CS001"
+        let content = try content([ResultReference(componentCode: "QD", resultCode: foreign)])
+        let known = [foreign: ResultFacts(resultCode: foreign, memberId: "DV9999999", documentTypeCode: "GGT", approved: true)]
+        for results in [[:], known] {
+            guard case let .supplementRequested(_, problems) = check.check(content, member: factory.member, results: results) else {
+                return XCTFail("expected a supplement request at once for \(results)")
+            }
+            XCTAssertEqual(problems.map(\.code), ["result-reference-invalid"])
+        }
     }
 
     func testAnotherMembersARefusalsARevokedOrAnotherTypesResultIsOneProblemThatTellsNothingMore() throws {

@@ -11,6 +11,7 @@ struct DossierSupplementHandler: MessageHandler {
     let tables = ["supplements", "dossier_events"]
     let messageType = MessageType.dossierSupplement
     let catalog: ProcedureCatalog
+    let content: SealedContent
 
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
         let integrator = try Integrators.verifiedSenders(of: [message], db: context.db)[0]
@@ -34,11 +35,12 @@ struct DossierSupplementHandler: MessageHandler {
             dossierCode: supplement.dossierCode, integrator: integrator, clientSubmissionId: supplement.clientSubmissionId,
             form: supplement.form, attachments: supplement.attachments, note: supplement.note, receivedAt: context.now,
             submitter: supplement.submitter)
+        let sealed = try content.seal(receipt.withoutDocumentBytes, context: SealedColumn.supplementContext(
+            integrator: integrator, clientSubmissionId: supplement.clientSubmissionId))
         try context.db.execute("""
-            INSERT INTO supplements (integrator, client_submission_id, dossier_code, received_at, receipt)
-            VALUES ($1, $2, $3, $4::timestamptz, $5::jsonb)
-            """, [integrator, supplement.clientSubmissionId, supplement.dossierCode, context.now,
-                  try JSONText(receipt.withoutDocumentBytes)])
+            INSERT INTO supplements (integrator, client_submission_id, dossier_code, received_at, receipt_key_id, receipt_sealed)
+            VALUES ($1, $2, $3, $4::timestamptz, $5, $6::bytea)
+            """, [integrator, supplement.clientSubmissionId, supplement.dossierCode, context.now, sealed.keyId, ByteA(sealed.bytes)])
         try context.db.execute("""
             INSERT INTO dossier_events (message_id, dossier_code, event_type, occurred_at, summary, status)
             VALUES ($1, $2, $3, $4::timestamptz, $5, $6)
@@ -62,9 +64,10 @@ struct DossierSupplementHandler: MessageHandler {
 
     func earlier(_ supplement: DossierSupplementV1, integrator: String, db: PostgresConnection) throws -> Earlier {
         guard let stored = try db.execute("""
-            SELECT receipt::text AS receipt FROM supplements WHERE integrator = $1 AND client_submission_id = $2
+            SELECT \(SealedColumn.supplementReceipt.select()) FROM supplements WHERE integrator = $1 AND client_submission_id = $2
             """, [integrator, supplement.clientSubmissionId]).first else { return .none }
-        let receipt = try stored.json(DossierSupplementReceivedV1.self, "receipt")
+        let receipt = try content.open(DossierSupplementReceivedV1.self, row: stored, in: .supplementReceipt,
+                                       context: SealedColumn.supplementContext(integrator: integrator, clientSubmissionId: supplement.clientSubmissionId))
         guard receipt.dossierCode == supplement.dossierCode, receipt.form == supplement.form,
               receipt.attachments == supplement.attachments.map(\.withoutBytes), receipt.note == supplement.note,
               receipt.submitter == supplement.submitter else { return .reused }
@@ -106,7 +109,7 @@ struct DossierSupplementHandler: MessageHandler {
     func problems(of supplement: DossierSupplementV1, integrator: String, db: PostgresConnection) throws -> [Problem] {
         try DossierCommands.lock(supplement.dossierCode, db: db)
         guard let dossier = try db.execute("""
-            SELECT integrator, \(PublicDossierStatus.currentSQL(of: "dossiers.code")) AS status, procedure_code, submission::text AS submission,
+            SELECT integrator, \(PublicDossierStatus.currentSQL(of: "dossiers.code")) AS status, procedure_code, \(SealedColumn.submission.select()),
                    \(rfc3339SQL("received_at")) AS received_at,
                    EXISTS (SELECT 1 FROM withdrawals w WHERE w.dossier_code = dossiers.code) AS withdrawing
             FROM dossiers WHERE code = $1
@@ -121,7 +124,8 @@ struct DossierSupplementHandler: MessageHandler {
         if supplement.form.isEmpty && supplement.attachments.isEmpty && (supplement.submitter?.isEmpty ?? true) {
             return [Problem(code: "empty-supplement", path: "$.data", message: "Hồ sơ bổ sung không có nội dung nào.")]
         }
-        let submitted = try dossier.json(DossierSubmitV1.self, "submission")
+        let submitted = try content.open(DossierSubmitV1.self, row: dossier, in: .submission,
+                                         context: SealedColumn.submissionContext(supplement.dossierCode))
         // The version the dossier was submitted under (Đ.29.3).
         let submittedAt = WireJSON.parseTimestamp(try dossier.string("received_at")) ?? Date()
         let procedure = catalog.procedure(try dossier.string("procedure_code"), at: submittedAt)

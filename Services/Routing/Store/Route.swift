@@ -49,13 +49,14 @@ struct Route {
     /// The accepted dossier as stored; decoded only when a step needs it (most decisions do not,
     /// and decoding the whole dossier per decision was a visible share of routing's CPU).
     enum AcceptedDossier {
-        case stored(String)
+        /// Its wire JSON, opened from the sealed column.
+        case stored([UInt8])
         case decoded(DossierAcceptedV1)
 
         var value: DossierAcceptedV1 {
             get throws {
                 switch self {
-                case let .stored(json): try WireJSON.decode(DossierAcceptedV1.self, from: Array(json.utf8))
+                case let .stored(json): try WireJSON.decode(DossierAcceptedV1.self, from: json)
                 case let .decoded(value): value
                 }
             }

@@ -89,7 +89,7 @@ extension RouteStore {
 
     func view(_ code: String, links: DocumentLinks, db: PostgresConnection) throws -> RouteView {
         guard let route = try db.execute("""
-            SELECT procedure_code, status, current_step, accepted::text AS accepted, dues_paid_up_to,
+            SELECT procedure_code, status, current_step, \(SealedColumn.accepted.select()), dues_paid_up_to,
                    dues_reported_at IS NOT NULL AS reported, member_id
             FROM routes WHERE dossier_code = $1
             """, [code]).first else { throw DecisionRefusal.unknownDossier(code) }
@@ -116,7 +116,7 @@ extension RouteStore {
                             actor: try row.optionalJSON(Actor.self, "actor"),
                             detail: try row.optionalString("detail"))
         }
-        let accepted = try route.json(DossierAcceptedV1.self, "accepted")
+        let accepted = try content.open(DossierAcceptedV1.self, row: route, in: .accepted, context: SealedColumn.acceptedContext(code))
         let dues = try route.bool("reported")
             ? DuesStatusReportedV1.letterText(paidUpToMonth: try route.optionalString("dues_paid_up_to"))
             : nil

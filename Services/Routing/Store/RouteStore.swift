@@ -8,6 +8,9 @@ import ServiceKit
 /// locked, changed in memory by `RouteDesk` and `RouteLifecycle`, and written back by `save`.
 /// The officers' views are in `RouteStore+Views.swift`.
 struct RouteStore: Sendable {
+    /// Seals the accepted dossiers kept (TTHC_HISTORY_KEYS).
+    let content: SealedContent
+
     /// Serialises, per dossier, the start of its route and a withdrawal asked for before it: both
     /// take this transaction-scoped lock first (in code order), so a withdrawal either finds the
     /// committed route or leaves a request the starting transaction reads after the lock.
@@ -22,21 +25,22 @@ struct RouteStore: Sendable {
     /// were new (the others were accepted before: a resumption or a repeat).
     func insertAccepted(_ accepted: [DossierAcceptedV1], db: PostgresConnection) throws -> Set<String> {
         let inserted = try db.execute("""
-            INSERT INTO routes (dossier_code, procedure_code, member_id, status, accepted)
-            SELECT code, procedure, member, $5, accepted::jsonb
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(code, procedure, member, accepted)
+            INSERT INTO routes (dossier_code, procedure_code, member_id, status, accepted_key_id, accepted_sealed)
+            SELECT code, procedure, member, $5, $6, sealed
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) AS t(code, procedure, member, sealed)
             ON CONFLICT (dossier_code) DO NOTHING
             RETURNING dossier_code
             """, [PostgresArray(accepted.map(\.dossierCode)), PostgresArray(accepted.map(\.procedureCode)),
-                  PostgresArray(accepted.map(\.submitter.memberId)), try PostgresArray.json(accepted),
-                  RouteStatus.planning.rawValue])
+                  PostgresArray(accepted.map(\.submitter.memberId)),
+                  PostgresArray(try accepted.map { ByteA(try content.seal($0, context: SealedColumn.acceptedContext($0.dossierCode)).bytes) }),
+                  RouteStatus.planning.rawValue, content.cipher.currentKeyId])
         return Set(try inserted.rows.map { try $0.string("dossier_code") })
     }
 
     /// The route with its row locked (FOR UPDATE) until the transaction ends; nil when unknown.
     func locked(_ code: String, db: PostgresConnection) throws -> Route? {
         guard let row = try db.execute("""
-            SELECT status, current_step, accepted::text AS accepted, procedure_version, waiting_for, current_organisation_code,
+            SELECT status, current_step, \(SealedColumn.accepted.select()), procedure_version, waiting_for, current_organisation_code,
                    decision, reason, \(rfc3339SQL("decided_at")) AS decided_at, dues_paid_up_to,
                    \(rfc3339SQL("dues_reported_at")) AS dues_reported_at
             FROM routes WHERE dossier_code = $1 FOR UPDATE
@@ -68,7 +72,7 @@ struct RouteStore: Sendable {
         let lifecycle = RouteLifecycle(dossierCode: code, status: try row.value(RouteStatus.self, "status"),
                                        currentStep: try row.optionalInt("current_step"), duesReported: duesReportedAt != nil,
                                        steps: statuses)
-        return Route(code: code, lifecycle: lifecycle, accepted: .stored(try row.string("accepted")),
+        return Route(code: code, lifecycle: lifecycle, accepted: .stored(try content.openJSON(row: row, in: .accepted, context: SealedColumn.acceptedContext(code))),
                      procedureVersion: try row.optionalInt("procedure_version"), waitingFor: try row.optionalString("waiting_for"),
                      currentOrganisationCode: try row.optionalString("current_organisation_code"),
                      decision: try row.optionalValue(DossierDecidedV1.Decision.self, "decision"),
@@ -132,12 +136,16 @@ struct RouteStore: Sendable {
                 procedure_version = $6, decision = $7, reason = $8, decided_at = $9::timestamptz,
                 dues_paid_up_to = CASE WHEN $11::timestamptz IS NULL THEN dues_paid_up_to ELSE $10 END,
                 dues_reported_at = COALESCE($11::timestamptz, dues_reported_at),
-                accepted = CASE WHEN $12::bool THEN $13::jsonb ELSE accepted END, updated_at = $14::timestamptz
+                accepted = CASE WHEN $12::bool THEN NULL ELSE accepted END,
+                accepted_sealed = CASE WHEN $12::bool THEN $13::bytea ELSE accepted_sealed END,
+                accepted_key_id = CASE WHEN $12::bool THEN $15 ELSE accepted_key_id END, updated_at = $14::timestamptz
             WHERE dossier_code = $1
             """, [route.code, lifecycle.status.rawValue, lifecycle.currentStep, route.currentOrganisationCode, route.waitingFor,
                   route.procedureVersion, route.decision?.rawValue, route.reason, route.decidedAt,
                   route.duesPaidUpTo, route.duesReportedAt, route.acceptedReplaced,
-                  route.acceptedReplaced ? try JSONText(try route.accepted.value).text : nil, now])
+                  route.acceptedReplaced
+                      ? ByteA(try content.seal(try route.accepted.value, context: SealedColumn.acceptedContext(route.code)).bytes) : nil,
+                  now, content.cipher.currentKeyId])
         try append(route.newHistory, to: route.code, db: db)
     }
 
@@ -157,10 +165,11 @@ struct RouteStore: Sendable {
     /// Routes waiting for one of `organisations` to be known, locked, oldest code first.
     func awaiting(organisations: [String], db: PostgresConnection) throws -> [DossierAcceptedV1] {
         try db.execute("""
-            SELECT accepted::text AS accepted FROM routes
+            SELECT dossier_code, \(SealedColumn.accepted.select()) FROM routes
             WHERE status = $2 AND waiting_for = ANY($1::text[]) ORDER BY dossier_code FOR UPDATE
             """, [PostgresArray(organisations), RouteStatus.awaitingOrganisations.rawValue]).rows
-            .map { try $0.json(DossierAcceptedV1.self, "accepted") }
+            .map { try content.open(DossierAcceptedV1.self, row: $0, in: .accepted,
+                                    context: SealedColumn.acceptedContext(try $0.string("dossier_code"))) }
     }
 
     /// The reasons of withdrawals asked for before these dossiers reached routing, by code; taken

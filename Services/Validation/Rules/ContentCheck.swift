@@ -136,7 +136,7 @@ public struct ContentCheck: Sendable {
         }
         if let refusal = organisationRefusal(procedure, content: content, member: member) { return refusal }
         let awaited = awaitingDocuments
-            ? awaitedDocuments(content, procedure: procedure, documents: documents) + awaitedResults(content, results: results) : []
+            ? awaitedDocuments(content, procedure: procedure, documents: documents) + awaitedResults(content, member: member, results: results) : []
         guard awaited.isEmpty else { return .awaitingDocuments(awaited) }
         var problems: [Problem] = []
         var prefilled: [PrefilledField] = []
@@ -164,7 +164,7 @@ public struct ContentCheck: Sendable {
         }
         problems += procedure.form.problems(in: form, formVersion: nil, registryFillsEmpty: false)
         problems += componentProblems(content, procedure: procedure, member: member, form: form, documents: documents)
-        problems += resultReferenceProblems(content, procedure: procedure, results: results)
+        problems += resultReferenceProblems(content, procedure: procedure, member: member, results: results)
         if let delegation = content.delegation {
             problems += delegationProblems(delegation, content: content, member: member, delegate: delegate, documents: documents)
         }

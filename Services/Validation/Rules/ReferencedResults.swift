@@ -22,17 +22,26 @@ public struct ResultFacts: Codable, Sendable, Equatable {
 
 /// Components given by an earlier result (Đ.13.2): judged from archive's announcements, never
 /// from the submitter's word. A result that is not the submitter's, not an approval, revoked, or
-/// of a type the component does not accept is one problem that says no more.
+/// of a type the component does not accept is one problem that says no more. A code whose holder
+/// part is not the member's own citizen id is that problem at once, before any lookup, so that
+/// waiting or not tells nothing about whether someone else holds such a result.
 extension ContentCheck {
-    /// Result codes whose issuance has not been heard of yet: the dossier waits for them.
-    func awaitedResults(_ content: DossierContent, results: [String: ResultFacts]) -> [String] {
-        (content.resultReferences ?? []).map(\.resultCode).filter { results[$0] == nil }
+    /// The member's own result codes whose issuance has not been heard of yet: the dossier waits for them.
+    func awaitedResults(_ content: DossierContent, member: MemberRecord, results: [String: ResultFacts]) -> [String] {
+        (content.resultReferences ?? []).map(\.resultCode).filter { Self.holds(member, $0) && results[$0] == nil }
     }
 
-    func resultReferenceProblems(_ content: DossierContent, procedure: ProcedureVersion, results: [String: ResultFacts]) -> [Problem] {
+    /// Whether a result code names `member` as its holder (`KQ.<citizen id>.…`, Đ.17.3c).
+    static func holds(_ member: MemberRecord, _ resultCode: String) -> Bool {
+        resultCode.hasPrefix("KQ.\(member.citizenId).")
+    }
+
+    func resultReferenceProblems(_ content: DossierContent, procedure: ProcedureVersion, member: MemberRecord,
+                                 results: [String: ResultFacts]) -> [Problem] {
         (content.resultReferences ?? []).enumerated().compactMap { i, reference in
             let component = procedure.components.first { $0.code == reference.componentCode }
-            if let facts = results[reference.resultCode], let component, facts.memberId == content.submitter.memberId,
+            if Self.holds(member, reference.resultCode), let facts = results[reference.resultCode], let component,
+               facts.memberId == content.submitter.memberId,
                facts.approved, facts.revokedAt == nil, (component.acceptsResultTypes ?? []).contains(facts.documentTypeCode) {
                 return nil
             }

@@ -20,6 +20,8 @@ public struct HistoryCipher: Sendable {
 
     private let ring: MasterKeyRing
     public var currentKeyId: String { ring.currentKeyId }
+    /// Every configured key id: rows under another one cannot be opened here.
+    public var keyIds: [String] { ring.keyIds }
 
     public init(keys: [String: SymmetricKey], currentKeyId: String) throws {
         ring = try MasterKeyRing(keys: keys, currentKeyId: currentKeyId, variable: "TTHC_HISTORY_KEY_ID", source: "TTHC_HISTORY_KEYS")

@@ -38,6 +38,8 @@ public struct MasterKeyRing: Sendable {
     }
 
     public var current: SymmetricKey { keys[currentKeyId]! }
+    /// Every configured key id, sorted.
+    public var keyIds: [String] { keys.keys.sorted() }
 
     public func key(_ id: String) throws -> SymmetricKey {
         guard let key = keys[id] else { throw MasterKeyMissing(keyId: id, source: source) }
