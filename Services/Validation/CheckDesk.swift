@@ -33,7 +33,7 @@ struct CheckDesk: Sendable {
                  cause: IncomingMessage?, context: HandlerContext, awaitingDocuments: Bool = true, lockingDocuments: Bool = true) throws {
         let delegate = try content.delegation?.memberDelegateId.flatMap { try members([$0], db: context.db)[$0] }
         let documents = try documentFacts(of: [content], locking: lockingDocuments, db: context.db)
-        let results = try resultFacts(of: [content], locking: lockingDocuments, db: context.db)
+        let results = try resultFacts(of: [content], locking: lockingDocuments, db: context.db)[content.dossierCode] ?? [:]
         let outcome = check.check(content, member: member, delegate: delegate, documents: documents, results: results,
                                   awaitingDocuments: awaitingDocuments)
         try record(outcome, for: content, revision: revision, deadline: deadline, context: context)

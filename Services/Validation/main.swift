@@ -42,8 +42,8 @@ await ServiceRuntime.run(ServiceDefinition(
         ] + OrganisationHoursHandler.all),
         // Archive's facts of uploaded documents, which dossier.submit.v2 references (issue 17).
         ConsumerDefinition(queue: "validation.documents", handlers: [DocumentStoredHandler(desk: desk)]),
-        // Archive's results, which a dossier may give a component by (Đ.13.2).
-        ConsumerDefinition(queue: "validation.results", handlers: [ResultIssuedHandler(desk: desk), ResultRevokedHandler(desk: desk)]),
+        // Archive's answers to the results a dossier gives components by (Đ.13.2).
+        ConsumerDefinition(queue: "validation.results", handlers: [ResultReferencesCheckedHandler(desk: desk)]),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
     sharedTables: [.auditLog, .organisationHours],

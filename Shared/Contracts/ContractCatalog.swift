@@ -5,6 +5,7 @@ public enum ContractCatalog {
         .dossierSubmit: DossierSubmitV1.self,
         .dossierSubmitV2: DossierSubmitV2.self,
         .documentStored: DocumentStoredV1.self,
+        .resultReferencesChecked: ResultReferencesCheckedV1.self,
         .dossierReceived: DossierReceivedV1.self,
         .dossierRejected: DossierRejectedV1.self,
         .dossierAccepted: DossierAcceptedV1.self,

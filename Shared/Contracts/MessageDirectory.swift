@@ -67,7 +67,7 @@ public enum MessageDirectory {
            commands: organisationSoftwareCommands),
         Service(name: "payment", emits: [.duesStatusReported]),
         Service(name: "notification", emits: []),
-        Service(name: "archive", emits: [.resultIssued, .resultRevoked, .documentStored]),
+        Service(name: "archive", emits: [.resultIssued, .resultRevoked, .documentStored, .resultReferencesChecked]),
     ]
 
     /// Systems outside TTHC that publish events on `tthc.events`, by RabbitMQ user.

@@ -50,3 +50,41 @@ extension TechnicalCheck {
         return problems
     }
 }
+
+/// `result.references-checked.v1` (archive → validation): archive's answer to the result
+/// references of a received dossier (Đ.13.2), sent only for dossiers that have some, so a dossier
+/// without any costs nothing. For each code: whether it is a result issued to the dossier's own
+/// member and, only then, its type, whether it is an approval's and whether it was revoked; of a
+/// code that is not theirs nothing more is said.
+public struct ResultReferencesCheckedV1: Codable, Sendable, Equatable {
+    public struct Checked: Codable, Sendable, Equatable {
+        public var resultCode: String
+        public var found: Bool
+        public var documentTypeCode: String?
+        public var approved: Bool?
+        public var revokedAt: Date?
+
+        public init(resultCode: String, found: Bool, documentTypeCode: String? = nil, approved: Bool? = nil, revokedAt: Date? = nil) {
+            self.resultCode = resultCode
+            self.found = found
+            self.documentTypeCode = documentTypeCode
+            self.approved = approved
+            self.revokedAt = revokedAt
+        }
+    }
+
+    public var dossierCode: String
+    public var results: [Checked]
+    public var checkedAt: Date
+
+    public init(dossierCode: String, results: [Checked], checkedAt: Date) {
+        self.dossierCode = dossierCode
+        self.results = results
+        self.checkedAt = checkedAt
+    }
+}
+
+extension MessageType {
+    /// Archive: the result references of a received dossier, checked against the data store.
+    public static let resultReferencesChecked = MessageType("result.references-checked", major: 1)
+}

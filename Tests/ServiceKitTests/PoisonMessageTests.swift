@@ -43,6 +43,12 @@ final class PoisonMessageTests: XCTestCase {
         XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.effects"), 200, "nothing handled twice")
         XCTAssertEqual(try harness.effects(poison), 0)
         XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.dead_letters"), 1)
+        // The body stays on the dead-letter queue, to be replayed; the table keeps its digest only
+        // (no dossier content in plaintext at rest, issue 17).
+        XCTAssertEqual(try TestEnvironment.count("""
+            SELECT count(*) AS n FROM kittest.dead_letters
+            WHERE message_id = $1 AND body IS NULL AND body_sha256 ~ '^[0-9a-f]{64}$' AND body_bytes > 0
+            """, [poison]), 1)
         XCTAssertEqual(harness.metric("tthc_messages_failed_total"), 0, "a permanent failure is not retried")
         let admin = try TestEnvironment.amqp()
         defer { admin.close() }

@@ -6,7 +6,8 @@ import ServiceKit
 /// Which documents a dossier references (`dossier.received.v1`, `dossier.supplement-received.v1`;
 /// each component version and the delegation letter, by document id, or inline in a v1 dossier and
 /// then handed over here) and, from the receipt, its receiving organisation as its first
-/// participant: the reading rights of `DocumentReaders`.
+/// participant: the reading rights of `DocumentReaders`. A receipt that gives components by earlier
+/// results (Đ.13.2) is answered with `result.references-checked.v1`, for validation to judge.
 struct DossierDocumentsHandler: BatchMessageHandler {
     let tables = ["documents", "document_chunks", "dossier_documents", "dossier_holders", "dossier_participants",
                   "dossier_result_references"]
@@ -22,6 +23,7 @@ struct DossierDocumentsHandler: BatchMessageHandler {
         var references: [(dossier: String, document: AttachmentReference)] = []
         var participants: [(dossier: String, organisation: String)] = []
         var results: [(dossier: String, reference: ResultReference)] = []
+        var checks: [(received: DossierReceivedV1, message: IncomingMessage)] = []
         for message in batch {
             let dossier: String, holder: DossierHolder?, documents: [AttachmentReference]
             if messageType == .dossierReceived {
@@ -32,6 +34,7 @@ struct DossierDocumentsHandler: BatchMessageHandler {
                 try holder?.record(db: context.db)
                 participants.append((dossier, received.receivingOrganisationCode))
                 results += (received.resultReferences ?? []).map { (dossier, $0) }
+                if !(received.resultReferences ?? []).isEmpty { checks.append((received, message)) }
             } else {
                 let supplement = try message.decode(DossierSupplementReceivedV1.self).data
                 // No holder: a dossier from before this release (or, rarely, its receipt still behind
@@ -66,6 +69,11 @@ struct DossierDocumentsHandler: BatchMessageHandler {
                       PostgresArray(results.map(\.reference.componentCode)), context.now])
         }
         try DocumentReaders.add(participants, at: context.now, db: context.db)
+        for (received, message) in checks {
+            try context.emit(.resultReferencesChecked, subject: received.dossierCode, data: try DocumentReaders.check(
+                received.resultReferences ?? [], of: received.submitter.memberId, dossier: received.dossierCode, at: context.now,
+                db: context.db), causedBy: message)
+        }
     }
 }
 
@@ -113,6 +121,25 @@ enum DocumentReaders {
     static func takesPart(_ organisation: String, in dossier: String, db: PostgresConnection) throws -> Bool {
         try db.execute("SELECT 1 FROM dossier_participants WHERE dossier_code = $1 AND organisation_code = $2",
                        [dossier, organisation]).first != nil
+    }
+
+    /// Each referenced result code as the data store knows it for `memberId`: found only when it was
+    /// issued to them (a held result has no code yet); of another's result nothing is said.
+    static func check(_ references: [ResultReference], of memberId: String, dossier: String, at now: Date,
+                      db: PostgresConnection) throws -> ResultReferencesCheckedV1 {
+        let codes = Array(Set(references.map(\.resultCode))).sorted()
+        var found: [String: ResultReferencesCheckedV1.Checked] = [:]
+        for row in try db.execute("""
+            SELECT result_code, document_type_code, decision, \(rfc3339SQL("revoked_at")) AS revoked_at FROM results
+            WHERE result_code = ANY($1::text[]) AND member_id = $2 AND status IN ('issued', 'revoked')
+            """, [PostgresArray(codes), memberId]).rows {
+            let code = try row.string("result_code")
+            found[code] = .init(resultCode: code, found: true, documentTypeCode: try row.string("document_type_code"),
+                                approved: try row.string("decision") == DossierDecidedV1.Decision.approved.rawValue,
+                                revokedAt: try row.optionalString("revoked_at").flatMap(WireJSON.parseTimestamp))
+        }
+        return ResultReferencesCheckedV1(dossierCode: dossier, results: codes.map { found[$0] ?? .init(resultCode: $0, found: false) },
+                                         checkedAt: now)
     }
 
     /// The results a dossier gives components by (Đ.13.2): only its own member's, issued or revoked.

@@ -28,7 +28,7 @@ struct DossierReceivedHandler: BatchMessageHandler {
         for (dossier, content) in zip(received, contents) {
             outcomes.append(desk.check.check(content, member: members[dossier.submitter.memberId],
                                              delegate: dossier.delegation?.memberDelegateId.flatMap { members[$0] },
-                                             documents: documents, results: results))
+                                             documents: documents, results: results[content.dossierCode] ?? [:]))
             deadlines.append(try desk.check.checkDeadline(for: content, in: calendars[content.receivingOrganisationCode]))
             sealed.append(try desk.sealedRevision(content, revision: 1))
         }

@@ -1,27 +1,28 @@
 import Contracts
 import Foundation
 
-/// What validation knows of a result in a member's data store, from archive's `result.issued.v1`
-/// and `result.revoked.v1` (`validation.result_facts`): enough to judge a reference to it.
+/// What archive answered of a result a dossier references (`result.references-checked.v1`,
+/// `validation.result_facts`): enough to judge the reference.
 public struct ResultFacts: Codable, Sendable, Equatable {
     public var resultCode: String
-    public var memberId: String
-    public var documentTypeCode: String
+    /// Issued to the dossier's own member; nothing more is known of a code that is not theirs.
+    public var found: Bool
+    public var documentTypeCode: String?
     /// Only an approval's result stands for a component; a refusal's does not.
     public var approved: Bool
     public var revokedAt: Date?
 
-    public init(resultCode: String, memberId: String, documentTypeCode: String, approved: Bool, revokedAt: Date? = nil) {
+    public init(resultCode: String, found: Bool, documentTypeCode: String? = nil, approved: Bool = false, revokedAt: Date? = nil) {
         self.resultCode = resultCode
-        self.memberId = memberId
+        self.found = found
         self.documentTypeCode = documentTypeCode
         self.approved = approved
         self.revokedAt = revokedAt
     }
 }
 
-/// Components given by an earlier result (Đ.13.2): judged from archive's announcements, never
-/// from the submitter's word. A result that is not the submitter's, not an approval, revoked, or
+/// Components given by an earlier result (Đ.13.2): judged from archive's answer, never from the
+/// submitter's word. A result that is not the submitter's, not an approval, revoked, or
 /// of a type the component does not accept is one problem that says no more. A code whose holder
 /// part is not the member's own citizen id is that problem at once, before any lookup, so that
 /// waiting or not tells nothing about whether someone else holds such a result.
@@ -40,9 +41,8 @@ extension ContentCheck {
                                  results: [String: ResultFacts]) -> [Problem] {
         (content.resultReferences ?? []).enumerated().compactMap { i, reference in
             let component = procedure.components.first { $0.code == reference.componentCode }
-            if Self.holds(member, reference.resultCode), let facts = results[reference.resultCode], let component,
-               facts.memberId == content.submitter.memberId,
-               facts.approved, facts.revokedAt == nil, (component.acceptsResultTypes ?? []).contains(facts.documentTypeCode) {
+            if Self.holds(member, reference.resultCode), let facts = results[reference.resultCode], let component, facts.found,
+               facts.approved, facts.revokedAt == nil, let type = facts.documentTypeCode, (component.acceptsResultTypes ?? []).contains(type) {
                 return nil
             }
             let name = component?.name ?? reference.componentCode

@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Messaging
 import Persistence
+import Signatures
 
 /// What the consumer does with a delivery before any handler runs: read its envelope and type, or
 /// dead-letter it with the reason it can never be processed (ARCHITECTURE §3.4).
@@ -110,9 +111,9 @@ extension ConsumerWorker {
         let safe = { (text: String?) in text.map { WireText.storable($0) } }
         let (messageId, type, reason) = (safe(delivery.properties.messageId), safe(delivery.properties.type), WireText.storable(failure.reason))
         try tx.execute("""
-            INSERT INTO dead_letters (message_id, message_type, error_code, reason, source_queue, body)
-            VALUES ($1, $2, $3, $4, $5, $6::bytea)
-            """, [messageId, type, failure.code, reason, queue.name, ByteA(delivery.body)])
+            INSERT INTO dead_letters (message_id, message_type, error_code, reason, source_queue, body_sha256, body_bytes)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            """, [messageId, type, failure.code, reason, queue.name, sha256Hex(delivery.body), delivery.body.count])
         let props = delivery.properties
         var headers: [String: String] = [
             DeadLetterHeader.reason: reason,

@@ -123,8 +123,9 @@ public final class OutboxRelay: Sendable {
             "outboxId": .stringConvertible(id), "reason": .string(reason)])
         try db.transaction { tx in
             try tx.execute("""
-                INSERT INTO dead_letters (message_id, message_type, error_code, reason, source_queue, body)
-                SELECT message_id, message_type, 'publish-refused', $2, 'outbox:' || exchange || '/' || routing_key, body
+                INSERT INTO dead_letters (message_id, message_type, error_code, reason, source_queue, body, body_sha256, body_bytes)
+                SELECT message_id, message_type, 'publish-refused', $2, 'outbox:' || exchange || '/' || routing_key, body,
+                       encode(sha256(body), 'hex'), length(body)
                 FROM outbox WHERE id = $1
                 """, [id, WireText.storable(reason)])
             try tx.execute("DELETE FROM outbox WHERE id = $1", [id])

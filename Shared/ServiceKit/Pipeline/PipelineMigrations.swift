@@ -59,5 +59,15 @@ public enum PipelineMigrations {
             -- conflict (dead-lettered conflicting-duplicate), not a redelivery. Null for older rows.
             ALTER TABLE inbox ADD COLUMN content_sha256 bytea;
             """),
+        Migration(scope: "servicekit", version: 5, name: "dead_letter_digests", sql: """
+            -- A dead letter's body stays on the service's dead-letter queue, the copy an operator
+            -- inspects and replays; the table keeps its SHA-256 and size, so no dossier content lies
+            -- here in plaintext (issue 17). A message the broker refused to take from the outbox has
+            -- no other copy: its body is kept.
+            ALTER TABLE dead_letters ALTER COLUMN body DROP NOT NULL,
+                ADD COLUMN body_sha256 text, ADD COLUMN body_bytes int;
+            UPDATE dead_letters SET body_sha256 = encode(sha256(body), 'hex'), body_bytes = length(body),
+                body = CASE WHEN source_queue LIKE 'outbox:%' THEN body END;
+            """),
     ]
 }
