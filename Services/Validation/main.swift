@@ -42,8 +42,10 @@ await ServiceRuntime.run(ServiceDefinition(
         ] + OrganisationHoursHandler.all),
         // Archive's facts of uploaded documents, which dossier.submit.v2 references (issue 17).
         ConsumerDefinition(queue: "validation.documents", handlers: [DocumentStoredHandler(desk: desk)]),
-        // Archive's answers to the results a dossier gives components by (Đ.13.2).
-        ConsumerDefinition(queue: "validation.results", handlers: [ResultReferencesCheckedHandler(desk: desk)]),
+        // Archive's answers to the results a dossier gives components by (Đ.13.2). A development
+        // version replicated every result instead: its bindings are removed (and what they brought, acked).
+        ConsumerDefinition(queue: "validation.results", handlers: [ResultReferencesCheckedHandler(desk: desk)],
+                           retiredTypes: [.resultIssued, .resultRevoked]),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
     sharedTables: [.auditLog, .organisationHours],
