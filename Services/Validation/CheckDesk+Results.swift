@@ -26,22 +26,29 @@ extension CheckDesk {
         return facts
     }
 
-    /// Archive's answers; a repeat changes nothing (the first answer stands: the dossier was judged by it).
+    /// Archive's answers; the newest stands (archive answers again when a referenced result is
+    /// revoked), a repeat or an older one arriving late changes nothing.
     func storeResultChecks(_ batch: [ResultReferencesCheckedV1], db: PostgresConnection) throws {
-        var rows: [String: (dossier: String, checked: ResultReferencesCheckedV1.Checked)] = [:]
+        var rows: [String: (dossier: String, checked: ResultReferencesCheckedV1.Checked, at: Date)] = [:]
         for answer in batch {
-            for checked in answer.results { rows["\(answer.dossierCode)\u{1f}\(checked.resultCode)"] = (answer.dossierCode, checked) }
+            for checked in answer.results {
+                let key = "\(answer.dossierCode)\u{1f}\(checked.resultCode)"
+                if let kept = rows[key], kept.at >= answer.checkedAt { continue }
+                rows[key] = (answer.dossierCode, checked, answer.checkedAt)
+            }
         }
         let sorted = rows.keys.sorted().map { rows[$0]! }
         try lock(Array(Set(sorted.map(\.checked.resultCode))), namespace: Self.resultLocks, exclusive: true, db: db)
         try db.execute("""
-            INSERT INTO result_facts (dossier_code, result_code, found, document_type, approved, revoked_at)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[], $4::text[], $5::boolean[], $6::timestamptz[])
-            ON CONFLICT (dossier_code, result_code) DO NOTHING
+            INSERT INTO result_facts (dossier_code, result_code, found, document_type, approved, revoked_at, checked_at)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[], $4::text[], $5::boolean[], $6::timestamptz[], $7::timestamptz[])
+            ON CONFLICT (dossier_code, result_code) DO UPDATE SET found = excluded.found, document_type = excluded.document_type,
+                approved = excluded.approved, revoked_at = excluded.revoked_at, checked_at = excluded.checked_at
+            WHERE excluded.checked_at > result_facts.checked_at
             """, [PostgresArray(sorted.map(\.dossier)), PostgresArray(sorted.map(\.checked.resultCode)),
                   PostgresArray(sorted.map { $0.checked.found }), PostgresArray(sorted.map(\.checked.documentTypeCode)),
                   PostgresArray(sorted.map { $0.checked.approved.map { $0 ? "true" : "false" } }),
-                  PostgresArray(sorted.map { $0.checked.revokedAt?.postgresText })])
+                  PostgresArray(sorted.map { $0.checked.revokedAt?.postgresText }), PostgresArray(sorted.map(\.at))])
     }
 
     static let resultLocks = "validation.result"

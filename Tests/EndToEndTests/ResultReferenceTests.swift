@@ -102,6 +102,14 @@ extension DocumentDossierTests {
                                                    headers: ["Authorization": "Bearer \(issuingOfficer)", "Content-Type": "application/json"],
                                                    body: #"{"reason": "Cấp nhầm"}"#))
         XCTAssertEqual(revoked.status, 200, revoked.body)
+        // Archive answers again for the dossiers that named it, so one still being checked or
+        // amended is judged by what stands now (the accepted one stays accepted).
+        try TestEnvironment.eventually("validation heard the new answer") {
+            try TestEnvironment.count(
+                "SELECT count(*) AS n FROM validation.result_facts WHERE dossier_code = $1 AND result_code = $2 AND revoked_at IS NOT NULL",
+                [second, resultCode]) == 1
+        }
+        XCTAssertEqual(try checkStatus(second), "accepted")
         // (The second transfer moved the holder on once decided; the next dossier is sent there.)
         try TestEnvironment.eventually(timeout: 90, "second decided") { try self.routeStatus(second) == "decided:approved" }
         let afterRevocation = try submit(by: holder, at: SampleDossier.nextCell(after: newCell), references: [ResultReference(componentCode: "QD", resultCode: resultCode)])

@@ -62,7 +62,7 @@ public enum CheckOutcome: Sendable, Equatable {
     /// The registry replica does not know the member yet; checked again when it does.
     case awaitingRegistry
     /// Archive's facts about these referenced documents (or their signatures) have not arrived
-    /// yet (`document.stored.v1`), or of referenced results (`result.issued.v1`); checked again
+    /// yet (`document.stored.v1`), or its answer on referenced results (`result.references-checked.v1`); checked again
     /// when they do.
     case awaitingDocuments([String])
 

@@ -237,6 +237,17 @@ struct ResultRoutes: Sendable {
                                       reason: trimmed, revokingOrganisationCode: organisation, revokedAt: context.now)
         // A digitised result was never announced (no dossier's timeline or notices hang on it).
         if try row.string("origin") == "electronic" { try context.emit(.resultRevoked, subject: dossierCode, data: revoked) }
+        // Dossiers that gave a component by this result hear it again, revoked (Đ.18): one still
+        // being checked or amended is judged by what stands now.
+        for referencing in try context.db.execute("""
+            SELECT r.dossier_code, h.member_id FROM dossier_result_references r JOIN dossier_holders h ON h.dossier_code = r.dossier_code
+            WHERE r.result_code = $1 ORDER BY r.dossier_code
+            """, [code]).rows {
+            let dossier = try referencing.string("dossier_code")
+            try context.emit(.resultReferencesChecked, subject: dossier, data: try DocumentReaders.check(
+                [ResultReference(componentCode: "", resultCode: code)], of: try referencing.string("member_id"), dossier: dossier,
+                at: context.now, db: context.db))
+        }
         return try HTTPAnswer.json(.ok, revoked)
     }
 
