@@ -65,6 +65,12 @@ extension CheckDesk {
         }
     }
 
+    /// Checks again the dossiers waiting for one of these documents (by id) or results (by code),
+    /// when their facts arrived: under each dossier's row lock alone (see `documentFacts`).
+    func recheckAwaiting(_ ids: [String], context: HandlerContext) throws {
+        try recheckWaiting(try awaitingDocuments(ids, db: context.db), lockingDocuments: false, context: context)
+    }
+
     /// Checks again the dossiers that were waiting (for the registry or for documents' facts), each
     /// at its latest revision, against the members now known.
     func recheckWaiting(_ waiting: [(code: String, revision: Int, memberId: String, deadline: Date?)], lockingDocuments: Bool = true,

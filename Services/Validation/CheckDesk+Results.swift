@@ -20,7 +20,7 @@ extension CheckDesk {
             let code = try row.string("result_code")
             facts[try row.string("dossier_code"), default: [:]][code] = ResultFacts(
                 resultCode: code, found: try row.bool("found"), documentTypeCode: try row.optionalString("document_type"),
-                approved: try row.optionalBool("approved") ?? false,
+                approved: try row.optionalBool("approved"),
                 revokedAt: try row.optionalString("revoked_at").flatMap(WireJSON.parseTimestamp))
         }
         return facts
@@ -47,7 +47,7 @@ extension CheckDesk {
             WHERE excluded.checked_at > result_facts.checked_at
             """, [PostgresArray(sorted.map(\.dossier)), PostgresArray(sorted.map(\.checked.resultCode)),
                   PostgresArray(sorted.map { $0.checked.found }), PostgresArray(sorted.map(\.checked.documentTypeCode)),
-                  PostgresArray(sorted.map { $0.checked.approved.map { $0 ? "true" : "false" } }),
+                  PostgresArray(sorted.map { $0.checked.approved?.postgresText }),
                   PostgresArray(sorted.map { $0.checked.revokedAt?.postgresText }), PostgresArray(sorted.map(\.at))])
     }
 

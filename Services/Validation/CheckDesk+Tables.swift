@@ -83,10 +83,8 @@ extension CheckDesk {
             FROM dossier_revisions WHERE dossier_code = $1 ORDER BY revision
             """, [code]).rows.map { row in
             let revision = try row.int("revision")
-            let keyId = try row.string("key_id")
-            let plain = try cipher.open(HistoryCipher.Sealed(keyId: keyId, bytes: try row.bytes("sealed")), context: context(code, revision))
-            return (revision, try row.string("cause"), keyId, try row.string("created_at"),
-                    try WireJSON.decode(DossierContent.self, from: plain))
+            return (revision, try row.string("cause"), try row.string("key_id"), try row.string("created_at"),
+                    try sealing.open(DossierContent.self, row: row, in: .revisions, context: context(code, revision)))
         }
     }
 

@@ -18,9 +18,11 @@ struct CheckDesk: Sendable {
     // MARK: Revisions (Đ.15: every version kept, encrypted)
 
     func context(_ code: String, _ revision: Int) -> String { "\(code)#\(revision)" }
+    /// The history's rows, sealed like every service's dossier content (`SealedContent`).
+    var sealing: SealedContent { SealedContent(cipher: cipher) }
 
     func sealedRevision(_ content: DossierContent, revision: Int) throws -> HistoryCipher.Sealed {
-        try cipher.seal(try WireJSON.encode(content), context: context(content.dossierCode, revision))
+        try sealing.seal(content, context: context(content.dossierCode, revision))
     }
 
     // MARK: Outcomes
@@ -116,4 +118,11 @@ extension CheckOutcome {
             }
         }
     }
+}
+
+extension SealedColumn {
+    /// The amendment history (Đ.15.2): each revision sealed with `context(code, revision)`, which
+    /// this expression spells in SQL.
+    static let revisions = SealedColumn(table: "dossier_revisions", sealed: "sealed", keyId: "key_id",
+                                        contextSQL: "dossier_code || '#' || revision")
 }

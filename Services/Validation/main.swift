@@ -23,9 +23,7 @@ do {
     exit(1)
 }
 // After a key rotation, the history's rows are sealed again under the current key.
-let sealedHistory = SealedContentUpkeep(content: SealedContent(cipher: desk.cipher), columns: [
-    SealedColumn(table: "dossier_revisions", sealed: "sealed", keyId: "key_id", contextSQL: "dossier_code || '#' || revision"),
-])
+let sealedHistory = SealedContentUpkeep(content: desk.sealing, columns: [.revisions])
 let revisions = RevisionRoutes(desk: desk, tokens: tokens, links: DocumentLinks())
 
 await ServiceRuntime.run(ServiceDefinition(

@@ -14,7 +14,6 @@ struct DocumentStoredHandler: BatchMessageHandler {
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         let documents = try batch.map { try $0.decode(DocumentStoredV1.self).data }
         try desk.storeDocumentFacts(documents, db: context.db)
-        try desk.recheckWaiting(try desk.awaitingDocuments(documents.map(\.documentId), db: context.db), lockingDocuments: false,
-                                context: context)
+        try desk.recheckAwaiting(documents.map(\.documentId), context: context)
     }
 }

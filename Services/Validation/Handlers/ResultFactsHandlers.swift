@@ -14,7 +14,6 @@ struct ResultReferencesCheckedHandler: BatchMessageHandler {
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         let answers = try batch.map { try $0.decode(ResultReferencesCheckedV1.self).data }
         try desk.storeResultChecks(answers, db: context.db)
-        try desk.recheckWaiting(try desk.awaitingDocuments(answers.flatMap { $0.results.map(\.resultCode) }, db: context.db),
-                                lockingDocuments: false, context: context)
+        try desk.recheckAwaiting(answers.flatMap { $0.results.map(\.resultCode) }, context: context)
     }
 }

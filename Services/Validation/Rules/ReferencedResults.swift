@@ -2,24 +2,8 @@ import Contracts
 import Foundation
 
 /// What archive answered of a result a dossier references (`result.references-checked.v1`,
-/// `validation.result_facts`): enough to judge the reference.
-public struct ResultFacts: Codable, Sendable, Equatable {
-    public var resultCode: String
-    /// Issued to the dossier's own member; nothing more is known of a code that is not theirs.
-    public var found: Bool
-    public var documentTypeCode: String?
-    /// Only an approval's result stands for a component; a refusal's does not.
-    public var approved: Bool
-    public var revokedAt: Date?
-
-    public init(resultCode: String, found: Bool, documentTypeCode: String? = nil, approved: Bool = false, revokedAt: Date? = nil) {
-        self.resultCode = resultCode
-        self.found = found
-        self.documentTypeCode = documentTypeCode
-        self.approved = approved
-        self.revokedAt = revokedAt
-    }
-}
+/// kept in `validation.result_facts`): enough to judge the reference.
+public typealias ResultFacts = ResultReferencesCheckedV1.Checked
 
 /// Components given by an earlier result (Đ.13.2): judged from archive's answer, never from the
 /// submitter's word. A result that is not the submitter's, not an approval, revoked, or
@@ -42,7 +26,7 @@ extension ContentCheck {
         (content.resultReferences ?? []).enumerated().compactMap { i, reference in
             let component = procedure.components.first { $0.code == reference.componentCode }
             if Self.holds(member, reference.resultCode), let facts = results[reference.resultCode], let component, facts.found,
-               facts.approved, facts.revokedAt == nil, let type = facts.documentTypeCode, (component.acceptsResultTypes ?? []).contains(type) {
+               facts.approved == true, facts.revokedAt == nil, let type = facts.documentTypeCode, (component.acceptsResultTypes ?? []).contains(type) {
                 return nil
             }
             let name = component?.name ?? reference.componentCode
