@@ -32,6 +32,13 @@ var targets: [Target] = [
                    providers: [.apt(["libqrencode-dev"])]),
     .systemLibrary(name: "CCairo", path: "Shared/CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
     .target(name: "PaperCopies", dependencies: ["CQRencode", "CCairo"], path: "Shared/PaperCopies"),
+    // Payment gateways' protocols (VNPay 2.1.0), shared by payment and the gateway sandbox.
+    .target(name: "PaymentGateways", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Shared/PaymentGateways"),
+    .testTarget(name: "PaymentGatewaysTests", dependencies: ["PaymentGateways"], path: "Tests/PaymentGatewaysTests"),
+    // Test tooling: plays the payment gateway (redirect, signed IPN calls with retries, querydr).
+    .executableTarget(name: "GatewaySandbox",
+                      dependencies: ["PaymentGateways", .product(name: "Hummingbird", package: "hummingbird")],
+                      path: "Tools/GatewaySandbox"),
     .target(name: "Persistence", dependencies: ["CLibPQ", "Signatures", "Calendar", log], path: "Shared/Persistence"),
     .target(name: "ServiceKit",
             dependencies: [
@@ -68,13 +75,15 @@ var targets: [Target] = [
     .testTarget(name: "ServiceKitTests", dependencies: ["ServiceKit", "TestSupport",
                                                      .product(name: "PropertyBased", package: "swift-property-based")],
                 path: "Tests/ServiceKitTests"),
-    .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "ServiceKit", "Contracts", "Messaging", "Persistence", "Calendar"],
+    .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "ServiceKit", "Contracts", "Messaging", "Persistence", "Calendar",
+                                                      "PaymentGateways"],
                 path: "Tests/EndToEndTests"),
 ]
 
 var products: [Product] = [
     .executable(name: "tthc-admin", targets: ["Admin"]),
     .executable(name: "tthc-bench", targets: ["Bench"]),
+    .executable(name: "tthc-gateway-sandbox", targets: ["GatewaySandbox"]),
 ]
 
 // A service's pure domain rules, when it has some, are a library beside it (`Services/<Name>/Rules`)
@@ -82,6 +91,7 @@ var products: [Product] = [
 let serviceRules: [String: [Target.Dependency]] = [
     "Validation": ["Contracts", "Calendar", "Signatures", .product(name: "Crypto", package: "swift-crypto")],
     "Routing": ["Contracts", "Calendar"],
+    "Payment": ["Contracts"],
 ]
 for (service, dependencies) in serviceRules {
     targets.append(.target(name: "\(service)Rules", dependencies: dependencies, path: "Services/\(service)/Rules"))
@@ -90,7 +100,7 @@ for (service, dependencies) in serviceRules {
 }
 
 // Libraries only one service needs.
-let serviceLibraries: [String: [Target.Dependency]] = ["Archive": ["PaperCopies"]]
+let serviceLibraries: [String: [Target.Dependency]] = ["Archive": ["PaperCopies"], "Payment": ["PaymentGateways"]]
 
 for service in services {
     let rules = serviceRules[service.name] != nil

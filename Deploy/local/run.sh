@@ -16,6 +16,10 @@ log_dir="$TTHC_LOCAL_DIR/logs"
 mkdir -p "$run_dir" "$log_dir"
 bash Deploy/local/stop.sh services
 declare -A ports=([intake]=8081 [validation]=8082 [routing]=8083 [payment]=8084 [notification]=8085 [archive]=8086)
+# The payment platform's sandbox (test tooling; VNPay 2.1.0 protocol), calling payment's IPN URL.
+TTHC_SANDBOX_PORT=8089 TTHC_SANDBOX_IPN_URL="http://127.0.0.1:8084/v1/payment-gateways/vnpay/ipn" TTHC_SANDBOX_IPN_RETRY_SECONDS=30 \
+  nohup "$bin/tthc-gateway-sandbox" >>"$log_dir/gateway-sandbox.log" 2>&1 &
+echo $! >"$run_dir/gateway-sandbox.pid"
 for service in intake validation routing payment notification archive; do
   TTHC_HTTP_PORT="${ports[$service]}" nohup "$bin/tthc-$service" >>"$log_dir/$service.log" 2>&1 &
   echo $! >"$run_dir/$service.pid"
@@ -55,6 +59,8 @@ As an integrator (docs/integrators.md): a member's test certificate, then the Py
 which follows its dossier on the integrator's feed to the result:
   $bin/tthc-admin certificates issue --member DV0000001 --out dev-certificates
   python3 docs/examples/submit_dossier.py
+Party dues (DANGPHI): the member opens payment.due.v1's checkoutUrl, which leads to the payment
+sandbox at http://127.0.0.1:8089 (pay or cancel there); see docs/payment.md.
 An officer's token:  $bin/tthc-admin tokens officer --org HN.CB0001 --role officer
 Dead letters:  $bin/tthc-admin dead-letters list --service intake
 Stop:          Deploy/local/stop.sh        (add 'all' to stop RabbitMQ and PostgreSQL too)

@@ -104,6 +104,8 @@ make_dev_secrets() {
   # Documents at rest (archive): the master key wrapping each document's data key; intake's upload tickets.
   [ -f "$dir/document.key" ] || openssl rand -base64 32 > "$dir/document.key"
   [ -f "$dir/upload-ticket.secret" ] || openssl rand -hex 32 > "$dir/upload-ticket.secret"
+  # The payment platform's merchant hash secret (vnp_HashSecret), shared with the gateway sandbox.
+  [ -f "$dir/vnpay-hash.secret" ] || openssl rand -hex 16 | tr a-f A-F > "$dir/vnpay-hash.secret"
   chmod 644 "$dir"/*
 }
 
@@ -193,6 +195,8 @@ export TTHC_HISTORY_KEYS='dev-1:$(cat "$signing_dir/history.key")' TTHC_HISTORY_
 export TTHC_OFFICER_TOKEN_SECRET='$(cat "$signing_dir/officer-token.secret")'
 export TTHC_DOCUMENT_KEYS='dev-1:$(cat "$signing_dir/document.key")' TTHC_DOCUMENT_KEY_ID=dev-1
 export TTHC_UPLOAD_TICKET_SECRET='$(cat "$signing_dir/upload-ticket.secret")'
+export TTHC_VNPAY_TMN_CODE=TTHCDEV1 TTHC_VNPAY_HASH_SECRET='$(cat "$signing_dir/vnpay-hash.secret")'
+export TTHC_VNPAY_PAYMENT_URL=http://127.0.0.1:8089/paymentv2/vpcpay.html
 EOF
 }
 

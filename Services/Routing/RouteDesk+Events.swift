@@ -29,6 +29,16 @@ extension RouteDesk {
             case let .awaitingDuesStatus(number):
                 route.record("awaiting-dues-status", step: number, organisation: route.step(number)?.organisationCode,
                              detail: "Chờ tình trạng đóng đảng phí từ hệ thống thu đảng phí", at: now)
+            case let .awaitingPayment(number):
+                try requestPayment(number, on: &route, cause: cause, context: context)
+            case let .paid(number):
+                route.update(step: number) { step in
+                    step.decidedAt = now
+                    step.decision = .approve
+                    step.onTime = true
+                }
+                route.record("paid", step: number, organisation: route.step(number)?.organisationCode,
+                             detail: "Đảng viên đã nộp: \(route.step(number)?.content?["amountVND"] ?? "0") đồng", at: now)
             case let .assigned(number):
                 try assign(number, on: &route, cause: cause, context: context)
             case let .decided(number, _):
@@ -125,6 +135,24 @@ extension RouteDesk {
         if let user = step.softwareUser {
             try context.tellOrganisationSoftware(user, .dossierStepAssigned, subject: route.code, data: assigned, causedBy: cause)
         }
+    }
+
+    /// A `pay` step: payment works out the amount (party dues from the member's declaration, or
+    /// the procedure's fees) and tells the member how to pay; the route waits for its confirmation.
+    func requestPayment(_ number: Int, on route: inout Route, cause: IncomingMessage?, context: HandlerContext) throws {
+        guard let step = route.step(number) else { return }
+        let accepted = try route.accepted.value
+        let version = accepted.procedureVersion ?? 1
+        let procedure = catalog.procedure(accepted.procedureCode, version: version, orAt: accepted.officialReceiptAt)
+        let dues = procedure?.dues != nil ? DuesDeclaration(form: accepted.form ?? [:]) : nil
+        route.record("awaiting-payment", step: number, organisation: step.organisationCode,
+                     detail: "Chờ đảng viên nộp \(dues != nil ? "đảng phí" : "lệ phí")", at: context.now)
+        try context.emit(.paymentRequested, subject: route.code, data: PaymentRequestedV2(
+            paymentId: "\(route.code).\(number)", dossierCode: route.code, memberId: accepted.submitter.memberId,
+            collectingOrganisationCode: step.organisationCode, procedureCode: accepted.procedureCode, procedureVersion: version,
+            purpose: dues != nil ? .partyDues : .fee, dues: dues,
+            feeVND: dues == nil ? (procedure?.fees ?? []).reduce(0) { $0 + $1.amountVND } : nil, requestedAt: context.now),
+                         causedBy: cause)
     }
 
     // MARK: Completion

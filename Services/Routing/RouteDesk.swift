@@ -99,6 +99,23 @@ struct RouteDesk: Sendable {
         try store.save(route, db: context.db, at: context.now)
     }
 
+    /// `payment.completed.v1`: the member paid; the `pay` step is done with what was paid (the
+    /// receipt's content) and the route goes on.
+    func paymentCompleted(_ paid: PaymentCompletedV1, cause: IncomingMessage?, context: HandlerContext) throws {
+        guard let code = paid.dossierCode, var route = try store.locked(code, db: context.db) else { return }
+        let events = route.lifecycle.paymentCompleted()
+        if case let .paid(number)? = events.first {
+            var content = ["paymentId": paid.paymentId, "amountVND": String(paid.amountVND), "provider": paid.provider,
+                           "providerReference": paid.providerReference, "paidAt": WireJSON.formatTimestamp(paid.paidAt)]
+            content["channel"] = paid.channel?.rawValue
+            content["months"] = paid.months?.map { "\($0.month):\($0.amountDueVND)" }.joined(separator: ",")
+            content["creditAppliedVND"] = paid.creditAppliedVND.map(String.init)
+            route.update(step: number) { $0.content = content }
+        }
+        try carryOut(events, on: &route, cause: cause, context: context)
+        try store.save(route, db: context.db, at: context.now)
+    }
+
     // MARK: Decisions
 
     /// Applies an organisation's decision on the current step. `actor` has already been

@@ -27,7 +27,8 @@ await ServiceRuntime.run(ServiceDefinition(
     name: "routing", defaultHTTPPort: 8083,
     consumers: [
         ConsumerDefinition(queue: "routing.dossiers", handlers: [
-            DossierAcceptedHandler(desk: desk), DuesStatusReportedHandler(desk: desk), DossierClosedHandler(desk: desk),
+            DossierAcceptedHandler(desk: desk), DuesStatusReportedHandler(desk: desk), PaymentCompletedHandler(desk: desk),
+            DossierClosedHandler(desk: desk),
             WithdrawalRequestedHandler(desk: desk), DossierWithdrawnHandler(desk: desk),
             ExtensionRequestedHandler(requests: extensionRequests),
         ]),

@@ -43,6 +43,8 @@ public enum MessageDirectory {
     public static let integratorFeed: [MessageType] = [
         .dossierReceived, .dossierSupplementReceived, .dossierAccepted, .dossierSupplementRequested, .dossierRefused,
         .dossierCheckOverdue, .dossierStepAssigned, .dossierDecided, .dossierWithdrawn, .resultIssued, .resultRevoked,
+        // What to pay and where (the checkout link), then paid or an attempt failed.
+        .paymentDue, .paymentCompleted, .paymentFailed,
         // A temporary transfer's extension request, as the committee (or the period in force) answers it.
         .temporaryTransferExtensionPending, .temporaryTransferExtensionRefused, .temporaryTransferExtended,
     ]
@@ -59,13 +61,13 @@ public enum MessageDirectory {
         Service(name: "routing", emits: [
             .dossierStepAssigned, .dossierStepDecided, .dossierStepReminder, .dossierStepOverdue, .dossierSupplementRequested,
             .dossierDecided, .dossierWithdrawn, .duesStatusRequested, .memberTransferred,
-            // Dues and fees (ARCHITECTURE §6); payment records them, routing does not ask yet (issue 18).
+            // A dossier reached its `pay` step (party dues, fees).
             .paymentRequested,
             .temporaryTransferEnding, .temporaryTransferExtended, .temporaryTransferClosed,
             .temporaryTransferExtensionPending, .temporaryTransferExtensionRefused,
         ], answers: [.messageDeadLettered], toOrganisationSoftware: [.dossierStepAssigned],
            commands: organisationSoftwareCommands),
-        Service(name: "payment", emits: [.duesStatusReported]),
+        Service(name: "payment", emits: [.duesStatusReported, .paymentDue, .paymentCompleted, .paymentFailed]),
         Service(name: "notification", emits: []),
         Service(name: "archive", emits: [.resultIssued, .resultRevoked, .documentStored, .resultReferencesChecked]),
     ]
@@ -77,7 +79,7 @@ public enum MessageDirectory {
     ]
 
     /// Documented types nobody emits yet (their features are open issues).
-    public static let reserved: [MessageType] = [.paymentCompleted, .notificationSent]
+    public static let reserved: [MessageType] = [.notificationSent]
 
     public static func service(named name: String) -> Service? {
         services.first { $0.name == name }

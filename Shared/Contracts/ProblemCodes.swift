@@ -120,6 +120,8 @@ public enum ProblemCodes {
         .init(code: "invalid-organisation-code", family: .deadLetter, meaning: "An organisation record whose code is not A-Z, 0-9 and dots."),
         .init(code: "invalid-software-user", family: .deadLetter, meaning: "An organisation record whose softwareUser is not a valid broker user name."),
         .init(code: "invalid-amount", family: .deadLetter, meaning: "A payment request with a negative amount."),
+        .init(code: "no-dues-declaration", family: .deadLetter, meaning: "A party-dues payment request without the member's declaration or a catalog version with dues rules."),
+        .init(code: "dues-not-computable", family: .deadLetter, meaning: "A party-dues declaration the rules cannot price (no rate in force, unknown group or relief)."),
         .init(code: "no-revision", family: .deadLetter, meaning: "An amendment for a dossier whose content validation does not hold."),
         .init(code: "no-temporary-transfer", family: .deadLetter, meaning: "An extension request for a dossier routing opened no temporary transfer for (never for intake's checked requests)."),
         .init(code: "publish-refused", family: .deadLetter, meaning: "The broker refused to publish an outbox message (kept in the service's dead_letters)."),

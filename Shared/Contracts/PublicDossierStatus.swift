@@ -9,6 +9,8 @@ public enum PublicDossierStatus: String, Codable, Sendable, CaseIterable {
     case refused
     case checkOverdue = "check-overdue"
     case inProgress = "in-progress"
+    /// At a `pay` step: the member has the amount and the checkout link.
+    case awaitingPayment = "awaiting-payment"
     case decided
     case withdrawn
     case resultIssued = "result-issued"
@@ -24,6 +26,7 @@ public enum PublicDossierStatus: String, Codable, Sendable, CaseIterable {
         case .refused: "Từ chối tiếp nhận"
         case .checkOverdue: "Quá hạn kiểm tra hồ sơ"
         case .inProgress: "Đang xử lý"
+        case .awaitingPayment: "Chờ nộp tiền"
         case .decided: "Đã có quyết định"
         case .withdrawn: "Đã rút hồ sơ"
         case .resultIssued: "Đã trả kết quả"

@@ -37,7 +37,14 @@ public enum TechnicalCheck {
             add("required", "$.data.submitter.fullName", "Thiếu họ và tên của người nộp hồ sơ.")
         }
         if let procedure {
-            problems += procedure.form.problems(in: submit.form, formVersion: submit.formVersion, registryFillsEmpty: true)
+            let formProblems = procedure.form.problems(in: submit.form, formVersion: submit.formVersion, registryFillsEmpty: true)
+            problems += formProblems
+            // The dues declaration's numbers against the rules (a well-formed form only, so each
+            // problem is told once).
+            if let dues = procedure.dues, formProblems.isEmpty {
+                let components = Set(submit.attachments.map(\.componentCode) + (submit.resultReferences ?? []).map(\.componentCode))
+                problems += DuesDeclaration.problems(form: submit.form, rules: dues, components: components)
+            }
         }
         problems += attachmentProblems(submit.attachments, procedure: procedure)
         problems += resultReferenceProblems(submit.resultReferences ?? [], attachments: submit.attachments, procedure: procedure)

@@ -118,3 +118,28 @@ public enum SampleDossier {
             userId: userId, correlationId: correlationId, replyTo: replyTo, timestamp: Date()))
     }
 }
+
+extension SampleDossier {
+    /// Procedure (3), party dues (DANGPHI form from version 2): the member declares the months, the
+    /// group and the basis; a relief (`mienGiam`) carries its request (MG) signed by the member.
+    public static func partyDues(clientSubmissionId: String = UUID().uuidString.lowercased(), member: MemberRecord,
+                                 firstMonth: String, months: Int = 1, group: String = "social-insurance", basisVND: Int? = 9_500_000,
+                                 relief: String? = nil, reliefMonths: Int? = nil, extraVND: Int? = nil) -> DossierSubmitV1 {
+        var form = ["kyNop": firstMonth, "soThangNop": String(months), "nhomDangPhi": group]
+        form["mucCanCuVND"] = basisVND.map(String.init)
+        form["mienGiam"] = relief
+        form["soThangMienGiam"] = reliefMonths.map(String.init)
+        form["nopThemVND"] = extraVND.map(String.init)
+        var attachments: [AttachmentReference] = []
+        if relief != nil {
+            var (bytes, request) = pdf("MG", fileName: "don-mien-giam.pdf", title: "Đơn đề nghị miễn, giảm đảng phí", member: member,
+                                       clientSubmissionId: clientSubmissionId)
+            request.signature = signature(over: bytes, by: member, fileName: "don-mien-giam.pdf.p7s")
+            attachments.append(request)
+        }
+        return DossierSubmitV1(
+            clientSubmissionId: clientSubmissionId, procedureCode: ProcedureCode.partyDues, receivingOrganisationCode: member.organisationCode,
+            submitter: Submitter(memberId: member.memberId, fullName: member.fullName), formVersion: "2026.2", form: form,
+            attachments: attachments)
+    }
+}

@@ -18,6 +18,11 @@ public final class ServiceMetrics: Sendable {
         counter("messages_consumed", "Messages handled and committed", [("type", type)]).increment(by: Int64(count))
     }
 
+    /// A payment platform's callback and what payment answered (`tthc_payment_callbacks_total`).
+    public func paymentCallback(provider: String, result: String) {
+        counter("payment_callbacks", "Payment platform callbacks by answer", [("provider", provider), ("result", result)]).increment()
+    }
+
     public func duplicates(type: String) {
         counter("messages_duplicate", "Deliveries skipped because the inbox had them", [("type", type)]).increment()
     }

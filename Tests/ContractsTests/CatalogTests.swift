@@ -100,3 +100,51 @@ final class DuesTests: XCTestCase {
         }
     }
 }
+
+/// DANGPHI version 2: the member's declaration, judged against the rules with the form's paths.
+final class DuesDeclarationTests: XCTestCase {
+    let december = DuesMonth(year: 2026, month: 12)
+
+    func rules() throws -> DuesRules {
+        try XCTUnwrap(ProcedureCatalog.bundled().procedure("DANGPHI", at: december.start)?.dues)
+    }
+
+    func testVersion2RatesAreWholeBasisPointsAndRoundByTheData() throws {
+        let dues = try rules()
+        XCTAssertEqual(try dues.rate(group: "pensioner", month: december.start).basisPoints, 50)
+        XCTAssertEqual(dues.rounding, DuesRules.Rounding(unitVND: 1, mode: .halfUp))
+        // 0.5 % of 8,000,001 = 40,000.005 → 40,000; a 70 % reduction of 1 % of 1,234,567 = 3,703.701 → 3,704.
+        XCTAssertEqual(try dues.amountDue(group: "pensioner", basisVND: 8_000_001, month: december.start, relief: nil), 40_000)
+        XCTAssertEqual(try dues.amountDue(group: "social-insurance", basisVND: 1_234_567, month: december.start,
+                                          relief: .reduction(percent: 70)), 3_704)
+        XCTAssertEqual(DuesRules.Rounding(unitVND: 1_000, mode: .up).apply(12_001 * 100, over: 100), 13_000)
+        XCTAssertEqual(DuesRules.Rounding(unitVND: 100, mode: .halfUp).apply(12_350, over: 1), 12_400)
+        XCTAssertEqual(DuesRules.Rounding(unitVND: 100, mode: .down).apply(12_399, over: 1), 12_300)
+    }
+
+    func testEveryProblemOfADeclarationHasItsPath() throws {
+        let dues = try rules()
+        func problems(_ form: [String: String], components: Set<String> = []) -> [String] {
+            DuesDeclaration.problems(form: ["kyNop": "12/2026", "nhomDangPhi": "social-insurance"].merging(form) { $1 }, rules: dues,
+                                     components: components).map { "\($0.code) \($0.path)" }
+        }
+        XCTAssertEqual(problems(["mucCanCuVND": "9500000"]), [])
+        XCTAssertEqual(problems([:]), ["required $.data.form.mucCanCuVND"])
+        XCTAssertEqual(problems(["mucCanCuVND": "900000000"]), ["out-of-range $.data.form.mucCanCuVND"])
+        XCTAssertEqual(problems(["nhomDangPhi": "student", "soThangNop": "13"]), ["out-of-range $.data.form.soThangNop"])
+        XCTAssertEqual(problems(["mucCanCuVND": "9500000", "mienGiam": "giam-50", "soThangMienGiam": "13"]),
+                       ["out-of-range $.data.form.soThangMienGiam", "missing-component $.data.attachments"])
+        XCTAssertEqual(problems(["mucCanCuVND": "9500000", "mienGiam": "giam-50"], components: ["MG"]), [])
+        XCTAssertEqual(problems(["kyNop": "01/2010", "nhomDangPhi": "student"]), ["out-of-range $.data.form.kyNop"])
+    }
+
+    func testTheDeclarationReadsTheFormsFields() {
+        let declared = DuesDeclaration(form: ["kyNop": "11/2026", "soThangNop": "3", "nhomDangPhi": "pensioner", "mucCanCuVND": "8000000",
+                                              "mienGiam": "giam-30", "soThangMienGiam": "2", "nopThemVND": "1000"])
+        XCTAssertEqual(declared, DuesDeclaration(firstMonth: DuesMonth(year: 2026, month: 11), months: 3, group: "pensioner", basisVND: 8_000_000,
+                                                 relief: .reduction(percent: 30), reliefMonths: 2, extraVND: 1_000))
+        XCTAssertEqual(declared?.monthList.map(\.description), ["2026-11", "2026-12", "2027-01"])
+        XCTAssertNil(declared?.relief(for: DuesMonth(year: 2027, month: 1)))
+        XCTAssertNil(DuesDeclaration(form: ["kyNop": "11/2026"]), "a version 1 form declares no group")
+    }
+}

@@ -25,8 +25,9 @@ final class HTTPContractTests: XCTestCase {
 
     func testEveryEdgeAnswersAsItsOpenAPIDocumentSays() async throws {
         let system = try SystemHarness()
-        for service in ["intake", "validation", "routing", "archive"] { try system.start(service, waitUntilReady: false) }
-        for service in ["intake", "validation", "routing", "archive"] { try system.processes[service]!.waitUntilReady() }
+        let edges = ["intake", "validation", "routing", "archive", "payment"]
+        for service in edges { try system.start(service, waitUntilReady: false) }
+        for service in edges { try system.processes[service]!.waitUntilReady() }
         defer { _ = try? system.stopAll() }
         let secret = ProcessInfo.processInfo.environment["TTHC_OFFICER_TOKEN_SECRET"] ?? ""
         let officer = try await OfficerTokens(secret: secret).sign(OfficerClaims(
@@ -34,7 +35,8 @@ final class HTTPContractTests: XCTestCase {
         for (document, service, token) in [("Services/Intake/HTTP/openapi.yaml", "intake", "portal-test-token"),
                                            ("Services/Routing/HTTP/openapi.yaml", "routing", officer),
                                            ("Services/Validation/HTTP/openapi.yaml", "validation", officer),
-                                           ("Services/Archive/HTTP/openapi.yaml", "archive", officer)] {
+                                           ("Services/Archive/HTTP/openapi.yaml", "archive", officer),
+                                           ("Services/Payment/HTTP/openapi.yaml", "payment", officer)] {
             let (status, output) = try schemathesis(document, port: SystemHarness.ports[service]!, token: token)
             XCTAssertEqual(status, 0, "\(document):\n\(output.suffix(6000))")
         }

@@ -42,6 +42,11 @@ final class SystemHarness {
         if service == "intake" { env["TTHC_DOCUMENT_UPLOAD_URL"] = "http://127.0.0.1:\(Self.ports["archive"]!)/v1/documents" }
         // Officers' views link to the dossier's documents at this archive.
         if service == "routing" || service == "validation" { env["TTHC_ARCHIVE_URL"] = "http://127.0.0.1:\(Self.ports["archive"]!)" }
+        // Payers go to this payment's checkout links, which lead to the test's gateway sandbox.
+        if service == "payment" {
+            env["TTHC_PAYMENT_PUBLIC_URL"] = "http://127.0.0.1:\(Self.ports[service]!)"
+            env["TTHC_VNPAY_PAYMENT_URL"] = "http://127.0.0.1:\(Self.sandboxPort)/paymentv2/vpcpay.html"
+        }
         for (k, v) in environment { env[k] = v }
         let process = try ServiceProcess(service, httpPort: Self.ports[service]!, environment: env)
         processes[service] = process
@@ -50,6 +55,21 @@ final class SystemHarness {
             // Routing's queue exists now: the registry's organisations reach it.
             if service == "routing" { try TestEnvironment.registerOrganisations(around: organisation) }
         }
+        return process
+    }
+
+    static let sandboxPort = 18089
+
+    /// The payment platform's sandbox (VNPay 2.1.0), calling this payment's IPN URL; IPN retries
+    /// every `retrySeconds`.
+    @discardableResult
+    func startGatewaySandbox(retrySeconds: Double = 0.3) throws -> ServiceProcess {
+        let process = try ServiceProcess("gateway-sandbox", httpPort: Self.sandboxPort, environment: [
+            "TTHC_SANDBOX_IPN_URL": "http://127.0.0.1:\(Self.ports["payment"]!)/v1/payment-gateways/vnpay/ipn",
+            "TTHC_SANDBOX_IPN_RETRY_SECONDS": String(retrySeconds), "TTHC_SANDBOX_IPN_ATTEMPTS": "5",
+        ])
+        processes["gateway-sandbox"] = process
+        try process.waitUntilReady()
         return process
     }
 

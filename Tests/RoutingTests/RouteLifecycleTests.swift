@@ -23,6 +23,25 @@ final class RouteLifecycleTests: XCTestCase {
         XCTAssertEqual(route.steps.map(\.status), [.automatic, .assigned, .waiting])
     }
 
+    /// Party dues: the member's `pay` step waits for payment, no organisation can decide it, and the
+    /// chi bộ's recording step follows (the same chi bộ twice in a row, unlike decisions).
+    func testAPayStepWaitsForPaymentAndThenTheChiBoRecords() throws {
+        var route = newRoute()
+        XCTAssertEqual(route.start([planned(1, "A", action: "pay"), planned(2, "A", action: "record")]), [.awaitingPayment(step: 1)])
+        XCTAssertEqual(route.status, .awaitingPayment)
+        XCTAssertThrowsError(try route.decide(step: 1, .approve, by: "A", reason: nil)) {
+            XCTAssertEqual($0 as? DecisionRefusal, .stepNotCurrent("D1", 1))
+        }
+        XCTAssertEqual(route.paymentCompleted(), [.paid(step: 1), .assigned(step: 2)])
+        XCTAssertEqual(route.paymentCompleted(), [], "a repeated confirmation changes nothing")
+        XCTAssertEqual(route.steps.map(\.status), [.approved, .assigned])
+        XCTAssertEqual(try route.decide(step: 2, .approve, by: "A", reason: nil), [.decided(step: 2, .approved), .completed])
+        var withdrawn = newRoute()
+        _ = withdrawn.start([planned(1, "A", action: "pay"), planned(2, "A", action: "record")])
+        XCTAssertEqual(withdrawn.withdraw(), [.withdrawn])
+        XCTAssertEqual(withdrawn.paymentCompleted(), [], "a withdrawn route does not go on")
+    }
+
     func testApprovingEveryStepCompletesTheRoute() throws {
         var route = newRoute()
         _ = route.start([planned(1, "A"), planned(2, "B")])

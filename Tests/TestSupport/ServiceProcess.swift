@@ -100,6 +100,19 @@ public enum HTTPProbe {
         request(["-m", "5", url] + headers.flatMap { ["-H", "\($0.key): \($0.value)"] })
     }
 
+    /// Where a GET is redirected to (the `Location` of a 3xx), without following it.
+    public static func redirect(_ url: String) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        process.arguments = ["-s", "-o", "/dev/null", "-m", "5", "-w", "%{redirect_url}", url]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        guard (try? process.run()) != nil else { return nil }
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return text.isEmpty ? nil : text
+    }
+
     /// POSTs `body` with the given headers.
     public static func post(_ url: String, headers: [String: String], body: String) -> (status: Int, body: String)? {
         request(["-m", "10", "-X", "POST", url, "--data-binary", body] + headers.flatMap { ["-H", "\($0.key): \($0.value)"] })

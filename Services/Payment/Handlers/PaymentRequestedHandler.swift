@@ -1,19 +1,14 @@
 import Contracts
 import ServiceKit
 
-/// `payment.requested.v1` → a pending payment awaiting the provider.
+/// `payment.requested.v2` (routing, a dossier at its `pay` step) → the order, its assessment in
+/// the ledger and `payment.due.v1` (settled at once when nothing is left to pay).
 struct PaymentRequestedHandler: MessageHandler {
-    let tables = ["payments"]
+    let tables = ["payment_orders", "ledger_journals", "ledger_lines", "dues_months"]
     let messageType = MessageType.paymentRequested
+    let desk: OrderDesk
 
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
-        let request = try message.decode(PaymentRequestedV1.self).data
-        guard request.amountVND >= 0 else {
-            throw PermanentFailure(code: "invalid-amount", reason: "amountVND must not be negative")
-        }
-        try context.db.execute("""
-            INSERT INTO payments (payment_id, dossier_code, member_id, amount_vnd, purpose, status)
-            VALUES ($1, $2, $3, $4, $5, 'pending') ON CONFLICT (payment_id) DO NOTHING
-            """, [request.paymentId, request.dossierCode, request.memberId, request.amountVND, request.purpose])
+        try desk.open(try message.decode(PaymentRequestedV2.self).data, cause: message, context: context)
     }
 }

@@ -11,6 +11,8 @@ public enum RouteStatus: String, Sendable, Codable {
     case inProgress = "in-progress"
     /// The next step issues the introduction letter, which records payment's dues status.
     case awaitingDuesStatus = "awaiting-dues-status"
+    /// At a `pay` step: waiting for payment to confirm the member paid (online or in cash).
+    case awaitingPayment = "awaiting-payment"
     /// Back with the submitter for a supplement (bổ sung); resumes at the returning step.
     case returned
     /// Approved or refused: the route is over.
@@ -36,6 +38,10 @@ public enum RouteEvent: Equatable, Sendable {
     case awaitingOrganisation(String)
     case sentWithRequest(step: Int)
     case awaitingDuesStatus(step: Int)
+    /// A `pay` step reached: payment is asked for the amount and waits for the member.
+    case awaitingPayment(step: Int)
+    /// Payment confirmed the `pay` step's payment.
+    case paid(step: Int)
     case assigned(step: Int)
     case decided(step: Int, StepStatus)
     case returnedForSupplement(step: Int)
@@ -63,6 +69,8 @@ public struct RouteLifecycle: Sendable, Equatable {
         public let organisationCode: String
         public let isAutomatic: Bool
         public let needsDuesStatus: Bool
+        /// The member pays (`pay`): done when payment confirms, never decided by an organisation.
+        public let isPayment: Bool
         /// The member presenting the introduction letter (recorded by the receiving organisation).
         public let isPresentation: Bool
         /// Taken only after a late presentation (`presented-late`).
@@ -71,8 +79,9 @@ public struct RouteLifecycle: Sendable, Equatable {
         /// A presentation step decided after its deadline.
         public internal(set) var late: Bool
 
-        public init(number: Int, organisationCode: String, isAutomatic: Bool, needsDuesStatus: Bool,
+        public init(number: Int, organisationCode: String, isAutomatic: Bool, needsDuesStatus: Bool, isPayment: Bool = false,
                     isPresentation: Bool = false, onlyAfterLatePresentation: Bool = false, status: StepStatus, late: Bool = false) {
+            self.isPayment = isPayment
             self.number = number
             self.organisationCode = organisationCode
             self.isAutomatic = isAutomatic
@@ -85,7 +94,7 @@ public struct RouteLifecycle: Sendable, Equatable {
 
         public init(_ planned: PlannedStep, status: StepStatus = .waiting, late: Bool = false) {
             self.init(number: planned.number, organisationCode: planned.organisationCode, isAutomatic: planned.isAutomatic,
-                      needsDuesStatus: planned.needsDuesStatus, isPresentation: planned.isPresentation,
+                      needsDuesStatus: planned.needsDuesStatus, isPayment: planned.isPayment, isPresentation: planned.isPresentation,
                       onlyAfterLatePresentation: planned.onlyAfterLatePresentation, status: status, late: late)
         }
     }
@@ -124,6 +133,15 @@ public struct RouteLifecycle: Sendable, Equatable {
         duesReported = true
         guard status == .awaitingDuesStatus, let number = currentStep, step(number) != nil else { return [] }
         return assign(number)
+    }
+
+    /// Payment confirmed the member paid: the `pay` step is done and the route goes on.
+    public mutating func paymentCompleted() -> [RouteEvent] {
+        guard status == .awaitingPayment, let number = currentStep, let index = steps.firstIndex(where: { $0.number == number }),
+              steps[index].isPayment else { return [] }
+        steps[index].status = .approved
+        status = .inProgress
+        return [.paid(step: number)] + advance(after: number)
     }
 
     /// An organisation's decision on step `number`. Refused before anything changes when it cannot apply.
@@ -177,7 +195,7 @@ public struct RouteLifecycle: Sendable, Equatable {
     public mutating func withdraw() -> [RouteEvent] {
         switch status {
         case .decided, .withdrawn: return []
-        case .planning, .awaitingOrganisations, .inProgress, .awaitingDuesStatus, .returned:
+        case .planning, .awaitingOrganisations, .inProgress, .awaitingDuesStatus, .awaitingPayment, .returned:
             status = .withdrawn
             guard let index = steps.firstIndex(where: { $0.number == currentStep && $0.status == .assigned }) else {
                 return [.withdrawn]
@@ -208,6 +226,12 @@ public struct RouteLifecycle: Sendable, Equatable {
                 steps[index].status = .automatic
                 events.append(.sentWithRequest(step: step.number))
                 continue
+            }
+            if step.isPayment {
+                // No organisation acts and no deadline runs: the member pays when they pay.
+                status = .awaitingPayment
+                currentStep = step.number
+                return events + [.awaitingPayment(step: step.number)]
             }
             if step.needsDuesStatus && !duesReported {
                 // Assigned when the status arrives, so no organisation is asked to act before it can.

@@ -77,6 +77,8 @@ public struct PlannedStep: Codable, Sendable, Equatable {
     public var isAutomatic: Bool { action == "request" }
     /// The member's time to present the introduction letter, recorded by the receiving organisation.
     public var isPresentation: Bool { action == Self.presentLetter }
+    /// The member pays (party dues, fees): payment confirms it, no organisation decides it.
+    public var isPayment: Bool { action == "pay" }
     /// Issues the introduction letter (giấy giới thiệu).
     public var issuesLetter: Bool { action == "issue-letter" }
 
@@ -84,7 +86,7 @@ public struct PlannedStep: Codable, Sendable, Equatable {
 
     /// The organisations' own time (the published processing time limit counts it): the member's
     /// presentation window and the decision on a late presentation are the member's time.
-    public var countsTowardsLimit: Bool { !isPresentation && !onlyAfterLatePresentation && !isAutomatic }
+    public var countsTowardsLimit: Bool { !isPresentation && !onlyAfterLatePresentation && !isAutomatic && !isPayment }
 }
 
 /// Where a dossier starts and where it goes, read from its accepted form.
@@ -143,7 +145,7 @@ public enum RoutePlanner {
             }
             guard let organisation else { continue }
             guard tree[organisation] != nil else { throw RoutePlanError.unknownOrganisation(organisation) }
-            if let last = route.last, last.organisationCode == organisation, !last.isPresentation, !presentation,
+            if let last = route.last, last.organisationCode == organisation, !last.isPresentation, !presentation, !last.isPayment,
                !last.onlyAfterLatePresentation { continue }
             route.append(PlannedStep(number: route.count + 1, code: step.code, name: step.name, organisationCode: organisation,
                                      role: step.organisationRole, action: step.action,

@@ -162,7 +162,13 @@ public struct ContentCheck: Sendable {
             guard let attribute = field.registry, let known = Self.registryValue(attribute, of: member) else { continue }
             reconcile("$.data.form.\(field.name)", field.label, given: form[field.name], known: known) { form[field.name] = $0 }
         }
-        problems += procedure.form.problems(in: form, formVersion: nil, registryFillsEmpty: false)
+        let formProblems = procedure.form.problems(in: form, formVersion: nil, registryFillsEmpty: false)
+        problems += formProblems
+        if let dues = procedure.dues, formProblems.isEmpty {
+            // Amended declarations are judged again (intake judged the first one).
+            let components = Set(content.attachments.map(\.componentCode) + (content.resultReferences ?? []).map(\.componentCode))
+            problems += DuesDeclaration.problems(form: form, rules: dues, components: components)
+        }
         problems += componentProblems(content, procedure: procedure, member: member, form: form, documents: documents)
         problems += resultReferenceProblems(content, procedure: procedure, member: member, results: results)
         if let delegation = content.delegation {

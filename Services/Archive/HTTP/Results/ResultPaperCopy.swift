@@ -35,7 +35,20 @@ enum ResultPaperCopy {
         "soTheDangVien": "Số thẻ đảng viên",
         "soLyLich": "Số lý lịch đảng viên",
         "soDangKy": "Số đăng ký đảng viên",
+        // A dues receipt (biên lai, BL): what the `pay` step recorded from payment.
+        "paymentId": "Mã khoản thu",
+        "amountVND": "Số tiền đã nộp (đồng)",
+        "months": "Các tháng đã nộp (tháng:số tiền)",
+        "channel": "Hình thức nộp",
+        "provider": "Đơn vị thanh toán",
+        "providerReference": "Mã giao dịch",
+        "paidAt": "Thời điểm nộp",
+        "creditAppliedVND": "Trừ tiền nộp thừa kỳ trước (đồng)",
     ]
+
+    /// How a payment arrived, as the receipt says it.
+    static let channels = ["online": "Trực tuyến qua nền tảng thanh toán", "cash": "Tiền mặt nộp cho chi bộ",
+                           "credit": "Trừ vào tiền nộp thừa hoặc được miễn"]
 
     static func pdf(_ document: ResultDocument, verificationURL: String, signer: String?, catalog: ProcedureCatalog) throws -> [UInt8] {
         let procedure = document.procedureCode.flatMap { catalog.procedure($0, at: document.decidedAt) }
@@ -58,7 +71,7 @@ enum ResultPaperCopy {
         fields.append(("Kết quả", document.decision == .approved ? "Phê duyệt" : "Từ chối"))
         if let reason = document.reason { fields.append(("Lý do", reason)) }
         for (key, value) in (document.resultData ?? [:]).sorted(by: { $0.key < $1.key }) where !value.isEmpty {
-            fields.append((routeLabels[key] ?? formLabels[key] ?? key, value))
+            fields.append((routeLabels[key] ?? formLabels[key] ?? key, key == "channel" ? channels[value] ?? value : value))
         }
         fields += [
             ("Tổ chức đảng cấp", document.issuingOrganisationCode),

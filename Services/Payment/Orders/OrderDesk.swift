@@ -1,0 +1,154 @@
+import Contracts
+import Foundation
+import PaymentRules
+import Persistence
+import ServiceKit
+
+/// Payment orders and the money that settles them. Every booking goes through the ledger
+/// (`LedgerBook`), in the same transaction as the order's new state and the message announcing it.
+struct OrderDesk: Sendable {
+    let catalog: ProcedureCatalog
+    /// Payment's public edge, where checkout links lead (`TTHC_PAYMENT_PUBLIC_URL`).
+    let publicBaseURL: String
+
+    /// One order as stored.
+    struct Order: Sendable {
+        let paymentId: String
+        let dossierCode: String
+        let memberId: String
+        let organisation: String
+        let purpose: PaymentPurpose
+        let months: [DuesMonthDue]
+        let amountToPayVND: Int
+        let creditAppliedVND: Int
+        let status: PaymentOrderStatus
+        let checkoutToken: String
+    }
+
+    func checkoutURL(_ token: String) -> String { "\(publicBaseURL)/thanh-toan/\(token)" }
+
+    // MARK: Opening
+
+    /// `payment.requested.v2`: assesses the amount, opens the order (once per dossier), books the
+    /// assessment and announces `payment.due.v1`; settles at once when nothing is left to pay.
+    func open(_ request: PaymentRequestedV2, cause: IncomingMessage?, context: HandlerContext) throws {
+        let db = context.db
+        guard try db.execute("SELECT 1 FROM payment_orders WHERE dossier_code = $1", [request.dossierCode]).first == nil else { return }
+        let assessment: DuesAssessment
+        switch request.purpose {
+        case .partyDues:
+            guard let declaration = request.dues,
+                  let rules = catalog.procedure(request.procedureCode, version: request.procedureVersion, orAt: request.requestedAt)?.dues else {
+                throw PermanentFailure(code: "no-dues-declaration",
+                                       reason: "\(request.dossierCode): a party-dues payment needs the declaration and the catalog's dues rules")
+            }
+            let paid = Set(try db.execute("SELECT month FROM dues_months WHERE member_id = $1", [request.memberId]).rows
+                .compactMap { DuesMonth(try $0.string("month")) })
+            do {
+                assessment = try DuesAssessment.assess(declaration, rules: rules, paidMonths: paid,
+                                                       creditVND: try LedgerBook.memberCredit(request.memberId, db: db))
+            } catch let error as DuesError {
+                throw PermanentFailure(code: "dues-not-computable", reason: "\(request.dossierCode): \(error)")
+            }
+        case .fee:
+            let fee = request.feeVND ?? 0
+            guard fee >= 0 else { throw PermanentFailure(code: "invalid-amount", reason: "feeVND must not be negative") }
+            assessment = DuesAssessment(months: [], amountDueVND: fee, creditAppliedVND: 0, extraVND: 0, amountToPayVND: fee)
+        }
+        let token = Self.newToken()
+        let values: [(any PostgresEncodable)?] = [
+            request.paymentId, request.dossierCode, request.memberId, request.collectingOrganisationCode, request.purpose.rawValue,
+            try JSONText(assessment.months), assessment.amountDueVND, assessment.creditAppliedVND, assessment.extraVND,
+            assessment.amountToPayVND, token, PaymentOrderStatus.awaitingPayment.rawValue, context.now]
+        try db.execute("""
+            INSERT INTO payment_orders (payment_id, dossier_code, member_id, collecting_organisation_code, purpose, months,
+                amount_due_vnd, credit_applied_vnd, extra_vnd, amount_to_pay_vnd, checkout_token, status, created_at)
+            VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13)
+            """, values)
+        try LedgerBook.post(.assessment, sourceKey: "assessment:\(request.paymentId)", paymentId: request.paymentId,
+                            memo: "Đảng phí phải nộp, hồ sơ \(request.dossierCode)",
+                            lines: LedgerPostings.assessment(member: request.memberId, organisation: request.collectingOrganisationCode,
+                                                             amountVND: assessment.amountDueVND), at: context.now, db: db)
+        try context.emit(.paymentDue, subject: request.dossierCode, data: PaymentDueV1(
+            paymentId: request.paymentId, dossierCode: request.dossierCode, memberId: request.memberId,
+            collectingOrganisationCode: request.collectingOrganisationCode, purpose: request.purpose, months: assessment.months,
+            amountDueVND: assessment.amountDueVND, creditAppliedVND: assessment.creditAppliedVND, extraVND: assessment.extraVND,
+            amountToPayVND: assessment.amountToPayVND, checkoutUrl: assessment.amountToPayVND > 0 ? checkoutURL(token) : nil,
+            dueAt: context.now), causedBy: cause)
+        if assessment.amountToPayVND == 0 {
+            _ = try receive(paymentId: request.paymentId, amountVND: 0, channel: .credit, provider: "tthc",
+                            providerReference: "credit:\(request.paymentId)", exact: true, cause: cause, context: context)
+        }
+    }
+
+    // MARK: Money arriving
+
+    enum Received: Equatable {
+        /// The order is paid now.
+        case settled
+        /// Booked as the member's credit (the order was already paid: paid twice).
+        case credited
+        /// Less than asked: nothing booked.
+        case refused
+        /// This booking (`sourceKey`) was made before: nothing new.
+        case duplicate
+        case unknownOrder
+    }
+
+    /// Books money of `amountVND` for an order (online, cash, or nothing when credit covers it), once
+    /// per `providerReference`, and settles the order when it is enough.
+    func receive(paymentId: String, amountVND: Int, channel: PaymentChannel, provider: String, providerReference: String,
+                 exact: Bool, cause: IncomingMessage?, context: HandlerContext) throws -> Received {
+        let db = context.db
+        guard let order = try Self.order(where: "payment_id = $1", paymentId, lock: true, db: db) else { return .unknownOrder }
+        let sourceKey = "\(provider):\(providerReference)"
+        if try LedgerBook.posted(sourceKey, db: db) { return .duplicate }
+        let outcome = order.status.receive(amountVND, toPay: order.amountToPayVND, exact: exact)
+        if outcome == .tooLittle { return .refused }
+        try LedgerBook.post(.receipt, sourceKey: sourceKey, paymentId: paymentId,
+                            memo: outcome == .creditOnly ? "Nộp thừa, chuyển sang kỳ sau (hồ sơ \(order.dossierCode))"
+                                                         : "Nộp đảng phí, hồ sơ \(order.dossierCode)",
+                            lines: LedgerPostings.receipt(member: order.memberId, organisation: order.organisation,
+                                                          amountVND: amountVND, channel: channel), at: context.now, db: db)
+        // Paid twice: never lost, the ledger keeps it as the member's credit for the next months.
+        guard case .settles = outcome else { return .credited }
+        try db.execute("""
+            UPDATE payment_orders SET status = $2, channel = $3, provider_reference = $4, paid_at = $5 WHERE payment_id = $1
+            """, [paymentId, PaymentOrderStatus.paid.rawValue, channel.rawValue, providerReference, context.now])
+        for month in order.months {
+            try db.execute("""
+                INSERT INTO dues_months (member_id, month, amount_vnd, paid_at, source, payment_id) VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (member_id, month) DO NOTHING
+                """, [order.memberId, month.month.description, month.amountDueVND, context.now, channel.rawValue, paymentId])
+        }
+        try context.emit(.paymentCompleted, subject: order.dossierCode, data: PaymentCompletedV1(
+            paymentId: paymentId, dossierCode: order.dossierCode, memberId: order.memberId, amountVND: amountVND, provider: provider,
+            providerReference: providerReference, paidAt: context.now, channel: channel, months: order.months,
+            creditAppliedVND: order.creditAppliedVND, creditBalanceVND: try LedgerBook.memberCredit(order.memberId, db: db),
+            collectingOrganisationCode: order.organisation), causedBy: cause)
+        return .settled
+    }
+
+    // MARK: Reading
+
+    static func order(where condition: String, _ value: String, lock: Bool = false, db: PostgresConnection) throws -> Order? {
+        guard let row = try db.execute("""
+            SELECT payment_id, dossier_code, member_id, collecting_organisation_code, purpose, months, amount_to_pay_vnd,
+                   credit_applied_vnd, status, checkout_token
+            FROM payment_orders WHERE \(condition)\(lock ? " FOR UPDATE" : "")
+            """, [value]).first else { return nil }
+        return Order(paymentId: try row.string("payment_id"), dossierCode: try row.string("dossier_code"),
+                     memberId: try row.string("member_id"), organisation: try row.string("collecting_organisation_code"),
+                     purpose: try row.value(PaymentPurpose.self, "purpose"), months: try row.json([DuesMonthDue].self, "months"),
+                     amountToPayVND: try row.int("amount_to_pay_vnd"), creditAppliedVND: try row.int("credit_applied_vnd"),
+                     status: try row.value(PaymentOrderStatus.self, "status"), checkoutToken: try row.string("checkout_token"))
+    }
+
+    /// 32 random bytes, URL-safe base64: the checkout link cannot be guessed from a dossier code.
+    static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
