@@ -22,15 +22,19 @@ do {
 await ServiceRuntime.run(ServiceDefinition(
     name: "payment", defaultHTTPPort: 8084,
     consumers: [
-        ConsumerDefinition(queue: "payment.requests", handlers: [PaymentRequestedHandler(desk: desk), DuesStatusRequestedHandler()],
+        ConsumerDefinition(queue: "payment.requests", handlers: [PaymentRequestedHandler(desk: desk), DuesStatusRequestedHandler(),
+                                                                 DossierWithdrawnHandler(desk: desk)],
                            // v1 was declared but never produced; its binding goes.
                            retiredTypes: [MessageType("payment.requested", major: 1)]),
         // Whose dues each chi bộ collects: the registry, and official transfers moving the obligation.
         ConsumerDefinition(queue: "payment.members", handlers: MemberOrganisationHandler.all),
+        // Each organisation's level (its share) and parent (where it remits), from the registry.
+        ConsumerDefinition(queue: "payment.organisations", handlers: DuesOrganisationsHandler.all),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
     sharedTables: [.memberOrganisations, .auditLog],
     routes: { router, resources in
         GatewayRoutes(desk: desk, gateway: gateway).add(to: router, resources: resources)
         CashRoutes(desk: desk, tokens: tokens).add(to: router, resources: resources)
-    }))
+    },
+    timers: [MonthlyCloseTimer(close: MonthlyClose(catalog: desk.catalog))]))

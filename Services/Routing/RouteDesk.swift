@@ -102,7 +102,9 @@ struct RouteDesk: Sendable {
     /// `payment.completed.v1`: the member paid; the `pay` step is done with what was paid (the
     /// receipt's content) and the route goes on.
     func paymentCompleted(_ paid: PaymentCompletedV1, cause: IncomingMessage?, context: HandlerContext) throws {
-        guard let code = paid.dossierCode, var route = try store.locked(code, db: context.db) else { return }
+        guard let code = paid.dossierCode, var route = try store.locked(code, db: context.db),
+              // The payment of the step waiting for it (`<dossier code>.<step>`), not of another.
+              let step = route.lifecycle.currentStep, paid.paymentId == "\(code).\(step)" else { return }
         let events = route.lifecycle.paymentCompleted()
         if case let .paid(number)? = events.first {
             var content = ["paymentId": paid.paymentId, "amountVND": String(paid.amountVND), "provider": paid.provider,

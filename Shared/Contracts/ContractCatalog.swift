@@ -15,6 +15,8 @@ public enum ContractCatalog {
         .paymentDue: PaymentDueV1.self,
         .paymentCompleted: PaymentCompletedV1.self,
         .paymentFailed: PaymentFailedV1.self,
+        .duesRemitted: DuesRemittedV1.self,
+        .duesArrearsReported: DuesArrearsReportedV1.self,
         .dossierSupplement: DossierSupplementV1.self,
         .dossierSupplementRequested: DossierSupplementRequestedV1.self,
         .dossierStepAssigned: DossierStepAssignedV1.self,

@@ -215,7 +215,74 @@ public struct DuesStatusReportedV1: Codable, Sendable, Equatable {
     }
 }
 
+/// `dues.remitted.v1`: an organisation closed a month of dues: what it received (from its members
+/// and from the levels below), what it keeps, and what it remitted to the level above.
+public struct DuesRemittedV1: Codable, Sendable, Equatable {
+    public var organisationCode: String
+    /// The level above that received the remittance; nil at the top.
+    public var parentOrganisationCode: String?
+    public var month: DuesMonth
+    /// Received and not yet counted in an earlier close.
+    public var baseVND: Int
+    public var keptPercent: Int
+    public var keptVND: Int
+    public var remittedVND: Int
+    public var closedAt: Date
+
+    public init(organisationCode: String, parentOrganisationCode: String?, month: DuesMonth, baseVND: Int, keptPercent: Int,
+                keptVND: Int, remittedVND: Int, closedAt: Date) {
+        self.organisationCode = organisationCode
+        self.parentOrganisationCode = parentOrganisationCode
+        self.month = month
+        self.baseVND = baseVND
+        self.keptPercent = keptPercent
+        self.keptVND = keptVND
+        self.remittedVND = remittedVND
+        self.closedAt = closedAt
+    }
+}
+
+/// `dues.arrears-reported.v1`: the chi bộ's members with `arrearsMonthsToReport` or more unpaid
+/// months in the year (no exemption, no reduction asked for them), after a month's close: the chi bộ
+/// may propose removal (Quy định 01-QĐ/TW).
+public struct DuesArrearsReportedV1: Codable, Sendable, Equatable {
+    public struct Member: Codable, Sendable, Equatable {
+        public var memberId: String
+        public var unpaidMonths: [DuesMonth]
+
+        public init(memberId: String, unpaidMonths: [DuesMonth]) {
+            self.memberId = memberId
+            self.unpaidMonths = unpaidMonths
+        }
+    }
+
+    public var organisationCode: String
+    public var year: Int
+    /// The month closed; the months counted run from January (or from when the chi bộ started
+    /// collecting the member's dues) to it.
+    public var throughMonth: DuesMonth
+    /// The rules' number of unpaid months that makes a member reported.
+    public var arrearsMonthsToReport: Int
+    public var members: [Member]
+    public var reportedAt: Date
+
+    public init(organisationCode: String, year: Int, throughMonth: DuesMonth, arrearsMonthsToReport: Int, members: [Member],
+                reportedAt: Date) {
+        self.arrearsMonthsToReport = arrearsMonthsToReport
+        self.organisationCode = organisationCode
+        self.year = year
+        self.throughMonth = throughMonth
+        self.members = members
+        self.reportedAt = reportedAt
+    }
+}
+
 extension MessageType {
+    /// Payment: an organisation's month closed, its share kept and the rest remitted upward.
+    public static let duesRemitted = MessageType("dues.remitted", major: 1)
+    /// Payment: a chi bộ's members in arrears after a month's close.
+    public static let duesArrearsReported = MessageType("dues.arrears-reported", major: 1)
+
     /// Routing → payment: a dossier reached its `pay` step (fees, party dues).
     public static let paymentRequested = MessageType("payment.requested", major: 2)
     /// Payment: the amount due and where to pay it.

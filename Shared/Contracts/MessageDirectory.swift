@@ -67,7 +67,8 @@ public enum MessageDirectory {
             .temporaryTransferExtensionPending, .temporaryTransferExtensionRefused,
         ], answers: [.messageDeadLettered], toOrganisationSoftware: [.dossierStepAssigned],
            commands: organisationSoftwareCommands),
-        Service(name: "payment", emits: [.duesStatusReported, .paymentDue, .paymentCompleted, .paymentFailed]),
+        Service(name: "payment", emits: [.duesStatusReported, .paymentDue, .paymentCompleted, .paymentFailed, .duesRemitted,
+                                          .duesArrearsReported]),
         Service(name: "notification", emits: []),
         Service(name: "archive", emits: [.resultIssued, .resultRevoked, .documentStored, .resultReferencesChecked]),
     ]

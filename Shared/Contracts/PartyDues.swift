@@ -96,6 +96,24 @@ public struct DuesRules: Codable, Sendable {
     public let maxBasisVND: Int?
     /// At most this many months declared and paid at once (in advance).
     public let maxMonthsPerPayment: Int?
+    /// What each level keeps of the dues it receives (the rest goes to the level above), by date.
+    public let shares: [ShareSet]?
+
+    /// Each level's share (tỷ lệ trích giữ lại), from `effectiveFrom`.
+    public struct ShareSet: Codable, Sendable {
+        public let effectiveFrom: Date
+        /// Percent kept by an organisation of each kind (`cell`, `grassroots`, …); a kind not
+        /// listed keeps nothing and passes everything up.
+        public let keptPercentByKind: [String: Int]
+    }
+
+    /// The percent an organisation of `kind` keeps of what it receives in `month`; 100 when the
+    /// data has no shares (nothing is remitted rather than a guess).
+    public func keptPercent(kind: String, month: Date) -> Int {
+        guard let shares, !shares.isEmpty else { return 100 }
+        guard let set = shares.last(where: { $0.effectiveFrom <= month }) else { return 100 }
+        return min(max(set.keptPercentByKind[kind] ?? 0, 0), 100)
+    }
 }
 
 /// Why an amount cannot be computed.
@@ -164,6 +182,14 @@ public struct DuesMonth: Codable, Sendable, Hashable, Comparable, CustomStringCo
         guard let parts, parts.0.count == 4, parts.1.count == 2, let year = Int(parts.0), let month = Int(parts.1),
               (1...12).contains(month) else { return nil }
         self.init(year: year, month: month)
+    }
+
+    /// The month `date` falls in, in Vietnam.
+    public init(containing date: Date) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: 7 * 3600)!
+        let parts = calendar.dateComponents([.year, .month], from: date)
+        self.init(year: parts.year!, month: parts.month!)
     }
 
     public var description: String { String(format: "%04d-%02d", year, month) }

@@ -150,6 +150,20 @@ final class PartyDuesTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(try receipts(january), 2)
         XCTAssertEqual(try ledger(account), -85_000)
 
+        // March declared, then withdrawn before paying: the order is cancelled, its charge reversed,
+        // its link leads nowhere, and March can be declared again.
+        let channel = try IntakeTests.ReplyChannel()
+        let marchKey = UUID().uuidString.lowercased()
+        _ = try channel.submit(SampleDossier.partyDues(clientSubmissionId: marchKey, member: member, firstMonth: "03/2027"))
+        let march = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
+        try TestEnvironment.eventually("March's order") { try self.order(march, "status") == "awaiting-payment" }
+        XCTAssertEqual(try order(march, "amount_to_pay_vnd"), "10000", "March's 95,000 less the 85,000 credit")
+        XCTAssertEqual(try ledger(account), 10_000)
+        _ = try channel.send(DossierWithdrawV1(dossierCode: march, clientSubmissionId: marchKey, reason: "Nộp nhầm kỳ"), type: .dossierWithdraw)
+        try TestEnvironment.eventually("March's order cancelled") { try self.order(march, "status") == "cancelled" }
+        XCTAssertEqual(try ledger(account), -85_000, "the credit is the member's again")
+        XCTAssertNil(HTTPProbe.redirect("\(payment)/thanh-toan/\(try XCTUnwrap(try order(march, "checkout_token")))"))
+
         // February, exempt (50 years of membership): nothing to pay, settled at once; the credit stays.
         let exempt = try declare(SampleDossier.partyDues(member: member, firstMonth: "02/2027", relief: "membership-50-years"))
         try TestEnvironment.eventually("settled by the exemption") { try self.order(exempt, "status") == "paid" }

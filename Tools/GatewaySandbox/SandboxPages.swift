@@ -1,5 +1,7 @@
+import Contracts
 import Foundation
 import Hummingbird
+import PaymentGateways
 
 /// The sandbox's pages and JSON answers.
 enum SandboxPages {
@@ -23,11 +25,11 @@ enum SandboxPages {
 
     static func paying(_ t: SandboxPlatform.Transaction) -> String {
         page("Cổng thanh toán thử nghiệm", """
-            <p>Giao dịch \(t.reference): <strong>\(t.amountVND) VND</strong></p><p>\(t.orderInfo)</p>
-            <form method="post" action="/paymentv2/pay/\(t.reference)?outcome=success"><button>Thanh toán</button></form>
-            <form method="post" action="/paymentv2/pay/\(t.reference)?outcome=cancel"><button>Hủy giao dịch</button></form>
+            <p>Giao dịch \(HTMLText.escape(t.reference)): <strong>\(t.amountVND) VND</strong></p><p>\(HTMLText.escape(t.orderInfo))</p>
+            <form method="post" action="/paymentv2/pay/\(VNPay.formEncode(t.reference))?outcome=success"><button>Thanh toán</button></form>
+            <form method="post" action="/paymentv2/pay/\(VNPay.formEncode(t.reference))?outcome=cancel"><button>Hủy giao dịch</button></form>
             """)
     }
 
-    static func refused(_ reason: String) -> String { page("Giao dịch không hợp lệ", "<p>\(reason)</p>") }
+    static func refused(_ reason: String) -> String { page("Giao dịch không hợp lệ", "<p>\(HTMLText.escape(reason))</p>") }
 }

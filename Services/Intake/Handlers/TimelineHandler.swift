@@ -87,7 +87,8 @@ struct TimelineHandler: BatchMessageHandler {
                         detailFields: ["amountDueVND", "creditAppliedVND", "amountToPayVND", "months", "checkoutUrl"]),
         TimelineHandler(messageType: .paymentFailed, status: nil, summary: "Giao dịch thanh toán không thành công; có thể thanh toán lại.",
                         detailFields: ["responseCode", "reason"]),
-        TimelineHandler(messageType: .paymentCompleted, status: .inProgress, summary: "Đã nộp tiền; chi bộ ghi nhận và cấp biên lai.",
+        // No status of its own: the route's next event sets it (a withdrawn dossier stays withdrawn).
+        TimelineHandler(messageType: .paymentCompleted, status: nil, summary: "Đã nộp tiền; chi bộ ghi nhận và cấp biên lai.",
                         detailFields: ["amountVND", "channel", "months", "creditBalanceVND"]),
         TimelineHandler(messageType: .dossierDecided, status: .decided, summary: "Hồ sơ đã có quyết định giải quyết.",
                         detailFields: ["decision", "reason", "decidingOrganisationCode"]),

@@ -11,13 +11,13 @@ import ServiceKit
 struct OrganisationNoticeHandler<Payload: Codable & Sendable>: BatchMessageHandler {
     let tables = ["notices"]
     let messageType: MessageType
-    /// The dossier code, the organisations told and the text.
-    let render: @Sendable (Payload) -> (dossierCode: String, organisations: [String], text: String)
+    /// The dossier code (none for a notice about dues), the organisations told and the text.
+    let render: @Sendable (Payload) -> (dossierCode: String?, organisations: [String], text: String)
     /// One row per (message id, organisation), ON CONFLICT DO NOTHING: no inbox row needed.
     var idempotentByMessageId: Bool { true }
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
-        var ids: [String] = [], codes: [String] = [], organisations: [String] = [], texts: [String] = []
+        var ids: [String] = [], codes: [String?] = [], organisations: [String] = [], texts: [String] = []
         for message in batch {
             let notice = render(try message.decode(Payload.self).data)
             for organisation in Set(notice.organisations).sorted() {
@@ -76,6 +76,19 @@ enum OrganisationNoticeHandlers {
         OrganisationNoticeHandler<ResultRevokedV1>(messageType: .resultRevoked) {
             ($0.dossierCode, [$0.revokingOrganisationCode],
              "Đã thu hồi kết quả \($0.resultCode) (hồ sơ \($0.dossierCode)) lúc \(VietnamTime.display($0.revokedAt)); lý do: \($0.reason).")
+        },
+        // The level above sees each remittance arrive (Quy định 01-QĐ/TW: each level keeps its share, remits the rest).
+        OrganisationNoticeHandler<DuesRemittedV1>(messageType: .duesRemitted) { remitted in
+            (nil, [remitted.parentOrganisationCode].compactMap { $0 },
+             "Tổ chức \(remitted.organisationCode) đã quyết toán đảng phí tháng \(remitted.month.display): thu \(remitted.baseVND) đồng, "
+                + "trích giữ lại \(remitted.keptPercent)% (\(remitted.keptVND) đồng), nộp lên \(remitted.remittedVND) đồng.")
+        },
+        // Not paying for 3 months in a year without reason lets the chi bộ propose removal (DOMAIN §12 (3)).
+        OrganisationNoticeHandler<DuesArrearsReportedV1>(messageType: .duesArrearsReported) { report in
+            (nil, [report.organisationCode],
+             "Đảng viên chưa đóng đảng phí từ \(report.arrearsMonthsToReport) tháng trở lên trong năm \(report.year) (tính đến tháng \(report.throughMonth.display)): "
+                + report.members.map { "\($0.memberId) (\($0.unpaidMonths.map(\.display).joined(separator: ", ")))" }.joined(separator: "; ")
+                + ". Chi bộ xem xét, đề nghị xóa tên nếu không có lý do chính đáng.")
         },
         OrganisationNoticeHandler<TemporaryTransferV1>(messageType: .temporaryTransferClosed) {
             ($0.dossierCode, [$0.officialOrganisationCode, $0.temporaryOrganisationCode],

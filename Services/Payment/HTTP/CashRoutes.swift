@@ -12,6 +12,8 @@ struct CashRoutes: Sendable {
     let desk: OrderDesk
     let tokens: OfficerTokens
 
+    static let creditMarginVND = 10_000_000
+
     struct CashPayment: Decodable, Sendable {
         let amountVND: Int
     }
@@ -34,7 +36,7 @@ struct CashRoutes: Sendable {
 
     func record(_ paymentId: String, _ cash: CashPayment, _ call: OfficerCall) throws -> HTTPAnswer {
         let context = call.context
-        guard let order = try OrderDesk.order(where: "payment_id = $1", paymentId, db: context.db) else {
+        guard let order = try OrderDesk.order(where: "payment_id = $1", paymentId, lock: true, db: context.db) else {
             try call.audit("record-cash", allowed: false, detail: "unknown \(paymentId)")
             return try HTTPAnswer.error(.notFound, "unknown-payment", "Không có khoản thanh toán \(paymentId).")
         }
@@ -43,16 +45,21 @@ struct CashRoutes: Sendable {
         guard allowed else {
             return try HTTPAnswer.error(.forbidden, "wrong-organisation", "Chỉ chi bộ thu đảng phí của đảng viên mới ghi nhận được tiền mặt.")
         }
-        guard cash.amountVND > 0, cash.amountVND <= 1_000_000_000 else {
-            return try HTTPAnswer.error(.unprocessableContent, "out-of-range", "Số tiền mặt phải lớn hơn 0 và không quá 1.000.000.000 đồng.")
+        // More than due is the member's credit, within a margin that catches a mistyped amount.
+        let most = order.amountToPayVND + Self.creditMarginVND
+        guard cash.amountVND > 0, cash.amountVND <= most else {
+            return try HTTPAnswer.error(.unprocessableContent, "out-of-range",
+                                        "Số tiền mặt phải lớn hơn 0 và không quá \(PaymentPages.vnd(most)).")
         }
         guard order.status == .awaitingPayment else {
             return try HTTPAnswer.error(.conflict, "already-paid", "Khoản thanh toán \(paymentId) đã được thanh toán hoặc đã hủy.")
         }
         switch try desk.receive(paymentId: paymentId, amountVND: cash.amountVND, channel: .cash, provider: "cash",
                                 providerReference: "\(paymentId):\(call.officer.sub.value)", exact: false, cause: nil, context: context) {
-        case .settled, .credited, .duplicate:
+        case .settled:
             return try HTTPAnswer.json(.ok, Recorded(paymentId: paymentId, status: "paid", amountVND: cash.amountVND))
+        case .credited, .duplicate:
+            return try HTTPAnswer.error(.conflict, "already-paid", "Khoản thanh toán \(paymentId) đã được thanh toán.")
         case .refused:
             return try HTTPAnswer.error(.unprocessableContent, "amount-too-small",
                                         "Số tiền mặt ít hơn số phải nộp (\(PaymentPages.vnd(order.amountToPayVND))).")

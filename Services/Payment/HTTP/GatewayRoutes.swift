@@ -54,9 +54,10 @@ struct GatewayRoutes: Sendable {
             do {
                 result = try await resources.transaction { try self.callback(parameters, context: $0) }
             } catch {
-                // Nothing booked: the platform retries later.
+                // Nothing booked: the platform retries later. The call is still kept, on its own.
                 resources.logger.error("IPN not processed", metadata: ["error": "\(error)", "reference": "\(parameters["vnp_TxnRef"] ?? "")"])
                 result = .failed
+                _ = try? await resources.transaction { try self.keep(parameters, reference: parameters["vnp_TxnRef"], result: .failed, context: $0) }
             }
             resources.metrics.paymentCallback(provider: gateway.provider, result: result.rawValue)
             let answer = gateway.answer(result)
@@ -102,14 +103,19 @@ struct GatewayRoutes: Sendable {
             reference = outcome.transactionReference
             result = try settle(outcome, context: context)
         }
+        try keep(parameters, reference: reference, result: result, context: context)
+        return result
+    }
+
+    /// The call as it came and the answer given (`gateway_callbacks`).
+    func keep(_ parameters: [String: String], reference: String?, result: CallbackResult, context: HandlerContext) throws {
         let amount: Int? = parameters["vnp_Amount"].flatMap { Int($0) }.map { $0 / 100 }
         let values: [(any PostgresEncodable)?] = [gateway.provider, reference, parameters["vnp_TransactionNo"], parameters["vnp_ResponseCode"],
                                                   amount, result.rawValue, context.now]
-        try db.execute("""
+        try context.db.execute("""
             INSERT INTO gateway_callbacks (provider, transaction_reference, provider_transaction, response_code, amount_vnd, answer, received_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7)
             """, values)
-        return result
     }
 
     func settle(_ outcome: VNPay.Outcome, context: HandlerContext) throws -> CallbackResult {

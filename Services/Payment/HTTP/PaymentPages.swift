@@ -40,8 +40,8 @@ enum PaymentPages {
                 "Chưa thanh toán."
             }
         }
-        return html("Nộp đảng phí — hồ sơ \(order.dossierCode)", """
-            <p>\(state)</p><ul>\(months)</ul><p>Số tiền phải nộp: <strong>\(vnd(order.amountToPayVND))</strong>\
+        return html("Nộp đảng phí — hồ sơ \(HTMLText.escape(order.dossierCode))", """
+            <p>\(HTMLText.escape(state))</p><ul>\(months)</ul><p>Số tiền phải nộp: <strong>\(vnd(order.amountToPayVND))</strong>\
             \(order.creditAppliedVND > 0 ? " (đã trừ \(vnd(order.creditAppliedVND)) nộp thừa kỳ trước)" : "")</p>
             """)
     }

@@ -46,8 +46,7 @@ CREATE TABLE gateway_callbacks (
     amount_vnd bigint,
     answer text NOT NULL,
     detail text,
-    received_at timestamptz NOT NULL,
-    remote_address text
+    received_at timestamptz NOT NULL
 );
 
 -- Months of dues paid (or exempt) per member: the ledger's view by month.
@@ -59,7 +58,7 @@ ALTER TABLE dues_months ADD COLUMN payment_id text;
 CREATE TABLE ledger_journals (
     journal_id bigserial PRIMARY KEY,
     kind text NOT NULL CHECK (kind IN ('assessment', 'receipt', 'remittance', 'refund')),
-    -- What booked it, once: e.g. vnpay:<transaction no>, cash:<payment id>:<n>, assessment:<payment id>.
+    -- What booked it, once: e.g. vnpay:<attempt reference>, cash:<payment id>:<officer>, assessment:<payment id>.
     source_key text NOT NULL UNIQUE,
     payment_id text,
     memo text NOT NULL,

@@ -6,7 +6,7 @@ import Persistence
 /// UPDATE and DELETE) and double-entry (a deferred trigger refuses a journal that does not sum to
 /// zero at commit). Balances are sums of lines, never stored.
 enum LedgerBook {
-    enum Kind: String { case assessment, receipt, remittance, refund }
+    enum Kind: String { case assessment, receipt, remittance, refund, cancellation }
 
     /// Posts one journal, once per `sourceKey` (a second post of the same source does nothing).
     static func post(_ kind: Kind, sourceKey: String, paymentId: String?, memo: String, lines: [LedgerPostings.Line],

@@ -33,6 +33,7 @@ struct OrderDesk: Sendable {
     /// assessment and announces `payment.due.v1`; settles at once when nothing is left to pay.
     func open(_ request: PaymentRequestedV2, cause: IncomingMessage?, context: HandlerContext) throws {
         let db = context.db
+        try Self.lockMember(request.memberId, db: db)
         guard try db.execute("SELECT 1 FROM payment_orders WHERE dossier_code = $1", [request.dossierCode]).first == nil else { return }
         let assessment: DuesAssessment
         switch request.purpose {
@@ -42,8 +43,11 @@ struct OrderDesk: Sendable {
                 throw PermanentFailure(code: "no-dues-declaration",
                                        reason: "\(request.dossierCode): a party-dues payment needs the declaration and the catalog's dues rules")
             }
-            let paid = Set(try db.execute("SELECT month FROM dues_months WHERE member_id = $1", [request.memberId]).rows
-                .compactMap { DuesMonth(try $0.string("month")) })
+            // Months paid, and months another open order of the member asks for: never charged twice.
+            let paid = Set(try db.execute("""
+                SELECT month FROM dues_months WHERE member_id = $1
+                UNION SELECT m->>'month' FROM payment_orders, jsonb_array_elements(months) m WHERE member_id = $1 AND status = $2
+                """, [request.memberId, PaymentOrderStatus.awaitingPayment.rawValue]).rows.compactMap { DuesMonth(try $0.string("month")) })
             do {
                 assessment = try DuesAssessment.assess(declaration, rules: rules, paidMonths: paid,
                                                        creditVND: try LedgerBook.memberCredit(request.memberId, db: db))
@@ -100,6 +104,10 @@ struct OrderDesk: Sendable {
     func receive(paymentId: String, amountVND: Int, channel: PaymentChannel, provider: String, providerReference: String,
                  exact: Bool, cause: IncomingMessage?, context: HandlerContext) throws -> Received {
         let db = context.db
+        guard let owner = try db.execute("SELECT member_id FROM payment_orders WHERE payment_id = $1", [paymentId]).first else {
+            return .unknownOrder
+        }
+        try Self.lockMember(try owner.string("member_id"), db: db)
         guard let order = try Self.order(where: "payment_id = $1", paymentId, lock: true, db: db) else { return .unknownOrder }
         let sourceKey = "\(provider):\(providerReference)"
         if try LedgerBook.posted(sourceKey, db: db) { return .duplicate }
@@ -127,6 +135,28 @@ struct OrderDesk: Sendable {
             creditAppliedVND: order.creditAppliedVND, creditBalanceVND: try LedgerBook.memberCredit(order.memberId, db: db),
             collectingOrganisationCode: order.organisation), causedBy: cause)
         return .settled
+    }
+
+    /// `dossier.withdrawn.v1`: an order not paid yet is cancelled and its assessment reversed (the
+    /// member's credit it used is theirs again); money arriving for it later is the member's credit.
+    func cancel(dossierCode: String, context: HandlerContext) throws {
+        let db = context.db
+        guard let owner = try db.execute("SELECT member_id FROM payment_orders WHERE dossier_code = $1", [dossierCode]).first else { return }
+        try Self.lockMember(try owner.string("member_id"), db: db)
+        guard let order = try Self.order(where: "dossier_code = $1", dossierCode, lock: true, db: db),
+              order.status == .awaitingPayment else { return }
+        try db.execute("UPDATE payment_orders SET status = $2 WHERE payment_id = $1", [order.paymentId, PaymentOrderStatus.cancelled.rawValue])
+        let due = order.months.reduce(0) { $0 + $1.amountDueVND }
+        try LedgerBook.post(.cancellation, sourceKey: "cancellation:\(order.paymentId)", paymentId: order.paymentId,
+                            memo: "Hủy khoản phải nộp, hồ sơ \(dossierCode) đã rút",
+                            lines: LedgerPostings.assessment(member: order.memberId, organisation: order.organisation, amountVND: due)
+                                .map { LedgerPostings.Line($0.account, -$0.amountVND) }, at: context.now, db: db)
+    }
+
+    /// One member's orders and money, one at a time: the months and the credit an order takes are
+    /// decided against everything else of the member's (a transaction-scoped advisory lock).
+    static func lockMember(_ member: String, db: PostgresConnection) throws {
+        try db.execute("SELECT pg_advisory_xact_lock(hashtextextended('payment-member:' || $1, 0))", [member])
     }
 
     // MARK: Reading

@@ -97,3 +97,17 @@ public enum LedgerPostings {
         return [Line(channel == .cash ? cash(organisation) : bank(organisation), amountVND), Line(member(id), -amountVND)]
     }
 }
+
+/// A month's close of one organisation: what it keeps of what it received, the rest to the level
+/// above. Whole đồng, the kept share rounded half up; at the top (no parent) everything is kept.
+public enum RemittanceSplit {
+    public static func split(baseVND: Int, keptPercent: Int, hasParent: Bool) -> (keptVND: Int, remittedVND: Int) {
+        guard hasParent else { return (baseVND, 0) }
+        let kept = DuesRules.Rounding.wholeDong.apply(max(baseVND, 0) * min(max(keptPercent, 0), 100), over: 100)
+        return (kept, max(baseVND, 0) - kept)
+    }
+
+    /// The organisation kinds from the lowest level up: a month is closed in this order, so each
+    /// level's close counts what the levels below remitted in the same run.
+    public static let closingOrder = ["cell", "section", "grassroots", "superior", "organisation-board", "province", "central"]
+}

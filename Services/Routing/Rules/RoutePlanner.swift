@@ -146,6 +146,7 @@ public enum RoutePlanner {
             guard let organisation else { continue }
             guard tree[organisation] != nil else { throw RoutePlanError.unknownOrganisation(organisation) }
             if let last = route.last, last.organisationCode == organisation, !last.isPresentation, !presentation, !last.isPayment,
+               step.action != "pay",
                !last.onlyAfterLatePresentation { continue }
             route.append(PlannedStep(number: route.count + 1, code: step.code, name: step.name, organisationCode: organisation,
                                      role: step.organisationRole, action: step.action,

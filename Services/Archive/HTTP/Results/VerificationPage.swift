@@ -1,4 +1,5 @@
 import Calendar
+import Contracts
 import Foundation
 
 /// The public verification page (Đ.21): what a person who scanned a paper copy's QR code reads,
@@ -49,18 +50,5 @@ enum VerificationPage {
             """
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 }

@@ -1,0 +1,88 @@
+import Contracts
+import Foundation
+import TestSupport
+import XCTest
+
+/// The monthly close on the controllable clock: each level keeps its share and remits the rest
+/// upward, the level above hears of it, and each chi bộ hears of its members in arrears.
+final class DuesCloseTests: XCTestCase, RoutingScenario {
+    var payment: String { "http://127.0.0.1:18084" }
+
+    func arrears(_ cell: String, _ month: String) throws -> String? {
+        try TestEnvironment.value("""
+            SELECT string_agg(m->>'memberId' || ':' || jsonb_array_length(m->'unpaidMonths'), ' ' ORDER BY m->>'memberId')
+            FROM payment.dues_arrears_reports, jsonb_array_elements(members) m WHERE organisation_code = $1 AND month = $2
+            """, [cell, month])
+    }
+
+    func close(_ organisation: String, _ month: String) throws -> String? {
+        try TestEnvironment.value("""
+            SELECT base_vnd || '/' || kept_percent || '%/' || kept_vnd || '/' || remitted_vnd || '>' || coalesce(parent_code, '-')
+            FROM payment.dues_closes WHERE organisation_code = $1 AND month = $2
+            """, [organisation, month])
+    }
+
+    func testEachLevelKeepsItsShareRemitsTheRestAndMembersInArrearsAreReported() async throws {
+        let system = try SystemHarness()
+        let clock = try ControllableClock("2026-08-03 09:00")
+        let late = try startSystem(system, environment: clock.environment)
+        let payer = TestEnvironment.members(2, organisation: system.organisation)[1]
+        try TestEnvironment.registerMembersReplicated([payer])
+        let cell = system.organisation
+        let grassroots = try XCTUnwrap(TestEnvironment.value("SELECT parent_code FROM routing.organisations WHERE code = $1", [cell]))
+        try TestEnvironment.eventually("payment knows the tree") {
+            try TestEnvironment.value("SELECT parent_code FROM payment.dues_organisations WHERE code = $1", [cell]) == grassroots
+        }
+
+        // 1 December: November closed; neither member paid since August: both reported to the chi bộ.
+        try clock.set("2026-12-01 09:00")
+        try TestEnvironment.eventually("arrears after November") { try self.arrears(cell, "2026-11") != nil }
+        XCTAssertEqual(try arrears(cell, "2026-11"), [late.memberId, payer.memberId].sorted().map { "\($0):4" }.joined(separator: " "))
+        try TestEnvironment.eventually("the chi bộ is told") {
+            try TestEnvironment.count("""
+                SELECT count(*) AS n FROM notification.notices
+                WHERE source_type = 'dues.arrears-reported.v1' AND recipient_kind = 'organisation' AND recipient_id = $1
+                """, [cell]) == 1
+        }
+
+        // One member pays August to December late, in cash to the treasurer: 5 × 95,000.
+        let channel = try IntakeTests.ReplyChannel()
+        _ = try channel.submit(SampleDossier.partyDues(member: payer, firstMonth: "08/2026", months: 5))
+        let code = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
+        try TestEnvironment.eventually("order opened") {
+            try TestEnvironment.value("SELECT amount_to_pay_vnd::text FROM payment.payment_orders WHERE dossier_code = $1", [code]) == "475000"
+        }
+        let paymentId = try XCTUnwrap(TestEnvironment.value("SELECT payment_id FROM payment.payment_orders WHERE dossier_code = $1", [code]))
+        let treasurer = try await token(cell, person: "THU-QUY")
+        XCTAssertEqual(HTTPProbe.post("\(payment)/v1/payments/\(paymentId)/cash",
+                                      headers: ["Authorization": "Bearer \(treasurer)", "Content-Type": "application/json"],
+                                      body: #"{"amountVND": 475000}"#)?.status, 200)
+
+        // 1 January: December closed bottom-up. The chi bộ keeps 30 % and remits 70 % to its
+        // grassroots committee, which keeps 50 % of that and remits the rest, in the same run.
+        try clock.set("2027-01-01 02:00")
+        try TestEnvironment.eventually("December closed up the tree") { try self.close(grassroots, "2026-12") != nil }
+        XCTAssertEqual(try close(cell, "2026-12"), "475000/30%/142500/332500>\(grassroots)")
+        let above = try close(grassroots, "2026-12") ?? ""
+        XCTAssertTrue(above.hasPrefix("332500/50%/166250/166250>"), above)
+        // Only the member who did not pay is in arrears now (August to December).
+        try TestEnvironment.eventually("arrears after December") { try self.arrears(cell, "2026-12") != nil }
+        XCTAssertEqual(try arrears(cell, "2026-12"), "\(late.memberId):5")
+        // The ledger: the chi bộ's cash went up, its income is its share, every journal balances.
+        XCTAssertEqual(try TestEnvironment.value("SELECT coalesce(sum(amount_vnd), 0)::text FROM payment.ledger_lines WHERE account = $1",
+                                                 ["org:\(cell):cash"]), "142500")
+        XCTAssertEqual(try TestEnvironment.value("SELECT (-coalesce(sum(amount_vnd), 0))::text FROM payment.ledger_lines WHERE account = $1",
+                                                 ["org:\(cell):dues-income"]), "142500")
+        XCTAssertEqual(try TestEnvironment.count("""
+            SELECT count(*) AS n FROM (SELECT journal_id FROM payment.ledger_lines GROUP BY journal_id HAVING sum(amount_vnd) <> 0) unbalanced
+            """), 0)
+        // The grassroots committee sees the remittance arrive.
+        try TestEnvironment.eventually("the level above is told") {
+            try TestEnvironment.count("""
+                SELECT count(*) AS n FROM notification.notices
+                WHERE source_type = 'dues.remitted.v1' AND recipient_id = $1 AND text LIKE '%nộp lên 332500 đồng%'
+                """, [grassroots]) == 1
+        }
+        try system.stopAll()
+    }
+}
