@@ -36,5 +36,6 @@ await ServiceRuntime.run(ServiceDefinition(
     routes: { router, resources in
         GatewayRoutes(desk: desk, gateway: gateway).add(to: router, resources: resources)
         CashRoutes(desk: desk, tokens: tokens).add(to: router, resources: resources)
+        ReconciliationRoutes(tokens: tokens, provider: gateway.provider).add(to: router, resources: resources)
     },
     timers: [MonthlyCloseTimer(close: MonthlyClose(catalog: desk.catalog))]))

@@ -93,6 +93,24 @@ final class PartyDuesTests: XCTestCase, RoutingScenario {
                                    secret: ProcessInfo.processInfo.environment["TTHC_VNPAY_HASH_SECRET"] ?? "")
         XCTAssertTrue(HTTPProbe.get("\(payment)/v1/payment-gateways/vnpay/ipn?\(VNPay.query(unknown))")?.body.contains(#""RspCode":"01""#) == true)
 
+        // Reconciled with the platform's statement of the day: the payment matches; a line payment
+        // never booked (a lost callback) is reported, and an officer who is not an auditor may not ask.
+        let day = String(VNPay.timestamp(Date()).prefix(8))
+        let statement = try XCTUnwrap(HTTPProbe.get("\(sandbox)/sandbox/statements/\(day).csv")).body
+        XCTAssertTrue(statement.contains("\(reference),"), statement)
+        let planted = statement + "\(code).1.77,999,50000,\(day)120000,00\n"
+        func reconcile(_ token: String) throws -> (status: Int, body: String) {
+            try XCTUnwrap(HTTPProbe.post("\(payment)/v1/payment-gateways/vnpay/statements/\(day)",
+                                         headers: ["Authorization": "Bearer \(token)", "Content-Type": "text/csv"], body: planted))
+        }
+        let (officer, auditor) = (try await token(cell), try await token(cell, role: "auditor"))
+        XCTAssertEqual(try reconcile(officer).status, 403)
+        let report = try reconcile(auditor)
+        XCTAssertEqual(report.status, 200, report.body)
+        let mismatches = try XCTUnwrap((try JSONSerialization.jsonObject(with: Data(report.body.utf8)) as? [String: Any])?["mismatches"]
+            as? [[String: Any]]).filter { ($0["reference"] as? String)?.hasPrefix(code) == true }
+        XCTAssertEqual(mismatches.map { "\($0["kind"] ?? "") \($0["reference"] ?? "")" }, ["not-booked \(code).1.77"])
+
         // The pay step is done with what was paid; the chi bộ records; the receipt is issued.
         try TestEnvironment.eventually("the chi bộ's step") { try self.currentStep(code)?.number == 2 }
         XCTAssertEqual(try TestEnvironment.value(

@@ -86,7 +86,7 @@ actor SandboxPlatform {
     }
 
     /// Decides a transaction; returns where the payer's browser goes back to (signed outcome).
-    func decide(_ reference: String, _ decision: Decision, amountVND: Int?) -> String? {
+    func decide(_ reference: String, _ decision: Decision) -> String? {
         guard var transaction = transactions[reference] else { return nil }
         if transaction.transactionNumber == nil {
             nextNumber += 1
@@ -94,7 +94,7 @@ actor SandboxPlatform {
         }
         transaction.status = decision == .success ? "paid" : "failed"
         transaction.responseCode = decision.responseCode
-        transaction.paidAmountVND = amountVND ?? transaction.amountVND
+        transaction.paidAmountVND = transaction.amountVND
         transaction.payDate = Date()
         transactions[reference] = transaction
         let query = VNPay.query(VNPay.signed(outcome(transaction).parameters, secret: secret))
@@ -108,11 +108,14 @@ actor SandboxPlatform {
     }
 
     /// Delivers the transaction's IPN `deliveries` times; each delivery is retried until the
-    /// merchant answers `00` or `02` or the attempts run out.
-    func deliver(_ reference: String, deliveries: Int, forged: Bool, delaySeconds: Double) async -> [Reply] {
+    /// merchant answers `00` or `02` or the attempts run out. `amountVND`: a callback claiming
+    /// another amount than the transaction's (signed all the same), as a faulty platform might.
+    func deliver(_ reference: String, deliveries: Int, forged: Bool, amountVND: Int? = nil, delaySeconds: Double) async -> [Reply] {
         guard let transaction = transactions[reference] else { return [] }
         if delaySeconds > 0 { try? await Task.sleep(for: .seconds(delaySeconds)) }
-        var parameters = VNPay.signed(outcome(transaction).parameters, secret: forged ? "not-the-merchant-secret" : secret)
+        var claimed = outcome(transaction)
+        if let amountVND { claimed.amountVND = amountVND }
+        var parameters = VNPay.signed(claimed.parameters, secret: forged ? "not-the-merchant-secret" : secret)
         parameters["vnp_SecureHashType"] = nil
         let url = ipnURL + "?" + VNPay.query(parameters)
         var replies: [Reply] = []

@@ -52,7 +52,7 @@ router.get("/paymentv2/vpcpay.html") { request, _ in
 router.post("/paymentv2/pay/:reference") { request, context in
     let reference = context.parameters.get("reference") ?? ""
     let outcome = SandboxPlatform.Decision(rawValue: VNPay.parameters(fromQuery: request.uri.query ?? "")["outcome"] ?? "") ?? .success
-    guard let back = await platform.decide(reference, outcome, amountVND: nil) else {
+    guard let back = await platform.decide(reference, outcome) else {
         return SandboxPages.response(.notFound, SandboxPages.refused("Không có giao dịch \(reference)"))
     }
     // The IPN goes by itself; the payer returns to the merchant at once.
@@ -69,11 +69,11 @@ router.post("/sandbox/transactions/:reference/complete") { request, context in
     }
     let reference = context.parameters.get("reference") ?? ""
     let command = try await request.decode(as: Command.self, context: context)
-    guard await platform.decide(reference, command.outcome ?? .success, amountVND: command.amountVND) != nil else {
+    guard await platform.decide(reference, command.outcome ?? .success) != nil else {
         return SandboxPages.json(.notFound, ["error": "unknown transaction \(reference)"])
     }
     let replies = await platform.deliver(reference, deliveries: max(1, command.deliveries ?? 1), forged: command.forgeSignature ?? false,
-                                         delaySeconds: command.delaySeconds ?? 0)
+                                         amountVND: command.amountVND, delaySeconds: command.delaySeconds ?? 0)
     return SandboxPages.json(.ok, ["replies": replies])
 }
 router.get("/sandbox/transactions/:reference") { _, context in
