@@ -39,7 +39,16 @@ struct EndToEndBenchmark: ParsableCommand {
     var signingKeys: String?
     @Option(help: "With --signing-keys: the roots to verify the signatures against.") var trustAnchors: String?
 
+    @Option(help: "Measure payment's IPN edge alone: this many orders, each paid by one signed callback and then its duplicate (needs tthc-payment).")
+    var ipnCallbacks: Int?
+    @Option(help: "With --ipn-callbacks: concurrent connections.") var concurrency = 8
+
     func run() throws {
+        if let ipnCallbacks {
+            return try IPNFigures.run(count: ipnCallbacks, concurrency: concurrency, paymentURL: "http://127.0.0.1:8084",
+                                      amqp: AMQPURL(host: host, port: port, vhost: "tthc", user: "tthc-routing", password: "tthc-routing"),
+                                      databaseURL: databaseURL)
+        }
         if let signingKeys {
             return try SigningFigures.run(keys: URL(fileURLWithPath: signingKeys), count: count,
                                           trustAnchors: trustAnchors.map { URL(fileURLWithPath: $0) })
