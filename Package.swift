@@ -37,7 +37,7 @@ var targets: [Target] = [
     .testTarget(name: "PaymentGatewaysTests", dependencies: ["PaymentGateways"], path: "Tests/PaymentGatewaysTests"),
     // Test tooling: plays the payment gateway (redirect, signed IPN calls with retries, querydr).
     .executableTarget(name: "GatewaySandbox",
-                      dependencies: ["PaymentGateways", "Contracts", .product(name: "Hummingbird", package: "hummingbird")],
+                      dependencies: ["PaymentGateways", "Contracts", "ServiceKit", .product(name: "Hummingbird", package: "hummingbird")],
                       path: "Tools/GatewaySandbox"),
     .target(name: "Persistence", dependencies: ["CLibPQ", "Signatures", "Calendar", log], path: "Shared/Persistence"),
     .target(name: "ServiceKit",

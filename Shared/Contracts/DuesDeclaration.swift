@@ -57,6 +57,20 @@ public struct DuesDeclaration: Codable, Sendable, Equatable {
                   reliefMonths: text(Field.reliefMonths).flatMap { Int($0) }, extraVND: text(Field.extra).flatMap { Int($0) } ?? 0)
     }
 
+    /// Whether the member registry holds this kind of basis (`MemberRecord.insuredSalary`, `pension`).
+    public static func registryKnows(_ basis: String?) -> Bool {
+        basis == "previous-month-insured-salary" || basis == "pension"
+    }
+
+    /// The member registry's value for a rate's basis, when it holds one.
+    public static func registryBasis(_ basis: String?, of member: MemberRecord) -> Int? {
+        switch basis {
+        case "previous-month-insured-salary": member.insuredSalary
+        case "pension": member.pension
+        default: nil
+        }
+    }
+
     /// The months declared, in order.
     public var monthList: [DuesMonth] { (0..<max(months, 0)).map { firstMonth.adding($0) } }
 
@@ -68,7 +82,10 @@ public struct DuesDeclaration: Codable, Sendable, Equatable {
 
     /// Every problem of the declaration against the rules, with the form's paths; `components`:
     /// the component codes the dossier gives (a relief needs its request, MG).
-    public static func problems(form: [String: String], rules: DuesRules, components: Set<String>) -> [Problem] {
+    /// `registryFillsBasis`: intake's check, before validation fills an empty basis the member
+    /// registry knows (the insured salary, the pension): "ask only once".
+    public static func problems(form: [String: String], rules: DuesRules, components: Set<String>,
+                                registryFillsBasis: Bool = false) -> [Problem] {
         guard let declaration = DuesDeclaration(form: form) else { return [] }
         var problems: [Problem] = []
         func add(_ code: String, _ field: String, _ message: String) {
@@ -90,6 +107,7 @@ public struct DuesDeclaration: Codable, Sendable, Equatable {
                 case .unknownGroup:
                     add("invalid-value", Field.group, "Nhóm đảng viên \(WireText.quote(declaration.group)) không có trong quy định mức đảng phí tháng \(month.display).")
                 case .basisRequired:
+                    if registryFillsBasis, Self.registryKnows((try? rules.rate(group: declaration.group, month: month.start))?.basis) { break }
                     add("required", Field.basis, "Nhóm đảng viên này nộp theo tỷ lệ phần trăm: phải khai mức thu nhập làm căn cứ tính đảng phí (đồng/tháng).")
                 case let .basisOutOfRange(basis):
                     add("out-of-range", Field.basis, "Mức căn cứ tính đảng phí \(basis) đồng không hợp lệ (phải từ 0 đến \(rules.maxBasisVND ?? Int(Int32.max)) đồng/tháng).")

@@ -43,7 +43,7 @@ public enum TechnicalCheck {
             // problem is told once).
             if let dues = procedure.dues, formProblems.isEmpty {
                 let components = Set(submit.attachments.map(\.componentCode) + (submit.resultReferences ?? []).map(\.componentCode))
-                problems += DuesDeclaration.problems(form: submit.form, rules: dues, components: components)
+                problems += DuesDeclaration.problems(form: submit.form, rules: dues, components: components, registryFillsBasis: true)
             }
         }
         problems += attachmentProblems(submit.attachments, procedure: procedure)

@@ -230,6 +230,46 @@ public enum VNPay {
             .joined(separator: "|")
     }
 
+    /// A `querydr` request: what became of transaction `transactionReference`, made at `transactionDate`.
+    public struct QueryRequest: Sendable, Equatable {
+        public var requestId: String
+        public var merchantCode: String
+        public var transactionReference: String
+        public var orderInfo: String
+        public var transactionDate: Date
+        public var createdAt: Date
+        public var clientAddress: String
+
+        public init(requestId: String, merchantCode: String, transactionReference: String, orderInfo: String, transactionDate: Date,
+                    createdAt: Date, clientAddress: String) {
+            self.requestId = requestId
+            self.merchantCode = merchantCode
+            self.transactionReference = transactionReference
+            self.orderInfo = orderInfo
+            self.transactionDate = transactionDate
+            self.createdAt = createdAt
+            self.clientAddress = clientAddress
+        }
+
+        /// The JSON body, with its `vnp_SecureHash` over the pipe-joined fields.
+        public func signed(secret: String) -> [String: String] {
+            let (transaction, created) = (VNPay.timestamp(transactionDate), VNPay.timestamp(createdAt))
+            return ["vnp_RequestId": requestId, "vnp_Version": VNPay.version, "vnp_Command": "querydr", "vnp_TmnCode": merchantCode,
+                    "vnp_TxnRef": transactionReference, "vnp_OrderInfo": orderInfo, "vnp_TransactionDate": transaction,
+                    "vnp_CreateDate": created, "vnp_IpAddr": clientAddress,
+                    "vnp_SecureHash": VNPay.hmac(VNPay.queryHashData(
+                        requestId: requestId, merchantCode: merchantCode, transactionReference: transactionReference,
+                        transactionDate: transaction, createDate: created, clientAddress: clientAddress, orderInfo: orderInfo), secret: secret)]
+        }
+    }
+
+    /// Whether a `querydr` response carries the platform's signature.
+    public static func verifyQueryResponse(_ response: [String: String], secret: String) -> Bool {
+        guard let given = response["vnp_SecureHash"]?.lowercased() else { return false }
+        let expected = hmac(queryResponseHashData(response), secret: secret)
+        return given.utf8.count == expected.utf8.count && zip(given.utf8, expected.utf8).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
     /// The fields of a `querydr` response in the order their hash joins them with `|`.
     public static func queryResponseHashData(_ r: [String: String]) -> String {
         ["vnp_ResponseId", "vnp_Command", "vnp_ResponseCode", "vnp_Message", "vnp_TmnCode", "vnp_TxnRef", "vnp_Amount",

@@ -199,3 +199,34 @@ final class PartyDuesTests: XCTestCase, RoutingScenario {
         try system.stopAll()
     }
 }
+
+extension PartyDuesTests {
+    /// A callback that never came: once the attempt has expired, payment asks the platform
+    /// (`querydr`) and books what it says; an attempt the platform never saw ends as not paid.
+    func testAPaymentWhoseCallbackWasLostIsFoundByAskingThePlatform() async throws {
+        let system = try SystemHarness()
+        let clock = try ControllableClock("2026-12-02 09:00")
+        let member = try startSystem(system, environment: clock.environment)
+        try system.startGatewaySandbox(environment: clock.environment)
+        let code = try declare(SampleDossier.partyDues(member: member, firstMonth: "12/2026"))
+        // The payer opens the link and leaves (the platform never sees it), then pays on a second try.
+        let token = try XCTUnwrap(try order(code, "checkout_token"))
+        let abandoned = try XCTUnwrap(HTTPProbe.redirect("\(payment)/thanh-toan/\(token)").flatMap {
+            VNPay.parameters(fromQuery: String($0.split(separator: "?")[1]))["vnp_TxnRef"]
+        })
+        let paid = try checkout(code)
+        XCTAssertEqual(try complete(paid, ["deliveries": 0]), [], "the platform's callback is lost")
+        XCTAssertEqual(try order(code, "status"), "awaiting-payment")
+
+        try clock.set("2026-12-02 09:25")
+        try TestEnvironment.eventually("found by asking the platform") { try self.order(code, "status") == "paid" }
+        XCTAssertEqual(try receipts(code), 1)
+        try TestEnvironment.eventually("the abandoned attempt is over") {
+            try TestEnvironment.value("SELECT outcome || ':' || response_code FROM payment.gateway_attempts WHERE transaction_reference = $1",
+                                      [abandoned]) == "failed:91"
+        }
+        XCTAssertEqual(try TestEnvironment.value("SELECT outcome FROM payment.gateway_attempts WHERE transaction_reference = $1", [paid]), "paid")
+        try TestEnvironment.eventually("the chi bộ's step") { try self.currentStep(code)?.number == 2 }
+        try system.stopAll()
+    }
+}

@@ -63,11 +63,11 @@ final class SystemHarness {
     /// The payment platform's sandbox (VNPay 2.1.0), calling this payment's IPN URL; IPN retries
     /// every `retrySeconds`.
     @discardableResult
-    func startGatewaySandbox(retrySeconds: Double = 0.3) throws -> ServiceProcess {
+    func startGatewaySandbox(retrySeconds: Double = 0.3, environment: [String: String] = [:]) throws -> ServiceProcess {
         let process = try ServiceProcess("gateway-sandbox", httpPort: Self.sandboxPort, environment: [
             "TTHC_SANDBOX_IPN_URL": "http://127.0.0.1:\(Self.ports["payment"]!)/v1/payment-gateways/vnpay/ipn",
             "TTHC_SANDBOX_IPN_RETRY_SECONDS": String(retrySeconds), "TTHC_SANDBOX_IPN_ATTEMPTS": "5",
-        ])
+        ].merging(environment) { $1 })
         processes["gateway-sandbox"] = process
         try process.waitUntilReady()
         return process

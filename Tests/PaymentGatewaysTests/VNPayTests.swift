@@ -44,4 +44,18 @@ final class VNPayTests: XCTestCase {
         XCTAssertEqual(VNPay.IPNAnswer.invalidSignature.rawValue, "97")
         XCTAssertEqual(VNPay.IPNAnswer.allCases.filter(\.settles), [.confirmed, .alreadyConfirmed])
     }
+
+    func testAQueryIsSignedOverItsPipeJoinedFieldsAndSoIsItsAnswer() {
+        let request = VNPay.QueryRequest(requestId: "R1", merchantCode: "TTHCDEV1", transactionReference: "X.1.1", orderInfo: "Truy van",
+                                         transactionDate: Date(timeIntervalSince1970: 1_796_000_000), createdAt: Date(timeIntervalSince1970: 1_796_001_200),
+                                         clientAddress: "127.0.0.1").signed(secret: secret)
+        let data = ["R1", "2.1.0", "querydr", "TTHCDEV1", "X.1.1", request["vnp_TransactionDate"]!, request["vnp_CreateDate"]!,
+                    "127.0.0.1", "Truy van"].joined(separator: "|")
+        XCTAssertEqual(request["vnp_SecureHash"], VNPay.hmac(data, secret: secret))
+        var answer = ["vnp_ResponseId": "A1", "vnp_Command": "querydr", "vnp_ResponseCode": "00", "vnp_TxnRef": "X.1.1", "vnp_Amount": "9500000"]
+        answer["vnp_SecureHash"] = VNPay.hmac(VNPay.queryResponseHashData(answer), secret: secret)
+        XCTAssertTrue(VNPay.verifyQueryResponse(answer, secret: secret))
+        answer["vnp_Amount"] = "1"
+        XCTAssertFalse(VNPay.verifyQueryResponse(answer, secret: secret))
+    }
 }

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import PaymentGateways
+import ServiceKit
 
 /// The sandbox's transactions and its IPN deliveries.
 actor SandboxPlatform {
@@ -50,10 +51,13 @@ actor SandboxPlatform {
     let ipnURL: String
     let attempts: Int
     let retrySeconds: Double
+    /// The tests' controllable clock when they give one (TTHC_CLOCK_FILE), as the services use.
+    let clock: ServiceClock
     private var transactions: [String: Transaction] = [:]
     private var nextNumber = 14_422_574
 
-    init(merchant: String, secret: String, ipnURL: String, attempts: Int, retrySeconds: Double) {
+    init(merchant: String, secret: String, ipnURL: String, attempts: Int, retrySeconds: Double, clock: ServiceClock) {
+        self.clock = clock
         self.merchant = merchant
         self.secret = secret
         self.ipnURL = ipnURL
@@ -72,7 +76,7 @@ actor SandboxPlatform {
               hundredths > 0, hundredths % 100 == 0, let returnURL = p["vnp_ReturnUrl"] else {
             return .failure(Refusal(description: "Thiếu hoặc sai tham số (vnp_TxnRef, vnp_Amount, vnp_ReturnUrl)"))
         }
-        if let expiry = p["vnp_ExpireDate"].flatMap(VNPay.date), expiry < Date() {
+        if let expiry = p["vnp_ExpireDate"].flatMap(VNPay.date), expiry < clock.now {
             return .failure(Refusal(description: "Giao dịch đã quá thời gian chờ thanh toán"))
         }
         if let existing = transactions[reference] {
@@ -80,7 +84,7 @@ actor SandboxPlatform {
             return .success(existing)
         }
         let transaction = Transaction(reference: reference, amountVND: hundredths / 100, returnURL: returnURL,
-                                      orderInfo: p["vnp_OrderInfo"] ?? "", createdAt: Date(), status: "pending")
+                                      orderInfo: p["vnp_OrderInfo"] ?? "", createdAt: clock.now, status: "pending")
         transactions[reference] = transaction
         return .success(transaction)
     }
@@ -95,7 +99,7 @@ actor SandboxPlatform {
         transaction.status = decision == .success ? "paid" : "failed"
         transaction.responseCode = decision.responseCode
         transaction.paidAmountVND = transaction.amountVND
-        transaction.payDate = Date()
+        transaction.payDate = clock.now
         transactions[reference] = transaction
         let query = VNPay.query(VNPay.signed(outcome(transaction).parameters, secret: secret))
         return transaction.returnURL + (transaction.returnURL.contains("?") ? "&" : "?") + query

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import Hummingbird
 import PaymentGateways
+import ServiceKit
 
 /// tthc-gateway-sandbox: plays the payment platform (VNPay 2.1.0) for tests and local runs. Never
 /// used in production: it holds no money and "pays" when told to.
@@ -20,7 +21,7 @@ import PaymentGateways
 /// Test control (what the platform would do by itself, on demand):
 /// - `POST /sandbox/transactions/{txnRef}/complete` `{"outcome", "deliveries", "forgeSignature",
 ///   "amountVND", "delaySeconds"}`: decides the transaction and delivers its IPN `deliveries` times
-///   (duplicates), each retried while the merchant answers neither `00` nor `02` (up to
+///   (duplicates; 0: the callback is lost), each retried while the merchant answers neither `00` nor `02` (up to
 ///   `TTHC_SANDBOX_IPN_ATTEMPTS`, every `TTHC_SANDBOX_IPN_RETRY_SECONDS`); answers every reply.
 /// - `GET /sandbox/transactions/{txnRef}`: the transaction and every IPN reply it got.
 ///
@@ -35,7 +36,8 @@ guard let merchant = environment["TTHC_VNPAY_TMN_CODE"], let secret = environmen
 let platform = SandboxPlatform(
     merchant: merchant, secret: secret, ipnURL: ipnURL,
     attempts: Int(environment["TTHC_SANDBOX_IPN_ATTEMPTS"] ?? "") ?? 10,
-    retrySeconds: Double(environment["TTHC_SANDBOX_IPN_RETRY_SECONDS"] ?? "") ?? 300)
+    retrySeconds: Double(environment["TTHC_SANDBOX_IPN_RETRY_SECONDS"] ?? "") ?? 300,
+    clock: (try? ServiceClock(environment: environment)) ?? ServiceClock())
 let port = Int(environment["TTHC_SANDBOX_PORT"] ?? environment["TTHC_HTTP_PORT"] ?? "") ?? 8089
 
 let router = Router()
@@ -72,7 +74,8 @@ router.post("/sandbox/transactions/:reference/complete") { request, context in
     guard await platform.decide(reference, command.outcome ?? .success) != nil else {
         return SandboxPages.json(.notFound, ["error": "unknown transaction \(reference)"])
     }
-    let replies = await platform.deliver(reference, deliveries: max(1, command.deliveries ?? 1), forged: command.forgeSignature ?? false,
+    // 0 deliveries: the platform decided but its callback never reaches the merchant.
+    let replies = await platform.deliver(reference, deliveries: max(0, command.deliveries ?? 1), forged: command.forgeSignature ?? false,
                                          amountVND: command.amountVND, delaySeconds: command.delaySeconds ?? 0)
     return SandboxPages.json(.ok, ["replies": replies])
 }

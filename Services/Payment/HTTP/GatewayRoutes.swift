@@ -20,6 +20,7 @@ import ServiceKit
 struct GatewayRoutes: Sendable {
     let desk: OrderDesk
     let gateway: any PaymentGateway
+    var attempts: GatewayAttempts { GatewayAttempts(desk: desk, gateway: gateway) }
 
     enum Checkout: Sendable {
         case redirect(String)
@@ -76,12 +77,7 @@ struct GatewayRoutes: Sendable {
             return .page(.notFound, PaymentPages.unknown)
         }
         guard order.status == .awaitingPayment, order.amountToPayVND > 0 else { return .page(.ok, PaymentPages.status(order, returned: nil)) }
-        let attempts = try context.db.execute("SELECT count(*) AS n FROM gateway_attempts WHERE payment_id = $1", [order.paymentId])
-            .first?.int("n") ?? 0
-        let reference = "\(order.paymentId).\(attempts + 1)"
-        try context.db.execute("""
-            INSERT INTO gateway_attempts (transaction_reference, payment_id, provider, amount_vnd, created_at) VALUES ($1, $2, $3, $4, $5)
-            """, [reference, order.paymentId, gateway.provider, order.amountToPayVND, context.now])
+        let reference = try attempts.open(order, context: context)
         let months = order.months.map(\.month.display).joined(separator: ", ")
         return .redirect(gateway.checkoutURL(
             amountVND: order.amountToPayVND, attempt: reference,
@@ -101,7 +97,7 @@ struct GatewayRoutes: Sendable {
             result = .unknownOrder
         case let .outcome(outcome):
             reference = outcome.transactionReference
-            result = try settle(outcome, context: context)
+            result = try attempts.settle(outcome, context: context)
         }
         try keep(parameters, reference: reference, result: result, context: context)
         return result
@@ -116,32 +112,5 @@ struct GatewayRoutes: Sendable {
             INSERT INTO gateway_callbacks (provider, transaction_reference, provider_transaction, response_code, amount_vnd, answer, received_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7)
             """, values)
-    }
-
-    func settle(_ outcome: VNPay.Outcome, context: HandlerContext) throws -> CallbackResult {
-        let db = context.db
-        guard let attempt = try db.execute("""
-            SELECT payment_id, amount_vnd, outcome FROM gateway_attempts WHERE transaction_reference = $1 FOR UPDATE
-            """, [outcome.transactionReference]).first else { return .unknownOrder }
-        let paymentId = try attempt.string("payment_id")
-        guard try attempt.int("amount_vnd") == outcome.amountVND else { return .wrongAmount }
-        guard try attempt.optionalString("outcome") == nil else { return .alreadyConfirmed }
-        try db.execute("UPDATE gateway_attempts SET outcome = $2, response_code = $3, provider_transaction = $4 WHERE transaction_reference = $1",
-                       [outcome.transactionReference, outcome.succeeded ? "paid" : "failed", outcome.responseCode, outcome.transactionNumber])
-        guard outcome.succeeded else {
-            guard let order = try OrderDesk.order(where: "payment_id = $1", paymentId, db: db) else { return .unknownOrder }
-            try context.emit(.paymentFailed, subject: order.dossierCode, data: PaymentFailedV1(
-                paymentId: paymentId, dossierCode: order.dossierCode, memberId: order.memberId, provider: gateway.provider,
-                providerReference: outcome.transactionReference, responseCode: outcome.responseCode,
-                reason: VNPay.describe(outcome.responseCode), failedAt: context.now))
-            return .confirmed
-        }
-        switch try desk.receive(paymentId: paymentId, amountVND: outcome.amountVND, channel: .online, provider: gateway.provider,
-                                providerReference: outcome.transactionReference, exact: true, cause: nil, context: context) {
-        case .settled, .credited: return .confirmed
-        case .duplicate: return .alreadyConfirmed
-        case .refused: return .wrongAmount
-        case .unknownOrder: return .unknownOrder
-        }
     }
 }

@@ -1,5 +1,9 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import PaymentGateways
+import Synchronization
 
 /// What payment needs of a payment platform: a redirect for the payer and a signed callback it
 /// can verify. VNPay 2.1.0 implements it; the national public-service portal's payment platform,
@@ -13,6 +17,20 @@ protocol PaymentGateway: Sendable {
     func callback(_ parameters: [String: String]) -> GatewayCallback
     /// The answer the platform expects for a callback's result (status and body).
     func answer(_ result: CallbackResult) -> (status: Int, body: String)
+    /// Asks the platform what became of an attempt (for one whose callback never came).
+    func query(reference: String, createdAt: Date, now: Date) -> GatewayQuery
+}
+
+/// The platform's answer about one attempt.
+enum GatewayQuery: Sendable {
+    /// Paid or failed, as its callback would have said.
+    case settled(VNPay.Outcome)
+    /// Still being paid.
+    case pending
+    /// The platform has no such transaction: the payer never completed it.
+    case neverPaid
+    /// No trustworthy answer (unreachable, bad signature): ask again later.
+    case unanswered
 }
 
 /// A callback as the platform sent it.
@@ -39,12 +57,14 @@ enum CallbackResult: String, Sendable {
     }
 }
 
-/// The merchant side of VNPay 2.1.0, configured by `TTHC_VNPAY_TMN_CODE`, `TTHC_VNPAY_HASH_SECRET`
-/// and `TTHC_VNPAY_PAYMENT_URL`.
+/// The merchant side of VNPay 2.1.0, configured by `TTHC_VNPAY_TMN_CODE`, `TTHC_VNPAY_HASH_SECRET`,
+/// `TTHC_VNPAY_PAYMENT_URL` and `TTHC_VNPAY_QUERY_URL` (the payment URL's host with VNPay's
+/// `/merchant_webapi/api/transaction` when unset).
 struct VNPayGateway: PaymentGateway {
     let merchantCode: String
     let hashSecret: String
     let paymentURL: String
+    let queryURL: String
     var provider: String { "vnpay" }
 
     struct MissingConfiguration: Error, CustomStringConvertible {
@@ -60,6 +80,9 @@ struct VNPayGateway: PaymentGateway {
         merchantCode = try required("TTHC_VNPAY_TMN_CODE")
         hashSecret = try required("TTHC_VNPAY_HASH_SECRET")
         paymentURL = try required("TTHC_VNPAY_PAYMENT_URL")
+        let configured = environment["TTHC_VNPAY_QUERY_URL"] ?? ""
+        queryURL = !configured.isEmpty ? configured
+            : paymentURL.replacingOccurrences(of: "/paymentv2/vpcpay.html", with: "/merchant_webapi/api/transaction")
     }
 
     func checkoutURL(amountVND: Int, attempt: String, orderInfo: String, returnURL: String, clientAddress: String, now: Date) -> String {
@@ -76,4 +99,43 @@ struct VNPayGateway: PaymentGateway {
     }
 
     func answer(_ result: CallbackResult) -> (status: Int, body: String) { (200, result.vnpay.json) }
+
+    func query(reference: String, createdAt: Date, now: Date) -> GatewayQuery {
+        let request = VNPay.QueryRequest(requestId: UUID().uuidString.replacingOccurrences(of: "-", with: ""), merchantCode: merchantCode,
+                                         transactionReference: reference, orderInfo: "Truy van \(reference)", transactionDate: createdAt,
+                                         createdAt: now, clientAddress: "127.0.0.1")
+        guard let answer = HTTPCalls.postJSON(queryURL, request.signed(secret: hashSecret), timeout: 10),
+              VNPay.verifyQueryResponse(answer, secret: hashSecret) else { return .unanswered }
+        switch answer["vnp_ResponseCode"] {
+        case "00":
+            guard let outcome = VNPay.Outcome(answer.merging(["vnp_ResponseCode": answer["vnp_TransactionStatus"] ?? "99"]) { $1 }) else {
+                return .unanswered
+            }
+            return outcome.transactionStatus == "01" ? .pending : .settled(outcome)
+        case "91": return .neverPaid
+        default: return .unanswered
+        }
+    }
+}
+
+/// Blocking HTTP for the few calls payment makes out (the platform's query), with a timeout.
+enum HTTPCalls {
+    static func postJSON(_ url: String, _ body: [String: String], timeout: TimeInterval) -> [String: String]? {
+        guard let target = URL(string: url), let data = try? JSONSerialization.data(withJSONObject: body) else { return nil }
+        var request = URLRequest(url: target, timeoutInterval: timeout)
+        request.httpMethod = "POST"
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = data
+        let done = DispatchSemaphore(value: 0)
+        let answer = Mutex<[String: String]?>(nil)
+        URLSession.shared.dataTask(with: request) { data, response, _ in
+            if (response as? HTTPURLResponse)?.statusCode == 200, let data,
+               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+                answer.withLock { $0 = object.compactMapValues { $0 as? String } }
+            }
+            done.signal()
+        }.resume()
+        done.wait()
+        return answer.withLock { $0 }
+    }
 }

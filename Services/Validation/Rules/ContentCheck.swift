@@ -162,6 +162,7 @@ public struct ContentCheck: Sendable {
             guard let attribute = field.registry, let known = Self.registryValue(attribute, of: member) else { continue }
             reconcile("$.data.form.\(field.name)", field.label, given: form[field.name], known: known) { form[field.name] = $0 }
         }
+        Self.fillDuesBasis(procedure, member: member, form: &form, prefilled: &prefilled)
         let formProblems = procedure.form.problems(in: form, formVersion: nil, registryFillsEmpty: false)
         problems += formProblems
         if let dues = procedure.dues, formProblems.isEmpty {
