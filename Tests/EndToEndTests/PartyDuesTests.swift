@@ -2,6 +2,8 @@ import Contracts
 import Foundation
 import Messaging
 import PaymentGateways
+import Persistence
+import Synchronization
 import TestSupport
 import XCTest
 
@@ -40,6 +42,10 @@ final class PartyDuesTests: XCTestCase, RoutingScenario {
 
     /// The platform decides the attempt and calls the IPN; returns the merchant's `RspCode`s.
     func complete(_ reference: String, _ command: [String: Any] = [:]) throws -> [String] {
+        try Self.complete(reference, command, sandbox: sandbox)
+    }
+
+    static func complete(_ reference: String, _ command: [String: Any], sandbox: String) throws -> [String] {
         let body = String(decoding: try JSONSerialization.data(withJSONObject: command), as: UTF8.self)
         let answer = try XCTUnwrap(HTTPProbe.post("\(sandbox)/sandbox/transactions/\(reference)/complete",
                                                   headers: ["Content-Type": "application/json"], body: body))
@@ -227,6 +233,56 @@ extension PartyDuesTests {
         }
         XCTAssertEqual(try TestEnvironment.value("SELECT outcome FROM payment.gateway_attempts WHERE transaction_reference = $1", [paid]), "paid")
         try TestEnvironment.eventually("the chi bộ's step") { try self.currentStep(code)?.number == 2 }
+        try system.stopAll()
+    }
+}
+
+extension PartyDuesTests {
+    /// Payment killed (SIGKILL) while the platform calls back and retries: every payment is booked
+    /// exactly once, and the ledger balances to the đồng.
+    func testPaymentKilledDuringCallbacksBooksEachPaymentOnce() throws {
+        let system = try SystemHarness()
+        try system.startAll(autoDecide: false)
+        let members = TestEnvironment.members(24, organisation: system.organisation)
+        try TestEnvironment.registerMembersReplicated(members)
+        try system.startGatewaySandbox(retrySeconds: 0.2)
+        let codes = try members.map { try declare(SampleDossier.partyDues(member: $0, firstMonth: "12/2026")) }
+        let references = try codes.map { try checkout($0) }
+        let replies = Mutex<[String: [String]]>([:])
+        let done = DispatchGroup()
+        done.enter()
+        let sandbox = self.sandbox
+        DispatchQueue.global().async {
+            // Four connections, so that payments are still being called back when payment dies.
+            DispatchQueue.concurrentPerform(iterations: 4) { worker in
+                for index in stride(from: worker, to: references.count, by: 4) {
+                    let answers = (try? Self.complete(references[index], ["deliveries": 2], sandbox: sandbox)) ?? []
+                    replies.withLock { $0[references[index]] = answers }
+                }
+            }
+            done.leave()
+        }
+        // Killed once the first payment is booked, while the others are in flight or retried.
+        try TestEnvironment.eventually("a first payment booked") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM payment.payment_orders WHERE dossier_code = ANY($1::text[]) AND status = 'paid'",
+                                      [PostgresArray(codes)]) > 0
+        }
+        system.processes["payment"]?.kill9()
+        try system.start("payment")
+        XCTAssertEqual(done.wait(timeout: .now() + 60), .success, "the platform's retries end")
+        for reference in references {
+            XCTAssertTrue(["00", "02"].contains(replies.withLock { $0[reference]?.last } ?? "-"), "\(reference): \(replies.withLock { $0[reference] } ?? [])")
+        }
+        for code in codes {
+            XCTAssertEqual(try order(code, "status"), "paid", code)
+            XCTAssertEqual(try receipts(code), 1, code)
+        }
+        XCTAssertEqual(try ledger("org:\(system.organisation):bank"), 24 * 95_000)
+        let retried = replies.withLock { $0.values.filter { $0.contains { !["00", "02"].contains($0) } }.count }
+        print("payments whose callback met the killed payment and was retried: \(retried) of \(references.count)")
+        XCTAssertEqual(try TestEnvironment.count("""
+            SELECT count(*) AS n FROM (SELECT journal_id FROM payment.ledger_lines GROUP BY journal_id HAVING sum(amount_vnd) <> 0) unbalanced
+            """), 0)
         try system.stopAll()
     }
 }
