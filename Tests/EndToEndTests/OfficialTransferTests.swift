@@ -17,10 +17,8 @@ final class OfficialTransferTests: XCTestCase, RoutingScenario {
         let member = try startSystem(system, environment: clock.environment)
         let tag = String(system.organisation.prefix { $0 != "." }.dropLast())
         let (committee, destination) = ("\(tag)A.CS001", "\(tag)A.CB0004")
-        let payment = try TestEnvironment.database(role: "payment", schema: "payment")
-        try payment.execute("INSERT INTO dues_months (member_id, month, amount_vnd, paid_at, source) VALUES ($1, '2026-11', 50000, now(), 'test')",
-                            [member.memberId])
-        payment.close()
+        // The member paid November and December in cash to the chi bộ (DANGPHI): the letter's line comes from that.
+        try await payDuesInCash(member, firstMonth: "11/2026", months: 2)
 
         let code = try submit(system, member: member, destination: destination)
         XCTAssertEqual(try TestEnvironment.value(
@@ -34,7 +32,7 @@ final class OfficialTransferTests: XCTestCase, RoutingScenario {
         try await expectDecision(200, committee, code, step: 2, "approve")
         XCTAssertEqual(try TestEnvironment.value(
             "SELECT content->>'duesStatus' FROM routing.route_steps WHERE dossier_code = $1 AND step_code = 'GGT-CS'", [code]),
-            "Đã đóng đảng phí đến hết tháng 11/2026")
+            "Đã đóng đảng phí đến hết tháng 12/2026")
         // The letter also records the party card, record and register numbers from the member registry.
         XCTAssertEqual(try TestEnvironment.value(
             "SELECT concat_ws(' ', content->>'soTheDangVien', content->>'soLyLich', content->>'soDangKy') FROM routing.route_steps WHERE dossier_code = $1 AND step_code = 'GGT-CS'", [code]),

@@ -286,3 +286,19 @@ extension PartyDuesTests {
         try system.stopAll()
     }
 }
+
+extension RoutingScenario {
+    /// The member declares dues and pays them in cash to their chi bộ's treasurer; returns once paid.
+    func payDuesInCash(_ member: MemberRecord, firstMonth: String, months: Int = 1) async throws {
+        let channel = try IntakeTests.ReplyChannel()
+        _ = try channel.submit(SampleDossier.partyDues(member: member, firstMonth: firstMonth, months: months))
+        let code = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
+        let query = "SELECT payment_id || ' ' || amount_to_pay_vnd FROM payment.payment_orders WHERE dossier_code = $1"
+        try TestEnvironment.eventually("dues order of \(code)") { try TestEnvironment.value(query, [code]) != nil }
+        let order = try XCTUnwrap(TestEnvironment.value(query, [code])).split(separator: " ")
+        let treasurer = try await token(member.organisationCode, person: "THU-QUY")
+        XCTAssertEqual(HTTPProbe.post("http://127.0.0.1:18084/v1/payments/\(order[0])/cash",
+                                      headers: ["Authorization": "Bearer \(treasurer)", "Content-Type": "application/json"],
+                                      body: #"{"amountVND": \#(order[1])}"#)?.status, 200)
+    }
+}
