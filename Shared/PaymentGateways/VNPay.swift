@@ -36,8 +36,13 @@ public enum VNPay {
     /// Whether `vnp_SecureHash` is the HMAC of the other parameters (compared in constant time,
     /// either case of hex).
     public static func verify(_ parameters: [String: String], secret: String) -> Bool {
-        guard let given = parameters["vnp_SecureHash"]?.lowercased() else { return false }
-        let expected = hmac(hashData(parameters), secret: secret)
+        guard let given = parameters["vnp_SecureHash"] else { return false }
+        return sameHash(given, hmac(hashData(parameters), secret: secret))
+    }
+
+    /// Hex hashes compared in constant time, either case.
+    static func sameHash(_ given: String, _ expected: String) -> Bool {
+        let given = given.lowercased()
         guard given.utf8.count == expected.utf8.count else { return false }
         return zip(given.utf8, expected.utf8).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
@@ -236,11 +241,12 @@ public enum VNPay {
         public var merchantCode: String
         public var transactionReference: String
         public var orderInfo: String
-        public var transactionDate: Date
+        /// The transaction's `vnp_CreateDate` as it was signed (`yyyyMMddHHmmss`).
+        public var transactionDate: String
         public var createdAt: Date
         public var clientAddress: String
 
-        public init(requestId: String, merchantCode: String, transactionReference: String, orderInfo: String, transactionDate: Date,
+        public init(requestId: String, merchantCode: String, transactionReference: String, orderInfo: String, transactionDate: String,
                     createdAt: Date, clientAddress: String) {
             self.requestId = requestId
             self.merchantCode = merchantCode
@@ -253,7 +259,7 @@ public enum VNPay {
 
         /// The JSON body, with its `vnp_SecureHash` over the pipe-joined fields.
         public func signed(secret: String) -> [String: String] {
-            let (transaction, created) = (VNPay.timestamp(transactionDate), VNPay.timestamp(createdAt))
+            let (transaction, created) = (transactionDate, VNPay.timestamp(createdAt))
             return ["vnp_RequestId": requestId, "vnp_Version": VNPay.version, "vnp_Command": "querydr", "vnp_TmnCode": merchantCode,
                     "vnp_TxnRef": transactionReference, "vnp_OrderInfo": orderInfo, "vnp_TransactionDate": transaction,
                     "vnp_CreateDate": created, "vnp_IpAddr": clientAddress,
@@ -265,9 +271,8 @@ public enum VNPay {
 
     /// Whether a `querydr` response carries the platform's signature.
     public static func verifyQueryResponse(_ response: [String: String], secret: String) -> Bool {
-        guard let given = response["vnp_SecureHash"]?.lowercased() else { return false }
-        let expected = hmac(queryResponseHashData(response), secret: secret)
-        return given.utf8.count == expected.utf8.count && zip(given.utf8, expected.utf8).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        guard let given = response["vnp_SecureHash"] else { return false }
+        return sameHash(given, hmac(queryResponseHashData(response), secret: secret))
     }
 
     /// The fields of a `querydr` response in the order their hash joins them with `|`.

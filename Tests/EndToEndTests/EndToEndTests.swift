@@ -46,6 +46,26 @@ final class EndToEndTests: XCTestCase {
             SELECT string_agg(l.account || '=' || l.amount_vnd, ' ' ORDER BY l.line) FROM payment.ledger_lines l
             JOIN payment.ledger_journals j USING (journal_id) WHERE j.payment_id = $1
             """, ["\(dossier).1"]), "member:\(member)=142500 org:\(system.organisation):dues-income=-142500")
+        // A dossier withdrawn before its payment request arrives never gets an order.
+        let withdrawn = "\(system.organisation)-261201-\(String(format: "%06d", Int.random(in: 1...999_999)))"
+        func publish<Payload: Codable & Sendable>(_ type: MessageType, _ data: Payload) throws {
+            let envelope = Envelope(source: "urn:tthc:test", type: type, subject: withdrawn, data: data)
+            try amqp.publish(exchange: Exchange.events, routingKey: type.routingKey, body: try WireJSON.encode(envelope),
+                             properties: MessageProperties(messageId: envelope.id, userId: "tthc-routing"))
+            try amqp.waitForConfirms()
+        }
+        try publish(.dossierWithdrawn, DossierWithdrawnV1(dossierCode: withdrawn, memberId: member, reason: "Rút trước khi nộp tiền",
+                                                          withdrawnAt: Date()))
+        try TestEnvironment.eventually("the withdrawal kept") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM payment.withdrawn_dossiers WHERE dossier_code = $1", [withdrawn]) == 1
+        }
+        let consumed = system.metric("payment", "tthc_messages_consumed_total")
+        try publish(.paymentRequested, PaymentRequestedV2(
+            paymentId: "\(withdrawn).1", dossierCode: withdrawn, memberId: member, collectingOrganisationCode: system.organisation,
+            procedureCode: ProcedureCode.partyDues, procedureVersion: 2, purpose: .partyDues,
+            dues: DuesDeclaration(firstMonth: DuesMonth(year: 2027, month: 1), group: "student"), requestedAt: Date()))
+        try TestEnvironment.eventually("the request handled") { system.metric("payment", "tthc_messages_consumed_total") > consumed }
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM payment.payment_orders WHERE dossier_code = $1", [withdrawn]), 0)
         XCTAssertEqual(try system.stopAll()["payment"], 0)
     }
 }

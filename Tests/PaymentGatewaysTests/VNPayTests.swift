@@ -47,7 +47,7 @@ final class VNPayTests: XCTestCase {
 
     func testAQueryIsSignedOverItsPipeJoinedFieldsAndSoIsItsAnswer() {
         let request = VNPay.QueryRequest(requestId: "R1", merchantCode: "TTHCDEV1", transactionReference: "X.1.1", orderInfo: "Truy van",
-                                         transactionDate: Date(timeIntervalSince1970: 1_796_000_000), createdAt: Date(timeIntervalSince1970: 1_796_001_200),
+                                         transactionDate: "20261201091500", createdAt: Date(timeIntervalSince1970: 1_796_001_200),
                                          clientAddress: "127.0.0.1").signed(secret: secret)
         let data = ["R1", "2.1.0", "querydr", "TTHCDEV1", "X.1.1", request["vnp_TransactionDate"]!, request["vnp_CreateDate"]!,
                     "127.0.0.1", "Truy van"].joined(separator: "|")

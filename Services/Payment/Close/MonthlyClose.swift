@@ -43,7 +43,9 @@ struct MonthlyClose: Sendable {
         let received = try db.execute("""
             SELECT coalesce(sum(l.amount_vnd), 0)::bigint AS received FROM ledger_lines l JOIN ledger_journals j USING (journal_id)
             WHERE l.account IN ($1, $2) AND l.amount_vnd > 0
-              AND ((j.kind = 'receipt' AND j.posted_at < $3) OR j.kind = 'remittance')
+              AND ((j.kind = 'receipt' AND j.posted_at < $3
+                    AND j.payment_id IN (SELECT payment_id FROM payment_orders WHERE purpose = 'party-dues'))  -- dues, never fees
+                   OR j.kind = 'remittance')
             """, [bank, cash, month.adding(1).start]).first?.int("received") ?? 0
         let counted = try db.execute("SELECT coalesce(sum(base_vnd), 0)::bigint AS counted FROM dues_closes WHERE organisation_code = $1",
                                      [organisation]).first?.int("counted") ?? 0
@@ -70,7 +72,7 @@ struct MonthlyClose: Sendable {
             keptVND: kept, remittedVND: remitted, closedAt: context.now))
     }
 
-    /// Each chi bộ's members with the rules' `arrearsMonthsToReport` or more unpaid months in
+    /// Each chi bộ's (or chi bộ cơ sở's) members with the rules' `arrearsMonthsToReport` or more unpaid months in
     /// `month`'s year up to it, counted from January or from when payment started collecting the
     /// member's dues (a month paid, exempt or reduced counts as paid); once per chi bộ and month.
     func reportArrears(_ month: DuesMonth, context: HandlerContext) throws {
@@ -80,7 +82,7 @@ struct MonthlyClose: Sendable {
                 SELECT mo.member_id, mo.organisation_code,
                        greatest($1::date, date_trunc('month', (SELECT min(m.at) FROM member_organisation_moves m
                                                                 WHERE m.member_id = mo.member_id) AT TIME ZONE 'Asia/Ho_Chi_Minh')::date) AS first_month
-                FROM member_organisations mo JOIN dues_organisations o ON o.code = mo.organisation_code AND o.kind = 'cell'
+                FROM member_organisations mo
                 WHERE NOT EXISTS (SELECT 1 FROM dues_arrears_reports r WHERE r.organisation_code = mo.organisation_code AND r.month = $4))
             SELECT m.organisation_code, m.member_id, array_to_string(array_agg(to_char(g, 'YYYY-MM') ORDER BY g), ',') AS unpaid
             FROM members m, generate_series(m.first_month, $2::date, interval '1 month') g

@@ -36,7 +36,8 @@ struct CashRoutes: Sendable {
 
     func record(_ paymentId: String, _ cash: CashPayment, _ call: OfficerCall) throws -> HTTPAnswer {
         let context = call.context
-        guard let order = try OrderDesk.order(where: "payment_id = $1", paymentId, lock: true, db: context.db) else {
+        // Not locked here: `receive` takes the member's lock, then the order's (the order every path keeps).
+        guard let order = try OrderDesk.order(where: "payment_id = $1", paymentId, db: context.db) else {
             try call.audit("record-cash", allowed: false, detail: "unknown \(paymentId)")
             return try HTTPAnswer.error(.notFound, "unknown-payment", "Không có khoản thanh toán \(paymentId).")
         }

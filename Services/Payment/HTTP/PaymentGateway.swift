@@ -18,7 +18,7 @@ protocol PaymentGateway: Sendable {
     /// The answer the platform expects for a callback's result (status and body).
     func answer(_ result: CallbackResult) -> (status: Int, body: String)
     /// Asks the platform what became of an attempt (for one whose callback never came).
-    func query(reference: String, createdAt: Date, now: Date) -> GatewayQuery
+    func query(reference: String, transactionDate: String, now: Date) -> GatewayQuery
 }
 
 /// The platform's answer about one attempt.
@@ -100,12 +100,13 @@ struct VNPayGateway: PaymentGateway {
 
     func answer(_ result: CallbackResult) -> (status: Int, body: String) { (200, result.vnpay.json) }
 
-    func query(reference: String, createdAt: Date, now: Date) -> GatewayQuery {
+    func query(reference: String, transactionDate: String, now: Date) -> GatewayQuery {
         let request = VNPay.QueryRequest(requestId: UUID().uuidString.replacingOccurrences(of: "-", with: ""), merchantCode: merchantCode,
-                                         transactionReference: reference, orderInfo: "Truy van \(reference)", transactionDate: createdAt,
+                                         transactionReference: reference, orderInfo: "Truy van \(reference)", transactionDate: transactionDate,
                                          createdAt: now, clientAddress: "127.0.0.1")
-        guard let answer = HTTPCalls.postJSON(queryURL, request.signed(secret: hashSecret), timeout: 10),
-              VNPay.verifyQueryResponse(answer, secret: hashSecret) else { return .unanswered }
+        guard let answer = HTTPCalls.postJSON(queryURL, request.signed(secret: hashSecret), timeout: 5),
+              VNPay.verifyQueryResponse(answer, secret: hashSecret),
+              answer["vnp_TxnRef"] == reference, answer["vnp_TmnCode"] == merchantCode else { return .unanswered }
         switch answer["vnp_ResponseCode"] {
         case "00":
             guard let outcome = VNPay.Outcome(answer.merging(["vnp_ResponseCode": answer["vnp_TransactionStatus"] ?? "99"]) { $1 }) else {
@@ -120,6 +121,7 @@ struct VNPayGateway: PaymentGateway {
 
 /// Blocking HTTP for the few calls payment makes out (the platform's query), with a timeout.
 enum HTTPCalls {
+    /// `timeout` bounds the whole call (the query runs inside a timer's transaction).
     static func postJSON(_ url: String, _ body: [String: String], timeout: TimeInterval) -> [String: String]? {
         guard let target = URL(string: url), let data = try? JSONSerialization.data(withJSONObject: body) else { return nil }
         var request = URLRequest(url: target, timeoutInterval: timeout)
@@ -128,14 +130,15 @@ enum HTTPCalls {
         request.httpBody = data
         let done = DispatchSemaphore(value: 0)
         let answer = Mutex<[String: String]?>(nil)
-        URLSession.shared.dataTask(with: request) { data, response, _ in
+        let task = URLSession.shared.dataTask(with: request) { data, response, _ in
             if (response as? HTTPURLResponse)?.statusCode == 200, let data,
                let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
                 answer.withLock { $0 = object.compactMapValues { $0 as? String } }
             }
             done.signal()
-        }.resume()
-        done.wait()
+        }
+        task.resume()
+        if done.wait(timeout: .now() + timeout) == .timedOut { task.cancel() }
         return answer.withLock { $0 }
     }
 }

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Hummingbird
+import PaymentGateways
 import PaymentRules
 import Persistence
 import ServiceKit
@@ -34,7 +35,7 @@ struct ReconciliationRoutes: Sendable {
         let allowed = call.officer.role == "auditor"
         try call.audit("reconcile-statement", allowed: allowed, detail: "\(provider) \(day)")
         guard allowed else { return try HTTPAnswer.error(.forbidden, "forbidden", "Chỉ kiểm toán viên được đối soát với cổng thanh toán.") }
-        guard day.count == 8, let start = VNPayDay.start(day) else {
+        guard let start = VNPayDay.start(day) else {
             return try HTTPAnswer.error(.badRequest, "invalid-day", "Ngày đối soát phải có dạng yyyyMMdd.")
         }
         let lines: [Reconciliation.StatementLine]
@@ -45,17 +46,18 @@ struct ReconciliationRoutes: Sendable {
         func amounts(_ sql: String, _ parameters: [(any PostgresEncodable)?]) throws -> [String: Int] {
             try db.execute(sql, parameters).rows.reduce(into: [:]) { $0[try $1.string("reference")] = try $1.int("amount") }
         }
+        // A booking belongs to the day the platform says the payer paid (a callback after midnight,
+        // a query 20 minutes late), else to the day it was booked.
         let booked = try amounts("""
-            SELECT substr(j.source_key, length($1) + 2) AS reference, sum(l.amount_vnd) FILTER (WHERE l.amount_vnd > 0)::bigint AS amount
-            FROM ledger_journals j JOIN ledger_lines l USING (journal_id)
-            WHERE j.kind = 'receipt' AND j.source_key LIKE $1 || ':%' AND j.posted_at >= $2 AND j.posted_at < $3
-            GROUP BY j.source_key
+            SELECT a.transaction_reference AS reference, a.amount_vnd AS amount
+            FROM gateway_attempts a JOIN ledger_journals j ON j.source_key = $1 || ':' || a.transaction_reference AND j.kind = 'receipt'
+            WHERE a.provider = $1 AND coalesce(a.platform_paid_at, j.posted_at) >= $2 AND coalesce(a.platform_paid_at, j.posted_at) < $3
             """, [provider, start, start.addingTimeInterval(86_400)])
         let others = try amounts("""
-            SELECT substr(j.source_key, length($1) + 2) AS reference, sum(l.amount_vnd) FILTER (WHERE l.amount_vnd > 0)::bigint AS amount
-            FROM ledger_journals j JOIN ledger_lines l USING (journal_id)
-            WHERE j.kind = 'receipt' AND j.source_key = ANY($2::text[]) GROUP BY j.source_key
-            """, [provider, PostgresArray(lines.map { "\(provider):\($0.reference)" })])
+            SELECT a.transaction_reference AS reference, a.amount_vnd AS amount
+            FROM gateway_attempts a JOIN ledger_journals j ON j.source_key = $1 || ':' || a.transaction_reference AND j.kind = 'receipt'
+            WHERE a.provider = $1 AND a.transaction_reference = ANY($2::text[])
+            """, [provider, PostgresArray(lines.map(\.reference))])
         return try HTTPAnswer.json(.ok, Report(day: day, statementLines: lines.count, bookedThatDay: booked.count,
                                               mismatches: Reconciliation.compare(statement: lines, booked: booked, bookedOtherDays: others)))
     }
@@ -66,7 +68,9 @@ struct ReconciliationRoutes: Sendable {
 
     /// The statement's lines; its fields are codes and numbers, never quoted.
     static func parse(_ csv: String) throws -> [Reconciliation.StatementLine] {
-        var rows = csv.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        // A byte-order mark, as spreadsheet tools write, is not part of the header.
+        let text = csv.hasPrefix("\u{FEFF}") ? String(csv.dropFirst()) : csv
+        var rows = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         guard rows.first == ["TxnRef", "TransactionNo", "AmountVND", "PayDate", "ResponseCode"] else {
             throw StatementProblem(message: "Dòng tiêu đề phải là TxnRef,TransactionNo,AmountVND,PayDate,ResponseCode.")
         }
@@ -82,10 +86,10 @@ struct ReconciliationRoutes: Sendable {
 
 /// A platform day `yyyyMMdd` (Vietnam time).
 enum VNPayDay {
+    /// Its first instant; nil unless it is a day that exists (no 20261301).
     static func start(_ day: String) -> Date? {
-        guard let year = Int(day.prefix(4)), let month = Int(day.dropFirst(4).prefix(2)), let date = Int(day.suffix(2)) else { return nil }
-        var components = DateComponents(year: year, month: month, day: date)
-        components.timeZone = TimeZone(secondsFromGMT: 7 * 3600)
-        return Calendar(identifier: .gregorian).date(from: components)
+        guard day.count == 8, day.allSatisfy(\.isASCII), let start = VNPay.date(day + "000000"),
+              VNPay.timestamp(start).prefix(8) == day else { return nil }
+        return start
     }
 }

@@ -1,9 +1,10 @@
 import Contracts
 import ServiceKit
 
-/// `dossier.withdrawn.v1`: the dossier's unpaid order is cancelled (its assessment reversed).
+/// `dossier.withdrawn.v1`: the dossier's unpaid order is cancelled (its assessment reversed); one
+/// not opened yet never will be.
 struct DossierWithdrawnHandler: MessageHandler {
-    let tables = ["payment_orders", "ledger_journals", "ledger_lines"]
+    let tables = ["withdrawn_dossiers", "payment_orders", "ledger_journals", "ledger_lines"]
     let messageType = MessageType.dossierWithdrawn
     let desk: OrderDesk
 

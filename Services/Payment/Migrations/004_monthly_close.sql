@@ -35,3 +35,12 @@ CREATE INDEX ledger_journals_posted ON ledger_journals (kind, posted_at);
 ALTER TABLE ledger_journals DROP CONSTRAINT ledger_journals_kind_check;
 ALTER TABLE ledger_journals ADD CONSTRAINT ledger_journals_kind_check
     CHECK (kind IN ('assessment', 'receipt', 'remittance', 'refund', 'cancellation'));
+
+-- When the platform says the payer paid (vnp_PayDate): reconciliation matches its statement's day.
+ALTER TABLE gateway_attempts ADD COLUMN platform_paid_at timestamptz;
+
+-- Dossiers withdrawn before payment heard of their pay step: no order is opened for them.
+CREATE TABLE withdrawn_dossiers (
+    dossier_code text PRIMARY KEY,
+    withdrawn_at timestamptz NOT NULL
+);

@@ -19,7 +19,8 @@ struct GatewayAttempts: Sendable {
 
     struct QueryPayload: Codable {
         let reference: String
-        let createdAt: Date
+        /// The attempt's `vnp_CreateDate` exactly as signed (`yyyyMMddHHmmss`, Vietnam time).
+        let transactionDate: String
         let asked: Int
     }
 
@@ -32,7 +33,7 @@ struct GatewayAttempts: Sendable {
             INSERT INTO gateway_attempts (transaction_reference, payment_id, provider, amount_vnd, created_at) VALUES ($1, $2, $3, $4, $5)
             """, [reference, order.paymentId, gateway.provider, order.amountToPayVND, context.now])
         try Timers.schedule(kind: Self.queryTimer, key: reference, dueAt: context.now.addingTimeInterval(Self.queryAfter),
-                            payload: QueryPayload(reference: reference, createdAt: context.now, asked: 0), in: context)
+                            payload: QueryPayload(reference: reference, transactionDate: VNPay.timestamp(context.now), asked: 0), in: context)
         return reference
     }
 
@@ -45,9 +46,13 @@ struct GatewayAttempts: Sendable {
         let paymentId = try attempt.string("payment_id")
         guard try attempt.int("amount_vnd") == outcome.amountVND else { return .wrongAmount }
         guard try attempt.optionalString("outcome") == nil else { return .alreadyConfirmed }
-        try db.execute("UPDATE gateway_attempts SET outcome = $2, response_code = $3, provider_transaction = $4 WHERE transaction_reference = $1",
-                       [outcome.transactionReference, outcome.succeeded ? "paid" : "failed", outcome.responseCode, outcome.transactionNumber])
-        try Timers.cancel(kind: Self.queryTimer, key: outcome.transactionReference, in: context)
+        // The query timer is left alone (it does nothing for a settled attempt): a callback never
+        // waits on the timer row a query may hold.
+        try db.execute("""
+            UPDATE gateway_attempts SET outcome = $2, response_code = $3, provider_transaction = $4, platform_paid_at = $5
+            WHERE transaction_reference = $1
+            """, [outcome.transactionReference, outcome.succeeded ? "paid" : "failed", outcome.responseCode, outcome.transactionNumber,
+                  outcome.payDate])
         guard outcome.succeeded else {
             guard let order = try OrderDesk.order(where: "payment_id = $1", paymentId, db: db) else { return .unknownOrder }
             try context.emit(.paymentFailed, subject: order.dossierCode, data: PaymentFailedV1(
@@ -71,23 +76,26 @@ struct GatewayAttempts: Sendable {
 struct GatewayQueryTimer: TimerHandler {
     let attempts: GatewayAttempts
     var kind: String { GatewayAttempts.queryTimer }
+    /// One per transaction: the platform is asked before any lock is taken, with nothing else held.
+    var firesAlone: Bool { true }
 
     func fire(_ timer: DueTimer, context: HandlerContext) throws {
         let payload = try timer.decode(GatewayAttempts.QueryPayload.self)
         guard try context.db.execute("SELECT 1 FROM gateway_attempts WHERE transaction_reference = $1 AND outcome IS NULL",
                                      [payload.reference]).first != nil else { return }
-        switch attempts.gateway.query(reference: payload.reference, createdAt: payload.createdAt, now: context.now) {
+        switch attempts.gateway.query(reference: payload.reference, transactionDate: payload.transactionDate, now: context.now) {
         case let .settled(outcome):
             _ = try attempts.settle(outcome, context: context)
         case .pending, .unanswered:
             guard payload.asked + 1 < GatewayAttempts.queries else { return }
             try Timers.schedule(kind: kind, key: timer.key, dueAt: context.now.addingTimeInterval(GatewayAttempts.queryAfter),
-                                payload: GatewayAttempts.QueryPayload(reference: payload.reference, createdAt: payload.createdAt,
+                                payload: GatewayAttempts.QueryPayload(reference: payload.reference, transactionDate: payload.transactionDate,
                                                                       asked: payload.asked + 1), in: context)
         case .neverPaid:
             // The payer never completed it at the platform: the attempt is over, the order stays open.
-            try context.db.execute("UPDATE gateway_attempts SET outcome = 'failed', response_code = '91' WHERE transaction_reference = $1",
-                                   [payload.reference])
+            try context.db.execute("""
+                UPDATE gateway_attempts SET outcome = 'failed', response_code = '91' WHERE transaction_reference = $1 AND outcome IS NULL
+                """, [payload.reference])
         }
     }
 }

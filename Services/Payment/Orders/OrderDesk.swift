@@ -19,6 +19,8 @@ struct OrderDesk: Sendable {
         let organisation: String
         let purpose: PaymentPurpose
         let months: [DuesMonthDue]
+        /// Assessed (the months' dues, or the fee).
+        let amountDueVND: Int
         let amountToPayVND: Int
         let creditAppliedVND: Int
         let status: PaymentOrderStatus
@@ -34,7 +36,9 @@ struct OrderDesk: Sendable {
     func open(_ request: PaymentRequestedV2, cause: IncomingMessage?, context: HandlerContext) throws {
         let db = context.db
         try Self.lockMember(request.memberId, db: db)
-        guard try db.execute("SELECT 1 FROM payment_orders WHERE dossier_code = $1", [request.dossierCode]).first == nil else { return }
+        guard try db.execute("SELECT 1 FROM payment_orders WHERE dossier_code = $1", [request.dossierCode]).first == nil,
+              // Withdrawn before this request arrived: nothing to pay.
+              try db.execute("SELECT 1 FROM withdrawn_dossiers WHERE dossier_code = $1", [request.dossierCode]).first == nil else { return }
         let assessment: DuesAssessment
         switch request.purpose {
         case .partyDues:
@@ -141,12 +145,14 @@ struct OrderDesk: Sendable {
     /// member's credit it used is theirs again); money arriving for it later is the member's credit.
     func cancel(dossierCode: String, context: HandlerContext) throws {
         let db = context.db
+        try db.execute("INSERT INTO withdrawn_dossiers (dossier_code, withdrawn_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                       [dossierCode, context.now])
         guard let owner = try db.execute("SELECT member_id FROM payment_orders WHERE dossier_code = $1", [dossierCode]).first else { return }
         try Self.lockMember(try owner.string("member_id"), db: db)
         guard let order = try Self.order(where: "dossier_code = $1", dossierCode, lock: true, db: db),
               order.status == .awaitingPayment else { return }
         try db.execute("UPDATE payment_orders SET status = $2 WHERE payment_id = $1", [order.paymentId, PaymentOrderStatus.cancelled.rawValue])
-        let due = order.months.reduce(0) { $0 + $1.amountDueVND }
+        let due = order.amountDueVND
         try LedgerBook.post(.cancellation, sourceKey: "cancellation:\(order.paymentId)", paymentId: order.paymentId,
                             memo: "Hủy khoản phải nộp, hồ sơ \(dossierCode) đã rút",
                             lines: LedgerPostings.assessment(member: order.memberId, organisation: order.organisation, amountVND: due)
@@ -163,13 +169,14 @@ struct OrderDesk: Sendable {
 
     static func order(where condition: String, _ value: String, lock: Bool = false, db: PostgresConnection) throws -> Order? {
         guard let row = try db.execute("""
-            SELECT payment_id, dossier_code, member_id, collecting_organisation_code, purpose, months, amount_to_pay_vnd,
+            SELECT payment_id, dossier_code, member_id, collecting_organisation_code, purpose, months, amount_due_vnd, amount_to_pay_vnd,
                    credit_applied_vnd, status, checkout_token
             FROM payment_orders WHERE \(condition)\(lock ? " FOR UPDATE" : "")
             """, [value]).first else { return nil }
         return Order(paymentId: try row.string("payment_id"), dossierCode: try row.string("dossier_code"),
                      memberId: try row.string("member_id"), organisation: try row.string("collecting_organisation_code"),
                      purpose: try row.value(PaymentPurpose.self, "purpose"), months: try row.json([DuesMonthDue].self, "months"),
+                     amountDueVND: try row.int("amount_due_vnd"),
                      amountToPayVND: try row.int("amount_to_pay_vnd"), creditAppliedVND: try row.int("credit_applied_vnd"),
                      status: try row.value(PaymentOrderStatus.self, "status"), checkoutToken: try row.string("checkout_token"))
     }

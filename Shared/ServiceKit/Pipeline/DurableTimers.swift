@@ -21,11 +21,15 @@ public protocol TimerHandler: Sendable {
     /// Keys of a periodic timer of this kind that re-arms itself: armed for now whenever the service
     /// starts, so that one moved far ahead (a test's clock) or never armed comes back.
     var armedAtStart: [String] { get }
+    /// Fired one per transaction, apart from the batch: a handler that waits on the outside world
+    /// (a payment platform's query) holds no other timer, and no lock a batch took, while it waits.
+    var firesAlone: Bool { get }
     func fire(_ timer: DueTimer, context: HandlerContext) throws
 }
 
 extension TimerHandler {
     public var armedAtStart: [String] { [] }
+    public var firesAlone: Bool { false }
 }
 
 /// Scheduling, in the caller's transaction (a handler's or an HTTP request's).
@@ -109,17 +113,29 @@ public final class TimerWorker: Sendable {
         }
     }
 
-    /// Fires the timers due now; returns how many.
+    /// Fires the timers due now (those that fire alone one per transaction); returns how many.
     @discardableResult
     public func fireDue(db: PostgresConnection) throws -> Int {
+        let alone = handlers.values.filter(\.firesAlone).map(\.kind).sorted()
+        var fired = try fireDue(db: db, kinds: alone, alone: false, limit: batchLimit)
+        guard !alone.isEmpty else { return fired }
+        var single = 0
+        while single < batchLimit, try fireDue(db: db, kinds: alone, alone: true, limit: 1) == 1 { single += 1 }
+        fired += single
+        return fired
+    }
+
+    /// One transaction: up to `limit` due timers of the `kinds` (`alone`) or of every other kind.
+    func fireDue(db: PostgresConnection, kinds: [String], alone: Bool, limit: Int) throws -> Int {
         let now = env.clock.now
         let fired = try db.transaction { tx -> Int in
             let rows = try tx.execute("""
                 SELECT id, kind, key, payload::text AS payload, due_at::text AS due_exact,
                        \(rfc3339SQL("due_at")) AS due_at
                 FROM timers WHERE fired_at IS NULL AND due_at <= $1::timestamptz
+                  AND (kind = ANY($3::text[])) = $4
                 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED
-                """, [now, batchLimit]).rows
+                """, [now, limit, PostgresArray(kinds), alone]).rows
             guard !rows.isEmpty else { return 0 }
             let context = HandlerContext(db: tx, service: env.configuration.service, now: now)
             var ids: [Int] = [], dues: [String] = []
