@@ -83,6 +83,14 @@ final class DuesCloseTests: XCTestCase, RoutingScenario {
                 WHERE source_type = 'dues.remitted.v1' AND recipient_id = $1 AND text LIKE '%nộp lên 332500 đồng%'
                 """, [grassroots]) == 1
         }
+        // The grassroots committee's own view of December: what arrived from below, what it kept.
+        let (grassrootsOfficer, cellOfficer) = (try await token(grassroots), try await token(cell))
+        let view = try XCTUnwrap(HTTPProbe.get("\(payment)/v1/organisations/\(grassroots)/dues/2026-12",
+                                               headers: ["Authorization": "Bearer \(grassrootsOfficer)"]))
+        XCTAssertEqual(view.status, 200, view.body)
+        XCTAssertTrue(view.body.contains(#""organisationCode":"\#(cell)""#) && view.body.contains(#""remittedVND":332500"#), view.body)
+        XCTAssertEqual(HTTPProbe.get("\(payment)/v1/organisations/\(grassroots)/dues/2026-12",
+                                     headers: ["Authorization": "Bearer \(cellOfficer)"])?.status, 403, "not another organisation's")
         try system.stopAll()
     }
 }
