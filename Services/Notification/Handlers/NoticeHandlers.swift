@@ -109,6 +109,23 @@ enum NoticeHandlers {
              "Kết quả giải quyết hồ sơ \($0.dossierCode) đã được cấp, mã kết quả \($0.resultCode)"
                 + ($0.verificationURL.map { "; xác thực tại \($0)." } ?? "."))
         },
+        // Party dues: what to pay and where, then paid or an attempt failed (the link works again).
+        NoticeHandler<PaymentDueV1>(messageType: .paymentDue) { due in
+            (due.dossierCode, due.memberId, due.amountToPayVND == 0
+                ? "Hồ sơ \(due.dossierCode): không phải nộp thêm tiền (\(due.creditAppliedVND > 0 ? "đã trừ vào tiền nộp thừa kỳ trước" : "được miễn"))."
+                : "Hồ sơ \(due.dossierCode): số tiền phải nộp \(due.amountToPayVND) đồng"
+                    + (due.creditAppliedVND > 0 ? " (đã trừ \(due.creditAppliedVND) đồng nộp thừa kỳ trước)" : "")
+                    + (due.checkoutUrl.map { "; nộp trực tuyến tại \($0) hoặc nộp tiền mặt cho chi bộ." } ?? "."))
+        },
+        NoticeHandler<PaymentCompletedV1>(messageType: .paymentCompleted) { paid in
+            (paid.dossierCode ?? "", paid.memberId,
+             "Đã nhận \(paid.amountVND) đồng (hồ sơ \(paid.dossierCode ?? paid.paymentId))"
+                + ((paid.creditBalanceVND ?? 0) > 0 ? "; số tiền nộp thừa \(paid.creditBalanceVND ?? 0) đồng được chuyển sang kỳ sau." : "."))
+        },
+        NoticeHandler<PaymentFailedV1>(messageType: .paymentFailed) { failed in
+            (failed.dossierCode ?? "", failed.memberId,
+             "Giao dịch thanh toán cho hồ sơ \(failed.dossierCode ?? failed.paymentId) không thành công: \(failed.reason). Có thể thanh toán lại bằng đường dẫn đã nhận.")
+        },
         // Đ.18: the member is told; any paper copy loses its validity at the same moment.
         NoticeHandler<ResultRevokedV1>(messageType: .resultRevoked) {
             ($0.dossierCode, $0.memberId ?? "",
