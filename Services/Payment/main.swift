@@ -38,6 +38,7 @@ await ServiceRuntime.run(ServiceDefinition(
         CashRoutes(desk: desk, tokens: tokens).add(to: router, resources: resources)
         ReconciliationRoutes(tokens: tokens, provider: gateway.provider).add(to: router, resources: resources)
         DuesRoutes(tokens: tokens).add(to: router, resources: resources)
+        RefundRoutes(tokens: tokens).add(to: router, resources: resources)
     },
     timers: [MonthlyCloseTimer(close: MonthlyClose(catalog: desk.catalog)),
              GatewayQueryTimer(attempts: GatewayAttempts(desk: desk, gateway: gateway))]))

@@ -138,6 +138,20 @@ final class DuesDeclarationTests: XCTestCase {
         XCTAssertEqual(problems(["kyNop": "01/2010", "nhomDangPhi": "student"]), ["out-of-range $.data.form.kyNop"])
     }
 
+    /// Intake's technical check rejects a negative or absurd basis with its path, before any dossier exists.
+    func testIntakeRejectsANegativeOrAbsurdBasisWithItsPath() throws {
+        let procedure = try XCTUnwrap(ProcedureCatalog.bundled().procedure("DANGPHI", at: december.start))
+        func problems(_ basis: String) -> [String] {
+            let submit = DossierSubmitV1(clientSubmissionId: "c1", procedureCode: "DANGPHI", receivingOrganisationCode: "HN.CB0001",
+                                         submitter: Submitter(memberId: "DV1", fullName: "Nguyễn Văn An"), formVersion: "2026.2",
+                                         form: ["kyNop": "12/2026", "nhomDangPhi": "social-insurance", "mucCanCuVND": basis], attachments: [])
+            return TechnicalCheck.problems(in: submit, procedure: procedure).map { "\($0.code) \($0.path)" }
+        }
+        XCTAssertEqual(problems("9500000"), [])
+        XCTAssertEqual(problems("-9500000"), ["invalid-value $.data.form.mucCanCuVND"])
+        XCTAssertEqual(problems("900000000"), ["out-of-range $.data.form.mucCanCuVND"], "over the data's largest basis")
+    }
+
     func testTheDeclarationReadsTheFormsFields() {
         let declared = DuesDeclaration(form: ["kyNop": "11/2026", "soThangNop": "3", "nhomDangPhi": "pensioner", "mucCanCuVND": "8000000",
                                               "mienGiam": "giam-30", "soThangMienGiam": "2", "nopThemVND": "1000"])

@@ -198,6 +198,17 @@ final class PartyDuesTests: XCTestCase, RoutingScenario {
         }
         XCTAssertEqual(try TestEnvironment.value("SELECT string_agg(month || '=' || amount_vnd, ',' ORDER BY month) FROM payment.dues_months WHERE member_id = $1",
                                                  [member.memberId]), "2026-11=47500,2027-01=95000,2027-02=0")
+        // The chi bộ hands part of the credit back in cash: at most the credit, once per refund slip.
+        func refund(_ amount: Int, slip: String = "HT-1") throws -> Int {
+            try XCTUnwrap(HTTPProbe.post("\(payment)/v1/members/\(member.memberId)/dues-refunds",
+                                         headers: ["Authorization": "Bearer \(treasurer)", "Content-Type": "application/json"],
+                                         body: #"{"refundId": "\#(slip)", "amountVND": \#(amount), "reason": "Đảng viên đề nghị nhận lại"}"#)).status
+        }
+        XCTAssertEqual(try refund(100_000), 422, "more than the credit")
+        XCTAssertEqual(try refund(35_000), 200)
+        XCTAssertEqual(try refund(35_000), 200, "the same slip again")
+        XCTAssertEqual(try ledger(account), -50_000)
+        XCTAssertEqual(try ledger("org:\(cell):cash"), 57_500 - 35_000)
         // Every journal balances, and the ledger as a whole sums to zero.
         XCTAssertEqual(try TestEnvironment.count("""
             SELECT count(*) AS n FROM (SELECT journal_id FROM payment.ledger_lines GROUP BY journal_id HAVING sum(amount_vnd) <> 0) unbalanced

@@ -46,3 +46,10 @@ public enum RemittanceSplit {
     /// level's close counts what the levels below remitted in the same run.
     public static let closingOrder = ["cell", "section", "grassroots", "superior", "organisation-board", "province", "central"]
 }
+
+extension LedgerPostings {
+    /// Credit handed back to the member in cash by the chi bộ's treasurer.
+    public static func refund(member id: String, organisation: String, amountVND: Int) -> [Line] {
+        amountVND == 0 ? [] : [Line(member(id), amountVND), Line(cash(organisation), -amountVND)]
+    }
+}
