@@ -207,6 +207,7 @@ final class PartyDuesTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(try refund(100_000), 422, "more than the credit")
         XCTAssertEqual(try refund(35_000), 200)
         XCTAssertEqual(try refund(35_000), 200, "the same slip again")
+        XCTAssertEqual(try refund(10_000), 409, "the same slip for another amount")
         XCTAssertEqual(try ledger(account), -50_000)
         XCTAssertEqual(try ledger("org:\(cell):cash"), 57_500 - 35_000)
         // Every journal balances, and the ledger as a whole sums to zero.

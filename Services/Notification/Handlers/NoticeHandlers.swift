@@ -10,8 +10,8 @@ import ServiceKit
 struct NoticeHandler<Payload: Codable & Sendable>: BatchMessageHandler {
     let tables = ["notices", "dossier_delegates"]
     let messageType: MessageType
-    /// The dossier code, the member and the text of the notice.
-    let render: @Sendable (Payload) -> (dossierCode: String, memberId: String, text: String)
+    /// The dossier code (none for a payment without one), the member and the text of the notice.
+    let render: @Sendable (Payload) -> (dossierCode: String?, memberId: String, text: String)
     /// The delegation the event records (received and accepted dossiers carry it).
     var delegation: (@Sendable (Payload) -> SubmissionDelegation?)?
 
@@ -25,7 +25,8 @@ struct NoticeHandler<Payload: Codable & Sendable>: BatchMessageHandler {
         let notices = payloads.map(render)
         if let delegation {
             try DelegateFollowers.record(zip(payloads, notices).compactMap { payload, notice in
-                delegation(payload).map { (notice.dossierCode, $0) }
+                guard let code = notice.dossierCode else { return nil }
+                return delegation(payload).map { (code, $0) }
             }, context: context)
         }
         try context.db.executeDeferred("""
@@ -112,19 +113,22 @@ enum NoticeHandlers {
         // Party dues: what to pay and where, then paid or an attempt failed (the link works again).
         NoticeHandler<PaymentDueV1>(messageType: .paymentDue) { due in
             (due.dossierCode, due.memberId, due.amountToPayVND == 0
-                ? "Hồ sơ \(due.dossierCode): không phải nộp thêm tiền (\(due.creditAppliedVND > 0 ? "đã trừ vào tiền nộp thừa kỳ trước" : "được miễn"))."
+                ? "Hồ sơ \(due.dossierCode): không phải nộp thêm tiền (" + (due.creditAppliedVND > 0 ? "đã trừ vào tiền nộp thừa kỳ trước"
+                    : due.months.isEmpty ? "các tháng kê khai đã nộp hoặc đang chờ nộp ở hồ sơ khác" : "được miễn") + ")."
                 : "Hồ sơ \(due.dossierCode): số tiền phải nộp \(due.amountToPayVND) đồng"
                     + (due.creditAppliedVND > 0 ? " (đã trừ \(due.creditAppliedVND) đồng nộp thừa kỳ trước)" : "")
                     + (due.checkoutUrl.map { "; nộp trực tuyến tại \($0) hoặc nộp tiền mặt cho chi bộ." } ?? "."))
         },
         NoticeHandler<PaymentCompletedV1>(messageType: .paymentCompleted) { paid in
-            (paid.dossierCode ?? "", paid.memberId,
-             "Đã nhận \(paid.amountVND) đồng (hồ sơ \(paid.dossierCode ?? paid.paymentId))"
+            (paid.dossierCode, paid.memberId,
+             (paid.amountVND == 0
+                ? "Khoản thanh toán \(paid.paymentId) đã hoàn tất, không phải nộp tiền (trừ vào tiền nộp thừa hoặc được miễn)"
+                : "Đã nhận \(paid.amountVND) đồng cho khoản thanh toán \(paid.paymentId)")
                 + ((paid.creditBalanceVND ?? 0) > 0 ? "; số tiền nộp thừa \(paid.creditBalanceVND ?? 0) đồng được chuyển sang kỳ sau." : "."))
         },
         NoticeHandler<PaymentFailedV1>(messageType: .paymentFailed) { failed in
-            (failed.dossierCode ?? "", failed.memberId,
-             "Giao dịch thanh toán cho hồ sơ \(failed.dossierCode ?? failed.paymentId) không thành công: \(failed.reason). Có thể thanh toán lại bằng đường dẫn đã nhận.")
+            (failed.dossierCode, failed.memberId,
+             "Giao dịch thanh toán cho khoản thanh toán \(failed.paymentId) không thành công: \(failed.reason). Có thể thanh toán lại bằng đường dẫn đã nhận.")
         },
         // Đ.18: the member is told; any paper copy loses its validity at the same moment.
         NoticeHandler<ResultRevokedV1>(messageType: .resultRevoked) {

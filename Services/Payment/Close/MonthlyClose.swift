@@ -42,10 +42,12 @@ struct MonthlyClose: Sendable {
         // so far, less what earlier closes counted: nothing is counted twice or left out.
         let received = try db.execute("""
             SELECT coalesce(sum(l.amount_vnd), 0)::bigint AS received FROM ledger_lines l JOIN ledger_journals j USING (journal_id)
-            WHERE l.account IN ($1, $2) AND l.amount_vnd > 0
-              AND ((j.kind = 'receipt' AND j.posted_at < $3
+            WHERE l.account IN ($1, $2)
+              AND ((l.amount_vnd > 0 AND j.kind = 'receipt' AND j.posted_at < $3
                     AND j.payment_id IN (SELECT payment_id FROM payment_orders WHERE purpose = 'party-dues'))  -- dues, never fees
-                   OR j.kind = 'remittance')
+                   OR (l.amount_vnd > 0 AND j.kind = 'remittance')
+                   -- Credit handed back to members is not the organisation's to keep or remit.
+                   OR (j.kind = 'refund' AND j.posted_at < $3))
             """, [bank, cash, month.adding(1).start]).first?.int("received") ?? 0
         let counted = try db.execute("SELECT coalesce(sum(base_vnd), 0)::bigint AS counted FROM dues_closes WHERE organisation_code = $1",
                                      [organisation]).first?.int("counted") ?? 0

@@ -55,6 +55,8 @@ struct GatewayAttempts: Sendable {
                   outcome.payDate])
         guard outcome.succeeded else {
             guard let order = try OrderDesk.order(where: "payment_id = $1", paymentId, db: db) else { return .unknownOrder }
+            // Only an order still to pay is worth telling the member to try again.
+            guard order.status == .awaitingPayment else { return .confirmed }
             try context.emit(.paymentFailed, subject: order.dossierCode, data: PaymentFailedV1(
                 paymentId: paymentId, dossierCode: order.dossierCode, memberId: order.memberId, provider: gateway.provider,
                 providerReference: outcome.transactionReference, responseCode: outcome.responseCode,

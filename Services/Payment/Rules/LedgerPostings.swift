@@ -48,8 +48,11 @@ public enum RemittanceSplit {
 }
 
 extension LedgerPostings {
-    /// Credit handed back to the member in cash by the chi bộ's treasurer.
-    public static func refund(member id: String, organisation: String, amountVND: Int) -> [Line] {
-        amountVND == 0 ? [] : [Line(member(id), amountVND), Line(cash(organisation), -amountVND)]
+    /// Credit handed back to the member by the chi bộ: `fromCashVND` from its cash box, the rest
+    /// from its bank account.
+    public static func refund(member id: String, organisation: String, amountVND: Int, fromCashVND: Int) -> [Line] {
+        let fromCash = min(max(fromCashVND, 0), amountVND)
+        return [Line(member(id), amountVND), Line(cash(organisation), -fromCash), Line(bank(organisation), -(amountVND - fromCash))]
+            .filter { $0.amountVND != 0 }
     }
 }
