@@ -44,3 +44,6 @@ CREATE TABLE withdrawn_dossiers (
     dossier_code text PRIMARY KEY,
     withdrawn_at timestamptz NOT NULL
 );
+
+-- The amounts of payment.requested.v1 (never produced): orders are payment_orders now.
+DROP TABLE IF EXISTS payments;
