@@ -156,6 +156,7 @@ final class ValidationTests: XCTestCase {
         let environment = clock.environment
         try system.start("intake", environment: environment)
         try system.start("validation", environment: environment)
+        try system.start("notification", environment: environment)
 
         // The member is not in the registry replica yet, so the check cannot finish.
         let member = TestEnvironment.members(1, organisation: system.organisation)[0]
@@ -180,6 +181,13 @@ final class ValidationTests: XCTestCase {
         try TestEnvironment.eventually("overdue on the public timeline") {
             try TestEnvironment.count("SELECT count(*) AS n FROM intake.dossier_events WHERE dossier_code = $1 AND event_type = $2",
                                       [code, MessageType.dossierCheckOverdue.routingKey]) == 1
+        }
+        // What the timeline promises: the receiving organisation is reminded (a notice of its own).
+        try TestEnvironment.eventually("the receiving organisation reminded") {
+            try TestEnvironment.value("""
+                SELECT text FROM notification.notices WHERE dossier_code = $1 AND source_type = $2 AND recipient_kind = 'organisation'
+                  AND recipient_id = $3
+                """, [code, MessageType.dossierCheckOverdue.routingKey, system.organisation])?.contains("quá hạn kiểm tra") == true
         }
         // When the member reaches the registry, the check finishes.
         try TestEnvironment.registerMembers([member])

@@ -40,6 +40,11 @@ struct OrganisationNoticeHandler<Payload: Codable & Sendable>: BatchMessageHandl
 
 enum OrganisationNoticeHandlers {
     static let all: [any MessageHandler] = [
+        // The public timeline says the receiving organisation was reminded (Đ.14.3): this is the reminder.
+        OrganisationNoticeHandler<DossierCheckOverdueV1>(messageType: .dossierCheckOverdue) {
+            ($0.dossierCode, [$0.receivingOrganisationCode],
+             "Hồ sơ \($0.dossierCode) đã quá hạn kiểm tra (hạn \(VietnamTime.display($0.deadline))); đề nghị kiểm tra, trả lời ngay cho người nộp.")
+        },
         OrganisationNoticeHandler<DossierStepAssignedV1>(messageType: .dossierStepAssigned) {
             ($0.dossierCode, [$0.organisationCode],
              "Hồ sơ \($0.dossierCode) được chuyển đến để xử lý (bước \($0.stepNumber)); hạn xử lý \(VietnamTime.display($0.deadline)).")
