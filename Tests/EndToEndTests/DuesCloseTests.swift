@@ -91,6 +91,20 @@ final class DuesCloseTests: XCTestCase, RoutingScenario {
         XCTAssertTrue(view.body.contains(#""organisationCode":"\#(cell)""#) && view.body.contains(#""remittedVND":332500"#), view.body)
         XCTAssertEqual(HTTPProbe.get("\(payment)/v1/organisations/\(grassroots)/dues/2026-12",
                                      headers: ["Authorization": "Bearer \(cellOfficer)"])?.status, 403, "not another organisation's")
+        // The chi bộ's officers read those notices in its inbox, and mark one read.
+        let notices = "http://127.0.0.1:18085/v1/organisations/\(cell)/notices"
+        let inbox = try XCTUnwrap(HTTPProbe.get(notices + "?limit=50", headers: ["Authorization": "Bearer \(cellOfficer)"]))
+        XCTAssertEqual(inbox.status, 200, inbox.body)
+        let page = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(inbox.body.utf8)) as? [String: Any])
+        let listed = try XCTUnwrap(page["notices"] as? [[String: Any]])
+        let arrearsNotice = try XCTUnwrap(listed.first { ($0["type"] as? String) == "dues.arrears-reported.v1" })
+        let unread = try XCTUnwrap(page["unread"] as? Int)
+        XCTAssertGreaterThanOrEqual(unread, 2, "two arrears reports")
+        let id = try XCTUnwrap(arrearsNotice["id"] as? Int)
+        XCTAssertEqual(HTTPProbe.post("\(notices)/\(id)/read", headers: ["Authorization": "Bearer \(cellOfficer)"], body: "")?.status, 200)
+        let after = try XCTUnwrap(HTTPProbe.get(notices, headers: ["Authorization": "Bearer \(cellOfficer)"])).body
+        XCTAssertTrue(after.contains(#""unread":\#(unread - 1)"#), after)
+        XCTAssertEqual(HTTPProbe.get(notices, headers: ["Authorization": "Bearer \(grassrootsOfficer)"])?.status, 403)
         try system.stopAll()
     }
 }

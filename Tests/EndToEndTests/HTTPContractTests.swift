@@ -25,7 +25,7 @@ final class HTTPContractTests: XCTestCase {
 
     func testEveryEdgeAnswersAsItsOpenAPIDocumentSays() async throws {
         let system = try SystemHarness()
-        let edges = ["intake", "validation", "routing", "archive", "payment"]
+        let edges = ["intake", "validation", "routing", "archive", "payment", "notification"]
         for service in edges { try system.start(service, waitUntilReady: false) }
         for service in edges { try system.processes[service]!.waitUntilReady() }
         defer { _ = try? system.stopAll() }
@@ -36,7 +36,8 @@ final class HTTPContractTests: XCTestCase {
                                            ("Services/Routing/HTTP/openapi.yaml", "routing", officer),
                                            ("Services/Validation/HTTP/openapi.yaml", "validation", officer),
                                            ("Services/Archive/HTTP/openapi.yaml", "archive", officer),
-                                           ("Services/Payment/HTTP/openapi.yaml", "payment", officer)] {
+                                           ("Services/Payment/HTTP/openapi.yaml", "payment", officer),
+                                           ("Services/Notification/HTTP/openapi.yaml", "notification", officer)] {
             let (status, output) = try schemathesis(document, port: SystemHarness.ports[service]!, token: token)
             XCTAssertEqual(status, 0, "\(document):\n\(output.suffix(6000))")
         }
