@@ -1,11 +1,9 @@
 import Contracts
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Messaging
 import PaymentGateways
 import Persistence
+import ServiceKit
 import Synchronization
 
 /// `tthc-bench --ipn-callbacks N`: payment's IPN edge alone. Opens N dues orders (as routing would,
@@ -48,11 +46,11 @@ enum IPNFigures {
         }
         // One attempt per order: the redirect's signed parameters name its reference and amount.
         let attempts = Mutex<[VNPay.Outcome]>([])
-        let client = HTTPClient()
+        let client = BlockingHTTP()
         let opened = tokens
         DispatchQueue.concurrentPerform(iterations: concurrency) { worker in
             for index in stride(from: worker, to: opened.count, by: concurrency) {
-                guard let location = client.get("\(paymentURL)/thanh-toan/\(opened[index])").location,
+                guard let location = client.get("\(paymentURL)/thanh-toan/\(opened[index])")?.location,
                       let query = location.split(separator: "?", maxSplits: 1).last else { continue }
                 let p = VNPay.parameters(fromQuery: String(query))
                 guard let reference = p["vnp_TxnRef"], let amount = p["vnp_Amount"].flatMap({ Int($0) }) else { continue }
@@ -75,7 +73,7 @@ enum IPNFigures {
     }
 
     /// Every URL once from `concurrency` workers: wall time, each call's latency, answers by RspCode.
-    static func fire(_ urls: [String], concurrency: Int, client: HTTPClient) -> (Double, [Double], [String: Int]) {
+    static func fire(_ urls: [String], concurrency: Int, client: BlockingHTTP) -> (Double, [Double], [String: Int]) {
         let results = Mutex<([Double], [String: Int])>(([], [:]))
         let started = ContinuousClock.now
         DispatchQueue.concurrentPerform(iterations: concurrency) { worker in
@@ -83,8 +81,9 @@ enum IPNFigures {
                 let began = ContinuousClock.now
                 let answer = client.get(urls[index])
                 let elapsed = ContinuousClock.now - began
-                let code = answer.body.range(of: #""RspCode":"[0-9]+""#, options: .regularExpression)
-                    .map { String(answer.body[$0].dropFirst(11).dropLast()) } ?? "HTTP \(answer.status)"
+                let body = answer.map { String(decoding: $0.body, as: UTF8.self) } ?? ""
+                let code = body.range(of: #""RspCode":"[0-9]+""#, options: .regularExpression)
+                    .map { String(body[$0].dropFirst(11).dropLast()) } ?? "HTTP \(answer?.status ?? 0)"
                 results.withLock {
                     $0.0.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
                     $0.1[code, default: 0] += 1
@@ -99,36 +98,5 @@ enum IPNFigures {
     struct Failure: Error, CustomStringConvertible {
         let description: String
         init(_ description: String) { self.description = description }
-    }
-}
-
-/// Blocking GETs without following redirects (the checkout's 302 is what the bench reads).
-final class HTTPClient: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-    lazy var session = URLSession(configuration: .ephemeral, delegate: self, delegateQueue: nil)
-
-    struct Answer {
-        var status = 0
-        var body = ""
-        var location: String?
-    }
-
-    func get(_ url: String) -> Answer {
-        let done = DispatchSemaphore(value: 0)
-        let answer = Mutex(Answer())
-        session.dataTask(with: URL(string: url)!) { data, response, _ in
-            let http = response as? HTTPURLResponse
-            answer.withLock {
-                $0 = Answer(status: http?.statusCode ?? 0, body: data.map { String(decoding: $0, as: UTF8.self) } ?? "",
-                            location: http?.value(forHTTPHeaderField: "Location"))
-            }
-            done.signal()
-        }.resume()
-        done.wait()
-        return answer.withLock { $0 }
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
-        completionHandler(nil)
     }
 }

@@ -78,16 +78,4 @@ enum ResultCodes {
         return parts.joined(separator: ".")
     }
 
-    /// An unguessable verification token (256 random bits, base64url): what the QR code carries.
-    static func verificationToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
-    /// Whether `token` has the shape of one (43 base64url characters); anything else is unknown at once.
-    static func isToken(_ token: String) -> Bool {
-        token.utf8.count == 43 && token.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 45 || $0 == 95 }
-    }
 }

@@ -75,7 +75,7 @@ struct ResultIssuer: Sendable {
             decidedAt: decided.decidedAt, issuedAt: context.now, resultData: decided.resultData)
         let bytes = try WireJSON.encode(document)
         let signature = try signer.sign(bytes)
-        let token = ResultCodes.verificationToken()
+        let token = UnguessableToken.make()
         try context.db.execute("""
             UPDATE results SET status = $3, result_code = $4, store_code = $5, document = $6::bytea, signature = $7::bytea,
                 sha256 = $8, verification_token = $9, issued_at = $10::timestamptz

@@ -1,9 +1,6 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import PaymentGateways
-import Synchronization
+import ServiceKit
 
 /// What payment needs of a payment platform: a redirect for the payer and a signed callback it
 /// can verify. VNPay 2.1.0 implements it; the national public-service portal's payment platform,
@@ -65,6 +62,7 @@ struct VNPayGateway: PaymentGateway {
     let hashSecret: String
     let paymentURL: String
     let queryURL: String
+    let http = BlockingHTTP()
     var provider: String { "vnpay" }
 
     struct MissingConfiguration: Error, CustomStringConvertible {
@@ -104,7 +102,8 @@ struct VNPayGateway: PaymentGateway {
         let request = VNPay.QueryRequest(requestId: UUID().uuidString.replacingOccurrences(of: "-", with: ""), merchantCode: merchantCode,
                                          transactionReference: reference, orderInfo: "Truy van \(reference)", transactionDate: transactionDate,
                                          createdAt: now, clientAddress: "127.0.0.1")
-        guard let answer = HTTPCalls.postJSON(queryURL, request.signed(secret: hashSecret), timeout: 5),
+        // Bounded in all: the query runs inside a timer's transaction.
+        guard let answer = http.postJSON(queryURL, request.signed(secret: hashSecret), timeout: 5),
               VNPay.verifyQueryResponse(answer, secret: hashSecret),
               answer["vnp_TxnRef"] == reference, answer["vnp_TmnCode"] == merchantCode else { return .unanswered }
         switch answer["vnp_ResponseCode"] {
@@ -116,29 +115,5 @@ struct VNPayGateway: PaymentGateway {
         case "91": return .neverPaid
         default: return .unanswered
         }
-    }
-}
-
-/// Blocking HTTP for the few calls payment makes out (the platform's query), with a timeout.
-enum HTTPCalls {
-    /// `timeout` bounds the whole call (the query runs inside a timer's transaction).
-    static func postJSON(_ url: String, _ body: [String: String], timeout: TimeInterval) -> [String: String]? {
-        guard let target = URL(string: url), let data = try? JSONSerialization.data(withJSONObject: body) else { return nil }
-        var request = URLRequest(url: target, timeoutInterval: timeout)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = data
-        let done = DispatchSemaphore(value: 0)
-        let answer = Mutex<[String: String]?>(nil)
-        let task = URLSession.shared.dataTask(with: request) { data, response, _ in
-            if (response as? HTTPURLResponse)?.statusCode == 200, let data,
-               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
-                answer.withLock { $0 = object.compactMapValues { $0 as? String } }
-            }
-            done.signal()
-        }
-        task.resume()
-        if done.wait(timeout: .now() + timeout) == .timedOut { task.cancel() }
-        return answer.withLock { $0 }
     }
 }

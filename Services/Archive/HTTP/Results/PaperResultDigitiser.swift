@@ -74,7 +74,7 @@ struct PaperResultDigitiser: Sendable {
                                               scanMediaType: request.scanMediaType))
         let bytes = try WireJSON.encode(document)
         let signature = try signer.sign(bytes)
-        let token = ResultCodes.verificationToken()
+        let token = UnguessableToken.make()
         var recorded = request
         recorded.scanBase64 = ""  // the scan is kept once, sealed, in `scan`
         let (scanKey, wrapped) = try envelope.newDataKey(for: recordCode)

@@ -112,7 +112,7 @@ struct ResultRoutes: Sendable {
     }
 
     func verification(_ token: String, db: PostgresConnection) throws -> Verification {
-        guard ResultCodes.isToken(token), let row = try db.execute("""
+        guard UnguessableToken.isWellFormed(token), let row = try db.execute("""
             SELECT status, result_code, store_code, document_type_code, decision, issuing_organisation_code, holder_name, origin,
                    document, signature, \(rfc3339SQL("issued_at")) AS issued_at,
                    \(rfc3339SQL("revoked_at")) AS revoked_at
