@@ -237,7 +237,7 @@ extension DuesRules {
     /// (the rates in force then). `basisVND` is the salary, benefit, pension or allowance the
     /// percentage applies to. An exemption makes it 0; a reduction (30/50/70 %) lowers it. One
     /// integer division, rounded by the catalog's rule.
-    public func amountDue(group: String, basisVND: Int?, month: Date, relief: DuesRelief?) throws -> Int {
+    public func amountDue(group: String, basisVND: Int?, month: Date, relief: DuesRelief? = nil) throws -> Int {
         let rate = try rate(group: group, month: month)
         var kept = 100
         switch relief {
@@ -255,17 +255,5 @@ extension DuesRules {
         guard let basisVND, let points = rate.basisPoints else { throw DuesError.basisRequired(group) }
         guard basisVND >= 0, basisVND <= maxBasisVND ?? Int(Int32.max) else { throw DuesError.basisOutOfRange(basisVND) }
         return rounding.apply(basisVND * points * kept, over: 10_000 * 100)
-    }
-
-    /// The same, with the relief written as the earlier tests and callers do.
-    public func amountDue(group: String, basisVND: Int?, month: Date, exemption: String? = nil,
-                          reductionPercent: Int? = nil) throws -> Int {
-        let relief: DuesRelief? = exemption.map { .exemption($0) } ?? reductionPercent.map { .reduction(percent: $0) }
-        return try amountDue(group: group, basisVND: basisVND, month: month, relief: relief)
-    }
-
-    /// Whether the group's rate in force in `month` is a percentage of a basis.
-    public func needsBasis(group: String, month: Date) -> Bool {
-        (try? rate(group: group, month: month))?.fixedVND == nil
     }
 }

@@ -72,11 +72,11 @@ final class DuesTests: XCTestCase {
     func testExemptionsAndReductionsComeFromTheData() throws {
         let dues = try rules()
         XCTAssertEqual(try dues.amountDue(group: "pensioner", basisVND: 9_000_000, month: november,
-                                          exemption: "membership-50-years"), 0)
+                                          relief: .exemption("membership-50-years")), 0)
         XCTAssertEqual(try dues.amountDue(group: "social-insurance", basisVND: 10_000_000, month: november,
-                                          reductionPercent: 30), 70_000)
+                                          relief: .reduction(percent: 30)), 70_000)
         XCTAssertThrowsError(try dues.amountDue(group: "social-insurance", basisVND: 10_000_000, month: november,
-                                                reductionPercent: 40)) {
+                                                relief: .reduction(percent: 40))) {
             XCTAssertEqual($0 as? DuesError, .reductionNotAllowed(40))
         }
         XCTAssertThrowsError(try dues.amountDue(group: "social-insurance", basisVND: nil, month: november))

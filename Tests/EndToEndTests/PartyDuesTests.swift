@@ -54,10 +54,6 @@ final class PartyDuesTests: XCTestCase, RoutingScenario {
         return replies.map { $0["rspCode"] as? String ?? "-" }
     }
 
-    func ledger(_ account: String) throws -> Int {
-        Int(try TestEnvironment.value("SELECT coalesce(sum(amount_vnd), 0) FROM payment.ledger_lines WHERE account = $1", [account]) ?? "0")!
-    }
-
     func receipts(_ code: String) throws -> Int {
         try TestEnvironment.count("""
             SELECT count(*) AS n FROM payment.ledger_journals WHERE kind = 'receipt' AND payment_id = (
@@ -211,9 +207,7 @@ final class PartyDuesTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(try ledger(account), -50_000)
         XCTAssertEqual(try ledger("org:\(cell):cash"), 57_500 - 35_000)
         // Every journal balances, and the ledger as a whole sums to zero.
-        XCTAssertEqual(try TestEnvironment.count("""
-            SELECT count(*) AS n FROM (SELECT journal_id FROM payment.ledger_lines GROUP BY journal_id HAVING sum(amount_vnd) <> 0) unbalanced
-            """), 0)
+        XCTAssertEqual(try unbalancedJournals(), 0)
         try system.stopAll()
     }
 }
@@ -292,14 +286,24 @@ extension PartyDuesTests {
         XCTAssertEqual(try ledger("org:\(system.organisation):bank"), 24 * 95_000)
         let retried = replies.withLock { $0.values.filter { $0.contains { !["00", "02"].contains($0) } }.count }
         print("payments whose callback met the killed payment and was retried: \(retried) of \(references.count)")
-        XCTAssertEqual(try TestEnvironment.count("""
-            SELECT count(*) AS n FROM (SELECT journal_id FROM payment.ledger_lines GROUP BY journal_id HAVING sum(amount_vnd) <> 0) unbalanced
-            """), 0)
+        XCTAssertEqual(try unbalancedJournals(), 0)
         try system.stopAll()
     }
 }
 
 extension RoutingScenario {
+    /// An account's balance in payment's ledger (debits positive).
+    func ledger(_ account: String) throws -> Int {
+        Int(try TestEnvironment.value("SELECT coalesce(sum(amount_vnd), 0) FROM payment.ledger_lines WHERE account = $1", [account]) ?? "0")!
+    }
+
+    /// Journals of payment's ledger whose lines do not sum to zero (double entry broken).
+    func unbalancedJournals() throws -> Int {
+        try TestEnvironment.count("""
+            SELECT count(*) AS n FROM (SELECT journal_id FROM payment.ledger_lines GROUP BY journal_id HAVING sum(amount_vnd) <> 0) unbalanced
+            """)
+    }
+
     /// The member declares dues and pays them in cash to their chi bộ's treasurer; returns once paid.
     func payDuesInCash(_ member: MemberRecord, firstMonth: String, months: Int = 1) async throws {
         let channel = try IntakeTests.ReplyChannel()

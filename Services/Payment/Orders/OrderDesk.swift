@@ -24,7 +24,6 @@ struct OrderDesk: Sendable {
         let amountToPayVND: Int
         let creditAppliedVND: Int
         let status: PaymentOrderStatus
-        let checkoutToken: String
     }
 
     func checkoutURL(_ token: String) -> String { "\(publicBaseURL)/thanh-toan/\(token)" }
@@ -63,7 +62,8 @@ struct OrderDesk: Sendable {
             guard fee >= 0 else { throw PermanentFailure(code: "invalid-amount", reason: "feeVND must not be negative") }
             assessment = DuesAssessment(months: [], amountDueVND: fee, creditAppliedVND: 0, extraVND: 0, amountToPayVND: fee)
         }
-        let token = Self.newToken()
+        // The checkout link's capability: it cannot be guessed from a dossier code.
+        let token = UnguessableToken.make()
         let values: [(any PostgresEncodable)?] = [
             request.paymentId, request.dossierCode, request.memberId, request.collectingOrganisationCode, request.purpose.rawValue,
             try JSONText(assessment.months), assessment.amountDueVND, assessment.creditAppliedVND, assessment.extraVND,
@@ -108,11 +108,7 @@ struct OrderDesk: Sendable {
     func receive(paymentId: String, amountVND: Int, channel: PaymentChannel, provider: String, providerReference: String,
                  exact: Bool, cause: IncomingMessage?, context: HandlerContext) throws -> Received {
         let db = context.db
-        guard let owner = try db.execute("SELECT member_id FROM payment_orders WHERE payment_id = $1", [paymentId]).first else {
-            return .unknownOrder
-        }
-        try Self.lockMember(try owner.string("member_id"), db: db)
-        guard let order = try Self.order(where: "payment_id = $1", paymentId, lock: true, db: db) else { return .unknownOrder }
+        guard let order = try Self.lockedOrder(where: "payment_id = $1", paymentId, db: db) else { return .unknownOrder }
         let sourceKey = "\(provider):\(providerReference)"
         if try LedgerBook.posted(sourceKey, db: db) { return .duplicate }
         let outcome = order.status.receive(amountVND, toPay: order.amountToPayVND, exact: exact)
@@ -147,10 +143,9 @@ struct OrderDesk: Sendable {
         let db = context.db
         try db.execute("INSERT INTO withdrawn_dossiers (dossier_code, withdrawn_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                        [dossierCode, context.now])
-        guard let owner = try db.execute("SELECT member_id FROM payment_orders WHERE dossier_code = $1", [dossierCode]).first else { return }
-        try Self.lockMember(try owner.string("member_id"), db: db)
-        guard let order = try Self.order(where: "dossier_code = $1", dossierCode, lock: true, db: db),
-              order.status == .awaitingPayment else { return }
+        guard let order = try Self.lockedOrder(where: "dossier_code = $1", dossierCode, db: db), order.status == .awaitingPayment else {
+            return
+        }
         try db.execute("UPDATE payment_orders SET status = $2 WHERE payment_id = $1", [order.paymentId, PaymentOrderStatus.cancelled.rawValue])
         let due = order.amountDueVND
         try LedgerBook.post(.cancellation, sourceKey: "cancellation:\(order.paymentId)", paymentId: order.paymentId,
@@ -165,12 +160,19 @@ struct OrderDesk: Sendable {
         try db.execute("SELECT pg_advisory_xact_lock(hashtextextended('payment-member:' || $1, 0))", [member])
     }
 
+    /// The order, read under its member's lock and then its row's: the order every path takes them in.
+    static func lockedOrder(where condition: String, _ value: String, db: PostgresConnection) throws -> Order? {
+        guard let owner = try db.execute("SELECT member_id FROM payment_orders WHERE \(condition)", [value]).first else { return nil }
+        try lockMember(try owner.string("member_id"), db: db)
+        return try order(where: condition, value, lock: true, db: db)
+    }
+
     // MARK: Reading
 
     static func order(where condition: String, _ value: String, lock: Bool = false, db: PostgresConnection) throws -> Order? {
         guard let row = try db.execute("""
             SELECT payment_id, dossier_code, member_id, collecting_organisation_code, purpose, months, amount_due_vnd, amount_to_pay_vnd,
-                   credit_applied_vnd, status, checkout_token
+                   credit_applied_vnd, status
             FROM payment_orders WHERE \(condition)\(lock ? " FOR UPDATE" : "")
             """, [value]).first else { return nil }
         return Order(paymentId: try row.string("payment_id"), dossierCode: try row.string("dossier_code"),
@@ -178,14 +180,6 @@ struct OrderDesk: Sendable {
                      purpose: try row.value(PaymentPurpose.self, "purpose"), months: try row.json([DuesMonthDue].self, "months"),
                      amountDueVND: try row.int("amount_due_vnd"),
                      amountToPayVND: try row.int("amount_to_pay_vnd"), creditAppliedVND: try row.int("credit_applied_vnd"),
-                     status: try row.value(PaymentOrderStatus.self, "status"), checkoutToken: try row.string("checkout_token"))
-    }
-
-    /// 32 random bytes, URL-safe base64: the checkout link cannot be guessed from a dossier code.
-    static func newToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+                     status: try row.value(PaymentOrderStatus.self, "status"))
     }
 }
