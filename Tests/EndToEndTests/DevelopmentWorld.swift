@@ -14,7 +14,7 @@ final class DevelopmentWorld {
         started = Date()
         system = try SystemHarness()
         try system.startAll(autoDecide: false)
-        _ = try system.admin(["members", "load-fixture", "--count", "2"])
+        try Self.loadMembers(system)
         _ = try system.admin(["organisations", "load-fixture"])
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("simulate-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -32,8 +32,18 @@ final class DevelopmentWorld {
     /// Every example submits for DV0000001 from HN.CB0001: after a completed transfer moved it,
     /// loading the registry again (a newer revision) puts it back.
     func resetMembers() throws {
-        _ = try system.admin(["members", "load-fixture", "--count", "2"])
+        try Self.loadMembers(system)
         try awaitMembersInTheirCells()
+    }
+
+    /// The fixture registry, as a revision strictly newer than the copy replicated now: the default
+    /// (the Unix second) equals an earlier load's when a transfer completes within that second, and
+    /// the replicas then keep the moved member.
+    private static func loadMembers(_ system: SystemHarness) throws {
+        let current = try TestEnvironment.value("SELECT max(revision)::text FROM validation.members WHERE member_id = 'DV0000001'")
+            .flatMap { Int($0) } ?? 0
+        _ = try system.admin(["members", "load-fixture", "--count", "2",
+                              "--revision", String(max(Int(Date().timeIntervalSince1970), current + 1))])
     }
 
     private func awaitMembersInTheirCells() throws {
