@@ -36,8 +36,13 @@ var targets: [Target] = [
     .target(name: "PaymentGateways", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Shared/PaymentGateways"),
     .testTarget(name: "PaymentGatewaysTests", dependencies: ["PaymentGateways"], path: "Tests/PaymentGatewaysTests"),
     // Test tooling: plays the payment gateway (redirect, signed IPN calls with retries, querydr).
+    // SMS gateways' protocols (brandname SMS), shared by notification and the gateway sandbox.
+    .target(name: "SMSGateways", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Shared/SMSGateways"),
+    // E-mail through a mail server: libcurl's SMTP (STARTTLS, authentication).
+    .systemLibrary(name: "CCurl", path: "Shared/CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+    .target(name: "Mail", dependencies: ["CCurl"], path: "Shared/Mail"),
     .executableTarget(name: "GatewaySandbox",
-                      dependencies: ["PaymentGateways", "Contracts", "ServiceKit", .product(name: "Hummingbird", package: "hummingbird")],
+                      dependencies: ["PaymentGateways", "SMSGateways", "Contracts", "ServiceKit", .product(name: "Hummingbird", package: "hummingbird")],
                       path: "Tools/GatewaySandbox"),
     .target(name: "Persistence", dependencies: ["CLibPQ", "Signatures", "Calendar", log], path: "Shared/Persistence"),
     .target(name: "ServiceKit",
@@ -53,7 +58,7 @@ var targets: [Target] = [
     .executableTarget(name: "Admin",
                       dependencies: ["ServiceKit", "Development", "Contracts", "Messaging", "Persistence", "Signatures", "Calendar",
                                      // The contract kit checks messages with validation's own rules.
-                                     "ValidationRules",
+                                     "ValidationRules", "NotificationRules", "SMSGateways",
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
                       path: "Tools/Admin"),
     .executableTarget(name: "Bench",
@@ -92,15 +97,20 @@ let serviceRules: [String: [Target.Dependency]] = [
     "Validation": ["Contracts", "Calendar", "Signatures", .product(name: "Crypto", package: "swift-crypto")],
     "Routing": ["Contracts", "Calendar"],
     "Payment": ["Contracts"],
+    // Notices' templates (data, swift-mustache) and delivery rules; tthc-admin previews the templates.
+    "Notification": ["Contracts", "Calendar", "SMSGateways", .product(name: "Mustache", package: "swift-mustache")],
 ]
 for (service, dependencies) in serviceRules {
-    targets.append(.target(name: "\(service)Rules", dependencies: dependencies, path: "Services/\(service)/Rules"))
-    targets.append(.testTarget(name: "\(service)Tests", dependencies: [.target(name: "\(service)Rules"), "TestSupport"],
+    let resources: [Resource] = service == "Notification" ? [.copy("Templates")] : []
+    targets.append(.target(name: "\(service)Rules", dependencies: dependencies, path: "Services/\(service)/Rules", resources: resources))
+    targets.append(.testTarget(name: "\(service)Tests", dependencies: [.target(name: "\(service)Rules"), "TestSupport"]
+                                   + (service == "Notification" ? ["SMSGateways", "Mail"] : []),
                                path: "Tests/\(service)Tests"))
 }
 
 // Libraries only one service needs.
-let serviceLibraries: [String: [Target.Dependency]] = ["Archive": ["PaperCopies"], "Payment": ["PaymentGateways"]]
+let serviceLibraries: [String: [Target.Dependency]] = ["Archive": ["PaperCopies"], "Payment": ["PaymentGateways"],
+                                                      "Notification": ["Mail", "SMSGateways"]]
 
 for service in services {
     let rules = serviceRules[service.name] != nil
@@ -130,6 +140,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.7.1"),
         .package(url: "https://github.com/apple/swift-crypto", "4.1.0"..<"5.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: targets,
     swiftLanguageModes: [.v6]

@@ -1,25 +1,38 @@
 import Foundation
+import NotificationRules
 import ServiceKit
 
 /// tthc-notification: tells members (and their delegates) what happened to their dossiers (Đ.14.4),
-/// and organisations which steps they must handle and when, in Vietnamese; organisations' officers
-/// read their inbox over HTTP.
+/// and organisations which steps they must handle and when, in Vietnamese, from templates
+/// (`Rules/Templates`): in the account inbox (read over HTTP by officers and portals), and by
+/// e-mail (TTHC_SMTP_*) and SMS (TTHC_SMS_*) as recipients chose, with delivery states, retries on
+/// a back-off and a rate per provider.
 let environment = ProcessInfo.processInfo.environment
-let tokens: OfficerTokens
+let tokens: OfficerTokens, templates: NoticeTemplates, outbound: NoticeOutbound
 do {
     tokens = try await OfficerTokens.fromEnvironment(environment)
+    templates = try NoticeTemplates.bundled()
+    outbound = try NoticeOutbound.fromEnvironment(environment, templates: templates)
 } catch {
     FileHandle.standardError.write(Data("tthc-notification: \(error)\n".utf8))
     exit(1)
 }
+let writer = NoticeWriter(templates: templates, channels: outbound.channels.keys.sorted { $0.rawValue < $1.rawValue })
+let smsSecret = (outbound.channels[.sms] as? SMSChannel)?.settings.secret
 
 await ServiceRuntime.run(ServiceDefinition(
     name: "notification", defaultHTTPPort: 8085,
     consumers: [
-        ConsumerDefinition(queue: "notification.events", handlers: NoticeHandlers.all),
+        ConsumerDefinition(queue: "notification.events", handlers: NoticeHandlers.members(writer)),
         // Organisations' notices in their own queue: a burst of step assignments never delays members'.
-        ConsumerDefinition(queue: "notification.organisations", handlers: OrganisationNoticeHandlers.all),
+        ConsumerDefinition(queue: "notification.organisations", handlers: NoticeHandlers.organisations(writer)),
+        // Where people hear besides the account, from the registries.
+        ConsumerDefinition(queue: "notification.contacts", handlers: ContactHandler.all),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
     sharedTables: [.auditLog],
-    routes: { router, resources in OrganisationInboxRoutes(tokens: tokens).add(to: router, resources: resources) }))
+    routes: { router, resources in
+        InboxRoutes(tokens: tokens).add(to: router, resources: resources)
+        if let smsSecret { DeliveryReportRoutes(secret: smsSecret).add(to: router, resources: resources) }
+    },
+    timers: [DeliveryTimer(outbound: outbound)]))

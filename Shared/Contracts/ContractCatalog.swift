@@ -26,6 +26,7 @@ public enum ContractCatalog {
         .dossierWithdrawn: DossierWithdrawnV1.self,
         .resultRevoked: ResultRevokedV1.self,
         .notificationSent: NotificationSentV1.self,
+        .notificationFailed: NotificationFailedV1.self,
         .messageDeadLettered: MessageDeadLetteredV1.self,
         .memberRegistered: MemberRecord.self,
         .memberUpdated: MemberRecord.self,

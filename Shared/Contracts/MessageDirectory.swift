@@ -69,7 +69,7 @@ public enum MessageDirectory {
            commands: organisationSoftwareCommands),
         Service(name: "payment", emits: [.duesStatusReported, .paymentDue, .paymentCompleted, .paymentFailed, .duesRemitted,
                                           .duesArrearsReported]),
-        Service(name: "notification", emits: []),
+        Service(name: "notification", emits: [.notificationSent, .notificationFailed]),
         Service(name: "archive", emits: [.resultIssued, .resultRevoked, .documentStored, .resultReferencesChecked]),
     ]
 
@@ -80,7 +80,7 @@ public enum MessageDirectory {
     ]
 
     /// Documented types nobody emits yet (their features are open issues).
-    public static let reserved: [MessageType] = [.notificationSent]
+    public static let reserved: [MessageType] = []
 
     public static func service(named name: String) -> Service? {
         services.first { $0.name == name }

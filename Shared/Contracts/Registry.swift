@@ -37,6 +37,9 @@ public struct MemberRecord: Codable, Sendable, Equatable {
     public var pension: Int?
     public var email: String?
     public var phone: String?
+    /// The channels the member chose to hear on besides the account (Đ.14.4), which cannot be
+    /// opted out of; absent: e-mail when the registry has an address. An empty list opts out of both.
+    public var notificationChannels: [NotificationChannel]?
     /// Increases with every change of this member in the registry; older updates are ignored.
     public var revision: Int
 
@@ -61,6 +64,9 @@ public struct MemberRecord: Codable, Sendable, Equatable {
         self.revision = revision
     }
 }
+
+/// A channel a notice may also go by, besides the member's account.
+public enum NotificationChannel: String, Codable, Sendable, CaseIterable { case email, sms }
 
 /// A party organisation (tổ chức đảng) as the organisation registry knows it; the payload of
 /// `organisation.registered.v1` and `organisation.updated.v1`.

@@ -23,6 +23,19 @@ public final class ServiceMetrics: Sendable {
         counter("payment_callbacks", "Payment platform callbacks by answer", [("provider", provider), ("result", result)]).increment()
     }
 
+    /// A notice's delivery attempt and where it left it (`tthc_notice_deliveries_total`: sent,
+    /// delivered, failed, bounced, retried, rate-limited), per channel and provider.
+    public func noticeDelivery(channel: String, provider: String, outcome: String) {
+        counter("notice_deliveries", "Notice delivery outcomes by channel and provider",
+                [("channel", channel), ("provider", provider), ("outcome", outcome)]).increment()
+    }
+
+    /// How long a provider took to answer one send.
+    public func noticeSendDuration(_ duration: Duration, channel: String, provider: String) {
+        latency("notice_send_seconds", "Time a provider took to answer one notice", [("channel", channel), ("provider", provider)])
+            .record(Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+    }
+
     public func duplicates(type: String) {
         counter("messages_duplicate", "Deliveries skipped because the inbox had them", [("type", type)]).increment()
     }

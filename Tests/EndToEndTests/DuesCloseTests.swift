@@ -76,7 +76,7 @@ final class DuesCloseTests: XCTestCase, RoutingScenario {
         try TestEnvironment.eventually("the level above is told") {
             try TestEnvironment.count("""
                 SELECT count(*) AS n FROM notification.notices
-                WHERE source_type = 'dues.remitted.v1' AND recipient_id = $1 AND text LIKE '%nộp lên 332500 đồng%'
+                WHERE source_type = 'dues.remitted.v1' AND recipient_id = $1 AND text LIKE '%nộp lên 332.500 đồng%'
                 """, [grassroots]) == 1
         }
         // The grassroots committee's own view of December: what arrived from below, what it kept.

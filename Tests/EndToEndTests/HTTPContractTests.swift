@@ -26,7 +26,10 @@ final class HTTPContractTests: XCTestCase {
     func testEveryEdgeAnswersAsItsOpenAPIDocumentSays() async throws {
         let system = try SystemHarness()
         let edges = ["intake", "validation", "routing", "archive", "payment", "notification"]
-        for service in edges { try system.start(service, waitUntilReady: false) }
+        // Notification's SMS delivery-report edge exists when an SMS gateway is configured.
+        let sms = ["TTHC_SMS_GATEWAY_URL": "http://127.0.0.1:\(SystemHarness.sandboxPort)", "TTHC_SMS_PARTNER_ID": "TTHC",
+                   "TTHC_SMS_SECRET": "contract-test-secret"]
+        for service in edges { try system.start(service, environment: service == "notification" ? sms : [:], waitUntilReady: false) }
         for service in edges { try system.processes[service]!.waitUntilReady() }
         defer { _ = try? system.stopAll() }
         let secret = ProcessInfo.processInfo.environment["TTHC_OFFICER_TOKEN_SECRET"] ?? ""

@@ -13,7 +13,7 @@ final class SystemHarness {
                         "notification": 18085, "archive": 18086]
     static let queues = ["intake.commands", "intake.events", "validation.dossiers", "validation.registry", "routing.dossiers",
                          "routing.organisations", "routing.decisions", "payment.requests", "payment.members", "archive.members",
-                         "notification.events", "archive.dossiers", "validation.documents",
+                         "notification.events", "notification.organisations", "notification.contacts", "archive.dossiers", "validation.documents",
                          "archive.dossier-documents"] + services.map { "\($0).dead-letter" }
 
     private(set) var processes: [String: ServiceProcess] = [:]
@@ -47,6 +47,8 @@ final class SystemHarness {
             env["TTHC_PAYMENT_PUBLIC_URL"] = "http://127.0.0.1:\(Self.ports[service]!)"
             env["TTHC_VNPAY_PAYMENT_URL"] = "http://127.0.0.1:\(Self.sandboxPort)/paymentv2/vpcpay.html"
         }
+        // Notices go by e-mail and SMS only in the tests that ask (NotificationDeliveryTests).
+        if service == "notification" { env["TTHC_SMTP_URL"] = ""; env["TTHC_SMS_GATEWAY_URL"] = "" }
         for (k, v) in environment { env[k] = v }
         let process = try ServiceProcess(service, httpPort: Self.ports[service]!, environment: env)
         processes[service] = process

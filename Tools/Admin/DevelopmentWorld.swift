@@ -80,13 +80,14 @@ struct Tokens: AsyncParsableCommand {
     struct Officer: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print an officer's bearer token (JWT, HS256 with TTHC_OFFICER_TOKEN_SECRET; claims sub, org, role, exp).")
-        @Option(help: "The organisation the officer acts for (e.g. HN.CB0001).") var org: String
-        @Option(help: "officer or auditor.") var role = "officer"
+        @Option(help: "The organisation the officer acts for (e.g. HN.CB0001); for a portal, its integrator name.") var org: String
+        @Option(help: "officer, auditor, or portal (an integrator reading its members' notices: --person is its integrator name).")
+        var role = "officer"
         @Option(help: "The person's id (sub).") var person = "CB0001"
         @Option(help: "Minutes the token is valid.") var minutes = 60
 
         func run() async throws {
-            guard ["officer", "auditor"].contains(role) else { throw ValidationError("--role is officer or auditor") }
+            guard ["officer", "auditor", "portal"].contains(role) else { throw ValidationError("--role is officer, auditor or portal") }
             let configured = ProcessInfo.processInfo.environment["TTHC_OFFICER_TOKEN_SECRET"] ?? ""
             let secret = configured.isEmpty
                 ? try DevelopmentMaterial.file("officer-token.secret").trimmingCharacters(in: .whitespacesAndNewlines) : configured

@@ -4,6 +4,7 @@ import FoundationNetworking
 #endif
 import Hummingbird
 import PaymentGateways
+import SMSGateways
 import ServiceKit
 
 /// tthc-gateway-sandbox: plays the payment platform (VNPay 2.1.0) for tests and local runs. Never
@@ -25,6 +26,13 @@ import ServiceKit
 ///   `TTHC_SANDBOX_IPN_ATTEMPTS`, every `TTHC_SANDBOX_IPN_RETRY_SECONDS`); answers every reply.
 /// - `GET /sandbox/transactions/{txnRef}`: the transaction and every IPN reply it got.
 ///
+/// It also plays a brandname SMS gateway (`SMSGateways.BrandnameSMS`) when `TTHC_SMS_PARTNER_ID`
+/// and `TTHC_SMS_SECRET` are set:
+/// - `POST /v1/brandname/send`: the signed send request (idempotent by `requestId`); its delivery
+///   report goes to the request's `callbackUrl`, retried until answered 200.
+/// - `POST /sandbox/sms/faults` `{"throttleNext", "unavailableNext", "reportDelaySeconds", "failPhones"}`;
+///   `GET /sandbox/sms/messages`: every message taken, how often it was requested, its report.
+///
 /// Configuration: `TTHC_VNPAY_TMN_CODE`, `TTHC_VNPAY_HASH_SECRET` (the merchant's, as the platform
 /// knows them), `TTHC_SANDBOX_IPN_URL` (the merchant's IPN URL), `TTHC_SANDBOX_PORT` or `TTHC_HTTP_PORT` (8089).
 let environment = ProcessInfo.processInfo.environment
@@ -42,6 +50,30 @@ let port = Int(environment["TTHC_SANDBOX_PORT"] ?? environment["TTHC_HTTP_PORT"]
 
 let router = Router()
 router.get("/health/ready") { _, _ in "ok" }
+if let partner = environment["TTHC_SMS_PARTNER_ID"], let smsSecret = environment["TTHC_SMS_SECRET"] {
+    let sms = SandboxSMS(partnerId: partner, secret: smsSecret, clock: platform.clock)
+    router.post("/v1/brandname/send") { request, context in
+        guard let send = try? await request.decode(as: BrandnameSMS.SendRequest.self, context: context) else {
+            return SandboxPages.json(.badRequest, BrandnameSMS.SendAnswer(code: BrandnameSMS.Codes.invalidMessage, message: "Sai định dạng", messageId: nil))
+        }
+        let (answer, taken) = await sms.send(send)
+        if let taken { Task { await sms.report(taken) } }
+        switch answer {
+        case .throttled:
+            var response = SandboxPages.json(.tooManyRequests,
+                                             BrandnameSMS.SendAnswer(code: BrandnameSMS.Codes.throttled, message: "Vượt hạn mức gửi", messageId: nil))
+            response.headers[.retryAfter] = "1"
+            return response
+        case let .answered(status, body):
+            return SandboxPages.json(.init(code: status), body)
+        }
+    }
+    router.post("/sandbox/sms/faults") { request, context in
+        await sms.set(try await request.decode(as: SandboxSMS.Faults.self, context: context))
+        return SandboxPages.json(.ok, ["ok": true])
+    }
+    router.get("/sandbox/sms/messages") { _, _ in SandboxPages.json(.ok, await sms.all()) }
+}
 router.get("/paymentv2/vpcpay.html") { request, _ in
     let parameters = VNPay.parameters(fromQuery: request.uri.query ?? "")
     switch await platform.open(parameters) {

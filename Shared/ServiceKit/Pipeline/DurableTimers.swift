@@ -140,6 +140,7 @@ public final class TimerWorker: Sendable {
                 """, [now, limit, PostgresArray(kinds), alone]).rows
             guard !rows.isEmpty else { return 0 }
             let context = HandlerContext(db: tx, service: env.configuration.service, now: now)
+            context.metrics = env.metrics
             var ids: [Int] = [], dues: [String] = []
             for row in rows {
                 let timer = DueTimer(kind: try row.string("kind"), key: try row.string("key"),

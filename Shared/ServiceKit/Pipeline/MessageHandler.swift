@@ -148,6 +148,8 @@ public final class HandlerContext {
     private(set) var outgoing: [OutgoingMessage] = []
     /// The trace of the message being handled (single-message handlers).
     var traceparent: String?
+    /// The service's metrics, for a timer handler that talks to the outside world (set by the timer worker).
+    public var metrics: ServiceMetrics?
 
     public init(db: PostgresConnection, service: String, now: Date, traceparent: String? = nil) {
         self.db = db

@@ -1,0 +1,115 @@
+import Contracts
+import Foundation
+import NotificationRules
+import Persistence
+import ServiceKit
+
+/// Sends one queued delivery when its timer fires (`notice-delivery`, key = the delivery's id),
+/// one per transaction (`firesAlone`): the row is locked, the provider called, the outcome
+/// recorded and announced in the same transaction. Killed mid-send, the transaction rolls back
+/// and the timer fires again: the e-mail goes again with the same Message-ID, the SMS request
+/// with the same request id (which the gateway does not send twice).
+struct DeliveryTimer: TimerHandler {
+    static let kind = "notice-delivery"
+    var kind: String { Self.kind }
+    var firesAlone: Bool { true }
+    let outbound: NoticeOutbound
+
+    func fire(_ timer: DueTimer, context: HandlerContext) throws {
+        guard let id = Int(timer.key), let row = try context.db.execute("""
+            SELECT d.id, d.notice_id, d.channel, d.address, d.subject, d.sms_text, d.state, d.attempts,
+                   \(rfc3339SQL("d.queued_at")) AS queued_at, n.text, n.recipient_kind, c.name
+            FROM deliveries d JOIN notices n ON n.id = d.notice_id
+            LEFT JOIN contacts c ON c.recipient_kind = n.recipient_kind AND c.recipient_id = n.recipient_id
+            WHERE d.id = $1 FOR UPDATE OF d
+            """, [id]).first else { return }
+        guard DeliveryState(rawValue: try row.string("state")) == .queued,
+              let channelName = NotificationChannel(rawValue: try row.string("channel")) else { return }
+        let delivery = OpenDelivery(
+            id: id, noticeId: try row.int("notice_id"), channel: channelName, address: try row.string("address"),
+            subject: try row.optionalString("subject"), smsText: try row.optionalString("sms_text"), noticeText: try row.string("text"),
+            recipientName: try row.optionalString("name"),
+            audience: NoticeTemplates.Audience(rawValue: try row.string("recipient_kind")) ?? .member, attempts: try row.int("attempts"),
+            queuedAt: WireJSON.parseTimestamp(try row.string("queued_at")) ?? context.now)
+        guard let channel = outbound.channels[channelName] else {
+            // This replica cannot send on the channel (its provider is not configured): keep it for one that can.
+            return try retryOrGiveUp(delivery, reason: "no \(channelName.rawValue) provider configured", provider: nil, context: context,
+                                     countsAsAttempt: false)
+        }
+        if let wait = outbound.waitForToken(channelName) {
+            // Over the provider's rate: the same delivery later, not a failed attempt.
+            context.metrics?.noticeDelivery(channel: channelName.rawValue, provider: channel.provider, outcome: "rate-limited")
+            return try Timers.schedule(kind: kind, key: timer.key, dueAt: context.now.addingTimeInterval(wait),
+                                       payload: [String: String](), in: context)
+        }
+        let started = ContinuousClock.now
+        let outcome = channel.send(delivery)
+        context.metrics?.noticeSendDuration(ContinuousClock.now - started, channel: channelName.rawValue, provider: channel.provider)
+        switch outcome {
+        case let .handedOver(reference):
+            try DeliveryLog.record(.handedOver, delivery: id, provider: channel.provider, reference: reference, reason: nil, attempted: true,
+                                   context: context)
+        case let .refused(reason):
+            try DeliveryLog.record(.refused, delivery: id, provider: channel.provider, reference: nil, reason: reason, attempted: true,
+                                   context: context)
+        case let .notTaken(reason):
+            try retryOrGiveUp(delivery, reason: reason, provider: channel.provider, context: context, countsAsAttempt: true)
+        }
+    }
+
+    /// Another attempt on the back-off, or the give-up once the window has closed.
+    func retryOrGiveUp(_ delivery: OpenDelivery, reason: String, provider: String?, context: HandlerContext, countsAsAttempt: Bool) throws {
+        let attempts = delivery.attempts + (countsAsAttempt ? 1 : 0)
+        guard let next = outbound.retry.nextAttempt(after: max(attempts, 1), queuedAt: delivery.queuedAt, now: context.now) else {
+            return try DeliveryLog.record(.gaveUp, delivery: delivery.id, provider: provider, reference: nil,
+                                          reason: "no attempt succeeded within \(Int(outbound.retry.giveUpAfter)) s; last: \(reason)",
+                                          attempted: countsAsAttempt, context: context)
+        }
+        try DeliveryLog.record(.temporaryFailure, delivery: delivery.id, provider: provider, reference: nil, reason: reason,
+                               attempted: countsAsAttempt, context: context)
+        try Timers.schedule(kind: kind, key: String(delivery.id), dueAt: next, payload: [String: String](), in: context)
+    }
+}
+
+/// A delivery's state changes (DeliveryState), recorded and announced: `notification.sent.v1`
+/// when a provider took it, `notification.failed.v1` when it ends failed or bounced.
+enum DeliveryLog {
+    static func record(_ event: DeliveryState.Event, delivery id: Int, provider: String?, reference: String?, reason: String?,
+                       attempted: Bool, context: HandlerContext) throws {
+        guard let row = try context.db.execute("""
+            SELECT d.state, d.channel, d.attempts, d.provider, n.id AS notice_id, n.recipient_kind, n.recipient_id, n.member_id,
+                   n.dossier_code, n.source_type
+            FROM deliveries d JOIN notices n ON n.id = d.notice_id WHERE d.id = $1 FOR UPDATE OF d
+            """, [id]).first,
+            let state = DeliveryState(rawValue: try row.string("state")), let next = state.after(event),
+            let channel = NotificationSentV1.Channel(rawValue: try row.string("channel")) else { return }
+        let attempts = try row.int("attempts") + (attempted ? 1 : 0)
+        try context.db.executeDeferred("""
+            UPDATE deliveries SET state = $2, attempts = $3, provider = coalesce($4, provider),
+                provider_reference = coalesce($5, provider_reference), last_error = coalesce($6, last_error),
+                last_attempt_at = CASE WHEN $7 THEN $8::timestamptz ELSE last_attempt_at END,
+                sent_at = CASE WHEN $2 = 'sent' THEN $8::timestamptz ELSE sent_at END,
+                final_at = CASE WHEN $2 IN ('delivered', 'failed', 'bounced') THEN $8::timestamptz ELSE final_at END
+            WHERE id = $1
+            """, [id, next.rawValue, attempts, provider, reference, reason, attempted, context.now])
+        let provider = try provider ?? row.optionalString("provider") ?? "none"
+        context.metrics?.noticeDelivery(channel: channel.rawValue, provider: provider, outcome: event == .temporaryFailure ? "retried" : next.rawValue)
+        let noticeId = String(try row.int("notice_id"))
+        let recipientKind = NoticeRecipientKind(rawValue: try row.string("recipient_kind")) ?? .member
+        let recipientId = try row.string("recipient_id"), member = try row.optionalString("member_id")
+        let dossier = try row.optionalString("dossier_code"), source = try row.string("source_type")
+        switch next {
+        case .sent:
+            try context.emit(.notificationSent, subject: dossier, data: NotificationSentV1(
+                noticeId: noticeId, recipientKind: recipientKind, recipientId: recipientId, memberId: member, dossierCode: dossier,
+                channel: channel, provider: provider, providerReference: reference, sourceType: source, attempts: attempts, sentAt: context.now))
+        case .failed, .bounced:
+            try context.emit(.notificationFailed, subject: dossier, data: NotificationFailedV1(
+                noticeId: noticeId, recipientKind: recipientKind, recipientId: recipientId, memberId: member, dossierCode: dossier,
+                channel: channel, outcome: next == .bounced ? .bounced : .failed, reason: reason ?? "", sourceType: source,
+                attempts: attempts, failedAt: context.now))
+        case .queued, .delivered:
+            break
+        }
+    }
+}

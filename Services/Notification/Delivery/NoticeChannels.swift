@@ -1,0 +1,179 @@
+import Contracts
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Mail
+import NotificationRules
+import SMSGateways
+import ServiceKit
+import Synchronization
+
+/// A queued delivery as a channel sends it.
+struct OpenDelivery: Sendable {
+    let id: Int
+    let noticeId: Int
+    let channel: NotificationChannel
+    let address: String
+    let subject: String?
+    let smsText: String?
+    let noticeText: String
+    let recipientName: String?
+    let audience: NoticeTemplates.Audience
+    let attempts: Int
+    let queuedAt: Date
+}
+
+/// What a provider said about one attempt.
+enum ChannelOutcome: Equatable {
+    /// Taken, with the provider's reference when it gives one.
+    case handedOver(reference: String?)
+    /// Refused for good: the address (or the text) cannot be delivered.
+    case refused(String)
+    /// Not taken this time: try again later.
+    case notTaken(String)
+}
+
+/// A way notices leave the system (behind which a provider sits).
+protocol NoticeChannel: Sendable {
+    var channel: NotificationChannel { get }
+    /// The provider's name in metrics and messages (`smtp`, `brandname-sms`).
+    var provider: String { get }
+    /// Messages per second the provider accepts from one replica.
+    var ratePerSecond: Double { get }
+    func send(_ delivery: OpenDelivery) -> ChannelOutcome
+}
+
+/// E-mail through the mail server (libcurl's SMTP, STARTTLS and authentication): the notice in the
+/// common letter, as text/plain UTF-8, its Message-ID derived from the notice.
+struct EmailChannel: NoticeChannel {
+    let channel = NotificationChannel.email
+    let provider = "smtp"
+    let mailer: SMTPMailer
+    let templates: NoticeTemplates
+    let ratePerSecond: Double
+
+    /// `<thong-bao-{notice}@{sender's domain}>`: the same notice always carries the same id.
+    static func messageId(notice: Int, from: String) -> String {
+        "<thong-bao-\(notice)@\(from.split(separator: "@").last.map(String.init) ?? "tthc")>"
+    }
+
+    func send(_ delivery: OpenDelivery) -> ChannelOutcome {
+        let message = MailMessage(
+            from: mailer.settings.from, fromName: mailer.settings.fromName, to: delivery.address,
+            subject: delivery.subject ?? "Thông báo", body: templates.emailBody(notice: delivery.noticeText, recipientName: delivery.recipientName,
+                                                                             audience: delivery.audience),
+            messageId: Self.messageId(notice: delivery.noticeId, from: mailer.settings.from), date: Date(),
+            headers: [("X-TTHC-Notice", String(delivery.noticeId))])
+        switch mailer.send(message) {
+        case .accepted: return .handedOver(reference: message.messageId)
+        case let .recipientRefused(code, detail): return .refused("SMTP \(code): \(detail)")
+        case let .notTaken(code, detail): return .notTaken(code == 0 ? detail : "SMTP \(code): \(detail)")
+        }
+    }
+}
+
+/// SMS through a brandname SMS gateway (`SMSGateways.BrandnameSMS`): the request id derives from
+/// the delivery, so a request repeated after a crash is the same SMS to the gateway.
+struct SMSChannel: NoticeChannel {
+    struct Settings: Sendable {
+        let gatewayURL: String
+        let partnerId: String
+        let secret: String
+        let brandname: String
+        /// Where the gateway posts delivery reports (this service's
+        /// `/v1/sms-gateways/brandname/delivery-reports`, as the gateway reaches it).
+        let callbackURL: String?
+        let ratePerSecond: Double
+
+        /// From TTHC_SMS_GATEWAY_URL (unset: no SMS channel), TTHC_SMS_PARTNER_ID, TTHC_SMS_SECRET
+        /// (or _FILE), TTHC_SMS_BRANDNAME, TTHC_SMS_CALLBACK_URL, TTHC_SMS_RATE_PER_SECOND.
+        static func fromEnvironment(_ environment: [String: String]) throws -> Settings? {
+            guard let url = environment["TTHC_SMS_GATEWAY_URL"], !url.isEmpty else { return nil }
+            var secret = environment["TTHC_SMS_SECRET"]
+            if let file = environment["TTHC_SMS_SECRET_FILE"] {
+                secret = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            guard let partner = environment["TTHC_SMS_PARTNER_ID"], let secret, !secret.isEmpty else {
+                throw SMTPConfigurationError(problem: "TTHC_SMS_PARTNER_ID and TTHC_SMS_SECRET are required with TTHC_SMS_GATEWAY_URL")
+            }
+            return Settings(gatewayURL: url, partnerId: partner, secret: secret, brandname: environment["TTHC_SMS_BRANDNAME"] ?? "DANGCSVN",
+                            callbackURL: environment["TTHC_SMS_CALLBACK_URL"],
+                            ratePerSecond: Double(environment["TTHC_SMS_RATE_PER_SECOND"] ?? "") ?? 20)
+        }
+    }
+
+    let channel = NotificationChannel.sms
+    let provider = "brandname-sms"
+    let settings: Settings
+    let http: BlockingHTTP
+    var ratePerSecond: Double { settings.ratePerSecond }
+
+    static func requestId(delivery: Int) -> String { "tthc-delivery-\(delivery)" }
+
+    func send(_ delivery: OpenDelivery) -> ChannelOutcome {
+        guard let text = delivery.smsText else { return .refused("no SMS form for this notice") }
+        let measure = SMSText.measure(text)
+        guard measure.fits else { return .refused("SMS too long: \(measure.length) > \(measure.limit) (\(measure.encoding.rawValue))") }
+        guard let phone = BrandnameSMS.internationalPhone(delivery.address) else { return .refused("not a mobile number: \(delivery.address)") }
+        let request = BrandnameSMS.SendRequest(partnerId: settings.partnerId, brandname: settings.brandname, phone: phone, message: text,
+                                               requestId: Self.requestId(delivery: delivery.id), callbackUrl: settings.callbackURL,
+                                               timestamp: Int(Date().timeIntervalSince1970), secret: settings.secret)
+        guard let url = URL(string: settings.gatewayURL + "/v1/brandname/send"), let body = try? JSONEncoder().encode(request) else {
+            return .notTaken("bad gateway URL \(settings.gatewayURL)")
+        }
+        var post = URLRequest(url: url, timeoutInterval: 15)
+        post.httpMethod = "POST"
+        post.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        post.httpBody = body
+        guard let answer = http.send(post, timeout: 15) else { return .notTaken("no answer from the SMS gateway") }
+        let parsed = try? JSONDecoder().decode(BrandnameSMS.SendAnswer.self, from: answer.body)
+        switch (answer.status, parsed?.code) {
+        case (200, BrandnameSMS.Codes.accepted?): return .handedOver(reference: parsed?.messageId)
+        case (400, BrandnameSMS.Codes.invalidPhone?), (400, BrandnameSMS.Codes.invalidMessage?):
+            return .refused("gateway \(parsed?.code ?? ""): \(parsed?.message ?? "")")
+        default: return .notTaken("gateway HTTP \(answer.status) \(parsed?.code ?? ""): \(parsed?.message ?? "")")
+        }
+    }
+}
+
+/// The channels this deployment sends on, how it retries, and each provider's rate.
+final class NoticeOutbound: Sendable {
+    let channels: [NotificationChannel: any NoticeChannel]
+    let retry: RetryPolicy
+    private let buckets: Mutex<[NotificationChannel: TokenBucket]>
+
+    init(channels: [any NoticeChannel], retry: RetryPolicy) {
+        var byChannel: [NotificationChannel: any NoticeChannel] = [:]
+        var buckets: [NotificationChannel: TokenBucket] = [:]
+        for channel in channels {
+            byChannel[channel.channel] = channel
+            buckets[channel.channel] = TokenBucket(ratePerSecond: channel.ratePerSecond, burst: max(1, channel.ratePerSecond), now: Date())
+        }
+        self.channels = byChannel
+        self.retry = retry
+        self.buckets = Mutex(buckets)
+    }
+
+    /// nil when a send may go now; else when the provider's next token is there (real time).
+    func waitForToken(_ channel: NotificationChannel) -> TimeInterval? {
+        buckets.withLock { buckets in
+            let now = Date()
+            return buckets[channel]?.take(now: now).map { $0.timeIntervalSince(now) }
+        }
+    }
+
+    static func fromEnvironment(_ environment: [String: String], templates: NoticeTemplates) throws -> NoticeOutbound {
+        var channels: [any NoticeChannel] = []
+        if let smtp = try SMTPSettings.fromEnvironment(environment) {
+            channels.append(EmailChannel(mailer: SMTPMailer(settings: smtp), templates: templates,
+                                         ratePerSecond: Double(environment["TTHC_SMTP_RATE_PER_SECOND"] ?? "") ?? 200))
+        }
+        if let sms = try SMSChannel.Settings.fromEnvironment(environment) { channels.append(SMSChannel(settings: sms, http: BlockingHTTP())) }
+        func seconds(_ name: String, _ fallback: TimeInterval) -> TimeInterval { Double(environment[name] ?? "") ?? fallback }
+        return NoticeOutbound(channels: channels, retry: RetryPolicy(
+            firstRetry: seconds("TTHC_NOTIFICATION_RETRY_FIRST_SECONDS", 30),
+            longestWait: seconds("TTHC_NOTIFICATION_RETRY_LONGEST_SECONDS", 3600),
+            giveUpAfter: seconds("TTHC_NOTIFICATION_GIVE_UP_SECONDS", 2 * 86_400)))
+    }
+}
