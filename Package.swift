@@ -62,7 +62,7 @@ var targets: [Target] = [
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
                       path: "Tools/Admin"),
     .executableTarget(name: "Bench",
-                      dependencies: ["ServiceKit", "Development", "Contracts", "Messaging", "Persistence", "Signatures", "PaymentGateways",
+                      dependencies: ["ServiceKit", "Development", "Contracts", "Messaging", "Persistence", "Signatures", "PaymentGateways", "Mail",
                                      .product(name: "ArgumentParser", package: "swift-argument-parser")],
                       path: "Benchmarks", exclude: ["cpu-per-dossier.sh", "intake-http.lua", "intake-http.sh", "result-signing.sh", "documents.sh"]),
     // Development only: fixtures (members, organisations, sample dossiers) and the organisations'

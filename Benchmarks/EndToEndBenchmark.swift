@@ -42,8 +42,14 @@ struct EndToEndBenchmark: ParsableCommand {
     @Option(help: "Measure payment's IPN edge alone: this many orders, each paid by one signed callback and then its duplicate (needs tthc-payment).")
     var ipnCallbacks: Int?
     @Option(help: "With --ipn-callbacks: concurrent connections.") var concurrency = 8
+    @Option(help: "Measure e-mail: this many through the mail path alone, then this many notices through tthc-notification (needs TTHC_SMTP_* and tthc-notification running with them).")
+    var emails: Int?
 
     func run() throws {
+        if let emails {
+            return try EmailFigures.run(count: emails, amqp: AMQPURL(host: host, port: port, vhost: "tthc", user: "tthc-payment", password: "tthc-payment"),
+                                        databaseURL: databaseURL)
+        }
         if let ipnCallbacks {
             return try IPNFigures.run(count: ipnCallbacks, concurrency: concurrency, paymentURL: "http://127.0.0.1:8084",
                                       amqp: AMQPURL(host: host, port: port, vhost: "tthc", user: "tthc-routing", password: "tthc-routing"),

@@ -16,7 +16,14 @@ log_dir="$TTHC_LOCAL_DIR/logs"
 mkdir -p "$run_dir" "$log_dir"
 bash Deploy/local/stop.sh services
 declare -A ports=([intake]=8081 [validation]=8082 [routing]=8083 [payment]=8084 [notification]=8085 [archive]=8086)
-# The payment platform's sandbox (test tooling; VNPay 2.1.0 protocol), calling payment's IPN URL.
+# Notices by SMS go to the sandbox's brandname SMS gateway (its secret made once, development only);
+# by e-mail to the local Postfix (servers.sh env: TTHC_SMTP_*), delivered into $TTHC_MAILDIR_ROOT.
+[ -f "$TTHC_LOCAL_DIR/sms-gateway.secret" ] || openssl rand -hex 16 >"$TTHC_LOCAL_DIR/sms-gateway.secret"
+export TTHC_SMS_PARTNER_ID=TTHC TTHC_SMS_SECRET="$(cat "$TTHC_LOCAL_DIR/sms-gateway.secret")"
+export TTHC_SMS_GATEWAY_URL=http://127.0.0.1:8089
+export TTHC_SMS_CALLBACK_URL=http://127.0.0.1:8085/v1/sms-gateways/brandname/delivery-reports
+# The payment platform's and the SMS gateway's sandbox (test tooling; VNPay 2.1.0, brandname SMS),
+# calling payment's IPN URL and notification's delivery-report URL.
 TTHC_SANDBOX_PORT=8089 TTHC_SANDBOX_IPN_URL="http://127.0.0.1:8084/v1/payment-gateways/vnpay/ipn" TTHC_SANDBOX_IPN_RETRY_SECONDS=30 \
   nohup "$bin/tthc-gateway-sandbox" >>"$log_dir/gateway-sandbox.log" 2>&1 &
 echo $! >"$run_dir/gateway-sandbox.pid"
@@ -59,6 +66,9 @@ As an integrator (docs/integrators.md): a member's test certificate, then the Py
 which follows its dossier on the integrator's feed to the result:
   $bin/tthc-admin certificates issue --member DV0000001 --out dev-certificates
   python3 docs/examples/submit_dossier.py
+Notices: by e-mail in the Maildirs under $TTHC_MAILDIR_ROOT (<domain>/<local part>/new), by SMS
+at http://127.0.0.1:8089/sandbox/sms/messages; preview a template with
+  $bin/tthc-admin notices preview dossier.received.v1
 Party dues (DANGPHI): the member opens payment.due.v1's checkoutUrl, which leads to the payment
 sandbox at http://127.0.0.1:8089 (pay or cancel there); see docs/payment.md.
 An officer's token:  $bin/tthc-admin tokens officer --org HN.CB0001 --role officer

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Starts, stops and checks RabbitMQ and PostgreSQL as local processes (no Docker), with their data
-# under a git-ignored folder, and applies Deploy/rabbitmq definitions and Deploy/postgres roles.
+# under a git-ignored folder, and applies Deploy/rabbitmq definitions and Deploy/postgres roles;
+# and a Postfix mail server for notification's e-mail channel (Deploy/local/mailserver.sh).
 #   Deploy/local/servers.sh install|start|stop|status|env
-# Ports: RabbitMQ ${TTHC_AMQP_PORT:-5672}, PostgreSQL ${TTHC_PG_PORT:-5432}, both on 127.0.0.1.
+# Ports: RabbitMQ ${TTHC_AMQP_PORT:-5672}, PostgreSQL ${TTHC_PG_PORT:-5432}, SMTP ${TTHC_SMTP_PORT:-2525},
+# all on 127.0.0.1.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -29,12 +31,17 @@ pg_dir="$root/postgres"
 # the same machine (a fresh clone running .ci/run) finds and reuses servers already running.
 erlang_home="${TTHC_ERLANG_HOME:-/var/tmp/tthc-erlang}"
 signing_dir="$erlang_home/dev-signing"
-tls_dir="$erlang_home/tls"  # development CA and broker certificate
+tls_dir="$erlang_home/tls"  # development CA and the broker's (and mail server's) certificate
 if [ -d /var/run/postgresql ]; then pg_socket_dir=/var/run/postgresql; else pg_socket_dir="$pg_dir"; fi
 
 log() { printf '[servers] %s\n' "$*" >&2; }
+# The mail server has its own script (the tests run it too, to stop and restart the server); its
+# STARTTLS certificate is the one in $tls_dir (make_tls_files), hence TTHC_ERLANG_HOME.
+mailserver() { TTHC_ERLANG_HOME="$erlang_home" bash "$repo/Deploy/local/mailserver.sh" "$@"; }
 
 install_packages() {
+  # First: Postfix must be installed unconfigured (debconf answer) before anything could pull it in.
+  mailserver install
   local missing=()
   dpkg -s rabbitmq-server >/dev/null 2>&1 || missing+=(rabbitmq-server)
   dpkg -s librabbitmq-dev >/dev/null 2>&1 || missing+=(librabbitmq-dev)
@@ -45,6 +52,8 @@ install_packages() {
   dpkg -s pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
   dpkg -s openssl >/dev/null 2>&1 || missing+=(openssl)
   dpkg -s curl >/dev/null 2>&1 || missing+=(curl)
+  # Notification's e-mail goes through libcurl's SMTP.
+  dpkg -s libcurl4-openssl-dev >/dev/null 2>&1 || missing+=(libcurl4-openssl-dev)
   # Paper copies of results: QR codes (libqrencode), PDF (cairo) in DejaVu; their tests read them
   # back with poppler-utils and zbar-tools, and open the verification page in headless chromium.
   for p in libqrencode-dev libcairo2-dev fonts-dejavu-core poppler-utils zbar-tools chromium; do
@@ -174,6 +183,7 @@ wait_for() {
 }
 
 stop_all() {
+  mailserver stop
   if rmq_ready; then rmqctl -q stop >/dev/null 2>&1 || true; log "RabbitMQ stopped"; fi
   if [ -f "$pg_dir/data/postmaster.pid" ]; then
     runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
@@ -198,13 +208,15 @@ export TTHC_UPLOAD_TICKET_SECRET='$(cat "$signing_dir/upload-ticket.secret")'
 export TTHC_VNPAY_TMN_CODE=TTHCDEV1 TTHC_VNPAY_HASH_SECRET='$(cat "$signing_dir/vnpay-hash.secret")'
 export TTHC_VNPAY_PAYMENT_URL=http://127.0.0.1:8089/paymentv2/vpcpay.html
 EOF
+  mailserver env
 }
 
 case "${1:-status}" in
   install) install_packages ;;
-  start) install_packages; make_dev_secrets; start_rabbitmq; start_postgres ;;
+  start) install_packages; make_dev_secrets; start_rabbitmq; start_postgres; make_tls_files; mailserver start ;;
   stop) stop_all ;;
-  status) rmq_ready && log "RabbitMQ up" || log "RabbitMQ down"; pg_ready && log "PostgreSQL up" || log "PostgreSQL down" ;;
+  status) rmq_ready && log "RabbitMQ up" || log "RabbitMQ down"; pg_ready && log "PostgreSQL up" || log "PostgreSQL down"
+    mailserver status || true ;;
   env) make_dev_secrets; print_env ;;
   rabbitmqctl) shift; rmqctl "$@" ;;
   psql) shift; psql_admin "$@" ;;

@@ -11,7 +11,10 @@ let environment = ProcessInfo.processInfo.environment
 let tokens: OfficerTokens, templates: NoticeTemplates, outbound: NoticeOutbound
 do {
     tokens = try await OfficerTokens.fromEnvironment(environment)
-    templates = try NoticeTemplates.bundled()
+    // TTHC_NOTICE_TEMPLATES: a folder of templates replacing the shipped ones (a wording changed
+    // without a new build; `tthc-admin notices preview --templates` checks it first).
+    templates = try environment["TTHC_NOTICE_TEMPLATES"].map { try NoticeTemplates(folder: URL(fileURLWithPath: $0)) }
+        ?? NoticeTemplates.bundled()
     outbound = try NoticeOutbound.fromEnvironment(environment, templates: templates)
 } catch {
     FileHandle.standardError.write(Data("tthc-notification: \(error)\n".utf8))

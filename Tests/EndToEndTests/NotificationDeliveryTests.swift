@@ -11,102 +11,18 @@ import XCTest
 /// read back from its Maildir) and by SMS through the gateway sandbox's brandname SMS, with their
 /// delivery states, retries and give-up, whatever the mail server, the gateway or a SIGKILL does.
 final class NotificationDeliveryTests: XCTestCase, RoutingScenario {
-    let notification = "http://127.0.0.1:\(SystemHarness.ports["notification"]!)"
-    let sandbox = "http://127.0.0.1:\(SystemHarness.sandboxPort)"
-    static let smsSecret = "sms-sandbox-secret"
-
-    /// The channels on: Postfix as servers.sh runs it, the sandbox's SMS gateway, short back-offs.
-    static func deliveryEnvironment(giveUpSeconds: Int = 600) -> [String: String] {
-        let env = ProcessInfo.processInfo.environment
-        var delivery = ["TTHC_SMS_GATEWAY_URL": "http://127.0.0.1:\(SystemHarness.sandboxPort)", "TTHC_SMS_PARTNER_ID": "TTHC",
-                        "TTHC_SMS_SECRET": smsSecret,
-                        "TTHC_SMS_CALLBACK_URL": "http://127.0.0.1:\(SystemHarness.ports["notification"]!)/v1/sms-gateways/brandname/delivery-reports",
-                        "TTHC_NOTIFICATION_RETRY_FIRST_SECONDS": "1", "TTHC_NOTIFICATION_RETRY_LONGEST_SECONDS": "2",
-                        "TTHC_NOTIFICATION_GIVE_UP_SECONDS": String(giveUpSeconds)]
-        for name in ["TTHC_SMTP_URL", "TTHC_SMTP_USERNAME", "TTHC_SMTP_PASSWORD", "TTHC_SMTP_CA_FILE", "TTHC_SMTP_FROM"] {
-            delivery[name] = env[name]
-        }
-        return delivery
-    }
-
-    func startSystem(giveUpSeconds: Int = 600) throws -> SystemHarness {
-        let system = try SystemHarness()
-        try system.startGatewaySandbox(environment: ["TTHC_SMS_PARTNER_ID": "TTHC", "TTHC_SMS_SECRET": Self.smsSecret])
-        try system.startAll(environment: Self.deliveryEnvironment(giveUpSeconds: giveUpSeconds))
-        return system
-    }
-
-    /// Members of the test's cell with their own mailboxes and phones (unique to the test).
-    func members(_ count: Int, _ system: SystemHarness, channels: [NotificationChannel] = [.email, .sms],
-                 address: (Int) -> String? = { _ in nil }) -> [MemberRecord] {
-        let tag = system.organisation.lowercased()
-        let phoneBase = Int.random(in: 100_000...899_999) * 100
-        return TestEnvironment.members(count, organisation: system.organisation).enumerated().map { index, member in
-            var member = member
-            member.email = address(index) ?? "\(tag).dv\(index + 1)@example.vn"
-            member.phone = "09" + String(format: "%08d", phoneBase + index)
-            member.notificationChannels = channels
-            return member
-        }
-    }
-
-    func register(_ members: [MemberRecord]) throws {
-        try TestEnvironment.registerMembersReplicated(members)
-        try TestEnvironment.eventually("notification knows their contacts") {
-            try TestEnvironment.count("SELECT count(*) AS n FROM notification.contacts WHERE recipient_id = ANY($1::text[])",
-                                      [PostgresArray(members.map(\.memberId))]) == members.count
-        }
-    }
-
-    /// Submits a dossier for each member as the portal `portal-test`; returns their codes.
-    func submit(_ members: [MemberRecord], _ system: SystemHarness) throws -> [String] {
-        let channel = try IntakeTests.ReplyChannel()
-        for member in members { _ = try channel.submit(SampleDossier.submit(organisation: system.organisation, member: member)) }
-        return try channel.replies(members.count).map { try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: $0.body).data.dossierCode }
-    }
-
-    func deliveries(_ member: MemberRecord, channel: String, state: String? = nil) throws -> Int {
-        try TestEnvironment.count("""
-            SELECT count(*) AS n FROM notification.deliveries d JOIN notification.notices n ON n.id = d.notice_id
-            WHERE n.recipient_id = $1 AND d.channel = $2 AND ($3::text IS NULL OR d.state = $3)
-            """, [member.memberId, channel, state])
-    }
-
-    func noticeIds(_ member: MemberRecord) throws -> Set<String> {
-        let db = try TestEnvironment.superuser()
-        defer { db.close() }
-        return Set(try db.execute("SELECT id::text AS id FROM notification.notices WHERE recipient_id = $1", [member.memberId])
-            .rows.map { try $0.string("id") })
-    }
-
-    struct SandboxSMS: Decodable {
-        let requestId: String
-        let phone: String
-        let message: String
-        let requests: Int
-        let reportStatus: String?
-    }
-
-    func smsTaken(for member: MemberRecord) throws -> [SandboxSMS] {
-        let answer = try XCTUnwrap(HTTPProbe.get("\(sandbox)/sandbox/sms/messages"))
-        return try JSONDecoder().decode([SandboxSMS].self, from: Data(answer.body.utf8))
-            .filter { $0.phone == "84" + String(member.phone!.dropFirst()) }
-    }
-
-    func smsFaults(_ faults: [String: Any]) throws {
-        let body = String(decoding: try JSONSerialization.data(withJSONObject: faults), as: UTF8.self)
-        XCTAssertEqual(HTTPProbe.post("\(sandbox)/sandbox/sms/faults", headers: ["Content-Type": "application/json"], body: body)?.status, 200)
-    }
+    let scenario = NotificationScenario()
+    var notification: String { scenario.notification }
 
     func testADossiersNoticesArriveByEmailAndSMSInVietnameseARefusedAddressBouncesAndNoAddressMeansAccountOnly() async throws {
-        let system = try startSystem()
+        let system = try scenario.startSystem()
         defer { _ = try? system.stopAll() }
         let tag = system.organisation.lowercased()
-        var people = members(3, system) { $0 == 1 ? "khongtontai.\(tag)@example.vn" : nil }
+        var people = scenario.members(3, system) { $0 == 1 ? "khongtontai.\(tag)@example.vn" : nil }
         people[2].email = nil
         people[2].phone = nil
-        try register(people)
-        let codes = try submit(people, system)
+        try scenario.register(people)
+        let codes = try scenario.submit(people, system)
         let (reader, refused, unreachable) = (people[0], people[1], people[2])
 
         // The reader's dossier runs to its result; every notice goes by e-mail and by SMS.
@@ -115,10 +31,10 @@ final class NotificationDeliveryTests: XCTestCase, RoutingScenario {
                 SELECT count(*) AS n FROM notification.notices WHERE recipient_id = $1 AND source_type = 'result.issued.v1'
                 """, [reader.memberId]) == 1
         }
-        let notices = try noticeIds(reader)
+        let notices = try scenario.noticeIds(reader)
         try TestEnvironment.eventually(timeout: 60, "every e-mail handed to Postfix and every SMS delivered") {
-            try self.deliveries(reader, channel: "email", state: "sent") == notices.count
-                && self.deliveries(reader, channel: "sms", state: "delivered") == notices.count
+            try self.scenario.deliveries(reader, channel: "email", state: "sent") == notices.count
+                && self.scenario.deliveries(reader, channel: "sms", state: "delivered") == notices.count
         }
         try TestEnvironment.eventually("the Maildir has them all") { Maildir.mails(to: reader.email!).count == notices.count }
         let mails = Maildir.mails(to: reader.email!)
@@ -130,13 +46,13 @@ final class NotificationDeliveryTests: XCTestCase, RoutingScenario {
         XCTAssertTrue(received.body.hasPrefix("Kính gửi đồng chí \(reader.fullName),"), received.body)
         XCTAssertTrue(received.body.contains("Hồ sơ \(codes[0]) đã được tiếp nhận lúc "), received.body)
         XCTAssertTrue(mails.contains { $0.subject == "Kết quả giải quyết hồ sơ \(codes[0]) đã được cấp" })
-        let sms = try smsTaken(for: reader)
+        let sms = try scenario.smsTaken(for: reader)
         XCTAssertEqual(sms.count, notices.count)
         XCTAssertTrue(sms.contains { $0.message.hasPrefix("Ho so \(codes[0]) da duoc tiep nhan luc ") }, sms.map(\.message).description)
         XCTAssertTrue(sms.allSatisfy { $0.reportStatus == "DELIVERED" && $0.requests == 1 })
 
         // The refused address: bounced at once (5xx at RCPT), never retried; its SMS still goes.
-        try TestEnvironment.eventually("the refused address bounces") { try self.deliveries(refused, channel: "email", state: "bounced") >= 2 }
+        try TestEnvironment.eventually("the refused address bounces") { try self.scenario.deliveries(refused, channel: "email", state: "bounced") >= 2 }
         XCTAssertEqual(try TestEnvironment.value("""
             SELECT max(attempts)::text FROM notification.deliveries d JOIN notification.notices n ON n.id = d.notice_id
             WHERE n.recipient_id = $1 AND d.channel = 'email'
@@ -146,11 +62,11 @@ final class NotificationDeliveryTests: XCTestCase, RoutingScenario {
             WHERE n.recipient_id = $1 AND d.channel = 'email' LIMIT 1
             """, [refused.memberId])?.contains("550") == true)
         XCTAssertTrue(Maildir.mails(to: refused.email!).isEmpty)
-        try TestEnvironment.eventually("the refused member's SMS are delivered") { try self.deliveries(refused, channel: "sms", state: "delivered") >= 2 }
+        try TestEnvironment.eventually("the refused member's SMS are delivered") { try self.scenario.deliveries(refused, channel: "sms", state: "delivered") >= 2 }
         XCTAssertGreaterThan(system.metric("notification", #"tthc_notice_deliveries_total"#), 0)
 
         // No address: the account only, never an error.
-        try TestEnvironment.eventually("the member without contacts has notices") { try self.noticeIds(unreachable).count >= 2 }
+        try TestEnvironment.eventually("the member without contacts has notices") { try self.scenario.noticeIds(unreachable).count >= 2 }
         XCTAssertEqual(try TestEnvironment.count("""
             SELECT count(*) AS n FROM notification.deliveries d JOIN notification.notices n ON n.id = d.notice_id WHERE n.recipient_id = $1
             """, [unreachable.memberId]), 0)
