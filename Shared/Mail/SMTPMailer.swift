@@ -30,7 +30,9 @@ public struct SMTPSettings: Sendable, Equatable {
     /// From TTHC_SMTP_URL (unset: no e-mail channel), TTHC_SMTP_USERNAME, TTHC_SMTP_PASSWORD (or
     /// TTHC_SMTP_PASSWORD_FILE), TTHC_SMTP_CA_FILE, TTHC_SMTP_FROM, TTHC_SMTP_FROM_NAME.
     public static func fromEnvironment(_ environment: [String: String]) throws -> SMTPSettings? {
-        guard let url = environment["TTHC_SMTP_URL"], !url.isEmpty else { return nil }
+        // Compose passes unset variables as empty strings: empty is unset.
+        let environment = environment.filter { !$0.value.isEmpty }
+        guard let url = environment["TTHC_SMTP_URL"] else { return nil }
         var password = environment["TTHC_SMTP_PASSWORD"]
         if let file = environment["TTHC_SMTP_PASSWORD_FILE"] {
             password = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -90,6 +90,23 @@ final class GuideExampleTests: XCTestCase {
         XCTAssertEqual(listener.terminationStatus, 0)
     }
 
+    func testTheInboxExampleReadsTheMembersNoticesForThePortalThatSubmitted() throws {
+        let world = try DevelopmentWorld()
+        defer { world.stop() }
+        // portal-demo submits for DV0000001 (the curl example), then reads the member's inbox.
+        XCTAssertEqual(try Self.run("curl", environment: ["TTHC_INTAKE_URL": world.intakeURL]).status, 0)
+        try TestEnvironment.eventually("the member has a notice") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM notification.notices WHERE recipient_id = 'DV0000001'") > 0
+        }
+        let (status, output) = try Self.run("inbox", environment: [
+            "TTHC_NOTIFICATION_URL": "http://127.0.0.1:\(SystemHarness.ports["notification"]!)"])
+        XCTAssertEqual(status, 0, output)
+        let page = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any], output)
+        XCTAssertEqual(page["memberId"] as? String, "DV0000001")
+        XCTAssertNotNil(page["unread"] as? Int, output)
+        XCTAssertTrue((page["notices"] as? [[String: Any]])?.first?["text"] as? String != nil, output)
+    }
+
     func testTheCommittedCommandExamplesAreAcceptedAsTheyAre() throws {
         let world = try DevelopmentWorld()
         defer { world.stop() }

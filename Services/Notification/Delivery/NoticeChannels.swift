@@ -89,7 +89,8 @@ struct SMSChannel: NoticeChannel {
         /// From TTHC_SMS_GATEWAY_URL (unset: no SMS channel), TTHC_SMS_PARTNER_ID, TTHC_SMS_SECRET
         /// (or _FILE), TTHC_SMS_BRANDNAME, TTHC_SMS_CALLBACK_URL, TTHC_SMS_RATE_PER_SECOND.
         static func fromEnvironment(_ environment: [String: String]) throws -> Settings? {
-            guard let url = environment["TTHC_SMS_GATEWAY_URL"], !url.isEmpty else { return nil }
+            let environment = environment.filter { !$0.value.isEmpty }
+            guard let url = environment["TTHC_SMS_GATEWAY_URL"] else { return nil }
             var secret = environment["TTHC_SMS_SECRET"]
             if let file = environment["TTHC_SMS_SECRET_FILE"] {
                 secret = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
