@@ -42,8 +42,7 @@ struct EndToEndBenchmark: ParsableCommand {
     @Option(help: "Measure payment's IPN edge alone: this many orders, each paid by one signed callback and then its duplicate (needs tthc-payment).")
     var ipnCallbacks: Int?
     @Option(help: "With --ipn-callbacks: concurrent connections.") var concurrency = 8
-    @Option(help: "Measure e-mail: this many through the mail path alone, then this many notices through tthc-notification (needs TTHC_SMTP_* and tthc-notification running with them).")
-    var emails: Int?
+    @Option(help: "Measure e-mail: N through the mail path alone, then N notices through tthc-notification (TTHC_SMTP_*).") var emails: Int?
 
     func run() throws {
         if let emails {

@@ -66,7 +66,7 @@ wait_until() {
 }
 
 password() {
-  [ -s "$password_file" ] || { mkdir -p "$mail_home"; openssl rand -hex 16 > "$password_file"; chmod 644 "$password_file"; }
+  [ -s "$password_file" ] || { mkdir -p "$mail_home"; openssl rand -hex 16 > "$password_file"; chmod 600 "$password_file"; }
   cat "$password_file"
 }
 

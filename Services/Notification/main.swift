@@ -21,7 +21,7 @@ do {
     exit(1)
 }
 let writer = NoticeWriter(templates: templates, channels: outbound.channels.keys.sorted { $0.rawValue < $1.rawValue })
-let smsSecret = (outbound.channels[.sms] as? SMSChannel)?.settings.secret
+let sms = (outbound.channels[.sms] as? SMSChannel)?.settings
 
 await ServiceRuntime.run(ServiceDefinition(
     name: "notification", defaultHTTPPort: 8085,
@@ -30,12 +30,12 @@ await ServiceRuntime.run(ServiceDefinition(
         // Organisations' notices in their own queue: a burst of step assignments never delays members'.
         ConsumerDefinition(queue: "notification.organisations", handlers: NoticeHandlers.organisations(writer)),
         // Where people hear besides the account, from the registries.
-        ConsumerDefinition(queue: "notification.contacts", handlers: ContactHandler.all),
+        ConsumerDefinition(queue: "notification.contacts", handlers: ContactHandler.all(channels: writer.channels)),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
     sharedTables: [.auditLog],
     routes: { router, resources in
         InboxRoutes(tokens: tokens).add(to: router, resources: resources)
-        if let smsSecret { DeliveryReportRoutes(secret: smsSecret).add(to: router, resources: resources) }
+        if let sms { DeliveryReportRoutes(settings: sms).add(to: router, resources: resources) }
     },
     timers: [DeliveryTimer(outbound: outbound)]))

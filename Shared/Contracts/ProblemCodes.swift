@@ -125,6 +125,7 @@ public enum ProblemCodes {
         .init(code: "no-revision", family: .deadLetter, meaning: "An amendment for a dossier whose content validation does not hold."),
         .init(code: "no-temporary-transfer", family: .deadLetter, meaning: "An extension request for a dossier routing opened no temporary transfer for (never for intake's checked requests)."),
         .init(code: "publish-refused", family: .deadLetter, meaning: "The broker refused to publish an outbox message (kept in the service's dead_letters)."),
+        .init(code: "template-failed", family: .deadLetter, meaning: "Notification: the event's notice template refers to a field the event lacks, renders nothing, or gives an SMS over one message (operators fix the template, then replay)."),
     ]
 
     static let http: [Entry] = [

@@ -28,6 +28,17 @@ public struct MailMessage: Sendable, Equatable {
         self.headers = headers
     }
 
+    /// Whether `address` is a plain `local@domain` that can go into a header and an SMTP command as
+    /// it is: no spaces, control characters, angle brackets, quotes or commas (an address from a
+    /// registry with a CR/LF in it must not add headers or commands).
+    public static func isDeliverable(_ address: String) -> Bool {
+        let parts = address.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), address.utf8.count <= 254 else { return false }
+        return address.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && scalar.value > 0x20 && scalar.value < 0x7F && !"<>()[]\\,;:\"".unicodeScalars.contains(scalar)
+        }
+    }
+
     public static func == (lhs: MailMessage, rhs: MailMessage) -> Bool {
         lhs.rendered == rhs.rendered
     }

@@ -82,7 +82,10 @@ public final class SMTPMailer: Sendable {
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
     public func send(_ message: MailMessage) -> SMTPOutcome {
-        handle.withLock { easy -> SMTPOutcome in
+        guard MailMessage.isDeliverable(message.to), MailMessage.isDeliverable(settings.from) else {
+            return .recipientRefused(code: 0, detail: "not a deliverable address: \(message.to.debugDescription)")
+        }
+        return handle.withLock { easy -> SMTPOutcome in
             guard let easy else { return .notTaken(code: 0, detail: "libcurl could not start") }
             return Self.transfer(easy, message, settings)
         }
@@ -99,7 +102,7 @@ public final class SMTPMailer: Sendable {
         curl_easy_reset(easy)
         let upload = Upload(message.rendered)
         var errorBuffer = [CChar](repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        var recipients: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "<\(message.to)>")
+        let recipients: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "<\(message.to)>")
         defer { curl_slist_free_all(recipients) }
         let code: CURLcode = withExtendedLifetime(upload) {
             errorBuffer.withUnsafeMutableBufferPointer { errors in
@@ -126,7 +129,12 @@ public final class SMTPMailer: Sendable {
                     upload.offset += n
                     return n
                 }
-                return curl_easy_perform(easy)
+                let code = curl_easy_perform(easy)
+                // The handle lives on (its connection is reused): it must not keep pointers to what dies here.
+                tthc_curl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, nil)
+                tthc_curl_setopt_pointer(easy, CURLOPT_READDATA, nil)
+                tthc_curl_setopt_list(easy, CURLOPT_MAIL_RCPT, nil)
+                return code
             }
         }
         var response = 0
@@ -134,8 +142,10 @@ public final class SMTPMailer: Sendable {
         if code == CURLE_OK { return .accepted }
         let written = String(decoding: errorBuffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         let detail = written.isEmpty ? String(cString: curl_easy_strerror(code)) : written
-        // libcurl names the stage: only a refusal at RCPT is about this recipient.
-        if response >= 500, detail.hasPrefix("RCPT failed") { return .recipientRefused(code: response, detail: detail) }
+        // libcurl names the stage: only a refusal at RCPT saying the mailbox is unknown, not local or
+        // not allowed (550, 551, 553) is about this recipient; 554 and the rest (a relay or policy
+        // refusing us, storage) are ours or the server's to fix, retried meanwhile.
+        if [550, 551, 553].contains(response), detail.hasPrefix("RCPT failed") { return .recipientRefused(code: response, detail: detail) }
         return .notTaken(code: response, detail: detail)
     }
 }

@@ -1,4 +1,5 @@
 import Contracts
+import Development
 import Foundation
 import Messaging
 import TestSupport
@@ -93,10 +94,19 @@ final class GuideExampleTests: XCTestCase {
     func testTheInboxExampleReadsTheMembersNoticesForThePortalThatSubmitted() throws {
         let world = try DevelopmentWorld()
         defer { world.stop() }
-        // portal-demo submits for DV0000001 (the curl example), then reads the member's inbox.
-        XCTAssertEqual(try Self.run("curl", environment: ["TTHC_INTAKE_URL": world.intakeURL]).status, 0)
-        try TestEnvironment.eventually("the member has a notice") {
-            try TestEnvironment.count("SELECT count(*) AS n FROM notification.notices WHERE recipient_id = 'DV0000001'") > 0
+        // portal-demo submits a dossier for DV0000001, then reads the member's inbox.
+        let submit = SampleDossier.submit(organisation: "HN.CB0001", member: MemberFixture.member(number: 1))
+        let amqp = try TestEnvironment.amqp(user: "portal-demo", confirms: true)
+        let message = try SampleDossier.message(submit, userId: "portal-demo")
+        try amqp.publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey, body: message.body,
+                         properties: message.properties)
+        try amqp.waitForConfirms()
+        amqp.close()
+        try TestEnvironment.eventually("the member has a notice of it") {
+            try TestEnvironment.count("""
+                SELECT count(*) AS n FROM notification.notices n JOIN notification.dossier_portals p USING (dossier_code)
+                WHERE n.recipient_id = 'DV0000001' AND p.integrator = 'portal-demo'
+                """) > 0
         }
         let (status, output) = try Self.run("inbox", environment: [
             "TTHC_NOTIFICATION_URL": "http://127.0.0.1:\(SystemHarness.ports["notification"]!)"])

@@ -91,5 +91,26 @@ final class NotificationDeliveryTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(try TestEnvironment.count("""
             SELECT count(*) AS n FROM notification.audit_log WHERE action = 'read-member-notices' AND allowed = false AND detail = $1
             """, [reader.memberId]), 1)
+
+        // Once portal-demo submitted a dossier of its own for the member, it reads the notices of that one only.
+        let other = SampleDossier.submit(organisation: system.organisation, member: reader)
+        let demo = try TestEnvironment.amqp(user: "portal-demo", confirms: true)
+        let message = try SampleDossier.message(other, userId: "portal-demo")
+        try demo.publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey, body: message.body, properties: message.properties)
+        try demo.waitForConfirms()
+        demo.close()
+        try TestEnvironment.eventually("portal-demo's dossier is told") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM notification.dossier_portals WHERE member_id = $1 AND integrator = 'portal-demo'",
+                                      [reader.memberId]) == 1
+        }
+        let theirs = try XCTUnwrap(HTTPProbe.get("\(notification)/v1/members/\(reader.memberId)/notices?limit=500",
+                                                 headers: ["Authorization": "Bearer \(stranger)"]))
+        XCTAssertEqual(theirs.status, 200, theirs.body)
+        XCTAssertFalse(theirs.body.contains(codes[0]), "not the notices of portal-test's dossier")
+        let ours = HTTPProbe.get("\(notification)/v1/members/\(reader.memberId)/notices?limit=500", headers: ["Authorization": "Bearer \(portal)"])
+        XCTAssertTrue(ours?.body.contains(codes[0]) == true)
+        let disguised = try await token(system.organisation, person: "x", role: "portal")
+        XCTAssertEqual(HTTPProbe.get("http://127.0.0.1:\(SystemHarness.ports["payment"]!)/v1/organisations/\(system.organisation)/dues/2026-12",
+                                     headers: ["Authorization": "Bearer \(disguised)"])?.status, 401, "a portal's token opens no officers' edge")
     }
 }

@@ -36,7 +36,7 @@ final class NotificationFailureTests: XCTestCase {
                 WHERE n.recipient_id = $1 AND d.channel = 'email' AND d.state = 'queued' AND d.attempts >= 3
                 """, [people[0].memberId]) >= 1
         }
-        XCTAssertGreaterThan(try scenario.deliveries(people[0], channel: "sms", state: "delivered"), 0, "SMS meanwhile")
+        try TestEnvironment.eventually("SMS go meanwhile") { try self.scenario.deliveries(people[0], channel: "sms", state: "delivered") > 0 }
         // The outage lasts a minute, as the issue has it: the scenario itself, not a synchronisation.
         try TestEnvironment.eventually(timeout: 90, interval: 1, "a minute without a mail server") { Date() >= stoppedAt.addingTimeInterval(60) }
         XCTAssertEqual(try scenario.deliveries(people[0], channel: "email", state: "sent"), 0)
@@ -87,6 +87,79 @@ final class NotificationFailureTests: XCTestCase {
             XCTAssertEqual(Set(sms.map(\.requestId)).count, sms.count)
         }
         XCTAssertLessThanOrEqual(duplicates, 1, "at most the e-mail in flight at the kill goes twice, with the same Message-ID")
+    }
+
+    func testKilledAfterPostfixTookAnEMailAndBeforeTheCommitItGoesAgainWithTheSameMessageID() throws {
+        let system = try scenario.startSystem()
+        defer { _ = try? system.stopAll() }
+        // Deliveries earlier tests left queued go first, so that the one taken before the kill is this test's.
+        try TestEnvironment.eventually(timeout: 60, "nothing left queued") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM notification.deliveries WHERE state = 'queued'") == 0
+        }
+        // This notification dies right after the first message a provider takes, before recording it.
+        try system.stop("notification")
+        var dying = NotificationScenario.deliveryEnvironment()
+        dying["TTHC_FAULT_INJECTION"] = "kill-after-send"
+        let doomed = try system.start("notification", environment: dying)
+        let people = scenario.members(1, system, channels: [.email])
+        try scenario.register(people)
+        let code = try scenario.submit(people, system)[0]
+        try TestEnvironment.eventually(timeout: 60, "it killed itself after a send") { !doomed.isRunning }
+        try system.start("notification", environment: NotificationScenario.deliveryEnvironment())
+        try TestEnvironment.eventually(timeout: 60, "every e-mail of the dossier sent") {
+            try TestEnvironment.count("""
+                SELECT count(*) FILTER (WHERE d.state <> 'sent') AS n FROM notification.deliveries d
+                JOIN notification.notices n ON n.id = d.notice_id WHERE n.dossier_code = $1
+                """, [code]) == 0 && self.scenario.noticeIds(people[0]).count >= 4
+        }
+        let db = try TestEnvironment.superuser()
+        defer { db.close() }
+        let rows = try db.execute("""
+            SELECT DISTINCT d.address, n.id::text AS notice FROM notification.deliveries d
+            JOIN notification.notices n ON n.id = d.notice_id WHERE n.dossier_code = $1 AND d.channel = 'email'
+            """, [code]).rows
+        let addresses = Set(try rows.map { try $0.string("address") })
+        let expected = Set(try rows.map { "<thong-bao-\(try $0.string("notice"))@tthc.dang.vn>" })
+        let mails = addresses.flatMap { Maildir.mails(to: $0) }.filter { expected.contains($0.messageId) }
+        var seen: [String: Int] = [:]
+        for mail in mails { seen[mail.messageId, default: 0] += 1 }
+        XCTAssertEqual(Set(seen.keys), expected, "every notice's e-mail, by its Message-ID")
+        XCTAssertEqual(seen.values.filter { $0 == 2 }.count, 1, "the one taken before the kill went again, recognisably: \(seen)")
+        XCTAssertEqual(seen.values.filter { $0 > 2 }.count, 0)
+    }
+
+    func testAMailServerThatNeverAnswersHoldsUpNoSMS() throws {
+        // A listener that takes connections and never speaks: every SMTP attempt waits for its timeout.
+        let silent = Process()
+        silent.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        silent.arguments = ["-c", """
+            import socket, time
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", 2599)); s.listen(256); print("listening", flush=True); time.sleep(600)
+            """]
+        let out = Pipe()
+        silent.standardOutput = out
+        try silent.run()
+        defer { silent.terminate() }
+        _ = out.fileHandleForReading.availableData  // "listening"
+        let system = try SystemHarness()
+        try system.startGatewaySandbox(environment: ["TTHC_SMS_PARTNER_ID": "TTHC", "TTHC_SMS_SECRET": NotificationScenario.smsSecret])
+        var environment = NotificationScenario.deliveryEnvironment()
+        environment["TTHC_SMTP_URL"] = "smtp://127.0.0.1:2599"
+        environment["TTHC_SMTP_TIMEOUT_SECONDS"] = "3"
+        try system.startAll(environment: environment)
+        defer { _ = try? system.stopAll() }
+        let people = scenario.members(3, system)
+        try scenario.register(people)
+        _ = try scenario.submit(people, system)
+        // Each of a dozen e-mails would hold the timer worker 3 s; the channel pauses after one instead.
+        for person in people {
+            try TestEnvironment.eventually(timeout: 20, "\(person.memberId)'s SMS delivered while e-mail waits") {
+                let notices = try self.scenario.noticeIds(person)
+                return try notices.count >= 4 && self.scenario.deliveries(person, channel: "sms", state: "delivered") == notices.count
+            }
+            XCTAssertEqual(try scenario.deliveries(person, channel: "email", state: "queued"), try scenario.noticeIds(person).count)
+        }
     }
 
     func testTheSMSGatewayThrottlingFailingAndReportingLateDelaysButDeliversAndAnUndeliverableNumberFails() throws {

@@ -36,7 +36,7 @@ final class NoticeTemplatesTests: XCTestCase {
                 rendered += 1
             }
         }
-        XCTAssertEqual(rendered, 26)
+        XCTAssertEqual(rendered, 28)
     }
 
     func testWordsFollowTheEvent() throws {
@@ -78,6 +78,22 @@ final class NoticeTemplatesTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("khongCo"), "\(error)")
         }
         XCTAssertThrowsError(try templates.render(eventType: "dossier.refused.v1", audience: .member, payload: .object([:])))
+        // A transform with nothing to give (a time that is not one) fails too, as does a dotted name.
+        try Data(#"{"version": 1, "account": "Lúc {{time(dossierCode)}}"}"#.utf8)
+            .write(to: folder.appendingPathComponent("member/dossier.refused.v1.json"))
+        XCTAssertThrowsError(try NoticeTemplates(folder: folder).render(eventType: "dossier.refused.v1", audience: .member,
+                                                                          payload: try Self.example("dossier.refused.v1"))) { error in
+            XCTAssertTrue("\(error)".contains("time(…)"), "\(error)")
+        }
+        try Data(#"{"version": 1, "account": "{{submitter.memberId}}"}"#.utf8)
+            .write(to: folder.appendingPathComponent("member/dossier.refused.v1.json"))
+        XCTAssertThrowsError(try NoticeTemplates(folder: folder)) { XCTAssertTrue("\($0)".contains("dotted"), "\($0)") }
+        // An SMS form that the data make longer than one message fails.
+        try Data(#"{"version": 1, "account": "x", "sms": "Ho so {{reason}}"}"#.utf8)
+            .write(to: folder.appendingPathComponent("member/dossier.refused.v1.json"))
+        var long = try Self.example("dossier.refused.v1")
+        if case .object(var fields) = long { fields["reason"] = .string(String(repeating: "a", count: 200)); long = .object(fields) }
+        XCTAssertThrowsError(try NoticeTemplates(folder: folder).render(eventType: "dossier.refused.v1", audience: .member, payload: long))
         XCTAssertThrowsError(try NoticeTemplates(folder: folder.appendingPathComponent("member")), "no layout")
         XCTAssertEqual(templates.delegateText(memberId: "DV1", notice: "X"), "DV1: X")
     }
@@ -113,7 +129,9 @@ final class DeliveryRulesTests: XCTestCase {
         XCTAssertEqual(policy.nextAttempt(after: 1, queuedAt: queued, now: queued), Date(timeIntervalSince1970: 10))
         XCTAssertEqual(policy.nextAttempt(after: 3, queuedAt: queued, now: queued.addingTimeInterval(30)), Date(timeIntervalSince1970: 70))
         XCTAssertEqual(policy.nextAttempt(after: 9, queuedAt: queued, now: queued.addingTimeInterval(100)), Date(timeIntervalSince1970: 160))
-        XCTAssertNil(policy.nextAttempt(after: 9, queuedAt: queued, now: queued.addingTimeInterval(150)), "past the give-up time")
+        XCTAssertEqual(policy.nextAttempt(after: 9, queuedAt: queued, now: queued.addingTimeInterval(150)), Date(timeIntervalSince1970: 200),
+                       "one last attempt at the give-up time")
+        XCTAssertNil(policy.nextAttempt(after: 10, queuedAt: queued, now: queued.addingTimeInterval(200)), "then given up")
     }
 
     func testRateLimit() {

@@ -70,6 +70,10 @@ actor SandboxSMS {
         guard request.partnerId == partnerId, BrandnameSMS.verify(request.signedText, signature: request.signature, secret: secret) else {
             return (.answered(status: 401, .init(code: BrandnameSMS.Codes.badSignature, message: "Sai chữ ký", messageId: nil)), nil)
         }
+        // A request signed more than 5 minutes from now (real time, as the partner signs) is a replay.
+        guard abs(Date().timeIntervalSince1970 - Double(request.timestamp)) <= 300 else {
+            return (.answered(status: 401, .init(code: BrandnameSMS.Codes.badSignature, message: "Yêu cầu đã hết hạn", messageId: nil)), nil)
+        }
         if var known = messages[request.requestId] {
             known.requests += 1
             messages[request.requestId] = known

@@ -36,25 +36,36 @@ struct DeliveryTimer: TimerHandler {
             return try retryOrGiveUp(delivery, reason: "no \(channelName.rawValue) provider configured", provider: nil, context: context,
                                      countsAsAttempt: false)
         }
-        if let wait = outbound.waitForToken(channelName) {
-            // Over the provider's rate: the same delivery later, not a failed attempt.
+        // The provider is down (a timeout, no answer, throttled): wait with the others, untried,
+        // so that one slow provider never holds the other channel's deliveries.
+        if let paused = outbound.pausedFor(channelName) {
+            return try later(timer, by: paused + Double(id % 1000) / 1000, context: context)
+        }
+        if let wait = outbound.takeToken(channelName) {
+            // Over the provider's rate for more than a second: the same delivery later, not a failed attempt.
             context.metrics?.noticeDelivery(channel: channelName.rawValue, provider: channel.provider, outcome: "rate-limited")
-            return try Timers.schedule(kind: kind, key: timer.key, dueAt: context.now.addingTimeInterval(wait),
-                                       payload: [String: String](), in: context)
+            return try later(timer, by: wait, context: context)
         }
         let started = ContinuousClock.now
         let outcome = channel.send(delivery)
         context.metrics?.noticeSendDuration(ContinuousClock.now - started, channel: channelName.rawValue, provider: channel.provider)
         switch outcome {
         case let .handedOver(reference):
+            FaultInjection.afterSend(environment: outbound.faultInjection)
             try DeliveryLog.record(.handedOver, delivery: id, provider: channel.provider, reference: reference, reason: nil, attempted: true,
                                    context: context)
         case let .refused(reason):
             try DeliveryLog.record(.refused, delivery: id, provider: channel.provider, reference: nil, reason: reason, attempted: true,
                                    context: context)
-        case let .notTaken(reason):
+        case let .notTaken(reason, channelDown, retryAfter):
+            if channelDown { outbound.pause(channelName, for: retryAfter ?? outbound.retry.firstRetry) }
             try retryOrGiveUp(delivery, reason: reason, provider: channel.provider, context: context, countsAsAttempt: true)
         }
+    }
+
+    /// The same delivery again after `seconds`, without counting an attempt.
+    func later(_ timer: DueTimer, by seconds: TimeInterval, context: HandlerContext) throws {
+        try Timers.schedule(kind: kind, key: timer.key, dueAt: context.now.addingTimeInterval(seconds), payload: [String: String](), in: context)
     }
 
     /// Another attempt on the back-off, or the give-up once the window has closed.
@@ -88,7 +99,7 @@ enum DeliveryLog {
             UPDATE deliveries SET state = $2, attempts = $3, provider = coalesce($4, provider),
                 provider_reference = coalesce($5, provider_reference), last_error = coalesce($6, last_error),
                 last_attempt_at = CASE WHEN $7 THEN $8::timestamptz ELSE last_attempt_at END,
-                sent_at = CASE WHEN $2 = 'sent' THEN $8::timestamptz ELSE sent_at END,
+                sent_at = CASE WHEN $2 = 'sent' OR ($2 = 'delivered' AND sent_at IS NULL) THEN $8::timestamptz ELSE sent_at END,
                 final_at = CASE WHEN $2 IN ('delivered', 'failed', 'bounced') THEN $8::timestamptz ELSE final_at END
             WHERE id = $1
             """, [id, next.rawValue, attempts, provider, reference, reason, attempted, context.now])
@@ -98,8 +109,11 @@ enum DeliveryLog {
         let recipientKind = NoticeRecipientKind(rawValue: try row.string("recipient_kind")) ?? .member
         let recipientId = try row.string("recipient_id"), member = try row.optionalString("member_id")
         let dossier = try row.optionalString("dossier_code"), source = try row.string("source_type")
+        // A report can come before the answer to the send was recorded (the send's transaction died
+        // after the gateway took it): the delivery was still sent, and is announced so.
+        let announcedSent = next == .sent || (next == .delivered && state == .queued)
         switch next {
-        case .sent:
+        case _ where announcedSent:
             try context.emit(.notificationSent, subject: dossier, data: NotificationSentV1(
                 noticeId: noticeId, recipientKind: recipientKind, recipientId: recipientId, memberId: member, dossierCode: dossier,
                 channel: channel, provider: provider, providerReference: reference, sourceType: source, attempts: attempts, sentAt: context.now))
@@ -108,7 +122,7 @@ enum DeliveryLog {
                 noticeId: noticeId, recipientKind: recipientKind, recipientId: recipientId, memberId: member, dossierCode: dossier,
                 channel: channel, outcome: next == .bounced ? .bounced : .failed, reason: reason ?? "", sourceType: source,
                 attempts: attempts, failedAt: context.now))
-        case .queued, .delivered:
+        case .queued, .delivered, .sent:
             break
         }
     }

@@ -30,8 +30,10 @@ enum ChannelOutcome: Equatable {
     case handedOver(reference: String?)
     /// Refused for good: the address (or the text) cannot be delivered.
     case refused(String)
-    /// Not taken this time: try again later.
-    case notTaken(String)
+    /// Not taken this time: try again later. `channelDown`: the provider itself is unreachable,
+    /// slow or refusing everything (no answer, 421, 429, 5xx): the channel pauses (for `retryAfter`
+    /// when the provider said) so that its other deliveries do not each wait on it.
+    case notTaken(String, channelDown: Bool = false, retryAfter: TimeInterval? = nil)
 }
 
 /// A way notices leave the system (behind which a provider sits).
@@ -59,6 +61,7 @@ struct EmailChannel: NoticeChannel {
     }
 
     func send(_ delivery: OpenDelivery) -> ChannelOutcome {
+        guard MailMessage.isDeliverable(delivery.address) else { return .refused("not an e-mail address: \(delivery.address.debugDescription)") }
         let message = MailMessage(
             from: mailer.settings.from, fromName: mailer.settings.fromName, to: delivery.address,
             subject: delivery.subject ?? "Thông báo", body: templates.emailBody(notice: delivery.noticeText, recipientName: delivery.recipientName,
@@ -68,7 +71,9 @@ struct EmailChannel: NoticeChannel {
         switch mailer.send(message) {
         case .accepted: return .handedOver(reference: message.messageId)
         case let .recipientRefused(code, detail): return .refused("SMTP \(code): \(detail)")
-        case let .notTaken(code, detail): return .notTaken(code == 0 ? detail : "SMTP \(code): \(detail)")
+        case let .notTaken(code, detail):
+            // No answer at all (refused, timed out) or 421: the server, not this message.
+            return .notTaken(code == 0 ? detail : "SMTP \(code): \(detail)", channelDown: code == 0 || code == 421)
         }
     }
 }
@@ -85,9 +90,11 @@ struct SMSChannel: NoticeChannel {
         /// `/v1/sms-gateways/brandname/delivery-reports`, as the gateway reaches it).
         let callbackURL: String?
         let ratePerSecond: Double
+        let requestIdPrefix: String
 
         /// From TTHC_SMS_GATEWAY_URL (unset: no SMS channel), TTHC_SMS_PARTNER_ID, TTHC_SMS_SECRET
-        /// (or _FILE), TTHC_SMS_BRANDNAME, TTHC_SMS_CALLBACK_URL, TTHC_SMS_RATE_PER_SECOND.
+        /// (or _FILE), TTHC_SMS_BRANDNAME, TTHC_SMS_CALLBACK_URL, TTHC_SMS_RATE_PER_SECOND,
+        /// TTHC_SMS_REQUEST_ID_PREFIX.
         static func fromEnvironment(_ environment: [String: String]) throws -> Settings? {
             let environment = environment.filter { !$0.value.isEmpty }
             guard let url = environment["TTHC_SMS_GATEWAY_URL"] else { return nil }
@@ -100,7 +107,8 @@ struct SMSChannel: NoticeChannel {
             }
             return Settings(gatewayURL: url, partnerId: partner, secret: secret, brandname: environment["TTHC_SMS_BRANDNAME"] ?? "DANGCSVN",
                             callbackURL: environment["TTHC_SMS_CALLBACK_URL"],
-                            ratePerSecond: Double(environment["TTHC_SMS_RATE_PER_SECOND"] ?? "") ?? 20)
+                            ratePerSecond: Double(environment["TTHC_SMS_RATE_PER_SECOND"] ?? "") ?? 20,
+                            requestIdPrefix: environment["TTHC_SMS_REQUEST_ID_PREFIX"] ?? "tthc-delivery")
         }
     }
 
@@ -110,7 +118,14 @@ struct SMSChannel: NoticeChannel {
     let http: BlockingHTTP
     var ratePerSecond: Double { settings.ratePerSecond }
 
-    static func requestId(delivery: Int) -> String { "tthc-delivery-\(delivery)" }
+    /// `{prefix}-{delivery id}`; the prefix (TTHC_SMS_REQUEST_ID_PREFIX) tells deployments sharing
+    /// one gateway account apart, so that one's ids are never taken for another's repeats.
+    static func requestId(delivery: Int, prefix: String) -> String { "\(prefix)-\(delivery)" }
+
+    /// The delivery a request id names, if it is one of this deployment's.
+    static func delivery(ofRequestId requestId: String, prefix: String) -> Int? {
+        requestId.hasPrefix(prefix + "-") ? Int(requestId.dropFirst(prefix.count + 1)) : nil
+    }
 
     func send(_ delivery: OpenDelivery) -> ChannelOutcome {
         guard let text = delivery.smsText else { return .refused("no SMS form for this notice") }
@@ -118,7 +133,8 @@ struct SMSChannel: NoticeChannel {
         guard measure.fits else { return .refused("SMS too long: \(measure.length) > \(measure.limit) (\(measure.encoding.rawValue))") }
         guard let phone = BrandnameSMS.internationalPhone(delivery.address) else { return .refused("not a mobile number: \(delivery.address)") }
         let request = BrandnameSMS.SendRequest(partnerId: settings.partnerId, brandname: settings.brandname, phone: phone, message: text,
-                                               requestId: Self.requestId(delivery: delivery.id), callbackUrl: settings.callbackURL,
+                                               requestId: Self.requestId(delivery: delivery.id, prefix: settings.requestIdPrefix),
+                                               callbackUrl: settings.callbackURL,
                                                timestamp: Int(Date().timeIntervalSince1970), secret: settings.secret)
         guard let url = URL(string: settings.gatewayURL + "/v1/brandname/send"), let body = try? JSONEncoder().encode(request) else {
             return .notTaken("bad gateway URL \(settings.gatewayURL)")
@@ -127,13 +143,15 @@ struct SMSChannel: NoticeChannel {
         post.httpMethod = "POST"
         post.setValue("application/json", forHTTPHeaderField: "Content-Type")
         post.httpBody = body
-        guard let answer = http.send(post, timeout: 15) else { return .notTaken("no answer from the SMS gateway") }
+        guard let answer = http.send(post, timeout: 15) else { return .notTaken("no answer from the SMS gateway", channelDown: true) }
         let parsed = try? JSONDecoder().decode(BrandnameSMS.SendAnswer.self, from: answer.body)
         switch (answer.status, parsed?.code) {
         case (200, BrandnameSMS.Codes.accepted?): return .handedOver(reference: parsed?.messageId)
         case (400, BrandnameSMS.Codes.invalidPhone?), (400, BrandnameSMS.Codes.invalidMessage?):
             return .refused("gateway \(parsed?.code ?? ""): \(parsed?.message ?? "")")
-        default: return .notTaken("gateway HTTP \(answer.status) \(parsed?.code ?? ""): \(parsed?.message ?? "")")
+        default:
+            return .notTaken("gateway HTTP \(answer.status) \(parsed?.code ?? ""): \(parsed?.message ?? "")",
+                             channelDown: answer.status == 429 || answer.status == 401 || answer.status >= 500, retryAfter: answer.retryAfter)
         }
     }
 }
@@ -142,9 +160,14 @@ struct SMSChannel: NoticeChannel {
 final class NoticeOutbound: Sendable {
     let channels: [NotificationChannel: any NoticeChannel]
     let retry: RetryPolicy
+    /// TTHC_FAULT_INJECTION (tests only): `kill-after-send`.
+    let faultInjection: String?
     private let buckets: Mutex<[NotificationChannel: TokenBucket]>
+    /// Channels whose provider is down, until when (this replica's view).
+    private let paused = Mutex<[NotificationChannel: Date]>([:])
 
-    init(channels: [any NoticeChannel], retry: RetryPolicy) {
+    init(channels: [any NoticeChannel], retry: RetryPolicy, faultInjection: String? = nil) {
+        self.faultInjection = faultInjection
         var byChannel: [NotificationChannel: any NoticeChannel] = [:]
         var buckets: [NotificationChannel: TokenBucket] = [:]
         for channel in channels {
@@ -156,12 +179,29 @@ final class NoticeOutbound: Sendable {
         self.buckets = Mutex(buckets)
     }
 
-    /// nil when a send may go now; else when the provider's next token is there (real time).
-    func waitForToken(_ channel: NotificationChannel) -> TimeInterval? {
-        buckets.withLock { buckets in
-            let now = Date()
-            return buckets[channel]?.take(now: now).map { $0.timeIntervalSince(now) }
+    /// Takes a send token for the provider, waiting for it when it comes within a second (the
+    /// timer worker sends one delivery at a time, so waiting here paces it at the provider's rate);
+    /// otherwise how long until the next one.
+    func takeToken(_ channel: NotificationChannel) -> TimeInterval? {
+        while true {
+            let wait = buckets.withLock { buckets -> TimeInterval? in
+                let now = Date()
+                return buckets[channel]?.take(now: now).map { $0.timeIntervalSince(now) }
+            }
+            guard let wait else { return nil }
+            guard wait <= 1 else { return wait }
+            Thread.sleep(forTimeInterval: wait)
         }
+    }
+
+    /// The channel's provider is down: its deliveries wait `seconds` (real time) before the next try.
+    func pause(_ channel: NotificationChannel, for seconds: TimeInterval) {
+        paused.withLock { $0[channel] = Date().addingTimeInterval(seconds) }
+    }
+
+    /// How long the channel is still paused, if it is.
+    func pausedFor(_ channel: NotificationChannel) -> TimeInterval? {
+        paused.withLock { paused in paused[channel].map { $0.timeIntervalSinceNow }.flatMap { $0 > 0 ? $0 : nil } }
     }
 
     static func fromEnvironment(_ environment: [String: String], templates: NoticeTemplates) throws -> NoticeOutbound {
@@ -175,6 +215,7 @@ final class NoticeOutbound: Sendable {
         return NoticeOutbound(channels: channels, retry: RetryPolicy(
             firstRetry: seconds("TTHC_NOTIFICATION_RETRY_FIRST_SECONDS", 30),
             longestWait: seconds("TTHC_NOTIFICATION_RETRY_LONGEST_SECONDS", 3600),
-            giveUpAfter: seconds("TTHC_NOTIFICATION_GIVE_UP_SECONDS", 2 * 86_400)))
+            giveUpAfter: seconds("TTHC_NOTIFICATION_GIVE_UP_SECONDS", 2 * 86_400)),
+            faultInjection: environment["TTHC_FAULT_INJECTION"])
     }
 }

@@ -8,24 +8,30 @@ import ServiceKit
 /// `POST /v1/sms-gateways/brandname/delivery-reports`: the SMS gateway's delivery report (DLR),
 /// signed with the partner secret. A good report moves the delivery to `delivered` or `failed`
 /// (a late one for a delivery already final changes nothing) and is answered `{"code": "00"}`;
-/// a bad signature is 401, an unknown request id 404 (the gateway tries again, then gives up).
+/// a bad signature is 401, a request id, number or message id that is not one of our SMS 404 (the
+/// gateway tries again, then gives up).
 struct DeliveryReportRoutes: Sendable {
-    let secret: String
+    let settings: SMSChannel.Settings
 
     func add(to router: Router<BasicRequestContext>, resources: ServiceResources) {
         router.post("/v1/sms-gateways/brandname/delivery-reports") { request, context in
             guard let report = try? await request.decode(as: BrandnameSMS.DeliveryReport.self, context: context) else {
                 return HTTPError.response(.badRequest, "invalid-report", "Báo cáo gửi tin không đúng định dạng.")
             }
-            guard BrandnameSMS.verify(report.signedText, signature: report.signature, secret: secret) else {
+            guard BrandnameSMS.verify(report.signedText, signature: report.signature, secret: settings.secret) else {
                 resources.logger.warning("SMS delivery report with a bad signature", metadata: ["requestId": .string(report.requestId)])
                 return HTTPError.response(.unauthorized, "bad-signature", "Sai chữ ký.")
             }
-            guard report.requestId.hasPrefix("tthc-delivery-"), let id = Int(report.requestId.dropFirst("tthc-delivery-".count)) else {
+            guard let id = SMSChannel.delivery(ofRequestId: report.requestId, prefix: settings.requestIdPrefix) else {
                 return HTTPError.response(.notFound, "unknown-delivery", "Không có tin nhắn này.")
             }
             let known = try await resources.transaction { context -> Bool in
-                guard try context.db.execute("SELECT 1 FROM deliveries WHERE id = $1 AND channel = 'sms'", [id]).first != nil else { return false }
+                // The report must be about the SMS we sent: its number, and the gateway's id once we have it.
+                guard let row = try context.db.execute("""
+                    SELECT address, provider_reference FROM deliveries WHERE id = $1 AND channel = 'sms'
+                    """, [id]).first,
+                    BrandnameSMS.internationalPhone(try row.string("address")) == report.phone,
+                    try row.optionalString("provider_reference").map({ $0 == report.messageId }) ?? true else { return false }
                 context.metrics = resources.metrics
                 try DeliveryLog.record(report.status == .delivered ? .reportedDelivered : .reportedFailed, delivery: id,
                                        provider: "brandname-sms", reference: report.messageId,

@@ -9,9 +9,8 @@ import ServiceKit
 ///   officers and auditors; `POST /v1/organisations/{code}/notices/{id}/read`: an officer of the
 ///   organisation marks one read.
 /// - `GET /v1/members/{memberId}/notices?…` and `POST /v1/members/{memberId}/notices/{id}/read`: a
-///   member's notices (including the copies the member gets as someone's delegate), for the portal
-///   (integrator, token role `portal`, `sub` = its integrator name) that submitted one of the
-///   member's dossiers, and for auditors.
+///   member's notices, for auditors (all of them) and for a portal (integrator, token role `portal`,
+///   `sub` = its integrator name): those about the dossiers it submitted for the member, no others.
 /// Pages are newest first, at most `limit` (100 by default, 500 at most), older than `before`, with
 /// the unread count; marking read again answers the same (the first reading stands).
 struct InboxRoutes: Sendable {
@@ -53,11 +52,22 @@ struct InboxRoutes: Sendable {
             switch kind {
             case .organisation: return call.officer.role == "officer" && call.officer.org == id
             case .member:
-                guard call.officer.role == "portal" else { return false }
-                return try call.context.db.execute("SELECT 1 FROM member_portals WHERE member_id = $1 AND integrator = $2",
+                guard call.officer.role == OfficerClaims.portalRole else { return false }
+                return try call.context.db.execute("SELECT 1 FROM dossier_portals WHERE member_id = $1 AND integrator = $2 LIMIT 1",
                                                    [id, call.officer.sub.value]).first != nil
             }
         }
+
+        /// The portal whose dossiers bound what the caller sees (nil: the whole inbox).
+        func portal(_ call: OfficerCall) -> String? {
+            call.officer.role == OfficerClaims.portalRole ? call.officer.sub.value : nil
+        }
+
+        /// The notices the caller may see: $1 kind, $2 id, $3 the portal (NULL: all).
+        static let visible = """
+            recipient_kind = $1 AND recipient_id = $2
+            AND ($3::text IS NULL OR dossier_code IN (SELECT dossier_code FROM dossier_portals WHERE member_id = $2 AND integrator = $3))
+            """
 
         var refusal: String {
             kind == .organisation ? "Chỉ cán bộ của tổ chức đó và kiểm toán viên xem được thông báo của tổ chức."
@@ -66,7 +76,8 @@ struct InboxRoutes: Sendable {
     }
 
     func add(to router: Router<BasicRequestContext>, resources: ServiceResources) {
-        let officers = OfficerRequests(tokens: tokens, resources: resources)
+        let officers = OfficerRequests(tokens: tokens, resources: resources,
+                                       roles: OfficerClaims.officerRoles.union([OfficerClaims.portalRole]))
         for (path, kind) in [("organisations", NoticeRecipientKind.organisation), ("members", .member)] {
             router.get("/v1/\(path)/:id/notices") { request, context in
                 let inbox = Inbox(kind: kind, id: context.parameters.get("id") ?? "")
@@ -90,16 +101,16 @@ struct InboxRoutes: Sendable {
         let db = call.context.db
         let notices = try db.execute("""
             SELECT id, dossier_code, source_type, text, \(rfc3339SQL("created_at")) AS created_at, \(rfc3339SQL("read_at")) AS read_at
-            FROM notices WHERE recipient_kind = $1 AND recipient_id = $2 AND ($3::bigint IS NULL OR id < $3)
-            ORDER BY id DESC LIMIT $4
-            """, [inbox.kind.rawValue, inbox.id, before, size + 1]).rows.map { row in
+            FROM notices WHERE \(Inbox.visible) AND ($4::bigint IS NULL OR id < $4)
+            ORDER BY id DESC LIMIT $5
+            """, [inbox.kind.rawValue, inbox.id, inbox.portal(call), before, size + 1]).rows.map { row in
             Notice(id: try row.int("id"), dossierCode: try row.optionalString("dossier_code"), type: try row.string("source_type"),
                    text: try row.string("text"), createdAt: try row.optionalString("created_at").flatMap(WireJSON.parseTimestamp),
                    readAt: try row.optionalString("read_at").flatMap(WireJSON.parseTimestamp))
         }
         let unread = try db.execute("""
-            SELECT count(*) AS n FROM notices WHERE recipient_kind = $1 AND recipient_id = $2 AND read_at IS NULL
-            """, [inbox.kind.rawValue, inbox.id]).first?.int("n") ?? 0
+            SELECT count(*) AS n FROM notices WHERE \(Inbox.visible) AND read_at IS NULL
+            """, [inbox.kind.rawValue, inbox.id, inbox.portal(call)]).first?.int("n") ?? 0
         let shown = Array(notices.prefix(size))
         return try HTTPAnswer.json(.ok, Page(recipientKind: inbox.kind.rawValue, recipientId: inbox.id,
                                             organisationCode: inbox.kind == .organisation ? inbox.id : nil,
@@ -112,10 +123,10 @@ struct InboxRoutes: Sendable {
         try call.audit("mark-notice-read", allowed: allowed, detail: "\(inbox.kind.rawValue) \(inbox.id) \(id.map(String.init) ?? "?")")
         guard allowed else { return try HTTPAnswer.error(.forbidden, "forbidden", inbox.refusal) }
         guard let id, let row = try call.context.db.execute("""
-            UPDATE notices SET read_at = coalesce(read_at, $4), read_by = coalesce(read_by, $5)
-            WHERE id = $1 AND recipient_kind = $2 AND recipient_id = $3
+            UPDATE notices SET read_at = coalesce(read_at, $5), read_by = coalesce(read_by, $6)
+            WHERE \(Inbox.visible) AND id = $4
             RETURNING \(rfc3339SQL("read_at")) AS read_at
-            """, [id, inbox.kind.rawValue, inbox.id, call.context.now, call.officer.sub.value]).first else {
+            """, [inbox.kind.rawValue, inbox.id, inbox.portal(call), id, call.context.now, call.officer.sub.value]).first else {
             return try HTTPAnswer.error(.notFound, "unknown-notice", "Không có thông báo này trong hộp thư của \(inbox.id).")
         }
         return try HTTPAnswer.json(.ok, ["id": String(id), "readAt": try row.string("read_at")])

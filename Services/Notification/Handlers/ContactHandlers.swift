@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Mail
 import Persistence
 import ServiceKit
 
@@ -7,10 +8,13 @@ import ServiceKit
 /// member's e-mail and mobile number and the channels they chose (`member.registered.v1`,
 /// `member.updated.v1`), an organisation's official mailbox (`organisation.registered.v1`,
 /// `organisation.updated.v1`; official mail always goes by e-mail). An older revision never
-/// overwrites a newer one.
+/// overwrites a newer one. Notices of the last day that went on no channel yet (the contact arrived
+/// after them, or a channel was just chosen) are queued then.
 struct ContactHandler: BatchMessageHandler {
-    let tables = ["contacts"]
+    let tables = ["contacts", "deliveries", "timers"]
     let messageType: MessageType
+    /// The channels this deployment sends on.
+    let channels: [NotificationChannel]
     /// Upserts guarded by the revision: delivered twice, the second changes nothing.
     var idempotentByMessageId: Bool { true }
 
@@ -39,6 +43,11 @@ struct ContactHandler: BatchMessageHandler {
                                   email: organisation.contact?.email, phone: organisation.contact?.phone, channels: [.email],
                                   revision: organisation.revision)
             }
+            // An address that cannot go into a header as it is (spaces, CR/LF, brackets) is the
+            // registry's to fix: the record is dead-lettered with the reason, never half applied.
+            if let email = contact.email, !MailMessage.isDeliverable(email) {
+                throw PermanentFailure(code: "invalid-field", reason: "email of \(contact.id): not a deliverable address \(email.debugDescription)")
+            }
             // One row per recipient in the statement: the newest revision of the batch.
             if let seen = latest[contact.id], seen.revision >= contact.revision { continue }
             latest[contact.id] = contact
@@ -57,8 +66,21 @@ struct ContactHandler: BatchMessageHandler {
                   PostgresArray(contacts.map(\.email)), PostgresArray(contacts.map(\.phone)),
                   PostgresArray(contacts.map { $0.channels.map(\.rawValue).joined(separator: ",") }),
                   PostgresArray(contacts.map(\.revision))])
+        guard !channels.isEmpty else { return }
+        try context.db.executeDeferred("""
+            WITH recent AS (
+                SELECT n.id, n.recipient_kind, n.recipient_id, n.email_subject AS subject, n.sms_text AS sms
+                FROM notices n JOIN unnest($1::text[], $2::text[]) AS t(kind, id) ON n.recipient_kind = t.kind AND n.recipient_id = t.id
+                WHERE n.created_at > $3::timestamptz - interval '1 day'),
+            queued AS (\(NoticeWriter.queueSelect(notices: "recent", now: "$3", channels: "$4")))
+            INSERT INTO timers (kind, key, due_at, payload)
+            SELECT '\(DeliveryTimer.kind)', id::text, $3::timestamptz, '{}'::jsonb FROM queued
+            """, [PostgresArray(contacts.map(\.kind.rawValue)), PostgresArray(contacts.map(\.id)), context.now,
+                  PostgresArray(channels.map(\.rawValue))])
     }
 
-    static let all: [any MessageHandler] = [MessageType.memberRegistered, .memberUpdated, .organisationRegistered, .organisationUpdated]
-        .map { ContactHandler(messageType: $0) }
+    static func all(channels: [NotificationChannel]) -> [any MessageHandler] {
+        [MessageType.memberRegistered, .memberUpdated, .organisationRegistered, .organisationUpdated]
+            .map { ContactHandler(messageType: $0, channels: channels) }
+    }
 }

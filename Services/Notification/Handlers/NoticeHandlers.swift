@@ -9,14 +9,14 @@ import ServiceKit
 /// while the delegation holds, and queued by e-mail and SMS as the member chose; a batch of
 /// events is one statement.
 struct NoticeHandler<Payload: Codable & Sendable>: BatchMessageHandler {
-    let tables = ["notices", "dossier_delegates", "deliveries", "timers", "member_portals"]
+    let tables = ["notices", "dossier_delegates", "deliveries", "timers", "dossier_portals"]
     let messageType: MessageType
     let writer: NoticeWriter
     /// The dossier (none for a payment without one) and the member the notice is for.
     let recipient: @Sendable (Payload) -> (dossierCode: String?, memberId: String)
     /// The delegation the event records (received and accepted dossiers carry it).
     var delegation: (@Sendable (Payload) -> SubmissionDelegation?)?
-    /// The portal (integrator) that submitted the dossier: it reads the member's notices.
+    /// The portal (integrator) that submitted the dossier: it reads the member's notices about it.
     var portal: (@Sendable (Payload) -> String?)?
 
     /// Without a delegation to record, a notice is one row per (message id, recipient), ON
@@ -26,17 +26,18 @@ struct NoticeHandler<Payload: Codable & Sendable>: BatchMessageHandler {
     var idempotentByMessageId: Bool { delegation == nil }
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
-        var drafts: [NoticeWriter.Draft] = [], delegations: [(String, SubmissionDelegation)] = [], portals: [(String, String)] = []
+        var drafts: [NoticeWriter.Draft] = [], delegations: [(String, SubmissionDelegation)] = []
+        var portals: [(String, String, String)] = []
         for message in batch {
             let payload = try message.decode(Payload.self).data
             let (code, member) = recipient(payload)
             drafts.append(.init(messageId: message.id, dossierCode: code, memberId: member, organisations: [],
                                 rendered: try writer.render(message, audience: .member)))
             if let code, let delegation = delegation?(payload) { delegations.append((code, delegation)) }
-            if let integrator = portal?(payload) { portals.append((member, integrator)) }
+            if let code, let integrator = portal?(payload) { portals.append((code, integrator, member)) }
         }
         try DelegateFollowers.record(delegations, context: context)
-        try MemberPortals.record(portals, context: context)
+        try DossierPortals.record(portals, context: context)
         try writer.writeMemberNotices(drafts, type: messageType, context: context)
     }
 }
@@ -61,15 +62,15 @@ enum DelegateFollowers {
     }
 }
 
-/// The portals that serve each member: any that submitted one of the member's dossiers.
-enum MemberPortals {
-    static func record(_ pairs: [(memberId: String, integrator: String)], context: HandlerContext) throws {
-        guard !pairs.isEmpty else { return }
+/// The portal (integrator) that submitted each dossier: it reads the member's notices about it.
+enum DossierPortals {
+    static func record(_ rows: [(dossierCode: String, integrator: String, memberId: String)], context: HandlerContext) throws {
+        guard !rows.isEmpty else { return }
         try context.db.executeDeferred("""
-            INSERT INTO member_portals (member_id, integrator, since)
-            SELECT DISTINCT member, integrator, $3::timestamptz FROM unnest($1::text[], $2::text[]) AS t(member, integrator)
+            INSERT INTO dossier_portals (dossier_code, integrator, member_id)
+            SELECT DISTINCT ON (code) code, integrator, member FROM unnest($1::text[], $2::text[], $3::text[]) AS t(code, integrator, member)
             ON CONFLICT DO NOTHING
-            """, [PostgresArray(pairs.map(\.memberId)), PostgresArray(pairs.map(\.integrator)), context.now])
+            """, [PostgresArray(rows.map(\.dossierCode)), PostgresArray(rows.map(\.integrator)), PostgresArray(rows.map(\.memberId))])
     }
 }
 
@@ -88,6 +89,11 @@ extension NoticeHandlers {
             NoticeHandler<DossierDecidedV1>(messageType: .dossierDecided, writer: writer, recipient: { ($0.dossierCode, $0.memberId) }),
             NoticeHandler<DossierWithdrawnV1>(messageType: .dossierWithdrawn, writer: writer, recipient: { ($0.dossierCode, $0.memberId ?? "") }),
             NoticeHandler<TemporaryTransferV1>(messageType: .temporaryTransferExtended, writer: writer,
+                                               recipient: { ($0.dossierCode, $0.memberId) }),
+            // The member hears the period is ending (time to ask for an extension) and that it ended.
+            NoticeHandler<TemporaryTransferV1>(messageType: .temporaryTransferEnding, writer: writer,
+                                               recipient: { ($0.dossierCode, $0.memberId) }),
+            NoticeHandler<TemporaryTransferV1>(messageType: .temporaryTransferClosed, writer: writer,
                                                recipient: { ($0.dossierCode, $0.memberId) }),
             NoticeHandler<TemporaryTransferExtensionV1>(messageType: .temporaryTransferExtensionPending, writer: writer,
                                                         recipient: { ($0.dossierCode, $0.memberId) }),

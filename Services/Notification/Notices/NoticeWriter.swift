@@ -42,14 +42,15 @@ struct NoticeWriter: Sendable {
                 SELECT * FROM unnest($1::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
                     AS t(id, dossier, member, text, delegate_text, subject, sms)),
             written AS (
-                INSERT INTO notices (source_message_id, source_type, dossier_code, member_id, recipient_kind, recipient_id, text, template_version)
-                SELECT id, $2, dossier, member, 'member', member, text, $9::int FROM event
+                INSERT INTO notices (source_message_id, source_type, dossier_code, member_id, recipient_kind, recipient_id, text,
+                                     template_version, email_subject, sms_text)
+                SELECT id, $2, dossier, member, 'member', member, text, $9::int, subject, sms FROM event
                 UNION ALL
-                SELECT e.id, $2, e.dossier, e.member, d.delegate_kind, d.delegate_id, e.delegate_text, $9::int
+                SELECT e.id, $2, e.dossier, e.member, d.delegate_kind, d.delegate_id, e.delegate_text, $9::int, e.subject, e.sms
                 FROM event e JOIN dossier_delegates d ON d.dossier_code = e.dossier
                 WHERE d.valid_until IS NULL OR $10::timestamptz < d.valid_until + interval '1 day'
                 ON CONFLICT (source_message_id, recipient_kind, recipient_id) DO NOTHING
-                RETURNING id, source_message_id, recipient_kind, recipient_id)
+                RETURNING id, recipient_kind, recipient_id, email_subject AS subject, sms_text AS sms)
             \(Self.queueDeliveries)
             """, [PostgresArray(drafts.map(\.messageId)), type.routingKey, PostgresArray(drafts.map(\.dossierCode)),
                   PostgresArray(drafts.map(\.memberId)), PostgresArray(drafts.map(\.rendered.account)), PostgresArray(delegateTexts),
@@ -78,32 +79,40 @@ struct NoticeWriter: Sendable {
                 SELECT * FROM unnest($1::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
                     AS t(id, dossier, member, organisation, text, subject, sms)),
             written AS (
-                INSERT INTO notices (source_message_id, source_type, dossier_code, member_id, recipient_kind, recipient_id, text, template_version)
-                SELECT id, $2, dossier, member, 'organisation', organisation, text, $9::int FROM event
+                INSERT INTO notices (source_message_id, source_type, dossier_code, member_id, recipient_kind, recipient_id, text,
+                                     template_version, email_subject, sms_text)
+                SELECT id, $2, dossier, member, 'organisation', organisation, text, $9::int, subject, sms FROM event
                 ON CONFLICT (source_message_id, recipient_kind, recipient_id) DO NOTHING
-                RETURNING id, source_message_id, recipient_kind, recipient_id)
+                RETURNING id, recipient_kind, recipient_id, email_subject AS subject, sms_text AS sms)
             \(Self.queueDeliveries)
             """, [PostgresArray(ids), type.routingKey, PostgresArray(codes), PostgresArray(members), PostgresArray(organisations),
                   PostgresArray(texts), PostgresArray(subjects), PostgresArray(sms), drafts[0].rendered.templateVersion,
                   context.now, PostgresArray(channels.map(\.rawValue))])
     }
 
-    /// The tail of both statements: for each notice just written (`written`, joined to `event` for
-    /// its forms), a delivery per channel the recipient chose, has an address for, the template has
-    /// a form for and this deployment sends on ($11); and its timer, due now ($10).
+    /// The tail of both statements: for each notice just written (`written`: id, recipient, its
+    /// forms), a delivery per channel the recipient chose, has an address for, the template has a
+    /// form for and this deployment sends on ($11); and its timer, due now ($10).
     static let queueDeliveries = """
-        , queued AS (
-            INSERT INTO deliveries (notice_id, channel, address, subject, sms_text, queued_at)
-            SELECT w.id, ch.channel, ch.address, e.subject, e.sms, $10::timestamptz
-            FROM written w
-            JOIN LATERAL (SELECT * FROM event e WHERE e.id = w.source_message_id LIMIT 1) e ON true
-            JOIN contacts c ON c.recipient_kind = w.recipient_kind AND c.recipient_id = w.recipient_id
-            CROSS JOIN LATERAL (VALUES ('email', c.email, e.subject IS NOT NULL), ('sms', c.phone, e.sms IS NOT NULL))
-                AS ch(channel, address, has_form)
-            WHERE ch.address IS NOT NULL AND ch.address <> '' AND ch.has_form
-              AND ch.channel = ANY(c.channels) AND ch.channel = ANY($11::text[])
-            RETURNING id)
+        , queued AS (\(queueSelect(notices: "written", now: "$10", channels: "$11")))
         INSERT INTO timers (kind, key, due_at, payload)
         SELECT '\(DeliveryTimer.kind)', id::text, $10::timestamptz, '{}'::jsonb FROM queued
         """
+
+    /// The deliveries of `notices` (a relation of id, recipient_kind, recipient_id, subject, sms),
+    /// returning their ids; also used when a contact arrives after its notices (ContactHandler).
+    static func queueSelect(notices: String, now: String, channels: String) -> String {
+        """
+        INSERT INTO deliveries (notice_id, channel, address, subject, sms_text, queued_at)
+        SELECT w.id, ch.channel, ch.address, w.subject, w.sms, \(now)::timestamptz
+        FROM \(notices) w
+        JOIN contacts c ON c.recipient_kind = w.recipient_kind AND c.recipient_id = w.recipient_id
+        CROSS JOIN LATERAL (VALUES ('email', c.email, w.subject IS NOT NULL), ('sms', c.phone, w.sms IS NOT NULL))
+            AS ch(channel, address, has_form)
+        WHERE ch.address IS NOT NULL AND ch.address <> '' AND ch.has_form
+          AND ch.channel = ANY(c.channels) AND ch.channel = ANY(\(channels)::text[])
+        ON CONFLICT (notice_id, channel) DO NOTHING
+        RETURNING id
+        """
+    }
 }

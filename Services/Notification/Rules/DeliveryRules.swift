@@ -61,11 +61,13 @@ public struct RetryPolicy: Sendable, Equatable {
         self.giveUpAfter = giveUpAfter
     }
 
-    /// The next attempt after `attempts` failed ones, or nil when it would fall after the give-up time.
+    /// The next attempt after `attempts` failed ones: on the back-off, the last one at the give-up
+    /// time itself; nil once that time has come.
     public func nextAttempt(after attempts: Int, queuedAt: Date, now: Date) -> Date? {
+        let deadline = queuedAt.addingTimeInterval(giveUpAfter)
+        guard now < deadline else { return nil }
         let wait = min(firstRetry * pow(2, Double(max(attempts - 1, 0))), longestWait)
-        let next = now.addingTimeInterval(wait)
-        return next <= queuedAt.addingTimeInterval(giveUpAfter) ? next : nil
+        return min(now.addingTimeInterval(wait), deadline)
     }
 }
 

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Mustache
+import SMSGateways
 
 /// The wording of every notice, as data (`Templates/<audience>/<event type>.json`), rendered with
 /// Mustache. One file per event type and audience holds the forms of each channel: the account
@@ -78,10 +79,38 @@ public struct NoticeTemplates: Sendable {
         self.sets = sets
         self.emailBody = try Self.compile(layout.emailBody, name: "layout emailBody")
         self.delegate = try Self.compile(layout.delegate, name: "layout delegate")
+        // The layout is rendered when a notice is sent, long after it was written: it is checked
+        // whole now, so that a broken one stops the service at start rather than blanking letters.
+        for audience in Audience.allCases {
+            for name in [nil, "Nguyễn Văn A"] {
+                let view = Self.layoutView(notice: "x", recipientName: name, audience: audience)
+                _ = emailBody.render(view)
+                guard view.missing.isEmpty else {
+                    throw TemplateFailure(template: "layout emailBody", problem: "refers to \(view.missing.joined(separator: ", "))")
+                }
+            }
+        }
+        let view = TemplateView(payload: .object([:]), facts: ["memberId": .string("x"), "notice": .string("x")], optional: [])
+        _ = delegate.render(view)
+        guard view.missing.isEmpty else {
+            throw TemplateFailure(template: "layout delegate", problem: "refers to \(view.missing.joined(separator: ", "))")
+        }
     }
 
-    /// Plain text everywhere (e-mail is sent as text/plain): no HTML escaping.
+    private static func layoutView(notice: String, recipientName: String?, audience: Audience) -> TemplateView {
+        TemplateView(payload: .object([:]), facts: [
+            "notice": .string(notice), "recipientName": recipientName.map { .string($0) } ?? .null,
+            "organisation": .bool(audience == .organisation),
+        ], optional: ["recipientName"])
+    }
+
+    /// Plain text everywhere (e-mail is sent as text/plain): no HTML escaping. Dotted names
+    /// (`{{a.b}}`) are refused: a missing part of one would render as nothing, unnoticed; a section
+    /// (`{{#a}}{{b}}{{/a}}`) says the same and is checked.
     private static func compile(_ text: String, name: String) throws -> MustacheTemplate {
+        if let dotted = text.range(of: #"\{\{[#^/&{]?\s*[A-Za-z0-9_]+\.[A-Za-z0-9_]"#, options: .regularExpression) {
+            throw TemplateFailure(template: name, problem: "uses a dotted name (\(text[dotted])…): use a section")
+        }
         do { return try MustacheTemplate(string: "{{%CONTENT_TYPE:TEXT}}" + text) } catch {
             throw TemplateFailure(template: name, problem: "does not parse: \(error)")
         }
@@ -115,17 +144,20 @@ public struct NoticeTemplates: Sendable {
             guard !text.isEmpty else { throw TemplateFailure(template: "\(set.name) \(form)", problem: "renders an empty text") }
             return text
         }
+        let sms = try set.sms.map { try run($0, "sms") }
+        // An SMS is one message: a form that the event's data make too long fails like a missing field.
+        if let sms, case let measure = SMSText.measure(sms), !measure.fits {
+            throw TemplateFailure(template: "\(set.name) sms",
+                                  problem: "gives \(measure.length) \(measure.encoding.rawValue) characters, over \(measure.limit): \(sms)")
+        }
         return RenderedNotice(templateVersion: set.version, account: try run(set.account, "account"),
-                              emailSubject: try set.emailSubject.map { try run($0, "email.subject") },
-                              sms: try set.sms.map { try run($0, "sms") })
+                              emailSubject: try set.emailSubject.map { try run($0, "email.subject") }, sms: sms)
     }
 
     /// The e-mail's body: the notice in the common letter, addressed to the recipient by name.
     public func emailBody(notice: String, recipientName: String?, audience: Audience) -> String {
-        emailBody.render(TemplateView(payload: .object([:]), facts: [
-            "notice": .string(notice), "recipientName": recipientName.map { .string($0) } ?? .null,
-            "organisation": .bool(audience == .organisation),
-        ], optional: ["recipientName"])).trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
+        emailBody.render(Self.layoutView(notice: notice, recipientName: recipientName, audience: audience))
+            .trimmingCharacters(in: .whitespacesAndNewlines) + "\n"
     }
 
     /// The same notice as the member's delegate (người được ủy quyền, Đ.11) reads it.

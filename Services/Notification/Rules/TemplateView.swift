@@ -10,42 +10,53 @@ import Mustache
 final class TemplateView: MustacheParent, @unchecked Sendable {
     private let fields: [String: Any]
     private let optional: Set<String>
-    /// Names looked up and missing; only the root records (inner objects let the lookup climb).
-    private(set) var missing: [String] = []
+    /// What could not be filled: names missing at the root (inner objects let a lookup climb) and
+    /// transforms that had nothing to give. One view per rendering, on one thread.
+    let problems: TemplateProblems
+
+    var missing: [String] { problems.list }
 
     init(payload: JSONValue, facts: [String: JSONValue], optional: Set<String>) {
+        let problems = TemplateProblems()
         var fields: [String: Any] = [:]
         if case .object(let object) = payload {
-            for (key, value) in object { fields[key] = Self.node(value) }
+            for (key, value) in object { fields[key] = Self.node(value, problems) }
         }
-        for (key, value) in facts { fields[key] = Self.node(value) }
+        for (key, value) in facts { fields[key] = Self.node(value, problems) }
         self.fields = fields
         self.optional = optional
+        self.problems = problems
     }
 
     func child(named name: String) -> Any? {
         if let value = fields[name] { return value }
-        if !optional.contains(name), !missing.contains(name) { missing.append(name) }
+        if !optional.contains(name) { problems.note(name) }
         return nil
     }
 
     /// JSON as template values: objects look up their fields, strings and numbers carry the
     /// transforms below, the items of a list of objects know their position (1, 2, …).
-    static func node(_ value: JSONValue) -> Any? {
+    static func node(_ value: JSONValue, _ problems: TemplateProblems) -> Any? {
         switch value {
         case .null: return nil
         case .bool(let flag): return flag
-        case .number(let number): return TemplateNumber(value: number)
-        case .string(let text): return TemplateText(value: text)
+        case .number(let number): return TemplateNumber(value: number, problems: problems)
+        case .string(let text): return TemplateText(value: text, problems: problems)
         case .array(let items):
             return items.enumerated().compactMap { index, item -> Any? in
-                guard case .object(var object) = item else { return node(item) }
+                guard case .object(var object) = item else { return node(item, problems) }
                 object["position"] = .number(Double(index + 1))
-                return node(.object(object))
+                return node(.object(object), problems)
             }
-        case .object(let object): return TemplateObject(fields: object.compactMapValues { node($0) })
+        case .object(let object): return TemplateObject(fields: object.compactMapValues { node($0, problems) })
         }
     }
+}
+
+/// The problems of one rendering.
+final class TemplateProblems: @unchecked Sendable {
+    private(set) var list: [String] = []
+    func note(_ problem: String) { if !list.contains(problem) { list.append(problem) } }
 }
 
 /// An object inside the payload (a problem, a member in arrears).
@@ -59,23 +70,30 @@ struct TemplateObject: MustacheParent {
 /// `M/yyyy`, `sentence(x)` without its final full stop (a reason quoted inside a sentence).
 struct TemplateText: MustacheCustomRenderable, MustacheTransformable {
     let value: String
+    let problems: TemplateProblems
     var renderText: String { value }
     var isNull: Bool { value.isEmpty }
 
     func transform(_ name: String) -> Any? {
+        let result = apply(name)
+        if result == nil { problems.note("\(name)(…) of \(value.debugDescription)") }
+        return result
+    }
+
+    private func apply(_ name: String) -> Any? {
         switch name {
         case "time":
-            return WireJSON.parseTimestamp(value).map { TemplateText(value: VietnamTime.display($0)) }
+            return WireJSON.parseTimestamp(value).map { TemplateText(value: VietnamTime.display($0), problems: problems) }
         case "date":
             let parts = value.split(separator: "-")
             guard parts.count == 3 else { return nil }
-            return TemplateText(value: "\(parts[2])/\(parts[1])/\(parts[0])")
+            return TemplateText(value: "\(parts[2])/\(parts[1])/\(parts[0])", problems: problems)
         case "month":
             let parts = value.split(separator: "-")
             guard parts.count == 2, let month = Int(parts[1]) else { return nil }
-            return TemplateText(value: "\(month)/\(parts[0])")
+            return TemplateText(value: "\(month)/\(parts[0])", problems: problems)
         case "sentence":
-            return TemplateText(value: value.trimmingCharacters(in: CharacterSet(charactersIn: ". ")))
+            return TemplateText(value: value.trimmingCharacters(in: CharacterSet(charactersIn: ". ")), problems: problems)
         default:
             return nil
         }
@@ -86,12 +104,19 @@ struct TemplateText: MustacheCustomRenderable, MustacheTransformable {
 /// (`95.000`), `zero(x)` and `positive(x)` for wording that turns on it.
 struct TemplateNumber: MustacheCustomRenderable, MustacheTransformable {
     let value: Double
+    let problems: TemplateProblems
     var isNull: Bool { false }
     var renderText: String {
         value.rounded() == value && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
     func transform(_ name: String) -> Any? {
+        let result = apply(name)
+        if result == nil { problems.note("\(name)(…) of \(renderText)") }
+        return result
+    }
+
+    private func apply(_ name: String) -> Any? {
         switch name {
         case "vnd":
             let digits = String(Int64(value.magnitude))
@@ -100,7 +125,7 @@ struct TemplateNumber: MustacheCustomRenderable, MustacheTransformable {
                 if index > 0, (digits.count - index) % 3 == 0 { grouped.append(".") }
                 grouped.append(digit)
             }
-            return TemplateText(value: (value < 0 ? "-" : "") + grouped)
+            return TemplateText(value: (value < 0 ? "-" : "") + grouped, problems: problems)
         case "zero": return value == 0
         case "positive": return value > 0
         default: return nil

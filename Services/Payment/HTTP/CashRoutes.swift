@@ -41,7 +41,7 @@ struct CashRoutes: Sendable {
             try call.audit("record-cash", allowed: false, detail: "unknown \(paymentId)")
             return try HTTPAnswer.error(.notFound, "unknown-payment", "Không có khoản thanh toán \(paymentId).")
         }
-        let allowed = call.officer.org == order.organisation && call.officer.role != "auditor"
+        let allowed = call.officer.org == order.organisation && call.officer.role == "officer"
         try call.audit("record-cash", dossierCode: order.dossierCode, allowed: allowed, detail: "\(paymentId) \(cash.amountVND) VND")
         guard allowed else {
             return try HTTPAnswer.error(.forbidden, "wrong-organisation", "Chỉ chi bộ thu đảng phí của đảng viên mới ghi nhận được tiền mặt.")

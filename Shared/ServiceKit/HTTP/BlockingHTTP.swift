@@ -12,6 +12,8 @@ public final class BlockingHTTP: NSObject, URLSessionTaskDelegate, @unchecked Se
         public let status: Int
         public let body: Data
         public let location: String?
+        /// `Retry-After` in seconds, when the server said it (429, 503).
+        public let retryAfter: TimeInterval?
     }
 
     private lazy var session = URLSession(configuration: .ephemeral, delegate: self, delegateQueue: nil)
@@ -24,7 +26,8 @@ public final class BlockingHTTP: NSObject, URLSessionTaskDelegate, @unchecked Se
         let answer = Mutex<Answer?>(nil)
         let task = session.dataTask(with: request) { data, response, _ in
             if let http = response as? HTTPURLResponse {
-                answer.withLock { $0 = Answer(status: http.statusCode, body: data ?? Data(), location: http.value(forHTTPHeaderField: "Location")) }
+                answer.withLock { $0 = Answer(status: http.statusCode, body: data ?? Data(), location: http.value(forHTTPHeaderField: "Location"),
+                                              retryAfter: http.value(forHTTPHeaderField: "Retry-After").flatMap(TimeInterval.init)) }
             }
             done.signal()
         }

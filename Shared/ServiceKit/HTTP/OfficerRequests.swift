@@ -47,16 +47,19 @@ public struct OfficerCall {
 public struct OfficerRequests: Sendable {
     public let tokens: OfficerTokens
     public let resources: ServiceResources
+    /// The token roles this edge takes (officers and auditors unless it says otherwise).
+    public let roles: Set<String>
     /// Largest request body accepted; officer requests are small JSON documents.
     public static let maximumBodyBytes = 256 * 1024
 
-    public init(tokens: OfficerTokens, resources: ServiceResources) {
+    public init(tokens: OfficerTokens, resources: ServiceResources, roles: Set<String> = OfficerClaims.officerRoles) {
         self.tokens = tokens
         self.resources = resources
+        self.roles = roles
     }
 
     public func serve(_ request: Request, _ work: @escaping @Sendable (OfficerCall) throws -> HTTPAnswer) async throws -> Response {
-        guard let officer = await tokens.officer(of: request) else { return OfficerTokens.unauthenticated }
+        guard let officer = await tokens.officer(of: request, roles: roles) else { return OfficerTokens.unauthenticated }
         return try await resources.transaction { context in
             try work(OfficerCall(officer: officer, context: context))
         }.response
@@ -67,7 +70,7 @@ public struct OfficerRequests: Sendable {
     public func serve<Body: Decodable & Sendable>(_ request: Request, body: Body.Type, expected: String,
                                                   maximumBytes: Int = Self.maximumBodyBytes,
                                                   _ work: @escaping @Sendable (OfficerCall, Body) throws -> HTTPAnswer) async throws -> Response {
-        guard let officer = await tokens.officer(of: request) else { return OfficerTokens.unauthenticated }
+        guard let officer = await tokens.officer(of: request, roles: roles) else { return OfficerTokens.unauthenticated }
         guard let buffer = try? await request.body.collect(upTo: maximumBytes),
               let input = try? WireJSON.decode(Body.self, from: Array(buffer.readableBytesView)) else {
             return HTTPError.response(.badRequest, "invalid-body", "Nội dung không hợp lệ: cần JSON \(expected).")

@@ -120,11 +120,14 @@ public final class TimerWorker: Sendable {
         var fired = try fireDue(db: db, kinds: alone, alone: false, limit: batchLimit)
         guard !alone.isEmpty else { return fired }
         // A bounded turn (2 s) for the slow ones, so the batch (a monthly close, deadlines) is not held back.
-        var single = 0
+        var single = 0, drained = false
         let turn = ContinuousClock.now.advanced(by: .seconds(2))
-        while single < batchLimit, ContinuousClock.now < turn, try fireDue(db: db, kinds: alone, alone: true, limit: 1) == 1 { single += 1 }
-        fired += single
-        return fired
+        while single < batchLimit, ContinuousClock.now < turn {
+            guard try fireDue(db: db, kinds: alone, alone: true, limit: 1) == 1 else { drained = true; break }
+            single += 1
+        }
+        // A turn that ended with some still due is a full one: the caller comes back at once.
+        return drained ? fired + single : max(fired + single, batchLimit)
     }
 
     /// One transaction: up to `limit` due timers of the `kinds` (`alone`) or of every other kind.

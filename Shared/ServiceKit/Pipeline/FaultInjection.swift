@@ -6,7 +6,12 @@ public enum FaultInjection {
     public enum Point: String {
         case beforeCommit = "kill-before-commit"
         case afterCommit = "kill-after-commit"
+        /// After a provider took a message and before its transaction commits (notification).
+        case afterSend = "kill-after-send"
     }
+
+    /// Notification's crash point between a provider's acceptance and the commit.
+    public static func afterSend(environment configured: String?) { point(.afterSend, configured) }
 
     static func point(_ point: Point, _ configured: String?) {
         guard configured == point.rawValue else { return }

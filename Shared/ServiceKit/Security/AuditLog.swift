@@ -16,9 +16,13 @@ public enum AuditLog {
 
 extension OfficerTokens {
     /// The officer of a request's `Authorization: Bearer` token, or nil (answer 401).
-    public func officer(of request: Request) async -> OfficerClaims? {
-        guard let token = request.headers[.authorization].flatMap(bearerToken) else { return nil }
-        return try? await verify(token)
+    /// The verified claims of the request's bearer token, if its role is one of `roles`: officers'
+    /// edges take officers and auditors only, so a portal's token (role `portal`, notification's
+    /// member inbox) opens nothing else whatever its `org` says.
+    public func officer(of request: Request, roles: Set<String> = OfficerClaims.officerRoles) async -> OfficerClaims? {
+        guard let token = request.headers[.authorization].flatMap(bearerToken),
+              let claims = try? await verify(token), roles.contains(claims.role) else { return nil }
+        return claims
     }
 
     /// The 401 answer for a missing or invalid officer token.

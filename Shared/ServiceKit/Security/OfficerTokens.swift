@@ -19,6 +19,10 @@ public struct OfficerClaims: JWTPayload, Equatable {
         exp = ExpirationClaim(value: expires)
     }
 
+    /// The roles of people acting for an organisation; `portal` is an integrator reading its members' notices.
+    public static let officerRoles: Set<String> = ["officer", "auditor"]
+    public static let portalRole = "portal"
+
     public func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()
     }
