@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CPU time of every process of the running system (RabbitMQ, PostgreSQL, the tthc-* services) per
+# CPU time of every process of the running system (RabbitMQ, PostgreSQL, Postfix, the tthc-* services) per
 # dossier, around one benchmark run; the bench client itself is not counted.
 #   Benchmarks/cpu-per-dossier.sh [tthc-bench arguments, e.g. --count 6000]
 # Prints ms of CPU per dossier by process group and in all. Exited PostgreSQL backends are counted
@@ -19,6 +19,8 @@ snapshot() {
       beam.smp) group=rabbitmq ;;
       postgres) group=postgresql ;;
       tthc-*) group="${comm#tthc-}" ;;
+      # The local mail server (notices by e-mail; Deploy/local/mailserver.sh).
+      master|smtpd|cleanup|qmgr|virtual|trivial-rewrite|tlsmgr|anvil|proxymap|postlog|pickup|bounce|scache) group=postfix ;;
       *) continue ;;
     esac
     # Fields after "(comm) ": state is 1st, utime 12th, stime 13th, cutime 14th, cstime 15th.

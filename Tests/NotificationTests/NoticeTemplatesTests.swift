@@ -18,12 +18,17 @@ final class NoticeTemplatesTests: XCTestCase {
         return try WireJSON.decode(Envelope<JSONValue>.self, from: Array(bytes)).data
     }
 
+    /// The example as the service reads it: the message's bytes.
+    static func message(_ eventType: String) throws -> TemplatePayload {
+        try TemplatePayload(message: Array(try Data(contentsOf: examples.appendingPathComponent("\(eventType).json"))))
+    }
+
     func testEveryTemplateRendersItsExampleWholeInEveryForm() throws {
         let templates = try NoticeTemplates.bundled()
         var rendered = 0
         for audience in NoticeTemplates.Audience.allCases {
             for type in templates.eventTypes(for: audience) {
-                let notice = try templates.render(eventType: type, audience: audience, payload: try Self.example(type))
+                let notice = try templates.render(eventType: type, audience: audience, payload: try Self.message(type))
                 XCTAssertFalse(notice.account.contains("{{") || notice.account.contains("  "), "\(audience) \(type): \(notice.account)")
                 XCTAssertNotNil(notice.emailSubject, "\(audience) \(type) has an e-mail subject")
                 XCTAssertFalse(notice.emailSubject?.contains("\n") ?? true, "\(type): a subject is one line")
@@ -42,24 +47,24 @@ final class NoticeTemplatesTests: XCTestCase {
     func testWordsFollowTheEvent() throws {
         let templates = try NoticeTemplates.bundled()
         var decided = try Self.example("dossier.decided.v1")
-        XCTAssertEqual(try templates.render(eventType: "dossier.decided.v1", audience: .member, payload: decided).account,
+        XCTAssertEqual(try templates.render(eventType: "dossier.decided.v1", audience: .member, payload: TemplatePayload(decided)).account,
                        "Hồ sơ HN.CB0101-261124-000001 đã được phê duyệt.")
         if case .object(var fields) = decided {
             fields["decision"] = .string("rejected")
             fields["reason"] = .string("Thiếu ý kiến chi ủy")
             decided = .object(fields)
         }
-        XCTAssertEqual(try templates.render(eventType: "dossier.decided.v1", audience: .member, payload: decided).account,
+        XCTAssertEqual(try templates.render(eventType: "dossier.decided.v1", audience: .member, payload: TemplatePayload(decided)).account,
                        "Hồ sơ HN.CB0101-261124-000001 bị từ chối. Lý do: Thiếu ý kiến chi ủy.")
-        let due = try templates.render(eventType: "payment.due.v1", audience: .member, payload: try Self.example("payment.due.v1"))
+        let due = try templates.render(eventType: "payment.due.v1", audience: .member, payload: try Self.message("payment.due.v1"))
         XCTAssertTrue(due.account.contains("số tiền phải nộp 95.000 đồng; nộp trực tuyến tại https://"), due.account)
         let arrears = try templates.render(eventType: "dues.arrears-reported.v1", audience: .organisation,
-                                           payload: try Self.example("dues.arrears-reported.v1"))
+                                           payload: try Self.message("dues.arrears-reported.v1"))
         XCTAssertTrue(arrears.account.contains("DV0000042 (8/2026, 9/2026, 10/2026, 11/2026, 12/2026). Chi bộ"), arrears.account)
-        let received = try templates.render(eventType: "dossier.received.v1", audience: .member, payload: try Self.example("dossier.received.v1"))
+        let received = try templates.render(eventType: "dossier.received.v1", audience: .member, payload: try Self.message("dossier.received.v1"))
         XCTAssertTrue(received.account.hasPrefix("Hồ sơ ") && received.account.contains(" lúc "), received.account)
         let supplement = try templates.render(eventType: "dossier.supplement-requested.v1", audience: .member,
-                                              payload: try Self.example("dossier.supplement-requested.v1"))
+                                              payload: try Self.message("dossier.supplement-requested.v1"))
         XCTAssertTrue(supplement.account.contains("1) ") && supplement.account.hasSuffix("Mã hồ sơ không thay đổi khi bổ sung."),
                       supplement.account)
     }
@@ -74,15 +79,15 @@ final class NoticeTemplatesTests: XCTestCase {
             .write(to: folder.appendingPathComponent("member/dossier.accepted.v1.json"))
         let templates = try NoticeTemplates(folder: folder)
         XCTAssertThrowsError(try templates.render(eventType: "dossier.accepted.v1", audience: .member,
-                                                  payload: try Self.example("dossier.accepted.v1"))) { error in
+                                                  payload: try Self.message("dossier.accepted.v1"))) { error in
             XCTAssertTrue("\(error)".contains("khongCo"), "\(error)")
         }
-        XCTAssertThrowsError(try templates.render(eventType: "dossier.refused.v1", audience: .member, payload: .object([:])))
+        XCTAssertThrowsError(try templates.render(eventType: "dossier.refused.v1", audience: .member, payload: TemplatePayload(.object([:]))))
         // A transform with nothing to give (a time that is not one) fails too, as does a dotted name.
         try Data(#"{"version": 1, "account": "Lúc {{time(dossierCode)}}"}"#.utf8)
             .write(to: folder.appendingPathComponent("member/dossier.refused.v1.json"))
         XCTAssertThrowsError(try NoticeTemplates(folder: folder).render(eventType: "dossier.refused.v1", audience: .member,
-                                                                          payload: try Self.example("dossier.refused.v1"))) { error in
+                                                                          payload: try Self.message("dossier.refused.v1"))) { error in
             XCTAssertTrue("\(error)".contains("time(…)"), "\(error)")
         }
         try Data(#"{"version": 1, "account": "{{submitter.memberId}}"}"#.utf8)
@@ -93,7 +98,7 @@ final class NoticeTemplatesTests: XCTestCase {
             .write(to: folder.appendingPathComponent("member/dossier.refused.v1.json"))
         var long = try Self.example("dossier.refused.v1")
         if case .object(var fields) = long { fields["reason"] = .string(String(repeating: "a", count: 200)); long = .object(fields) }
-        XCTAssertThrowsError(try NoticeTemplates(folder: folder).render(eventType: "dossier.refused.v1", audience: .member, payload: long))
+        XCTAssertThrowsError(try NoticeTemplates(folder: folder).render(eventType: "dossier.refused.v1", audience: .member, payload: TemplatePayload(long)))
         XCTAssertThrowsError(try NoticeTemplates(folder: folder.appendingPathComponent("member")), "no layout")
         XCTAssertEqual(templates.delegateText(memberId: "DV1", notice: "X"), "DV1: X")
     }

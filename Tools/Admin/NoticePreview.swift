@@ -30,7 +30,7 @@ struct Notices: AsyncParsableCommand {
             guard !audiences.isEmpty else { throw ValidationError("no template for \(type)") }
             for audience in audiences {
                 // A failing template prints its reason and exits non-zero, as the service dead-letters the event.
-                let notice = try library.render(eventType: type, audience: audience, payload: envelope.data)
+                let notice = try library.render(eventType: type, audience: audience, payload: TemplatePayload(envelope.data))
                 print("== \(audience.rawValue) · \(type) · template version \(notice.templateVersion)")
                 print("-- account\n\(notice.account)")
                 if let subject = notice.emailSubject {

@@ -25,9 +25,9 @@ struct NoticeWriter: Sendable {
     }
 
     func render(_ message: IncomingMessage, audience: NoticeTemplates.Audience) throws -> RenderedNotice {
-        let payload = try message.decode(JSONValue.self).data
         do {
-            return try templates.render(eventType: message.type.routingKey, audience: audience, payload: payload)
+            return try templates.render(eventType: message.type.routingKey, audience: audience,
+                                        payload: TemplatePayload(message: message.delivery.body))
         } catch let failure as TemplateFailure {
             throw PermanentFailure(code: "template-failed", reason: failure.description)
         }

@@ -90,7 +90,7 @@ public struct NoticeTemplates: Sendable {
                 }
             }
         }
-        let view = TemplateView(payload: .object([:]), facts: ["memberId": .string("x"), "notice": .string("x")], optional: [])
+        let view = TemplateView(payload: TemplatePayload(.object([:])), facts: ["memberId": "x", "notice": "x"], optional: [])
         _ = delegate.render(view)
         guard view.missing.isEmpty else {
             throw TemplateFailure(template: "layout delegate", problem: "refers to \(view.missing.joined(separator: ", "))")
@@ -98,9 +98,8 @@ public struct NoticeTemplates: Sendable {
     }
 
     private static func layoutView(notice: String, recipientName: String?, audience: Audience) -> TemplateView {
-        TemplateView(payload: .object([:]), facts: [
-            "notice": .string(notice), "recipientName": recipientName.map { .string($0) } ?? .null,
-            "organisation": .bool(audience == .organisation),
+        TemplateView(payload: TemplatePayload(.object([:])), facts: [
+            "notice": notice, "recipientName": recipientName ?? NSNull(), "organisation": audience == .organisation,
         ], optional: ["recipientName"])
     }
 
@@ -125,15 +124,13 @@ public struct NoticeTemplates: Sendable {
 
     /// Renders every form of one event's notice; a missing template, a field the event does not
     /// carry or an empty text is a `TemplateFailure`, never a half-filled notice.
-    public func render(eventType: String, audience: Audience, payload: JSONValue,
-                       facts: [String: JSONValue] = [:]) throws -> RenderedNotice {
+    public func render(eventType: String, audience: Audience, payload: TemplatePayload,
+                       facts: [String: Any] = [:]) throws -> RenderedNotice {
         guard let set = sets["\(audience.rawValue)/\(eventType)"] else {
             throw TemplateFailure(template: "\(audience.rawValue)/\(eventType)", problem: "no template for this event type")
         }
         var facts = facts
-        if case .object(let fields) = payload {
-            for (name, fact) in set.facts { facts[name] = .bool(fields[fact.field] == .string(fact.equals)) }
-        }
+        for (name, fact) in set.facts { facts[name] = (payload.fields[fact.field] as? String) == fact.equals }
         func run(_ template: MustacheTemplate, _ form: String) throws -> String {
             let view = TemplateView(payload: payload, facts: facts, optional: set.optional)
             let text = template.render(view).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -162,7 +159,7 @@ public struct NoticeTemplates: Sendable {
 
     /// The same notice as the member's delegate (người được ủy quyền, Đ.11) reads it.
     public func delegateText(memberId: String, notice: String) -> String {
-        delegate.render(TemplateView(payload: .object([:]), facts: ["memberId": .string(memberId), "notice": .string(notice)],
+        delegate.render(TemplateView(payload: TemplatePayload(.object([:])), facts: ["memberId": memberId, "notice": notice],
                                      optional: [])).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -3,10 +3,41 @@ import Contracts
 import Foundation
 import Mustache
 
-/// What a template sees: the event's payload as it came on the wire, plus facts a handler adds
-/// (the recipient's name, a yes/no the wording turns on). Lookups of a name the event does not
-/// carry and the template does not declare optional are recorded, so a template that refers to a
-/// field that is not there fails instead of sending a half-filled text.
+/// An event's payload as a template reads it: the `data` object of the message as it came on the
+/// wire, parsed by JSONSerialization (a fifth of the cost of decoding it again as `JSONValue`).
+public struct TemplatePayload: @unchecked Sendable {
+    let fields: [String: Any]
+
+    /// The `data` of a whole message (the envelope's bytes).
+    public init(message bytes: [UInt8]) throws {
+        guard let envelope = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+              let data = envelope["data"] as? [String: Any] else {
+            throw TemplateFailure(template: "-", problem: "the message has no data object")
+        }
+        fields = data
+    }
+
+    /// A payload given as a value (tests, previews).
+    public init(_ value: JSONValue) {
+        fields = (Self.plain(value) as? [String: Any]) ?? [:]
+    }
+
+    static func plain(_ value: JSONValue) -> Any {
+        switch value {
+        case .null: return NSNull()
+        case .bool(let flag): return flag
+        case .number(let number): return NSNumber(value: number)
+        case .string(let text): return text
+        case .array(let items): return items.map(plain)
+        case .object(let object): return object.mapValues(plain)
+        }
+    }
+}
+
+/// What a template sees: the event's payload, plus facts (the recipient's name, a yes/no the
+/// wording turns on), each field made a template value when first looked up. Lookups of a name
+/// the event does not carry and the template does not declare optional are recorded, so a
+/// template that refers to a field that is not there fails instead of sending a half-filled text.
 final class TemplateView: MustacheParent, @unchecked Sendable {
     private let fields: [String: Any]
     private let optional: Set<String>
@@ -16,41 +47,45 @@ final class TemplateView: MustacheParent, @unchecked Sendable {
 
     var missing: [String] { problems.list }
 
-    init(payload: JSONValue, facts: [String: JSONValue], optional: Set<String>) {
-        let problems = TemplateProblems()
-        var fields: [String: Any] = [:]
-        if case .object(let object) = payload {
-            for (key, value) in object { fields[key] = Self.node(value, problems) }
-        }
-        for (key, value) in facts { fields[key] = Self.node(value, problems) }
-        self.fields = fields
+    init(payload: TemplatePayload, facts: [String: Any], optional: Set<String>) {
+        fields = payload.fields.merging(facts) { $1 }
         self.optional = optional
-        self.problems = problems
+        problems = TemplateProblems()
     }
 
     func child(named name: String) -> Any? {
-        if let value = fields[name] { return value }
+        if let value = fields[name].flatMap({ Self.node($0, problems) }) { return value }
         if !optional.contains(name) { problems.note(name) }
         return nil
     }
 
     /// JSON as template values: objects look up their fields, strings and numbers carry the
     /// transforms below, the items of a list of objects know their position (1, 2, …).
-    static func node(_ value: JSONValue, _ problems: TemplateProblems) -> Any? {
+    static func node(_ value: Any, _ problems: TemplateProblems) -> Any? {
+        if type(of: value) == Bool.self { return value as? Bool }
         switch value {
-        case .null: return nil
-        case .bool(let flag): return flag
-        case .number(let number): return TemplateNumber(value: number, problems: problems)
-        case .string(let text): return TemplateText(value: text, problems: problems)
-        case .array(let items):
+        case is NSNull: return nil
+        case let number as NSNumber:
+            // JSONSerialization gives true and false as NSNumber too: its type tells them apart.
+            return String(cString: number.objCType) == "c" ? number.boolValue : TemplateNumber(value: number.doubleValue, problems: problems)
+        case let text as String: return TemplateText(value: text, problems: problems)
+        case let items as [Any]:
             return items.enumerated().compactMap { index, item -> Any? in
-                guard case .object(var object) = item else { return node(item, problems) }
-                object["position"] = .number(Double(index + 1))
-                return node(.object(object), problems)
+                guard var object = item as? [String: Any] else { return node(item, problems) }
+                object["position"] = NSNumber(value: index + 1)
+                return node(object, problems)
             }
-        case .object(let object): return TemplateObject(fields: object.compactMapValues { node($0, problems) })
+        case let object as [String: Any]: return TemplateObject(fields: object, problems: problems)
+        default: return nil
         }
     }
+}
+
+/// An object inside the payload (a problem, a member in arrears).
+struct TemplateObject: MustacheParent {
+    let fields: [String: Any]
+    let problems: TemplateProblems
+    func child(named name: String) -> Any? { fields[name].flatMap { TemplateView.node($0, problems) } }
 }
 
 /// The problems of one rendering.
@@ -59,11 +94,6 @@ final class TemplateProblems: @unchecked Sendable {
     func note(_ problem: String) { if !list.contains(problem) { list.append(problem) } }
 }
 
-/// An object inside the payload (a problem, a member in arrears).
-struct TemplateObject: MustacheParent {
-    let fields: [String: Any]
-    func child(named name: String) -> Any? { fields[name] }
-}
 
 /// A text of the payload. Transforms: `time(x)` an instant as members read it (`HH:mm dd/MM/yyyy`,
 /// Vietnam time), `date(x)` a `yyyy-MM-dd` day as `dd/MM/yyyy`, `month(x)` a `yyyy-MM` month as

@@ -24,12 +24,16 @@ public protocol TimerHandler: Sendable {
     /// Fired one per transaction, apart from the batch: a handler that waits on the outside world
     /// (a payment platform's query) holds no other timer, and no lock a batch took, while it waits.
     var firesAlone: Bool { get }
+    /// Of a handler that fires alone: how many of its timers one transaction takes (one commit for
+    /// several sends to the same provider; a crash repeats them all, so each must be repeatable).
+    var aloneBatchSize: Int { get }
     func fire(_ timer: DueTimer, context: HandlerContext) throws
 }
 
 extension TimerHandler {
     public var armedAtStart: [String] { [] }
     public var firesAlone: Bool { false }
+    public var aloneBatchSize: Int { 1 }
 }
 
 /// Scheduling, in the caller's transaction (a handler's or an HTTP request's).
@@ -116,15 +120,21 @@ public final class TimerWorker: Sendable {
     /// Fires the timers due now (those that fire alone one per transaction); returns how many.
     @discardableResult
     public func fireDue(db: PostgresConnection) throws -> Int {
-        let alone = handlers.values.filter(\.firesAlone).map(\.kind).sorted()
-        var fired = try fireDue(db: db, kinds: alone, alone: false, limit: batchLimit)
+        let aloneHandlers = handlers.values.filter(\.firesAlone).sorted { $0.kind < $1.kind }
+        let alone = aloneHandlers.map(\.kind)
+        let fired = try fireDue(db: db, kinds: alone, alone: false, limit: batchLimit)
         guard !alone.isEmpty else { return fired }
         // A bounded turn (2 s) for the slow ones, so the batch (a monthly close, deadlines) is not held back.
-        var single = 0, drained = false
+        var single = 0, drained = true
         let turn = ContinuousClock.now.advanced(by: .seconds(2))
-        while single < batchLimit, ContinuousClock.now < turn {
-            guard try fireDue(db: db, kinds: alone, alone: true, limit: 1) == 1 else { drained = true; break }
-            single += 1
+        for handler in aloneHandlers {
+            let size = max(1, handler.aloneBatchSize)
+            while true {
+                guard single < batchLimit, ContinuousClock.now < turn else { drained = false; break }
+                let n = try fireDue(db: db, kinds: [handler.kind], alone: true, limit: size)
+                single += n
+                if n < size { break }
+            }
         }
         // A turn that ended with some still due is a full one: the caller comes back at once.
         return drained ? fired + single : max(fired + single, batchLimit)
