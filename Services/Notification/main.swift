@@ -38,4 +38,4 @@ await ServiceRuntime.run(ServiceDefinition(
         InboxRoutes(tokens: tokens).add(to: router, resources: resources)
         if let sms { DeliveryReportRoutes(settings: sms).add(to: router, resources: resources) }
     },
-    timers: [DeliveryTimer(outbound: outbound)]))
+    timers: [DeliveryTimer(outbound: outbound), ContactCatchUpTimer(channels: writer.channels)]))

@@ -37,8 +37,8 @@ public struct SMTPSettings: Sendable, Equatable {
         if let file = environment["TTHC_SMTP_PASSWORD_FILE"] {
             password = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        guard let from = environment["TTHC_SMTP_FROM"], from.contains("@") else {
-            throw SMTPConfigurationError(problem: "TTHC_SMTP_FROM (the sender's address) is required with TTHC_SMTP_URL")
+        guard let from = environment["TTHC_SMTP_FROM"], MailMessage.isDeliverable(from) else {
+            throw SMTPConfigurationError(problem: "TTHC_SMTP_FROM (the sender's address, local@domain.tld) is required with TTHC_SMTP_URL")
         }
         return SMTPSettings(url: url, username: environment["TTHC_SMTP_USERNAME"], password: password,
                             caFile: environment["TTHC_SMTP_CA_FILE"], from: from, fromName: environment["TTHC_SMTP_FROM_NAME"],

@@ -59,11 +59,14 @@ struct NotificationScenario {
         }
     }
 
-    /// Submits a dossier for each member as the portal `portal-test`; returns their codes.
+    /// Submits a dossier for each member as the portal `portal-test`; returns their codes, in the members' order.
     func submit(_ members: [MemberRecord], _ system: SystemHarness) throws -> [String] {
         let channel = try IntakeTests.ReplyChannel()
         for member in members { _ = try channel.submit(SampleDossier.submit(organisation: system.organisation, member: member)) }
-        return try channel.replies(members.count).map { try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: $0.body).data.dossierCode }
+        // Receipts come in any order: each is matched to its member.
+        let receipts = try channel.replies(members.count).map { try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: $0.body).data }
+        let byMember = Dictionary(receipts.map { ($0.submitter.memberId, $0.dossierCode) }, uniquingKeysWith: { first, _ in first })
+        return try members.map { try XCTUnwrap(byMember[$0.memberId], "a receipt for \($0.memberId)") }
     }
 
     func deliveries(_ member: MemberRecord, channel: String, state: String? = nil) throws -> Int {

@@ -42,8 +42,15 @@ struct DeliveryTimer: TimerHandler {
         // The provider is down (a timeout, no answer, throttled): wait with the others, untried,
         // so that one slow provider never holds the other channel's deliveries.
         if let paused = outbound.pausedFor(channelName) {
+            guard context.now < delivery.queuedAt.addingTimeInterval(outbound.retry.giveUpAfter) else {
+                return try retryOrGiveUp(delivery, reason: "\(channelName.rawValue) provider down", provider: channel.provider,
+                                         context: context, countsAsAttempt: false)
+            }
             return try later(timer, by: paused + Double(id % 1000) / 1000, context: context)
         }
+        // Several deliveries share a transaction: past a few seconds the rest go in the next one, so
+        // that locks are not held (nor other timers kept waiting) behind a slow provider.
+        if ContinuousClock.now - context.startedAt > .seconds(5) { return try later(timer, by: 0.001, context: context) }
         if let wait = outbound.takeToken(channelName) {
             // Over the provider's rate for more than a second: the same delivery later, not a failed attempt.
             context.metrics?.noticeDelivery(channel: channelName.rawValue, provider: channel.provider, outcome: "rate-limited")
@@ -61,12 +68,17 @@ struct DeliveryTimer: TimerHandler {
             try DeliveryLog.record(.refused, delivery: id, provider: channel.provider, reference: nil, reason: reason, attempted: true,
                                    context: context)
         case let .notTaken(reason, channelDown, retryAfter):
-            if channelDown { outbound.pause(channelName, for: retryAfter ?? outbound.retry.firstRetry) }
+            if channelDown {
+                // At least as long as the failed attempt took (a timeout), at most the longest back-off.
+                let took = Double((ContinuousClock.now - started).components.seconds)
+                outbound.pause(channelName, for: min(retryAfter ?? max(outbound.retry.firstRetry, took), outbound.retry.longestWait))
+            }
             try retryOrGiveUp(delivery, reason: reason, provider: channel.provider, context: context, countsAsAttempt: true)
         }
     }
 
-    /// The same delivery again after `seconds`, without counting an attempt.
+    /// The same delivery again after `seconds` (never 0: a timer re-armed for the very instant it was
+    /// due would count as fired), without counting an attempt.
     func later(_ timer: DueTimer, by seconds: TimeInterval, context: HandlerContext) throws {
         try Timers.schedule(kind: kind, key: timer.key, dueAt: context.now.addingTimeInterval(seconds), payload: [String: String](), in: context)
     }
@@ -88,6 +100,10 @@ struct DeliveryTimer: TimerHandler {
 /// A delivery's state changes (DeliveryState), recorded and announced: `notification.sent.v1`
 /// when a provider took it, `notification.failed.v1` when it ends failed or bounced.
 enum DeliveryLog {
+    static func printable(_ text: String) -> String {
+        String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }).prefix(500))
+    }
+
     static func record(_ event: DeliveryState.Event, delivery id: Int, provider: String?, reference: String?, reason: String?,
                        attempted: Bool, context: HandlerContext) throws {
         guard let row = try context.db.execute("""
@@ -98,6 +114,8 @@ enum DeliveryLog {
             let state = DeliveryState(rawValue: try row.string("state")), let next = state.after(event),
             let channel = NotificationSentV1.Channel(rawValue: try row.string("channel")) else { return }
         let attempts = try row.int("attempts") + (attempted ? 1 : 0)
+        // Texts from a provider go into a row and a message: no NUL or control characters, bounded.
+        let reason = reason.map(Self.printable), reference = reference.map(Self.printable)
         try context.db.executeDeferred("""
             UPDATE deliveries SET state = $2, attempts = $3, provider = coalesce($4, provider),
                 provider_reference = coalesce($5, provider_reference), last_error = coalesce($6, last_error),

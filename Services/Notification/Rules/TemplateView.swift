@@ -63,6 +63,8 @@ final class TemplateView: MustacheParent, @unchecked Sendable {
     /// transforms below, the items of a list of objects know their position (1, 2, …).
     static func node(_ value: Any, _ problems: TemplateProblems) -> Any? {
         if type(of: value) == Bool.self { return value as? Bool }
+        if let whole = value as? Int, type(of: value) == Int.self { return TemplateNumber(value: Double(whole), problems: problems) }
+        if let real = value as? Double, type(of: value) == Double.self { return TemplateNumber(value: real, problems: problems) }
         switch value {
         case is NSNull: return nil
         case let number as NSNumber:

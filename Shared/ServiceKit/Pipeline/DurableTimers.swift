@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Logging
 import Persistence
+import Synchronization
 
 /// A timer that came due.
 public struct DueTimer: Sendable {
@@ -69,6 +70,7 @@ public final class TimerWorker: Sendable {
     let handlers: [String: any TimerHandler]
     let name = "timers"
     let batchLimit = 200
+    private let turns = Atomic<Int>(0)
 
     public init(env: WorkerEnvironment, handlers: [any TimerHandler]) {
         self.env = env
@@ -120,7 +122,12 @@ public final class TimerWorker: Sendable {
     /// Fires the timers due now (those that fire alone one per transaction); returns how many.
     @discardableResult
     public func fireDue(db: PostgresConnection) throws -> Int {
-        let aloneHandlers = handlers.values.filter(\.firesAlone).sorted { $0.kind < $1.kind }
+        // Each turn starts with the next kind, so that a busy one never starves another.
+        var aloneHandlers = handlers.values.filter(\.firesAlone).sorted { $0.kind < $1.kind }
+        if !aloneHandlers.isEmpty {
+            let start = turns.add(1, ordering: .relaxed).oldValue % aloneHandlers.count
+            aloneHandlers = Array(aloneHandlers[start...] + aloneHandlers[..<start])
+        }
         let alone = aloneHandlers.map(\.kind)
         let fired = try fireDue(db: db, kinds: alone, alone: false, limit: batchLimit)
         guard !alone.isEmpty else { return fired }

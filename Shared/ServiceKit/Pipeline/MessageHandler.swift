@@ -150,6 +150,9 @@ public final class HandlerContext {
     var traceparent: String?
     /// The service's metrics, for a timer handler that talks to the outside world (set by the timer worker).
     public var metrics: ServiceMetrics?
+    /// When the transaction began (real time): a handler doing slow work in a shared transaction
+    /// leaves the rest for the next one past a limit.
+    public let startedAt = ContinuousClock.now
 
     public init(db: PostgresConnection, service: String, now: Date, traceparent: String? = nil) {
         self.db = db
