@@ -25,6 +25,19 @@ struct RearmingTimer: TimerHandler {
     }
 }
 
+/// Fires apart from other timers, five per transaction; the timer `bad` writes what PostgreSQL refuses.
+struct SharedTransactionTimer: TimerHandler {
+    let kind = "kit.reminder"
+    var firesAlone: Bool { true }
+    var aloneBatchSize: Int { 5 }
+
+    func fire(_ timer: DueTimer, context: HandlerContext) throws {
+        try context.emit(EffectHandler.done, subject: timer.key, data: Probe(label: timer.key))
+        try context.db.executeDeferred("INSERT INTO effects (message_id, label) VALUES ($1, $2)",
+                                       [timer.key, timer.key == "bad" ? nil : "timer"])
+    }
+}
+
 final class TimerTests: XCTestCase {
     var harness: PipelineHarness!
 
@@ -66,6 +79,24 @@ final class TimerTests: XCTestCase {
                        "armed again for the instant it fired: pending, not marked fired")
         XCTAssertEqual(try worker(clockOffset: 1, handler: RearmingTimer()).fireDue(db: db), 1, "and it fires again")
         XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.effects WHERE message_id = 'periodic'"), 2)
+    }
+
+    func testOneFailingTimerInASharedTransactionIsSetAsideAndTheOthersCommit() throws {
+        harness.stop()  // no relay: what the timers emitted stays in the outbox to be read
+        let now = Date()
+        try schedule([("good-1", now.addingTimeInterval(-30)), ("bad", now.addingTimeInterval(-20)), ("good-2", now.addingTimeInterval(-10))])
+        let db = try database()
+        defer { db.close() }
+        XCTAssertEqual(try worker(handler: SharedTransactionTimer()).fireDue(db: db), 2)
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.effects WHERE message_id IN ('good-1', 'good-2')"), 2,
+                       "the others' work is kept")
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.effects WHERE message_id = 'bad'"), 0)
+        XCTAssertEqual(try TestEnvironment.count("""
+            SELECT count(*) AS n FROM kittest.timers WHERE key = 'bad' AND fired_at IS NULL AND due_at > now() + interval '30 seconds'
+            """), 1, "the failing one waits a minute, pending")
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.outbox WHERE convert_from(body, 'UTF8') LIKE '%good-_%'"), 2)
+        XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM kittest.outbox WHERE convert_from(body, 'UTF8') LIKE '%\"bad\"%'"), 0,
+                       "nor is its message announced")
     }
 
     func testDueTimersFireExactlyOnceAcrossTwoReplicasAndFutureOnesWait() throws {

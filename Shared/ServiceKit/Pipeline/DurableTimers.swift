@@ -161,6 +161,10 @@ public final class TimerWorker: Sendable {
             guard !rows.isEmpty else { return 0 }
             let context = HandlerContext(db: tx, service: env.configuration.service, now: now)
             context.metrics = env.metrics
+            // Several timers of a kind that fires alone share the transaction: each fires within a
+            // savepoint, so that one that fails (its data, say) is set aside for later instead of
+            // undoing the others' work, which went to the outside world and would be repeated.
+            let contained = alone && limit > 1
             var ids: [Int] = [], dues: [String] = []
             for row in rows {
                 let timer = DueTimer(kind: try row.string("kind"), key: try row.string("key"),
@@ -171,7 +175,23 @@ public final class TimerWorker: Sendable {
                     env.logger.warning("no handler for timer kind", metadata: ["kind": .string(timer.kind)])
                     continue
                 }
-                try handler.fire(timer, context: context)
+                if contained {
+                    let emitted = context.emitted.count
+                    try tx.execute("SAVEPOINT timer_fire")
+                    do {
+                        try handler.fire(timer, context: context)
+                        try tx.execute("RELEASE SAVEPOINT timer_fire")  // sends its deferred writes: their errors surface here
+                    } catch let error as PostgresError where !error.connectionLost {
+                        try tx.execute("ROLLBACK TO SAVEPOINT timer_fire")
+                        context.discardEmitted(after: emitted)
+                        env.logger.error("timer failed, set aside for a minute", metadata: [
+                            "kind": .string(timer.kind), "key": .string(timer.key), "error": .string("\(error)")])
+                        try tx.execute("UPDATE timers SET due_at = $2::timestamptz WHERE id = $1", [try row.int("id"), now.addingTimeInterval(60)])
+                        continue
+                    }
+                } else {
+                    try handler.fire(timer, context: context)
+                }
                 ids.append(try row.int("id"))
                 dues.append(try row.string("due_exact"))
             }

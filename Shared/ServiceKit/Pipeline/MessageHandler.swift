@@ -217,6 +217,11 @@ public final class HandlerContext {
     /// The messages emitted so far; ServiceKit writes them to the outbox in the same transaction.
     public var emitted: [OutgoingMessage] { outgoing }
 
+    /// Forgets what was emitted after the first `count` (work rolled back to a savepoint).
+    func discardEmitted(after count: Int) {
+        if outgoing.count > count { outgoing.removeSubrange(count...) }
+    }
+
     private func append<Payload: Codable & Sendable>(_ type: MessageType, subject: String?, data: Payload,
                                                      exchange: String, routingKey: String, correlationId: String?,
                                                      cause: IncomingMessage?) throws {
