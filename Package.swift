@@ -81,7 +81,7 @@ var targets: [Target] = [
                                                      .product(name: "PropertyBased", package: "swift-property-based")],
                 path: "Tests/ServiceKitTests"),
     .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "ServiceKit", "Contracts", "Messaging", "Persistence", "Calendar",
-                                                      "PaymentGateways"],
+                                                      "PaymentGateways", "SMSGateways"],
                 path: "Tests/EndToEndTests"),
 ]
 

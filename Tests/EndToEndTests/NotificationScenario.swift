@@ -3,6 +3,7 @@ import Development
 import Foundation
 import Messaging
 import Persistence
+import SMSGateways
 import ServiceKit
 import TestSupport
 import XCTest
@@ -94,7 +95,7 @@ struct NotificationScenario {
     func smsTaken(for member: MemberRecord) throws -> [SandboxSMS] {
         let answer = try XCTUnwrap(HTTPProbe.get("\(sandbox)/sandbox/sms/messages"))
         return try JSONDecoder().decode([SandboxSMS].self, from: Data(answer.body.utf8))
-            .filter { $0.phone == "84" + String(member.phone!.dropFirst()) }
+            .filter { $0.phone == BrandnameSMS.internationalPhone(member.phone!) }
     }
 
     func smsFaults(_ faults: [String: Any]) throws {

@@ -22,7 +22,8 @@ struct Notices: AsyncParsableCommand {
         func run() async throws {
             let library = try templates.map { try NoticeTemplates(folder: URL(fileURLWithPath: $0)) } ?? NoticeTemplates.bundled()
             let path = event ?? "Shared/Contracts/Examples/\(type).json"
-            let envelope = try WireJSON.decode(Envelope<JSONValue>.self, from: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+            // Read as the service reads it.
+            let payload = try TemplatePayload(message: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
             let audiences = try audience.map { name in
                 guard let chosen = NoticeTemplates.Audience(rawValue: name) else { throw ValidationError("--audience is member or organisation") }
                 return [chosen]
@@ -30,7 +31,7 @@ struct Notices: AsyncParsableCommand {
             guard !audiences.isEmpty else { throw ValidationError("no template for \(type)") }
             for audience in audiences {
                 // A failing template prints its reason and exits non-zero, as the service dead-letters the event.
-                let notice = try library.render(eventType: type, audience: audience, payload: TemplatePayload(envelope.data))
+                let notice = try library.render(eventType: type, audience: audience, payload: payload)
                 print("== \(audience.rawValue) · \(type) · template version \(notice.templateVersion)")
                 print("-- account\n\(notice.account)")
                 if let subject = notice.emailSubject {

@@ -19,21 +19,8 @@ struct DeliveryTimer: TimerHandler {
     let outbound: NoticeOutbound
 
     func fire(_ timer: DueTimer, context: HandlerContext) throws {
-        guard let id = Int(timer.key), let row = try context.db.execute("""
-            SELECT d.id, d.notice_id, d.channel, d.address, d.subject, d.sms_text, d.state, d.attempts,
-                   \(rfc3339SQL("d.queued_at")) AS queued_at, n.text, n.recipient_kind, c.name
-            FROM deliveries d JOIN notices n ON n.id = d.notice_id
-            LEFT JOIN contacts c ON c.recipient_kind = n.recipient_kind AND c.recipient_id = n.recipient_id
-            WHERE d.id = $1 FOR UPDATE OF d
-            """, [id]).first else { return }
-        guard DeliveryState(rawValue: try row.string("state")) == .queued,
-              let channelName = NotificationChannel(rawValue: try row.string("channel")) else { return }
-        let delivery = OpenDelivery(
-            id: id, noticeId: try row.int("notice_id"), channel: channelName, address: try row.string("address"),
-            subject: try row.optionalString("subject"), smsText: try row.optionalString("sms_text"), noticeText: try row.string("text"),
-            recipientName: try row.optionalString("name"),
-            audience: NoticeTemplates.Audience(rawValue: try row.string("recipient_kind")) ?? .member, attempts: try row.int("attempts"),
-            queuedAt: WireJSON.parseTimestamp(try row.string("queued_at")) ?? context.now)
+        guard let id = Int(timer.key), let delivery = try NoticeDelivery.load(id, db: context.db), delivery.state == .queued else { return }
+        let channelName = delivery.channel
         guard let channel = outbound.channels[channelName] else {
             // This replica cannot send on the channel (its provider is not configured): keep it for one that can.
             return try retryOrGiveUp(delivery, reason: "no \(channelName.rawValue) provider configured", provider: nil, context: context,
@@ -62,10 +49,10 @@ struct DeliveryTimer: TimerHandler {
         switch outcome {
         case let .handedOver(reference):
             FaultInjection.afterSend(environment: outbound.faultInjection)
-            try DeliveryLog.record(.handedOver, delivery: id, provider: channel.provider, reference: reference, reason: nil, attempted: true,
+            try DeliveryLog.record(.handedOver, delivery, provider: channel.provider, reference: reference, reason: nil, attempted: true,
                                    context: context)
         case let .refused(reason):
-            try DeliveryLog.record(.refused, delivery: id, provider: channel.provider, reference: nil, reason: reason, attempted: true,
+            try DeliveryLog.record(.refused, delivery, provider: channel.provider, reference: nil, reason: reason, attempted: true,
                                    context: context)
         case let .notTaken(reason, channelDown, retryAfter):
             if channelDown {
@@ -84,14 +71,14 @@ struct DeliveryTimer: TimerHandler {
     }
 
     /// Another attempt on the back-off, or the give-up once the window has closed.
-    func retryOrGiveUp(_ delivery: OpenDelivery, reason: String, provider: String?, context: HandlerContext, countsAsAttempt: Bool) throws {
+    func retryOrGiveUp(_ delivery: NoticeDelivery, reason: String, provider: String?, context: HandlerContext, countsAsAttempt: Bool) throws {
         let attempts = delivery.attempts + (countsAsAttempt ? 1 : 0)
         guard let next = outbound.retry.nextAttempt(after: max(attempts, 1), queuedAt: delivery.queuedAt, now: context.now) else {
-            return try DeliveryLog.record(.gaveUp, delivery: delivery.id, provider: provider, reference: nil,
+            return try DeliveryLog.record(.gaveUp, delivery, provider: provider, reference: nil,
                                           reason: "no attempt succeeded within \(Int(outbound.retry.giveUpAfter)) s; last: \(reason)",
                                           attempted: countsAsAttempt, context: context)
         }
-        try DeliveryLog.record(.temporaryFailure, delivery: delivery.id, provider: provider, reference: nil, reason: reason,
+        try DeliveryLog.record(.temporaryFailure, delivery, provider: provider, reference: nil, reason: reason,
                                attempted: countsAsAttempt, context: context)
         try Timers.schedule(kind: kind, key: String(delivery.id), dueAt: next, payload: [String: String](), in: context)
     }
@@ -104,16 +91,12 @@ enum DeliveryLog {
         String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }).prefix(500))
     }
 
-    static func record(_ event: DeliveryState.Event, delivery id: Int, provider: String?, reference: String?, reason: String?,
+    /// Records `event` for `delivery` as loaded (and locked) in this transaction.
+    static func record(_ event: DeliveryState.Event, _ delivery: NoticeDelivery, provider: String?, reference: String?, reason: String?,
                        attempted: Bool, context: HandlerContext) throws {
-        guard let row = try context.db.execute("""
-            SELECT d.state, d.channel, d.attempts, d.provider, n.id AS notice_id, n.recipient_kind, n.recipient_id, n.member_id,
-                   n.dossier_code, n.source_type
-            FROM deliveries d JOIN notices n ON n.id = d.notice_id WHERE d.id = $1 FOR UPDATE OF d
-            """, [id]).first,
-            let state = DeliveryState(rawValue: try row.string("state")), let next = state.after(event),
-            let channel = NotificationSentV1.Channel(rawValue: try row.string("channel")) else { return }
-        let attempts = try row.int("attempts") + (attempted ? 1 : 0)
+        let state = delivery.state, id = delivery.id
+        guard let next = state.after(event), let channel = NotificationSentV1.Channel(rawValue: delivery.channel.rawValue) else { return }
+        let attempts = delivery.attempts + (attempted ? 1 : 0)
         // Texts from a provider go into a row and a message: no NUL or control characters, bounded.
         let reason = reason.map(Self.printable), reference = reference.map(Self.printable)
         try context.db.executeDeferred("""
@@ -124,12 +107,10 @@ enum DeliveryLog {
                 final_at = CASE WHEN $2 IN ('delivered', 'failed', 'bounced') THEN $8::timestamptz ELSE final_at END
             WHERE id = $1
             """, [id, next.rawValue, attempts, provider, reference, reason, attempted, context.now])
-        let provider = try provider ?? row.optionalString("provider") ?? "none"
+        let provider = provider ?? delivery.provider ?? "none"
         context.metrics?.noticeDelivery(channel: channel.rawValue, provider: provider, outcome: event == .temporaryFailure ? "retried" : next.rawValue)
-        let noticeId = String(try row.int("notice_id"))
-        let recipientKind = NoticeRecipientKind(rawValue: try row.string("recipient_kind")) ?? .member
-        let recipientId = try row.string("recipient_id"), member = try row.optionalString("member_id")
-        let dossier = try row.optionalString("dossier_code"), source = try row.string("source_type")
+        let noticeId = String(delivery.noticeId), recipientKind = delivery.recipientKind, recipientId = delivery.recipientId
+        let member = delivery.memberId, dossier = delivery.dossierCode, source = delivery.sourceType
         // A report can come before the answer to the send was recorded (the send's transaction died
         // after the gateway took it): the delivery was still sent, and is announced so.
         let announcedSent = next == .sent || (next == .delivered && state == .queued)

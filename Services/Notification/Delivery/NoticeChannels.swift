@@ -5,23 +5,59 @@ import FoundationNetworking
 #endif
 import Mail
 import NotificationRules
+import Persistence
 import SMSGateways
 import ServiceKit
 import Synchronization
 
-/// A queued delivery as a channel sends it.
-struct OpenDelivery: Sendable {
+/// One notice on one channel, as its row and its notice hold it: what a channel sends, and what a
+/// state change records and announces. Loaded once, locked, per transaction (`load`).
+struct NoticeDelivery: Sendable {
     let id: Int
     let noticeId: Int
     let channel: NotificationChannel
+    let state: DeliveryState
     let address: String
     let subject: String?
     let smsText: String?
-    let noticeText: String
-    let recipientName: String?
-    let audience: NoticeTemplates.Audience
     let attempts: Int
     let queuedAt: Date
+    let provider: String?
+    let providerReference: String?
+    let noticeText: String
+    let recipientKind: NoticeRecipientKind
+    let recipientId: String
+    let recipientName: String?
+    /// The member the notice is about (also on a delegate's copy).
+    let memberId: String?
+    let dossierCode: String?
+    /// The event the notice tells of.
+    let sourceType: String
+
+    var audience: NoticeTemplates.Audience { recipientKind == .organisation ? .organisation : .member }
+
+    /// The delivery, its row locked for the transaction; nil when there is none.
+    static func load(_ id: Int, db: PostgresConnection) throws -> NoticeDelivery? {
+        guard let row = try db.execute("""
+            SELECT d.notice_id, d.channel, d.state, d.address, d.subject, d.sms_text, d.attempts,
+                   \(rfc3339SQL("d.queued_at")) AS queued_at, d.provider, d.provider_reference,
+                   n.text, n.recipient_kind, n.recipient_id, n.member_id, n.dossier_code, n.source_type, c.name
+            FROM deliveries d JOIN notices n ON n.id = d.notice_id
+            LEFT JOIN contacts c ON c.recipient_kind = n.recipient_kind AND c.recipient_id = n.recipient_id
+            WHERE d.id = $1 FOR UPDATE OF d
+            """, [id]).first,
+            let channel = NotificationChannel(rawValue: try row.string("channel")),
+            let state = DeliveryState(rawValue: try row.string("state")),
+            let recipientKind = NoticeRecipientKind(rawValue: try row.string("recipient_kind")),
+            let queuedAt = WireJSON.parseTimestamp(try row.string("queued_at")) else { return nil }
+        return NoticeDelivery(
+            id: id, noticeId: try row.int("notice_id"), channel: channel, state: state, address: try row.string("address"),
+            subject: try row.optionalString("subject"), smsText: try row.optionalString("sms_text"), attempts: try row.int("attempts"),
+            queuedAt: queuedAt, provider: try row.optionalString("provider"), providerReference: try row.optionalString("provider_reference"),
+            noticeText: try row.string("text"), recipientKind: recipientKind, recipientId: try row.string("recipient_id"),
+            recipientName: try row.optionalString("name"), memberId: try row.optionalString("member_id"),
+            dossierCode: try row.optionalString("dossier_code"), sourceType: try row.string("source_type"))
+    }
 }
 
 /// What a provider said about one attempt.
@@ -43,7 +79,7 @@ protocol NoticeChannel: Sendable {
     var provider: String { get }
     /// Messages per second the provider accepts from one replica.
     var ratePerSecond: Double { get }
-    func send(_ delivery: OpenDelivery) -> ChannelOutcome
+    func send(_ delivery: NoticeDelivery) -> ChannelOutcome
 }
 
 /// E-mail through the mail server (libcurl's SMTP, STARTTLS and authentication): the notice in the
@@ -60,7 +96,7 @@ struct EmailChannel: NoticeChannel {
         "<thong-bao-\(notice)@\(from.split(separator: "@").last.map(String.init) ?? "tthc")>"
     }
 
-    func send(_ delivery: OpenDelivery) -> ChannelOutcome {
+    func send(_ delivery: NoticeDelivery) -> ChannelOutcome {
         guard MailMessage.isDeliverable(delivery.address) else { return .refused("not an e-mail address: \(delivery.address.debugDescription)") }
         let message = MailMessage(
             from: mailer.settings.from, fromName: mailer.settings.fromName, to: delivery.address,
@@ -127,7 +163,7 @@ struct SMSChannel: NoticeChannel {
         requestId.hasPrefix(prefix + "-") ? Int(requestId.dropFirst(prefix.count + 1)) : nil
     }
 
-    func send(_ delivery: OpenDelivery) -> ChannelOutcome {
+    func send(_ delivery: NoticeDelivery) -> ChannelOutcome {
         guard let text = delivery.smsText else { return .refused("no SMS form for this notice") }
         let measure = SMSText.measure(text)
         guard measure.fits else { return .refused("SMS too long: \(measure.length) > \(measure.limit) (\(measure.encoding.rawValue))") }

@@ -27,13 +27,11 @@ struct DeliveryReportRoutes: Sendable {
             }
             let known = try await resources.transaction { context -> Bool in
                 // The report must be about the SMS we sent: its number, and the gateway's id once we have it.
-                guard let row = try context.db.execute("""
-                    SELECT address, provider_reference FROM deliveries WHERE id = $1 AND channel = 'sms'
-                    """, [id]).first,
-                    BrandnameSMS.internationalPhone(try row.string("address")) == report.phone,
-                    try row.optionalString("provider_reference").map({ $0 == report.messageId }) ?? true else { return false }
+                guard let delivery = try NoticeDelivery.load(id, db: context.db), delivery.channel == .sms,
+                      BrandnameSMS.internationalPhone(delivery.address) == report.phone,
+                      delivery.providerReference.map({ $0 == report.messageId }) ?? true else { return false }
                 context.metrics = resources.metrics
-                try DeliveryLog.record(report.status == .delivered ? .reportedDelivered : .reportedFailed, delivery: id,
+                try DeliveryLog.record(report.status == .delivered ? .reportedDelivered : .reportedFailed, delivery,
                                        provider: "brandname-sms", reference: report.messageId,
                                        reason: report.status == .failed ? "operator: \(report.errorCode ?? "FAILED")" : nil,
                                        attempted: false, context: context)

@@ -131,8 +131,9 @@ public struct NoticeTemplates: Sendable {
         }
         var facts = facts
         for (name, fact) in set.facts { facts[name] = (payload.fields[fact.field] as? String) == fact.equals }
+        // One view for every form: a problem stops the rendering at the form that has it.
+        let view = TemplateView(payload: payload, facts: facts, optional: set.optional)
         func run(_ template: MustacheTemplate, _ form: String) throws -> String {
-            let view = TemplateView(payload: payload, facts: facts, optional: set.optional)
             let text = template.render(view).trimmingCharacters(in: .whitespacesAndNewlines)
             guard view.missing.isEmpty else {
                 throw TemplateFailure(template: "\(set.name) \(form)",
