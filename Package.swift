@@ -23,7 +23,7 @@ var targets: [Target] = [
     .systemLibrary(name: "COpenSSL", path: "Shared/COpenSSL", pkgConfig: "openssl",
                    providers: [.apt(["libssl-dev"])]),
     .target(name: "Contracts", dependencies: ["Calendar"], path: "Shared/Contracts",
-            exclude: ["Schemas", "Examples"], resources: [.copy("Catalog")]),
+            exclude: ["Schemas", "Examples"], resources: [.copy("Catalog"), .copy("FeedbackRules")]),
     .target(name: "Calendar", path: "Shared/Calendar", resources: [.copy("Holidays"), .copy("OfficeHours")]),
     .target(name: "Messaging", dependencies: ["CRabbitMQ", "Contracts", log], path: "Shared/Messaging"),
     .target(name: "Signatures", dependencies: ["COpenSSL"], path: "Shared/Signatures"),

@@ -34,20 +34,33 @@ do {
     FileHandle.standardError.write(Data("tthc-intake: \(error)\n".utf8))
     exit(1)
 }
+// TTHC_FEEDBACK_RULES: PAKN fields, limits and the duplicate rule replaced without a build.
+let feedbackDesk: FeedbackDesk
+do {
+    feedbackDesk = FeedbackDesk(rules: try FeedbackRules.configured(environment: environment), content: desk.content,
+                                publicBaseURL: desk.publicBaseURL)
+} catch {
+    FileHandle.standardError.write(Data("tthc-intake: \(error)\n".utf8))
+    exit(1)
+}
 let routes = DossierRoutes(desk: desk, maxBodyBytes: Int(environment["TTHC_MAX_MESSAGE_BYTES"] ?? "") ?? (1 << 20))
-let sealedContent = SealedContentUpkeep(content: desk.content, columns: [.submission, .supplementReceipt])
+let feedbackRoutes = FeedbackRoutes(desk: feedbackDesk, maxBodyBytes: routes.maxBodyBytes)
+let sealedContent = SealedContentUpkeep(content: desk.content, columns: [.submission, .supplementReceipt, .feedbackReceipt])
 
 await ServiceRuntime.run(ServiceDefinition(
     name: "intake", defaultHTTPPort: 8081,
     consumers: [
         ConsumerDefinition(queue: "intake.commands", exchange: Exchange.intake, handlers: DossierSubmitHandler.all(desk: desk) + [
             DossierSupplementHandler(catalog: catalog, content: desk.content), DossierWithdrawHandler(), TemporaryTransferExtendHandler(),
+            // Feedback and petitions (PAKN, Đ.38): submitted and followed up like dossiers.
+            FeedbackSubmitHandler(desk: feedbackDesk), FeedbackFollowUpHandler(),
         ] as [any MessageHandler]),
         // The "received" entry is written when the dossier is created (SubmissionDesk). A step's
         // decision gets no entry of its own (3 deliveries fewer per dossier): it is followed at
         // the same instant by the next step, the return or the decision, or the route waits (for
         // the dues status, an organisation's record) with the status still "in progress".
-        ConsumerDefinition(queue: "intake.events", handlers: TimelineHandler.all,
+        // Also each PAKN item's status, timeline and published answer, from routing's updates.
+        ConsumerDefinition(queue: "intake.events", handlers: TimelineHandler.all + [FeedbackTimelineHandler()] as [any MessageHandler],
                            retiredTypes: [.dossierReceived, .dossierStepDecided]),
         // Receiving organisations' office hours, for official receipt times.
         ConsumerDefinition(queue: "intake.organisations", handlers: OrganisationHoursHandler.all),
@@ -57,6 +70,7 @@ await ServiceRuntime.run(ServiceDefinition(
     routes: { router, resources in
         routes.add(to: router, resources: resources)
         uploadTickets.add(to: router, resources: resources)
+        feedbackRoutes.add(to: router, resources: resources)
         CatalogRoutes(catalog: catalog).add(to: router, clock: resources.clock)
     },
     timers: [sealedContent], gauges: sealedContent.gauges))

@@ -26,7 +26,8 @@ let sms = (outbound.channels[.sms] as? SMSChannel)?.settings
 await ServiceRuntime.run(ServiceDefinition(
     name: "notification", defaultHTTPPort: 8085,
     consumers: [
-        ConsumerDefinition(queue: "notification.events", handlers: NoticeHandlers.members(writer)),
+        // PAKN items too: the sender and the organisations concerned.
+        ConsumerDefinition(queue: "notification.events", handlers: NoticeHandlers.members(writer) + FeedbackNoticeHandler.all(writer)),
         // Organisations' notices in their own queue: a burst of step assignments never delays members'.
         ConsumerDefinition(queue: "notification.organisations", handlers: NoticeHandlers.organisations(writer)),
         // Where people hear besides the account, from the registries.

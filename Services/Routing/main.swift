@@ -20,8 +20,18 @@ do {
 }
 let transfers = TemporaryTransfers(desk: desk)
 let extensionRequests = ExtensionRequests(transfers: transfers)
-let sealedContent = SealedContentUpkeep(content: desk.store.content, columns: [.accepted])
+let sealedContent = SealedContentUpkeep(content: desk.store.content, columns: [.accepted, .feedbackItem])
 let officers = OfficerRoutes(desk: desk, tokens: tokens, extensionRequests: extensionRequests, links: DocumentLinks())
+// Feedback and petitions (PAKN, Đ.38); TTHC_FEEDBACK_RULES replaces the fields, limits and levels.
+let feedback: FeedbackDesk
+do {
+    feedback = FeedbackDesk(rules: try FeedbackRules.configured(environment: environment), calendars: try OfficeCalendars.bundled(),
+                            store: FeedbackStore(content: desk.store.content))
+} catch {
+    FileHandle.standardError.write(Data("tthc-routing: \(error)\n".utf8))
+    exit(1)
+}
+let feedbackOfficers = FeedbackOfficerRoutes(desk: feedback, routes: officers)
 
 await ServiceRuntime.run(ServiceDefinition(
     name: "routing", defaultHTTPPort: 8083,
@@ -32,6 +42,10 @@ await ServiceRuntime.run(ServiceDefinition(
             WithdrawalRequestedHandler(desk: desk), DossierWithdrawnHandler(desk: desk),
             ExtensionRequestedHandler(requests: extensionRequests),
         ]),
+        // PAKN items received and their senders' follow-ups, from intake.
+        ConsumerDefinition(queue: "routing.feedback", handlers: [
+            FeedbackReceivedHandler(desk: feedback), FeedbackFollowUpReceivedHandler(desk: feedback),
+        ]),
         ConsumerDefinition(queue: "routing.organisations", handlers: [
             OrganisationRegistryHandler(messageType: .organisationRegistered, desk: desk),
             OrganisationRegistryHandler(messageType: .organisationUpdated, desk: desk),
@@ -41,7 +55,10 @@ await ServiceRuntime.run(ServiceDefinition(
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
     sharedTables: [.auditLog],
-    routes: { router, resources in officers.add(to: router, resources: resources) },
+    routes: { router, resources in
+        officers.add(to: router, resources: resources)
+        feedbackOfficers.add(to: router, resources: resources)
+    },
     timers: [StepReminderTimer(store: desk.store), StepOverdueTimer(store: desk.store), TemporaryEndingTimer(transfers: transfers),
-             TemporaryCloseTimer(transfers: transfers), sealedContent],
+             TemporaryCloseTimer(transfers: transfers), sealedContent] + FeedbackTimerHandler.all(desk: feedback) as [any TimerHandler],
     gauges: sealedContent.gauges))

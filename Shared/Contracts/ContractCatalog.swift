@@ -45,6 +45,11 @@ public enum ContractCatalog {
         .temporaryTransferClosed: TemporaryTransferV1.self,
         .temporaryTransferExtend: TemporaryTransferExtendV1.self,
         .temporaryTransferExtensionRequested: TemporaryTransferExtensionRequestedV1.self,
+        .feedbackSubmit: FeedbackSubmitV1.self,
+        .feedbackReceived: FeedbackReceivedV1.self,
+        .feedbackFollowUp: FeedbackFollowUpV1.self,
+        .feedbackFollowUpReceived: FeedbackFollowUpReceivedV1.self,
+        .feedbackUpdated: FeedbackUpdatedV1.self,
         .temporaryTransferExtensionPending: TemporaryTransferExtensionV1.self,
         .temporaryTransferExtensionRefused: TemporaryTransferExtensionV1.self,
     ]

@@ -36,7 +36,8 @@ public enum MessageDirectory {
 
     /// Commands on `tthc.intake`: from integrators (intake's registry of integrators says which
     /// users), or from an organisation's software (routing's organisation registry says which).
-    public static let integratorCommands: [MessageType] = [.dossierSubmit, .dossierSubmitV2, .dossierSupplement, .dossierWithdraw, .temporaryTransferExtend]
+    public static let integratorCommands: [MessageType] = [.dossierSubmit, .dossierSubmitV2, .dossierSupplement, .dossierWithdraw, .temporaryTransferExtend,
+                                                               .feedbackSubmit, .feedbackFollowUp]
     public static let organisationSoftwareCommands: [MessageType] = [.dossierStepDecided]
     /// What an integrator hears about each dossier it submitted (its integrator feed): intake
     /// knows every dossier's integrator and forwards these as they happen.
@@ -47,13 +48,15 @@ public enum MessageDirectory {
         .paymentDue, .paymentCompleted, .paymentFailed,
         // A temporary transfer's extension request, as the committee (or the period in force) answers it.
         .temporaryTransferExtensionPending, .temporaryTransferExtensionRefused, .temporaryTransferExtended,
+        // Every change of a PAKN item it submitted.
+        .feedbackUpdated,
     ]
 
     public static let services: [Service] = [
         Service(name: "intake", emits: [.dossierReceived, .dossierRejected, .dossierSupplementReceived, .dossierWithdrawalRequested,
-                                        .temporaryTransferExtensionRequested],
+                                        .temporaryTransferExtensionRequested, .feedbackReceived, .feedbackFollowUpReceived],
                 answers: [.dossierReceived, .dossierRejected, .dossierSupplementReceived, .dossierWithdrawalRequested,
-                          .temporaryTransferExtensionRequested,
+                          .temporaryTransferExtensionRequested, .feedbackReceived, .feedbackFollowUpReceived,
                           .messageDeadLettered],
                 toIntegrators: integratorFeed, commands: integratorCommands),
         Service(name: "validation", emits: [.dossierAccepted, .dossierSupplementRequested, .dossierRefused, .dossierCheckOverdue,
@@ -65,6 +68,8 @@ public enum MessageDirectory {
             .paymentRequested,
             .temporaryTransferEnding, .temporaryTransferExtended, .temporaryTransferClosed,
             .temporaryTransferExtensionPending, .temporaryTransferExtensionRefused,
+            // Every change of a PAKN item (feedback and petitions, Đ.38).
+            .feedbackUpdated,
         ], answers: [.messageDeadLettered], toOrganisationSoftware: [.dossierStepAssigned],
            commands: organisationSoftwareCommands),
         Service(name: "payment", emits: [.duesStatusReported, .paymentDue, .paymentCompleted, .paymentFailed, .duesRemitted,

@@ -16,6 +16,9 @@ public enum ProblemCodes {
         case deadLetter = "dead letter (message.dead-lettered.v1 errorCode, header x-tthc-error-code)"
         /// A temporary transfer's extension request refused, at once or by the temporary committee.
         case extensionRefusal = "extension refusal (temporary-transfer.extension-refused.v1 refusalCode)"
+        /// A PAKN item's follow-up (withdraw, clarify, rate, appeal) its state does not allow; the
+        /// same codes answer officers' acts that the state does not allow (HTTP 409).
+        case feedbackRefusal = "PAKN follow-up refusal (feedback.updated.v1 refusalCode)"
         /// Intake's HTTP edge and archive's documents (`{"code", "message"}` bodies).
         case http = "HTTP error (intake; archive's documents)"
     }
@@ -27,7 +30,23 @@ public enum ProblemCodes {
         public let meaning: String
     }
 
-    public static let all: [Entry] = technical + content + refusals + extensionRefusals + deadLetters + http
+    public static let all: [Entry] = technical + feedback + content + refusals + extensionRefusals + feedbackRefusals + deadLetters + http
+
+    /// Feedback and petitions (PAKN): intake's checks of `feedback.submit.v1` and `feedback.follow-up.v1`.
+    static let feedback: [Entry] = [
+        .init(code: "feedback-title-required", family: .technicalCheck, meaning: "A PAKN item without a title."),
+        .init(code: "feedback-title-too-long", family: .technicalCheck, meaning: "A PAKN title longer than the rules allow (200 characters)."),
+        .init(code: "feedback-text-required", family: .technicalCheck, meaning: "A PAKN item, or a follow-up that needs words (clarify, appeal, withdraw), without text."),
+        .init(code: "feedback-text-too-long", family: .technicalCheck, meaning: "A PAKN text longer than the rules allow (4,000 characters): summarise and attach documents."),
+        .init(code: "unknown-feedback-topic", family: .technicalCheck, meaning: "A field (topic) the PAKN rules do not have; the message lists them."),
+        .init(code: "feedback-topic-not-in-system", family: .technicalCheck, meaning: "The field does not belong to the chosen system (party-procedures or science-technology)."),
+        .init(code: "feedback-member-required", family: .technicalCheck, meaning: "A member's PAKN item without the member id."),
+        .init(code: "feedback-sender-name-required", family: .technicalCheck, meaning: "The sender's name (or the organisation's) is missing."),
+        .init(code: "unknown-organisation", family: .technicalCheck, meaning: "The sender's organisation is not in the organisation registry."),
+        .init(code: "feedback-not-taken", family: .technicalCheck, meaning: "A repeat of a PAKN message that was rejected then and would pass now: send it again with a new id."),
+        .init(code: "unknown-feedback", family: .technicalCheck, meaning: "A follow-up on a PAKN item this integrator did not submit."),
+        .init(code: "feedback-rating-out-of-range", family: .technicalCheck, meaning: "A rating that is not 1 to 5."),
+    ]
 
     static let technical: [Entry] = [
         .init(code: "required", family: .technicalCheck, meaning: "A required field or form field is missing."),
@@ -99,6 +118,25 @@ public enum ProblemCodes {
         .init(code: "refused-by-committee", family: .extensionRefusal, meaning: "The temporary committee refused; refusal is its reason."),
     ]
 
+    /// Routing's answers to follow-ups (and officers' acts) a PAKN item's state does not allow.
+    static let feedbackRefusals: [Entry] = [
+        .init(code: "withdrawal-after-acceptance", family: .feedbackRefusal, meaning: "A withdrawal after the item was accepted for handling (Quy chế 03 Đ.11.4)."),
+        .init(code: "no-clarification-requested", family: .feedbackRefusal, meaning: "A clarification nobody asked for."),
+        .init(code: "not-answered-yet", family: .feedbackRefusal, meaning: "A rating or an appeal before there is an answer."),
+        .init(code: "already-rated", family: .feedbackRefusal, meaning: "A second rating of the same answer."),
+        .init(code: "appeal-already-made", family: .feedbackRefusal, meaning: "A second appeal: an answer may be appealed once (Đ.14.1)."),
+        .init(code: "appeal-window-passed", family: .feedbackRefusal, meaning: "An appeal more than 15 working days after the answer."),
+        .init(code: "no-level-above", family: .feedbackRefusal, meaning: "An appeal of an answer by an organisation with no level above it."),
+        .init(code: "feedback-closed", family: .feedbackRefusal, meaning: "Anything on an item that is refused, withdrawn or closed."),
+        .init(code: "refusal-window-passed", family: .feedbackRefusal, meaning: "Officers: a refusal or a request for clarification after acceptance (5 working days)."),
+        .init(code: "clarification-already-requested", family: .feedbackRefusal, meaning: "Officers: a second request for clarification while one waits."),
+        .init(code: "not-awaiting-acceptance", family: .feedbackRefusal, meaning: "Officers: accepting an item that is not waiting for it."),
+        .init(code: "not-in-handling", family: .feedbackRefusal, meaning: "Officers: extending or answering an item not being handled."),
+        .init(code: "already-extended", family: .feedbackRefusal, meaning: "Officers: a second extension (one is allowed, Đ.38.3)."),
+        .init(code: "extension-too-long", family: .feedbackRefusal, meaning: "Officers: an extension of more than 30 days."),
+        .init(code: "not-reclassifiable", family: .feedbackRefusal, meaning: "Officers: reclassifying an item already answered."),
+    ]
+
     static let deadLetters: [Entry] = [
         .init(code: "malformed-json", family: .deadLetter, meaning: "The body is not JSON (UTF-8)."),
         .init(code: "invalid-envelope", family: .deadLetter, meaning: "Not a CloudEvents 1.0 envelope (specversion, id, source, type)."),
@@ -158,6 +196,10 @@ public enum ProblemCodes {
         .init(code: "document-key-unavailable", family: .http, meaning: "503 (download): the document's key cannot be opened now (ours; retry later)."),
         .init(code: "document-not-found", family: .http, meaning: "404 (download): no stored document of that id."),
         .init(code: "forbidden", family: .http, meaning: "403 (download): the caller may not read this document."),
+        .init(code: "feedback-rejected", family: .http, meaning: "422 (PAKN): the item was not taken; problems lists every problem."),
+        .init(code: "invalid-feedback-code", family: .http, meaning: "400 (PAKN): not a PAKN code (PAKN.<year>.<number>)."),
+        .init(code: "feedback-not-found", family: .http, meaning: "404 (PAKN): no item of that code."),
+        .init(code: "not-your-feedback", family: .http, meaning: "403 (PAKN): the item was sent by another integrator."),
     ]
 
     /// The table in `docs/integrators.md`, between its markers.

@@ -16,6 +16,7 @@ final class ProblemCodeTests: XCTestCase {
         ("common.schema.json", ["$defs", "problem", "properties", "code"], [.technicalCheck, .contentCheck]),
         ("dossier.refused.v1.schema.json", ["properties", "data", "properties", "reasonCode"], [.refusal]),
         ("temporary-transfer.extension-refused.v1.schema.json", ["properties", "data", "properties", "refusalCode"], [.extensionRefusal]),
+        ("feedback.updated.v1.schema.json", ["properties", "data", "properties", "refusalCode"], [.feedbackRefusal]),
         ("message.dead-lettered.v1.schema.json", ["properties", "data", "properties", "errorCode"], [.deadLetter]),
     ]
 
@@ -40,6 +41,8 @@ final class ProblemCodeTests: XCTestCase {
             #"HTTPError\.response\(\.[a-zA-Z]+, "([a-z0-9-]+)""#, #"case \.[a-zA-Z]+: "(signature-[a-z-]+)""#,
             #"[:?] \("([a-z]+(?:-[a-z]+)+)", ""#, #"deadLettered\(type: "[a-z]+", code: "([a-z0-9-]+)"\)"#,
             #"(?:init|Body)\(code: "([a-z0-9-]+)""#,
+            // PAKN refusals (RoutingRules' FeedbackLifecycle and routing's follow-up handler).
+            #"\brefuse\("([a-z0-9-]+)""#, #"FeedbackRefusal\(code: "([a-z0-9-]+)""#,
         ]
         var codes: Set<String> = []
         for (path, text) in try sources() {

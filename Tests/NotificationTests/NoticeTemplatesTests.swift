@@ -41,7 +41,7 @@ final class NoticeTemplatesTests: XCTestCase {
                 rendered += 1
             }
         }
-        XCTAssertEqual(rendered, 28)
+        XCTAssertEqual(rendered, 31)
     }
 
     func testWordsFollowTheEvent() throws {

@@ -22,6 +22,7 @@ import ServiceKit
 ///   by the temporary committee.
 /// - `GET  /v1/organisations/{code}/figures`: on-time, late and pending steps (Đ.37), for the
 ///   organisation, the organisations above it and auditors.
+/// PAKN items have their own edge beside this one (FeedbackOfficerRoutes).
 struct OfficerRoutes: Sendable {
     let desk: RouteDesk
     let tokens: OfficerTokens
@@ -227,6 +228,16 @@ struct OfficerRoutes: Sendable {
     /// Đ.37: an organisation's figures are for the organisation itself, the organisations above
     /// it (which evaluate it) and auditors.
     func figures(code: String, _ call: OfficerCall) throws -> HTTPAnswer {
+        guard try mayReadFigures(of: code, call) else {
+            return try HTTPAnswer.error(.forbidden, "forbidden",
+                                        "Chỉ tổ chức \(code), cấp ủy cấp trên của tổ chức này hoặc cán bộ kiểm tra mới xem được số liệu đánh giá.")
+        }
+        return try HTTPAnswer.json(.ok, try store.figures(of: code, at: call.context.now, db: call.context.db))
+    }
+
+    /// Whether the officer may read `code`'s figures (the organisation, those above it, auditors);
+    /// the attempt is audited either way.
+    func mayReadFigures(of code: String, _ call: OfficerCall) throws -> Bool {
         let context = call.context
         // The organisation and its known ancestors, from the tree routes are planned on.
         let tree = try desk.tree(for: [code], db: context.db)
@@ -235,10 +246,6 @@ struct OfficerRoutes: Sendable {
         let acting = try Self.actingFor(call.officer, at: context.now, db: context.db)
         let allowed = call.officer.role == "auditor" || !Set(itselfAndAbove).isDisjoint(with: acting.keys)
         try call.audit("read-figures", allowed: allowed, detail: code)
-        guard allowed else {
-            return try HTTPAnswer.error(.forbidden, "forbidden",
-                                        "Chỉ tổ chức \(code), cấp ủy cấp trên của tổ chức này hoặc cán bộ kiểm tra mới xem được số liệu đánh giá.")
-        }
-        return try HTTPAnswer.json(.ok, try store.figures(of: code, at: context.now, db: context.db))
+        return allowed
     }
 }

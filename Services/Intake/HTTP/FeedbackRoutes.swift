@@ -1,0 +1,205 @@
+import Contracts
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Persistence
+import ServiceKit
+
+/// Intake's PAKN edge (OpenAPI: Services/Intake/HTTP/openapi.yaml), for integrators (bearer token)
+/// and, for the status and the published answers, anyone:
+/// - `POST /v1/feedback`: submit like `feedback.submit.v1`, idempotent by `Idempotency-Key`;
+/// - `POST /v1/feedback/{code}/follow-ups`: withdraw, clarify, rate or appeal like
+///   `feedback.follow-up.v1`, idempotent by `Idempotency-Key`;
+/// - `GET /v1/feedback/{code}`: the status for anyone (PAKN codes are sequential, so the code
+///   alone shows nothing else); with the submitting integrator's token the timeline too;
+/// - `GET /v1/feedback-answers?q=…&topic=…`: the published answers (Đ.38.2), newest first.
+struct FeedbackRoutes: Sendable {
+    let desk: FeedbackDesk
+    let maxBodyBytes: Int
+
+    func add(to router: Router<BasicRequestContext>, resources: ServiceResources) {
+        router.post("/v1/feedback") { request, _ in
+            try await submit(request, resources: resources)
+        }
+        router.post("/v1/feedback/:code/follow-ups") { request, context in
+            try await followUp(code: context.parameters.get("code") ?? "", request, resources: resources)
+        }
+        router.get("/v1/feedback/:code") { request, context in
+            try await status(code: context.parameters.get("code") ?? "", request, resources: resources)
+        }
+        router.get("/v1/feedback-answers") { request, _ in
+            try await answers(request, resources: resources)
+        }
+    }
+
+    /// The integrator, the idempotency key and the body as a JSON object with the key as its
+    /// `clientSubmissionId`; or the answer to a request without them.
+    func read(_ request: Request) async throws -> Result<(token: String, body: [UInt8]), HTTPErrorResponse> {
+        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty, key.count <= 128 else {
+            return .failure(HTTPErrorResponse(HTTPError.response(.badRequest, "idempotency-key-required",
+                                                                  "Thiếu tiêu đề Idempotency-Key (tối đa 128 ký tự) để tránh gửi trùng.")))
+        }
+        guard let token = request.headers[.authorization].flatMap(bearerToken) else {
+            return .failure(HTTPErrorResponse(HTTPError.response(.unauthorized, "unauthenticated",
+                                                                  "Thiếu hoặc sai mã xác thực (Authorization: Bearer).")))
+        }
+        guard let body = try? await request.body.collect(upTo: maxBodyBytes) else {
+            return .failure(HTTPErrorResponse(HTTPError.response(.contentTooLarge, "message-too-large",
+                                                                  "Nội dung vượt quá kích thước cho phép (\(maxBodyBytes) byte).")))
+        }
+        guard var object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
+            return .failure(HTTPErrorResponse(HTTPError.response(.badRequest, "malformed-json", "Nội dung không phải JSON hợp lệ.")))
+        }
+        object["clientSubmissionId"] = key
+        return .success((token, Array(try JSONSerialization.data(withJSONObject: object))))
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) -> Result<T, HTTPErrorResponse> {
+        do { return .success(try WireJSON.decode(type, from: bytes)) } catch let error as DecodingError {
+            return .failure(HTTPErrorResponse(HTTPError.response(.unprocessableContent, "schema-violation",
+                                                                  "Nội dung không đúng cấu trúc: \(describeDecodingError(error))")))
+        } catch {
+            return .failure(HTTPErrorResponse(HTTPError.response(.badRequest, "malformed-json", "Nội dung không phải JSON hợp lệ.")))
+        }
+    }
+
+    func submit(_ request: Request, resources: ServiceResources) async throws -> Response {
+        let input: (token: String, body: [UInt8]), submit: FeedbackSubmitV1
+        switch try await read(request) {
+        case .success(let read): input = read
+        case .failure(let answer): return answer.response
+        }
+        switch decode(FeedbackSubmitV1.self, input.body) {
+        case .success(let decoded): submit = decoded
+        case .failure(let answer): return answer.response
+        }
+        let outcome: FeedbackOutcome? = try await resources.transaction { context in
+            guard let integrator = try Integrators.named(byToken: input.token, db: context.db) else { return nil }
+            return try desk.receive(submit, integrator: integrator, message: nil, context: context)
+        }
+        switch outcome {
+        case nil: return Integrators.unauthenticated
+        case .created(let receipt)?: return try jsonResponse(.created, receipt)
+        case .existing(let receipt)?: return try jsonResponse(.ok, receipt)
+        case .rejected(let rejected)?:
+            return try jsonResponse(.unprocessableContent, HTTPError.Body(code: "feedback-rejected",
+                                                                          message: "Phản ánh, kiến nghị chưa đạt yêu cầu.",
+                                                                          problems: rejected.problems))
+        }
+    }
+
+    func followUp(code: String, _ request: Request, resources: ServiceResources) async throws -> Response {
+        let input: (token: String, body: [UInt8])
+        switch try await read(request) {
+        case .success(let read): input = read
+        case .failure(let answer): return answer.response
+        }
+        guard var object = try JSONSerialization.jsonObject(with: Data(input.body)) as? [String: Any] else {
+            return HTTPError.response(.badRequest, "malformed-json", "Nội dung không phải JSON hợp lệ.")
+        }
+        object["paknCode"] = code
+        let followUp: FeedbackFollowUpV1
+        switch decode(FeedbackFollowUpV1.self, Array(try JSONSerialization.data(withJSONObject: object))) {
+        case .success(let decoded): followUp = decoded
+        case .failure(let answer): return answer.response
+        }
+        let answer: FeedbackFollowUpHandler.Answer? = try await resources.transaction { context in
+            guard let integrator = try Integrators.named(byToken: input.token, db: context.db) else { return nil }
+            return try FeedbackFollowUpHandler.take(followUp, integrator: integrator, message: nil, context: context)
+        }
+        switch answer {
+        case nil: return Integrators.unauthenticated
+        case .earlier(let received)?: return try jsonResponse(.accepted, received)
+        case .rejected(let problems)?:
+            let status: HTTPResponse.Status = problems.map(\.code) == ["unknown-feedback"] ? .notFound : .unprocessableContent
+            return try jsonResponse(status, HTTPError.Body(code: problems[0].code, message: problems[0].message, problems: problems))
+        case .new?: return Response(status: .internalServerError)
+        }
+    }
+
+    func status(code: String, _ request: Request, resources: ServiceResources) async throws -> Response {
+        guard code.range(of: "^PAKN\\.[0-9]{4}\\.[0-9]{6,}$", options: .regularExpression) != nil else {
+            return HTTPError.response(.badRequest, "invalid-feedback-code", "Mã phản ánh, kiến nghị không đúng định dạng.")
+        }
+        let token = request.headers[.authorization].flatMap(bearerToken)
+        let answer: Response? = try await resources.database.run { db in
+            guard let row = try db.execute("""
+                SELECT integrator, status, duplicate_of, \(rfc3339SQL("received_at")) AS received_at,
+                       \(rfc3339SQL("answer_due")) AS answer_due
+                FROM feedback WHERE code = $1
+                """, [code]).first else { return nil }
+            let status = try row.value(FeedbackStatus.self, "status")
+            var view = FeedbackStatusView(paknCode: code, status: status, statusLabel: status.label,
+                                          duplicateOf: try row.optionalString("duplicate_of"))
+            if let token {
+                guard let integrator = try Integrators.named(byToken: token, db: db) else { return Integrators.unauthenticated }
+                guard try integrator == row.string("integrator") else {
+                    return HTTPError.response(.forbidden, "not-your-feedback", "Phản ánh, kiến nghị \(code) không do hệ thống của quý vị gửi.")
+                }
+                view.receivedAt = try row.string("received_at")
+                view.answerDue = try row.optionalString("answer_due")
+                view.history = try db.execute("""
+                    SELECT change, status, details::text AS details, \(rfc3339SQL("occurred_at")) AS occurred_at
+                    FROM feedback_events WHERE pakn_code = $1 ORDER BY occurred_at, message_id
+                    """, [code]).rows.map {
+                    FeedbackStatusView.Event(change: try $0.string("change"), status: try $0.string("status"), at: try $0.string("occurred_at"),
+                                             details: try $0.optionalString("details").map { try WireJSON.decode(JSONValue.self, from: Array($0.utf8)) })
+                }
+            }
+            return try jsonResponse(.ok, view)
+        }
+        return answer ?? HTTPError.response(.notFound, "feedback-not-found", "Không tìm thấy phản ánh, kiến nghị có mã \(code).")
+    }
+
+    func answers(_ request: Request, resources: ServiceResources) async throws -> Response {
+        let query = FeedbackSimilarity.words(request.uri.queryParameters.get("q") ?? "").prefix(20)
+        let topic: String? = request.uri.queryParameters.get("topic").map { String($0) }
+        let found: [PublishedAnswer] = try await resources.database.run { db in
+            try db.execute("""
+                SELECT pakn_code, kind, topic, title, answer, organisation_code, \(rfc3339SQL("answered_at")) AS answered_at
+                FROM published_answers
+                WHERE ($1 = '' OR search @@ to_tsquery('simple', $1)) AND ($2::text IS NULL OR topic = $2)
+                ORDER BY answered_at DESC LIMIT 50
+                """, [query.map { "'\($0)'" }.joined(separator: " & "), topic]).rows.map {
+                PublishedAnswer(paknCode: try $0.string("pakn_code"), kind: try $0.string("kind"), topic: try $0.string("topic"),
+                                title: try $0.string("title"), answer: try $0.string("answer"),
+                                organisationCode: try $0.string("organisation_code"), answeredAt: try $0.string("answered_at"))
+            }
+        }
+        return try jsonResponse(.ok, ["answers": found])
+    }
+}
+
+/// An error answer carried through a `Result`.
+struct HTTPErrorResponse: Error {
+    let response: Response
+    init(_ response: Response) { self.response = response }
+}
+
+/// A PAKN item on the status desk: for anyone its status; for its integrator the timeline too.
+struct FeedbackStatusView: Encodable, Sendable {
+    struct Event: Encodable, Sendable {
+        let change: String
+        let status: String
+        let at: String
+        let details: JSONValue?
+    }
+
+    let paknCode: String
+    let status: FeedbackStatus
+    let statusLabel: String
+    let duplicateOf: String?
+    var receivedAt: String?
+    var answerDue: String?
+    var history: [Event]?
+}
+
+struct PublishedAnswer: Encodable, Sendable {
+    let paknCode: String
+    let kind: String
+    let topic: String
+    let title: String
+    let answer: String
+    let organisationCode: String
+    let answeredAt: String
+}

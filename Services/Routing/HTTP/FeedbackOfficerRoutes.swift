@@ -1,0 +1,155 @@
+import Calendar
+import Contracts
+import Foundation
+import Hummingbird
+import Persistence
+import RoutingRules
+import ServiceKit
+
+/// The officers' PAKN edge (phản ánh, kiến nghị), with the same tokens, delegations and audit as
+/// dossier steps: an organisation sees and acts on the items in its charge; every view and act,
+/// allowed or not, is in the audit log.
+///
+/// - `GET  /v1/feedback`: the items in charge of the officer's organisations.
+/// - `GET  /v1/feedback/{code}`: the item, its history and duplicates, for organisations it has
+///   been in charge of (and auditors).
+/// - `POST /v1/feedback/{code}/decision`: `{decision: accept|refuse|request-clarification|extend|
+///   answer|note-progress|reclassify, text, days, publish, topic, organisationCode}`, by the
+///   organisation in charge (403 otherwise).
+/// - `GET  /v1/organisations/{code}/feedback-figures?from=YYYY-MM-DD&to=YYYY-MM-DD`: PAKN
+///   figures (Đ.37.2) of the items it had in charge, for it, those above it and auditors.
+struct FeedbackOfficerRoutes: Sendable {
+    let desk: FeedbackDesk
+    let routes: OfficerRoutes
+    var store: FeedbackStore { desk.store }
+
+    enum Decision: String, Decodable, Sendable {
+        case accept, refuse, extend, answer, reclassify
+        case requestClarification = "request-clarification"
+        case noteProgress = "note-progress"
+    }
+
+    struct DecisionRequest: Decodable, Sendable {
+        let decision: Decision
+        /// The reason, question, progress or answer.
+        let text: String?
+        /// Extension: how many days.
+        let days: Int?
+        /// Answer: publish it (only if the sender consented).
+        let publish: Bool?
+        /// Reclassification: the new field (its level's organisation takes it) or an organisation.
+        let topic: String?
+        let organisationCode: String?
+    }
+
+    func add(to router: Router<BasicRequestContext>, resources: ServiceResources) {
+        let officers = OfficerRequests(tokens: routes.tokens, resources: resources)
+        router.get("/v1/feedback") { request, _ in
+            try await officers.serve(request) { try list($0) }
+        }
+        router.get("/v1/feedback/:code") { request, context in
+            let code = context.parameters.get("code") ?? ""
+            return try await officers.serve(request) { try view(code, $0) }
+        }
+        router.post("/v1/feedback/:code/decision") { request, context in
+            let code = context.parameters.get("code") ?? ""
+            return try await officers.serve(request, body: DecisionRequest.self,
+                                            expected: #"{"decision": "accept|refuse|request-clarification|extend|answer|note-progress|reclassify", "text": "..."}"#) {
+                try decide(code, $1, $0)
+            }
+        }
+        router.get("/v1/organisations/:code/feedback-figures") { request, context in
+            let code = context.parameters.get("code") ?? ""
+            let from = request.uri.queryParameters.get("from").flatMap { VietnamTime.startOfDay(String($0)) }
+            let to = request.uri.queryParameters.get("to").flatMap { VietnamTime.startOfDay(String($0)) }
+            return try await officers.serve(request) { try figures(code, from: from, to: to, $0) }
+        }
+    }
+
+    func list(_ call: OfficerCall) throws -> HTTPAnswer {
+        let acting = try OfficerRoutes.actingFor(call.officer, at: call.context.now, db: call.context.db)
+        try call.audit("read-feedback-list", allowed: true, detail: acting.keys.sorted().joined(separator: ","))
+        return try HTTPAnswer.json(.ok, ["items": try store.list(of: acting.keys.sorted(), db: call.context.db)])
+    }
+
+    func view(_ code: String, _ call: OfficerCall) throws -> HTTPAnswer {
+        let db = call.context.db
+        let involved = try store.involved(code, db: db)
+        let acting = try OfficerRoutes.actingFor(call.officer, at: call.context.now, db: db)
+        let allowed = call.officer.role == "auditor" || !involved.isDisjoint(with: acting.keys)
+        try call.audit("read-feedback", dossierCode: code, allowed: allowed, detail: involved.isEmpty ? "unknown item" : nil)
+        guard allowed, let item = try store.load(code, db: db) else {
+            return try HTTPAnswer.error(.forbidden, "forbidden", "Tổ chức của quý vị không phụ trách phản ánh, kiến nghị \(code).")
+        }
+        return try HTTPAnswer.json(.ok, FeedbackView(
+            item: item.received, status: item.state.status, organisationCode: item.state.organisation, answerDue: item.state.answerDue,
+            late: item.state.late, answer: item.answer, rating: item.rating, duplicates: try store.duplicates(of: code, db: db),
+            history: try store.history(code, db: db)))
+    }
+
+    func decide(_ code: String, _ input: DecisionRequest, _ call: OfficerCall) throws -> HTTPAnswer {
+        let context = call.context
+        guard let item = try store.load(code, db: context.db) else {
+            try call.audit("decide-feedback", dossierCode: code, allowed: false, detail: "unknown item")
+            return try HTTPAnswer.error(.notFound, "unknown-feedback", "Không có phản ánh, kiến nghị \(code).")
+        }
+        let acting = try OfficerRoutes.actingFor(call.officer, at: context.now, db: context.db)
+        guard let actor = acting[item.state.organisation] else {
+            try call.audit("decide-feedback", dossierCode: code, allowed: false,
+                           detail: "\(input.decision.rawValue): in charge is \(item.state.organisation)")
+            return try HTTPAnswer.error(.forbidden, "not-in-charge",
+                                        "Chỉ \(item.state.organisation), tổ chức đang phụ trách, mới xử lý phản ánh, kiến nghị \(code).")
+        }
+        let text = input.text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if text.isEmpty, [.refuse, .requestClarification, .extend, .answer, .noteProgress].contains(input.decision) {
+            return try HTTPAnswer.error(.unprocessableContent, "text-required",
+                                        input.decision == .answer ? "Phải có nội dung trả lời." : "Phải nêu lý do hoặc nội dung.")
+        }
+        let act: FeedbackAct
+        var edit: @Sendable (inout FeedbackItem) -> Void = { _ in }
+        switch input.decision {
+        case .accept: act = .accept
+        case .refuse: act = .refuse(reason: text)
+        case .requestClarification: act = .requestClarification(question: text)
+        case .extend: act = .extend(days: input.days ?? 0, reason: text)
+        case .noteProgress: act = .noteProgress(text: text)
+        case .answer:
+            act = .answer(text: text)
+            let publish = (input.publish ?? false) && item.received.publicationConsent
+            edit = { $0.answer = text; $0.published = publish }
+        case .reclassify:
+            let topic = input.topic ?? item.topic
+            guard desk.rules.topic(topic) != nil else {
+                return try HTTPAnswer.error(.unprocessableContent, "unknown-feedback-topic", "Không có lĩnh vực \(WireText.quote(topic)).")
+            }
+            let target = try input.organisationCode
+                ?? desk.competentOrganisation(topic: topic, from: item.received.sender.organisationCode, db: context.db)
+            guard try store.organisation(target, db: context.db) != nil else {
+                return try HTTPAnswer.error(.unprocessableContent, "unknown-organisation", "Không có tổ chức đảng \(WireText.quote(target)).")
+            }
+            act = .reclassify(organisation: target)
+            edit = { $0.topic = topic }
+        }
+        let update: FeedbackUpdatedV1?
+        do {
+            update = try desk.act(act, on: code, actor: actor.personId, detail: text.isEmpty ? nil : text, edit: edit, context: context)
+        } catch let refusal as FeedbackRefusal {
+            try call.audit("decide-feedback", dossierCode: code, allowed: false, detail: "\(input.decision.rawValue): \(refusal.code)")
+            return try HTTPAnswer.error(.conflict, refusal.code, refusal.reason)
+        }
+        try call.audit("decide-feedback", dossierCode: code, allowed: true,
+                       detail: "\(input.decision.rawValue)\(actor.delegationId.map { " (ủy quyền \($0))" } ?? "")")
+        return try HTTPAnswer.json(.ok, update)
+    }
+
+    func figures(_ code: String, from: Date?, to: Date?, _ call: OfficerCall) throws -> HTTPAnswer {
+        guard try routes.mayReadFigures(of: code, call) else {
+            return try HTTPAnswer.error(.forbidden, "forbidden",
+                                        "Chỉ tổ chức \(code), cấp ủy cấp trên của tổ chức này hoặc cán bộ kiểm tra mới xem được số liệu đánh giá.")
+        }
+        let now = call.context.now
+        let end = to.map { $0.addingTimeInterval(86_400) } ?? now.addingTimeInterval(1)
+        let start = from ?? end.addingTimeInterval(-365 * 86_400)
+        return try HTTPAnswer.json(.ok, try store.figures(of: code, from: start, to: end, db: call.context.db))
+    }
+}
