@@ -115,6 +115,7 @@ final class FeedbackLifecycleTests: XCTestCase {
         let appealed = try life.apply(.appeal(reason: "Chưa thỏa đáng", to: "P"), to: state, at: day(12))
         XCTAssertEqual([appealed.state.status.rawValue, appealed.state.organisation], ["appealed", "P"])
         XCTAssertEqual(appealed.state.answerDue, day(42))
+        XCTAssertEqual(refusal { try life.apply(.appeal(reason: "x", to: "Q"), to: appealed.state, at: day(13)) }, "appeal-already-made")
         let final = try life.apply(.answer(text: "Trả lời lại"), to: appealed.state, at: day(20))
         XCTAssertEqual(final.state.status, .closed)
         XCTAssertEqual(final.state.answeredBy, "P")

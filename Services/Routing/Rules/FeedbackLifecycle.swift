@@ -211,10 +211,10 @@ public struct FeedbackLifecycle: Sendable {
             state.rated = true
             next.change = .rated
         case .appeal(_, let above):
+            guard !item.appealed else { throw refuse("appeal-already-made", "Chỉ được đề nghị xem xét lại một lần.") }
             guard item.answeredBy != nil, [.answered, .closed].contains(item.status) else {
                 throw refuse("not-answered-yet", "Chỉ đề nghị xem xét lại sau khi có câu trả lời.")
             }
-            guard !item.appealed else { throw refuse("appeal-already-made", "Chỉ được đề nghị xem xét lại một lần.") }
             guard item.status == .answered, let by = item.appealBy, now <= by else {
                 throw refuse("appeal-window-passed", "Đã quá \(limits.appealWorkingDays) ngày làm việc kể từ khi có câu trả lời.")
             }
