@@ -44,6 +44,8 @@ await ServiceRuntime.run(ServiceDefinition(
         // Who may read a dossier's documents: what it references, who takes part in its route.
         ConsumerDefinition(queue: "archive.dossier-documents", handlers: DossierDocumentsHandler.all(handover: InlineDocumentHandover(envelope: envelope))
                                                                             + [RouteParticipantHandler()]
+                                                                            // PAKN items' attachments, read by the organisations in charge.
+                                                                            + FeedbackDocumentsHandler.all
                            as [any MessageHandler]),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),

@@ -27,7 +27,7 @@ do {
         // TTHC_HISTORY_KEYS / TTHC_HISTORY_KEY_ID: intake's own keys for the dossier content it keeps.
         content: try SealedContent(environment: environment))
     uploadTickets = UploadTicketRoutes(
-        catalog: catalog, tickets: try await UploadTickets.fromEnvironment(environment),
+        catalog: catalog, feedbackRules: try FeedbackRules.configured(environment: environment), tickets: try await UploadTickets.fromEnvironment(environment),
         // TTHC_DOCUMENT_UPLOAD_URL: archive's documents, where integrators upload with their ticket.
         uploadURL: environment["TTHC_DOCUMENT_UPLOAD_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8086/v1/documents")
 } catch {

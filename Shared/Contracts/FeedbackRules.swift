@@ -42,8 +42,17 @@ public struct FeedbackRules: Codable, Sendable {
         public var shingleWords: Int
     }
 
+    /// Attached documents (tài liệu kèm theo): uploaded to archive with an upload ticket for
+    /// procedure `PAKN`, component `TL`, then referenced by id.
+    public struct Attachments: Codable, Sendable {
+        public var maxBytes: Int
+        public var mediaTypes: [String]
+        public var maxCount: Int
+    }
+
     public var version: Int
     public var topics: [Topic]
+    public var attachments: Attachments
     public var limits: Limits
     public var duplicates: Duplicates
     public var titleMaxLength: Int
@@ -107,14 +116,34 @@ public struct FeedbackRules: Codable, Sendable {
             problems.append(Problem(code: "feedback-sender-name-required", path: "$.data.sender.fullName",
                                     message: "Phải ghi họ tên người gửi hoặc tên tổ chức gửi."))
         }
-        for (index, attachment) in (submit.attachments ?? []).enumerated() where attachment.componentCode != FeedbackRules.attachmentComponent {
-            problems.append(Problem(code: "unknown-component", path: "$.data.attachments[\(index)].componentCode",
-                                    message: "Tài liệu kèm theo phản ánh, kiến nghị có mã thành phần \(FeedbackRules.attachmentComponent)."))
+        let attached = submit.attachments ?? []
+        if attached.count > attachments.maxCount {
+            problems.append(Problem(code: "too-many-attachments", path: "$.data.attachments",
+                                    message: "Gửi kèm tối đa \(attachments.maxCount) tài liệu."))
+        }
+        for (index, attachment) in attached.enumerated() {
+            if attachment.componentCode != FeedbackRules.attachmentComponent {
+                problems.append(Problem(code: "unknown-component", path: "$.data.attachments[\(index)].componentCode",
+                                        message: "Tài liệu kèm theo phản ánh, kiến nghị có mã thành phần \(FeedbackRules.attachmentComponent)."))
+            }
+            if UUID(uuidString: attachment.documentId) == nil {
+                problems.append(Problem(code: "invalid-document-id", path: "$.data.attachments[\(index)].documentId",
+                                        message: "documentId phải là mã tài liệu của phiếu tải lên (UUID)."))
+            }
+            if !attachments.mediaTypes.contains(attachment.mediaType) {
+                problems.append(Problem(code: "media-type-not-allowed", path: "$.data.attachments[\(index)].mediaType",
+                                        message: "Chỉ nhận tài liệu \(attachments.mediaTypes.joined(separator: ", "))."))
+            }
+            if attachment.sizeBytes <= 0 || attachment.sizeBytes > attachments.maxBytes {
+                problems.append(Problem(code: "too-large", path: "$.data.attachments[\(index)].sizeBytes",
+                                        message: "Mỗi tài liệu tối đa \(attachments.maxBytes / 1_048_576) MB."))
+            }
         }
         return problems
     }
 
-    /// The component code of a PAKN item's attached documents.
+    /// The upload tickets' procedure and component of a PAKN item's attached documents.
+    public static let attachmentProcedure = "PAKN"
     public static let attachmentComponent = "TL"
 }
 

@@ -46,6 +46,7 @@ public enum ProblemCodes {
         .init(code: "feedback-not-taken", family: .technicalCheck, meaning: "A repeat of a PAKN message that was rejected then and would pass now: send it again with a new id."),
         .init(code: "unknown-feedback", family: .technicalCheck, meaning: "A follow-up on a PAKN item this integrator did not submit."),
         .init(code: "feedback-rating-out-of-range", family: .technicalCheck, meaning: "A rating that is not 1 to 5."),
+        .init(code: "too-many-attachments", family: .technicalCheck, meaning: "More documents attached to a PAKN item than the rules allow (10)."),
     ]
 
     static let technical: [Entry] = [

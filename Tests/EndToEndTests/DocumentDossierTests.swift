@@ -11,33 +11,8 @@ import XCTest
 /// and judged by validation from archive's facts; the dossier waits visibly for a fact still on its
 /// way; a reference to another member's document is a problem that tells nothing more; no message
 /// carries a document's bytes and no schema holds them in plaintext.
-final class DocumentDossierTests: XCTestCase, RoutingScenario {
+final class DocumentDossierTests: XCTestCase, RoutingScenario, DocumentUploading {
     let intake = "http://127.0.0.1:18081"
-
-    /// Uploads `bytes` as `component` of `procedure` for `member`: the document reference
-    /// and the ticket (for its signature).
-    func upload(_ bytes: [UInt8], component: String, fileName: String, for member: MemberRecord, in folder: URL,
-                procedure: String = ProcedureCode.officialTransfer) throws -> (reference: DocumentReference, ticket: UploadTicketV1) {
-        let asked = try XCTUnwrap(HTTPProbe.post(
-            "\(intake)/v1/documents/upload-tickets", headers: ["Authorization": "Bearer portal-test-token", "Content-Type": "application/json"],
-            body: #"{"procedureCode":"\#(procedure)","componentCode":"\#(component)","memberId":"\#(member.memberId)"}"#))
-        XCTAssertEqual(asked.status, 201, asked.body)
-        let ticket = try WireJSON.decode(UploadTicketV1.self, from: Array(asked.body.utf8))
-        let file = folder.appendingPathComponent(fileName)
-        try Data(bytes).write(to: file)
-        let status = try put(file, to: ticket.uploadURL, ticket: ticket.ticket, type: "application/pdf")
-        XCTAssertEqual(status.code, 201, status.body)
-        return (DocumentReference(componentCode: component, fileName: fileName, documentId: ticket.documentId,
-                                  mediaType: "application/pdf", sizeBytes: bytes.count, sha256: sha256Hex(bytes)), ticket)
-    }
-
-    func put(_ file: URL, to url: String, ticket: String, type: String) throws -> (code: Int, body: String) {
-        let out = file.deletingLastPathComponent().appendingPathComponent("answer-\(UUID().uuidString)")
-        let status = try ExternalTool.run("curl", ["-s", "-o", out.path, "-w", "%{http_code}", "-X", "PUT", "-H", "Expect:",
-                                                   "--data-binary", "@\(file.path)", "-H", "Authorization: Bearer \(ticket)",
-                                                   "-H", "Content-Type: \(type)", url]).output
-        return (Int(status) ?? 0, (try? String(contentsOf: out, encoding: .utf8)) ?? "")
-    }
 
     /// The member's detached signature over `bytes`, PUT beside the document.
     func sign(_ bytes: [UInt8], by member: MemberRecord, ticket: UploadTicketV1, in folder: URL) throws -> (code: Int, body: String) {

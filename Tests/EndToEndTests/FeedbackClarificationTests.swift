@@ -11,7 +11,7 @@ import XCTest
 /// not answered (paused, then resumed), withdrawn before acceptance, refused with a reason;
 /// reclassified by an officer; submitted and followed up over HTTP, with the integrator's feed and
 /// status desk; an organisation as the sender.
-final class FeedbackClarificationTests: XCTestCase, FeedbackScenario {
+final class FeedbackClarificationTests: XCTestCase, FeedbackScenario, DocumentUploading {
     func http(_ path: String, key: String, _ body: [String: Any]) throws -> (status: Int, body: String) {
         try XCTUnwrap(HTTPProbe.post("\(intake)\(path)", headers: [
             "Authorization": "Bearer portal-test-token", "Content-Type": "application/json", "Idempotency-Key": key,
@@ -87,11 +87,20 @@ final class FeedbackClarificationTests: XCTestCase, FeedbackScenario {
         XCTAssertEqual(refusal.reason, "Không thuộc thẩm quyền.")
         try TestEnvironment.eventually("the member reads the reason") { try self.notices(refused, to: "member").contains("Không thuộc thẩm quyền") }
 
-        // Over HTTP: submitted (the same key again is the same item), followed up, followed on the status desk.
+        // Over HTTP with a document uploaded first (procedure PAKN, component TL): submitted (the same
+        // key again is the same item), followed up, followed on the status desk.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pakn-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let proposal = Array("%PDF-1.4\n% De xuat so hoa ho so dang vien \(cell)\n%%EOF\n".utf8)
+        let document = try upload(proposal, component: "TL", fileName: "de-xuat.pdf", for: member, in: folder,
+                                                         procedure: FeedbackRules.attachmentProcedure).reference
         let body: [String: Any] = ["sender": ["kind": "member", "memberId": member.memberId, "organisationCode": cell, "fullName": member.fullName],
                                    "kind": "sang-kien", "system": "science-technology", "topic": "khoa-hoc-cong-nghe",
                                    "title": "Sáng kiến số hóa hồ sơ đảng viên", "text": "Đề xuất quét và ký số hồ sơ gốc của đảng viên.",
-                                   "publicationConsent": false]
+                                   "publicationConsent": false,
+                                   "attachments": [["componentCode": "TL", "fileName": "de-xuat.pdf", "documentId": document.documentId,
+                                                    "mediaType": "application/pdf", "sizeBytes": proposal.count, "sha256": document.sha256]]]
         let created = try http("/v1/feedback", key: "http-\(cell)", body)
         XCTAssertEqual(created.status, 201, created.body)
         XCTAssertEqual(try http("/v1/feedback", key: "http-\(cell)", body).status, 200)
@@ -100,6 +109,13 @@ final class FeedbackClarificationTests: XCTestCase, FeedbackScenario {
         try TestEnvironment.eventually("science items go to the province") {
             try TestEnvironment.value("SELECT organisation_code FROM routing.feedback_items WHERE code = $1", [code]) == province
         }
+        // The province in charge reads the attachment at archive; the member's cell does not.
+        let archive = "http://127.0.0.1:\(SystemHarness.ports["archive"]!)/v1/documents/\(document.documentId)"
+        let provinceToken = try await token(province), cellToken = try await token(cell)
+        try TestEnvironment.eventually("the province reads the attachment") {
+            try HTTPProbe.get(archive, headers: ["Authorization": "Bearer \(provinceToken)"])?.status == 200
+        }
+        XCTAssertEqual(try HTTPProbe.get(archive, headers: ["Authorization": "Bearer \(cellToken)"])?.status, 403)
         let rating = try http("/v1/feedback/\(code)/follow-ups", key: "http-rate-\(cell)", ["action": "rate", "rating": 9])
         XCTAssertEqual(rating.status, 422, rating.body)
         XCTAssertTrue(rating.body.contains("feedback-rating-out-of-range"), rating.body)

@@ -9,6 +9,8 @@ import ServiceKit
 /// catalog's size and media types for it. Intake keeps nothing: the ticket carries it, signed.
 struct UploadTicketRoutes: Sendable {
     let catalog: ProcedureCatalog
+    /// PAKN items' attachments (procedure `PAKN`, component `TL`) are uploaded the same way.
+    let feedbackRules: FeedbackRules
     let tickets: UploadTickets
     /// archive's upload address (`TTHC_DOCUMENT_UPLOAD_URL`), to which the document id is appended.
     let uploadURL: String
@@ -30,6 +32,14 @@ struct UploadTicketRoutes: Sendable {
                                       #"Nội dung phải là JSON {"procedureCode", "componentCode", "memberId"}."#)
         }
         let now = resources.clock.now
+        if asked.procedureCode == FeedbackRules.attachmentProcedure {
+            guard asked.componentCode == FeedbackRules.attachmentComponent else {
+                return HTTPError.response(.notFound, "component-not-found",
+                                          "Tài liệu kèm theo phản ánh, kiến nghị có mã thành phần \(FeedbackRules.attachmentComponent).")
+            }
+            return try await issue(integrator: integrator, member: asked.memberId, procedure: FeedbackRules.attachmentProcedure,
+                                   limits: (asked.componentCode, feedbackRules.attachments.maxBytes, feedbackRules.attachments.mediaTypes))
+        }
         guard let procedure = catalog.procedure(asked.procedureCode, at: now) else {
             return HTTPError.response(.notFound, "procedure-not-found", "Không có thủ tục \(WireText.quote(asked.procedureCode)) đang có hiệu lực.")
         }
@@ -43,7 +53,14 @@ struct UploadTicketRoutes: Sendable {
             return HTTPError.response(.notFound, "component-not-found",
                                       "Thủ tục \(procedure.code) không có thành phần hồ sơ \(WireText.quote(asked.componentCode)).")
         }
-        let member = asked.memberId.trimmingCharacters(in: .whitespaces)
+        return try await issue(integrator: integrator, member: asked.memberId, procedure: procedure.code, limits: limits)
+    }
+
+    /// A ticket for one document of the member (for a PAKN item of an organisation, the
+    /// organisation code stands as the member).
+    func issue(integrator: String, member asked: String, procedure: String,
+               limits: (code: String, maxBytes: Int, mediaTypes: [String])) async throws -> Response {
+        let member = asked.trimmingCharacters(in: .whitespaces)
         guard !member.isEmpty, member.count <= 64 else {
             return HTTPError.response(.badRequest, "malformed-json", "Thiếu memberId.")
         }
@@ -51,7 +68,7 @@ struct UploadTicketRoutes: Sendable {
         // The ticket's expiry is checked against the real clock (JWT), not the service clock.
         let expires = Date().addingTimeInterval(UploadTickets.validity)
         let signed = try await tickets.sign(UploadTicketClaims(
-            integrator: integrator, documentId: documentId, member: member, procedure: procedure.code, component: limits.code,
+            integrator: integrator, documentId: documentId, member: member, procedure: procedure, component: limits.code,
             maxBytes: limits.maxBytes, mediaTypes: limits.mediaTypes, expires: expires))
         return try jsonResponse(.created, UploadTicketV1(
             ticket: signed, documentId: documentId, uploadURL: "\(uploadURL)/\(documentId)", maximumBytes: limits.maxBytes,

@@ -176,6 +176,8 @@ struct FeedbackView: Encodable, Sendable {
     let rating: Int?
     let duplicates: [String]
     let history: [Entry]
+    /// The attached documents at archive (readable while the organisation is or was in charge).
+    let documentsURL: String
 }
 
 struct FeedbackFigures: Encodable, Sendable {

@@ -84,7 +84,7 @@ struct FeedbackOfficerRoutes: Sendable {
         return try HTTPAnswer.json(.ok, FeedbackView(
             item: item.received, status: item.state.status, organisationCode: item.state.organisation, answerDue: item.state.answerDue,
             late: item.state.late, answer: item.answer, rating: item.rating, duplicates: try store.duplicates(of: code, db: db),
-            history: try store.history(code, db: db)))
+            history: try store.history(code, db: db), documentsURL: routes.links.dossierDocuments(code)))
     }
 
     func decide(_ code: String, _ input: DecisionRequest, _ call: OfficerCall) throws -> HTTPAnswer {
