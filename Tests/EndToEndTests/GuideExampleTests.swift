@@ -117,6 +117,24 @@ final class GuideExampleTests: XCTestCase {
         XCTAssertTrue((page["notices"] as? [[String: Any]])?.first?["text"] as? String != nil, output)
     }
 
+    func testTheFeedbackExampleGetsACodeAndShowsTheStatusAndTheTimeline() throws {
+        let world = try DevelopmentWorld()
+        defer { world.stop() }
+        let (status, output) = try Self.run("feedback", environment: ["TTHC_INTAKE_URL": world.intakeURL])
+        XCTAssertEqual(status, 0, output)
+        let answers = output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        XCTAssertEqual(answers.count, 3, output)
+        XCTAssertTrue((answers.first?["paknCode"] as? String)?.hasPrefix("PAKN.") == true, output)
+        XCTAssertNil(answers.first?["history"], "anyone sees the status only")
+        XCTAssertNotNil(answers.dropFirst().first?["history"], "the integrator sees the timeline")
+        XCTAssertNotNil(answers.last?["answers"] as? [Any], output)
+        // Routing has it, in charge of the superior committee above the member's cell.
+        let code = try XCTUnwrap(answers.first?["paknCode"] as? String)
+        try TestEnvironment.eventually("assigned") {
+            try TestEnvironment.value("SELECT status FROM routing.feedback_items WHERE code = $1", [code]) == "received"
+        }
+    }
+
     func testTheCommittedCommandExamplesAreAcceptedAsTheyAre() throws {
         let world = try DevelopmentWorld()
         defer { world.stop() }

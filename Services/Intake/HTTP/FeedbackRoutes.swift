@@ -32,8 +32,8 @@ struct FeedbackRoutes: Sendable {
         }
     }
 
-    /// The integrator, the idempotency key and the body as a JSON object with the key as its
-    /// `clientSubmissionId`; or the answer to a request without them.
+    /// The integrator's token and the body (the payload or a whole envelope) as a JSON object with
+    /// the idempotency key as its `clientSubmissionId`; or the answer to a request without them.
     func read(_ request: Request) async throws -> Result<(token: String, body: [UInt8]), HTTPErrorResponse> {
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty, key.count <= 128 else {
             return .failure(HTTPErrorResponse(HTTPError.response(.badRequest, "idempotency-key-required",
@@ -50,6 +50,8 @@ struct FeedbackRoutes: Sendable {
         guard var object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
             return .failure(HTTPErrorResponse(HTTPError.response(.badRequest, "malformed-json", "Nội dung không phải JSON hợp lệ.")))
         }
+        // The body is the payload, or a whole envelope of the AMQP message (as for dossiers).
+        if object["specversion"] != nil, let data = object["data"] as? [String: Any] { object = data }
         object["clientSubmissionId"] = key
         return .success((token, Array(try JSONSerialization.data(withJSONObject: object))))
     }
