@@ -239,6 +239,9 @@ public enum FeedbackChange: String, Codable, Sendable, CaseIterable {
 /// status and the published answers, notification tells the sender and the organisations.
 public struct FeedbackUpdatedV1: Codable, Sendable, Equatable {
     public var paknCode: String
+    /// Counts the item's changes from 1: a consumer keeps the update with the highest (updates of
+    /// one item may arrive out of order, and two may carry the same time).
+    public var revision: Int
     public var change: FeedbackChange
     public var status: FeedbackStatus
     public var integrator: String
@@ -267,12 +270,13 @@ public struct FeedbackUpdatedV1: Codable, Sendable, Equatable {
     public var lateUpdate: Int?
     public var at: Date
 
-    public init(paknCode: String, change: FeedbackChange, status: FeedbackStatus, integrator: String, sender: FeedbackSender,
+    public init(paknCode: String, revision: Int, change: FeedbackChange, status: FeedbackStatus, integrator: String, sender: FeedbackSender,
                 kind: FeedbackKind, system: FeedbackSystem, topic: String, title: String, organisationCode: String,
                 alsoTold: [String]? = nil, answerDue: Date? = nil, reason: String? = nil, followUp: FeedbackFollowUpAction? = nil,
                 refusalCode: String? = nil, answer: String? = nil, published: Bool? = nil, rating: Int? = nil,
                 lateUpdate: Int? = nil, at: Date) {
         self.paknCode = paknCode
+        self.revision = revision
         self.change = change
         self.status = status
         self.integrator = integrator

@@ -73,11 +73,30 @@ public struct FeedbackRules: Codable, Sendable {
     }
 
     static func load(_ url: URL) throws -> FeedbackRules {
+        let rules: FeedbackRules
         do {
-            return try JSONDecoder().decode(FeedbackRules.self, from: Data(contentsOf: url))
+            rules = try JSONDecoder().decode(FeedbackRules.self, from: Data(contentsOf: url))
         } catch {
             throw CatalogError(file: url.path, problem: "\(error)")
         }
+        if let problem = rules.problem { throw CatalogError(file: url.path, problem: problem) }
+        return rules
+    }
+
+    /// What makes the rules unusable (a service refuses to start with them), or nil.
+    var problem: String? {
+        let counts = [limits.acceptanceWorkingDays, limits.clarificationReplyWorkingDays, limits.extensionMaxDays,
+                      limits.lateUpdateEveryWorkingDays, limits.lateUpdatesMax, limits.progressEveryDays, limits.appealWorkingDays,
+                      titleMaxLength, textMaxLength, attachments.maxBytes, attachments.maxCount, duplicates.shingleWords]
+        if counts.contains(where: { $0 < 1 }) { return "every limit, count and size must be at least 1" }
+        if FeedbackSystem.allCases.contains(where: { (limits.answerWorkingDays[$0.rawValue] ?? 0) < 1 }) {
+            return "answerWorkingDays needs a positive number for each system"
+        }
+        if !(duplicates.minimumSimilarity > 0 && duplicates.minimumSimilarity <= 1) || duplicates.windowDays < 0 {
+            return "duplicates: minimumSimilarity in (0, 1], windowDays not negative"
+        }
+        if topics.isEmpty || Set(topics.map(\.code)).count != topics.count { return "topics must be given, each code once" }
+        return nil
     }
 
     /// Every problem of a submission beyond the wire limits: empty or oversized text, an unknown

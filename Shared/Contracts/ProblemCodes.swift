@@ -46,6 +46,7 @@ public enum ProblemCodes {
         .init(code: "feedback-not-taken", family: .technicalCheck, meaning: "A repeat of a PAKN message that was rejected then and would pass now: send it again with a new id."),
         .init(code: "unknown-feedback", family: .technicalCheck, meaning: "A follow-up on a PAKN item this integrator did not submit."),
         .init(code: "feedback-rating-out-of-range", family: .technicalCheck, meaning: "A rating that is not 1 to 5."),
+        .init(code: "feedback-linked", family: .technicalCheck, meaning: "A follow-up on a duplicate: it is handled with the first item, which the message names; follow up on that one."),
         .init(code: "too-many-attachments", family: .technicalCheck, meaning: "More documents attached to a PAKN item than the rules allow (10)."),
     ]
 
@@ -133,6 +134,7 @@ public enum ProblemCodes {
         .init(code: "clarification-already-requested", family: .feedbackRefusal, meaning: "Officers: a second request for clarification while one waits."),
         .init(code: "not-awaiting-acceptance", family: .feedbackRefusal, meaning: "Officers: accepting an item that is not waiting for it."),
         .init(code: "not-in-handling", family: .feedbackRefusal, meaning: "Officers: extending or answering an item not being handled."),
+        .init(code: "deadline-passed", family: .feedbackRefusal, meaning: "Officers: an extension asked after the answer deadline passed."),
         .init(code: "already-extended", family: .feedbackRefusal, meaning: "Officers: a second extension (one is allowed, Đ.38.3)."),
         .init(code: "extension-too-long", family: .feedbackRefusal, meaning: "Officers: an extension of more than 30 days."),
         .init(code: "not-reclassifiable", family: .feedbackRefusal, meaning: "Officers: reclassifying an item already answered."),

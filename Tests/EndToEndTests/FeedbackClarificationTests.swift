@@ -138,6 +138,11 @@ final class FeedbackClarificationTests: XCTestCase, FeedbackScenario, DocumentUp
         var fromOrganisation = feedback(member, organisation: cell, key: "pakn-org-\(cell)", text: "Đề nghị bổ sung tài liệu sinh hoạt chuyên đề.")
         fromOrganisation.sender = FeedbackSender(kind: .organisation, organisationCode: cell, fullName: "Chi bộ thử nghiệm")
         let organisationItem = try received(fromOrganisation, on: channel).paknCode
+        // Not in charge of its own petition: the field's level is sought from its parent up.
+        try TestEnvironment.eventually("the organisation's item is assigned above it") {
+            try TestEnvironment.value("SELECT organisation_code FROM routing.feedback_items WHERE code = $1", [organisationItem])
+                == (try self.chain(from: cell).first { try self.kind(of: $0) == "superior" })
+        }
         try TestEnvironment.eventually("the sending organisation's receipt notice") {
             try self.notices(organisationItem, to: "organisation").contains("\(cell): ")
         }

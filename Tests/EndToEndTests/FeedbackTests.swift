@@ -31,10 +31,10 @@ final class FeedbackTests: XCTestCase, FeedbackScenario {
         XCTAssertEqual(try WireJSON.decode(Envelope<DossierRejectedV1>.self, from: rejected.body).data.problems.map(\.code),
                        ["feedback-title-required", "feedback-text-required", "unknown-feedback-topic", "feedback-sender-name-required",
                         "unknown-organisation"])
-        let oversized = try submitFeedback(feedback(member, organisation: cell, key: "pakn-big-\(cell)",
+        let oversized = try submitFeedback(feedback(member, organisation: cell, key: "pakn-big-\(cell)", topic: "khong-co",
                                                     text: String(repeating: "Dài quá. ", count: 500)), on: channel)
         XCTAssertEqual(try WireJSON.decode(Envelope<DossierRejectedV1>.self, from: oversized.body).data.problems.map(\.code),
-                       ["too-long"], "the wire limit (4,000 characters) before the rules' own")
+                       ["too-long", "unknown-feedback-topic"], "the wire limit (4,000 characters), then the rules on the other fields")
 
         // Received with a code; classified by its field to the superior committee above the member's grassroots.
         let superior = try XCTUnwrap(try chain(from: cell).first { try kind(of: $0) == "superior" })
@@ -56,6 +56,11 @@ final class FeedbackTests: XCTestCase, FeedbackScenario {
             try TestEnvironment.value("SELECT first_code FROM routing.feedback_duplicates WHERE code = $1", [duplicate.paknCode]) == code
         }
         XCTAssertNil(try itemStatus(duplicate.paknCode))
+        // Followed up on the first item, not on the duplicate.
+        _ = try channel.send(FeedbackFollowUpV1(paknCode: duplicate.paknCode, clientSubmissionId: "rut-\(duplicate.paknCode)",
+                                                action: .withdraw, text: "Gửi trùng"), type: .feedbackFollowUp)
+        let linked = try WireJSON.decode(Envelope<DossierRejectedV1>.self, from: try channel.replies(1)[0].body).data
+        XCTAssertEqual(linked.problems.map(\.code), ["feedback-linked"])
         let late = try received(feedback(member, organisation: cell, key: "pakn-3-\(cell)", topic: "dang-phi", text: Self.textLate),
                                 on: channel).paknCode
         let grassroots = try XCTUnwrap(try chain(from: cell).first { try kind(of: $0) == "grassroots" })

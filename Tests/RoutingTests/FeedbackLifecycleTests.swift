@@ -75,6 +75,9 @@ final class FeedbackLifecycleTests: XCTestCase {
         let extended = try life.apply(.extend(days: 30, reason: "Phức tạp"), to: state, at: day(10))
         XCTAssertEqual(extended.state.answerDue, day(60))
         XCTAssertEqual(refusal { try life.apply(.extend(days: 5, reason: "x"), to: extended.state, at: day(11)) }, "already-extended")
+        // Not once late: an extension would hide the lateness from the figures.
+        let late = try life.apply(.answerDeadlinePassed, to: state, at: day(30)).state
+        XCTAssertEqual(refusal { try life.apply(.extend(days: 5, reason: "x"), to: late, at: day(31)) }, "deadline-passed")
     }
 
     func testClarificationAnsweredRestartsTheClockAndUnansweredPauses() throws {
@@ -91,6 +94,12 @@ final class FeedbackLifecycleTests: XCTestCase {
         let accepted = try life.apply(.accept, to: clarified.state, at: day(21))
         XCTAssertEqual(accepted.state.answerDue, day(50), "30 working days from complete information (Đ.38.3)")
         XCTAssertEqual(refusal { try life.apply(.clarify(text: "x"), to: accepted.state, at: day(22)) }, "no-clarification-requested")
+        // Asked once: each request would restart the acceptance window.
+        XCTAssertEqual(refusal { try life.apply(.requestClarification(question: "?"), to: clarified.state, at: day(21)) },
+                       "clarification-already-requested")
+        // The organisation owes no progress while it waits for the sender.
+        XCTAssertEqual(asked.cancel.contains(.progress), true)
+        XCTAssertNil(try life.apply(.progressDue, to: paused.state, at: day(15)).change)
     }
 
     func testWithdrawalOnlyBeforeAcceptanceAndRefusalOnlyBeforeIt() throws {
@@ -121,5 +130,8 @@ final class FeedbackLifecycleTests: XCTestCase {
         XCTAssertEqual(final.state.answeredBy, "P")
         XCTAssertEqual(refusal { try life.apply(.appeal(reason: "x", to: "Q"), to: final.state, at: day(21)) }, "appeal-already-made")
         XCTAssertEqual(try life.apply(.rate(4), to: final.state, at: day(21)).change, .rated, "the final answer may be rated")
+        // No level above: refused as such, after the checks that say more.
+        XCTAssertEqual(refusal { try life.apply(.appeal(reason: "x", to: nil), to: state, at: day(12)) }, "no-level-above")
+        XCTAssertEqual(refusal { try life.apply(.appeal(reason: "x", to: nil), to: appealed.state, at: day(13)) }, "appeal-already-made")
     }
 }

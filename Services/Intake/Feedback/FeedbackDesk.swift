@@ -28,7 +28,12 @@ struct FeedbackDesk: Sendable {
         let db = context.db
         let key = "\(integrator)\u{1f}\(submit.clientSubmissionId)"
         let wire = WireText.problems(in: submit)
-        if !wire.isEmpty { return .rejected(try reject(submit, integrator: integrator, problems: wire, message: message, context: context)) }
+        if !wire.isEmpty {
+            // Every problem at once: the wire limits', and the rules' on the other fields.
+            let paths = Set(wire.map(\.path))
+            let problems = wire + (try checks(submit, db: db)).filter { !paths.contains($0.path) }
+            return .rejected(try reject(submit, integrator: integrator, problems: problems, message: message, context: context))
+        }
         try db.execute("SELECT pg_advisory_xact_lock(hashtext('intake.feedback/' || $1))", [key])
         if let earlier = try stored(integrator: integrator, clientSubmissionId: submit.clientSubmissionId, db: db) {
             guard Self.sameSubmission(earlier, submit) else {

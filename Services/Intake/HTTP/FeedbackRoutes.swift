@@ -35,6 +35,11 @@ struct FeedbackRoutes: Sendable {
     /// The integrator's token and the body (the payload or a whole envelope) as a JSON object with
     /// the idempotency key as its `clientSubmissionId`; or the answer to a request without them.
     func read(_ request: Request) async throws -> Result<(token: String, body: [UInt8]), HTTPErrorResponse> {
+        let contentType = request.headers[.contentType]?.split(separator: ";").first.map(String.init) ?? ""
+        guard ["application/json", "application/cloudevents+json"].contains(contentType) else {
+            return .failure(HTTPErrorResponse(HTTPError.response(.unsupportedMediaType, "unsupported-content-type",
+                                                                  "Nội dung phải có định dạng application/json.")))
+        }
         guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty, key.count <= 128 else {
             return .failure(HTTPErrorResponse(HTTPError.response(.badRequest, "idempotency-key-required",
                                                                   "Thiếu tiêu đề Idempotency-Key (tối đa 128 ký tự) để tránh gửi trùng.")))
@@ -83,6 +88,10 @@ struct FeedbackRoutes: Sendable {
         case nil: return Integrators.unauthenticated
         case .created(let receipt)?: return try jsonResponse(.created, receipt)
         case .existing(let receipt)?: return try jsonResponse(.ok, receipt)
+        case .rejected(let rejected)? where rejected.problems == [TechnicalCheck.keyReused]:
+            return try jsonResponse(.unprocessableContent, HTTPError.Body(code: TechnicalCheck.keyReused.code,
+                                                                          message: TechnicalCheck.keyReused.message,
+                                                                          problems: rejected.problems))
         case .rejected(let rejected)?:
             return try jsonResponse(.unprocessableContent, HTTPError.Body(code: "feedback-rejected",
                                                                           message: "Phản ánh, kiến nghị chưa đạt yêu cầu.",
@@ -115,7 +124,7 @@ struct FeedbackRoutes: Sendable {
         case .rejected(let problems)?:
             let status: HTTPResponse.Status = problems.map(\.code) == ["unknown-feedback"] ? .notFound : .unprocessableContent
             return try jsonResponse(status, HTTPError.Body(code: problems[0].code, message: problems[0].message, problems: problems))
-        case .new?: return Response(status: .internalServerError)
+        case .new?: return HTTPError.response(.internalServerError, "internal-error", "Lỗi hệ thống khi ghi nhận yêu cầu.")
         }
     }
 
@@ -131,13 +140,14 @@ struct FeedbackRoutes: Sendable {
                 FROM feedback WHERE code = $1
                 """, [code]).first else { return nil }
             let status = try row.value(FeedbackStatus.self, "status")
-            var view = FeedbackStatusView(paknCode: code, status: status, statusLabel: status.label,
-                                          duplicateOf: try row.optionalString("duplicate_of"))
+            var view = FeedbackStatusView(paknCode: code, status: status, statusLabel: status.label)
             if let token {
                 guard let integrator = try Integrators.named(byToken: token, db: db) else { return Integrators.unauthenticated }
                 guard try integrator == row.string("integrator") else {
                     return HTTPError.response(.forbidden, "not-your-feedback", "Phản ánh, kiến nghị \(code) không do hệ thống của quý vị gửi.")
                 }
+                // Which earlier item it repeats tells who sent both: only for the sender's integrator.
+                view.duplicateOf = try row.optionalString("duplicate_of")
                 view.receivedAt = try row.string("received_at")
                 view.answerDue = try row.optionalString("answer_due")
                 view.history = try db.execute("""
@@ -190,7 +200,7 @@ struct FeedbackStatusView: Encodable, Sendable {
     let paknCode: String
     let status: FeedbackStatus
     let statusLabel: String
-    let duplicateOf: String?
+    var duplicateOf: String?
     var receivedAt: String?
     var answerDue: String?
     var history: [Event]?

@@ -86,6 +86,9 @@ struct FeedbackFollowUpHandler: MessageHandler {
     static func judge(_ request: FeedbackFollowUpV1, integrator: String, db: PostgresConnection) throws -> Answer {
         let textProblems = WireText.problems(in: request)
         if !textProblems.isEmpty { return .rejected(textProblems) }
+        // The same request id sent twice at once: the second waits, then finds the first recorded.
+        try db.execute("SELECT pg_advisory_xact_lock(hashtext('intake.feedback-follow-up/' || $1))",
+                       ["\(integrator)\u{1f}\(request.clientSubmissionId)"])
         if let earlier = try DossierCommands.recorded(FeedbackFollowUpReceivedV1.self, in: "feedback_follow_ups", integrator: integrator,
                                                       clientSubmissionId: request.clientSubmissionId, db: db) {
             guard earlier.paknCode == request.paknCode, earlier.action == request.action, earlier.rating == request.rating,
@@ -94,10 +97,15 @@ struct FeedbackFollowUpHandler: MessageHandler {
             }
             return .earlier(earlier)
         }
-        guard try db.execute("SELECT 1 FROM feedback WHERE code = $1 AND integrator = $2", [request.paknCode, integrator]).first != nil
-        else {
+        guard let item = try db.execute("SELECT duplicate_of FROM feedback WHERE code = $1 AND integrator = $2",
+                                        [request.paknCode, integrator]).first else {
             return .rejected([Problem(code: "unknown-feedback", path: "$.data.paknCode",
                                       message: "Không tìm thấy phản ánh, kiến nghị \(WireText.quote(request.paknCode)) do hệ thống của quý vị gửi.")])
+        }
+        // A duplicate is not handled on its own: the sender follows up on the first item.
+        if let first = try item.optionalString("duplicate_of") {
+            return .rejected([Problem(code: "feedback-linked", path: "$.data.paknCode",
+                                      message: "Phản ánh, kiến nghị \(request.paknCode) trùng với \(first) và được giải quyết cùng \(first); hãy gửi yêu cầu cho \(first).")])
         }
         var problems: [Problem] = []
         let text = request.text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
@@ -128,7 +136,8 @@ struct FeedbackFollowUpHandler: MessageHandler {
 /// Keeps each PAKN item's public status and timeline from routing's `feedback.updated.v1`,
 /// publishes the answers the organisation chose to publish, and passes each update on to the
 /// integrator that submitted the item (its feed). One row per message id, ON CONFLICT DO NOTHING;
-/// the status and the answer change only with a new row, and never back to an older update.
+/// the status and the answer change only with a new row, and never back to an older update (the
+/// update's `revision`, counted by routing, orders them).
 struct FeedbackTimelineHandler: MessageHandler {
     let tables = ["feedback_events", "feedback", "published_answers"]
     let messageType = MessageType.feedbackUpdated
@@ -147,11 +156,16 @@ struct FeedbackTimelineHandler: MessageHandler {
                 SELECT $1, code, $3, $4, $5::timestamptz, $6::jsonb FROM feedback WHERE code = $2
                 ON CONFLICT (message_id) DO NOTHING RETURNING pakn_code),
             moved AS (
-                UPDATE feedback f SET status = $4, status_at = $5::timestamptz, answer_due = $7::timestamptz
-                FROM added WHERE f.code = added.pakn_code AND f.status_at <= $5::timestamptz RETURNING f.code)
+                UPDATE feedback f SET status = $4, status_at = $5::timestamptz, answer_due = $7::timestamptz, revision = $8
+                FROM added WHERE f.code = added.pakn_code AND f.revision < $8 RETURNING f.code)
             SELECT f.integrator FROM added JOIN feedback f ON f.code = added.pakn_code
             """, [message.id, update.paknCode, update.change.rawValue, update.status.rawValue, update.at, try JSONText(details),
-                  update.answerDue]).first.map({ try $0.string("integrator") }) else { return }
+                  update.answerDue, update.revision]).first.map({ try $0.string("integrator") }) else { return }
+        if update.change == .answered, update.published != true {
+            // An answer replaced (after an appeal) by one not published: the old one is withdrawn from view.
+            try context.db.executeDeferred("DELETE FROM published_answers WHERE pakn_code = $1 AND answered_at <= $2::timestamptz",
+                                           [update.paknCode, update.at])
+        }
         if update.change == .answered, update.published == true, let answer = update.answer {
             try context.db.executeDeferred("""
                 INSERT INTO published_answers (pakn_code, kind, topic, title, answer, organisation_code, answered_at, folded)

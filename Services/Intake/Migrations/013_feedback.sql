@@ -14,6 +14,8 @@ CREATE TABLE feedback (
     duplicate_of text REFERENCES feedback (code),
     status text NOT NULL,
     status_at timestamptz NOT NULL,
+    -- The revision of routing's update the status is from (never goes back).
+    revision int NOT NULL DEFAULT 0,
     answer_due timestamptz,
     UNIQUE (integrator, client_submission_id)
 );

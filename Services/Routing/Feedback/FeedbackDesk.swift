@@ -25,19 +25,24 @@ struct FeedbackDesk: Sendable {
     /// and assigned.
     func receive(_ received: FeedbackReceivedV1, context: HandlerContext) throws {
         if let first = received.duplicateOf { return try store.recordDuplicate(received, of: first, db: context.db) }
-        let organisation = try competentOrganisation(topic: received.topic, from: received.sender.organisationCode, db: context.db)
-        let transition = try lifecycle(received.system, organisation: organisation).received(organisation: organisation, at: context.now)
+        let organisation = try competentOrganisation(topic: received.topic, for: received.sender, db: context.db)
+        // Deadlines count from intake's receipt (Đ.38.3), however late routing takes it.
+        let transition = try lifecycle(received.system, organisation: organisation).received(organisation: organisation,
+                                                                                             at: received.receivedAt)
         try store.insert(received, state: transition.state, db: context.db)
         let item = FeedbackItem(code: received.paknCode, integrator: received.integrator, system: received.system, topic: received.topic,
-                                receivedAt: received.receivedAt, state: transition.state, received: received)
+                                receivedAt: received.receivedAt, state: transition.state, revision: 0, received: received)
         try carryOut(transition, on: item, actor: nil, detail: nil, context: context)
     }
 
-    /// The organisation that handles `topic` for a sender of `start`: the first of the field's
-    /// level or above, going up; the highest known when the replica lacks one on the way.
-    func competentOrganisation(topic: String, from start: String, db: PostgresConnection) throws -> String {
+    /// The organisation that handles `topic` for `sender`: the first of the field's level or
+    /// above, going up from the sender's organisation (from its parent when the sender is an
+    /// organisation: none handles its own petition); the highest known when the replica lacks one
+    /// on the way.
+    func competentOrganisation(topic: String, for sender: FeedbackSender, db: PostgresConnection) throws -> String {
         let wanted = Self.rank(rules.topic(topic)?.handledBy ?? .grassroots)
-        var code = start
+        var code = sender.organisationCode
+        if sender.kind == .organisation, let parent = try store.organisation(code, db: db)?.parent { code = parent }
         for _ in 0..<10 {
             guard let organisation = try store.organisation(code, db: db) else { return code }
             if Self.rank(organisation.kind) >= wanted { return code }
@@ -63,8 +68,10 @@ struct FeedbackDesk: Sendable {
     /// armed and cancelled, the change announced. Throws `FeedbackRefusal` when the state does not
     /// allow it, before anything changes; nil when the item is unknown.
     @discardableResult
-    func act(_ act: FeedbackAct, on code: String, actor: String?, detail: String? = nil,
+    func act(_ act: FeedbackAct, on code: String, actor: String?, detail: String? = nil, byTimer: Bool = false,
              edit: (inout FeedbackItem) -> Void = { _ in }, context: HandlerContext) throws -> FeedbackUpdatedV1? {
+        // The timer worker holds its timer's row already; anyone else takes the item's timers first.
+        if !byTimer { try store.lockTimers(of: code, db: context.db) }
         guard var item = try store.load(code, db: context.db) else { return nil }
         let transition = try lifecycle(item.system, organisation: item.state.organisation).apply(act, to: item.state, at: context.now)
         guard transition.change != nil else {
@@ -80,7 +87,8 @@ struct FeedbackDesk: Sendable {
 
     /// A sender's follow-up the item's state does not allow: answered with the reason, as an update.
     func refuseFollowUp(_ followUp: FeedbackFollowUpReceivedV1, _ refusal: FeedbackRefusal, context: HandlerContext) throws {
-        guard let item = try store.load(followUp.paknCode, db: context.db) else { return }
+        guard var item = try store.load(followUp.paknCode, db: context.db) else { return }
+        item.revision += 1
         try store.save(item, change: .followUpRefused, actor: "sender", detail: "\(followUp.action.rawValue): \(refusal.reason)",
                        at: context.now, db: context.db)
         var update = self.update(item, change: .followUpRefused, before: item.state, reason: refusal.reason, at: context.now)
@@ -93,6 +101,8 @@ struct FeedbackDesk: Sendable {
     private func carryOut(_ transition: FeedbackTransition, on item: FeedbackItem, before: FeedbackItemState? = nil, actor: String?,
                           detail: String?, context: HandlerContext) throws -> FeedbackUpdatedV1 {
         let change = transition.change!
+        var item = item
+        item.revision += 1
         try store.save(item, change: change, actor: actor, detail: detail, at: context.now, db: context.db)
         try schedule(transition, code: item.code, context: context)
         var update = self.update(item, change: change, before: before ?? item.state, reason: detail, at: context.now)
@@ -121,7 +131,7 @@ struct FeedbackDesk: Sendable {
         if change == .reclassified, before.organisation != state.organisation { alsoTold.append(before.organisation) }
         let received = item.received
         return FeedbackUpdatedV1(
-            paknCode: item.code, change: change, status: state.status, integrator: item.integrator, sender: received.sender,
+            paknCode: item.code, revision: item.revision, change: change, status: state.status, integrator: item.integrator, sender: received.sender,
             kind: received.kind, system: received.system, topic: item.topic, title: received.title, organisationCode: state.organisation,
             alsoTold: alsoTold.isEmpty ? nil : alsoTold,
             answerDue: [.handling, .appealed].contains(state.status) ? state.answerDue : nil,
@@ -170,7 +180,7 @@ struct FeedbackTimerHandler: TimerHandler {
         case .appealWindow: .appealWindowPassed
         }
         do {
-            try desk.act(act, on: code, actor: "system", context: context)
+            try desk.act(act, on: code, actor: "system", byTimer: true, context: context)
         } catch is FeedbackRefusal {
             // Deadlines are never refused; a state that moved on simply has nothing to do.
         }

@@ -12,6 +12,8 @@ struct FeedbackItem: Sendable {
     var topic: String
     let receivedAt: Date
     var state: FeedbackItemState
+    /// The number of changes so far (the last `feedback.updated.v1`'s revision).
+    var revision: Int
     /// The item as received (sender, kind, title, text), opened from its sealed copy.
     let received: FeedbackReceivedV1
     var answer: String?
@@ -41,14 +43,15 @@ struct FeedbackStore: Sendable {
             """, [received.paknCode, first, received.receivedAt])
     }
 
-    /// The item, locked until the transaction ends.
-    func load(_ code: String, db: PostgresConnection) throws -> FeedbackItem? {
+    /// The item, locked until the transaction ends (unless only read: `forUpdate` false).
+    func load(_ code: String, forUpdate: Bool = true, db: PostgresConnection) throws -> FeedbackItem? {
         guard let row = try db.execute("""
             SELECT code, integrator, system, topic, \(rfc3339SQL("received_at")) AS received_at, status, organisation_code,
                    \(rfc3339SQL("complete_at")) AS complete_at, \(rfc3339SQL("answer_due")) AS answer_due, extended, late,
                    late_updates, answered_by, \(rfc3339SQL("appeal_by")) AS appeal_by, appealed, rated, answer, published, rating,
+                   revision, clarification_requested,
                    \(SealedColumn.feedbackItem.select())
-            FROM feedback_items WHERE code = $1 FOR UPDATE
+            FROM feedback_items WHERE code = $1\(forUpdate ? " FOR UPDATE" : "")
             """, [code]).first else { return nil }
         var state = FeedbackItemState(status: try row.value(FeedbackStatus.self, "status"), organisation: try row.string("organisation_code"),
                                       completeAt: try row.date("complete_at"))
@@ -60,9 +63,10 @@ struct FeedbackStore: Sendable {
         state.appealBy = try row.optionalDate("appeal_by")
         state.appealed = try row.bool("appealed")
         state.rated = try row.bool("rated")
+        state.clarificationRequested = try row.bool("clarification_requested")
         return FeedbackItem(
             code: code, integrator: try row.string("integrator"), system: try row.value(FeedbackSystem.self, "system"),
-            topic: try row.string("topic"), receivedAt: try row.date("received_at"), state: state,
+            topic: try row.string("topic"), receivedAt: try row.date("received_at"), state: state, revision: try row.int("revision"),
             received: try content.open(FeedbackReceivedV1.self, row: row, in: .feedbackItem, context: SealedColumn.feedbackItemContext(code)),
             answer: try row.optionalString("answer"), published: try row.optionalBool("published"), rating: try row.optionalInt("rating"))
     }
@@ -74,7 +78,9 @@ struct FeedbackStore: Sendable {
         try db.executeDeferred("""
             UPDATE feedback_items SET status = $2, organisation_code = $3, complete_at = $4::timestamptz, answer_due = $5::timestamptz,
                 extended = $6, late = $7, late_updates = $8, answered_by = $9, appeal_by = $10::timestamptz, appealed = $11, rated = $12,
-                answer = $13, published = $14, rating = $15, updated_at = $16::timestamptz, topic = $18,
+                answer = $13, published = $14, rating = $15, updated_at = $16::timestamptz, topic = $18, revision = $19,
+                clarification_requested = $20, rated_organisation = CASE WHEN $21 THEN answered_by ELSE rated_organisation END,
+                first_answered_by = CASE WHEN $17 AND first_answered_at IS NULL THEN $9 ELSE first_answered_by END,
                 answered_at = CASE WHEN $17 THEN $16::timestamptz ELSE answered_at END,
                 first_answered_at = CASE WHEN $17 AND first_answered_at IS NULL THEN $16::timestamptz ELSE first_answered_at END,
                 first_answer_late = CASE WHEN $17 AND first_answered_at IS NULL THEN coalesce(answer_due < $16::timestamptz, false)
@@ -82,11 +88,22 @@ struct FeedbackStore: Sendable {
             WHERE code = $1
             """, [item.code, state.status.rawValue, state.organisation, state.completeAt, state.answerDue, state.extended, state.late,
                   state.lateUpdates, state.answeredBy, state.appealBy, state.appealed, state.rated, item.answer, item.published,
-                  item.rating, now, answered, item.topic])
+                  item.rating, now, answered, item.topic, item.revision, state.clarificationRequested, change == .rated])
         try db.executeDeferred("""
             INSERT INTO feedback_history (code, at, change, status, organisation_code, actor, detail)
             VALUES ($1, $2::timestamptz, $3, $4, $5, $6, $7)
             """, [item.code, now, change.rawValue, state.status.rawValue, state.organisation, actor, detail])
+    }
+
+    func exists(_ code: String, db: PostgresConnection) throws -> Bool {
+        try db.execute("SELECT 1 FROM feedback_items WHERE code = $1", [code]).first != nil
+    }
+
+    /// Locks the item's pending timers before the item itself, in the order the timer worker takes
+    /// them (timers, then the item), so that an act never deadlocks with a deadline firing.
+    func lockTimers(of code: String, db: PostgresConnection) throws {
+        try db.execute("SELECT count(*) FROM (SELECT 1 FROM timers WHERE key = $1 AND kind = ANY($2::text[]) FOR UPDATE) AS locked",
+                       [code, PostgresArray(FeedbackTimer.allCases.map(\.rawValue))])
     }
 
     /// The organisation and its parent, kind, from the registry replica.
@@ -132,21 +149,22 @@ struct FeedbackStore: Sendable {
         })
     }
 
-    /// PAKN evaluation figures (Đ.37.2) of the items an organisation had in charge, received in
-    /// [from, to): received, answered (first answer) on time and late, still open and late,
-    /// average days to the first answer, ratings.
+    /// PAKN evaluation figures (Đ.37.2) of the items an organisation answered first, or has in
+    /// charge unanswered, received in [from, to): received, answered (first answer) on time and
+    /// late, still open and late, average days to the first answer; and the ratings of its answers.
     func figures(of organisation: String, from: Date, to: Date, db: PostgresConnection) throws -> FeedbackFigures {
         let row = try db.execute("""
-            SELECT count(*) AS received,
-                   count(*) FILTER (WHERE first_answered_at IS NOT NULL AND NOT first_answer_late) AS answered_on_time,
-                   count(*) FILTER (WHERE first_answered_at IS NOT NULL AND first_answer_late) AS answered_late,
-                   count(*) FILTER (WHERE first_answered_at IS NULL AND late) AS open_late,
-                   count(*) FILTER (WHERE status IN ('refused', 'withdrawn')) AS refused_or_withdrawn,
-                   round(avg(extract(epoch FROM first_answered_at - received_at) / 86400)::numeric, 2)::text AS average_days,
-                   count(rating) AS rated, round(avg(rating)::numeric, 2)::text AS average_rating
-            FROM feedback_items
-            WHERE code IN (SELECT code FROM feedback_history WHERE organisation_code = $1)
-              AND received_at >= $2::timestamptz AND received_at < $3::timestamptz
+            SELECT count(*) FILTER (WHERE mine) AS received,
+                   count(*) FILTER (WHERE mine AND first_answered_at IS NOT NULL AND NOT first_answer_late) AS answered_on_time,
+                   count(*) FILTER (WHERE mine AND first_answered_at IS NOT NULL AND first_answer_late) AS answered_late,
+                   count(*) FILTER (WHERE mine AND first_answered_at IS NULL AND late) AS open_late,
+                   count(*) FILTER (WHERE mine AND status IN ('refused', 'withdrawn')) AS refused_or_withdrawn,
+                   round((avg(extract(epoch FROM first_answered_at - received_at) / 86400) FILTER (WHERE mine))::numeric, 2)::text AS average_days,
+                   count(rating) FILTER (WHERE rated_organisation = $1) AS rated,
+                   round((avg(rating) FILTER (WHERE rated_organisation = $1))::numeric, 2)::text AS average_rating
+            FROM (SELECT *, coalesce(first_answered_by, organisation_code) = $1 AS mine FROM feedback_items
+                  WHERE (first_answered_by = $1 OR organisation_code = $1 OR rated_organisation = $1)
+                    AND received_at >= $2::timestamptz AND received_at < $3::timestamptz) AS items
             """, [organisation, from, to]).first!
         return FeedbackFigures(received: try row.int("received"), answeredOnTime: try row.int("answered_on_time"),
                                answeredLate: try row.int("answered_late"), openLate: try row.int("open_late"),

@@ -60,9 +60,13 @@ struct FeedbackOfficerRoutes: Sendable {
         }
         router.get("/v1/organisations/:code/feedback-figures") { request, context in
             let code = context.parameters.get("code") ?? ""
-            let from = request.uri.queryParameters.get("from").flatMap { VietnamTime.startOfDay(String($0)) }
-            let to = request.uri.queryParameters.get("to").flatMap { VietnamTime.startOfDay(String($0)) }
-            return try await officers.serve(request) { try figures(code, from: from, to: to, $0) }
+            let asked = (request.uri.queryParameters.get("from").map { String($0) }, request.uri.queryParameters.get("to").map { String($0) })
+            let from = asked.0.flatMap(VietnamTime.startOfDay), to = asked.1.flatMap(VietnamTime.startOfDay)
+            let valid = (asked.0 == nil || from.map(Self.plausible) == true) && (asked.1 == nil || to.map(Self.plausible) == true)
+            return try await officers.serve(request) { call in
+                guard valid else { return try HTTPAnswer.error(.badRequest, "invalid-period", "from và to là ngày dạng YYYY-MM-DD.") }
+                return try figures(code, from: from, to: to, call)
+            }
         }
     }
 
@@ -78,8 +82,11 @@ struct FeedbackOfficerRoutes: Sendable {
         let acting = try OfficerRoutes.actingFor(call.officer, at: call.context.now, db: db)
         let allowed = call.officer.role == "auditor" || !involved.isDisjoint(with: acting.keys)
         try call.audit("read-feedback", dossierCode: code, allowed: allowed, detail: involved.isEmpty ? "unknown item" : nil)
-        guard allowed, let item = try store.load(code, db: db) else {
+        guard allowed else {
             return try HTTPAnswer.error(.forbidden, "forbidden", "Tổ chức của quý vị không phụ trách phản ánh, kiến nghị \(code).")
+        }
+        guard let item = try store.load(code, forUpdate: false, db: db) else {
+            return try HTTPAnswer.error(.notFound, "unknown-feedback", "Không có phản ánh, kiến nghị \(code).")
         }
         return try HTTPAnswer.json(.ok, FeedbackView(
             item: item.received, status: item.state.status, organisationCode: item.state.organisation, answerDue: item.state.answerDue,
@@ -89,7 +96,9 @@ struct FeedbackOfficerRoutes: Sendable {
 
     func decide(_ code: String, _ input: DecisionRequest, _ call: OfficerCall) throws -> HTTPAnswer {
         let context = call.context
-        guard let item = try store.load(code, db: context.db) else {
+        // Read without the lock: the desk takes the item's timers, then the item, and judges the act
+        // on the locked item again.
+        guard let item = try store.load(code, forUpdate: false, db: context.db) else {
             try call.audit("decide-feedback", dossierCode: code, allowed: false, detail: "unknown item")
             return try HTTPAnswer.error(.notFound, "unknown-feedback", "Không có phản ánh, kiến nghị \(code).")
         }
@@ -101,12 +110,23 @@ struct FeedbackOfficerRoutes: Sendable {
                                         "Chỉ \(item.state.organisation), tổ chức đang phụ trách, mới xử lý phản ánh, kiến nghị \(code).")
         }
         let text = input.text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        /// An act refused for its input, audited like the others.
+        func unprocessable(_ code: String, _ message: String) throws -> HTTPAnswer {
+            try call.audit("decide-feedback", dossierCode: code, allowed: false, detail: "\(input.decision.rawValue): \(code)")
+            return try HTTPAnswer.error(.unprocessableContent, code, message)
+        }
         if text.isEmpty, [.refuse, .requestClarification, .extend, .answer, .noteProgress].contains(input.decision) {
-            return try HTTPAnswer.error(.unprocessableContent, "text-required",
-                                        input.decision == .answer ? "Phải có nội dung trả lời." : "Phải nêu lý do hoặc nội dung.")
+            return try unprocessable("text-required", input.decision == .answer ? "Phải có nội dung trả lời." : "Phải nêu lý do hoặc nội dung.")
+        }
+        if text.count > WireText.textMaxLength || !WireText.problems(in: ["text": text]).isEmpty {
+            return try unprocessable("text-invalid", "Nội dung tối đa \(WireText.textMaxLength) ký tự, không có ký tự điều khiển.")
+        }
+        if input.decision == .extend, input.days == nil {
+            return try unprocessable("days-required", "Phải nêu số ngày gia hạn (tối đa \(desk.rules.limits.extensionMaxDays) ngày).")
         }
         let act: FeedbackAct
         var edit: @Sendable (inout FeedbackItem) -> Void = { _ in }
+        var reclassified: String?
         switch input.decision {
         case .accept: act = .accept
         case .refuse: act = .refuse(reason: text)
@@ -119,28 +139,37 @@ struct FeedbackOfficerRoutes: Sendable {
             edit = { $0.answer = text; $0.published = publish }
         case .reclassify:
             let topic = input.topic ?? item.topic
-            guard desk.rules.topic(topic) != nil else {
-                return try HTTPAnswer.error(.unprocessableContent, "unknown-feedback-topic", "Không có lĩnh vực \(WireText.quote(topic)).")
+            guard let field = desk.rules.topic(topic) else {
+                return try unprocessable("unknown-feedback-topic", "Không có lĩnh vực \(WireText.quote(topic)).")
+            }
+            // The time limits follow the item's system: a field of the other system is not for it.
+            guard field.systems.contains(item.system) else {
+                return try unprocessable("feedback-topic-not-in-system", "Lĩnh vực \(field.name) không thuộc hệ thống của phản ánh, kiến nghị này.")
             }
             let target = try input.organisationCode
-                ?? desk.competentOrganisation(topic: topic, from: item.received.sender.organisationCode, db: context.db)
+                ?? desk.competentOrganisation(topic: topic, for: item.received.sender, db: context.db)
             guard try store.organisation(target, db: context.db) != nil else {
-                return try HTTPAnswer.error(.unprocessableContent, "unknown-organisation", "Không có tổ chức đảng \(WireText.quote(target)).")
+                return try unprocessable("unknown-organisation", "Không có tổ chức đảng \(WireText.quote(target)).")
             }
             act = .reclassify(organisation: target)
             edit = { $0.topic = topic }
+            reclassified = "\(item.topic) → \(topic), \(item.state.organisation) → \(target)"
         }
         let update: FeedbackUpdatedV1?
         do {
-            update = try desk.act(act, on: code, actor: actor.personId, detail: text.isEmpty ? nil : text, edit: edit, context: context)
+            let detail = [reclassified, text.isEmpty ? nil : text].compactMap { $0 }.joined(separator: ": ")
+            update = try desk.act(act, on: code, actor: actor.personId, detail: detail.isEmpty ? nil : detail, edit: edit, context: context)
         } catch let refusal as FeedbackRefusal {
             try call.audit("decide-feedback", dossierCode: code, allowed: false, detail: "\(input.decision.rawValue): \(refusal.code)")
             return try HTTPAnswer.error(.conflict, refusal.code, refusal.reason)
         }
         try call.audit("decide-feedback", dossierCode: code, allowed: true,
-                       detail: "\(input.decision.rawValue)\(actor.delegationId.map { " (ủy quyền \($0))" } ?? "")")
+                       detail: "\(input.decision.rawValue)\(reclassified.map { " \($0)" } ?? "")\(actor.delegationId.map { " (ủy quyền \($0))" } ?? "")")
         return try HTTPAnswer.json(.ok, update)
     }
+
+    /// A day the figures can be asked for (PostgreSQL's and the wire's years).
+    static func plausible(_ day: Date) -> Bool { WireText.timeRange.contains(day) }
 
     func figures(_ code: String, from: Date?, to: Date?, _ call: OfficerCall) throws -> HTTPAnswer {
         guard try routes.mayReadFigures(of: code, call) else {

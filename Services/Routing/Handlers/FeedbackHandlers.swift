@@ -25,6 +25,11 @@ struct FeedbackFollowUpReceivedHandler: MessageHandler {
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
         let followUp = try message.decode(FeedbackFollowUpReceivedV1.self).data
         let text = followUp.text ?? ""
+        // Intake took it for an item it received: routing has not handled the receipt yet (the two
+        // race on this queue). Tried again with back-off; the receipt comes first.
+        guard try desk.store.exists(followUp.paknCode, db: context.db) else {
+            throw FeedbackNotYetReceived(code: followUp.paknCode)
+        }
         do {
             switch followUp.action {
             case .withdraw:
@@ -36,16 +41,18 @@ struct FeedbackFollowUpReceivedHandler: MessageHandler {
                 try desk.act(.rate(rating), on: followUp.paknCode, actor: "sender", edit: { $0.rating = rating }, context: context)
             case .appeal:
                 // The level above the organisation that answered handles the appeal (Quy chế 03 Đ.14).
-                let answeredBy = try desk.store.load(followUp.paknCode, db: context.db)?.state.answeredBy
+                let answeredBy = try desk.store.load(followUp.paknCode, forUpdate: false, db: context.db)?.state.answeredBy
                 let above = try answeredBy.flatMap { try desk.store.organisation($0, db: context.db)?.parent }
-                guard let above else {
-                    throw answeredBy == nil ? FeedbackRefusal(code: "not-answered-yet", reason: "Chỉ đề nghị xem xét lại sau khi có câu trả lời.")
-                        : FeedbackRefusal(code: "no-level-above", reason: "Tổ chức đã trả lời không có cấp trên để xem xét lại.")
-                }
                 try desk.act(.appeal(reason: text, to: above), on: followUp.paknCode, actor: "sender", context: context)
             }
         } catch let refusal as FeedbackRefusal {
             try desk.refuseFollowUp(followUp, refusal, context: context)
         }
     }
+}
+
+/// A follow-up ahead of its item's receipt: retried (not a permanent failure).
+struct FeedbackNotYetReceived: Error, CustomStringConvertible {
+    let code: String
+    var description: String { "feedback \(code) not received by routing yet: its receipt is behind this follow-up" }
 }

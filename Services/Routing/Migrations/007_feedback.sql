@@ -12,6 +12,8 @@ CREATE TABLE feedback_items (
     item_key_id text NOT NULL,
     item_sealed bytea NOT NULL,
     status text NOT NULL,
+    -- Counts the changes; carried in each feedback.updated.v1.
+    revision int NOT NULL DEFAULT 0,
     organisation_code text NOT NULL,
     received_at timestamptz NOT NULL,
     complete_at timestamptz NOT NULL,
@@ -19,17 +21,21 @@ CREATE TABLE feedback_items (
     extended boolean NOT NULL DEFAULT false,
     late boolean NOT NULL DEFAULT false,
     late_updates int NOT NULL DEFAULT 0,
+    clarification_requested boolean NOT NULL DEFAULT false,
     answered_by text,
     answered_at timestamptz,
     -- The first answer, for the evaluation figures: when, and whether after its deadline.
     first_answered_at timestamptz,
     first_answer_late boolean,
+    first_answered_by text,
     answer text,
     published boolean,
     appeal_by timestamptz,
     appealed boolean NOT NULL DEFAULT false,
     rated boolean NOT NULL DEFAULT false,
+    -- The last rating and whose answer it rated (the figures count it for that organisation).
     rating int,
+    rated_organisation text,
     updated_at timestamptz NOT NULL
 );
 CREATE INDEX feedback_items_by_organisation ON feedback_items (organisation_code, status);

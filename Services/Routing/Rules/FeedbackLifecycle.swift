@@ -16,6 +16,8 @@ public struct FeedbackItemState: Equatable, Sendable {
     public var answeredBy: String?
     public var appealBy: Date?
     public var appealed = false
+    /// Clarification may be asked once (each request would restart the acceptance window).
+    public var clarificationRequested = false
     /// Rated since the last answer.
     public var rated = false
 
@@ -41,8 +43,8 @@ public enum FeedbackAct: Equatable, Sendable {
     case answer(text: String)
     case withdraw(reason: String)
     case rate(Int)
-    /// `to`: the level above the organisation that answered.
-    case appeal(reason: String, to: String)
+    /// `to`: the level above the organisation that answered (nil: there is none).
+    case appeal(reason: String, to: String?)
     case answerDeadlinePassed
     case lateUpdateDue
     case progressDue
@@ -109,6 +111,8 @@ public struct FeedbackLifecycle: Sendable {
 
     static let open: Set<FeedbackStatus> = [.received, .awaitingClarification, .paused]
     static let handled: Set<FeedbackStatus> = [.handling, .appealed]
+    /// Where the organisation owes progress (not while it waits for the sender's clarification).
+    static let owingProgress: Set<FeedbackStatus> = [.received, .handling, .appealed]
 
     public func apply(_ act: FeedbackAct, to item: FeedbackItemState, at now: Date) throws -> FeedbackTransition {
         var next = FeedbackTransition(state: item, change: nil)
@@ -134,12 +138,13 @@ public struct FeedbackLifecycle: Sendable {
             next.change = .refused
             next.cancel = Set(FeedbackTimer.allCases)
         case .requestClarification:
-            guard item.status == .received else {
+            guard item.status == .received, !item.clarificationRequested else {
                 if item.status.isFinal { throw final }
                 throw Self.handled.contains(item.status) || item.status == .answered ? pastAcceptance
-                    : refuse("clarification-already-requested", "Đã đề nghị làm rõ; đang chờ người gửi.")
+                    : refuse("clarification-already-requested", "Chỉ đề nghị làm rõ một lần.")
             }
             state.status = .awaitingClarification
+            state.clarificationRequested = true
             next.change = .clarificationRequested
             next.arm[.clarification] = try addWorkingDays(limits.clarificationReplyWorkingDays, now)
             next.cancel = [.acceptance]
@@ -160,13 +165,14 @@ public struct FeedbackLifecycle: Sendable {
         case .extend(let days, _):
             guard Self.handled.contains(item.status) else { throw refuse("not-in-handling", "Chỉ gia hạn khi đang xử lý.") }
             guard !item.extended else { throw refuse("already-extended", "Chỉ được gia hạn một lần.") }
+            guard !item.late, now < (item.answerDue ?? .distantFuture) else {
+                throw refuse("deadline-passed", "Đã quá hạn trả lời; chỉ gia hạn trước khi hết hạn.")
+            }
             guard (1...limits.extensionMaxDays).contains(days) else {
                 throw refuse("extension-too-long", "Gia hạn không quá \(limits.extensionMaxDays) ngày.")
             }
             state.extended = true
             state.answerDue = (item.answerDue ?? now).addingTimeInterval(Double(days) * 86_400)
-            // Late before the extension: no longer late while it runs.
-            state.late = false
             next.change = .extended
             next.arm[.answerDue] = state.answerDue
             next.cancel = [.lateUpdate]
@@ -218,6 +224,9 @@ public struct FeedbackLifecycle: Sendable {
             guard item.status == .answered, let by = item.appealBy, now <= by else {
                 throw refuse("appeal-window-passed", "Đã quá \(limits.appealWorkingDays) ngày làm việc kể từ khi có câu trả lời.")
             }
+            guard let above else {
+                throw refuse("no-level-above", "Tổ chức đã trả lời không có cấp trên để xem xét lại.")
+            }
             state.status = .appealed
             state.appealed = true
             state.organisation = above
@@ -240,7 +249,7 @@ public struct FeedbackLifecycle: Sendable {
                 next.arm[.lateUpdate] = try addWorkingDays(limits.lateUpdateEveryWorkingDays, now)
             }
         case .progressDue:
-            guard Self.open.contains(item.status) || Self.handled.contains(item.status) else { return next }
+            guard Self.owingProgress.contains(item.status) else { return next }
             next.change = .progressDue
         case .appealWindowPassed:
             guard item.status == .answered, let by = item.appealBy, now >= by else { return next }
@@ -250,7 +259,7 @@ public struct FeedbackLifecycle: Sendable {
         next.state = state
         // Status kept current (Đ.38.4): every change restarts the 3-day reminder while handling goes on.
         if next.change != nil {
-            if Self.open.contains(state.status) || Self.handled.contains(state.status) {
+            if Self.owingProgress.contains(state.status) {
                 next.arm[.progress] = progressDue(now)
             } else {
                 next.cancel.insert(.progress)
