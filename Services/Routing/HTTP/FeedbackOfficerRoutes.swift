@@ -12,7 +12,7 @@ import ServiceKit
 ///
 /// - `GET  /v1/feedback`: the items in charge of the officer's organisations.
 /// - `GET  /v1/feedback/{code}`: the item, its history and duplicates, for organisations it has
-///   been in charge of (and auditors).
+///   been in charge of, those above the one in charge now, and auditors.
 /// - `POST /v1/feedback/{code}/decision`: `{decision: accept|refuse|request-clarification|extend|
 ///   answer|note-progress|reclassify, text, days, publish, topic, organisationCode}`, by the
 ///   organisation in charge (403 otherwise).
@@ -78,7 +78,11 @@ struct FeedbackOfficerRoutes: Sendable {
 
     func view(_ code: String, _ call: OfficerCall) throws -> HTTPAnswer {
         let db = call.context.db
-        let involved = try store.involved(code, db: db)
+        var involved = try store.involved(code, db: db)
+        // The levels above the organisation in charge oversee it (the superior hears when it is late).
+        if var current = try store.load(code, forUpdate: false, db: db)?.state.organisation {
+            while let parent = try store.organisation(current, db: db)?.parent, involved.insert(parent).inserted { current = parent }
+        }
         let acting = try OfficerRoutes.actingFor(call.officer, at: call.context.now, db: db)
         let allowed = call.officer.role == "auditor" || !involved.isDisjoint(with: acting.keys)
         try call.audit("read-feedback", dossierCode: code, allowed: allowed, detail: involved.isEmpty ? "unknown item" : nil)
