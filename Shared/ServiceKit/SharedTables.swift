@@ -32,6 +32,28 @@ public enum SharedTable: String, Sendable, CaseIterable {
                 );
                 CREATE INDEX IF NOT EXISTS audit_log_dossier ON audit_log (dossier_code);
                 """),
+            // Tamper-evident (issue 21): append-only, each row in a hash chain (AuditChain).
+            Migration(scope: rawValue, version: 2, name: "audit_log_chained", sql: """
+                ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS chain text, ADD COLUMN IF NOT EXISTS seq bigint,
+                    ADD COLUMN IF NOT EXISTS prev_hash bytea, ADD COLUMN IF NOT EXISTS hash bytea;
+                CREATE UNIQUE INDEX IF NOT EXISTS audit_log_chain ON audit_log (chain, seq);
+                CREATE TABLE IF NOT EXISTS audit_chain_heads (
+                    chain text PRIMARY KEY,
+                    seq bigint NOT NULL,
+                    hash bytea NOT NULL,
+                    started_at timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    RAISE EXCEPTION 'the audit log is append-only: % on % refused', TG_OP, TG_TABLE_NAME;
+                END $$;
+                DROP TRIGGER IF EXISTS audit_log_append_only ON audit_log;
+                CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+                    FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+                DROP TRIGGER IF EXISTS audit_log_no_truncate ON audit_log;
+                CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
+                    FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
+                """),
         ]
         case .organisationHours: [
             Migration(scope: rawValue, version: 1, name: "organisation_hours", sql: """

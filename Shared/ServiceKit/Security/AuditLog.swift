@@ -1,16 +1,110 @@
 import Foundation
 import Hummingbird
 import Persistence
+import Signatures
 
 /// Who saw or changed what (Đ.19.3b): one row per attempt, allowed or not, in the service's own
-/// `audit_log` table, written in the same transaction as what it records.
+/// `audit_log` table, written in the same transaction as what it records. The table is
+/// append-only (a trigger refuses UPDATE, DELETE and TRUNCATE) and every row is a link of a hash
+/// chain (`AuditChain`), so a changed or removed row is found by `tthc-admin audit verify`.
 public enum AuditLog {
     public static func record(_ officer: OfficerClaims, action: String, dossierCode: String?, allowed: Bool,
                               detail: String? = nil, at: Date, db: PostgresConnection) throws {
+        // One chain per database session: a session runs one transaction at a time, so its links
+        // follow each other without a lock shared by the service's writers; a rollback takes the
+        // link and the head back together.
+        let head = try db.execute("""
+            INSERT INTO audit_chain_heads (chain, seq, hash) VALUES (\(AuditChain.sessionChainSQL), 1, ''::bytea)
+            ON CONFLICT (chain) DO UPDATE SET seq = audit_chain_heads.seq + 1
+            RETURNING chain, seq, hash
+            """).first!
         try db.execute("""
-            INSERT INTO audit_log (at, person_id, organisation_code, role, action, dossier_code, allowed, detail)
-            VALUES ($1::timestamptz, $2, $3, $4, $5, $6, $7, $8)
-            """, [at, officer.sub.value, officer.org, officer.role, action, dossierCode, allowed, detail])
+            WITH added AS (
+                INSERT INTO audit_log (at, person_id, organisation_code, role, action, dossier_code, allowed, detail, chain, seq,
+                                       prev_hash, hash)
+                SELECT at, person_id, organisation_code, role, action, dossier_code, allowed, detail, chain, seq, prev_hash,
+                       sha256(prev_hash || convert_to(\(AuditChain.canonicalSQL), 'UTF8'))
+                FROM (SELECT $1::timestamptz AS at, $2::text AS person_id, $3::text AS organisation_code, $4::text AS role,
+                             $5::text AS action, $6::text AS dossier_code, $7::boolean AS allowed, $8::text AS detail,
+                             $9::text AS chain, $10::bigint AS seq, $11::bytea AS prev_hash) AS link
+                RETURNING chain, hash)
+            UPDATE audit_chain_heads h SET hash = added.hash FROM added WHERE h.chain = added.chain
+            """, [at, officer.sub.value, officer.org, officer.role, action, dossierCode, allowed, detail,
+                  try head.string("chain"), try head.int("seq"), ByteA(try head.bytes("hash"))])
+    }
+}
+
+/// The audit log's hash chains: each row's `hash` is SHA-256 of the previous link's hash (empty for
+/// the first) followed by the row's canonical text (`canonicalSQL`: its fields joined by U+001F,
+/// NULL as U+0001, the time in UTC to the microsecond), and `audit_chain_heads` holds each chain's
+/// last link. `verify` recomputes every chain from the rows alone.
+public enum AuditChain {
+    /// The session's chain: its backend process and start time (unique while the server lives).
+    public static let sessionChainSQL = """
+        (SELECT pg_backend_pid() || '@' || to_char(backend_start AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISS.US')
+         FROM pg_stat_activity WHERE pid = pg_backend_pid())
+        """
+
+    /// A row's canonical text, over the columns of `audit_log` (or a subquery with the same names).
+    public static let canonicalSQL = """
+        concat_ws(E'\\x1f', chain, seq::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                  coalesce(person_id, E'\\x01'), coalesce(organisation_code, E'\\x01'), coalesce(role, E'\\x01'), action,
+                  coalesce(dossier_code, E'\\x01'), allowed::text, coalesce(detail, E'\\x01'))
+        """
+
+    /// The first link that does not hold in one schema's audit log, or nil when every chain verifies.
+    public struct Break: Sendable, Equatable, CustomStringConvertible {
+        public let id: Int
+        public let chain: String
+        public let seq: Int
+        public let problem: String
+        public var description: String { "row id \(id) (chain \(chain), link \(seq)): \(problem)" }
+    }
+
+    /// Recomputes every chain of `schema`'s audit log in Swift from the rows' canonical texts:
+    /// each hash, each link to the previous one, the sequence without gaps, and the last link
+    /// against the chain's head. Returns the rows and chains checked, or the first break.
+    public static func verify(schema: String, db: PostgresConnection) throws -> (rows: Int, chains: Int, broken: Break?) {
+        let rows = try db.execute("""
+            SELECT id, chain, seq, encode(prev_hash, 'hex') AS prev, encode(hash, 'hex') AS hash, \(canonicalSQL) AS canonical
+            FROM \(schema).audit_log WHERE chain IS NOT NULL ORDER BY chain, seq
+            """).rows
+        let heads = try db.execute("SELECT chain, seq, encode(hash, 'hex') AS hash FROM \(schema).audit_chain_heads").rows
+            .reduce(into: [String: (Int, String)]()) { $0[try $1.string("chain")] = (try $1.int("seq"), try $1.string("hash")) }
+        var previous: (chain: String, seq: Int, hash: String, id: Int)?
+        var chains = 0
+        func check(end chain: String, seq: Int, hash: String, id: Int) -> Break? {
+            guard let head = heads[chain] else { return Break(id: id, chain: chain, seq: seq, problem: "the chain has no head") }
+            return head == (seq, hash) ? nil
+                : Break(id: id, chain: chain, seq: seq, problem: "the chain ends at link \(seq), its head says \(head.0): links removed or changed")
+        }
+        for row in rows {
+            let (id, chain, seq) = (try row.int("id"), try row.string("chain"), try row.int("seq"))
+            let prev = try row.string("prev"), hash = try row.string("hash")
+            if let last = previous, last.chain != chain, let broken = check(end: last.chain, seq: last.seq, hash: last.hash, id: last.id) {
+                return (rows.count, chains, broken)
+            }
+            let expectedPrev = previous?.chain == chain ? previous!.hash : ""
+            let expectedSeq = previous?.chain == chain ? previous!.seq + 1 : 1
+            if previous?.chain != chain { chains += 1 }
+            if seq != expectedSeq { return (rows.count, chains, Break(id: id, chain: chain, seq: seq, problem: "link \(expectedSeq) is missing")) }
+            if prev != expectedPrev { return (rows.count, chains, Break(id: id, chain: chain, seq: seq, problem: "it does not link to the previous row")) }
+            let computed = sha256Hex(hexBytes(prev) + Array(try row.string("canonical").utf8))
+            if computed != hash { return (rows.count, chains, Break(id: id, chain: chain, seq: seq, problem: "its content does not match its hash")) }
+            previous = (chain, seq, hash, id)
+        }
+        if let last = previous, let broken = check(end: last.chain, seq: last.seq, hash: last.hash, id: last.id) { return (rows.count, chains, broken) }
+        return (rows.count, chains, nil)
+    }
+
+    static func hexBytes(_ hex: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var index = hex.startIndex
+        while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) {
+            bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
+            index = next
+        }
+        return bytes
     }
 }
 
