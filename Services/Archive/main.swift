@@ -47,6 +47,8 @@ await ServiceRuntime.run(ServiceDefinition(
                                                                             // PAKN items' attachments, read by the organisations in charge.
                                                                             + FeedbackDocumentsHandler.all
                            as [any MessageHandler]),
+        // Every service's audit chain heads, kept out of its reach (tthc-admin audit verify).
+        ConsumerDefinition(queue: "archive.audit", handlers: [AuditCheckpointHandler()]),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
     sharedTables: [.memberOrganisations, .auditLog],

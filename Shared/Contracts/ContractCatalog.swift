@@ -50,6 +50,7 @@ public enum ContractCatalog {
         .feedbackFollowUp: FeedbackFollowUpV1.self,
         .feedbackFollowUpReceived: FeedbackFollowUpReceivedV1.self,
         .feedbackUpdated: FeedbackUpdatedV1.self,
+        .auditCheckpoint: AuditCheckpointV1.self,
         .temporaryTransferExtensionPending: TemporaryTransferExtensionV1.self,
         .temporaryTransferExtensionRefused: TemporaryTransferExtensionV1.self,
     ]

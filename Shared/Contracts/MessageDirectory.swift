@@ -60,7 +60,7 @@ public enum MessageDirectory {
                           .messageDeadLettered],
                 toIntegrators: integratorFeed, commands: integratorCommands),
         Service(name: "validation", emits: [.dossierAccepted, .dossierSupplementRequested, .dossierRefused, .dossierCheckOverdue,
-                                            .dossierWithdrawn]),
+                                            .dossierWithdrawn, .auditCheckpoint]),
         Service(name: "routing", emits: [
             .dossierStepAssigned, .dossierStepDecided, .dossierStepReminder, .dossierStepOverdue, .dossierSupplementRequested,
             .dossierDecided, .dossierWithdrawn, .duesStatusRequested, .memberTransferred,
@@ -70,12 +70,14 @@ public enum MessageDirectory {
             .temporaryTransferExtensionPending, .temporaryTransferExtensionRefused,
             // Every change of a PAKN item (feedback and petitions, Đ.38).
             .feedbackUpdated,
+            // The heads of its audit log's hash chains (every service that keeps an audit log).
+            .auditCheckpoint,
         ], answers: [.messageDeadLettered], toOrganisationSoftware: [.dossierStepAssigned],
            commands: organisationSoftwareCommands),
         Service(name: "payment", emits: [.duesStatusReported, .paymentDue, .paymentCompleted, .paymentFailed, .duesRemitted,
-                                          .duesArrearsReported]),
-        Service(name: "notification", emits: [.notificationSent, .notificationFailed]),
-        Service(name: "archive", emits: [.resultIssued, .resultRevoked, .documentStored, .resultReferencesChecked]),
+                                          .duesArrearsReported, .auditCheckpoint]),
+        Service(name: "notification", emits: [.notificationSent, .notificationFailed, .auditCheckpoint]),
+        Service(name: "archive", emits: [.resultIssued, .resultRevoked, .documentStored, .resultReferencesChecked, .auditCheckpoint]),
     ]
 
     /// Systems outside TTHC that publish events on `tthc.events`, by RabbitMQ user.

@@ -47,7 +47,8 @@ public struct ServiceDefinition: Sendable {
     public init(name: String, defaultHTTPPort: Int, consumers: [ConsumerDefinition], migrationsFolder: URL?,
                 sharedTables: [SharedTable] = [], routes: HTTPRoutes? = nil, timers: [any TimerHandler] = [],
                 gauges: [StoredGauge] = []) {
-        self.timers = timers
+        // A service keeping an audit log publishes its chains' heads (audit.checkpoint.v1).
+        self.timers = timers + (sharedTables.contains(.auditLog) ? [AuditCheckpointTimer()] : [])
         self.gauges = gauges
         self.sharedTables = sharedTables
         self.name = name

@@ -41,8 +41,11 @@ public enum SharedTable: String, Sendable, CaseIterable {
                     chain text PRIMARY KEY,
                     seq bigint NOT NULL,
                     hash bytea NOT NULL,
-                    started_at timestamptz NOT NULL DEFAULT now()
+                    started_at timestamptz NOT NULL DEFAULT now(),
+                    -- The link the last audit.checkpoint.v1 published.
+                    published_seq bigint NOT NULL DEFAULT 0
                 );
+                CREATE INDEX IF NOT EXISTS audit_chain_heads_unpublished ON audit_chain_heads (chain) WHERE seq > published_seq;
                 CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                     RAISE EXCEPTION 'the audit log is append-only: % on % refused', TG_OP, TG_TABLE_NAME;

@@ -15,7 +15,8 @@ final class AuditChainTests: XCTestCase, RoutingScenario {
 
     func testTheAuditLogIsAppendOnlyChainedAndAChangedRowIsNamed() async throws {
         let system = try SystemHarness()
-        try system.start("routing")
+        try system.start("archive")
+        try system.start("routing", environment: ["TTHC_AUDIT_CHECKPOINT_SECONDS": "1"])
         // Officers' reads, allowed and refused, each audited in its own transaction.
         let organisation = system.organisation
         for person in ["CB-1", "CB-2", "CB-3"] {
@@ -45,10 +46,10 @@ final class AuditChainTests: XCTestCase, RoutingScenario {
         // A superuser can (triggers off): the change is found, naming the row.
         let superuser = try TestEnvironment.superuser()
         defer { superuser.close() }
-        func asSuperuser(_ sql: String) throws {
+        func asSuperuser(_ statements: String...) throws {
             try superuser.transaction { db in
                 try db.execute("SET LOCAL session_replication_role = replica")
-                try db.execute(sql)
+                for sql in statements { try db.execute(sql) }
             }
         }
         try superuser.execute("CREATE TEMP TABLE saved AS SELECT * FROM routing.audit_log WHERE id = \(mine)")
@@ -64,6 +65,30 @@ final class AuditChainTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(removed.status, 1, removed.output)
         XCTAssertTrue(removed.output.contains("BROKEN"), removed.output)
         try asSuperuser("INSERT INTO routing.audit_log SELECT * FROM saved")
+        XCTAssertEqual(try verify().status, 0)
+
+        // Rewritten from a link on, head and all, a chain is consistent in itself; the heads routing
+        // published (audit.checkpoint.v1, kept by archive) tell.
+        try TestEnvironment.eventually("every head of routing's chains checkpointed at archive") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM routing.audit_chain_heads WHERE seq > published_seq") == 0
+                && TestEnvironment.count("""
+                    SELECT count(*) AS n FROM routing.audit_chain_heads h
+                    WHERE NOT EXISTS (SELECT 1 FROM archive.audit_checkpoints c
+                                      WHERE c.service = 'routing' AND c.chain = h.chain AND c.seq = h.seq AND c.hash = encode(h.hash, 'hex'))
+                    """) == 0
+        }
+        let chain = try XCTUnwrap(TestEnvironment.value("SELECT chain FROM routing.audit_chain_heads WHERE seq >= 2 ORDER BY chain LIMIT 1"))
+        try superuser.execute("CREATE TEMP TABLE last_link AS SELECT * FROM routing.audit_log WHERE chain = $1 ORDER BY seq DESC LIMIT 1", [chain])
+        try superuser.execute("CREATE TEMP TABLE head AS SELECT * FROM routing.audit_chain_heads WHERE chain = $1", [chain])
+        try asSuperuser("DELETE FROM routing.audit_log WHERE id = (SELECT id FROM last_link)", """
+            UPDATE routing.audit_chain_heads h SET seq = l.seq, hash = l.hash FROM routing.audit_log l
+            WHERE h.chain = l.chain AND l.seq = h.seq - 1 AND h.chain = (SELECT chain FROM head)
+            """)
+        let cut = try verify()
+        XCTAssertEqual(cut.status, 1, cut.output)
+        XCTAssertTrue(cut.output.contains("checkpointed at") && cut.output.contains(chain), cut.output)
+        try asSuperuser("INSERT INTO routing.audit_log SELECT * FROM last_link",
+                        "UPDATE routing.audit_chain_heads h SET seq = head.seq, hash = head.hash FROM head WHERE h.chain = head.chain")
         XCTAssertEqual(try verify().status, 0)
         try system.stopAll()
     }

@@ -58,13 +58,18 @@ public enum AuditChain {
         public let chain: String
         public let seq: Int
         public let problem: String
-        public var description: String { "row id \(id) (chain \(chain), link \(seq)): \(problem)" }
+        public var description: String {
+            id < 0 ? "chain \(chain), link \(seq): \(problem)" : "row id \(id) (chain \(chain), link \(seq)): \(problem)"
+        }
     }
 
     /// Recomputes every chain of `schema`'s audit log in Swift from the rows' canonical texts:
-    /// each hash, each link to the previous one, the sequence without gaps, and the last link
-    /// against the chain's head. Returns the rows and chains checked, or the first break.
-    public static func verify(schema: String, db: PostgresConnection) throws -> (rows: Int, chains: Int, broken: Break?) {
+    /// each hash, each link to the previous one, the sequence without gaps, the last link against
+    /// the chain's head, and every link the service checkpointed (`audit.checkpoint.v1`, kept in
+    /// `checkpoints`, archive's table, when it can be read) against the row now. Returns the rows
+    /// and chains checked, or the first break.
+    public static func verify(schema: String, checkpoints: String? = "archive.audit_checkpoints",
+                              db: PostgresConnection) throws -> (rows: Int, chains: Int, broken: Break?) {
         let rows = try db.execute("""
             SELECT id, chain, seq, encode(prev_hash, 'hex') AS prev, encode(hash, 'hex') AS hash, \(canonicalSQL) AS canonical
             FROM \(schema).audit_log WHERE chain IS NOT NULL ORDER BY chain, seq
@@ -73,6 +78,7 @@ public enum AuditChain {
             .reduce(into: [String: (Int, String)]()) { $0[try $1.string("chain")] = (try $1.int("seq"), try $1.string("hash")) }
         var previous: (chain: String, seq: Int, hash: String, id: Int)?
         var chains = 0
+        var links: [String: String] = [:]
         func check(end chain: String, seq: Int, hash: String, id: Int) -> Break? {
             guard let head = heads[chain] else { return Break(id: id, chain: chain, seq: seq, problem: "the chain has no head") }
             return head == (seq, hash) ? nil
@@ -92,8 +98,23 @@ public enum AuditChain {
             let computed = sha256Hex(hexBytes(prev) + Array(try row.string("canonical").utf8))
             if computed != hash { return (rows.count, chains, Break(id: id, chain: chain, seq: seq, problem: "its content does not match its hash")) }
             previous = (chain, seq, hash, id)
+            links["\(chain)#\(seq)"] = hash
         }
         if let last = previous, let broken = check(end: last.chain, seq: last.seq, hash: last.hash, id: last.id) { return (rows.count, chains, broken) }
+        // A chain rewritten from some link on, head and all, is consistent in itself: the links the
+        // service published before tell.
+        if let checkpoints, try db.execute("SELECT to_regclass($1)::text AS t", [checkpoints]).first?.optionalString("t") != nil {
+            for row in try db.execute("""
+                SELECT chain, seq, hash, to_char(checkpointed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at
+                FROM \(checkpoints) WHERE service = $1 ORDER BY checkpointed_at, chain
+                """, [schema]).rows {
+                let (chain, seq) = (try row.string("chain"), try row.int("seq"))
+                if links["\(chain)#\(seq)"] != (try row.string("hash")) {
+                    return (rows.count, chains, Break(id: -1, chain: chain, seq: seq,
+                                                      problem: "the link checkpointed at \(try row.string("at")) is missing or changed"))
+                }
+            }
+        }
         return (rows.count, chains, nil)
     }
 
