@@ -41,11 +41,17 @@ public enum SharedTable: String, Sendable, CaseIterable {
                     chain text PRIMARY KEY,
                     seq bigint NOT NULL,
                     hash bytea NOT NULL,
-                    started_at timestamptz NOT NULL DEFAULT now(),
-                    -- The link the last audit.checkpoint.v1 published.
-                    published_seq bigint NOT NULL DEFAULT 0
+                    started_at timestamptz NOT NULL DEFAULT now()
                 );
-                CREATE INDEX IF NOT EXISTS audit_chain_heads_unpublished ON audit_chain_heads (chain) WHERE seq > published_seq;
+                -- The link of each chain the last audit.checkpoint.v1 published: apart from the heads,
+                -- so that the checkpoint never locks a row a writer updates.
+                CREATE TABLE IF NOT EXISTS audit_chain_published (
+                    chain text PRIMARY KEY,
+                    seq bigint NOT NULL
+                );
+                -- Every new row is a link (rows from before the chain have none).
+                ALTER TABLE audit_log ADD CONSTRAINT audit_log_chained
+                    CHECK (chain IS NOT NULL AND seq IS NOT NULL AND prev_hash IS NOT NULL AND hash IS NOT NULL) NOT VALID;
                 CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                     RAISE EXCEPTION 'the audit log is append-only: % on % refused', TG_OP, TG_TABLE_NAME;

@@ -33,7 +33,9 @@ final class AuditChainTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(good.status, 0, good.output)
         XCTAssertTrue(good.output.contains("routing.audit_log: ok"), good.output)
 
-        // The service's role cannot change or remove a row, nor empty the table.
+        // The service's role is refused changing or removing a row, or emptying the table (as the
+        // table's owner it could disable the trigger: what it then rewrites after the last
+        // checkpoint is what the checkpoints cannot tell, see docs/domain-routing.md).
         let role = try TestEnvironment.database(role: "routing", schema: "routing")
         defer { role.close() }
         for statement in ["UPDATE audit_log SET allowed = true WHERE id = \(mine)", "DELETE FROM audit_log WHERE id = \(mine)",
@@ -43,7 +45,9 @@ final class AuditChainTests: XCTestCase, RoutingScenario {
             }
         }
 
-        // A superuser can (triggers off): the change is found, naming the row.
+        // A superuser can (triggers off): the change is found, naming the row. A row inserted
+        // outside every chain is refused by the table itself.
+        XCTAssertThrowsError(try role.execute("INSERT INTO audit_log (person_id, action, allowed) VALUES ('x', 'x', true)"))
         let superuser = try TestEnvironment.superuser()
         defer { superuser.close() }
         func asSuperuser(_ statements: String...) throws {
@@ -70,8 +74,7 @@ final class AuditChainTests: XCTestCase, RoutingScenario {
         // Rewritten from a link on, head and all, a chain is consistent in itself; the heads routing
         // published (audit.checkpoint.v1, kept by archive) tell.
         try TestEnvironment.eventually("every head of routing's chains checkpointed at archive") {
-            try TestEnvironment.count("SELECT count(*) AS n FROM routing.audit_chain_heads WHERE seq > published_seq") == 0
-                && TestEnvironment.count("""
+            try TestEnvironment.count("""
                     SELECT count(*) AS n FROM routing.audit_chain_heads h
                     WHERE NOT EXISTS (SELECT 1 FROM archive.audit_checkpoints c
                                       WHERE c.service = 'routing' AND c.chain = h.chain AND c.seq = h.seq AND c.hash = encode(h.hash, 'hex'))

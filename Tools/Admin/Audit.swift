@@ -29,22 +29,37 @@ struct AuditCommand: ParsableCommand {
         }
 
         func run() throws {
-            let db = try PostgresConnection(url: databaseURL, setupStatements: ["SET client_min_messages = warning"])
+            let db = try PostgresConnection(url: databaseURL, setupStatements: ["SET client_min_messages = warning",
+                                                                                 "SET client_encoding = 'UTF8'"])
             defer { db.close() }
-            let schemas = try self.schemas.isEmpty ? db.execute("""
-                SELECT table_schema FROM information_schema.columns
-                WHERE table_name = 'audit_log' AND column_name = 'hash' ORDER BY table_schema
-                """).rows.map { try $0.string("table_schema") } : self.schemas
-            var broken = false
-            for schema in schemas {
-                guard schema.allSatisfy({ $0.isLetter || $0 == "_" }) else { throw ValidationError("not a schema name: \(schema)") }
-                let result = try AuditChain.verify(schema: schema, db: db)
-                if let failure = result.broken {
+            // One snapshot: a link and its head commit together, a checkpoint only after both.
+            let broken = try db.transaction { db -> Bool in
+                try db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                let found = try db.execute("""
+                    SELECT table_schema FROM information_schema.columns
+                    WHERE table_name = 'audit_log' AND column_name = 'hash' ORDER BY table_schema
+                    """).rows.map { try $0.string("table_schema") }
+                let checkpointed = try db.execute("SELECT to_regclass('archive.audit_checkpoints')::text AS t").first?
+                    .optionalString("t") == nil ? nil : try db.execute("SELECT DISTINCT service FROM archive.audit_checkpoints ORDER BY service")
+                    .rows.map { try $0.string("service") }
+                if checkpointed == nil { print("warning: archive.audit_checkpoints cannot be read: chains are checked without checkpoints") }
+                var broken = false
+                // A service that checkpointed but whose audit log is gone (dropped, or out of this role's sight).
+                for service in (checkpointed ?? []) where self.schemas.isEmpty && !found.contains(service) {
                     broken = true
-                    print("\(schema).audit_log: BROKEN at \(failure)")
-                } else {
-                    print("\(schema).audit_log: ok (\(result.rows) rows in \(result.chains) chains)")
+                    print("\(service).audit_log: MISSING (the service published checkpoints)")
                 }
+                for schema in self.schemas.isEmpty ? found : self.schemas {
+                    guard schema.allSatisfy({ $0.isLetter || $0 == "_" }) else { throw ValidationError("not a schema name: \(schema)") }
+                    let result = try AuditChain.verify(schema: schema, checkpoints: checkpointed == nil ? nil : "archive.audit_checkpoints", db: db)
+                    if let failure = result.broken {
+                        broken = true
+                        print("\(schema).audit_log: BROKEN at \(failure)")
+                    } else {
+                        print("\(schema).audit_log: ok (\(result.rows) rows in \(result.chains) chains)")
+                    }
+                }
+                return broken
             }
             if broken { throw ExitCode(1) }
         }

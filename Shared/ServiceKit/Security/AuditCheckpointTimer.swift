@@ -18,11 +18,15 @@ public struct AuditCheckpointTimer: TimerHandler {
     }
 
     public func fire(_ timer: DueTimer, context: HandlerContext) throws {
+        // Read without locking the heads (writers update them); the published marks are the timer's own.
         let heads = try context.db.execute("""
-            UPDATE audit_chain_heads SET published_seq = seq
-            WHERE chain IN (SELECT chain FROM audit_chain_heads WHERE seq > published_seq ORDER BY chain LIMIT \(Self.headsPerCheckpoint)
-                            FOR UPDATE)
-            RETURNING chain, seq, encode(hash, 'hex') AS hash
+            WITH moved AS (
+                SELECT h.chain, h.seq, h.hash FROM audit_chain_heads h LEFT JOIN audit_chain_published p ON p.chain = h.chain
+                WHERE h.seq > coalesce(p.seq, 0) ORDER BY h.chain LIMIT \(Self.headsPerCheckpoint)),
+            marked AS (
+                INSERT INTO audit_chain_published (chain, seq) SELECT chain, seq FROM moved
+                ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq)
+            SELECT chain, seq, encode(hash, 'hex') AS hash FROM moved
             """).rows.map { AuditCheckpointV1.Head(chain: try $0.string("chain"), seq: try $0.int("seq"), hash: try $0.string("hash")) }
         if !heads.isEmpty {
             try context.emit(.auditCheckpoint, subject: nil, data: AuditCheckpointV1(heads: heads.sorted { $0.chain < $1.chain },

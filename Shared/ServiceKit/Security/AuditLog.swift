@@ -18,7 +18,7 @@ public enum AuditLog {
             ON CONFLICT (chain) DO UPDATE SET seq = audit_chain_heads.seq + 1
             RETURNING chain, seq, hash
             """).first!
-        try db.execute("""
+        try db.executeDeferred("""
             WITH added AS (
                 INSERT INTO audit_log (at, person_id, organisation_code, role, action, dossier_code, allowed, detail, chain, seq,
                                        prev_hash, hash)
@@ -35,21 +35,23 @@ public enum AuditLog {
 }
 
 /// The audit log's hash chains: each row's `hash` is SHA-256 of the previous link's hash (empty for
-/// the first) followed by the row's canonical text (`canonicalSQL`: its fields joined by U+001F,
-/// NULL as U+0001, the time in UTC to the microsecond), and `audit_chain_heads` holds each chain's
-/// last link. `verify` recomputes every chain from the rows alone.
+/// the first) followed by the UTF-8 of the row's canonical text (`canonicalSQL`: its fields quoted
+/// and joined by commas, the time in UTC to the microsecond), and `audit_chain_heads` holds each
+/// chain's last link. `verify` recomputes every chain from the rows alone.
 public enum AuditChain {
     /// The session's chain: its backend process and start time (unique while the server lives).
     public static let sessionChainSQL = """
         (SELECT pg_backend_pid() || '@' || to_char(backend_start AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISS.US')
-         FROM pg_stat_activity WHERE pid = pg_backend_pid())
+         FROM pg_stat_get_activity(pg_backend_pid()))
         """
 
-    /// A row's canonical text, over the columns of `audit_log` (or a subquery with the same names).
+    /// A row's canonical text, over the columns of `audit_log` (or a subquery with the same names):
+    /// each field quoted (`quote_nullable`: NULL apart from any text, quotes doubled), so no two
+    /// rows share one.
     public static let canonicalSQL = """
-        concat_ws(E'\\x1f', chain, seq::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                  coalesce(person_id, E'\\x01'), coalesce(organisation_code, E'\\x01'), coalesce(role, E'\\x01'), action,
-                  coalesce(dossier_code, E'\\x01'), allowed::text, coalesce(detail, E'\\x01'))
+        concat_ws(',', quote_nullable(chain), seq::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+                  quote_nullable(person_id), quote_nullable(organisation_code), quote_nullable(role), quote_nullable(action),
+                  quote_nullable(dossier_code), allowed::text, quote_nullable(detail))
         """
 
     /// The first link that does not hold in one schema's audit log, or nil when every chain verifies.
@@ -71,9 +73,17 @@ public enum AuditChain {
     public static func verify(schema: String, checkpoints: String? = "archive.audit_checkpoints",
                               db: PostgresConnection) throws -> (rows: Int, chains: Int, broken: Break?) {
         let rows = try db.execute("""
-            SELECT id, chain, seq, encode(prev_hash, 'hex') AS prev, encode(hash, 'hex') AS hash, \(canonicalSQL) AS canonical
+            SELECT id, chain, seq, encode(prev_hash, 'hex') AS prev, encode(hash, 'hex') AS hash,
+                   encode(convert_to(\(canonicalSQL), 'UTF8'), 'hex') AS canonical
             FROM \(schema).audit_log WHERE chain IS NOT NULL ORDER BY chain, seq
             """).rows
+        // A row without a link after the first link was written: inserted behind the chain's back.
+        if let unchained = try db.execute("""
+            SELECT id FROM \(schema).audit_log WHERE chain IS NULL AND id > (SELECT min(id) FROM \(schema).audit_log WHERE chain IS NOT NULL)
+            ORDER BY id LIMIT 1
+            """).first {
+            return (rows.count, 0, Break(id: try unchained.int("id"), chain: "-", seq: 0, problem: "a row outside every chain"))
+        }
         let heads = try db.execute("SELECT chain, seq, encode(hash, 'hex') AS hash FROM \(schema).audit_chain_heads").rows
             .reduce(into: [String: (Int, String)]()) { $0[try $1.string("chain")] = (try $1.int("seq"), try $1.string("hash")) }
         var previous: (chain: String, seq: Int, hash: String, id: Int)?
@@ -95,12 +105,17 @@ public enum AuditChain {
             if previous?.chain != chain { chains += 1 }
             if seq != expectedSeq { return (rows.count, chains, Break(id: id, chain: chain, seq: seq, problem: "link \(expectedSeq) is missing")) }
             if prev != expectedPrev { return (rows.count, chains, Break(id: id, chain: chain, seq: seq, problem: "it does not link to the previous row")) }
-            let computed = sha256Hex(hexBytes(prev) + Array(try row.string("canonical").utf8))
+            let computed = sha256Hex(hexBytes(prev) + hexBytes(try row.string("canonical")))
             if computed != hash { return (rows.count, chains, Break(id: id, chain: chain, seq: seq, problem: "its content does not match its hash")) }
             previous = (chain, seq, hash, id)
             links["\(chain)#\(seq)"] = hash
         }
         if let last = previous, let broken = check(end: last.chain, seq: last.seq, hash: last.hash, id: last.id) { return (rows.count, chains, broken) }
+        // A head whose links are all gone.
+        let chained = Set(rows.compactMap { try? $0.string("chain") })
+        if let orphan = heads.keys.sorted().first(where: { !chained.contains($0) }) {
+            return (rows.count, chains, Break(id: -1, chain: orphan, seq: heads[orphan]!.0, problem: "the chain's links are all missing"))
+        }
         // A chain rewritten from some link on, head and all, is consistent in itself: the links the
         // service published before tell.
         if let checkpoints, try db.execute("SELECT to_regclass($1)::text AS t", [checkpoints]).first?.optionalString("t") != nil {
