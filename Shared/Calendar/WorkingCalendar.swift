@@ -152,6 +152,26 @@ public struct WorkingCalendar: Sendable {
         }
     }
 
+    /// The working hours between two instants (how long a step took in office time, Đ.37.2): the
+    /// overlap of [start, end) with the working sessions of every working day between; 0 when
+    /// `end` is not after `start`.
+    public func workingHours(from start: Date, to end: Date) throws -> Double {
+        guard end > start else { return 0 }
+        var minutes = 0.0
+        var day = startOfDay(start)
+        while day < end {
+            if try isWorkingDay(day) {
+                for session in sessions {
+                    let open = day.addingTimeInterval(Double(session.start) * 60), close = day.addingTimeInterval(Double(session.end) * 60)
+                    let overlap = min(close, end).timeIntervalSince(max(open, start))
+                    if overlap > 0 { minutes += overlap / 60 }
+                }
+            }
+            day = VietnamTime.calendar.date(byAdding: .day, value: 1, to: day)!
+        }
+        return minutes / 60
+    }
+
     /// The end of the working day `days` working days after `start`'s day (processing limits).
     public func adding(workingDays days: Int, to start: Date) throws -> Date {
         var day = startOfDay(try officialReceiptTime(for: start))

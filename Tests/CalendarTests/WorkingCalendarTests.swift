@@ -55,6 +55,19 @@ final class WorkingCalendarTests: XCTestCase {
     func testYearsWithoutDataAreAnErrorNotAGuess() {
         XCTAssertThrowsError(try calendar.officialReceiptTime(for: vn("2031-03-01 10:00")))
     }
+
+    /// Office time between two instants (Đ.37.2 durations): sessions 07:30–11:30 and 13:00–17:00.
+    func testWorkingHoursBetweenTwoInstantsCountOnlyOfficeSessionsOfWorkingDays() throws {
+        XCTAssertEqual(try calendar.workingHours(from: vn("2026-12-01 09:00"), to: vn("2026-12-01 10:30")), 1.5)
+        XCTAssertEqual(try calendar.workingHours(from: vn("2026-12-01 11:00"), to: vn("2026-12-01 14:00")), 1.5, "lunch is not counted")
+        XCTAssertEqual(try calendar.workingHours(from: vn("2026-12-04 16:00"), to: vn("2026-12-07 08:30")), 2, "Friday 1 h, Monday 1 h")
+        XCTAssertEqual(try calendar.workingHours(from: vn("2026-12-31 07:30"), to: vn("2027-01-04 07:30")), 8, "1 January is a holiday")
+        XCTAssertEqual(try calendar.workingHours(from: vn("2026-12-05 09:00"), to: vn("2026-12-06 12:00")), 0, "a weekend")
+        XCTAssertEqual(try calendar.workingHours(from: vn("2026-12-02 10:00"), to: vn("2026-12-01 10:00")), 0)
+        // The inverse of adding working hours.
+        let start = vn("2026-12-03 15:20")
+        XCTAssertEqual(try calendar.workingHours(from: start, to: try calendar.adding(workingHours: 8, to: start)), 8, accuracy: 1e-9)
+    }
 }
 
 final class OfficeCalendarsTests: XCTestCase {
@@ -102,4 +115,5 @@ final class CivilTimeTests: XCTestCase {
                            String(format: "%02d:%02d %02d/%02d/%04d", c.hour!, c.minute!, c.day!, c.month!, c.year!))
         }
     }
+
 }

@@ -232,7 +232,9 @@ struct OfficerRoutes: Sendable {
             return try HTTPAnswer.error(.forbidden, "forbidden",
                                         "Chỉ tổ chức \(code), cấp ủy cấp trên của tổ chức này hoặc cán bộ kiểm tra mới xem được số liệu đánh giá.")
         }
-        return try HTTPAnswer.json(.ok, try store.figures(of: code, at: call.context.now, db: call.context.db))
+        let record = try desk.tree(for: [code], db: call.context.db)[code]
+        let calendar = desk.calendars.calendar(for: code, officeHours: record?.officeHours)
+        return try HTTPAnswer.json(.ok, try store.figures(of: code, at: call.context.now, calendar: calendar, db: call.context.db))
     }
 
     /// Whether the officer may read `code`'s figures (the organisation, those above it, auditors);

@@ -1,3 +1,4 @@
+import Calendar
 import Contracts
 import Foundation
 import Persistence
@@ -131,12 +132,16 @@ extension RouteStore {
         let decidedLate: Int
         let pending: Int
         let pendingOverdue: Int
+        /// Decided steps' time from assignment to decision in the organisation's working hours
+        /// (Đ.37.2): the mean and the 90th percentile (nearest rank); absent when none was decided.
+        let averageWorkingHours: Double?
+        let p90WorkingHours: Double?
     }
 
     /// An organisation's decided (on time, late) and pending (of which overdue) steps; automatic and
     /// skipped steps do not count, nor steps cancelled by a withdrawal, nor the member's time to
     /// present a letter (the member's lateness).
-    func figures(of code: String, at now: Date, db: PostgresConnection) throws -> Figures {
+    func figures(of code: String, at now: Date, calendar: WorkingCalendar, db: PostgresConnection) throws -> Figures {
         let row = try db.execute("""
             SELECT count(*) FILTER (WHERE decided_at IS NOT NULL AND on_time) AS on_time,
                    count(*) FILTER (WHERE decided_at IS NOT NULL AND NOT on_time) AS late,
@@ -146,7 +151,20 @@ extension RouteStore {
                 AND status NOT IN ('\(StepStatus.automatic.rawValue)', '\(StepStatus.skipped.rawValue)', '\(StepStatus.cancelled.rawValue)')
                 AND action <> '\(PlannedStep.presentLetter)'
             """, [code, now]).first!
+        let hours = try db.execute("""
+            SELECT \(rfc3339SQL("assigned_at")) AS assigned_at, \(rfc3339SQL("decided_at")) AS decided_at FROM route_steps
+            WHERE organisation_code = $1 AND decided_at IS NOT NULL AND assigned_at IS NOT NULL
+                AND status NOT IN ('\(StepStatus.automatic.rawValue)', '\(StepStatus.skipped.rawValue)', '\(StepStatus.cancelled.rawValue)')
+                AND action <> '\(PlannedStep.presentLetter)'
+            """, [code]).rows.compactMap { row -> Double? in
+            guard let from = try row.optionalString("assigned_at").flatMap(WireJSON.parseTimestamp),
+                  let to = try row.optionalString("decided_at").flatMap(WireJSON.parseTimestamp) else { return nil }
+            return try calendar.workingHours(from: from, to: to)
+        }.sorted()
+        func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
         return Figures(organisationCode: code, decidedOnTime: try row.int("on_time"), decidedLate: try row.int("late"),
-                       pending: try row.int("pending"), pendingOverdue: try row.int("overdue"))
+                       pending: try row.int("pending"), pendingOverdue: try row.int("overdue"),
+                       averageWorkingHours: hours.isEmpty ? nil : rounded(hours.reduce(0, +) / Double(hours.count)),
+                       p90WorkingHours: hours.isEmpty ? nil : rounded(hours[Int((0.9 * Double(hours.count)).rounded(.up)) - 1]))
     }
 }
