@@ -29,6 +29,22 @@ final class FiguresTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(try XCTUnwrap(figures["averageWorkingHours"] as? Double), 9.5, accuracy: 0.02, answer.body)
         XCTAssertEqual(try XCTUnwrap(figures["p90WorkingHours"] as? Double), 9.5, accuracy: 0.02, answer.body)
         XCTAssertEqual(figures["decidedOnTime"] as? Int, 1, answer.body)
+        // By period: decided on 2 December, so not in a period from 3 December.
+        func get(_ query: String) throws -> (status: Int, body: String) {
+            try XCTUnwrap(HTTPProbe.get("\(routing)/v1/organisations/\(step.organisation)/figures?\(query)",
+                                        headers: ["Authorization": "Bearer \(token)"]))
+        }
+        let later = try get("from=2026-12-03&to=2026-12-31")
+        XCTAssertTrue(later.body.contains(#""decidedOnTime":0"#) && !later.body.contains("averageWorkingHours"), later.body)
+        XCTAssertTrue(try get("from=2026-12-02&to=2026-12-02").body.contains(#""decidedOnTime":1"#))
+        // For spreadsheets.
+        let csv = try get("format=csv&from=2026-12-01")
+        XCTAssertEqual(csv.status, 200)
+        XCTAssertEqual(csv.body.split(separator: "\r\n").first.map(String.init),
+                       "organisationCode,decidedOnTime,decidedLate,pending,pendingOverdue,averageWorkingHours,p90WorkingHours")
+        XCTAssertEqual(csv.body.split(separator: "\r\n").last.map(String.init), "\(step.organisation),1,0,0,0,9.5,9.5")
+        XCTAssertEqual(try get("format=xml").status, 400)
+        XCTAssertEqual(try get("from=2026-13-40").status, 400)
         try system.stopAll()
     }
 }

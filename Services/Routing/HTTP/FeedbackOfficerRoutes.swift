@@ -16,7 +16,7 @@ import ServiceKit
 /// - `POST /v1/feedback/{code}/decision`: `{decision: accept|refuse|request-clarification|extend|
 ///   answer|note-progress|reclassify, text, days, publish, topic, organisationCode}`, by the
 ///   organisation in charge (403 otherwise).
-/// - `GET  /v1/organisations/{code}/feedback-figures?from=YYYY-MM-DD&to=YYYY-MM-DD`: PAKN
+/// - `GET  /v1/organisations/{code}/feedback-figures?from=YYYY-MM-DD&to=YYYY-MM-DD&format=json|csv`: PAKN
 ///   figures (Đ.37.2) of the items it had in charge, for it, those above it and auditors.
 struct FeedbackOfficerRoutes: Sendable {
     let desk: FeedbackDesk
@@ -59,13 +59,10 @@ struct FeedbackOfficerRoutes: Sendable {
             }
         }
         router.get("/v1/organisations/:code/feedback-figures") { request, context in
-            let code = context.parameters.get("code") ?? ""
-            let asked = (request.uri.queryParameters.get("from").map { String($0) }, request.uri.queryParameters.get("to").map { String($0) })
-            let from = asked.0.flatMap(VietnamTime.startOfDay), to = asked.1.flatMap(VietnamTime.startOfDay)
-            let valid = (asked.0 == nil || from.map(Self.plausible) == true) && (asked.1 == nil || to.map(Self.plausible) == true)
+            let code = context.parameters.get("code") ?? "", query = FiguresQuery(request)
             return try await officers.serve(request) { call in
-                guard valid else { return try HTTPAnswer.error(.badRequest, "invalid-period", "from và to là ngày dạng YYYY-MM-DD.") }
-                return try figures(code, from: from, to: to, call)
+                if let problem = query.problem { return try HTTPAnswer.error(.badRequest, problem.code, problem.message) }
+                return try figures(code, query, call)
             }
         }
     }
@@ -172,17 +169,16 @@ struct FeedbackOfficerRoutes: Sendable {
         return try HTTPAnswer.json(.ok, update)
     }
 
-    /// A day the figures can be asked for (PostgreSQL's and the wire's years).
-    static func plausible(_ day: Date) -> Bool { WireText.timeRange.contains(day) }
-
-    func figures(_ code: String, from: Date?, to: Date?, _ call: OfficerCall) throws -> HTTPAnswer {
+    func figures(_ code: String, _ query: FiguresQuery, _ call: OfficerCall) throws -> HTTPAnswer {
         guard try routes.mayReadFigures(of: code, call) else {
             return try HTTPAnswer.error(.forbidden, "forbidden",
                                         "Chỉ tổ chức \(code), cấp ủy cấp trên của tổ chức này hoặc cán bộ kiểm tra mới xem được số liệu đánh giá.")
         }
         let now = call.context.now
-        let end = to.map { $0.addingTimeInterval(86_400) } ?? now.addingTimeInterval(1)
-        let start = from ?? end.addingTimeInterval(-365 * 86_400)
-        return try HTTPAnswer.json(.ok, try store.figures(of: code, from: start, to: end, db: call.context.db))
+        let end = query.until ?? now.addingTimeInterval(1)
+        let start = query.from ?? end.addingTimeInterval(-365 * 86_400)
+        return try query.answer(try store.figures(of: code, from: start, to: end, db: call.context.db),
+                                columns: ["received", "answeredOnTime", "answeredLate", "openLate", "refusedOrWithdrawn",
+                                          "averageDaysToAnswer", "rated", "averageRating"])
     }
 }

@@ -20,8 +20,9 @@ import ServiceKit
 ///   officer's organisations (as temporary committee).
 /// - `POST /v1/temporary-transfers/{code}/extension-request/decision`: `{decision: grant|refuse, reason}`,
 ///   by the temporary committee.
-/// - `GET  /v1/organisations/{code}/figures`: on-time, late and pending steps (Đ.37), for the
-///   organisation, the organisations above it and auditors.
+/// - `GET  /v1/organisations/{code}/figures?from&to&format=json|csv`: on-time and late steps decided
+///   in the period, their working hours (mean, p90), pending steps (Đ.37), for the organisation,
+///   the organisations above it and auditors.
 /// PAKN items have their own edge beside this one (FeedbackOfficerRoutes).
 struct OfficerRoutes: Sendable {
     let desk: RouteDesk
@@ -62,8 +63,8 @@ struct OfficerRoutes: Sendable {
             }
         }
         router.get("/v1/organisations/:code/figures") { request, context in
-            let code = context.parameters.get("code") ?? ""
-            return try await officers.serve(request) { try figures(code: code, $0) }
+            let code = context.parameters.get("code") ?? "", query = FiguresQuery(request)
+            return try await officers.serve(request) { try figures(code: code, query, $0) }
         }
     }
 
@@ -227,14 +228,18 @@ struct OfficerRoutes: Sendable {
 
     /// Đ.37: an organisation's figures are for the organisation itself, the organisations above
     /// it (which evaluate it) and auditors.
-    func figures(code: String, _ call: OfficerCall) throws -> HTTPAnswer {
+    func figures(code: String, _ query: FiguresQuery, _ call: OfficerCall) throws -> HTTPAnswer {
+        if let problem = query.problem { return try HTTPAnswer.error(.badRequest, problem.code, problem.message) }
         guard try mayReadFigures(of: code, call) else {
             return try HTTPAnswer.error(.forbidden, "forbidden",
                                         "Chỉ tổ chức \(code), cấp ủy cấp trên của tổ chức này hoặc cán bộ kiểm tra mới xem được số liệu đánh giá.")
         }
         let record = try desk.tree(for: [code], db: call.context.db)[code]
         let calendar = desk.calendars.calendar(for: code, officeHours: record?.officeHours)
-        return try HTTPAnswer.json(.ok, try store.figures(of: code, at: call.context.now, calendar: calendar, db: call.context.db))
+        return try query.answer(try store.figures(of: code, at: call.context.now, decidedFrom: query.from, decidedUntil: query.until,
+                                                  calendar: calendar, db: call.context.db),
+                                columns: ["organisationCode", "decidedOnTime", "decidedLate", "pending", "pendingOverdue",
+                                          "averageWorkingHours", "p90WorkingHours"])
     }
 
     /// Whether the officer may read `code`'s figures (the organisation, those above it, auditors);

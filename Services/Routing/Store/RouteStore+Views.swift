@@ -141,22 +141,26 @@ extension RouteStore {
     /// An organisation's decided (on time, late) and pending (of which overdue) steps; automatic and
     /// skipped steps do not count, nor steps cancelled by a withdrawal, nor the member's time to
     /// present a letter (the member's lateness).
-    func figures(of code: String, at now: Date, calendar: WorkingCalendar, db: PostgresConnection) throws -> Figures {
+    func figures(of code: String, at now: Date, decidedFrom: Date? = nil, decidedUntil: Date? = nil, calendar: WorkingCalendar,
+                 db: PostgresConnection) throws -> Figures {
+        // Decided steps count in the period they were decided in; pending ones are as of now.
+        let inPeriod = "decided_at IS NOT NULL AND ($3::timestamptz IS NULL OR decided_at >= $3::timestamptz) AND ($4::timestamptz IS NULL OR decided_at < $4::timestamptz)"
         let row = try db.execute("""
-            SELECT count(*) FILTER (WHERE decided_at IS NOT NULL AND on_time) AS on_time,
-                   count(*) FILTER (WHERE decided_at IS NOT NULL AND NOT on_time) AS late,
+            SELECT count(*) FILTER (WHERE \(inPeriod) AND on_time) AS on_time,
+                   count(*) FILTER (WHERE \(inPeriod) AND NOT on_time) AS late,
                    count(*) FILTER (WHERE status = '\(StepStatus.assigned.rawValue)') AS pending,
                    count(*) FILTER (WHERE status = '\(StepStatus.assigned.rawValue)' AND deadline < $2::timestamptz) AS overdue
             FROM route_steps WHERE organisation_code = $1
                 AND status NOT IN ('\(StepStatus.automatic.rawValue)', '\(StepStatus.skipped.rawValue)', '\(StepStatus.cancelled.rawValue)')
                 AND action <> '\(PlannedStep.presentLetter)'
-            """, [code, now]).first!
+            """, [code, now, decidedFrom, decidedUntil]).first!
         let hours = try db.execute("""
             SELECT \(rfc3339SQL("assigned_at")) AS assigned_at, \(rfc3339SQL("decided_at")) AS decided_at FROM route_steps
-            WHERE organisation_code = $1 AND decided_at IS NOT NULL AND assigned_at IS NOT NULL
+            WHERE organisation_code = $1 AND \(inPeriod.replacingOccurrences(of: "$3", with: "$2").replacingOccurrences(of: "$4", with: "$3"))
+                AND assigned_at IS NOT NULL
                 AND status NOT IN ('\(StepStatus.automatic.rawValue)', '\(StepStatus.skipped.rawValue)', '\(StepStatus.cancelled.rawValue)')
                 AND action <> '\(PlannedStep.presentLetter)'
-            """, [code]).rows.compactMap { row -> Double? in
+            """, [code, decidedFrom, decidedUntil]).rows.compactMap { row -> Double? in
             guard let from = try row.optionalString("assigned_at").flatMap(WireJSON.parseTimestamp),
                   let to = try row.optionalString("decided_at").flatMap(WireJSON.parseTimestamp) else { return nil }
             return try calendar.workingHours(from: from, to: to)
