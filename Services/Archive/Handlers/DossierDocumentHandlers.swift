@@ -49,17 +49,9 @@ struct DossierDocumentsHandler: BatchMessageHandler {
                 references.append((dossier, document))
             }
         }
-        let referenced = references.filter { $0.document.documentId.flatMap(UUID.init(uuidString:)) != nil }
-        if !referenced.isEmpty {
-            try context.db.execute("""
-                INSERT INTO dossier_documents (dossier_code, document_id, component_code, file_name, referenced_at)
-                SELECT code, id::uuid, component, file, $5::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
-                    AS t(code, id, component, file)
-                ON CONFLICT DO NOTHING
-                """, [PostgresArray(referenced.map(\.dossier)), PostgresArray(referenced.map { $0.document.documentId! }),
-                      PostgresArray(referenced.map(\.document.componentCode)), PostgresArray(referenced.map(\.document.fileName)),
-                      context.now])
-        }
+        try DocumentReaders.reference(references.compactMap { dossier, document in
+            document.documentId.map { (dossier, $0, document.componentCode, document.fileName) }
+        }, at: context.now, db: context.db)
         if !results.isEmpty {
             try context.db.execute("""
                 INSERT INTO dossier_result_references (dossier_code, result_code, component_code, referenced_at)
@@ -98,6 +90,20 @@ enum DocumentReaders {
         dossier_documents d JOIN dossier_holders h ON h.dossier_code = d.dossier_code
         JOIN documents doc ON doc.document_id = d.document_id AND doc.integrator = h.integrator AND doc.member_id = h.member_id
         """
+
+    /// The documents each dossier (or PAKN item) references by id; ids that are not UUIDs reference nothing.
+    static func reference(_ references: [(dossier: String, documentId: String, componentCode: String, fileName: String)],
+                          at now: Date, db: PostgresConnection) throws {
+        let referenced = references.filter { UUID(uuidString: $0.documentId) != nil }
+        guard !referenced.isEmpty else { return }
+        try db.execute("""
+            INSERT INTO dossier_documents (dossier_code, document_id, component_code, file_name, referenced_at)
+            SELECT code, id::uuid, component, file, $5::timestamptz FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+                AS t(code, id, component, file)
+            ON CONFLICT DO NOTHING
+            """, [PostgresArray(referenced.map(\.dossier)), PostgresArray(referenced.map(\.documentId)),
+                  PostgresArray(referenced.map(\.componentCode)), PostgresArray(referenced.map(\.fileName)), now])
+    }
 
     static func add(_ participants: [(dossier: String, organisation: String)], at now: Date, db: PostgresConnection) throws {
         guard !participants.isEmpty else { return }

@@ -25,13 +25,7 @@ struct FeedbackDocumentsHandler: MessageHandler {
         let received = try message.decode(FeedbackReceivedV1.self).data
         try DossierHolder(dossier: received.paknCode, integrator: received.integrator, memberId: received.sender.id,
                           procedure: FeedbackRules.attachmentProcedure).record(db: context.db)
-        let documents = received.attachments.filter { UUID(uuidString: $0.documentId) != nil }
-        guard !documents.isEmpty else { return }
-        try context.db.execute("""
-            INSERT INTO dossier_documents (dossier_code, document_id, component_code, file_name, referenced_at)
-            SELECT $1, id::uuid, component, file, $5::timestamptz FROM unnest($2::text[], $3::text[], $4::text[]) AS t(id, component, file)
-            ON CONFLICT DO NOTHING
-            """, [received.paknCode, PostgresArray(documents.map { $0.documentId.lowercased() }),
-                  PostgresArray(documents.map(\.componentCode)), PostgresArray(documents.map(\.fileName)), context.now])
+        let attached = received.attachments.map { (received.paknCode, $0.documentId.lowercased(), $0.componentCode, $0.fileName) }
+        try DocumentReaders.reference(attached, at: context.now, db: context.db)
     }
 }

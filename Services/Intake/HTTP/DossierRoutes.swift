@@ -31,31 +31,18 @@ struct DossierRoutes: Sendable {
     // MARK: Submit
 
     func submit(_ request: Request, version: Int, resources: ServiceResources) async throws -> Response {
-        let contentType = request.headers[.contentType]?.split(separator: ";").first.map(String.init) ?? ""
-        guard ["application/json", "application/cloudevents+json"].contains(contentType) else {
-            return HTTPError.response(.unsupportedMediaType, "unsupported-content-type",
-                                      "Nội dung phải có định dạng application/json.")
+        let input: IntegratorCommandRequest
+        switch await IntegratorCommandRequest.read(request, maxBodyBytes: maxBodyBytes, duplicateOf: "nộp trùng hồ sơ", subject: "Hồ sơ") {
+        case .success(let read): input = read
+        case .failure(let answer): return answer.response
         }
-        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty, key.count <= 128 else {
-            return HTTPError.response(.badRequest, "idempotency-key-required",
-                                      "Thiếu tiêu đề Idempotency-Key (tối đa 128 ký tự) để tránh nộp trùng hồ sơ.")
-        }
-        guard let token = request.headers[.authorization].flatMap(bearerToken) else {
-            return HTTPError.response(.unauthorized, "unauthenticated", "Thiếu hoặc sai mã xác thực (Authorization: Bearer).")
-        }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: maxBodyBytes)
-        } catch {
-            return HTTPError.response(.contentTooLarge, "message-too-large",
-                                      "Hồ sơ vượt quá kích thước cho phép (\(maxBodyBytes) byte).")
-        }
+        let token = input.token
         var submit: DossierSubmitV1
-        switch decodeSubmission(Array(buffer: body), version: version) {
+        switch decodeSubmission(Array(buffer: input.body), version: version) {
         case .submission(let decoded): submit = decoded
         case .invalid(let problem): return problem
         }
-        submit.clientSubmissionId = key
+        submit.clientSubmissionId = input.key
         let request = submit
         let outcome: SubmissionOutcome? = try await resources.transaction { context in
             guard let integrator = try Integrators.named(byToken: token, db: context.db) else { return nil }

@@ -32,37 +32,18 @@ struct FeedbackRoutes: Sendable {
         }
     }
 
-    /// The integrator's token and the body (the payload or a whole envelope) as a JSON object with
-    /// the idempotency key as its `clientSubmissionId`; or the answer to a request without them.
-    func read(_ request: Request) async throws -> Result<(token: String, body: [UInt8]), HTTPErrorResponse> {
-        let contentType = request.headers[.contentType]?.split(separator: ";").first.map(String.init) ?? ""
-        guard ["application/json", "application/cloudevents+json"].contains(contentType) else {
-            return .failure(HTTPErrorResponse(HTTPError.response(.unsupportedMediaType, "unsupported-content-type",
-                                                                  "Nội dung phải có định dạng application/json.")))
-        }
-        guard let key = request.headers[HTTPField.Name("Idempotency-Key")!], !key.isEmpty, key.count <= 128 else {
-            return .failure(HTTPErrorResponse(HTTPError.response(.badRequest, "idempotency-key-required",
-                                                                  "Thiếu tiêu đề Idempotency-Key (tối đa 128 ký tự) để tránh gửi trùng.")))
-        }
-        guard let token = request.headers[.authorization].flatMap(bearerToken) else {
-            return .failure(HTTPErrorResponse(HTTPError.response(.unauthorized, "unauthenticated",
-                                                                  "Thiếu hoặc sai mã xác thực (Authorization: Bearer).")))
-        }
-        guard let body = try? await request.body.collect(upTo: maxBodyBytes) else {
-            return .failure(HTTPErrorResponse(HTTPError.response(.contentTooLarge, "message-too-large",
-                                                                  "Nội dung vượt quá kích thước cho phép (\(maxBodyBytes) byte).")))
-        }
+    /// The command's body (the payload or a whole envelope) decoded as `T`, with `fields` set: the
+    /// idempotency key as `clientSubmissionId`, the path's PAKN code.
+    func decode<T: Decodable>(_ type: T.Type, _ body: ByteBuffer, setting fields: [String: String]) -> Result<T, HTTPErrorResponse> {
         guard var object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] else {
             return .failure(HTTPErrorResponse(HTTPError.response(.badRequest, "malformed-json", "Nội dung không phải JSON hợp lệ.")))
         }
         // The body is the payload, or a whole envelope of the AMQP message (as for dossiers).
         if object["specversion"] != nil, let data = object["data"] as? [String: Any] { object = data }
-        object["clientSubmissionId"] = key
-        return .success((token, Array(try JSONSerialization.data(withJSONObject: object))))
-    }
-
-    func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) -> Result<T, HTTPErrorResponse> {
-        do { return .success(try WireJSON.decode(type, from: bytes)) } catch let error as DecodingError {
+        for (name, value) in fields { object[name] = value }
+        do {
+            return .success(try WireJSON.decode(type, from: Array(try JSONSerialization.data(withJSONObject: object))))
+        } catch let error as DecodingError {
             return .failure(HTTPErrorResponse(HTTPError.response(.unprocessableContent, "schema-violation",
                                                                   "Nội dung không đúng cấu trúc: \(describeDecodingError(error))")))
         } catch {
@@ -70,18 +51,23 @@ struct FeedbackRoutes: Sendable {
         }
     }
 
-    func submit(_ request: Request, resources: ServiceResources) async throws -> Response {
-        let input: (token: String, body: [UInt8]), submit: FeedbackSubmitV1
-        switch try await read(request) {
-        case .success(let read): input = read
-        case .failure(let answer): return answer.response
+    /// The command's prelude, then its body as `T` with `fields` set.
+    func read<T: Decodable>(_ type: T.Type, _ request: Request, setting fields: (String) -> [String: String])
+        async -> Result<(token: String, command: T), HTTPErrorResponse> {
+        switch await IntegratorCommandRequest.read(request, maxBodyBytes: maxBodyBytes, duplicateOf: "gửi trùng", subject: "Nội dung") {
+        case .failure(let answer): return .failure(answer)
+        case .success(let input): return decode(type, input.body, setting: fields(input.key)).map { (input.token, $0) }
         }
-        switch decode(FeedbackSubmitV1.self, input.body) {
-        case .success(let decoded): submit = decoded
+    }
+
+    func submit(_ request: Request, resources: ServiceResources) async throws -> Response {
+        let token: String, submit: FeedbackSubmitV1
+        switch await read(FeedbackSubmitV1.self, request, setting: { ["clientSubmissionId": $0] }) {
+        case .success(let read): (token, submit) = read
         case .failure(let answer): return answer.response
         }
         let outcome: FeedbackOutcome? = try await resources.transaction { context in
-            guard let integrator = try Integrators.named(byToken: input.token, db: context.db) else { return nil }
+            guard let integrator = try Integrators.named(byToken: token, db: context.db) else { return nil }
             return try desk.receive(submit, integrator: integrator, message: nil, context: context)
         }
         switch outcome {
@@ -100,22 +86,13 @@ struct FeedbackRoutes: Sendable {
     }
 
     func followUp(code: String, _ request: Request, resources: ServiceResources) async throws -> Response {
-        let input: (token: String, body: [UInt8])
-        switch try await read(request) {
-        case .success(let read): input = read
-        case .failure(let answer): return answer.response
-        }
-        guard var object = try JSONSerialization.jsonObject(with: Data(input.body)) as? [String: Any] else {
-            return HTTPError.response(.badRequest, "malformed-json", "Nội dung không phải JSON hợp lệ.")
-        }
-        object["paknCode"] = code
-        let followUp: FeedbackFollowUpV1
-        switch decode(FeedbackFollowUpV1.self, Array(try JSONSerialization.data(withJSONObject: object))) {
-        case .success(let decoded): followUp = decoded
+        let token: String, followUp: FeedbackFollowUpV1
+        switch await read(FeedbackFollowUpV1.self, request, setting: { ["clientSubmissionId": $0, "paknCode": code] }) {
+        case .success(let read): (token, followUp) = read
         case .failure(let answer): return answer.response
         }
         let answer: FeedbackFollowUpHandler.Answer? = try await resources.transaction { context in
-            guard let integrator = try Integrators.named(byToken: input.token, db: context.db) else { return nil }
+            guard let integrator = try Integrators.named(byToken: token, db: context.db) else { return nil }
             return try FeedbackFollowUpHandler.take(followUp, integrator: integrator, message: nil, context: context)
         }
         switch answer {
@@ -180,12 +157,6 @@ struct FeedbackRoutes: Sendable {
         }
         return try jsonResponse(.ok, ["answers": found])
     }
-}
-
-/// An error answer carried through a `Result`.
-struct HTTPErrorResponse: Error {
-    let response: Response
-    init(_ response: Response) { self.response = response }
 }
 
 /// A PAKN item on the status desk: for anyone its status; for its integrator the timeline too.

@@ -73,8 +73,8 @@ public enum AuditChain {
     public static func verify(schema: String, checkpoints: String? = "archive.audit_checkpoints",
                               db: PostgresConnection) throws -> (rows: Int, chains: Int, broken: Break?) {
         let rows = try db.execute("""
-            SELECT id, chain, seq, encode(prev_hash, 'hex') AS prev, encode(hash, 'hex') AS hash,
-                   encode(convert_to(\(canonicalSQL), 'UTF8'), 'hex') AS canonical
+            SELECT id, chain, seq, encode(prev_hash, 'hex') AS prev, encode(hash, 'hex') AS hash, prev_hash,
+                   convert_to(\(canonicalSQL), 'UTF8') AS canonical
             FROM \(schema).audit_log WHERE chain IS NOT NULL ORDER BY chain, seq
             """).rows
         // A row without a link after the first link was written: inserted behind the chain's back.
@@ -87,7 +87,7 @@ public enum AuditChain {
         let heads = try db.execute("SELECT chain, seq, encode(hash, 'hex') AS hash FROM \(schema).audit_chain_heads").rows
             .reduce(into: [String: (Int, String)]()) { $0[try $1.string("chain")] = (try $1.int("seq"), try $1.string("hash")) }
         var previous: (chain: String, seq: Int, hash: String, id: Int)?
-        var chains = 0
+        var chained: Set<String> = []
         var links: [String: String] = [:]
         func check(end chain: String, seq: Int, hash: String, id: Int) -> Break? {
             guard let head = heads[chain] else { return Break(id: id, chain: chain, seq: seq, problem: "the chain has no head") }
@@ -98,21 +98,21 @@ public enum AuditChain {
             let (id, chain, seq) = (try row.int("id"), try row.string("chain"), try row.int("seq"))
             let prev = try row.string("prev"), hash = try row.string("hash")
             if let last = previous, last.chain != chain, let broken = check(end: last.chain, seq: last.seq, hash: last.hash, id: last.id) {
-                return (rows.count, chains, broken)
+                return (rows.count, chained.count, broken)
             }
+            chained.insert(chain)
             let expectedPrev = previous?.chain == chain ? previous!.hash : ""
             let expectedSeq = previous?.chain == chain ? previous!.seq + 1 : 1
-            if previous?.chain != chain { chains += 1 }
-            if seq != expectedSeq { return (rows.count, chains, Break(id: id, chain: chain, seq: seq, problem: "link \(expectedSeq) is missing")) }
-            if prev != expectedPrev { return (rows.count, chains, Break(id: id, chain: chain, seq: seq, problem: "it does not link to the previous row")) }
-            let computed = sha256Hex(hexBytes(prev) + hexBytes(try row.string("canonical")))
-            if computed != hash { return (rows.count, chains, Break(id: id, chain: chain, seq: seq, problem: "its content does not match its hash")) }
+            func broken(_ problem: String) -> (Int, Int, Break?) { (rows.count, chained.count, Break(id: id, chain: chain, seq: seq, problem: problem)) }
+            if seq != expectedSeq { return broken("link \(expectedSeq) is missing") }
+            if prev != expectedPrev { return broken("it does not link to the previous row") }
+            if sha256Hex(try row.bytes("prev_hash") + row.bytes("canonical")) != hash { return broken("its content does not match its hash") }
             previous = (chain, seq, hash, id)
             links["\(chain)#\(seq)"] = hash
         }
+        let chains = chained.count
         if let last = previous, let broken = check(end: last.chain, seq: last.seq, hash: last.hash, id: last.id) { return (rows.count, chains, broken) }
         // A head whose links are all gone.
-        let chained = Set(rows.compactMap { try? $0.string("chain") })
         if let orphan = heads.keys.sorted().first(where: { !chained.contains($0) }) {
             return (rows.count, chains, Break(id: -1, chain: orphan, seq: heads[orphan]!.0, problem: "the chain's links are all missing"))
         }
@@ -131,16 +131,6 @@ public enum AuditChain {
             }
         }
         return (rows.count, chains, nil)
-    }
-
-    static func hexBytes(_ hex: String) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex, let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) {
-            bytes.append(UInt8(hex[index..<next], radix: 16) ?? 0)
-            index = next
-        }
-        return bytes
     }
 }
 
