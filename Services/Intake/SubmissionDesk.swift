@@ -54,7 +54,18 @@ struct SubmissionDesk: Sendable {
         }
         let checked = try receiveChecked(clean.map { requests[$0] }, context: context)
         for (index, outcome) in zip(clean, checked) { outcomes[index] = outcome }
+        for (request, outcome) in zip(requests, outcomes) { audit(request, outcome!, context: context) }
         return outcomes.map { $0! }
+    }
+
+    private func audit(_ request: SubmissionRequest, _ outcome: SubmissionOutcome, context: HandlerContext) {
+        let (code, rejected, detail): (String?, DossierRejectedV1?, String) = switch outcome {
+        case .created(let receipt): (receipt.dossierCode, nil, "received \(request.submit.procedureCode)")
+        case .existing(let receipt): (receipt.dossierCode, nil, "received before \(request.submit.procedureCode)")
+        case .rejected(let rejected): (nil, rejected, "")
+        }
+        IntakeAudit.received("submit-dossier", integrator: request.integrator, message: request.message, code: code,
+                             memberId: request.submit.submitter.memberId, rejected: rejected, detail: detail, context: context)
     }
 
     /// The answer a submission got, for the same message again: its dossier's receipt, or the

@@ -51,7 +51,7 @@ await ServiceRuntime.run(ServiceDefinition(
     name: "intake", defaultHTTPPort: 8081,
     consumers: [
         ConsumerDefinition(queue: "intake.commands", exchange: Exchange.intake, handlers: DossierSubmitHandler.all(desk: desk) + [
-            DossierSupplementHandler(catalog: catalog, content: desk.content), DossierWithdrawHandler(), TemporaryTransferExtendHandler(),
+            DossierSupplementHandler(catalog: catalog, content: desk.content), DossierWithdrawHandler(), DossierRateHandler(), TemporaryTransferExtendHandler(),
             // Feedback and petitions (PAKN, Đ.38): submitted and followed up like dossiers.
             FeedbackSubmitHandler(desk: feedbackDesk), FeedbackFollowUpHandler(),
         ] as [any MessageHandler]),
@@ -66,7 +66,7 @@ await ServiceRuntime.run(ServiceDefinition(
         ConsumerDefinition(queue: "intake.organisations", handlers: OrganisationHoursHandler.all),
     ],
     migrationsFolder: Bundle.module.url(forResource: "Migrations", withExtension: nil),
-    sharedTables: [.organisationHours],
+    sharedTables: [.auditLog, .organisationHours],
     routes: { router, resources in
         routes.add(to: router, resources: resources)
         uploadTickets.add(to: router, resources: resources)

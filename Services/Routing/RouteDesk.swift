@@ -45,6 +45,17 @@ struct RouteDesk: Sendable {
         return OrganisationTree(try rows.map { try $0.json(OrganisationRecord.self, "record") })
     }
 
+    /// The whole dossier's processing deadline, as intake counts it: the procedure's time limit
+    /// from the official receipt in the receiving organisation's working days (nil for a procedure
+    /// not in the catalog: the route fails on its own when it starts).
+    func processingDeadline(of accepted: DossierAcceptedV1, tree: OrganisationTree?) -> Date? {
+        guard let procedure = catalog.procedure(accepted.procedureCode, version: accepted.procedureVersion, orAt: accepted.officialReceiptAt)
+        else { return nil }
+        let calendar = calendars.calendar(for: accepted.receivingOrganisationCode,
+                                          officeHours: tree?[accepted.receivingOrganisationCode]?.officeHours)
+        return try? procedure.deadline(officialReceiptAt: accepted.officialReceiptAt, form: accepted.form ?? [:], calendar: calendar)
+    }
+
     // MARK: Starting a route
 
     /// Plans and starts the route of an accepted dossier; a plan that needs an organisation the

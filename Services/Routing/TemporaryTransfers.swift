@@ -147,6 +147,7 @@ struct TemporaryTransfers: Sendable {
 
 /// 08:00, N working days before the end: both organisations are reminded.
 struct TemporaryEndingTimer: TimerHandler {
+    let keyNamesDossier = true
     let transfers: TemporaryTransfers
     var kind: String { RouteDesk.temporaryEndingTimer }
 
@@ -161,6 +162,7 @@ struct TemporaryEndingTimer: TimerHandler {
 
 /// The day after the last day: the temporary transfer is closed (a waiting extension request with it).
 struct TemporaryCloseTimer: TimerHandler {
+    let keyNamesDossier = true
     let transfers: TemporaryTransfers
     var kind: String { RouteDesk.temporaryCloseTimer }
 

@@ -41,6 +41,8 @@ await ServiceRuntime.run(ServiceDefinition(
             DossierClosedHandler(desk: desk),
             WithdrawalRequestedHandler(desk: desk), DossierWithdrawnHandler(desk: desk),
             ExtensionRequestedHandler(requests: extensionRequests),
+            // The evaluation figures' interactions and satisfaction (Đ.37.2).
+            SupplementRequestedFiguresHandler(), DossierRatedHandler(),
         ]),
         // PAKN items received and their senders' follow-ups, from intake.
         ConsumerDefinition(queue: "routing.feedback", handlers: [
@@ -61,4 +63,4 @@ await ServiceRuntime.run(ServiceDefinition(
     },
     timers: [StepReminderTimer(store: desk.store), StepOverdueTimer(store: desk.store), TemporaryEndingTimer(transfers: transfers),
              TemporaryCloseTimer(transfers: transfers), sealedContent] + FeedbackTimerHandler.all(desk: feedback) as [any TimerHandler],
-    gauges: sealedContent.gauges))
+    gauges: sealedContent.gauges + FiguresGauges.all))

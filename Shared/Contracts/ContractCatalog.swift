@@ -24,6 +24,8 @@ public enum ContractCatalog {
         .dossierWithdraw: DossierWithdrawV1.self,
         .dossierWithdrawalRequested: DossierWithdrawalRequestedV1.self,
         .dossierWithdrawn: DossierWithdrawnV1.self,
+        .dossierRate: DossierRateV1.self,
+        .dossierRated: DossierRatedV1.self,
         .resultRevoked: ResultRevokedV1.self,
         .notificationSent: NotificationSentV1.self,
         .notificationFailed: NotificationFailedV1.self,

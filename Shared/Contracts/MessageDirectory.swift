@@ -37,7 +37,7 @@ public enum MessageDirectory {
     /// Commands on `tthc.intake`: from integrators (intake's registry of integrators says which
     /// users), or from an organisation's software (routing's organisation registry says which).
     public static let integratorCommands: [MessageType] = [.dossierSubmit, .dossierSubmitV2, .dossierSupplement, .dossierWithdraw, .temporaryTransferExtend,
-                                                               .feedbackSubmit, .feedbackFollowUp]
+                                                               .feedbackSubmit, .feedbackFollowUp, .dossierRate]
     public static let organisationSoftwareCommands: [MessageType] = [.dossierStepDecided]
     /// What an integrator hears about each dossier it submitted (its integrator feed): intake
     /// knows every dossier's integrator and forwards these as they happen.
@@ -54,9 +54,10 @@ public enum MessageDirectory {
 
     public static let services: [Service] = [
         Service(name: "intake", emits: [.dossierReceived, .dossierRejected, .dossierSupplementReceived, .dossierWithdrawalRequested,
-                                        .temporaryTransferExtensionRequested, .feedbackReceived, .feedbackFollowUpReceived],
+                                        .temporaryTransferExtensionRequested, .feedbackReceived, .feedbackFollowUpReceived, .dossierRated,
+                                        .auditCheckpoint],
                 answers: [.dossierReceived, .dossierRejected, .dossierSupplementReceived, .dossierWithdrawalRequested,
-                          .temporaryTransferExtensionRequested, .feedbackReceived, .feedbackFollowUpReceived,
+                          .temporaryTransferExtensionRequested, .feedbackReceived, .feedbackFollowUpReceived, .dossierRated,
                           .messageDeadLettered],
                 toIntegrators: integratorFeed, commands: integratorCommands),
         Service(name: "validation", emits: [.dossierAccepted, .dossierSupplementRequested, .dossierRefused, .dossierCheckOverdue,

@@ -21,10 +21,16 @@ public struct MemberOrganisationHandler: BatchMessageHandler {
     public func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         if messageType == .memberTransferred {
             for message in batch {
-                try Self.apply(transfer: try message.decode(MemberTransferredV1.self).data, db: context.db)
+                let transfer = try message.decode(MemberTransferredV1.self).data
+                context.noteAudit(of: message, dossierCode: message.header.subject, memberId: transfer.memberId)
+                try Self.apply(transfer: transfer, db: context.db)
             }
         } else {
-            try Self.apply(registry: try batch.map { try $0.decodeExternal(MemberRecord.self).data }, at: context.now, db: context.db)
+            let records = try batch.map { try $0.decodeExternal(MemberRecord.self).data }
+            for (message, record) in zip(batch, records) {
+                context.noteAudit(of: message, memberId: record.memberId, detail: "registry revision \(record.revision)")
+            }
+            try Self.apply(registry: records, at: context.now, db: context.db)
         }
     }
 

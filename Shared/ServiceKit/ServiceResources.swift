@@ -22,6 +22,7 @@ public struct ServiceResources: Sendable {
             try db.transaction { tx in
                 let context = HandlerContext(db: tx, service: service, now: now)
                 let value = try body(context)
+                try AuditLog.append(context.auditEntries, db: tx)
                 try Outbox.insert(context.emitted, tx: tx)
                 return (value, context.emitted.count)
             }

@@ -47,10 +47,11 @@ public struct ServiceDefinition: Sendable {
     public init(name: String, defaultHTTPPort: Int, consumers: [ConsumerDefinition], migrationsFolder: URL?,
                 sharedTables: [SharedTable] = [], routes: HTTPRoutes? = nil, timers: [any TimerHandler] = [],
                 gauges: [StoredGauge] = []) {
-        // A service keeping an audit log publishes its chains' heads (audit.checkpoint.v1).
-        self.timers = timers + (sharedTables.contains(.auditLog) ? [AuditCheckpointTimer()] : [])
+        // Every service keeps an audit log (its consumers and timers write to it) and publishes its
+        // chains' heads (audit.checkpoint.v1).
+        self.timers = timers + [AuditCheckpointTimer()]
         self.gauges = gauges
-        self.sharedTables = sharedTables
+        self.sharedTables = sharedTables.contains(.auditLog) ? sharedTables : [.auditLog] + sharedTables
         self.name = name
         self.defaultHTTPPort = defaultHTTPPort
         self.consumers = consumers

@@ -63,6 +63,41 @@ public enum SharedTable: String, Sendable, CaseIterable {
                 CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
                     FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
                 """),
+            // Audit everywhere (issue 21): the kind of actor, whose data (a party member), from
+            // where; and `audit_append`, which links a whole transaction's entries in one call
+            // (sent with the commit: no round trip of its own).
+            Migration(scope: rawValue, version: 3, name: "audit_log_everywhere", sql: """
+                ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS actor_kind text, ADD COLUMN IF NOT EXISTS member_id text,
+                    ADD COLUMN IF NOT EXISTS origin text;
+                CREATE INDEX IF NOT EXISTS audit_log_member ON audit_log (member_id) WHERE member_id IS NOT NULL;
+                CREATE OR REPLACE FUNCTION audit_append(p_at timestamptz[], p_person text[], p_organisation text[], p_role text[],
+                                                        p_action text[], p_dossier text[], p_allowed boolean[], p_detail text[],
+                                                        p_actor_kind text[], p_member text[], p_origin text[])
+                RETURNS void LANGUAGE plpgsql AS $$
+                DECLARE
+                    v_chain text := \(AuditChain.sessionChainSQL);
+                    v_seq bigint;
+                    v_hash bytea;
+                BEGIN
+                    INSERT INTO audit_chain_heads AS h (chain, seq, hash) VALUES (v_chain, 0, ''::bytea)
+                        ON CONFLICT (chain) DO UPDATE SET seq = h.seq RETURNING h.seq, h.hash INTO v_seq, v_hash;
+                    FOR i IN 1 .. coalesce(cardinality(p_action), 0) LOOP
+                        v_seq := v_seq + 1;
+                        INSERT INTO audit_log (at, person_id, organisation_code, role, action, dossier_code, allowed, detail,
+                                               actor_kind, member_id, origin, chain, seq, prev_hash, hash)
+                        SELECT at, person_id, organisation_code, role, action, dossier_code, allowed, detail,
+                               actor_kind, member_id, origin, chain, seq, prev_hash,
+                               sha256(prev_hash || convert_to(\(AuditChain.canonicalSQL), 'UTF8'))
+                        FROM (SELECT p_at[i] AS at, p_person[i] AS person_id, p_organisation[i] AS organisation_code,
+                                     p_role[i] AS role, p_action[i] AS action, p_dossier[i] AS dossier_code,
+                                     p_allowed[i] AS allowed, p_detail[i] AS detail, p_actor_kind[i] AS actor_kind,
+                                     p_member[i] AS member_id, p_origin[i] AS origin, v_chain AS chain, v_seq AS seq,
+                                     v_hash AS prev_hash) AS link
+                        RETURNING hash INTO v_hash;
+                    END LOOP;
+                    UPDATE audit_chain_heads SET seq = v_seq, hash = v_hash WHERE chain = v_chain;
+                END $$;
+                """),
         ]
         case .organisationHours: [
             Migration(scope: rawValue, version: 1, name: "organisation_hours", sql: """

@@ -79,7 +79,7 @@ final class PipelineHarness {
         try db.execute("CREATE SCHEMA \(Self.service)")
         try db.execute("SET search_path TO \(Self.service)")
         try MigrationRunner(schema: Self.service, logger: Logger(label: "test")).run(
-            PipelineMigrations.all + [Migration(scope: "service", version: 1, name: "effects",
+            PipelineMigrations.all + SharedTable.auditLog.migrations + [Migration(scope: "service", version: 1, name: "effects",
                                                 sql: "CREATE TABLE effects (message_id text NOT NULL, label text NOT NULL, probe jsonb);")],
             on: db)
         db.close()

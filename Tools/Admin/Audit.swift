@@ -7,7 +7,7 @@ import ServiceKit
 /// rows alone and names the first row that breaks one (a changed, removed or inserted row).
 struct AuditCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "audit", abstract: "The services' audit logs (Đ.19.3b): verify their hash chains.", subcommands: [Verify.self])
+        commandName: "audit", abstract: "The services' audit logs (Đ.19.3b, Đ.34.6b): verify their hash chains, list the accesses to one member's data.", subcommands: [Verify.self, Subject.self])
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(

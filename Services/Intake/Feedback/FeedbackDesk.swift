@@ -25,6 +25,17 @@ struct FeedbackDesk: Sendable {
     func statusURL(_ code: String) -> String { "\(publicBaseURL)/v1/feedback/\(code)" }
 
     func receive(_ submit: FeedbackSubmitV1, integrator: String, message: IncomingMessage?, context: HandlerContext) throws -> FeedbackOutcome {
+        let outcome = try decide(submit, integrator: integrator, message: message, context: context)
+        let (code, rejected): (String?, DossierRejectedV1?) = switch outcome {
+        case .created(let receipt), .existing(let receipt): (receipt.paknCode, nil)
+        case .rejected(let rejected): (nil, rejected)
+        }
+        IntakeAudit.received("submit-feedback", integrator: integrator, message: message, code: code, memberId: submit.sender.memberId,
+                             rejected: rejected, detail: "received \(submit.kind.rawValue)", context: context)
+        return outcome
+    }
+
+    private func decide(_ submit: FeedbackSubmitV1, integrator: String, message: IncomingMessage?, context: HandlerContext) throws -> FeedbackOutcome {
         let db = context.db
         let key = "\(integrator)\u{1f}\(submit.clientSubmissionId)"
         let wire = WireText.problems(in: submit)

@@ -44,19 +44,29 @@ struct StatusDesk: Sendable {
                 """, [code]).first else { return nil }
             let status = try row.value(PublicDossierStatus.self, "status")
             var view = DossierStatus(dossierCode: code, status: status, statusLabel: status.label, verificationUrl: verificationURL(code))
+            // The whole view is the member's data: who saw it, or tried to, is audited (the status
+            // alone is not, and anyone may ask it as often as they like).
+            func audit(_ kind: AuditEntry.ActorKind, _ actor: String, allowed: Bool, _ detail: String) throws {
+                try AuditLog.append([AuditEntry(at: resources.clock.now, actorKind: kind, actorId: actor, action: "read-dossier-status",
+                                                dossierCode: code, allowed: allowed, detail: detail, origin: "http")], db: db)
+            }
             switch caller {
             case .anyone:
                 return try jsonResponse(.ok, view)
             case .secret(let secret):
                 guard constantTimeEqual(Array(secret.utf8), Array(try row.string("receipt_secret").utf8)) else {
+                    try audit(.public, "-", allowed: false, "receipt secret mismatch")
                     return HTTPError.response(.forbidden, "receipt-secret-mismatch",
                                               "Mã bí mật không khớp với phiếu tiếp nhận của hồ sơ \(code).")
                 }
+                try audit(.public, "-", allowed: true, "with the receipt secret")
             case .integratorToken(let token):
                 guard let integrator = try Integrators.named(byToken: token, db: db) else { return Integrators.unauthenticated }
                 guard try integrator == row.string("integrator") else {
+                    try audit(.integrator, integrator, allowed: false, "not its dossier")
                     return HTTPError.response(.forbidden, "not-your-dossier", "Hồ sơ \(code) không do hệ thống của quý vị nộp.")
                 }
+                try audit(.integrator, integrator, allowed: true, "the integrator's view")
             }
             view.procedureCode = try row.string("procedure_code")
             view.receivingOrganisationCode = try row.string("receiving_organisation_code")

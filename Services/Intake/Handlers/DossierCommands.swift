@@ -102,6 +102,23 @@ extension DossierCommandHandler {
                                   emitRejection: emitRejection, context: context)
     }
 
+    /// The common path of a command answered by `answer`: the integrator the broker verified, the
+    /// command (its dossier named in the audit entry), then a new request made into its
+    /// acknowledgement and taken (`accept`), anything else answered (`reply`).
+    func take(_ message: IncomingMessage, in table: String, context: HandlerContext,
+              timeline: (Command) -> (prefix: String, summary: String, details: [String: String]),
+              acknowledgement: (Command, _ integrator: String) -> Acknowledgement) throws {
+        let integrator = try Integrators.verifiedSenders(of: [message], db: context.db)[0]
+        let command = try message.decode(Command.self).data
+        context.noteAudit(of: message, dossierCode: String(command.dossierCode.prefix(64)))
+        let answer = try answer(command, integrator: integrator, db: context.db)
+        guard case .new = answer else {
+            return try reply(answer, to: message, command: command, integrator: integrator, emitRejection: true, context: context)
+        }
+        try accept(acknowledgement(command, integrator), in: table, command: command, integrator: integrator,
+                   timeline: timeline(command), message: message, context: context)
+    }
+
     /// Takes a new request: recorded in `table` once per request id, put on the dossier's timeline
     /// without a status of its own (the holder of the dossier answers it with its own event), then
     /// emitted and answered.

@@ -16,6 +16,7 @@ struct DossierSupplementHandler: MessageHandler {
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
         let integrator = try Integrators.verifiedSenders(of: [message], db: context.db)[0]
         let supplement = try message.decode(DossierSupplementV1.self).data
+        context.noteAudit(of: message, dossierCode: String(supplement.dossierCode.prefix(64)))
         // Texts and numbers the database would refuse are answered before any statement uses them.
         let textProblems = WireText.problems(in: supplement)
         if !textProblems.isEmpty {

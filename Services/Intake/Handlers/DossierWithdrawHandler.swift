@@ -17,18 +17,12 @@ struct DossierWithdrawHandler: DossierCommandHandler {
     static let closed: Set<PublicDossierStatus> = [.refused, .decided, .withdrawn, .resultIssued, .resultRevoked]
 
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
-        let integrator = try Integrators.verifiedSenders(of: [message], db: context.db)[0]
-        let request = try message.decode(DossierWithdrawV1.self).data
-        let answer = try answer(request, integrator: integrator, db: context.db)
-        guard case .new = answer else {
-            return try reply(answer, to: message, command: request, integrator: integrator, emitRejection: true, context: context)
-        }
-        let requested = DossierWithdrawalRequestedV1(
-            dossierCode: request.dossierCode, integrator: integrator, clientSubmissionId: request.clientSubmissionId,
-            reason: request.trimmedReason, requestedAt: context.now)
         // The dossier is withdrawn when its holder says so.
-        try accept(requested, in: "withdrawals", command: request, integrator: integrator,
-                   timeline: ("withdraw", "Đã nhận yêu cầu rút hồ sơ.", ["reason": requested.reason]), message: message, context: context)
+        try take(message, in: "withdrawals", context: context,
+                 timeline: { ("withdraw", "Đã nhận yêu cầu rút hồ sơ.", ["reason": $0.trimmedReason]) }) { request, integrator in
+            DossierWithdrawalRequestedV1(dossierCode: request.dossierCode, integrator: integrator, clientSubmissionId: request.clientSubmissionId,
+                                         reason: request.trimmedReason, requestedAt: context.now)
+        }
     }
 
     /// Withdrawal already requested for this dossier (`earlier`): its answer again.

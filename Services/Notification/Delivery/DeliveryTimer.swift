@@ -20,6 +20,9 @@ struct DeliveryTimer: TimerHandler {
 
     func fire(_ timer: DueTimer, context: HandlerContext) throws {
         guard let id = Int(timer.key), let delivery = try NoticeDelivery.load(id, db: context.db), delivery.state == .queued else { return }
+        // Sending uses the recipient's address: an access to a member's data.
+        context.noteAudit(of: timer, dossierCode: delivery.dossierCode, memberId: delivery.memberId ?? (delivery.recipientKind == .member ? delivery.recipientId : nil),
+                          detail: "\(delivery.channel.rawValue) delivery \(id)")
         let channelName = delivery.channel
         guard let channel = outbound.channels[channelName] else {
             // This replica cannot send on the channel (its provider is not configured): keep it for one that can.

@@ -95,7 +95,7 @@ struct InboxRoutes: Sendable {
 
     func page(_ inbox: Inbox, before: Int?, limit: Int?, _ call: OfficerCall) throws -> HTTPAnswer {
         let allowed = try inbox.mayRead(call)
-        try call.audit("read-\(inbox.kind.rawValue)-notices", allowed: allowed, detail: inbox.id)
+        try call.audit("read-\(inbox.kind.rawValue)-notices", memberId: inbox.kind == .member ? inbox.id : nil, allowed: allowed, detail: inbox.id)
         guard allowed else { return try HTTPAnswer.error(.forbidden, "forbidden", inbox.refusal) }
         let size = min(max(limit ?? 100, 1), Self.pageLimit)
         let db = call.context.db

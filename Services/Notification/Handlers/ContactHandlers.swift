@@ -34,6 +34,7 @@ struct ContactHandler: BatchMessageHandler {
             let contact: Contact
             if messageType == .memberRegistered || messageType == .memberUpdated {
                 let member = try message.decodeExternal(MemberRecord.self).data
+                context.noteAudit(of: message, memberId: member.memberId, detail: "contact revision \(member.revision)")
                 contact = Contact(kind: .member, id: member.memberId, name: member.fullName, email: member.email, phone: member.phone,
                                   channels: member.notificationChannels ?? (member.email == nil ? [] : [.email]),
                                   revision: member.revision)

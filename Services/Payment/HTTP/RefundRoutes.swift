@@ -41,7 +41,7 @@ struct RefundRoutes: Sendable {
         let organisation = try MemberOrganisationHandler.organisation(of: member, db: db)
         // An officer of the chi bộ moves money; an auditor (or any other role) only reads.
         let allowed = organisation != nil && organisation == call.officer.org && call.officer.role == "officer"
-        try call.audit("refund-dues-credit", allowed: allowed, detail: "\(member) \(refund.refundId) \(refund.amountVND) VND: \(refund.reason)")
+        try call.audit("refund-dues-credit", memberId: member, allowed: allowed, detail: "\(member) \(refund.refundId) \(refund.amountVND) VND: \(refund.reason)")
         guard let organisation, allowed else {
             return try HTTPAnswer.error(.forbidden, "wrong-organisation", "Chỉ chi bộ đang thu đảng phí của đảng viên mới hoàn trả được.")
         }

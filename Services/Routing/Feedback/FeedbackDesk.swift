@@ -161,6 +161,7 @@ struct FeedbackTimerPayload: Codable, Sendable {
 /// Each PAKN deadline: the act it stands for, carried out by the desk (a deadline that no longer
 /// applies changes nothing).
 struct FeedbackTimerHandler: TimerHandler {
+    let keyNamesDossier = true
     let desk: FeedbackDesk
     let timer: FeedbackTimer
     var kind: String { timer.rawValue }

@@ -42,7 +42,10 @@ struct FiguresQuery: Sendable {
         guard csv else { return try HTTPAnswer.json(.ok, figures) }
         let object = try JSONSerialization.jsonObject(with: Data(WireJSON.encode(figures))) as? [String: Any] ?? [:]
         let values = columns.map { column -> String in
-            guard let value = object[column] else { return "" }
+            // `group.name`: a figure of a group of figures (PAKN's under `feedback`).
+            let path = column.split(separator: ".").map(String.init)
+            let group = path.count == 2 ? object[path[0]] as? [String: Any] : object
+            guard let value = group?[path.last!], !(value is NSNull) else { return "" }
             let text = "\(value)"
             return text.contains(",") || text.contains("\"") ? "\"\(text.replacingOccurrences(of: "\"", with: "\"\""))\"" : text
         }

@@ -20,9 +20,9 @@ import ServiceKit
 ///   officer's organisations (as temporary committee).
 /// - `POST /v1/temporary-transfers/{code}/extension-request/decision`: `{decision: grant|refuse, reason}`,
 ///   by the temporary committee.
-/// - `GET  /v1/organisations/{code}/figures?from&to&format=json|csv`: on-time and late steps decided
-///   in the period, their working hours (mean, p90), pending steps (Đ.37), for the organisation,
-///   the organisations above it and auditors.
+/// - `GET  /v1/organisations/{code}/figures?from&to&format=json|csv`: the evaluation figures (Đ.37.2,
+///   `EvaluationFigures`): steps, whole dossiers, interactions, satisfaction and PAKN items, for the
+///   organisation, the organisations above it and auditors.
 /// PAKN items have their own edge beside this one (FeedbackOfficerRoutes).
 struct OfficerRoutes: Sendable {
     let desk: RouteDesk
@@ -234,12 +234,8 @@ struct OfficerRoutes: Sendable {
             return try HTTPAnswer.error(.forbidden, "forbidden",
                                         "Chỉ tổ chức \(code), cấp ủy cấp trên của tổ chức này hoặc cán bộ kiểm tra mới xem được số liệu đánh giá.")
         }
-        let record = try desk.tree(for: [code], db: call.context.db)[code]
-        let calendar = desk.calendars.calendar(for: code, officeHours: record?.officeHours)
-        return try query.answer(try store.figures(of: code, at: call.context.now, decidedFrom: query.from, decidedUntil: query.until,
-                                                  calendar: calendar, db: call.context.db),
-                                columns: ["organisationCode", "decidedOnTime", "decidedLate", "pending", "pendingOverdue",
-                                          "averageWorkingHours", "p90WorkingHours"])
+        return try query.answer(try EvaluationFigures.of(code, query, desk: desk, db: call.context.db, now: call.context.now),
+                                columns: EvaluationFigures.columns)
     }
 
     /// Whether the officer may read `code`'s figures (the organisation, those above it, auditors);

@@ -17,10 +17,14 @@ struct DossierAcceptedHandler: BatchMessageHandler {
         var new = try desk.store.insertAccepted(accepted, db: context.db)
         // The organisations of every new route in one read (a recursive query per dossier was a
         // visible share of routing's database time); a dossier whose ends cannot be read fails alone in start.
-        let codes = accepted.filter { new.contains($0.dossierCode) }.flatMap {
-            (try? RouteEnds(form: $0.form ?? [:], memberOrganisation: $0.memberOrganisationCode))?.codes ?? []
+        let fresh = accepted.filter { new.contains($0.dossierCode) }
+        let codes = fresh.flatMap {
+            ((try? RouteEnds(form: $0.form ?? [:], memberOrganisation: $0.memberOrganisationCode))?.codes ?? []) + [$0.receivingOrganisationCode]
         }
         let tree = codes.isEmpty ? nil : try desk.tree(for: codes, db: context.db)
+        try desk.store.recordDeadlines(fresh.reduce(into: [:]) { deadlines, dossier in
+            deadlines[dossier.dossierCode] = desk.processingDeadline(of: dossier, tree: tree)
+        }, db: context.db)
         // Withdrawals asked for before the dossier got here (one read per batch, usually empty).
         let withdrawals = new.isEmpty ? [:] : try desk.store.takeWithdrawalsRequested(for: Array(new), db: context.db)
         for (message, dossier) in zip(batch, accepted) {

@@ -8,6 +8,7 @@ import ServiceKit
 /// own timer armed now. A step holds one pending timer at a time: most steps are decided before
 /// their reminder, and cancelling one row instead of two halves the timer writes per step.
 struct StepReminderTimer: TimerHandler {
+    let keyNamesDossier = true
     let store: RouteStore
     var kind: String { RouteDesk.reminderTimer }
 
@@ -28,6 +29,7 @@ struct StepReminderTimer: TimerHandler {
 /// `dossier.step-overdue.v1` (not the member's presentation of a letter: only recorded); the step
 /// is counted late when decided.
 struct StepOverdueTimer: TimerHandler {
+    let keyNamesDossier = true
     let store: RouteStore
     var kind: String { RouteDesk.overdueTimer }
 

@@ -164,11 +164,9 @@ extension RouteStore {
             guard let from = try row.optionalString("assigned_at").flatMap(WireJSON.parseTimestamp),
                   let to = try row.optionalString("decided_at").flatMap(WireJSON.parseTimestamp) else { return nil }
             return try calendar.workingHours(from: from, to: to)
-        }.sorted()
-        func rounded(_ value: Double) -> Double { (value * 100).rounded() / 100 }
+        }
         return Figures(organisationCode: code, decidedOnTime: try row.int("on_time"), decidedLate: try row.int("late"),
                        pending: try row.int("pending"), pendingOverdue: try row.int("overdue"),
-                       averageWorkingHours: hours.isEmpty ? nil : rounded(hours.reduce(0, +) / Double(hours.count)),
-                       p90WorkingHours: hours.isEmpty ? nil : rounded(hours[Int((0.9 * Double(hours.count)).rounded(.up)) - 1]))
+                       averageWorkingHours: WorkingHourFigures.mean(hours), p90WorkingHours: WorkingHourFigures.p90(hours))
     }
 }

@@ -25,16 +25,29 @@ struct RouteStore: Sendable {
     /// were new (the others were accepted before: a resumption or a repeat).
     func insertAccepted(_ accepted: [DossierAcceptedV1], db: PostgresConnection) throws -> Set<String> {
         let inserted = try db.execute("""
-            INSERT INTO routes (dossier_code, procedure_code, member_id, status, accepted_key_id, accepted_sealed)
-            SELECT code, procedure, member, $5, $6, sealed
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[]) AS t(code, procedure, member, sealed)
+            INSERT INTO routes (dossier_code, procedure_code, member_id, status, accepted_key_id, accepted_sealed,
+                                receiving_organisation_code, official_receipt_at)
+            SELECT code, procedure, member, $5, $6, sealed, receiving, receipt
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $7::text[], $8::timestamptz[])
+                AS t(code, procedure, member, sealed, receiving, receipt)
             ON CONFLICT (dossier_code) DO NOTHING
             RETURNING dossier_code
             """, [PostgresArray(accepted.map(\.dossierCode)), PostgresArray(accepted.map(\.procedureCode)),
                   PostgresArray(accepted.map(\.submitter.memberId)),
                   PostgresArray(try accepted.map { ByteA(try content.seal($0, context: SealedColumn.acceptedContext($0.dossierCode)).bytes) }),
-                  RouteStatus.planning.rawValue, content.cipher.currentKeyId])
+                  RouteStatus.planning.rawValue, content.cipher.currentKeyId,
+                  PostgresArray(accepted.map(\.receivingOrganisationCode)), PostgresArray(accepted.map(\.officialReceiptAt))])
         return Set(try inserted.rows.map { try $0.string("dossier_code") })
+    }
+
+    /// The processing deadlines of new routes (the whole dossier's, for the evaluation figures).
+    func recordDeadlines(_ deadlines: [String: Date], db: PostgresConnection) throws {
+        guard !deadlines.isEmpty else { return }
+        let codes = deadlines.keys.sorted()
+        try db.executeDeferred("""
+            UPDATE routes r SET deadline = d.deadline FROM unnest($1::text[], $2::timestamptz[]) AS d(code, deadline)
+            WHERE r.dossier_code = d.code
+            """, [PostgresArray(codes), PostgresArray(codes.map { deadlines[$0]! })])
     }
 
     /// The route with its row locked (FOR UPDATE) until the transaction ends; nil when unknown.

@@ -9,6 +9,7 @@ import ServiceKit
 /// facts is answered instead, as the deadline requires: checked with what is known, every
 /// reference whose document (or signature) never arrived is a problem of the supplement request.
 struct CheckOverdueTimer: TimerHandler {
+    let keyNamesDossier = true
     let kind = CheckDesk.overdueTimer
     let desk: CheckDesk
 

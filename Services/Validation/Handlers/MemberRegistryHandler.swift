@@ -18,6 +18,7 @@ struct MemberRegistryHandler: BatchMessageHandler {
             guard member.citizenId.range(of: "^[0-9]{12}$", options: .regularExpression) != nil else {
                 throw PermanentFailure(code: "invalid-citizen-id", reason: "member \(member.memberId): citizen id must be 12 digits")
             }
+            context.noteAudit(of: message, memberId: member.memberId, detail: "registry revision \(member.revision)")
             return member
         }
         let members = MemberRecord.latestRevisions(records)

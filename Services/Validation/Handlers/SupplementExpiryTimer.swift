@@ -9,6 +9,7 @@ import ValidationRules
 /// `supplement-not-received`, so that no dossier waits forever. A supplement that arrives first
 /// cancels the timer (CheckDesk.recheck).
 struct SupplementExpiryTimer: TimerHandler {
+    let keyNamesDossier = true
     let kind = CheckDesk.supplementExpiryTimer
     let desk: CheckDesk
 

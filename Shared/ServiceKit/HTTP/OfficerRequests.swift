@@ -35,9 +35,10 @@ public struct OfficerCall {
     public let officer: OfficerClaims
     public let context: HandlerContext
 
-    public func audit(_ action: String, dossierCode: String? = nil, allowed: Bool, detail: String? = nil) throws {
-        try AuditLog.record(officer, action: action, dossierCode: dossierCode, allowed: allowed, detail: detail,
-                            at: context.now, db: context.db)
+    /// Records the officer's view or decision, allowed or not, with the transaction's commit.
+    public func audit(_ action: String, dossierCode: String? = nil, memberId: String? = nil, allowed: Bool, detail: String? = nil) throws {
+        context.audit(.officer(officer, action: action, dossierCode: dossierCode, memberId: memberId, allowed: allowed,
+                               detail: detail, at: context.now))
     }
 }
 

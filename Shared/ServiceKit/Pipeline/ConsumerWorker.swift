@@ -196,12 +196,16 @@ public final class ConsumerWorker: Sendable {
         var counts = Counts()
         var outgoing: [OutgoingMessage] = []
         var messages: [IncomingMessage] = []
+        // Every message handled or dead-lettered is an entry of the audit log (issue 21).
+        var audit: [AuditEntry] = []
+        let now = env.clock.now
         for item in items {
             switch item {
             case .handle(let message): messages.append(message)
             case .deadLetter(let delivery, let failure):
                 outgoing += try deadLetterMessages(delivery, failure, tx: tx)
                 counts.deadLettered.append((delivery.properties.type ?? "unknown", failure.code))
+                audit.append(.message(delivery, header: nil, note: nil, queue: queue.name, at: now, deadLettered: failure))
             }
         }
         if !messages.isEmpty {
@@ -235,6 +239,8 @@ public final class ConsumerWorker: Sendable {
                     if let failure = conflicting[index] {
                         outgoing += try deadLetterMessages(message.delivery, failure, tx: tx)
                         counts.deadLettered.append((message.type.routingKey, failure.code))
+                        audit.append(.message(message.delivery, header: message.header, note: nil, queue: queue.name, at: now,
+                                              deadLettered: failure))
                     } else {
                         counts.duplicates.append(message.type.routingKey)
                         repeats.append(message)
@@ -244,7 +250,7 @@ public final class ConsumerWorker: Sendable {
                 toHandle.append(message)
                 counts.handled[message.type.routingKey, default: 0] += 1
             }
-            let context = HandlerContext(db: tx, service: env.configuration.service, now: env.clock.now)
+            let context = HandlerContext(db: tx, service: env.configuration.service, now: now)
             // Runs of one type keep the delivery order between types; a batch handler takes a run at once.
             var start = 0
             while start < toHandle.count {
@@ -264,7 +270,13 @@ public final class ConsumerWorker: Sendable {
             }
             for message in repeats { try handlers[message.type]!.answerRepeat(message, context: context) }
             outgoing.append(contentsOf: context.outgoing)
+            for message in toHandle {
+                audit.append(.message(message.delivery, header: message.header, note: context.auditNotes[message.id],
+                                      queue: queue.name, at: now))
+            }
+            audit += context.auditEntries
         }
+        try AuditLog.append(audit, db: tx)
         try Outbox.insert(outgoing, tx: tx)
         counts.emitted = outgoing.count
         FaultInjection.point(.beforeCommit, env.configuration.faultInjection)

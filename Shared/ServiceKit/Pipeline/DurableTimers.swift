@@ -28,11 +28,15 @@ public protocol TimerHandler: Sendable {
     /// Of a handler that fires alone: how many of its timers one transaction takes (one commit for
     /// several sends to the same provider; a crash repeats them all, so each must be repeatable).
     var aloneBatchSize: Int { get }
+    /// True when a timer's key is a dossier's (or PAKN item's) code, alone or before `#`: its
+    /// audit entry names that dossier.
+    var keyNamesDossier: Bool { get }
     func fire(_ timer: DueTimer, context: HandlerContext) throws
 }
 
 extension TimerHandler {
     public var armedAtStart: [String] { [] }
+    public var keyNamesDossier: Bool { false }
     public var firesAlone: Bool { false }
     public var aloneBatchSize: Int { 1 }
 }
@@ -166,6 +170,7 @@ public final class TimerWorker: Sendable {
             // undoing the others' work, which went to the outside world and would be repeated.
             let contained = alone && limit > 1
             var ids: [Int] = [], dues: [String] = []
+            var audit: [AuditEntry] = []
             for row in rows {
                 let timer = DueTimer(kind: try row.string("kind"), key: try row.string("key"),
                                      dueAt: WireJSON.parseTimestamp(try row.string("due_at")) ?? now,
@@ -176,14 +181,14 @@ public final class TimerWorker: Sendable {
                     continue
                 }
                 if contained {
-                    let emitted = context.emitted.count
+                    let (emitted, audited) = (context.emitted.count, context.auditEntries.count)
                     try tx.execute("SAVEPOINT timer_fire")
                     do {
                         try handler.fire(timer, context: context)
                         try tx.execute("RELEASE SAVEPOINT timer_fire")  // sends its deferred writes: their errors surface here
                     } catch let error as PostgresError where !error.connectionLost {
                         try tx.execute("ROLLBACK TO SAVEPOINT timer_fire")
-                        context.discardEmitted(after: emitted)
+                        context.discardEmitted(after: emitted, audited: audited)
                         env.logger.error("timer failed, set aside for a minute", metadata: [
                             "kind": .string(timer.kind), "key": .string(timer.key), "error": .string("\(error)")])
                         try tx.execute("UPDATE timers SET due_at = $2::timestamptz WHERE id = $1", [try row.int("id"), now.addingTimeInterval(60)])
@@ -194,7 +199,15 @@ public final class TimerWorker: Sendable {
                 }
                 ids.append(try row.int("id"))
                 dues.append(try row.string("due_exact"))
+                // The service's own acts are audited like anyone's; periodic upkeep (checkpoints,
+                // re-sealing) changes nobody's data and is left out.
+                if handler.armedAtStart.isEmpty {
+                    audit.append(.timer(timer, service: env.configuration.service,
+                                        dossierCode: handler.keyNamesDossier ? String(timer.key.prefix { $0 != "#" }) : nil,
+                                        note: context.auditNotes["timer:\(timer.kind):\(timer.key)"], at: now))
+                }
             }
+            try AuditLog.append(audit + context.auditEntries, db: tx)
             // A handler that armed its own timer again (a retry, a periodic job, even for now)
             // moved its due time: it stays pending. Only a timer still due when it was read is fired.
             try tx.executeDeferred("""

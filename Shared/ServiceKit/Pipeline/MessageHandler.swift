@@ -217,9 +217,43 @@ public final class HandlerContext {
     /// The messages emitted so far; ServiceKit writes them to the outbox in the same transaction.
     public var emitted: [OutgoingMessage] { outgoing }
 
-    /// Forgets what was emitted after the first `count` (work rolled back to a savepoint).
-    func discardEmitted(after count: Int) {
+    /// Forgets what was emitted and audited after the first `count` / `audited` (work rolled back to a savepoint).
+    func discardEmitted(after count: Int, audited: Int = .max) {
         if outgoing.count > count { outgoing.removeSubrange(count...) }
+        if auditEntries.count > audited { auditEntries.removeSubrange(audited...) }
+    }
+
+    // MARK: Audit
+
+    /// Entries written to the audit log when the transaction commits (an officer's or an
+    /// integrator's act); the message or timer being handled gets its own entry without asking.
+    public private(set) var auditEntries: [AuditEntry] = []
+
+    /// What a handler said of the message or timer it handled, by message id or `timer:<kind>:<key>`.
+    private(set) var auditNotes: [String: AuditNote] = [:]
+
+    public struct AuditNote: Sendable {
+        public var dossierCode: String?
+        public var memberId: String?
+        public var detail: String?
+        /// False when the act was refused (a submission rejected, a command out of turn).
+        public var allowed = true
+    }
+
+    public func audit(_ entry: AuditEntry) {
+        auditEntries.append(entry)
+    }
+
+    /// Says whose data a message touched (a party member) and which dossier, when its envelope's
+    /// subject does not say: recorded in the message's audit entry.
+    public func noteAudit(of message: IncomingMessage, dossierCode: String? = nil, memberId: String? = nil, detail: String? = nil,
+                          allowed: Bool = true) {
+        auditNotes[message.id] = AuditNote(dossierCode: dossierCode, memberId: memberId, detail: detail, allowed: allowed)
+    }
+
+    /// As `noteAudit(of:)` for a timer that fired.
+    public func noteAudit(of timer: DueTimer, dossierCode: String? = nil, memberId: String? = nil, detail: String? = nil) {
+        auditNotes["timer:\(timer.kind):\(timer.key)"] = AuditNote(dossierCode: dossierCode, memberId: memberId, detail: detail)
     }
 
     private func append<Payload: Codable & Sendable>(_ type: MessageType, subject: String?, data: Payload,

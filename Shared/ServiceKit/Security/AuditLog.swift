@@ -1,137 +1,94 @@
 import Foundation
 import Hummingbird
 import Persistence
+import Contracts
+import Messaging
 import Signatures
 
-/// Who saw or changed what (Đ.19.3b): one row per attempt, allowed or not, in the service's own
-/// `audit_log` table, written in the same transaction as what it records. The table is
-/// append-only (a trigger refuses UPDATE, DELETE and TRUNCATE) and every row is a link of a hash
-/// chain (`AuditChain`), so a changed or removed row is found by `tthc-admin audit verify`.
-public enum AuditLog {
-    public static func record(_ officer: OfficerClaims, action: String, dossierCode: String?, allowed: Bool,
-                              detail: String? = nil, at: Date, db: PostgresConnection) throws {
-        // One chain per database session: a session runs one transaction at a time, so its links
-        // follow each other without a lock shared by the service's writers; a rollback takes the
-        // link and the head back together.
-        let head = try db.execute("""
-            INSERT INTO audit_chain_heads (chain, seq, hash) VALUES (\(AuditChain.sessionChainSQL), 1, ''::bytea)
-            ON CONFLICT (chain) DO UPDATE SET seq = audit_chain_heads.seq + 1
-            RETURNING chain, seq, hash
-            """).first!
-        try db.executeDeferred("""
-            WITH added AS (
-                INSERT INTO audit_log (at, person_id, organisation_code, role, action, dossier_code, allowed, detail, chain, seq,
-                                       prev_hash, hash)
-                SELECT at, person_id, organisation_code, role, action, dossier_code, allowed, detail, chain, seq, prev_hash,
-                       sha256(prev_hash || convert_to(\(AuditChain.canonicalSQL), 'UTF8'))
-                FROM (SELECT $1::timestamptz AS at, $2::text AS person_id, $3::text AS organisation_code, $4::text AS role,
-                             $5::text AS action, $6::text AS dossier_code, $7::boolean AS allowed, $8::text AS detail,
-                             $9::text AS chain, $10::bigint AS seq, $11::bytea AS prev_hash) AS link
-                RETURNING chain, hash)
-            UPDATE audit_chain_heads h SET hash = added.hash FROM added WHERE h.chain = added.chain
-            """, [at, officer.sub.value, officer.org, officer.role, action, dossierCode, allowed, detail,
-                  try head.string("chain"), try head.int("seq"), ByteA(try head.bytes("hash"))])
+/// Who saw or changed what (Đ.19.3b, Đ.34.6b): one entry per act, allowed or not, in the
+/// service's own `audit_log` table, written in the same transaction as what it records. Every
+/// message a consumer handles or dead-letters and every timer that fires is an entry of its own
+/// (`ConsumerWorker`, `TimerWorker`); officers' and integrators' HTTP acts are recorded by their
+/// routes. The table is append-only (a trigger refuses UPDATE, DELETE and TRUNCATE) and every
+/// row is a link of a hash chain (`AuditChain`), so a changed or removed row is found by
+/// `tthc-admin audit verify`.
+public struct AuditEntry: Sendable {
+    /// Who acted, by what proves it: an officer's verified token, the broker's `user_id`, an
+    /// integrator's token, the service itself (a timer), or nobody (a public lookup).
+    public enum ActorKind: String, Sendable, CaseIterable {
+        case officer
+        case integrator
+        case organisationSoftware = "organisation-software"
+        case registry
+        case service
+        case `public`
+        /// A message whose sender the broker did not name (published before user ids were checked).
+        case unknown
+
+        /// The kind of a message's verified sender: a service's own user, a registry, an
+        /// organisation's software or an integrator by the commands they may send.
+        public static func of(sender: String?, type: MessageType) -> ActorKind {
+            guard let sender else { return .unknown }
+            if MessageDirectory.services.contains(where: { $0.amqpUser == sender }) { return .service }
+            if MessageDirectory.registries[sender] != nil { return .registry }
+            if MessageDirectory.organisationSoftwareCommands.contains(type) { return .organisationSoftware }
+            if MessageDirectory.integratorCommands.contains(type) { return .integrator }
+            return .unknown
+        }
+    }
+
+    public var at: Date
+    public var actorKind: ActorKind
+    /// The actor: an officer's person id, a broker user, an integrator, the service's name, or "-".
+    public var actorId: String
+    public var organisationCode: String?
+    public var role: String?
+    /// What was done: an officer's act (`decide`), a message type handled (`dossier.received.v1`),
+    /// a timer (`timer:step-overdue`), a public lookup (`read-public-status`).
+    public var action: String
+    public var dossierCode: String?
+    /// Whose personal data the act touched (a party member), for `tthc-admin audit subject`.
+    public var memberId: String?
+    public var allowed: Bool
+    public var detail: String?
+    /// From where: `amqp:<queue>`, `http`, `timer`.
+    public var origin: String?
+
+    public init(at: Date, actorKind: ActorKind, actorId: String, organisationCode: String? = nil, role: String? = nil,
+                action: String, dossierCode: String? = nil, memberId: String? = nil, allowed: Bool, detail: String? = nil,
+                origin: String? = nil) {
+        self.at = at
+        self.actorKind = actorKind
+        self.actorId = actorId
+        self.organisationCode = organisationCode
+        self.role = role
+        self.action = action
+        self.dossierCode = dossierCode
+        self.memberId = memberId
+        self.allowed = allowed
+        self.detail = detail
+        self.origin = origin
     }
 }
 
-/// The audit log's hash chains: each row's `hash` is SHA-256 of the previous link's hash (empty for
-/// the first) followed by the UTF-8 of the row's canonical text (`canonicalSQL`: its fields quoted
-/// and joined by commas, the time in UTC to the microsecond), and `audit_chain_heads` holds each
-/// chain's last link. `verify` recomputes every chain from the rows alone.
-public enum AuditChain {
-    /// The session's chain: its backend process and start time (unique while the server lives).
-    public static let sessionChainSQL = """
-        (SELECT pg_backend_pid() || '@' || to_char(backend_start AT TIME ZONE 'UTC', 'YYYYMMDD"T"HH24MISS.US')
-         FROM pg_stat_get_activity(pg_backend_pid()))
-        """
-
-    /// A row's canonical text, over the columns of `audit_log` (or a subquery with the same names):
-    /// each field quoted (`quote_nullable`: NULL apart from any text, quotes doubled), so no two
-    /// rows share one.
-    public static let canonicalSQL = """
-        concat_ws(',', quote_nullable(chain), seq::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-                  quote_nullable(person_id), quote_nullable(organisation_code), quote_nullable(role), quote_nullable(action),
-                  quote_nullable(dossier_code), allowed::text, quote_nullable(detail))
-        """
-
-    /// The first link that does not hold in one schema's audit log, or nil when every chain verifies.
-    public struct Break: Sendable, Equatable, CustomStringConvertible {
-        public let id: Int
-        public let chain: String
-        public let seq: Int
-        public let problem: String
-        public var description: String {
-            id < 0 ? "chain \(chain), link \(seq): \(problem)" : "row id \(id) (chain \(chain), link \(seq)): \(problem)"
-        }
+public enum AuditLog {
+    /// Links `entries` to the session's chain (`audit_append`, from the shared audit migration),
+    /// sent with the transaction's next statement or its commit.
+    public static func append(_ entries: [AuditEntry], db: PostgresConnection) throws {
+        guard !entries.isEmpty else { return }
+        // Texts a sender controls (a message id, a subject) are kept storable: a dead letter's
+        // entry must not fail on what PostgreSQL refuses (NUL) and take the dead letter with it.
+        let entries = entries.map(\.storable)
+        try db.executeDeferred("""
+            SELECT audit_append($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::boolean[],
+                                $8::text[], $9::text[], $10::text[], $11::text[])
+            """, [PostgresArray(entries.map(\.at)), PostgresArray(entries.map(\.actorId)), PostgresArray(entries.map(\.organisationCode)),
+                  PostgresArray(entries.map(\.role)), PostgresArray(entries.map(\.action)), PostgresArray(entries.map(\.dossierCode)),
+                  PostgresArray(entries.map(\.allowed)), PostgresArray(entries.map(\.detail)),
+                  PostgresArray(entries.map(\.actorKind.rawValue)), PostgresArray(entries.map(\.memberId)),
+                  PostgresArray(entries.map(\.origin))])
     }
 
-    /// Recomputes every chain of `schema`'s audit log in Swift from the rows' canonical texts:
-    /// each hash, each link to the previous one, the sequence without gaps, the last link against
-    /// the chain's head, and every link the service checkpointed (`audit.checkpoint.v1`, kept in
-    /// `checkpoints`, archive's table, when it can be read) against the row now. Returns the rows
-    /// and chains checked, or the first break.
-    public static func verify(schema: String, checkpoints: String? = "archive.audit_checkpoints",
-                              db: PostgresConnection) throws -> (rows: Int, chains: Int, broken: Break?) {
-        let rows = try db.execute("""
-            SELECT id, chain, seq, encode(prev_hash, 'hex') AS prev, encode(hash, 'hex') AS hash, prev_hash,
-                   convert_to(\(canonicalSQL), 'UTF8') AS canonical
-            FROM \(schema).audit_log WHERE chain IS NOT NULL ORDER BY chain, seq
-            """).rows
-        // A row without a link after the first link was written: inserted behind the chain's back.
-        if let unchained = try db.execute("""
-            SELECT id FROM \(schema).audit_log WHERE chain IS NULL AND id > (SELECT min(id) FROM \(schema).audit_log WHERE chain IS NOT NULL)
-            ORDER BY id LIMIT 1
-            """).first {
-            return (rows.count, 0, Break(id: try unchained.int("id"), chain: "-", seq: 0, problem: "a row outside every chain"))
-        }
-        let heads = try db.execute("SELECT chain, seq, encode(hash, 'hex') AS hash FROM \(schema).audit_chain_heads").rows
-            .reduce(into: [String: (Int, String)]()) { $0[try $1.string("chain")] = (try $1.int("seq"), try $1.string("hash")) }
-        var previous: (chain: String, seq: Int, hash: String, id: Int)?
-        var chained: Set<String> = []
-        var links: [String: String] = [:]
-        func check(end chain: String, seq: Int, hash: String, id: Int) -> Break? {
-            guard let head = heads[chain] else { return Break(id: id, chain: chain, seq: seq, problem: "the chain has no head") }
-            return head == (seq, hash) ? nil
-                : Break(id: id, chain: chain, seq: seq, problem: "the chain ends at link \(seq), its head says \(head.0): links removed or changed")
-        }
-        for row in rows {
-            let (id, chain, seq) = (try row.int("id"), try row.string("chain"), try row.int("seq"))
-            let prev = try row.string("prev"), hash = try row.string("hash")
-            if let last = previous, last.chain != chain, let broken = check(end: last.chain, seq: last.seq, hash: last.hash, id: last.id) {
-                return (rows.count, chained.count, broken)
-            }
-            chained.insert(chain)
-            let expectedPrev = previous?.chain == chain ? previous!.hash : ""
-            let expectedSeq = previous?.chain == chain ? previous!.seq + 1 : 1
-            func broken(_ problem: String) -> (Int, Int, Break?) { (rows.count, chained.count, Break(id: id, chain: chain, seq: seq, problem: problem)) }
-            if seq != expectedSeq { return broken("link \(expectedSeq) is missing") }
-            if prev != expectedPrev { return broken("it does not link to the previous row") }
-            if sha256Hex(try row.bytes("prev_hash") + row.bytes("canonical")) != hash { return broken("its content does not match its hash") }
-            previous = (chain, seq, hash, id)
-            links["\(chain)#\(seq)"] = hash
-        }
-        let chains = chained.count
-        if let last = previous, let broken = check(end: last.chain, seq: last.seq, hash: last.hash, id: last.id) { return (rows.count, chains, broken) }
-        // A head whose links are all gone.
-        if let orphan = heads.keys.sorted().first(where: { !chained.contains($0) }) {
-            return (rows.count, chains, Break(id: -1, chain: orphan, seq: heads[orphan]!.0, problem: "the chain's links are all missing"))
-        }
-        // A chain rewritten from some link on, head and all, is consistent in itself: the links the
-        // service published before tell.
-        if let checkpoints, try db.execute("SELECT to_regclass($1)::text AS t", [checkpoints]).first?.optionalString("t") != nil {
-            for row in try db.execute("""
-                SELECT chain, seq, hash, to_char(checkpointed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at
-                FROM \(checkpoints) WHERE service = $1 ORDER BY checkpointed_at, chain
-                """, [schema]).rows {
-                let (chain, seq) = (try row.string("chain"), try row.int("seq"))
-                if links["\(chain)#\(seq)"] != (try row.string("hash")) {
-                    return (rows.count, chains, Break(id: -1, chain: chain, seq: seq,
-                                                      problem: "the link checkpointed at \(try row.string("at")) is missing or changed"))
-                }
-            }
-        }
-        return (rows.count, chains, nil)
-    }
 }
 
 extension OfficerTokens {
@@ -148,5 +105,52 @@ extension OfficerTokens {
     /// The 401 answer for a missing or invalid officer token.
     public static var unauthenticated: Response {
         HTTPError.response(.unauthorized, "unauthenticated", "Thiếu hoặc sai mã xác thực của cán bộ (Authorization: Bearer).")
+    }
+}
+
+extension AuditEntry {
+    var storable: AuditEntry {
+        func clean(_ text: String?, _ limit: Int = 256) -> String? { text.map { WireText.storable($0, limit: limit) } }
+        var entry = self
+        entry.actorId = clean(actorId)!
+        entry.organisationCode = clean(organisationCode)
+        entry.role = clean(role)
+        entry.action = clean(action)!
+        entry.dossierCode = clean(dossierCode)
+        entry.memberId = clean(memberId)
+        entry.detail = clean(detail, 1000)
+        entry.origin = clean(origin)
+        return entry
+    }
+
+    /// An officer's view or decision over HTTP, allowed or not.
+    public static func officer(_ officer: OfficerClaims, action: String, dossierCode: String?, memberId: String? = nil,
+                               allowed: Bool, detail: String? = nil, at: Date) -> AuditEntry {
+        AuditEntry(at: at, actorKind: .officer, actorId: officer.sub.value, organisationCode: officer.org, role: officer.role,
+                   action: action, dossierCode: dossierCode, memberId: memberId, allowed: allowed, detail: detail, origin: "http")
+    }
+
+    /// A message a consumer handled (`deadLettered` nil) or dead-lettered: its verified sender
+    /// acted on the service, about the envelope's subject unless the handler said otherwise.
+    static func message(_ delivery: Delivery, header: EnvelopeHeader?, note: HandlerContext.AuditNote?, queue: String,
+                        at: Date, deadLettered: PermanentFailure? = nil) -> AuditEntry {
+        let typeName = delivery.properties.type.flatMap(MessageType.init(cloudEventType:))?.routingKey
+            ?? header.flatMap { MessageType(cloudEventType: $0.type) }?.routingKey ?? delivery.properties.type ?? "unknown"
+        let kind = MessageType(routingKey: typeName).map { ActorKind.of(sender: delivery.properties.verifiedSender, type: $0) } ?? .unknown
+        let id = header?.id ?? delivery.properties.messageId ?? "?"
+        // The subject of the system's own events is their dossier (or PAKN item); a registry's is
+        // an organisation or a member, said by the handler's note.
+        let subject = kind == .registry ? nil : header?.subject
+        return AuditEntry(at: at, actorKind: kind, actorId: delivery.properties.verifiedSender ?? "-", action: typeName,
+                          dossierCode: note.map(\.dossierCode) ?? subject, memberId: note?.memberId, allowed: deadLettered == nil && note?.allowed != false,
+                          detail: deadLettered.map { "dead-lettered \($0.code): message \(id)" } ?? note?.detail ?? "message \(id)",
+                          origin: "amqp:\(queue)")
+    }
+
+    /// A timer that fired: the service acted on its own, at the time it set.
+    static func timer(_ timer: DueTimer, service: String, dossierCode: String?, note: HandlerContext.AuditNote?, at: Date) -> AuditEntry {
+        AuditEntry(at: at, actorKind: .service, actorId: "tthc-\(service)", action: "timer:\(timer.kind)",
+                   dossierCode: note?.dossierCode ?? dossierCode, memberId: note?.memberId, allowed: true,
+                   detail: note?.detail ?? timer.key, origin: "timer")
     }
 }

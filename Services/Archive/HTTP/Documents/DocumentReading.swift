@@ -19,7 +19,7 @@ extension DocumentRoutes {
         let found = try await resources.transaction { context in
             let allowed = try officer.role == "auditor"
                 || officer.role == "officer" && DocumentReaders.takesPart(officer.org, in: code, db: context.db)
-            try AuditLog.record(officer, action: "list-documents", dossierCode: code, allowed: allowed, at: context.now, db: context.db)
+            context.audit(.officer(officer, action: "list-documents", dossierCode: code, allowed: allowed, at: context.now))
             return allowed ? (try DocumentReaders.documents(of: code, db: context.db), try DocumentReaders.results(of: code, db: context.db)) : nil
         }
         guard let (listed, results) = found else { return HTTPError.response(.forbidden, "forbidden", "Không có quyền đọc tài liệu của hồ sơ này.") }
@@ -43,8 +43,8 @@ extension DocumentRoutes {
             let dossier = officer.role == "officer"
                 ? try DocumentReaders.dossier(readableBy: officer.org, document: documentId, db: context.db) : nil
             let allowed = officer.role == "auditor" || dossier != nil
-            try AuditLog.record(officer, action: "read-document", dossierCode: dossier, allowed: allowed, detail: String(id.prefix(64)),
-                                at: context.now, db: context.db)
+            context.audit(.officer(officer, action: "read-document", dossierCode: dossier, allowed: allowed,
+                                   detail: String(id.prefix(64)), at: context.now))
             return (allowed, dossier)
         }
         guard allowed else { return HTTPError.response(.forbidden, "forbidden", "Không có quyền đọc tài liệu này.") }

@@ -172,7 +172,7 @@ struct ResultRoutes: Sendable {
         let context = call.context
         let organisation = try MemberOrganisationHandler.organisation(of: member, db: context.db)
         let allowed = call.officer.role == "auditor" || (organisation != nil && organisation == call.officer.org)
-        try call.audit("read-member-results", allowed: allowed, detail: member)
+        try call.audit("read-member-results", memberId: member, allowed: allowed, detail: member)
         guard allowed else {
             return try HTTPAnswer.error(.forbidden, "forbidden", "Chỉ tổ chức đảng đang quản lý đảng viên mới xem được kho dữ liệu của đảng viên.")
         }
