@@ -25,6 +25,7 @@ enum FiguresGauges {
         gauge("dossiers_overdue", "dossiers", "Dossiers the organisation received that are not over and past their processing deadline", """
             SELECT receiving_organisation_code AS organisation, count(*) AS n FROM routes
             WHERE status NOT IN ('\(RouteStatus.decided.rawValue)', '\(RouteStatus.withdrawn.rawValue)') AND deadline < now()
+              AND receiving_organisation_code IS NOT NULL
             GROUP BY 1
             """),
         gauge("feedback_open_late", "items", "PAKN items in the organisation's charge, not answered and past their answer deadline", """

@@ -28,14 +28,18 @@ public struct DossierRateV1: Codable, Sendable, Equatable {
 /// in the receiving organisation's evaluation figures.
 public struct DossierRatedV1: Codable, Sendable, Equatable {
     public var dossierCode: String
+    /// The organisation that received the dossier: its evaluation figures count the rating.
+    public var receivingOrganisationCode: String
     public var integrator: String
     public var clientSubmissionId: String
     public var rating: Int
     public var comment: String?
     public var ratedAt: Date
 
-    public init(dossierCode: String, integrator: String, clientSubmissionId: String, rating: Int, comment: String?, ratedAt: Date) {
+    public init(dossierCode: String, receivingOrganisationCode: String, integrator: String, clientSubmissionId: String, rating: Int,
+                comment: String?, ratedAt: Date) {
         self.dossierCode = dossierCode
+        self.receivingOrganisationCode = receivingOrganisationCode
         self.integrator = integrator
         self.clientSubmissionId = clientSubmissionId
         self.rating = rating

@@ -61,9 +61,11 @@ public enum WireText {
     /// `limit` characters (dead letters record whatever arrived, including what PostgreSQL refuses).
     public static func storable(_ value: String, limit: Int = 1000) -> String {
         var clean = String.UnicodeScalarView()
+        var count = 0  // UnicodeScalarView.count walks the view: counted here instead
         for scalar in value.unicodeScalars where scalar.properties.generalCategory != .control {
-            guard clean.count < limit else { break }
+            guard count < limit else { break }
             clean.append(scalar)
+            count += 1
         }
         return String(clean)
     }

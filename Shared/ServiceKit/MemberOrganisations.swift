@@ -22,7 +22,7 @@ public struct MemberOrganisationHandler: BatchMessageHandler {
         if messageType == .memberTransferred {
             for message in batch {
                 let transfer = try message.decode(MemberTransferredV1.self).data
-                context.noteAudit(of: message, dossierCode: message.header.subject, memberId: transfer.memberId)
+                context.noteAudit(of: message, dossierCode: transfer.dossierCode, memberId: transfer.memberId)
                 try Self.apply(transfer: transfer, db: context.db)
             }
         } else {

@@ -79,8 +79,16 @@ public enum SharedTable: String, Sendable, CaseIterable {
                     v_seq bigint;
                     v_hash bytea;
                 BEGIN
-                    INSERT INTO audit_chain_heads AS h (chain, seq, hash) VALUES (v_chain, 0, ''::bytea)
-                        ON CONFLICT (chain) DO UPDATE SET seq = h.seq RETURNING h.seq, h.hash INTO v_seq, v_hash;
+                    IF coalesce(cardinality(p_action), 0) = 0 THEN RETURN; END IF;
+                    IF EXISTS (SELECT 1 FROM unnest(ARRAY[cardinality(p_at), cardinality(p_person), cardinality(p_organisation),
+                                                          cardinality(p_role), cardinality(p_dossier), cardinality(p_allowed),
+                                                          cardinality(p_detail), cardinality(p_actor_kind), cardinality(p_member),
+                                                          cardinality(p_origin)]) AS n
+                               WHERE n IS DISTINCT FROM cardinality(p_action)) THEN
+                        RAISE EXCEPTION 'audit_append: arrays of different lengths';
+                    END IF;
+                    INSERT INTO audit_chain_heads (chain, seq, hash) VALUES (v_chain, 0, ''::bytea) ON CONFLICT (chain) DO NOTHING;
+                    SELECT seq, hash INTO v_seq, v_hash FROM audit_chain_heads WHERE chain = v_chain FOR UPDATE;
                     FOR i IN 1 .. coalesce(cardinality(p_action), 0) LOOP
                         v_seq := v_seq + 1;
                         INSERT INTO audit_log (at, person_id, organisation_code, role, action, dossier_code, allowed, detail,

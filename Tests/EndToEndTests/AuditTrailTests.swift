@@ -28,6 +28,25 @@ final class AuditTrailTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(HTTPProbe.get("\(routingURL)/v1/dossiers/\(code)", headers: ["Authorization": "Bearer \(officer)"])?.status, 200)
         XCTAssertEqual(HTTPProbe.get("\(world.intakeURL)/v1/dossiers/\(code)", headers: ["X-Receipt-Secret": "sai"])?.status, 403)
 
+        // The member's paper copy of the result, through the link of its QR code.
+        let verificationToken = try XCTUnwrap(try TestEnvironment.value(
+            "SELECT verification_token FROM archive.results WHERE dossier_code = $1", [code]))
+        let archiveURL = "http://127.0.0.1:\(SystemHarness.ports["archive"]!)"
+        XCTAssertEqual(HTTPProbe.get("\(archiveURL)/xac-thuc/\(verificationToken)/ban-giay.pdf")?.status, 200)
+        // The cell's trail in routing: its own officers and those above it read it; another cell is
+        // refused, and the refusal is itself in the trail.
+        let trail = try XCTUnwrap(HTTPProbe.get("\(routingURL)/v1/organisations/\(receipt.receivingOrganisationCode)/audit",
+                                                headers: ["Authorization": "Bearer \(officer)"]))
+        XCTAssertEqual(trail.status, 200, trail.body)
+        XCTAssertTrue(trail.body.contains(#""personId":"CB-AUDIT""#) && trail.body.contains(#""action":"read-dossier""#), trail.body)
+        let strangerId = "CB-KHAC-\(UUID().uuidString.prefix(8))"  // this run's, on a database earlier runs used
+        let stranger = try await token("KHAC.CB01", person: strangerId)
+        XCTAssertEqual(HTTPProbe.get("\(routingURL)/v1/organisations/\(receipt.receivingOrganisationCode)/audit",
+                                     headers: ["Authorization": "Bearer \(stranger)"])?.status, 403)
+        XCTAssertEqual(try TestEnvironment.count("""
+            SELECT count(*) AS n FROM routing.audit_log WHERE person_id = $2 AND action = 'read-audit' AND NOT allowed AND detail = $1
+            """, [receipt.receivingOrganisationCode, strangerId]), 1)
+
         // Who, what, which dossier, whose data, from where, the outcome.
         let expected: [(service: String, action: String, actor: String, by: String?)] = [
             ("intake", "dossier.submit.v1", "integrator", "portal-demo"),
@@ -40,6 +59,7 @@ final class AuditTrailTests: XCTestCase, RoutingScenario {
             ("payment", "dues.status-requested.v1", "service", "tthc-routing"),
             ("notification", "dossier.received.v1", "service", "tthc-intake"),
             ("archive", "dossier.decided.v1", "service", "tthc-routing"),
+            ("archive", "read-result-paper-copy", "public", nil),
         ]
         try TestEnvironment.eventually(timeout: 30, "every service's entries for \(code)") {
             try expected.allSatisfy { entry in
@@ -85,6 +105,11 @@ final class AuditTrailTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(rows.count, expectedIds.count)
         XCTAssertTrue(rows.contains { $0["action"] as? String == "member.registered.v1" && $0["service"] as? String == "validation" },
                       "the registry's update of the member is an access to its data")
+        // Independently of how the report finds them: every entry of the dossier's life named above is listed.
+        for entry in expected {
+            XCTAssertTrue(rows.contains { $0["service"] as? String == entry.service && $0["action"] as? String == entry.action
+                && $0["dossierCode"] as? String == code }, "\(entry.service) \(entry.action) missing from the report")
+        }
         XCTAssertTrue(rows.allSatisfy { ($0["memberId"] as? String).map { $0 == member.memberId } ?? true }, output)
 
         let verified = try runCommand(admin, ["audit", "verify"])

@@ -40,67 +40,50 @@ extension AuditCommand {
                 for row in rows { print(String(decoding: try WireJSON.encode(row), as: UTF8.self)) }
                 return
             }
-            let services = Set(rows.map(\.service)).sorted()
+            let services = Set(rows.compactMap(\.service)).sorted()
             print("member \(member): \(rows.count) access(es) since \(WireJSON.formatTimestamp(from)) in \(services.count) service(s)"
                   + (services.isEmpty ? "" : " (\(services.joined(separator: ", ")))"))
             for row in rows {
-                print([row.at, row.service, "\(row.actorKind ?? "officer") \(row.actor)", row.action, row.dossierCode ?? "-",
+                print([row.at, row.service ?? "-", "\(row.actorKind ?? "officer") \(row.personId)", row.action, row.dossierCode ?? "-",
                        row.allowed ? "allowed" : "REFUSED", row.origin ?? "-", row.detail ?? ""].joined(separator: "  "))
             }
         }
 
-        /// One access, as listed.
-        struct Access: Encodable {
-            let service: String
-            let id: Int
-            let at: String
-            let actorKind: String?
-            let actor: String
-            let organisationCode: String?
-            let role: String?
-            let action: String
-            let dossierCode: String?
-            let memberId: String?
-            let allowed: Bool
-            let detail: String?
-            let origin: String?
-        }
-
-        static func accesses(member: String, since: Date, db: PostgresConnection) throws -> [Access] {
+        static func accesses(member: String, since: Date, db: PostgresConnection) throws -> [AuditRecord] {
             let schemas = try db.execute("""
                 SELECT table_schema FROM information_schema.columns
                 WHERE table_name = 'audit_log' AND column_name = 'member_id' ORDER BY table_schema
-                """).rows.map { try $0.string("table_schema") }
-            // The member's dossiers and PAKN items, as any service recorded them.
+                """).rows.map { try $0.string("table_schema") }.filter { $0.allSatisfy { $0.isLetter || $0 == "_" } }
+            // The member's dossiers and PAKN items: those the services keep for the member (also
+            // from before the audit named members), and those any audit entry ties to the member.
             var codes: Set<String> = []
+            for (table, sql) in [("intake.dossiers", "SELECT code AS c FROM intake.dossiers WHERE member_id = $1"),
+                                 ("intake.feedback", "SELECT code AS c FROM intake.feedback WHERE sender_kind = 'member' AND sender_id = $1"),
+                                 ("routing.routes", "SELECT dossier_code AS c FROM routing.routes WHERE member_id = $1")]
+            where try db.execute("SELECT to_regclass($1)::text AS t", [table]).first?.optionalString("t") != nil {
+                for row in try db.execute(sql, [member]).rows { codes.insert(try row.string("c")) }
+            }
             for schema in schemas {
                 for row in try db.execute("SELECT DISTINCT dossier_code FROM \(schema).audit_log WHERE member_id = $1 AND dossier_code IS NOT NULL",
                                           [member]).rows {
                     codes.insert(try row.string("dossier_code"))
                 }
             }
-            var accesses: [Access] = []
+            var accesses: [AuditRecord] = []
             for schema in schemas {
                 accesses += try db.execute("""
-                    SELECT id, \(rfc3339SQL("at")) AS at, actor_kind, person_id, organisation_code, role, action, dossier_code,
-                           member_id, allowed, detail, origin
-                    FROM \(schema).audit_log
+                    SELECT \(AuditRecord.columnsSQL) FROM \(schema).audit_log
                     WHERE at >= $1::timestamptz AND (member_id = $2 OR dossier_code = ANY($3::text[]))
-                    """, [since, member, PostgresArray(codes.sorted())]).rows.map {
-                    Access(service: schema, id: try $0.int("id"), at: try $0.string("at"), actorKind: try $0.optionalString("actor_kind"),
-                           actor: try $0.string("person_id"), organisationCode: try $0.optionalString("organisation_code"),
-                           role: try $0.optionalString("role"), action: try $0.string("action"), dossierCode: try $0.optionalString("dossier_code"),
-                           memberId: try $0.optionalString("member_id"), allowed: try $0.bool("allowed"), detail: try $0.optionalString("detail"),
-                           origin: try $0.optionalString("origin"))
-                }
+                    """, [since, member, PostgresArray(codes.sorted())]).rows.map { try AuditRecord(row: $0, service: schema) }
             }
-            return accesses.sorted { ($0.at, $0.service, $0.id) < ($1.at, $1.service, $1.id) }
+            return accesses.sorted { ($0.at, $0.service ?? "", $0.id) < ($1.at, $1.service ?? "", $1.id) }
         }
 
         /// `72h`, a day (from its start in Vietnam time) or an RFC 3339 time.
         static func instant(_ text: String, now: Date) -> Date? {
             if text.hasSuffix("h"), let hours = Double(text.dropLast()), hours >= 0 { return now.addingTimeInterval(-hours * 3600) }
-            if text.count == 10, let day = VietnamTime.startOfDay(text) { return day }
+            if text.count == 10, let day = VietnamTime.startOfDay(text), VietnamTime.dayString(day) == text { return day }
+            if text.count == 10 { return nil }  // not a real day (2026-02-30)
             return WireJSON.parseTimestamp(text) ?? ISO8601DateFormatter().date(from: text)
         }
     }

@@ -77,8 +77,12 @@ struct DocumentStore: Sendable {
     }
 
     /// Marks the upload stored and announces its facts, in one transaction.
-    func finish(_ documentId: String, sizeBytes: Int, sha256: String, chunkCount: Int, at now: Date) async throws -> Facts {
+    func finish(_ documentId: String, sizeBytes: Int, sha256: String, chunkCount: Int, at now: Date,
+                uploadedBy ticket: UploadTicketClaims) async throws -> Facts {
         let stored = try await resources.transaction { context -> Facts? in
+            context.audit(AuditEntry(at: now, actorKind: .integrator, actorId: ticket.sub.value, action: "upload-document",
+                                     memberId: ticket.member, allowed: true,
+                                     detail: "\(documentId) \(ticket.procedure)/\(ticket.component)", origin: "http"))
             guard try context.db.execute("""
                 UPDATE documents SET status = $2, size_bytes = $3, sha256 = $4, chunk_count = $5, stored_at = $6::timestamptz
                 WHERE document_id = $1::uuid AND status = $7 RETURNING 1

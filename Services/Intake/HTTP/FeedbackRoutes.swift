@@ -120,7 +120,12 @@ struct FeedbackRoutes: Sendable {
             var view = FeedbackStatusView(paknCode: code, status: status, statusLabel: status.label)
             if let token {
                 guard let integrator = try Integrators.named(byToken: token, db: db) else { return Integrators.unauthenticated }
-                guard try integrator == row.string("integrator") else {
+                // The timeline is the sender's data: who saw it, or tried to, is audited.
+                let mine = try integrator == row.string("integrator")
+                try AuditLog.append([AuditEntry(at: resources.clock.now, actorKind: .integrator, actorId: integrator, action: "read-feedback-status",
+                                                dossierCode: code, allowed: mine, detail: mine ? "the integrator's view" : "not its item",
+                                                origin: "http")], db: db)
+                guard mine else {
                     return HTTPError.response(.forbidden, "not-your-feedback", "Phản ánh, kiến nghị \(code) không do hệ thống của quý vị gửi.")
                 }
                 // Which earlier item it repeats tells who sent both: only for the sender's integrator.

@@ -110,8 +110,9 @@ extension DossierCommandHandler {
               acknowledgement: (Command, _ integrator: String) -> Acknowledgement) throws {
         let integrator = try Integrators.verifiedSenders(of: [message], db: context.db)[0]
         let command = try message.decode(Command.self).data
-        context.noteAudit(of: message, dossierCode: String(command.dossierCode.prefix(64)))
         let answer = try answer(command, integrator: integrator, db: context.db)
+        IntakeAudit.command(messageType.routingKey, integrator: integrator, message: message, code: command.dossierCode, answer: answer,
+                            context: context)
         guard case .new = answer else {
             return try reply(answer, to: message, command: command, integrator: integrator, emitRejection: true, context: context)
         }

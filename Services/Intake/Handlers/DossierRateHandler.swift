@@ -24,8 +24,11 @@ struct DossierRateHandler: DossierCommandHandler {
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
         try take(message, in: "ratings", context: context,
                  timeline: { ("rate", "Đảng viên đã đánh giá mức độ hài lòng: \($0.rating)/5.", ["rating": String($0.rating)]) }) { request, integrator in
-            DossierRatedV1(dossierCode: request.dossierCode, integrator: integrator, clientSubmissionId: request.clientSubmissionId,
-                           rating: request.rating, comment: request.trimmedReason.isEmpty ? nil : request.trimmedReason, ratedAt: context.now)
+            DossierRatedV1(dossierCode: request.dossierCode,
+                           receivingOrganisationCode: (try? context.db.execute("SELECT receiving_organisation_code FROM dossiers WHERE code = $1",
+                                                                               [request.dossierCode]).first?.string("receiving_organisation_code")) ?? "",
+                           integrator: integrator, clientSubmissionId: request.clientSubmissionId, rating: request.rating,
+                           comment: request.trimmedReason.isEmpty ? nil : request.trimmedReason, ratedAt: context.now)
         }
     }
 
@@ -34,26 +37,35 @@ struct DossierRateHandler: DossierCommandHandler {
     func answer(_ request: DossierRateV1, integrator: String, db: PostgresConnection) throws -> Answer {
         let textProblems = WireText.problems(in: request)
         if !textProblems.isEmpty { return .rejected(textProblems) }
+        // The same request again (the same rating and words) gets its first answer; the same id
+        // for another one is a reused key.
+        func again(_ earlier: DossierRatedV1) -> Answer {
+            earlier.dossierCode == request.dossierCode && earlier.rating == request.rating
+                && (earlier.comment ?? "") == request.trimmedReason ? .earlier(earlier) : .rejected([TechnicalCheck.keyReused])
+        }
         if let earlier = try DossierCommands.recorded(DossierRatedV1.self, in: "ratings", integrator: integrator,
                                                       clientSubmissionId: request.clientSubmissionId, db: db) {
-            guard earlier.dossierCode == request.dossierCode, earlier.rating == request.rating else { return .rejected([TechnicalCheck.keyReused]) }
-            return .earlier(earlier)
+            return again(earlier)
         }
         guard DossierRateV1.ratings.contains(request.rating) else {
             return .rejected([Problem(code: "rating-out-of-range", path: "$.data.rating",
                                       message: "Mức độ hài lòng phải từ 1 đến 5.")])
         }
         try DossierCommands.lock(request.dossierCode, db: db)
+        // Read after the lock: a copy of this request taken meanwhile is found here, not refused.
         guard let dossier = try db.execute("""
             SELECT integrator, \(PublicDossierStatus.currentSQL(of: "dossiers.code")) AS status,
-                   EXISTS (SELECT 1 FROM ratings r WHERE r.dossier_code = dossiers.code) AS rated
+                   (SELECT r.request::text FROM ratings r WHERE r.dossier_code = dossiers.code) AS earlier
             FROM dossiers WHERE code = $1
             """, [request.dossierCode]).first, try dossier.string("integrator") == integrator else {
             return .rejected([DossierCommands.unknownDossier(request.dossierCode)])
         }
-        if try dossier.bool("rated") {
-            return .rejected([Problem(code: "already-rated", path: "$.data.dossierCode",
-                                      message: "Hồ sơ \(request.dossierCode) đã được đánh giá; mỗi hồ sơ được đánh giá một lần.")])
+        if let earlier = try dossier.optionalJSON(DossierRatedV1.self, "earlier") {
+            guard earlier.clientSubmissionId == request.clientSubmissionId else {
+                return .rejected([Problem(code: "already-rated", path: "$.data.dossierCode",
+                                          message: "Hồ sơ \(request.dossierCode) đã được đánh giá; mỗi hồ sơ được đánh giá một lần.")])
+            }
+            return again(earlier)
         }
         guard let status = try dossier.optionalValue(PublicDossierStatus.self, "status"), Self.finished.contains(status) else {
             return .rejected([Problem(code: "not-finished-yet", path: "$.data.dossierCode",

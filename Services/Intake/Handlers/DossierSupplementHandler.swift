@@ -16,7 +16,7 @@ struct DossierSupplementHandler: MessageHandler {
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
         let integrator = try Integrators.verifiedSenders(of: [message], db: context.db)[0]
         let supplement = try message.decode(DossierSupplementV1.self).data
-        context.noteAudit(of: message, dossierCode: String(supplement.dossierCode.prefix(64)))
+        context.noteAudit(of: message, dossierCode: String(supplement.dossierCode.prefix(64)), detail: "taken")
         // Texts and numbers the database would refuse are answered before any statement uses them.
         let textProblems = WireText.problems(in: supplement)
         if !textProblems.isEmpty {
@@ -102,6 +102,8 @@ struct DossierSupplementHandler: MessageHandler {
                         context: HandlerContext) throws {
         let rejected = DossierRejectedV1(integrator: integrator, clientSubmissionId: supplement.clientSubmissionId,
                                          problems: problems)
+        IntakeAudit.received("dossier.supplement.v1", integrator: integrator, message: message, code: String(supplement.dossierCode.prefix(64)),
+                             memberId: nil, rejected: rejected, detail: "", context: context)
         let subject = DossierCommands.subject(supplement.dossierCode)
         try context.emit(.dossierRejected, subject: subject, data: rejected, causedBy: message)
         try context.reply(to: message, .dossierRejected, subject: subject, data: rejected)

@@ -61,6 +61,8 @@ struct FeedbackFollowUpHandler: MessageHandler {
     static func take(_ request: FeedbackFollowUpV1, integrator: String, message: IncomingMessage?,
                      context: HandlerContext) throws -> Answer {
         let answer = try judge(request, integrator: integrator, db: context.db)
+        IntakeAudit.command("follow-up-feedback", integrator: integrator, message: message, code: request.paknCode, answer: answer,
+                            context: context)
         guard case .new = answer else {
             if let message {
                 try reply(answer, to: message, request: request, integrator: integrator, emitRejection: true, context: context)

@@ -116,6 +116,9 @@ struct ContactCatchUpTimer: TimerHandler {
 
     func fire(_ timer: DueTimer, context: HandlerContext) throws {
         guard !channels.isEmpty, let colon = timer.key.firstIndex(of: ":") else { return }
+        if timer.key[..<colon] == NoticeRecipientKind.member.rawValue {
+            context.noteAudit(of: timer, memberId: String(timer.key[timer.key.index(after: colon)...]))
+        }
         try ContactHandler.queueRecentNotices(of: [(String(timer.key[..<colon]), String(timer.key[timer.key.index(after: colon)...]))],
                                               channels: channels, context: context)
     }

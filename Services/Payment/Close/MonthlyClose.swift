@@ -114,6 +114,8 @@ struct MonthlyCloseTimer: TimerHandler {
     let close: MonthlyClose
     var kind: String { "dues-monthly-close" }
     var armedAtStart: [String] { ["monthly"] }
+    /// Periodic, but it closes every member's month: an act for the audit log.
+    var audited: Bool { true }
 
     func fire(_ timer: DueTimer, context: HandlerContext) throws {
         let thisMonth = DuesMonth(containing: context.now)

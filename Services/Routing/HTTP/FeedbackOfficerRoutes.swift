@@ -170,7 +170,7 @@ struct FeedbackOfficerRoutes: Sendable {
     }
 
     func figures(_ code: String, _ query: FiguresQuery, _ call: OfficerCall) throws -> HTTPAnswer {
-        guard try routes.mayReadFigures(of: code, call) else {
+        guard try routes.mayOversee(code, call, action: "read-figures") else {
             return try HTTPAnswer.error(.forbidden, "forbidden",
                                         "Chỉ tổ chức \(code), cấp ủy cấp trên của tổ chức này hoặc cán bộ kiểm tra mới xem được số liệu đánh giá.")
         }

@@ -41,15 +41,29 @@ struct FiguresQuery: Sendable {
     func answer<Figures: Encodable>(_ figures: Figures, columns: [String]) throws -> HTTPAnswer {
         guard csv else { return try HTTPAnswer.json(.ok, figures) }
         let object = try JSONSerialization.jsonObject(with: Data(WireJSON.encode(figures))) as? [String: Any] ?? [:]
-        let values = columns.map { column -> String in
-            // `group.name`: a figure of a group of figures (PAKN's under `feedback`).
-            let path = column.split(separator: ".").map(String.init)
-            let group = path.count == 2 ? object[path[0]] as? [String: Any] : object
-            guard let value = group?[path.last!], !(value is NSNull) else { return "" }
-            let text = "\(value)"
-            return text.contains(",") || text.contains("\"") ? "\"\(text.replacingOccurrences(of: "\"", with: "\"\""))\"" : text
+        return Self.csv(columns, [object])
+    }
+
+    /// Rows as JSON (`{"entries": [...]}`), or as CSV: a header of `columns` and a line per row.
+    func answer<Row: Encodable>(rows: [Row], columns: [String]) throws -> HTTPAnswer {
+        guard csv else { return try HTTPAnswer.json(.ok, ["entries": rows]) }
+        let objects = try JSONSerialization.jsonObject(with: Data(WireJSON.encode(rows))) as? [[String: Any]] ?? []
+        return Self.csv(columns, objects)
+    }
+
+    private static func csv(_ columns: [String], _ objects: [[String: Any]]) -> HTTPAnswer {
+        let lines = objects.map { object in
+            columns.map { column -> String in
+                // `group.name`: a figure of a group of figures (PAKN's under `feedback`).
+                let path = column.split(separator: ".").map(String.init)
+                let group = path.count == 2 ? object[path[0]] as? [String: Any] : object
+                guard let value = group?[path.last!], !(value is NSNull) else { return "" }
+                let text = "\(value)"
+                return text.contains(",") || text.contains("\"") || text.contains("\n")
+                    ? "\"\(text.replacingOccurrences(of: "\"", with: "\"\""))\"" : text
+            }.joined(separator: ",")
         }
-        return HTTPAnswer.file(Array((columns.joined(separator: ",") + "\r\n" + values.joined(separator: ",") + "\r\n").utf8),
+        return HTTPAnswer.file(Array(([columns.joined(separator: ",")] + lines).map { $0 + "\r\n" }.joined().utf8),
                                mediaType: "text/csv; charset=utf-8")
     }
 }

@@ -23,6 +23,8 @@ import ServiceKit
 /// - `GET  /v1/organisations/{code}/figures?from&to&format=json|csv`: the evaluation figures (Đ.37.2,
 ///   `EvaluationFigures`): steps, whole dossiers, interactions, satisfaction and PAKN items, for the
 ///   organisation, the organisations above it and auditors.
+/// - `GET  /v1/organisations/{code}/audit?from&to&format=json|csv`: what the organisation's officers
+///   did and saw in routing (its audit trail, newest first, at most 1,000 entries), for the same readers.
 /// PAKN items have their own edge beside this one (FeedbackOfficerRoutes).
 struct OfficerRoutes: Sendable {
     let desk: RouteDesk
@@ -65,6 +67,10 @@ struct OfficerRoutes: Sendable {
         router.get("/v1/organisations/:code/figures") { request, context in
             let code = context.parameters.get("code") ?? "", query = FiguresQuery(request)
             return try await officers.serve(request) { try figures(code: code, query, $0) }
+        }
+        router.get("/v1/organisations/:code/audit") { request, context in
+            let code = context.parameters.get("code") ?? "", query = FiguresQuery(request)
+            return try await officers.serve(request) { try auditTrail(code: code, query, $0) }
         }
     }
 
@@ -230,7 +236,7 @@ struct OfficerRoutes: Sendable {
     /// it (which evaluate it) and auditors.
     func figures(code: String, _ query: FiguresQuery, _ call: OfficerCall) throws -> HTTPAnswer {
         if let problem = query.problem { return try HTTPAnswer.error(.badRequest, problem.code, problem.message) }
-        guard try mayReadFigures(of: code, call) else {
+        guard try mayOversee(code, call, action: "read-figures") else {
             return try HTTPAnswer.error(.forbidden, "forbidden",
                                         "Chỉ tổ chức \(code), cấp ủy cấp trên của tổ chức này hoặc cán bộ kiểm tra mới xem được số liệu đánh giá.")
         }
@@ -238,9 +244,9 @@ struct OfficerRoutes: Sendable {
                                 columns: EvaluationFigures.columns)
     }
 
-    /// Whether the officer may read `code`'s figures (the organisation, those above it, auditors);
-    /// the attempt is audited either way.
-    func mayReadFigures(of code: String, _ call: OfficerCall) throws -> Bool {
+    /// Whether the officer may oversee `code` — read its figures or its officers' audit trail —
+    /// (the organisation, those above it, auditors); the attempt is audited either way as `action`.
+    func mayOversee(_ code: String, _ call: OfficerCall, action: String) throws -> Bool {
         let context = call.context
         // The organisation and its known ancestors, from the tree routes are planned on.
         let tree = try desk.tree(for: [code], db: context.db)
@@ -248,7 +254,7 @@ struct OfficerRoutes: Sendable {
         while let parent = tree[itselfAndAbove.last!]?.parentCode, !itselfAndAbove.contains(parent) { itselfAndAbove.append(parent) }
         let acting = try Self.actingFor(call.officer, at: context.now, db: context.db)
         let allowed = call.officer.role == "auditor" || !Set(itselfAndAbove).isDisjoint(with: acting.keys)
-        try call.audit("read-figures", allowed: allowed, detail: code)
+        try call.audit(action, allowed: allowed, detail: code)
         return allowed
     }
 }

@@ -30,8 +30,9 @@ struct DossierRatedHandler: BatchMessageHandler {
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         let ratings = try batch.map { try $0.decode(DossierRatedV1.self).data }
         try context.db.executeDeferred("""
-            INSERT INTO dossier_ratings (dossier_code, rating, rated_at)
-            SELECT * FROM unnest($1::text[], $2::int[], $3::timestamptz[]) ON CONFLICT DO NOTHING
-            """, [PostgresArray(ratings.map(\.dossierCode)), PostgresArray(ratings.map(\.rating)), PostgresArray(ratings.map(\.ratedAt))])
+            INSERT INTO dossier_ratings (dossier_code, receiving_organisation_code, rating, rated_at)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::timestamptz[]) ON CONFLICT DO NOTHING
+            """, [PostgresArray(ratings.map(\.dossierCode)), PostgresArray(ratings.map(\.receivingOrganisationCode)),
+                  PostgresArray(ratings.map(\.rating)), PostgresArray(ratings.map(\.ratedAt))])
     }
 }

@@ -14,6 +14,7 @@ struct StepDecisionHandler: MessageHandler {
 
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
         let decision = try message.decodeExternal(DossierStepDecidedV1.self).data
+        context.noteAudit(of: message, dossierCode: decision.dossierCode, detail: "step \(decision.stepNumber) by \(decision.decidedBy.organisationCode)")
         let organisation = decision.decidedBy.organisationCode
         let softwareUser = try context.db.execute("SELECT software_user FROM organisations WHERE code = $1", [organisation])
             .first.flatMap { try $0.optionalString("software_user") }

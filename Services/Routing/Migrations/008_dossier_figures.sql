@@ -4,6 +4,9 @@
 ALTER TABLE routes ADD COLUMN receiving_organisation_code text, ADD COLUMN official_receipt_at timestamptz,
     ADD COLUMN deadline timestamptz;
 CREATE INDEX routes_by_receiving_organisation ON routes (receiving_organisation_code, official_receipt_at);
+-- The open ones, for the gauges read at every scrape.
+CREATE INDEX routes_open_by_receiving_organisation ON routes (receiving_organisation_code)
+    WHERE status NOT IN ('decided', 'withdrawn');
 
 -- Every interaction with the submitter (dossier.supplement-requested.v1): a supplement asked for at
 -- the content check (validation) or a return during handling (routing).
@@ -15,9 +18,11 @@ CREATE TABLE dossier_interactions (
 );
 CREATE INDEX dossier_interactions_by_dossier ON dossier_interactions (dossier_code);
 
--- The member's satisfaction with a finished dossier (dossier.rated.v1), once per dossier.
+-- The member's satisfaction with a finished dossier (dossier.rated.v1), once per dossier, for the
+-- organisation that received it (also a dossier refused at the check, which has no route).
 CREATE TABLE dossier_ratings (
     dossier_code text PRIMARY KEY,
+    receiving_organisation_code text NOT NULL,
     rating smallint NOT NULL CHECK (rating BETWEEN 1 AND 5),
     rated_at timestamptz NOT NULL
 );

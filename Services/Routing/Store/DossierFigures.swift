@@ -11,7 +11,8 @@ import RoutingRules
 struct DossierFigures: Encodable, Sendable {
     /// Dossiers received in the period (by official receipt), of which the figures below speak.
     let dossiersReceived: Int
-    /// Decided (approved or refused by the organisations) in the period, by the deadline or after it.
+    /// Decided (approved or refused by the organisations) in the period, by the deadline or after it
+    /// (a dossier whose deadline could not be counted — its procedure left the catalog — is in neither).
     let dossiersDecidedOnTime: Int
     let dossiersDecidedLate: Int
     /// Withdrawn by the submitter in the period.
@@ -27,7 +28,8 @@ struct DossierFigures: Encodable, Sendable {
     let supplementsAtCheck: Int
     let returnsDuringHandling: Int
     let interactionsPerDossier: Double?
-    /// The members' ratings (1–5) given in the period, and their mean.
+    /// The members' ratings (1–5) given in the period, and their mean (also of dossiers refused at
+    /// the check, which have no route).
     let rated: Int
     let averageRating: Double?
 }
@@ -41,7 +43,7 @@ extension RouteStore {
         let (decided, withdrawn) = (RouteStatus.decided.rawValue, RouteStatus.withdrawn.rawValue)
         let row = try db.execute("""
             SELECT count(*) FILTER (WHERE \(period("official_receipt_at"))) AS received,
-                   count(*) FILTER (WHERE status = '\(decided)' AND \(period("decided_at")) AND decided_at <= coalesce(deadline, decided_at)) AS on_time,
+                   count(*) FILTER (WHERE status = '\(decided)' AND \(period("decided_at")) AND decided_at <= deadline) AS on_time,
                    count(*) FILTER (WHERE status = '\(decided)' AND \(period("decided_at")) AND decided_at > deadline) AS late,
                    count(*) FILTER (WHERE status = '\(withdrawn)' AND \(period("decided_at"))) AS withdrawn,
                    count(*) FILTER (WHERE status NOT IN ('\(decided)', '\(withdrawn)')) AS in_progress,
@@ -50,10 +52,10 @@ extension RouteStore {
                     WHERE r.receiving_organisation_code = $1 AND i.kind = 'check-supplement' AND \(period("r.official_receipt_at"))) AS supplements,
                    (SELECT count(*) FROM dossier_interactions i JOIN routes r USING (dossier_code)
                     WHERE r.receiving_organisation_code = $1 AND i.kind = 'return' AND \(period("r.official_receipt_at"))) AS returns,
-                   (SELECT count(*) FROM dossier_ratings g JOIN routes r USING (dossier_code)
-                    WHERE r.receiving_organisation_code = $1 AND \(period("g.rated_at"))) AS rated,
-                   (SELECT round(avg(g.rating), 2)::text FROM dossier_ratings g JOIN routes r USING (dossier_code)
-                    WHERE r.receiving_organisation_code = $1 AND \(period("g.rated_at"))) AS average_rating
+                   (SELECT count(*) FROM dossier_ratings g
+                    WHERE g.receiving_organisation_code = $1 AND \(period("g.rated_at"))) AS rated,
+                   (SELECT round(avg(g.rating), 2)::text FROM dossier_ratings g
+                    WHERE g.receiving_organisation_code = $1 AND \(period("g.rated_at"))) AS average_rating
             FROM routes WHERE receiving_organisation_code = $1
             """, [code, now, from, until]).first!
         let hours = try db.execute("""

@@ -37,6 +37,7 @@ struct MemberTransferredHandler: MessageHandler {
 
     func handle(_ message: IncomingMessage, context: HandlerContext) throws {
         let transfer = try message.decode(MemberTransferredV1.self).data
+        context.noteAudit(of: message, dossierCode: transfer.dossierCode, memberId: transfer.memberId)
         guard transfer.kind == .official else { return }
         try desk.moveMember(transfer, db: context.db)
     }

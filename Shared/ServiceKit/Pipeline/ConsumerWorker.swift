@@ -205,7 +205,9 @@ public final class ConsumerWorker: Sendable {
             case .deadLetter(let delivery, let failure):
                 outgoing += try deadLetterMessages(delivery, failure, tx: tx)
                 counts.deadLettered.append((delivery.properties.type ?? "unknown", failure.code))
-                audit.append(.message(delivery, header: nil, note: nil, queue: queue.name, at: now, deadLettered: failure))
+                // A message a handler refused comes here too, without its header: read again (rare).
+                audit.append(.message(delivery, header: try? WireJSON.decode(EnvelopeHeader.self, from: delivery.body), note: nil,
+                                      queue: queue.name, at: now, deadLettered: failure))
             }
         }
         if !messages.isEmpty {

@@ -31,12 +31,16 @@ public protocol TimerHandler: Sendable {
     /// True when a timer's key is a dossier's (or PAKN item's) code, alone or before `#`: its
     /// audit entry names that dossier.
     var keyNamesDossier: Bool { get }
+    /// Whether a firing is an act for the audit log: every timer but periodic upkeep that changes
+    /// nobody's data (checkpoints, re-sealing, document upkeep).
+    var audited: Bool { get }
     func fire(_ timer: DueTimer, context: HandlerContext) throws
 }
 
 extension TimerHandler {
     public var armedAtStart: [String] { [] }
     public var keyNamesDossier: Bool { false }
+    public var audited: Bool { armedAtStart.isEmpty }
     public var firesAlone: Bool { false }
     public var aloneBatchSize: Int { 1 }
 }
@@ -199,9 +203,8 @@ public final class TimerWorker: Sendable {
                 }
                 ids.append(try row.int("id"))
                 dues.append(try row.string("due_exact"))
-                // The service's own acts are audited like anyone's; periodic upkeep (checkpoints,
-                // re-sealing) changes nobody's data and is left out.
-                if handler.armedAtStart.isEmpty {
+                // The service's own acts are audited like anyone's (`audited`).
+                if handler.audited {
                     audit.append(.timer(timer, service: env.configuration.service,
                                         dossierCode: handler.keyNamesDossier ? String(timer.key.prefix { $0 != "#" }) : nil,
                                         note: context.auditNotes["timer:\(timer.kind):\(timer.key)"], at: now))

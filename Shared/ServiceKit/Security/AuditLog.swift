@@ -138,9 +138,10 @@ extension AuditEntry {
             ?? header.flatMap { MessageType(cloudEventType: $0.type) }?.routingKey ?? delivery.properties.type ?? "unknown"
         let kind = MessageType(routingKey: typeName).map { ActorKind.of(sender: delivery.properties.verifiedSender, type: $0) } ?? .unknown
         let id = header?.id ?? delivery.properties.messageId ?? "?"
-        // The subject of the system's own events is their dossier (or PAKN item); a registry's is
-        // an organisation or a member, said by the handler's note.
-        let subject = kind == .registry ? nil : header?.subject
+        // The subject of the system's own events is their dossier (or PAKN item). What anyone
+        // else sends (an integrator's, an organisation's software's, a registry's) is not taken on
+        // its word: the handler names the dossier or the member from what it checked.
+        let subject = kind == .service ? header?.subject : nil
         return AuditEntry(at: at, actorKind: kind, actorId: delivery.properties.verifiedSender ?? "-", action: typeName,
                           dossierCode: note.map(\.dossierCode) ?? subject, memberId: note?.memberId, allowed: deadLettered == nil && note?.allowed != false,
                           detail: deadLettered.map { "dead-lettered \($0.code): message \(id)" } ?? note?.detail ?? "message \(id)",
@@ -152,5 +153,46 @@ extension AuditEntry {
         AuditEntry(at: at, actorKind: .service, actorId: "tthc-\(service)", action: "timer:\(timer.kind)",
                    dossierCode: note?.dossierCode ?? dossierCode, memberId: note?.memberId, allowed: true,
                    detail: note?.detail ?? timer.key, origin: "timer")
+    }
+}
+
+/// An audit log row as read back: the subject report (`tthc-admin audit subject`, with the
+/// service it comes from) and an organisation's trail for its inspectors.
+public struct AuditRecord: Encodable, Sendable {
+    /// The schema (service) it was read from, when several are read together.
+    public var service: String?
+    public let id: Int
+    public let at: String
+    public let actorKind: String?
+    public let personId: String
+    public let organisationCode: String?
+    public let role: String?
+    public let action: String
+    public let dossierCode: String?
+    public let memberId: String?
+    public let allowed: Bool
+    public let detail: String?
+    public let origin: String?
+
+    /// The columns `init(row:)` reads, from `audit_log`.
+    public static let columnsSQL = """
+        id, \(rfc3339SQL("at")) AS at, actor_kind, person_id, organisation_code, role, action, dossier_code, member_id, allowed,
+        detail, origin
+        """
+
+    public init(row: Row, service: String? = nil) throws {
+        self.service = service
+        id = try row.int("id")
+        at = try row.string("at")
+        actorKind = try row.optionalString("actor_kind")
+        personId = try row.string("person_id")
+        organisationCode = try row.optionalString("organisation_code")
+        role = try row.optionalString("role")
+        action = try row.string("action")
+        dossierCode = try row.optionalString("dossier_code")
+        memberId = try row.optionalString("member_id")
+        allowed = try row.bool("allowed")
+        detail = try row.optionalString("detail")
+        origin = try row.optionalString("origin")
     }
 }

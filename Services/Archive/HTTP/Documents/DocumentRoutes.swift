@@ -104,7 +104,7 @@ struct DocumentRoutes: Sendable {
         case .complete(let size, let digest, let chunks):
             do {
                 return try jsonResponse(.created, try await store.finish(documentId, sizeBytes: size, sha256: digest, chunkCount: chunks,
-                                                                        at: clock.now).answer)
+                                                                        at: clock.now, uploadedBy: ticket).answer)
             } catch is DocumentVanished {
                 return Self.expired
             }

@@ -51,7 +51,7 @@ struct ResultRoutes: Sendable {
         }
         router.get("/xac-thuc/:token/ban-giay.pdf") { _, context in
             let token = context.parameters.get("token") ?? ""
-            let (found, document) = try await resources.transaction { try paperCopy(token, db: $0.db) }
+            let (found, document) = try await resources.transaction { try paperCopy(token, context: $0) }
             guard let document else {
                 // Revoked, unverifiable or unknown: no paper copy, the page says why.
                 return Response(status: found.status == .unknown ? .notFound : .gone, headers: [.contentType: "text/html; charset=utf-8"],
@@ -194,11 +194,16 @@ struct ResultRoutes: Sendable {
 
     /// The document of a valid result whose signature checks out, to print; nil (with what the page
     /// shows) otherwise.
-    func paperCopy(_ token: String, db: PostgresConnection) throws -> (Verification, ResultDocument?) {
-        let found = try verification(token, db: db)
+    /// The whole result, for whoever holds its link (the QR code): each copy given is audited.
+    func paperCopy(_ token: String, context: HandlerContext) throws -> (Verification, ResultDocument?) {
+        let found = try verification(token, db: context.db)
         guard found.status == .valid, found.signatureValid == true,
-              let row = try db.execute("SELECT document FROM results WHERE verification_token = $1", [token]).first
+              let row = try context.db.execute("SELECT document, dossier_code, member_id FROM results WHERE verification_token = $1",
+                                               [token]).first
         else { return (found, nil) }
+        context.audit(AuditEntry(at: context.now, actorKind: .public, actorId: "-", action: "read-result-paper-copy",
+                                 dossierCode: try row.string("dossier_code"), memberId: try row.string("member_id"), allowed: true,
+                                 detail: found.resultCode, origin: "http"))
         return (found, try WireJSON.decode(ResultDocument.self, from: try row.bytes("document")))
     }
 
@@ -254,7 +259,7 @@ struct ResultRoutes: Sendable {
     /// Đ.20: an officer (not an auditor) digitises a paper result for their own organisation.
     func digitise(_ request: DigitisedResultRequest, _ call: OfficerCall) throws -> HTTPAnswer {
         let allowed = call.officer.role == "officer"
-        try call.audit("digitise-result", allowed: allowed, detail: "\(request.documentTypeCode) \(request.originalNumber) \(request.memberId)")
+        try call.audit("digitise-result", memberId: request.memberId, allowed: allowed, detail: "\(request.documentTypeCode) \(request.originalNumber) \(request.memberId)")
         guard allowed else {
             return try HTTPAnswer.error(.forbidden, "forbidden", "Chỉ cán bộ của tổ chức đảng mới số hoá được kết quả.")
         }
