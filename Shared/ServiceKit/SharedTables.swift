@@ -76,34 +76,44 @@ public enum SharedTable: String, Sendable, CaseIterable {
                 RETURNS void LANGUAGE plpgsql AS $$
                 DECLARE
                     v_chain text := \(AuditChain.sessionChainSQL);
-                    v_seq bigint;
+                    v_count int := coalesce(cardinality(p_action), 0);
+                    v_first bigint;
                     v_hash bytea;
+                    v_prevs bytea[] := '{}';
+                    v_hashes bytea[] := '{}';
                 BEGIN
-                    IF coalesce(cardinality(p_action), 0) = 0 THEN RETURN; END IF;
+                    IF v_count = 0 THEN RETURN; END IF;
                     IF EXISTS (SELECT 1 FROM unnest(ARRAY[cardinality(p_at), cardinality(p_person), cardinality(p_organisation),
                                                           cardinality(p_role), cardinality(p_dossier), cardinality(p_allowed),
                                                           cardinality(p_detail), cardinality(p_actor_kind), cardinality(p_member),
                                                           cardinality(p_origin)]) AS n
-                               WHERE n IS DISTINCT FROM cardinality(p_action)) THEN
+                               WHERE n IS DISTINCT FROM v_count) THEN
                         RAISE EXCEPTION 'audit_append: arrays of different lengths';
                     END IF;
                     INSERT INTO audit_chain_heads (chain, seq, hash) VALUES (v_chain, 0, ''::bytea) ON CONFLICT (chain) DO NOTHING;
-                    SELECT seq, hash INTO v_seq, v_hash FROM audit_chain_heads WHERE chain = v_chain FOR UPDATE;
-                    FOR i IN 1 .. coalesce(cardinality(p_action), 0) LOOP
-                        v_seq := v_seq + 1;
-                        INSERT INTO audit_log (at, person_id, organisation_code, role, action, dossier_code, allowed, detail,
-                                               actor_kind, member_id, origin, chain, seq, prev_hash, hash)
-                        SELECT at, person_id, organisation_code, role, action, dossier_code, allowed, detail,
-                               actor_kind, member_id, origin, chain, seq, prev_hash,
-                               sha256(prev_hash || convert_to(\(AuditChain.canonicalSQL), 'UTF8'))
-                        FROM (SELECT p_at[i] AS at, p_person[i] AS person_id, p_organisation[i] AS organisation_code,
-                                     p_role[i] AS role, p_action[i] AS action, p_dossier[i] AS dossier_code,
-                                     p_allowed[i] AS allowed, p_detail[i] AS detail, p_actor_kind[i] AS actor_kind,
-                                     p_member[i] AS member_id, p_origin[i] AS origin, v_chain AS chain, v_seq AS seq,
-                                     v_hash AS prev_hash) AS link
-                        RETURNING hash INTO v_hash;
+                    SELECT seq + 1, hash INTO v_first, v_hash FROM audit_chain_heads WHERE chain = v_chain FOR UPDATE;
+                    -- The links in order (each hash covers the one before), then every row in one INSERT.
+                    FOR i IN 1 .. v_count LOOP
+                        DECLARE
+                            chain text := v_chain; seq bigint := v_first + i - 1; at timestamptz := p_at[i];
+                            person_id text := p_person[i]; organisation_code text := p_organisation[i]; role text := p_role[i];
+                            action text := p_action[i]; dossier_code text := p_dossier[i]; allowed boolean := p_allowed[i];
+                            detail text := p_detail[i]; actor_kind text := p_actor_kind[i]; member_id text := p_member[i];
+                            origin text := p_origin[i];
+                        BEGIN
+                            v_prevs := v_prevs || v_hash;
+                            v_hash := sha256(v_hash || convert_to(\(AuditChain.canonicalSQL), 'UTF8'));
+                            v_hashes := v_hashes || v_hash;
+                        END;
                     END LOOP;
-                    UPDATE audit_chain_heads SET seq = v_seq, hash = v_hash WHERE chain = v_chain;
+                    INSERT INTO audit_log (at, person_id, organisation_code, role, action, dossier_code, allowed, detail,
+                                           actor_kind, member_id, origin, chain, seq, prev_hash, hash)
+                    SELECT l.at, l.person, l.organisation, l.role, l.action, l.dossier, l.allowed, l.detail, l.actor_kind, l.member,
+                           l.origin, v_chain, v_first + l.n - 1, l.prev, l.hash
+                    FROM unnest(p_at, p_person, p_organisation, p_role, p_action, p_dossier, p_allowed, p_detail, p_actor_kind,
+                                p_member, p_origin, v_prevs, v_hashes) WITH ORDINALITY
+                        AS l(at, person, organisation, role, action, dossier, allowed, detail, actor_kind, member, origin, prev, hash, n);
+                    UPDATE audit_chain_heads SET seq = v_first + v_count - 1, hash = v_hash WHERE audit_chain_heads.chain = v_chain;
                 END $$;
                 """),
         ]
