@@ -21,10 +21,11 @@ enum IntakeAudit {
     /// code it names, taken or refused with its problems. Named from the checked command, never
     /// from the envelope's subject.
     static func command<Acknowledgement>(_ action: String, integrator: String, message: IncomingMessage?, code: String,
-                                         answer: DossierCommands.Answer<Acknowledgement>, context: HandlerContext) {
+                                         memberId: String? = nil, answer: DossierCommands.Answer<Acknowledgement>,
+                                         context: HandlerContext) {
         var rejected: DossierRejectedV1?
         if case .rejected(let problems) = answer { rejected = DossierRejectedV1(integrator: integrator, clientSubmissionId: nil, problems: problems) }
-        received(action, integrator: integrator, message: message, code: String(code.prefix(64)), memberId: nil, rejected: rejected,
+        received(action, integrator: integrator, message: message, code: String(code.prefix(64)), memberId: memberId, rejected: rejected,
                  detail: "taken", context: context)
     }
 }

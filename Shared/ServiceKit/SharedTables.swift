@@ -70,6 +70,8 @@ public enum SharedTable: String, Sendable, CaseIterable {
                 ALTER TABLE audit_log ADD COLUMN IF NOT EXISTS actor_kind text, ADD COLUMN IF NOT EXISTS member_id text,
                     ADD COLUMN IF NOT EXISTS origin text;
                 CREATE INDEX IF NOT EXISTS audit_log_member ON audit_log (member_id) WHERE member_id IS NOT NULL;
+                -- An organisation's trail (its officers' acts) for its inspectors.
+                CREATE INDEX IF NOT EXISTS audit_log_organisation ON audit_log (organisation_code, at) WHERE organisation_code IS NOT NULL;
                 CREATE OR REPLACE FUNCTION audit_append(p_at timestamptz[], p_person text[], p_organisation text[], p_role text[],
                                                         p_action text[], p_dossier text[], p_allowed boolean[], p_detail text[],
                                                         p_actor_kind text[], p_member text[], p_origin text[])

@@ -32,7 +32,7 @@ final class AuditTrailTests: XCTestCase, RoutingScenario {
         let verificationToken = try XCTUnwrap(try TestEnvironment.value(
             "SELECT verification_token FROM archive.results WHERE dossier_code = $1", [code]))
         let archiveURL = "http://127.0.0.1:\(SystemHarness.ports["archive"]!)"
-        XCTAssertEqual(HTTPProbe.get("\(archiveURL)/xac-thuc/\(verificationToken)/ban-giay.pdf")?.status, 200)
+        XCTAssertNoThrow(try PaperScan(pdfURL: "\(archiveURL)/xac-thuc/\(verificationToken)/ban-giay.pdf"))
         // The cell's trail in routing: its own officers and those above it read it; another cell is
         // refused, and the refusal is itself in the trail.
         let trail = try XCTUnwrap(HTTPProbe.get("\(routingURL)/v1/organisations/\(receipt.receivingOrganisationCode)/audit",
@@ -93,6 +93,10 @@ final class AuditTrailTests: XCTestCase, RoutingScenario {
         let codes = try services.flatMap { service in
             try db.execute("SELECT DISTINCT dossier_code FROM \(service).audit_log WHERE member_id = $1 AND dossier_code IS NOT NULL",
                            [member.memberId]).rows.map { try $0.string("dossier_code") }
+        } + [("SELECT code AS c FROM intake.dossiers WHERE member_id = $1"),
+             ("SELECT code AS c FROM intake.feedback WHERE sender_kind = 'member' AND sender_id = $1"),
+             ("SELECT dossier_code AS c FROM routing.routes WHERE member_id = $1")].flatMap { sql in
+            try db.execute(sql, [member.memberId]).rows.map { try $0.string("c") }
         }
         XCTAssertTrue(codes.contains(code))
         var expectedIds: Set<String> = []

@@ -80,14 +80,15 @@ struct DocumentStore: Sendable {
     func finish(_ documentId: String, sizeBytes: Int, sha256: String, chunkCount: Int, at now: Date,
                 uploadedBy ticket: UploadTicketClaims) async throws -> Facts {
         let stored = try await resources.transaction { context -> Facts? in
-            context.audit(AuditEntry(at: now, actorKind: .integrator, actorId: ticket.sub.value, action: "upload-document",
-                                     memberId: ticket.member, allowed: true,
-                                     detail: "\(documentId) \(ticket.procedure)/\(ticket.component)", origin: "http"))
             guard try context.db.execute("""
                 UPDATE documents SET status = $2, size_bytes = $3, sha256 = $4, chunk_count = $5, stored_at = $6::timestamptz
                 WHERE document_id = $1::uuid AND status = $7 RETURNING 1
                 """, [documentId, Status.stored.rawValue, sizeBytes, sha256, chunkCount, now, Status.uploading.rawValue]).first != nil,
                 let facts = try Self.facts(documentId, db: context.db) else { return nil }
+            // Stored: the member's document handed in by the integrator of the ticket.
+            context.audit(AuditEntry(at: now, actorKind: .integrator, actorId: ticket.sub.value, action: "upload-document",
+                                     memberId: ticket.member, allowed: true,
+                                     detail: "\(documentId) \(ticket.procedure)/\(ticket.component)", origin: "http"))
             try context.emit(.documentStored, subject: nil, data: facts.announced)
             return facts
         }

@@ -107,7 +107,7 @@ extension DossierCommandHandler {
     /// acknowledgement and taken (`accept`), anything else answered (`reply`).
     func take(_ message: IncomingMessage, in table: String, context: HandlerContext,
               timeline: (Command) -> (prefix: String, summary: String, details: [String: String]),
-              acknowledgement: (Command, _ integrator: String) -> Acknowledgement) throws {
+              acknowledgement: (Command, _ integrator: String) throws -> Acknowledgement) throws {
         let integrator = try Integrators.verifiedSenders(of: [message], db: context.db)[0]
         let command = try message.decode(Command.self).data
         let answer = try answer(command, integrator: integrator, db: context.db)
@@ -116,7 +116,7 @@ extension DossierCommandHandler {
         guard case .new = answer else {
             return try reply(answer, to: message, command: command, integrator: integrator, emitRejection: true, context: context)
         }
-        try accept(acknowledgement(command, integrator), in: table, command: command, integrator: integrator,
+        try accept(try acknowledgement(command, integrator), in: table, command: command, integrator: integrator,
                    timeline: timeline(command), message: message, context: context)
     }
 

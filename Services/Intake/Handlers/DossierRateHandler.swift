@@ -25,8 +25,8 @@ struct DossierRateHandler: DossierCommandHandler {
         try take(message, in: "ratings", context: context,
                  timeline: { ("rate", "Đảng viên đã đánh giá mức độ hài lòng: \($0.rating)/5.", ["rating": String($0.rating)]) }) { request, integrator in
             DossierRatedV1(dossierCode: request.dossierCode,
-                           receivingOrganisationCode: (try? context.db.execute("SELECT receiving_organisation_code FROM dossiers WHERE code = $1",
-                                                                               [request.dossierCode]).first?.string("receiving_organisation_code")) ?? "",
+                           receivingOrganisationCode: try context.db.execute("SELECT receiving_organisation_code FROM dossiers WHERE code = $1",
+                                                                             [request.dossierCode]).first!.string("receiving_organisation_code"),
                            integrator: integrator, clientSubmissionId: request.clientSubmissionId, rating: request.rating,
                            comment: request.trimmedReason.isEmpty ? nil : request.trimmedReason, ratedAt: context.now)
         }

@@ -23,8 +23,8 @@ struct TemporaryTransferExtendHandler: DossierCommandHandler {
         let integrator = try Integrators.verifiedSenders(of: [message], db: context.db)[0]
         let request = try message.decode(TemporaryTransferExtendV1.self).data
         let (answer, memberId) = try judge(request, integrator: integrator, db: context.db)
-        IntakeAudit.command(messageType.routingKey, integrator: integrator, message: message, code: request.dossierCode, answer: answer,
-                            context: context)
+        IntakeAudit.command(messageType.routingKey, integrator: integrator, message: message, code: request.dossierCode, memberId: memberId,
+                            answer: answer, context: context)
         guard case .new = answer, let memberId else {
             return try reply(answer, to: message, command: request, integrator: integrator, emitRejection: true, context: context)
         }
