@@ -59,6 +59,8 @@ install_packages() {
   for p in libqrencode-dev libcairo2-dev fonts-dejavu-core poppler-utils zbar-tools chromium; do
     dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
   done
+  # promtool checks and unit-tests the alert rules (Deploy/prometheus).
+  dpkg -s prometheus >/dev/null 2>&1 || missing+=(prometheus)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive

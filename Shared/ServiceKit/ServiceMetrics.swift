@@ -98,6 +98,15 @@ public final class ServiceMetrics: Sendable {
             buckets: [0.001, 0.005, 0.025, 0.1, 0.5, 2, 10, 60])
     }
 
+    /// 1 for each worker connected and working, 0 for one that is reconnecting.
+    public func workersUp(_ workers: [String: Bool]) {
+        for (worker, up) in workers {
+            registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "tthc", metricName: "worker_up", unitName: nil,
+                                                                 helpText: "1 when the worker (consumer, relay, timers) is connected and working"),
+                               labels: [("service", service), ("worker", worker)]).set(up ? 1.0 : 0.0)
+        }
+    }
+
     public func outboxBacklog(_ rows: Int) {
         registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "tthc", metricName: "outbox_backlog",
                                                              unitName: "messages", helpText: "Outbox rows not yet published"),

@@ -21,6 +21,9 @@ public enum OperationsRoutes {
             if !gauges.isEmpty {
                 await metrics.refresh(gauges, database: database, seen: seen, logger: logger)
             }
+            // Each worker's health (a consumer, the relay, the timers), for "consumer down" alerts
+            // while the process itself still answers.
+            metrics.workersUp(health.snapshot)
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
         }
