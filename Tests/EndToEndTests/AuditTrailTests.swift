@@ -39,6 +39,11 @@ final class AuditTrailTests: XCTestCase, RoutingScenario {
                                                 headers: ["Authorization": "Bearer \(officer)"]))
         XCTAssertEqual(trail.status, 200, trail.body)
         XCTAssertTrue(trail.body.contains(#""personId":"CB-AUDIT""#) && trail.body.contains(#""action":"read-dossier""#), trail.body)
+        let csv = try XCTUnwrap(HTTPProbe.get("\(routingURL)/v1/organisations/\(receipt.receivingOrganisationCode)/audit?format=csv",
+                                              headers: ["Authorization": "Bearer \(officer)"]))
+        let lines = csv.body.split(separator: "\r\n").map(String.init)
+        XCTAssertEqual(lines.first, "at,personId,role,action,dossierCode,memberId,allowed,detail", csv.body)
+        XCTAssertTrue(lines.contains { $0.contains(",CB-AUDIT,officer,read-dossier,\(code),,true,") }, csv.body)
         let strangerId = "CB-KHAC-\(UUID().uuidString.prefix(8))"  // this run's, on a database earlier runs used
         let stranger = try await token("KHAC.CB01", person: strangerId)
         XCTAssertEqual(HTTPProbe.get("\(routingURL)/v1/organisations/\(receipt.receivingOrganisationCode)/audit",

@@ -44,11 +44,11 @@ struct FiguresQuery: Sendable {
         return Self.csv(columns, [object])
     }
 
-    /// Rows as JSON (`{"entries": [...]}`), or as CSV: a header of `columns` and a line per row.
-    func answer<Row: Encodable>(rows: [Row], columns: [String]) throws -> HTTPAnswer {
+    /// Rows as JSON (`{"entries": [...]}`), or as CSV: a header of `columns` and a line per row of
+    /// the row's `cells` (as text: `true`/`false`, not Foundation's 1/0).
+    func answer<Row: Encodable>(rows: [Row], columns: [String], cells: (Row) -> [String?]) throws -> HTTPAnswer {
         guard csv else { return try HTTPAnswer.json(.ok, ["entries": rows]) }
-        let objects = try JSONSerialization.jsonObject(with: Data(WireJSON.encode(rows))) as? [[String: Any]] ?? []
-        return Self.csv(columns, objects)
+        return Self.csv(columns, rows.map { row in Dictionary(uniqueKeysWithValues: zip(columns, cells(row).map { $0.map { $0 as Any } ?? NSNull() })) })
     }
 
     private static func csv(_ columns: [String], _ objects: [[String: Any]]) -> HTTPAnswer {

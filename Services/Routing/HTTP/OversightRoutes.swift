@@ -20,6 +20,8 @@ extension OfficerRoutes {
             WHERE organisation_code = $1 AND ($2::timestamptz IS NULL OR at >= $2::timestamptz) AND ($3::timestamptz IS NULL OR at < $3::timestamptz)
             ORDER BY at DESC, id DESC LIMIT \(Self.auditTrailLimit)
             """, [code, query.from, query.until]).rows.map { try AuditRecord(row: $0) }
-        return try query.answer(rows: entries, columns: ["at", "personId", "role", "action", "dossierCode", "memberId", "allowed", "detail"])
+        return try query.answer(rows: entries, columns: ["at", "personId", "role", "action", "dossierCode", "memberId", "allowed", "detail"]) {
+            [$0.at, $0.personId, $0.role, $0.action, $0.dossierCode, $0.memberId, String($0.allowed), $0.detail]
+        }
     }
 }

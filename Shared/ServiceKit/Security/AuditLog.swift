@@ -140,8 +140,9 @@ extension AuditEntry {
         let id = header?.id ?? delivery.properties.messageId ?? "?"
         // The subject of the system's own events is their dossier (or PAKN item). What anyone
         // else sends (an integrator's, an organisation's software's, a registry's) is not taken on
-        // its word: the handler names the dossier or the member from what it checked.
-        let subject = kind == .service ? header?.subject : nil
+        // its word: the handler names the dossier or the member from what it checked. A refused
+        // message keeps the subject it was sent with: what someone tried to touch, marked refused.
+        let subject = kind == .service || deadLettered != nil ? header?.subject : nil
         return AuditEntry(at: at, actorKind: kind, actorId: delivery.properties.verifiedSender ?? "-", action: typeName,
                           dossierCode: note.map(\.dossierCode) ?? subject, memberId: note?.memberId, allowed: deadLettered == nil && note?.allowed != false,
                           detail: deadLettered.map { "dead-lettered \($0.code): message \(id)" } ?? note?.detail ?? "message \(id)",
