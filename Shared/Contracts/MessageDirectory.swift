@@ -90,6 +90,9 @@ public enum MessageDirectory {
     /// Documented types nobody emits yet (their features are open issues).
     public static let reserved: [MessageType] = []
 
+    /// The six services' RabbitMQ users.
+    public static let serviceUsers = Set(services.map(\.amqpUser))
+
     public static func service(named name: String) -> Service? {
         services.first { $0.name == name }
     }

@@ -9,6 +9,8 @@ struct SupplementRequestedFiguresHandler: BatchMessageHandler {
     let tables = ["dossier_interactions"]
     let messageType = MessageType.dossierSupplementRequested
     var idempotentByMessageId: Bool { true }
+    /// Routing's own broker user: its supplement requests are the returns during handling.
+    static let routingUser = MessageDirectory.service(named: "routing")!.amqpUser
 
     func handle(batch: [IncomingMessage], context: HandlerContext) throws {
         let requests = try batch.map { try $0.decode(DossierSupplementRequestedV1.self).data }
@@ -16,7 +18,7 @@ struct SupplementRequestedFiguresHandler: BatchMessageHandler {
             INSERT INTO dossier_interactions (message_id, dossier_code, kind, at)
             SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) ON CONFLICT DO NOTHING
             """, [PostgresArray(batch.map(\.id)), PostgresArray(requests.map(\.dossierCode)),
-                  PostgresArray(batch.map { $0.sender == "tthc-routing" ? "return" : "check-supplement" }),
+                  PostgresArray(batch.map { $0.sender == Self.routingUser ? "return" : "check-supplement" }),
                   PostgresArray(requests.map(\.requestedAt))])
     }
 }

@@ -29,7 +29,7 @@ public struct AuditEntry: Sendable {
         /// organisation's software or an integrator by the commands they may send.
         public static func of(sender: String?, type: MessageType) -> ActorKind {
             guard let sender else { return .unknown }
-            if MessageDirectory.services.contains(where: { $0.amqpUser == sender }) { return .service }
+            if MessageDirectory.serviceUsers.contains(sender) { return .service }
             if MessageDirectory.registries[sender] != nil { return .registry }
             if MessageDirectory.organisationSoftwareCommands.contains(type) { return .organisationSoftware }
             if MessageDirectory.integratorCommands.contains(type) { return .integrator }
@@ -134,9 +134,10 @@ extension AuditEntry {
     /// acted on the service, about the envelope's subject unless the handler said otherwise.
     static func message(_ delivery: Delivery, header: EnvelopeHeader?, note: HandlerContext.AuditNote?, queue: String,
                         at: Date, deadLettered: PermanentFailure? = nil) -> AuditEntry {
-        let typeName = delivery.properties.type.flatMap(MessageType.init(cloudEventType:))?.routingKey
-            ?? header.flatMap { MessageType(cloudEventType: $0.type) }?.routingKey ?? delivery.properties.type ?? "unknown"
-        let kind = MessageType(routingKey: typeName).map { ActorKind.of(sender: delivery.properties.verifiedSender, type: $0) } ?? .unknown
+        // The type is read once: from the AMQP property, else the envelope; kept as sent when unknown.
+        let type = delivery.properties.type.flatMap(MessageType.init(cloudEventType:)) ?? header.flatMap { MessageType(cloudEventType: $0.type) }
+        let typeName = type?.routingKey ?? delivery.properties.type ?? "unknown"
+        let kind = type.map { ActorKind.of(sender: delivery.properties.verifiedSender, type: $0) } ?? .unknown
         let id = header?.id ?? delivery.properties.messageId ?? "?"
         // The subject of the system's own events is their dossier (or PAKN item). What anyone
         // else sends (an integrator's, an organisation's software's, a registry's) is not taken on
