@@ -73,4 +73,4 @@ await ServiceRuntime.run(ServiceDefinition(
         feedbackRoutes.add(to: router, resources: resources)
         CatalogRoutes(catalog: catalog).add(to: router, clock: resources.clock)
     },
-    timers: [sealedContent], gauges: sealedContent.gauges))
+    timers: [sealedContent], gauges: sealedContent.gauges + OpenDossiers.gauges))

@@ -145,6 +145,7 @@ final class SystemHarness {
         XCTAssertEqual(try TestEnvironment.count(
             "SELECT coalesce(max(last_value), 0) AS n FROM intake.dossier_sequences WHERE organisation_code = $1",
             [organisation]), expected, "gap-free dossier sequence", file: file, line: line)
+        try assertReconciled(expected, file: file, line: line)
     }
 
     /// Runs `tthc-admin` and returns what it printed.
@@ -171,5 +172,27 @@ final class SystemHarness {
 
     deinit {
         for process in processes.values { process.kill9() }
+    }
+}
+
+extension SystemHarness {
+    /// The last step of every end-to-end and chaos test: `tthc-admin reconcile` accounts for
+    /// exactly `expected` dossiers of the test's organisation, every one finished (intake hears
+    /// the last events a moment after archive writes the results).
+    func assertReconciled(_ expected: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+        var last = ""
+        do {
+            try TestEnvironment.eventually(timeout: 120, interval: 0.5, "every dossier finished") {
+                let (status, output) = try runCommand(TestEnvironment.binDirectory.appendingPathComponent("tthc-admin"),
+                                                      ["reconcile", "--organisation", organisation, "--expect-finished"])
+                last = output
+                return status == 0
+            }
+        } catch {
+            XCTFail("reconcile: \(last)", file: file, line: line)
+            throw error
+        }
+        XCTAssertTrue(last.hasPrefix("organisation \(organisation): \(expected) dossier(s): \(expected) finished, 0 waiting, 0 stuck"),
+                      last, file: file, line: line)
     }
 }

@@ -11,7 +11,7 @@ struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tthc-admin", abstract: "Operate TTHC: dead letters, the development world and sample dossiers.",
         subcommands: [DeadLetters.self, SubmitSample.self, Members.self, Organisations.self, Certificates.self, Tokens.self,
-                      Results.self, Notices.self, ContractsCommand.self, BrokerDefinitionsCommand.self, AuditCommand.self])
+                      Results.self, Notices.self, ContractsCommand.self, BrokerDefinitionsCommand.self, AuditCommand.self, Reconcile.self])
 }
 
 /// The development broker (TTHC_AMQP_HOST, TTHC_AMQP_PORT) as `user`, whose password is its name

@@ -8,7 +8,7 @@ import ServiceKit
 /// sees with the receipt secret (never the documents); and passes each event on to the integrator
 /// that submitted the dossier (its feed).
 struct TimelineHandler: BatchMessageHandler {
-    let tables = ["dossier_events"]
+    let tables = ["dossier_events", "dossiers"]
     let messageType: MessageType
     /// The public status after this event; nil for an entry that changes none (a decided
     /// temporary transfer's extension).
@@ -40,6 +40,15 @@ struct TimelineHandler: BatchMessageHandler {
             SELECT added.message_id, d.integrator FROM added JOIN dossiers d ON d.code = added.dossier_code
             """, [PostgresArray(events.map(\.0.id)), PostgresArray(events.map(\.1)), messageType.routingKey, summary,
                   PostgresArray(times), status?.rawValue, PostgresArray(events.map { details(of: $0.0) })])
+        // A finishing status closes the dossier for the accounting (015_finished_dossiers.sql);
+        // the same dossier twice in a batch takes the earliest time.
+        if let status, status.standing == .finished {
+            try context.db.executeDeferred("""
+                UPDATE dossiers SET finished_at = t.at
+                FROM (SELECT code, min(at) AS at FROM unnest($1::text[], $2::timestamptz[]) AS u(code, at) GROUP BY code) t
+                WHERE dossiers.code = t.code AND dossiers.finished_at IS NULL
+                """, [PostgresArray(events.map(\.1)), PostgresArray(times)])
+        }
         let integrators = try inserted.rows.reduce(into: [String: String]()) {
             $0[try $1.string("message_id")] = try $1.string("integrator")
         }
