@@ -196,6 +196,8 @@ stop_all() {
 # The environment that points the services, the tests and tthc-admin at these servers.
 print_env() {
   cat <<EOF
+# The development world: brokers' and databases' passwords are the users' names (accepted only so).
+export TTHC_DEVELOPMENT=1
 export TTHC_LOCAL_DIR='$root'
 export TTHC_AMQP_HOST=127.0.0.1 TTHC_AMQP_PORT=$amqp_port TTHC_PG_HOST=127.0.0.1 TTHC_PG_PORT=$pg_port
 export TTHC_PG_SOCKET_DIR='$pg_socket_dir'

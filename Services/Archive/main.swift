@@ -6,7 +6,7 @@ import Signatures
 /// tthc-archive: issues each decided dossier's result (kết quả giải quyết) signed by its
 /// organisation, keeps it for verification and revocation (Đ.17–21); keeps dossiers' documents,
 /// encrypted, uploaded once (issue 17).
-let environment = ProcessInfo.processInfo.environment
+let environment = ServiceEnvironment.load()
 let issuer: ResultIssuer
 let routes: ResultRoutes
 let envelope: DocumentEnvelope

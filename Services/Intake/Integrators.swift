@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Persistence
@@ -23,11 +24,16 @@ enum Integrators {
         }
     }
 
-    /// The active integrator whose HTTP bearer token this is (only its SHA-256 is stored).
+    /// The active integrator whose HTTP bearer token this is (only its SHA-256 is stored). The
+    /// development token migration 002 seeded (`<name>-token`) works only in development mode.
     static func named(byToken token: String, db: PostgresConnection) throws -> String? {
-        try db.execute("SELECT name FROM integrators WHERE active AND api_token_sha256 = $1", [sha256Hex(Array(token.utf8))])
+        let name = try db.execute("SELECT name FROM integrators WHERE active AND api_token_sha256 = $1", [sha256Hex(Array(token.utf8))])
             .first.map { try $0.string("name") }
+        guard let name, developmentMode || !ServiceEnvironment.isDevelopmentToken(token, integrator: name) else { return nil }
+        return name
     }
+
+    static let developmentMode = ServiceEnvironment.isDevelopment(ProcessInfo.processInfo.environment)
 
     /// The answer to a missing, unknown or revoked token.
     static let unauthenticated = HTTPError.response(.unauthorized, "unauthenticated", "Mã xác thực không hợp lệ hoặc đã bị thu hồi.")

@@ -16,7 +16,7 @@ do {
     fatalError("cannot load the working calendar or the procedure catalog: \(error)")
 }
 
-let environment = ProcessInfo.processInfo.environment
+let environment = ServiceEnvironment.load()
 let desk: SubmissionDesk
 let uploadTickets: UploadTicketRoutes
 do {

@@ -7,7 +7,7 @@ import ServiceKit
 /// (`Rules/Templates`): in the account inbox (read over HTTP by officers and portals), and by
 /// e-mail (TTHC_SMTP_*) and SMS (TTHC_SMS_*) as recipients chose, with delivery states, retries on
 /// a back-off and a rate per provider.
-let environment = ProcessInfo.processInfo.environment
+let environment = ServiceEnvironment.load()
 let tokens: OfficerTokens, templates: NoticeTemplates, outbound: NoticeOutbound
 do {
     tokens = try await OfficerTokens.fromEnvironment(environment)

@@ -4,7 +4,7 @@ import ServiceKit
 
 /// tthc-payment: party dues (đảng phí) and fees (Đ.16): the amount due per dossier, payment online
 /// through the payment platform (VNPay 2.1.0 protocol) or in cash to the chi bộ, the ledger.
-let environment = ProcessInfo.processInfo.environment
+let environment = ServiceEnvironment.load()
 let desk: OrderDesk
 let gateway: VNPayGateway
 let tokens: OfficerTokens

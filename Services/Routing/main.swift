@@ -6,7 +6,7 @@ import ServiceKit
 
 /// tthc-routing: passes an accepted dossier between party organisations (liên thông, Đ.22) along
 /// its procedure's route plan, step by step with working-time deadlines, until it is decided.
-let environment = ProcessInfo.processInfo.environment
+let environment = ServiceEnvironment.load()
 let desk: RouteDesk
 let tokens: OfficerTokens
 do {

@@ -8,7 +8,7 @@ import ValidationRules
 /// tthc-validation: the content check of a received dossier (Đ.14.2) against the member registry
 /// replica, the procedure version in force and the signatures; supplement requests (Đ.14.3);
 /// amendments with an encrypted history (Đ.15).
-let environment = ProcessInfo.processInfo.environment
+let environment = ServiceEnvironment.load()
 let desk: CheckDesk
 let tokens: OfficerTokens
 do {

@@ -78,6 +78,7 @@ public struct ServiceConfiguration: Sendable {
         guard (try? AMQPURL(amqpURL)) != nil else {
             throw ConfigurationError(variable: "TTHC_AMQP_URL", problem: "is not an amqp:// or amqps:// URL")
         }
+        try ServiceEnvironment.refuseDevelopmentCredentials(in: amqpURL, variable: "TTHC_AMQP_URL", environment: environment)
         heartbeat = try int("TTHC_AMQP_HEARTBEAT", 30, 0...600)
         let pgHost = string("TTHC_PG_HOST", "127.0.0.1")
         let pgPort = string("TTHC_PG_PORT", "5432")
@@ -85,6 +86,7 @@ public struct ServiceConfiguration: Sendable {
         guard databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://") else {
             throw ConfigurationError(variable: "TTHC_DATABASE_URL", problem: "must start with postgres://")
         }
+        try ServiceEnvironment.refuseDevelopmentCredentials(in: databaseURL, variable: "TTHC_DATABASE_URL", environment: environment)
         databaseSchema = string("TTHC_DATABASE_SCHEMA", service)
         guard databaseSchema.range(of: "^[a-z_][a-z0-9_]*$", options: .regularExpression) != nil else {
             throw ConfigurationError(variable: "TTHC_DATABASE_SCHEMA", problem: "must be a lowercase identifier")

@@ -94,6 +94,7 @@ final class PipelineHarness {
                 : "postgresql://postgres@/tthc?host=\(socket)&port=\(TestEnvironment.pgPort)",
             "TTHC_MAX_MESSAGE_BYTES": String(maxMessageBytes),
             "TTHC_BATCH_SIZE": "100",
+            "TTHC_DEVELOPMENT": "1",
         ])
         var logger = Logger(label: "kittest")
         logger.logLevel = .notice
