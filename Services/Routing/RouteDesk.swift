@@ -62,7 +62,7 @@ struct RouteDesk: Sendable {
     /// replica does not know yet waits for it (`awaiting-organisations`). `knownTree`: the
     /// organisations already read for a whole batch of dossiers (read here when nil).
     func start(_ accepted: DossierAcceptedV1, knownTree: OrganisationTree? = nil, delegation: SubmissionDelegation? = nil,
-               cause: IncomingMessage?, context: HandlerContext) throws {
+               cause: IncomingMessage?, context: HandlerContext, registryLocked: Bool = false) throws {
         let code = accepted.dossierCode
         var route = Route.unplanned(accepted)
         if let delegation { recordDelegation(delegation, in: &route, at: context.now) }
@@ -82,6 +82,15 @@ struct RouteDesk: Sendable {
             steps = try RoutePlanner.plan(procedure.steps, ends: ends, tree: tree,
                                           presentationWorkingDays: procedure.presentWithinWorkingDaysOfIntroduction)
         } catch RoutePlanError.unknownOrganisation(let missing) {
+            // The registry's consumer may be adding these organisations right now, in a transaction
+            // this one cannot see, and look for waiting routes before this one commits: both would
+            // miss the other and the route would wait for ever (found by tthc-admin reconcile).
+            // Under the registry lock, either it has committed (read the tree again) or it will
+            // find this route waiting.
+            if !registryLocked {
+                try Self.lockRegistry(context.db)
+                return try start(accepted, delegation: delegation, cause: cause, context: context, registryLocked: true)
+            }
             route.waitingFor = missing
             try carryOut(route.lifecycle.awaitOrganisation(missing), on: &route, cause: cause, context: context)
             return try store.save(route, db: context.db, at: context.now)
@@ -99,6 +108,12 @@ struct RouteDesk: Sendable {
         }
         try carryOut(route.lifecycle.start(steps), on: &route, cause: cause, context: context)
         try store.save(route, db: context.db, at: context.now)
+    }
+
+    /// Serialises the registry's replica updates with routes deciding to wait for an organisation
+    /// (a transaction-scoped advisory lock; both sides are rare).
+    static func lockRegistry(_ db: PostgresConnection) throws {
+        try db.execute("SELECT pg_advisory_xact_lock(hashtext('routing.organisations-registry'))")
     }
 
     /// Payment's dues status arrived: a route held for it gets its letter step assigned now.

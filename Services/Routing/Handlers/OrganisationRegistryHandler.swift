@@ -35,6 +35,9 @@ struct OrganisationRegistryHandler: BatchMessageHandler {
                   PostgresArray(organisations.map(\.parentCode)), PostgresArray(organisations.map(\.softwareUser)),
                   try PostgresArray.json(organisations),
                   PostgresArray(organisations.map(\.revision))])
+        // After the replica's rows, under the lock a route takes to wait (RouteDesk.start): a route
+        // deciding to wait either sees these organisations or is found here.
+        try RouteDesk.lockRegistry(context.db)
         for accepted in try desk.store.awaiting(organisations: organisations.map(\.code), db: context.db) {
             try desk.start(accepted, cause: nil, context: context)
         }
