@@ -3,6 +3,8 @@
 # under a git-ignored folder, and applies Deploy/rabbitmq definitions and Deploy/postgres roles;
 # and a Postfix mail server for notification's e-mail channel (Deploy/local/mailserver.sh).
 #   Deploy/local/servers.sh install|start|stop|status|env
+#   Deploy/local/servers.sh cluster start|stop|status|kill N|restart N   (three RabbitMQ nodes, cluster.sh)
+#   Deploy/local/servers.sh second-postgres start|stop|env              (a second database server, 5433)
 # Ports: RabbitMQ ${TTHC_AMQP_PORT:-5672}, PostgreSQL ${TTHC_PG_PORT:-5432}, SMTP ${TTHC_SMTP_PORT:-2525},
 # all on 127.0.0.1.
 set -euo pipefail
@@ -186,6 +188,10 @@ wait_for() {
 
 stop_all() {
   mailserver stop
+  if [ -f "$root/postgres-2/data/postmaster.pid" ]; then
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$root/postgres-2/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+  TTHC_ERLANG_HOME="$erlang_home" bash "$repo/Deploy/local/cluster.sh" stop 2>/dev/null || true
   if rmq_ready; then rmqctl -q stop >/dev/null 2>&1 || true; log "RabbitMQ stopped"; fi
   if [ -f "$pg_dir/data/postmaster.pid" ]; then
     runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1 || true
@@ -223,6 +229,16 @@ case "${1:-status}" in
     mailserver status || true ;;
   env) make_dev_secrets; print_env ;;
   rabbitmqctl) shift; rmqctl "$@" ;;
+  # A second PostgreSQL server (port ${TTHC_PG2_PORT:-5433}) for a database server per service:
+  # the same roles and schemas, its own data. `second-postgres env` prints its port.
+  second-postgres) pg_port="${TTHC_PG2_PORT:-5433}" pg_dir="$root/postgres-2"
+    case "${2:-start}" in
+      start) start_postgres ;;
+      stop) [ -f "$pg_dir/data/postmaster.pid" ] && runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null; log "second PostgreSQL stopped" ;;
+      env) echo "export TTHC_PG2_PORT=$pg_port" ;;
+    esac ;;
+  # The three-node cluster beside the single broker (Deploy/local/cluster.sh).
+  cluster) shift; TTHC_ERLANG_HOME="$erlang_home" bash "$repo/Deploy/local/cluster.sh" "$@" ;;
   psql) shift; psql_admin "$@" ;;
-  *) echo "usage: $0 install|start|stop|status|env|rabbitmqctl ARGS|psql ARGS" >&2; exit 2 ;;
+  *) echo "usage: $0 install|start|stop|status|env|rabbitmqctl ARGS|psql ARGS|cluster start|stop|kill N|restart N" >&2; exit 2 ;;
 esac

@@ -9,7 +9,26 @@ eval "$(bash Deploy/local/servers.sh env)"
 # Services started by run.sh would compete with the tests' own processes for the queues.
 bash Deploy/local/stop.sh services
 bash Deploy/local/check-contracts.sh
+# The Kubernetes manifests' offline validator (Deploy/k8s/validate.py) uses Kubernetes' schemas.
+python3 -m pip install -q --disable-pip-version-check kubernetes-validate 2>&1 | grep -v WARNING || true
 swift build --build-tests
 TTHC_BIN_DIR="$(swift build --show-bin-path)"
 export TTHC_BIN_DIR
 swift test --skip-build "$@"
+# The three-node RabbitMQ cluster (issue 22): the whole suite's broker-kill test again on a cluster,
+# with every test helper on node 1 (TTHC_AMQP_PORT) and the services given all three nodes.
+if [ $# -eq 0 ]; then
+  # A database server per service: the rest of the services on a second PostgreSQL server.
+  bash Deploy/local/servers.sh second-postgres start
+  eval "$(bash Deploy/local/servers.sh second-postgres env)"
+  swift test --skip-build --filter DatabasePerServiceTests
+  bash Deploy/local/servers.sh second-postgres stop
+  bash Deploy/local/servers.sh cluster start
+  eval "$(bash Deploy/local/servers.sh cluster env)"
+  status=0
+  first_node="${TTHC_CLUSTER_AMQP_ADDRESSES%% *}"
+  TTHC_AMQP_PORT="${first_node##*:}" TTHC_CLUSTER_AMQP_ADDRESSES="$TTHC_CLUSTER_AMQP_ADDRESSES" \
+    swift test --skip-build --filter ClusterTests || status=$?
+  bash Deploy/local/servers.sh cluster stop
+  exit "$status"
+fi

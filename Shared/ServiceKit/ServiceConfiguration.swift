@@ -18,8 +18,11 @@ public struct ConfigurationError: Error, CustomStringConvertible {
 public struct ServiceConfiguration: Sendable {
     /// Service name: `intake`, `validation`, ...; also its schema, AMQP user suffix, log label.
     public var service: String
-    /// TTHC_AMQP_URL, default `amqp://tthc-<service>:tthc-<service>@127.0.0.1:5672/tthc`.
+    /// TTHC_AMQP_URL, default `amqp://tthc-<service>:tthc-<service>@127.0.0.1:5672/tthc`: one
+    /// URL, or a cluster's nodes as comma-separated URLs (`amqpURLs`), tried in turn on each
+    /// (re)connect; `amqpURL` is the first.
     public var amqpURL: String
+    public var amqpURLs: [String]
     /// TTHC_AMQP_CA_CERT: CA bundle for `amqps://` (optional).
     public var amqpCACertificate: String?
     /// TTHC_AMQP_HEARTBEAT seconds, default 30.
@@ -73,12 +76,16 @@ public struct ServiceConfiguration: Sendable {
         self.service = service
         let amqpHost = string("TTHC_AMQP_HOST", "127.0.0.1")
         let amqpPort = string("TTHC_AMQP_PORT", "5672")
-        amqpURL = string("TTHC_AMQP_URL", "amqp://tthc-\(service):tthc-\(service)@\(amqpHost):\(amqpPort)/tthc")
+        let amqpURLList = string("TTHC_AMQP_URL", "amqp://tthc-\(service):tthc-\(service)@\(amqpHost):\(amqpPort)/tthc")
+        amqpURLs = amqpURLList.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        amqpURL = amqpURLs.first ?? amqpURLList
         amqpCACertificate = environment["TTHC_AMQP_CA_CERT"].flatMap { $0.isEmpty ? nil : $0 }
-        guard (try? AMQPURL(amqpURL)) != nil else {
-            throw ConfigurationError(variable: "TTHC_AMQP_URL", problem: "is not an amqp:// or amqps:// URL")
+        for url in amqpURLs {
+            guard (try? AMQPURL(url)) != nil else {
+                throw ConfigurationError(variable: "TTHC_AMQP_URL", problem: "is not a comma-separated list of amqp:// or amqps:// URLs")
+            }
+            try ServiceEnvironment.refuseDevelopmentCredentials(in: url, variable: "TTHC_AMQP_URL", environment: environment)
         }
-        try ServiceEnvironment.refuseDevelopmentCredentials(in: amqpURL, variable: "TTHC_AMQP_URL", environment: environment)
         heartbeat = try int("TTHC_AMQP_HEARTBEAT", 30, 0...600)
         let pgHost = string("TTHC_PG_HOST", "127.0.0.1")
         let pgPort = string("TTHC_PG_PORT", "5432")

@@ -134,7 +134,7 @@ public enum ServiceRuntime {
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))
         logger.info("started", metadata: ["http": .string("\(configuration.httpHost):\(configuration.httpPort)"),
-                                          "amqp": .string((try? AMQPURL(configuration.amqpURL).description) ?? "?")])
+                                          "amqp": .string(configuration.amqpURLs.map { (try? AMQPURL($0).description) ?? "?" }.joined(separator: ","))])
         do {
             try await group.run()
             logger.info("stopped cleanly")

@@ -77,8 +77,11 @@ final class SystemHarness {
 
     /// Every service; with `autoDecide`, the organisations' software approves every step, so
     /// dossiers run to their result.
-    func startAll(environment: [String: String] = [:], autoDecide: Bool = true) throws {
-        for service in Self.services { try start(service, environment: environment, waitUntilReady: false) }
+    func startAll(environment: [String: String] = [:], autoDecide: Bool = true,
+                  environmentOf: (String) -> [String: String] = { _ in [:] }) throws {
+        for service in Self.services {
+            try start(service, environment: environment.merging(environmentOf(service)) { $1 }, waitUntilReady: false)
+        }
         for service in Self.services { try processes[service]!.waitUntilReady() }
         try TestEnvironment.registerOrganisations(around: organisation)
         if autoDecide && software == nil { software = try TestEnvironment.organisationSoftware(around: organisation) }

@@ -40,10 +40,12 @@ public enum TestEnvironment {
     }
 
     /// The superuser, through the server's Unix socket (trust), for test setup and inspection.
-    public static func superuser() throws -> PostgresConnection {
+    /// `port`: another server's (a database server per service), by default the tests' own.
+    public static func superuser(port: Int? = nil) throws -> PostgresConnection {
         let socketDir = env["TTHC_PG_SOCKET_DIR"] ?? ""
-        let url = socketDir.isEmpty ? "postgres://postgres@\(pgHost):\(pgPort)/tthc"
-            : "postgresql://postgres@/tthc?host=\(socketDir)&port=\(pgPort)"
+        let port = port ?? pgPort
+        let url = socketDir.isEmpty ? "postgres://postgres@\(pgHost):\(port)/tthc"
+            : "postgresql://postgres@/tthc?host=\(socketDir)&port=\(port)"
         return try PostgresConnection(url: url, setupStatements: ["SET client_min_messages = warning"])
     }
 
@@ -160,8 +162,8 @@ public enum TestEnvironment {
         return try row.optionalString(result.columns[0])
     }
 
-    public static func count(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> Int {
-        let db = try superuser()
+    public static func count(_ sql: String, _ parameters: [(any PostgresEncodable)?] = [], port: Int? = nil) throws -> Int {
+        let db = try superuser(port: port)
         defer { db.close() }
         return try db.execute(sql, parameters).first!.int("n")
     }

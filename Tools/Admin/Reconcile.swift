@@ -35,18 +35,41 @@ struct Reconcile: ParsableCommand {
     @Option(help: "PostgreSQL URL of a role that reads intake's, validation's, routing's and archive's tables (env TTHC_ADMIN_DATABASE_URL).")
     var databaseURL: String = ProcessInfo.processInfo.environment["TTHC_ADMIN_DATABASE_URL"] ?? AuditCommand.Verify.developmentURL
 
+    @Option(name: .customLong("database"),
+            help: "SERVICE=URL: that service's schema is on another server (a database server per service; repeatable).")
+    var serviceDatabases: [String] = []
+
     func run() throws {
         guard let allowance = Self.seconds(stuckAfter) else {
             throw ValidationError("--stuck-after: expected seconds, minutes or hours like 90s, 15m, 2h; got \(stuckAfter)")
         }
         guard ["text", "json", "prometheus"].contains(format) else { throw ValidationError("--format: text, json or prometheus") }
-        let db = try PostgresConnection(url: databaseURL, setupStatements: ["SET client_min_messages = warning"])
-        defer { db.close() }
-        let accounting = try db.transaction { db in
-            // One snapshot over every schema: a dossier cannot move between two reads.
-            try db.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            return try DossierAccounting.take(organisation: organisation, stuckAfter: allowance, now: Date(), db: db)
+        var urls: [String: String] = [:]
+        for entry in serviceDatabases {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, ["intake", "validation", "routing", "archive"].contains(parts[0]) else {
+                throw ValidationError("--database: expected intake|validation|routing|archive=URL, got \(entry)")
+            }
+            urls[parts[0]] = parts[1]
         }
+        var connections: [String: PostgresConnection] = [:]
+        defer { connections.values.forEach { $0.close() } }
+        func connection(_ service: String) throws -> PostgresConnection {
+            let url = urls[service] ?? databaseURL
+            if let open = connections[url] { return open }
+            let db = try PostgresConnection(url: url, setupStatements: ["SET client_min_messages = warning",
+                                                                        "SET default_transaction_read_only = on"])
+            connections[url] = db
+            return db
+        }
+        // Schemas on one server are read in one snapshot: a dossier cannot move between two reads.
+        // On several, the next services are read after intake: a dossier that moved on meanwhile
+        // is not stuck (its age at intake is under the allowance).
+        let intake = try connection("intake")
+        try intake.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        defer { _ = try? intake.execute("COMMIT") }
+        let accounting = try DossierAccounting.take(organisation: organisation, stuckAfter: allowance, now: Date(), db: intake,
+                                                    next: { try connection($0) })
         let exposition = accounting.exposition()
         if let metricsFile {
             let url = URL(fileURLWithPath: metricsFile)
@@ -90,7 +113,10 @@ struct DossierAccounting: Codable {
     /// Every unfinished dossier (reports with `--list-waiting`).
     let unfinished: [DossierAccountingEntry]
 
-    static func take(organisation: String?, stuckAfter: TimeInterval, now: Date, db: PostgresConnection) throws -> DossierAccounting {
+    /// `db` reads intake's tables (in the caller's snapshot); `next(service)` the connection of
+    /// validation's, routing's or archive's schema.
+    static func take(organisation: String?, stuckAfter: TimeInterval, now: Date, db: PostgresConnection,
+                     next: (String) throws -> PostgresConnection) throws -> DossierAccounting {
         let totals = try db.execute("""
             SELECT count(*)::int AS submitted, count(finished_at)::int AS finished FROM intake.dossiers
             WHERE $1::text IS NULL OR receiving_organisation_code = $1
@@ -107,7 +133,7 @@ struct DossierAccounting: Codable {
             (code: try row.string("code"), status: try row.optionalString("status").flatMap(PublicDossierStatus.init(rawValue:)),
              since: WireJSON.parseTimestamp(try row.string("since")) ?? now)
         }
-        let elsewhere = try Self.elsewhere(of: open.filter { $0.status.map(\.standing) != .finished }.map(\.code), db: db)
+        let elsewhere = try Self.elsewhere(of: open.filter { $0.status.map(\.standing) != .finished }.map(\.code), next: next)
         var unfinished: [DossierAccountingEntry] = []
         for dossier in open {
             guard let status = dossier.status, case .waiting(let waiter) = status.standing else {
@@ -132,16 +158,18 @@ struct DossierAccounting: Codable {
     }
 
     /// What validation, routing and archive hold of these dossiers, read only where the role may.
-    static func elsewhere(of codes: [String], db: PostgresConnection) throws -> [String: DossierElsewhere] {
+    static func elsewhere(of codes: [String], next: (String) throws -> PostgresConnection) throws -> [String: DossierElsewhere] {
         var found: [String: DossierElsewhere] = [:]
         guard !codes.isEmpty else { return found }
-        let sources: [(table: String, key: String, set: (inout DossierElsewhere, String) -> Void)] = [
-            ("validation.dossiers", "code", { $0.checkStatus = $1 }),
-            ("routing.routes", "dossier_code", { $0.routeStatus = $1 }),
-            ("archive.results", "dossier_code", { $0.resultStatus = $1 }),
+        let sources: [(service: String, table: String, key: String, set: (inout DossierElsewhere, String) -> Void)] = [
+            ("validation", "validation.dossiers", "code", { $0.checkStatus = $1 }),
+            ("routing", "routing.routes", "dossier_code", { $0.routeStatus = $1 }),
+            ("archive", "archive.results", "dossier_code", { $0.resultStatus = $1 }),
         ]
-        for source in sources where try db.execute("SELECT has_table_privilege(to_regclass($1), 'SELECT') AS ok",
-                                                    [source.table]).first?.optionalString("ok") == "t" {
+        for source in sources {
+            let db = try next(source.service)
+            guard try db.execute("SELECT has_table_privilege(to_regclass($1), 'SELECT') AS ok",
+                                 [source.table]).first?.optionalString("ok") == "t" else { continue }
             for row in try db.execute("SELECT \(source.key) AS code, status FROM \(source.table) WHERE \(source.key) = ANY($1::text[])",
                                       [PostgresArray(codes)]).rows {
                 source.set(&found[try row.string("code"), default: DossierElsewhere()], try row.string("status"))

@@ -24,8 +24,12 @@ public struct WorkerEnvironment: Sendable {
         self.clock = clock
     }
 
-    func amqpURL() throws -> AMQPURL {
-        try AMQPURL(configuration.amqpURL, caCertificatePath: configuration.amqpCACertificate)
+    /// The broker address of the `attempt`th connection: a cluster's nodes in turn, from a
+    /// random first one so that replicas spread over the nodes.
+    func amqpURL(attempt: Int = 0) throws -> AMQPURL {
+        let urls = configuration.amqpURLs
+        return try AMQPURL(urls.isEmpty ? configuration.amqpURL : urls[attempt % urls.count],
+                           caCertificatePath: configuration.amqpCACertificate)
     }
 
     /// The reconnect loop shared by consumers and the relay: opens a database and a broker
@@ -37,6 +41,8 @@ public struct WorkerEnvironment: Sendable {
                          prepare: (PostgresConnection, AMQPConnection) throws -> () throws -> Bool) {
         var backoff: TimeInterval = 0.2
         var connectedBefore = false
+        // Which node next: a lost or refused connection moves on to the next address.
+        var attempt = Int.random(in: 0..<max(1, configuration.amqpURLs.count))
         health.set(worker, up: false)
         defer { health.set(worker, up: false) }
         while !stop.isSet || keepGoingAfterStop() {
@@ -44,7 +50,7 @@ public struct WorkerEnvironment: Sendable {
             var amqp: AMQPConnection?
             do {
                 db = try openDatabase()
-                amqp = try AMQPConnection(url: amqpURL(), heartbeat: configuration.heartbeat, connectionName: worker)
+                amqp = try AMQPConnection(url: amqpURL(attempt: attempt), heartbeat: configuration.heartbeat, connectionName: worker)
                 let session = try prepare(db!, amqp!)
                 health.set(worker, up: true)
                 if connectedBefore { metrics.reconnected(kind) }
@@ -55,6 +61,7 @@ public struct WorkerEnvironment: Sendable {
                 db?.close()
                 if done { return }
             } catch {
+                attempt += 1
                 health.set(worker, up: false)
                 logger.warning("connection lost, reconnecting", metadata: [
                     "error": .string("\(error)"), "retryInSeconds": .stringConvertible(backoff),
