@@ -25,7 +25,9 @@ var targets: [Target] = [
     .target(name: "Contracts", dependencies: ["Calendar"], path: "Shared/Contracts",
             exclude: ["Schemas", "Examples"], resources: [.copy("Catalog"), .copy("FeedbackRules")]),
     .target(name: "Calendar", path: "Shared/Calendar", resources: [.copy("Holidays"), .copy("OfficeHours")]),
-    .target(name: "Messaging", dependencies: ["CRabbitMQ", "Contracts", log], path: "Shared/Messaging"),
+    .target(name: "Messaging", dependencies: ["CRabbitMQ", "Contracts", log,
+                                              .product(name: "W3CTraceContext", package: "swift-w3c-trace-context")],
+            path: "Shared/Messaging"),
     .target(name: "Signatures", dependencies: ["COpenSSL"], path: "Shared/Signatures"),
     // Paper copies of results (Đ.21): QR codes by libqrencode, PDF by cairo (fonts from fontconfig).
     .systemLibrary(name: "CQRencode", path: "Shared/CQRencode", pkgConfig: "libqrencode",
@@ -141,6 +143,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "4.1.0"..<"5.0.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-otel/swift-w3c-trace-context", from: "1.0.0"),
     ],
     targets: targets,
     swiftLanguageModes: [.v6]

@@ -3,7 +3,7 @@
 built-in kinds against Kubernetes' own schemas (kubernetes-validate --strict), KEDA, RabbitMQ
 Cluster Operator and CloudNativePG resources against their CRDs' schemas (crd-schemas/, unknown
 fields refused), then TTHC's own rules: every service has probes, a grace period longer than its
-drain, a PodDisruptionBudget and a ScaledObject targeting it, and mounts only Secrets it names.
+drain, a PodDisruptionBudget and a ScaledObject targeting it, and no secret in an environment variable.
 
     python3 Deploy/k8s/validate.py                 # base and every overlay
     python3 Deploy/k8s/validate.py --rendered F    # one rendered file (tests plant mistakes)

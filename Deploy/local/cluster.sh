@@ -35,7 +35,9 @@ wait_for() {
   log "$what did not come up in ${seconds}s; its log: $root/c$n/log"; return 1
 }
 
-start_node() {
+# Launches a node without waiting for it: a clustered node that restarts waits for its peers,
+# so all three are launched before any is waited for.
+launch_node() {
   local n="$1" dir="$root/c$1"
   if ready "$n"; then return 0; fi
   mkdir -p "$dir"
@@ -47,13 +49,15 @@ heartbeat = 30
 EOF
   # Detached, but holding none of our descriptors: a caller reading our output would wait for ever.
   (node_env "$n"; "$rmq_bin/rabbitmq-server" -detached </dev/null >>"$dir/log/detached.log" 2>&1)
-  wait_for "node $(node "$n")" "$n" 90
 }
+
+start_node() { launch_node "$1"; wait_for "node $(node "$1")" "$1" 90; }
 
 members() { ctl 1 -q cluster_status --formatter json 2>/dev/null | python3 -c 'import json,sys; print(" ".join(sorted(json.load(sys.stdin)["running_nodes"])))' 2>/dev/null || true; }
 
 start() {
-  for n in 1 2 3; do start_node "$n"; done
+  for n in 1 2 3; do launch_node "$n"; done
+  for n in 1 2 3; do wait_for "node $(node "$n")" "$n" 120; done
   # Nodes 2 and 3 join node 1 once; a restarted node rejoins by itself.
   for n in 2 3; do
     if ! members | grep -q "$(node "$n")"; then

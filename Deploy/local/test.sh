@@ -19,16 +19,16 @@ swift test --skip-build "$@"
 # with every test helper on node 1 (TTHC_AMQP_PORT) and the services given all three nodes.
 if [ $# -eq 0 ]; then
   # A database server per service: the rest of the services on a second PostgreSQL server.
+  status=0
   bash Deploy/local/servers.sh second-postgres start
   eval "$(bash Deploy/local/servers.sh second-postgres env)"
-  swift test --skip-build --filter DatabasePerServiceTests
+  swift test --skip-build --filter DatabasePerServiceTests || status=$?
   bash Deploy/local/servers.sh second-postgres stop
   bash Deploy/local/servers.sh cluster start
   eval "$(bash Deploy/local/servers.sh cluster env)"
-  status=0
   first_node="${TTHC_CLUSTER_AMQP_ADDRESSES%% *}"
   TTHC_AMQP_PORT="${first_node##*:}" TTHC_CLUSTER_AMQP_ADDRESSES="$TTHC_CLUSTER_AMQP_ADDRESSES" \
-    swift test --skip-build --filter ClusterTests || status=$?
+    swift test --skip-build --filter ClusterTests || status=$((status ? status : $?))
   bash Deploy/local/servers.sh cluster stop
   exit "$status"
 fi

@@ -20,7 +20,7 @@ enum OpenDossiers {
             SELECT s.status, count(*)::int AS n, \(rfc3339SQL("min(s.since)")) AS oldest
             FROM dossiers d CROSS JOIN LATERAL (
                 SELECT e.status, e.occurred_at AS since FROM dossier_events e
-                WHERE e.dossier_code = d.code AND e.status IS NOT NULL ORDER BY e.occurred_at DESC LIMIT 1) s
+                WHERE e.dossier_code = d.code AND e.status IS NOT NULL ORDER BY e.occurred_at DESC, e.message_id DESC LIMIT 1) s
             WHERE d.finished_at IS NULL GROUP BY s.status ORDER BY s.status
             """).rows.compactMap { row in
             // A status this build does not know (written by a newer one) is left out, not guessed.

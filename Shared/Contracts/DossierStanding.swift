@@ -103,6 +103,8 @@ public struct DossierElsewhere: Sendable, Equatable {
     public var routeStatus: String?
     /// `archive.results.status` (`issued`, `held`, `revoked`).
     public var resultStatus: String?
+    /// The services whose table the accounting's role could not read: nothing is known there.
+    public var unreadable: Set<DossierWaiter> = []
 
     public init(checkStatus: String? = nil, routeStatus: String? = nil, resultStatus: String? = nil) {
         self.checkStatus = checkStatus
@@ -114,6 +116,7 @@ public struct DossierElsewhere: Sendable, Equatable {
     /// documents or the registry, or a result held for a key, is known pending, not stuck; a next
     /// service with no record, or one that answered without intake hearing it, is named.
     public func refine(_ status: PublicDossierStatus, waiter: DossierWaiter) -> (waiter: DossierWaiter, evidence: String?) {
+        if unreadable.contains(waiter) { return (waiter, "\(waiter.rawValue)'s tables cannot be read by this role: not verified") }
         switch waiter {
         case .validation:
             switch checkStatus {

@@ -82,6 +82,8 @@ public final class OrganisationSoftwareSimulator: Sendable {
             if let delivery {
                 let assigned = try WireJSON.decode(Envelope<DossierStepAssignedV1>.self, from: delivery.body).data
                 if prefixes.contains(where: { assigned.organisationCode.hasPrefix($0) }) {
+                    // As organisations' software should: the decision continues the assignment's trace.
+                    let trace: [String: AMQPValue] = ["traceparent": .string(Tracing.child(of: delivery.properties.headers["traceparent"]?.stringValue))]
                     let decision = DossierStepDecidedV1(
                         dossierCode: assigned.dossierCode, stepNumber: assigned.stepNumber, decision: kind, reason: Self.reason(for: kind),
                         decidedBy: Actor(personId: "\(user)-officer", organisationCode: assigned.organisationCode, role: "officer"),
@@ -93,7 +95,8 @@ public final class OrganisationSoftwareSimulator: Sendable {
                                               body: try WireJSON.encode(envelope),
                                               properties: MessageProperties(messageId: envelope.id, type: envelope.type,
                                                                             contentType: "application/cloudevents+json",
-                                                                            appId: user, userId: user, timestamp: Date()))
+                                                                            appId: user, userId: user, timestamp: Date(),
+                                                                            headers: trace))
                     }
                     decided.add(1, ordering: .relaxed)
                 }

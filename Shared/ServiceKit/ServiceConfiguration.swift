@@ -47,6 +47,10 @@ public struct ServiceConfiguration: Sendable {
     /// TTHC_INBOX_RETENTION_DAYS: how long handled message ids are remembered for deduplication
     /// (default 30; redeliveries come within minutes, replays of dead letters within days).
     public var inboxRetentionDays: Int
+    /// TTHC_DEAD_LETTER_RETENTION_DAYS: how long the `dead_letters` record of what was refused is
+    /// kept (default 400: a year's questions); the dead-letter queue's copies stay until replayed
+    /// or discarded by an operator.
+    public var deadLetterRetentionDays: Int
     /// TTHC_SHUTDOWN_DRAIN_SECONDS: on shutdown, how long the outbox relay keeps publishing what
     /// the stopped consumers committed (default 20; keep it under the orchestrator's grace period).
     public var shutdownDrainSeconds: Int
@@ -106,6 +110,7 @@ public struct ServiceConfiguration: Sendable {
         maxMessageBytes = try int("TTHC_MAX_MESSAGE_BYTES", 1 << 20, 1024...(64 << 20))
         handlerAttempts = try int("TTHC_HANDLER_ATTEMPTS", 4, 1...20)
         inboxRetentionDays = try int("TTHC_INBOX_RETENTION_DAYS", 30, 1...3650)
+        deadLetterRetentionDays = try int("TTHC_DEAD_LETTER_RETENTION_DAYS", 400, 1...36500)
         shutdownDrainSeconds = try int("TTHC_SHUTDOWN_DRAIN_SECONDS", 20, 0...600)
         logLevel = string("TTHC_LOG_LEVEL", "info")
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {

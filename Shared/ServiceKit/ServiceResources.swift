@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Messaging
 import Persistence
 
 /// What a service's own HTTP edge may use: the database (through a pool), the clock, and the
@@ -18,9 +19,11 @@ public struct ServiceResources: Sendable {
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (HandlerContext) throws -> T) async throws -> T {
         let service = configuration.service
         let now = clock.now
+        // What the request emits continues its trace (TraceMiddleware).
+        let traceparent = Tracing.current
         let (value, emitted) = try await database.run { db in
             try db.transaction { tx in
-                let context = HandlerContext(db: tx, service: service, now: now)
+                let context = HandlerContext(db: tx, service: service, now: now, traceparent: traceparent)
                 let value = try body(context)
                 try AuditLog.append(context.auditEntries, db: tx)
                 try Outbox.insert(context.emitted, tx: tx)

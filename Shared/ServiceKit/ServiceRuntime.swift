@@ -102,6 +102,8 @@ public enum ServiceRuntime {
         }
 
         let router = Router()
+        // Outermost: every answer, errors included, names the span the request got.
+        router.add(middleware: TraceMiddleware())
         router.add(middleware: ErrorAnswers(logger: logger))
         let methods = MethodNotAllowed<BasicRequestContext>()
         router.add(middleware: methods)

@@ -40,5 +40,9 @@ final class DossierStandingTests: XCTestCase {
         XCTAssertEqual(DossierElsewhere(resultStatus: "held").refine(.decided, waiter: .archive).waiter, .signingKey)
         XCTAssertFalse(DossierWaiter.signingKey.isService, "a held result has its own alert")
         XCTAssertEqual(DossierElsewhere(routeStatus: "x").refine(.inProgress, waiter: .organisation).waiter, .organisation)
+        var unreadable = DossierElsewhere()
+        unreadable.unreadable = [.validation]
+        XCTAssertTrue(unreadable.refine(.received, waiter: .validation).evidence!.contains("cannot be read by this role"),
+                      "not read is not the same as no record")
     }
 }

@@ -1,4 +1,7 @@
+import Contracts
+import Development
 import Foundation
+import Messaging
 import TestSupport
 import XCTest
 
@@ -32,13 +35,36 @@ final class DatabasePerServiceTests: XCTestCase {
         XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM pg_tables WHERE schemaname IN ('intake', 'validation')",
                                                  port: second), 0, "intake and validation never created a table on the second server")
 
-        // The accounting, with the second server named for the schemas that live there.
+        // The accounting reads each schema where it lives. A dossier routing holds but intake has not
+        // heard of yet (intake paused): only a look at the second server says so.
         let superuser2 = "postgresql://postgres@/tthc?host=\(ProcessInfo.processInfo.environment["TTHC_PG_SOCKET_DIR"] ?? "/var/run/postgresql")&port=\(second)"
-        try TestEnvironment.eventually(timeout: 60, interval: 0.5, "every dossier finished") {
-            let (status, output) = try runCommand(TestEnvironment.binDirectory.appendingPathComponent("tthc-admin"), [
-                "reconcile", "--organisation", system.organisation, "--expect-finished",
-                "--database", "routing=\(superuser2)", "--database", "archive=\(superuser2)"])
-            return status == 0 && output.contains("100 dossier(s): 100 finished, 0 waiting, 0 stuck")
+        let secondServer = ["--database", "routing=\(superuser2)", "--database", "archive=\(superuser2)"]
+        func reconcile(_ arguments: [String]) throws -> String {
+            try runCommand(TestEnvironment.binDirectory.appendingPathComponent("tthc-admin"),
+                           ["reconcile", "--organisation", system.organisation] + arguments).output
+        }
+        try system.stop("routing")
+        let member = TestEnvironment.members(101, organisation: system.organisation)[100]
+        try TestEnvironment.registerMembers([member])
+        let amqp = try TestEnvironment.amqp(user: "portal-test", confirms: true)
+        let message = try SampleDossier.message(SampleDossier.submit(organisation: system.organisation, member: member), userId: "portal-test")
+        try amqp.publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey, body: message.body, properties: message.properties)
+        try amqp.waitForConfirms()
+        amqp.close()
+        try TestEnvironment.eventually(timeout: 60, "accepted, as intake heard it") {
+            try reconcile([]).contains("accepted → routing: 1")
+        }
+        let intake = try XCTUnwrap(system.processes["intake"])
+        kill(intake.pid, SIGSTOP)
+        try system.start("routing", environment: ["TTHC_DATABASE_URL": url("routing", second)])
+        try TestEnvironment.eventually(timeout: 60, "routed on the second server") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM routing.routes WHERE dossier_code LIKE $1", [dossiers], port: second) == 101
+        }
+        XCTAssertTrue(try reconcile(["--stuck-after", "0s"] + secondServer).contains("routing holds the route"))
+        XCTAssertTrue(try reconcile(["--stuck-after", "0s"]).contains("routing has no route"), "the first server has no route of it")
+        kill(intake.pid, SIGCONT)
+        try TestEnvironment.eventually(timeout: 120, interval: 0.5, "every dossier finished") {
+            try reconcile(["--expect-finished"] + secondServer).contains("101 dossier(s): 101 finished, 0 waiting, 0 stuck")
         }
         try system.stopAll()
     }

@@ -60,6 +60,8 @@ final class SecretsTests: XCTestCase {
             "TTHC_HISTORY_KEYS_FILE": try secret("history-keys", environment["TTHC_HISTORY_KEYS"] ?? ""), "TTHC_HISTORY_KEYS": "",
             "TTHC_UPLOAD_TICKET_SECRET_FILE": try secret("upload-ticket", environment["TTHC_UPLOAD_TICKET_SECRET"] ?? ""),
             "TTHC_UPLOAD_TICKET_SECRET": "",
+            // The defaults lead nowhere: only the URLs read from the files reach the servers.
+            "TTHC_AMQP_PORT": "1", "TTHC_PG_PORT": "1",
         ])
         try TestEnvironment.submitDossiers(1, organisation: system.organisation)
         try TestEnvironment.eventually("received with secrets from files") { try system.intakeDossiers() == 1 }

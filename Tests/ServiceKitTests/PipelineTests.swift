@@ -193,4 +193,22 @@ final class InboxRetentionTests: XCTestCase {
         let left = try db.execute("SELECT message_id FROM kittest.inbox ORDER BY 1").rows.map { try $0.string("message_id") }
         XCTAssertEqual(left, ["recent"])
     }
+
+    func testDeadLetterRecordsOlderThanTheirRetentionAreForgotten() throws {
+        let harness = try PipelineHarness()
+        defer { harness.stop() }
+        let db = try TestEnvironment.superuser()
+        defer { db.close() }
+        try db.execute("""
+            INSERT INTO kittest.dead_letters (message_id, error_code, reason, source_queue, dead_lettered_at) VALUES
+              ('old', 'x', 'x', 'q', now() - interval '401 days'), ('recent', 'x', 'x', 'q', now() - interval '399 days'),
+              ('refused-from-outbox', 'x', 'x', 'outbox:tthc.events/x', now() - interval '401 days')
+            """)
+        try db.execute("SET search_path TO kittest")
+        try OutboxRelay(env: harness.env).pruneDeadLetters(db)
+        let left = try db.execute("""
+            SELECT message_id FROM kittest.dead_letters WHERE message_id IN ('old', 'recent', 'refused-from-outbox') ORDER BY 1
+            """).rows.map { try $0.string("message_id") }
+        XCTAssertEqual(left, ["recent", "refused-from-outbox"], "an outbox row's only copy is kept")
+    }
 }

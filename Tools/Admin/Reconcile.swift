@@ -127,7 +127,7 @@ struct DossierAccounting: Codable {
             SELECT d.code, s.status, \(rfc3339SQL("coalesce(s.since, d.received_at)")) AS since
             FROM intake.dossiers d LEFT JOIN LATERAL (
                 SELECT e.status, e.occurred_at AS since FROM intake.dossier_events e
-                WHERE e.dossier_code = d.code AND e.status IS NOT NULL ORDER BY e.occurred_at DESC LIMIT 1) s ON true
+                WHERE e.dossier_code = d.code AND e.status IS NOT NULL ORDER BY e.occurred_at DESC, e.message_id DESC LIMIT 1) s ON true
             WHERE d.finished_at IS NULL AND ($1::text IS NULL OR d.receiving_organisation_code = $1) ORDER BY since, d.code
             """, [organisation]).rows.map { row in
             (code: try row.string("code"), status: try row.optionalString("status").flatMap(PublicDossierStatus.init(rawValue:)),
@@ -161,15 +161,23 @@ struct DossierAccounting: Codable {
     static func elsewhere(of codes: [String], next: (String) throws -> PostgresConnection) throws -> [String: DossierElsewhere] {
         var found: [String: DossierElsewhere] = [:]
         guard !codes.isEmpty else { return found }
-        let sources: [(service: String, table: String, key: String, set: (inout DossierElsewhere, String) -> Void)] = [
-            ("validation", "validation.dossiers", "code", { $0.checkStatus = $1 }),
-            ("routing", "routing.routes", "dossier_code", { $0.routeStatus = $1 }),
-            ("archive", "archive.results", "dossier_code", { $0.resultStatus = $1 }),
+        let sources: [(service: DossierWaiter, table: String, key: String, set: (inout DossierElsewhere, String) -> Void)] = [
+            (.validation, "validation.dossiers", "code", { $0.checkStatus = $1 }),
+            (.routing, "routing.routes", "dossier_code", { $0.routeStatus = $1 }),
+            (.archive, "archive.results", "dossier_code", { $0.resultStatus = $1 }),
         ]
         for source in sources {
-            let db = try next(source.service)
-            guard try db.execute("SELECT has_table_privilege(to_regclass($1), 'SELECT') AS ok",
-                                 [source.table]).first?.optionalString("ok") == "t" else { continue }
+            let db = try next(source.service.rawValue)
+            // Schema first: to_regclass on a schema the role may not use is an error, not NULL.
+            let readable = try db.execute("""
+                SELECT CASE WHEN has_schema_privilege($1, 'USAGE')
+                            THEN coalesce(has_table_privilege(to_regclass($2), 'SELECT'), false) ELSE false END AS ok
+                FROM pg_namespace WHERE nspname = $1
+                """, [source.service.rawValue, source.table]).first?.optionalString("ok") == "t"
+            guard readable else {
+                for code in codes { found[code, default: DossierElsewhere()].unreadable.insert(source.service) }
+                continue
+            }
             for row in try db.execute("SELECT \(source.key) AS code, status FROM \(source.table) WHERE \(source.key) = ANY($1::text[])",
                                       [PostgresArray(codes)]).rows {
                 source.set(&found[try row.string("code"), default: DossierElsewhere()], try row.string("status"))

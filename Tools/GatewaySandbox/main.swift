@@ -35,7 +35,7 @@ import ServiceKit
 ///
 /// Configuration: `TTHC_VNPAY_TMN_CODE`, `TTHC_VNPAY_HASH_SECRET` (the merchant's, as the platform
 /// knows them), `TTHC_SANDBOX_IPN_URL` (the merchant's IPN URL), `TTHC_SANDBOX_PORT` or `TTHC_HTTP_PORT` (8089).
-let environment = ProcessInfo.processInfo.environment
+let environment = ServiceEnvironment.load()
 guard let merchant = environment["TTHC_VNPAY_TMN_CODE"], let secret = environment["TTHC_VNPAY_HASH_SECRET"],
       let ipnURL = environment["TTHC_SANDBOX_IPN_URL"] else {
     FileHandle.standardError.write(Data("tthc-gateway-sandbox: TTHC_VNPAY_TMN_CODE, TTHC_VNPAY_HASH_SECRET and TTHC_SANDBOX_IPN_URL are required\n".utf8))

@@ -148,7 +148,7 @@ public final class ConsumerWorker: Sendable {
                 case .deadLetter(_, let original):
                     // Even recording it failed: the broker dead-letters it (x-death), nothing loops.
                     logger.error("dead letter not recordable, rejected to the broker's dead-lettering", metadata: [
-                        "code": .string(original.code), "error": .string("\(error)")])
+                        "code": .string(original.code), "error": .string("\(error)")].merging(Tracing.logMetadata(delivery)) { $1 })
                     try amqp.reject(delivery.deliveryTag, requeue: false)
                     ledger.rejected(delivery.deliveryTag)
                     return
@@ -165,14 +165,14 @@ public final class ConsumerWorker: Sendable {
                     // message past its delivery limit, so a poison message cannot loop forever.
                     logger.warning("handler failed, message requeued", metadata: [
                         "messageId": .string(delivery.properties.messageId ?? "?"), "error": .string("\(error)"),
-                    ])
+                    ].merging(Tracing.logMetadata(delivery)) { $1 })
                     try amqp.reject(delivery.deliveryTag, requeue: true)
                     ledger.rejected(delivery.deliveryTag)
                     return
                 }
                 logger.info("handler failed, retrying", metadata: [
                     "attempt": .stringConvertible(attempt), "error": .string("\(error)"),
-                ])
+                ].merging(Tracing.logMetadata(delivery)) { $1 })
                 // Heartbeats are served while waiting; deliveries arriving meanwhile stay buffered.
                 let pause = 0.05 * Double(1 << (2 * (attempt - 1)))  // 50 ms, 200 ms, 800 ms...
                 let until = ContinuousClock.now + .milliseconds(Int(pause * 1000))
@@ -272,6 +272,13 @@ public final class ConsumerWorker: Sendable {
             }
             for message in repeats { try handlers[message.type]!.answerRepeat(message, context: context) }
             outgoing.append(contentsOf: context.outgoing)
+            if logger.logLevel <= .debug {
+                for message in toHandle {
+                    logger.debug("handling message", metadata: [
+                        "messageId": .string(message.id), "type": .string(message.type.routingKey),
+                    ].merging(Tracing.logMetadata(message.delivery)) { $1 })
+                }
+            }
             for message in toHandle {
                 audit.append(.message(message.delivery, header: message.header, note: context.auditNotes[message.id],
                                       queue: queue.name, at: now))

@@ -106,7 +106,7 @@ extension ConsumerWorker {
         logger.warning("dead-lettering message", metadata: [
             "messageId": .string(delivery.properties.messageId ?? "?"), "type": .string(delivery.properties.type ?? "?"),
             "code": .string(failure.code), "reason": .string(failure.reason),
-        ])
+        ].merging(Tracing.logMetadata(delivery)) { $1 })
         // Whatever arrived is recorded, so the sender's texts are made storable first.
         let safe = { (text: String?) in text.map { WireText.storable($0) } }
         let (messageId, type, reason) = (safe(delivery.properties.messageId), safe(delivery.properties.type), WireText.storable(failure.reason))

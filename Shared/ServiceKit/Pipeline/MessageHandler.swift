@@ -261,7 +261,7 @@ public final class HandlerContext {
                                                      cause: IncomingMessage?) throws {
         let parent = cause.map(\.traceparent) ?? traceparent
         let envelope = Envelope(source: "urn:tthc:\(service)", type: type, time: now, subject: subject,
-                                traceparent: TraceContext.child(of: parent), data: data)
+                                traceparent: Tracing.child(of: parent), data: data)
         outgoing.append(OutgoingMessage(
             messageId: envelope.id, exchange: exchange, routingKey: routingKey, type: type.cloudEventType,
             contentType: "application/cloudevents+json", correlationId: correlationId,
@@ -282,18 +282,6 @@ public struct OutgoingMessage: Sendable {
 }
 
 /// W3C trace context: keep the trace id, new span id per hop.
-public enum TraceContext {
-    public static func child(of parent: String?) -> String {
-        let parts = parent?.split(separator: "-") ?? []
-        let traceId = parts.count == 4 && parts[1].count == 32 ? String(parts[1]) : randomHex(16)
-        return "00-\(traceId)-\(randomHex(8))-01"
-    }
-
-    static func randomHex(_ bytes: Int) -> String {
-        (0..<bytes).map { _ in UInt8.random(in: 0...255) }.hexString
-    }
-}
-
 public func describeDecodingError(_ error: DecodingError) -> String {
     func path(_ context: DecodingError.Context) -> String {
         "$" + context.codingPath.map { key in key.intValue.map { "[\($0)]" } ?? ".\(key.stringValue)" }.joined()

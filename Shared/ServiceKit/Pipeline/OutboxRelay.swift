@@ -66,6 +66,7 @@ public final class OutboxRelay: Sendable {
                     }
                     if Date().timeIntervalSince(lastInboxPrune) > 3600 {
                         try self.pruneInbox(db)
+                        try self.pruneDeadLetters(db)
                         lastInboxPrune = Date()
                     }
                     if full { continue }
@@ -93,6 +94,17 @@ public final class OutboxRelay: Sendable {
             DELETE FROM inbox WHERE message_id IN (
                 SELECT message_id FROM inbox WHERE handled_at < now() - make_interval(days => $1) LIMIT 10000)
             """, [env.configuration.inboxRetentionDays])
+    }
+
+    /// Forgets the records of dead letters older than their retention (TTHC_DEAD_LETTER_RETENTION_DAYS),
+    /// a bounded slice at a time; never a message the broker refused from the outbox, whose only
+    /// copy is its row here.
+    public func pruneDeadLetters(_ db: PostgresConnection) throws {
+        try db.execute("""
+            DELETE FROM dead_letters WHERE id IN (
+                SELECT id FROM dead_letters WHERE dead_lettered_at < now() - make_interval(days => $1)
+                AND source_queue NOT LIKE 'outbox:%' LIMIT 10000)
+            """, [env.configuration.deadLetterRetentionDays])
     }
 
     /// Publishes up to `batchLimit` rows (one at a time after a refusal); returns how many, and

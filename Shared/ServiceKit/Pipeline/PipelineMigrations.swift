@@ -69,5 +69,9 @@ public enum PipelineMigrations {
             UPDATE dead_letters SET body_sha256 = encode(sha256(body), 'hex'), body_bytes = length(body),
                 body = CASE WHEN source_queue LIKE 'outbox:%' THEN body END;
             """),
+        Migration(scope: "servicekit", version: 6, name: "dead_letter_retention_index", sql: """
+            -- The relay prunes records older than TTHC_DEAD_LETTER_RETENTION_DAYS.
+            CREATE INDEX dead_letters_at ON dead_letters (dead_lettered_at);
+            """),
     ]
 }

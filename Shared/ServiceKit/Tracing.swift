@@ -1,0 +1,36 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Messaging
+
+extension Tracing {
+    /// The trace of the HTTP request being served (`TraceMiddleware`): what a request emits
+    /// continues it.
+    @TaskLocal public static var current: String?
+}
+
+/// Reads the request's `traceparent` (or starts a trace), serves the request within it and
+/// answers with the span it got, so a caller can follow its request.
+public struct TraceMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let span = Tracing.child(of: request.headers[.traceparent])
+        var response = try await Tracing.$current.withValue(span) { try await next(request, context) }
+        response.headers[.traceparent] = span
+        return response
+    }
+}
+
+extension HTTPField.Name {
+    public static let traceparent = HTTPField.Name("traceparent")!
+}
+
+extension Tracing {
+    /// `trace_id` and `span_id` of a delivery's `traceparent` header, for its log lines.
+    static func logMetadata(_ delivery: Delivery) -> Logger.Metadata {
+        guard let ids = ids(of: delivery.properties.headers["traceparent"]?.stringValue) else { return [:] }
+        return ["trace_id": .string(ids.traceId), "span_id": .string(ids.spanId)]
+    }
+}
