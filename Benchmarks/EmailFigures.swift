@@ -4,6 +4,7 @@ import Foundation
 import Mail
 import Messaging
 import Persistence
+import ServiceKit
 
 /// `tthc-bench --emails N`: e-mails handed to Postfix per second, two ways.
 /// 1. The mail path alone: N messages through `SMTPMailer` (libcurl, STARTTLS, AUTH, one kept
@@ -15,7 +16,7 @@ import Persistence
 ///    per e-mail. The service's rate limit (TTHC_SMTP_RATE_PER_SECOND, 200 by default) caps it.
 enum EmailFigures {
     static func run(count: Int, amqp: AMQPURL, databaseURL: String) throws {
-        guard let settings = try SMTPSettings.fromEnvironment(ProcessInfo.processInfo.environment) else {
+        guard let settings = try SMTPSettings.fromEnvironment(ServiceEnvironment.resolvingSecretFiles(ProcessInfo.processInfo.environment)) else {
             throw IPNFigures.Failure("TTHC_SMTP_URL and the rest are needed (eval \"$(Deploy/local/servers.sh env)\")")
         }
         let tag = "mailb\(Int.random(in: 100_000...999_999))"

@@ -27,16 +27,13 @@ public struct SMTPSettings: Sendable, Equatable {
         self.timeoutSeconds = timeoutSeconds
     }
 
-    /// From TTHC_SMTP_URL (unset: no e-mail channel), TTHC_SMTP_USERNAME, TTHC_SMTP_PASSWORD (or
-    /// TTHC_SMTP_PASSWORD_FILE), TTHC_SMTP_CA_FILE, TTHC_SMTP_FROM, TTHC_SMTP_FROM_NAME.
+    /// From TTHC_SMTP_URL (unset: no e-mail channel), TTHC_SMTP_USERNAME, TTHC_SMTP_PASSWORD (its
+    /// _FILE read by ServiceEnvironment), TTHC_SMTP_CA_FILE, TTHC_SMTP_FROM, TTHC_SMTP_FROM_NAME.
     public static func fromEnvironment(_ environment: [String: String]) throws -> SMTPSettings? {
         // Compose passes unset variables as empty strings: empty is unset.
         let environment = environment.filter { !$0.value.isEmpty }
         guard let url = environment["TTHC_SMTP_URL"] else { return nil }
-        var password = environment["TTHC_SMTP_PASSWORD"]
-        if let file = environment["TTHC_SMTP_PASSWORD_FILE"] {
-            password = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+        let password = environment["TTHC_SMTP_PASSWORD"]
         guard let from = environment["TTHC_SMTP_FROM"], MailMessage.isDeliverable(from) else {
             throw SMTPConfigurationError(problem: "TTHC_SMTP_FROM (the sender's address, local@domain.tld) is required with TTHC_SMTP_URL")
         }

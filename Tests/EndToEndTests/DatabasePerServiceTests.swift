@@ -39,10 +39,7 @@ final class DatabasePerServiceTests: XCTestCase {
         // heard of yet (intake paused): only a look at the second server says so.
         let superuser2 = "postgresql://postgres@/tthc?host=\(ProcessInfo.processInfo.environment["TTHC_PG_SOCKET_DIR"] ?? "/var/run/postgresql")&port=\(second)"
         let secondServer = ["--database", "routing=\(superuser2)", "--database", "archive=\(superuser2)"]
-        func reconcile(_ arguments: [String]) throws -> String {
-            try runCommand(TestEnvironment.binDirectory.appendingPathComponent("tthc-admin"),
-                           ["reconcile", "--organisation", system.organisation] + arguments).output
-        }
+        func reconcile(_ arguments: [String]) throws -> String { try system.reconcile(arguments).output }
         try system.stop("routing")
         let member = TestEnvironment.members(101, organisation: system.organisation)[100]
         try TestEnvironment.registerMembers([member])

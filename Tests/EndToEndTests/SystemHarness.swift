@@ -179,6 +179,13 @@ final class SystemHarness {
 }
 
 extension SystemHarness {
+    /// `tthc-admin reconcile` for the test's organisation: its exit status (1: stuck or, with
+    /// `--expect-finished`, unfinished dossiers) and what it printed.
+    func reconcile(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        try runCommand(TestEnvironment.binDirectory.appendingPathComponent("tthc-admin"),
+                       ["reconcile", "--organisation", organisation] + arguments)
+    }
+
     /// The last step of every end-to-end and chaos test: `tthc-admin reconcile` accounts for
     /// exactly `expected` dossiers of the test's organisation, every one finished (intake hears
     /// the last events a moment after archive writes the results).
@@ -186,8 +193,7 @@ extension SystemHarness {
         var last = ""
         do {
             try TestEnvironment.eventually(timeout: 120, interval: 0.5, "every dossier finished") {
-                let (status, output) = try runCommand(TestEnvironment.binDirectory.appendingPathComponent("tthc-admin"),
-                                                      ["reconcile", "--organisation", organisation, "--expect-finished"])
+                let (status, output) = try reconcile(["--expect-finished"])
                 last = output
                 return status == 0
             }

@@ -129,15 +129,12 @@ struct SMSChannel: NoticeChannel {
         let requestIdPrefix: String
 
         /// From TTHC_SMS_GATEWAY_URL (unset: no SMS channel), TTHC_SMS_PARTNER_ID, TTHC_SMS_SECRET
-        /// (or _FILE), TTHC_SMS_BRANDNAME, TTHC_SMS_CALLBACK_URL, TTHC_SMS_RATE_PER_SECOND,
-        /// TTHC_SMS_REQUEST_ID_PREFIX.
+        /// (its _FILE read by ServiceEnvironment), TTHC_SMS_BRANDNAME, TTHC_SMS_CALLBACK_URL,
+        /// TTHC_SMS_RATE_PER_SECOND, TTHC_SMS_REQUEST_ID_PREFIX.
         static func fromEnvironment(_ environment: [String: String]) throws -> Settings? {
             let environment = environment.filter { !$0.value.isEmpty }
             guard let url = environment["TTHC_SMS_GATEWAY_URL"] else { return nil }
-            var secret = environment["TTHC_SMS_SECRET"]
-            if let file = environment["TTHC_SMS_SECRET_FILE"] {
-                secret = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            }
+            let secret = environment["TTHC_SMS_SECRET"]
             guard let partner = environment["TTHC_SMS_PARTNER_ID"], let secret, !secret.isEmpty else {
                 throw SMTPConfigurationError(problem: "TTHC_SMS_PARTNER_ID and TTHC_SMS_SECRET are required with TTHC_SMS_GATEWAY_URL")
             }
