@@ -15,8 +15,9 @@ swift build --build-tests
 TTHC_BIN_DIR="$(swift build --show-bin-path)"
 export TTHC_BIN_DIR
 swift test --skip-build "$@"
-# The three-node RabbitMQ cluster (issue 22): the whole suite's broker-kill test again on a cluster,
-# with every test helper on node 1 (TTHC_AMQP_PORT) and the services given all three nodes.
+# Without arguments, three runs of issue 22 after the suite: a database server per service, the
+# three-node RabbitMQ cluster (every test helper on node 1, the services given all three nodes),
+# and the containers.
 if [ $# -eq 0 ]; then
   # A database server per service: the rest of the services on a second PostgreSQL server.
   status=0
@@ -30,5 +31,13 @@ if [ $# -eq 0 ]; then
   TTHC_AMQP_PORT="${first_node##*:}" TTHC_CLUSTER_AMQP_ADDRESSES="$TTHC_CLUSTER_AMQP_ADDRESSES" \
     swift test --skip-build --filter ClusterTests || status=$((status ? status : $?))
   bash Deploy/local/servers.sh cluster stop
+  # Containers: the compose file run by podman from locally built images, validation scaled to 3
+  # and a replica SIGKILLed (Deploy/containers; the test brings the world up and down).
+  if bash Deploy/containers/build-images.sh; then
+    (eval "$(bash Deploy/containers/compose-world.sh env)"; swift test --skip-build --filter ContainerTests) \
+      || status=$((status ? status : $?))
+  else
+    status=$((status ? status : 1))
+  fi
   exit "$status"
 fi

@@ -83,6 +83,12 @@ final class SystemHarness {
             try start(service, environment: environment.merging(environmentOf(service)) { $1 }, waitUntilReady: false)
         }
         for service in Self.services { try processes[service]!.waitUntilReady() }
+        try startOrganisations(autoDecide: autoDecide)
+    }
+
+    /// The test's organisations registered and, with `autoDecide`, their software approving every
+    /// step: by `startAll`, or alone where the services run elsewhere (containers).
+    func startOrganisations(autoDecide: Bool = true) throws {
         try TestEnvironment.registerOrganisations(around: organisation)
         if autoDecide && software == nil { software = try TestEnvironment.organisationSoftware(around: organisation) }
     }

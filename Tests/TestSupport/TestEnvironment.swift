@@ -39,12 +39,14 @@ public enum TestEnvironment {
                                setupStatements: ["SET client_min_messages = warning"] + (schema.map { ["SET search_path TO \($0)"] } ?? []))
     }
 
-    /// The superuser, through the server's Unix socket (trust), for test setup and inspection.
+    /// The superuser, through the server's Unix socket (trust), for test setup and inspection, or
+    /// over TCP with `TTHC_PG_SUPERUSER_PASSWORD` (the compose world's database in a container).
     /// `port`: another server's (a database server per service), by default the tests' own.
     public static func superuser(port: Int? = nil) throws -> PostgresConnection {
         let socketDir = env["TTHC_PG_SOCKET_DIR"] ?? ""
+        let password = env["TTHC_PG_SUPERUSER_PASSWORD"].map { $0.isEmpty ? "" : ":" + $0 } ?? ""
         let port = port ?? pgPort
-        let url = socketDir.isEmpty ? "postgres://postgres@\(pgHost):\(port)/tthc"
+        let url = socketDir.isEmpty ? "postgres://postgres\(password)@\(pgHost):\(port)/tthc"
             : "postgresql://postgres@/tthc?host=\(socketDir)&port=\(port)"
         return try PostgresConnection(url: url, setupStatements: ["SET client_min_messages = warning"])
     }
@@ -75,9 +77,10 @@ public enum TestEnvironment {
         throw TimeoutError(what: what, seconds: timeout)
     }
 
-    /// Members of a test's own organisation (ids unique to it), as the registry knows them.
-    public static func members(_ count: Int, organisation: String) -> [MemberRecord] {
-        (1...max(count, 1)).prefix(count).map {
+    /// Members of a test's own organisation (ids unique to it), as the registry knows them:
+    /// numbers `first`, `first + 1`, …
+    public static func members(_ count: Int, organisation: String, first: Int = 1) -> [MemberRecord] {
+        (first...first + max(count, 1) - 1).prefix(count).map {
             MemberFixture.member(number: $0, memberIdPrefix: "\(organisation)-", organisationCode: organisation)
         }
     }
@@ -98,12 +101,12 @@ public enum TestEnvironment {
         }
     }
 
-    /// Registers `count` members of `organisation`, then publishes a sample dossier for each as an
-    /// integrator with confirms; returns their client ids.
+    /// Registers `count` members of `organisation` (from number `firstMember`), then publishes a
+    /// sample dossier for each as an integrator with confirms; returns their client ids.
     @discardableResult
-    public static func submitDossiers(_ count: Int, organisation: String, integrator: String = "portal-test")
-        throws -> [String] {
-        let members = members(count, organisation: organisation)
+    public static func submitDossiers(_ count: Int, organisation: String, integrator: String = "portal-test",
+                                      firstMember: Int = 1) throws -> [String] {
+        let members = members(count, organisation: organisation, first: firstMember)
         try registerMembers(members)
         let amqp = try amqp(user: integrator, confirms: true)
         defer { amqp.close() }

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# docker-compose.yml run for real by podman-compose on this machine: the images of build-images.sh,
+# the development secrets, ports published on loopback apart from the local servers' (AMQP 5692,
+# PostgreSQL 5442, intake 18181, payment 18184, archive 18186). The container test drives it.
+#   compose-world.sh up                    broker, database and the six services; waits until healthy
+#   compose-world.sh scale SERVICE N       N replicas of SERVICE (deploy.replicas), waits until healthy
+#   compose-world.sh kill CONTAINER        SIGKILL, as the kernel's OOM killer or a crash would
+#   compose-world.sh ps | logs CONTAINER | down
+#   compose-world.sh env                   what points the tests and tthc-admin at this world
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$repo"
+export CONTAINERS_CONF="$repo/Deploy/containers/containers.conf"
+project="${TTHC_COMPOSE_PROJECT:-tthc-world}"
+world_dir="${TTHC_COMPOSE_WORLD_DIR:-/var/tmp/tthc-compose-world}"
+services=(intake validation routing payment notification archive)
+log() { printf '[compose-world] %s\n' "$*" >&2; }
+
+export TTHC_SECRETS_DIR=./Deploy/compose/development-secrets TTHC_DEVELOPMENT=1
+export TTHC_IMAGE=localhost/tthc:latest TTHC_RABBITMQ_IMAGE=localhost/tthc-rabbitmq:bookworm \
+  TTHC_POSTGRES_IMAGE=localhost/tthc-postgres:bookworm
+export TTHC_AMQP_PUBLISHED_PORT=5692 TTHC_RABBITMQ_UI_PORT=15682 TTHC_POSTGRES_PUBLISHED_PORT=5442 \
+  TTHC_INTAKE_PUBLISHED_PORT=18181 TTHC_PAYMENT_PUBLISHED_PORT=18184 TTHC_ARCHIVE_PUBLISHED_PORT=18186
+# The organisations' signing keys the tests issue, and the development signing CA (public).
+export TTHC_ORGANISATION_KEYS_DIR="$world_dir/organisation-keys"
+export TTHC_SIGNATURE_TRUST_ANCHORS_FILE=./Deploy/local/dev-signing/signing-ca.pem
+export TTHC_INTAKE_CONTENT_KEY_ID="" TTHC_ROUTING_CONTENT_KEY_ID=""
+for service in "${services[@]}"; do
+  variable="TTHC_${service^^}_REPLICAS"
+  export "$variable=${!variable:-1}"
+done
+
+compose() { podman-compose -p "$project" "$@" >>"$world_dir/compose.log" 2>&1; }
+containers() { podman ps -a --filter "label=io.podman.compose.project=$project" --format '{{.Names}}' | sort; }
+
+# Every container of the world running and, where it has a health check, healthy (podman runs the
+# checks on demand here: no systemd timers).
+await_healthy() {
+  local deadline=$((SECONDS + ${1:-180})) pending
+  while :; do
+    pending=()
+    for container in $(containers); do
+      [ "$(podman inspect -f '{{.State.Running}}' "$container")" = true ] && podman healthcheck run "$container" >/dev/null 2>&1 \
+        || pending+=("$container")
+    done
+    [ "${#pending[@]}" -eq 0 ] && return 0
+    if [ $SECONDS -ge $deadline ]; then
+      log "not healthy: ${pending[*]}"
+      for container in "${pending[@]}"; do podman logs --tail 5 "$container" >&2 || true; done
+      return 1
+    fi
+    sleep 1
+  done
+}
+
+down() {
+  containers | xargs -r podman rm -f -t 0 >/dev/null 2>&1 || true
+  podman volume ls -q --filter "label=io.podman.compose.project=$project" | xargs -r podman volume rm -f >/dev/null 2>&1 || true
+  podman network rm -f "${project}_default" >/dev/null 2>&1 || true
+}
+
+case "${1:-ps}" in
+  up)
+    mkdir -p "$world_dir/organisation-keys"
+    : >"$world_dir/compose.log"
+    down
+    # The services by name: podman-compose 1.0 knows no profiles (the gateway sandbox stays out).
+    compose up -d --no-build rabbitmq postgres "${services[@]}" || { tail -20 "$world_dir/compose.log" >&2; exit 1; }
+    await_healthy 240
+    log "up: $(containers | tr '\n' ' ')" ;;
+  scale)
+    service="${2:?service}"; count="${3:?count}"
+    export "TTHC_${service^^}_REPLICAS=$count"
+    # Existing containers are kept (their names are taken); the missing replicas are created.
+    compose up -d --no-build "$service" || true
+    await_healthy 120
+    log "$service: $(containers | grep -c "^${project}_${service}_") replica(s)" ;;
+  kill) podman kill -s KILL "${2:?container}" >/dev/null ;;
+  ps) containers ;;
+  logs) podman logs "${2:?container}" ;;
+  down) down; log "down" ;;
+  env)
+    cat <<ENV
+export TTHC_COMPOSE_PROJECT='$project' TTHC_AMQP_HOST=127.0.0.1 TTHC_AMQP_PORT=$TTHC_AMQP_PUBLISHED_PORT
+export TTHC_PG_HOST=127.0.0.1 TTHC_PG_PORT=$TTHC_POSTGRES_PUBLISHED_PORT TTHC_PG_SOCKET_DIR= TTHC_PG_SUPERUSER_PASSWORD='$(cat Deploy/compose/development-secrets/postgres-password)'
+export TTHC_ADMIN_DATABASE_URL='postgres://postgres:$(cat Deploy/compose/development-secrets/postgres-password)@127.0.0.1:$TTHC_POSTGRES_PUBLISHED_PORT/tthc'
+export TTHC_ORGANISATION_KEYS_DIRECTORY='$TTHC_ORGANISATION_KEYS_DIR'
+ENV
+    ;;
+  *) echo "usage: $0 up|scale SERVICE N|kill CONTAINER|ps|logs CONTAINER|down|env" >&2; exit 2 ;;
+esac
