@@ -7,6 +7,7 @@
 #   compose-world.sh kill CONTAINER        SIGKILL, as the kernel's OOM killer or a crash would
 #   compose-world.sh ps | logs CONTAINER | down
 #   compose-world.sh env                   what points the tests and tthc-admin at this world
+# TTHC_COMPOSE_CLUSTER=1: the profile "cluster" too (three RabbitMQ nodes, Deploy/compose/cluster.env).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo"
@@ -17,6 +18,12 @@ services=(intake validation routing payment notification archive)
 log() { printf '[compose-world] %s\n' "$*" >&2; }
 
 export TTHC_SECRETS_DIR=./Deploy/compose/development-secrets TTHC_DEVELOPMENT=1
+brokers=(rabbitmq)
+if [ "${TTHC_COMPOSE_CLUSTER:-0}" = 1 ]; then
+  # podman-compose 1.0 knows no profiles: the cluster's services are named, as in cluster.env.
+  export TTHC_SECRETS_DIR=./Deploy/compose/development-cluster-secrets RABBITMQ_ERLANG_COOKIE=tthc-development-erlang-cookie
+  brokers=(rabbitmq rabbitmq-2 rabbitmq-3 rabbitmq-quorum-members)
+fi
 export TTHC_IMAGE=localhost/tthc:latest TTHC_RABBITMQ_IMAGE=localhost/tthc-rabbitmq:bookworm \
   TTHC_POSTGRES_IMAGE=localhost/tthc-postgres:bookworm
 export TTHC_AMQP_PUBLISHED_PORT=5692 TTHC_RABBITMQ_UI_PORT=15682 TTHC_POSTGRES_PUBLISHED_PORT=5442 \
@@ -40,8 +47,13 @@ await_healthy() {
   while :; do
     pending=()
     for container in $(containers); do
-      [ "$(podman inspect -f '{{.State.Running}}' "$container")" = true ] && podman healthcheck run "$container" >/dev/null 2>&1 \
-        || pending+=("$container")
+      case "$container" in
+        # A one-shot job: done when it exited 0.
+        *_rabbitmq-quorum-members_*) [ "$(podman inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$container")" = "exited 0" ] \
+          || pending+=("$container") ;;
+        *) [ "$(podman inspect -f '{{.State.Running}}' "$container")" = true ] && podman healthcheck run "$container" >/dev/null 2>&1 \
+          || pending+=("$container") ;;
+      esac
     done
     [ "${#pending[@]}" -eq 0 ] && return 0
     if [ $SECONDS -ge $deadline ]; then
@@ -65,7 +77,7 @@ case "${1:-ps}" in
     : >"$world_dir/compose.log"
     down
     # The services by name: podman-compose 1.0 knows no profiles (the gateway sandbox stays out).
-    compose up -d --no-build rabbitmq postgres "${services[@]}" || { tail -20 "$world_dir/compose.log" >&2; exit 1; }
+    compose up -d --no-build "${brokers[@]}" postgres "${services[@]}" || { tail -20 "$world_dir/compose.log" >&2; exit 1; }
     await_healthy 240
     log "up: $(containers | tr '\n' ' ')" ;;
   scale)

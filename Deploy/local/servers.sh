@@ -163,8 +163,13 @@ start_postgres() {
       runuser -u postgres -- "$pg_bin/initdb" -D "$pg_dir/data" -U postgres --auth-local=trust \
         --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null
     fi
+    # TLS with the development CA's certificate (localhost, 127.0.0.1): clients may ask for
+    # sslmode=verify-full with sslrootcert=$tls_dir/ca.pem. The key is the server's own copy (0600).
+    make_tls_files
+    install -o postgres -g postgres -m 600 "$tls_dir/server.key" "$pg_dir/server.key"
+    install -o postgres -g postgres -m 644 "$tls_dir/server.pem" "$pg_dir/server.pem"
     runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/postgres.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_socket_dir -c max_connections=300 -c shared_buffers=256MB -c shared_preload_libraries=pg_stat_statements" start >/dev/null
+      -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $pg_socket_dir -c max_connections=300 -c shared_buffers=256MB -c shared_preload_libraries=pg_stat_statements -c ssl=on -c ssl_cert_file=$pg_dir/server.pem -c ssl_key_file=$pg_dir/server.key" start >/dev/null
     wait_for "PostgreSQL" pg_ready 60
   fi
   psql_admin -d postgres -tc "SELECT 1 FROM pg_database WHERE datname = 'tthc'" | grep -q 1 \
@@ -207,7 +212,8 @@ export TTHC_DEVELOPMENT=1
 export TTHC_LOCAL_DIR='$root'
 export TTHC_AMQP_HOST=127.0.0.1 TTHC_AMQP_PORT=$amqp_port TTHC_PG_HOST=127.0.0.1 TTHC_PG_PORT=$pg_port
 export TTHC_PG_SOCKET_DIR='$pg_socket_dir'
-export TTHC_AMQPS_PORT=$amqps_port TTHC_AMQP_CA_CERT_FOR_TESTS='$tls_dir/ca.pem'
+# The CA of the broker's and PostgreSQL's certificates (AMQPS, sslmode=verify-full).
+export TTHC_AMQPS_PORT=$amqps_port TTHC_TLS_CA_FOR_TESTS='$tls_dir/ca.pem'
 export TTHC_RABBITMQCTL='$repo/Deploy/local/servers.sh rabbitmqctl'
 export TTHC_SIGNATURE_TRUST_ANCHORS='$signing_dir/signing-ca.pem' TTHC_DEV_SIGNING_DIRECTORY='$signing_dir'
 export TTHC_ORGANISATION_KEYS_DIRECTORY='$signing_dir/organisation-keys'

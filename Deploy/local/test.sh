@@ -9,8 +9,9 @@ eval "$(bash Deploy/local/servers.sh env)"
 # Services started by run.sh would compete with the tests' own processes for the queues.
 bash Deploy/local/stop.sh services
 bash Deploy/local/check-contracts.sh
-# The Kubernetes manifests' offline validator (Deploy/k8s/validate.py) uses Kubernetes' schemas.
-python3 -m pip install -q --disable-pip-version-check kubernetes-validate 2>&1 | grep -v WARNING || true
+# The Kubernetes manifests' offline validator (Deploy/k8s/validate.py) uses Kubernetes' schemas; the
+# tests' trace collector (Deploy/local/otlp-collector.py) OpenTelemetry's protocol classes.
+python3 -m pip install -q --disable-pip-version-check kubernetes-validate opentelemetry-proto 2>&1 | grep -v WARNING || true
 swift build --build-tests
 TTHC_BIN_DIR="$(swift build --show-bin-path)"
 export TTHC_BIN_DIR

@@ -133,6 +133,13 @@ public enum ServiceRuntime {
                 services.append(ThreadService(name: worker.name) { worker.run(stop: $0) })
             }
         }
+        do {
+            // First in the group, so it stops last and flushes the spans of the drain.
+            if let exporter = try TraceExport.bootstrap(service: definition.name, logger: logger) { services.insert(exporter, at: 0) }
+        } catch {
+            logger.critical("cannot export spans", metadata: ["error": .string("\(error)")])
+            exit(1)
+        }
         let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint],
                                                       logger: logger))
         logger.info("started", metadata: ["http": .string("\(configuration.httpHost):\(configuration.httpPort)"),

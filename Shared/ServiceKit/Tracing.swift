@@ -16,9 +16,12 @@ public struct TraceMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let span = Tracing.child(of: request.headers[.traceparent])
-        var response = try await Tracing.$current.withValue(span) { try await next(request, context) }
-        response.headers[.traceparent] = span
+        let span = TraceExport.start("\(request.method) \(request.uri.path)", kind: .server, parent: request.headers[.traceparent],
+                                     attributes: ["http.request.method": "\(request.method)", "url.path": request.uri.path])
+        defer { span.end() }
+        var response = try await Tracing.$current.withValue(span.traceparent) { try await next(request, context) }
+        response.headers[.traceparent] = span.traceparent
+        span.set("http.response.status_code", response.status.code)
         return response
     }
 }

@@ -71,7 +71,7 @@ final class BrokerTests: XCTestCase {
 
 /// `amqps://` through OpenSSL, verifying the broker's certificate against a configured CA.
 final class TLSTests: XCTestCase {
-    var caPath: String { ProcessInfo.processInfo.environment["TTHC_AMQP_CA_CERT_FOR_TESTS"] ?? "" }
+    var caPath: String { ProcessInfo.processInfo.environment["TTHC_TLS_CA_FOR_TESTS"] ?? "" }
     var port: String { ProcessInfo.processInfo.environment["TTHC_AMQPS_PORT"] ?? "5671" }
 
     func testPublishAndConsumeOverTLS() throws {

@@ -188,6 +188,8 @@ public final class ConsumerWorker: Sendable {
         /// Rows written to the outbox: only then is the relay woken (a read model such as intake's
         /// timeline emits nothing, and an empty relay pass is a transaction of its own).
         var emitted = 0
+        /// The messages' processing spans, ended after the commit.
+        var spans: [TraceSpan] = []
     }
 
     /// Inside one transaction: dead letters recorded, duplicates skipped through the inbox,
@@ -253,6 +255,14 @@ public final class ConsumerWorker: Sendable {
                 counts.handled[message.type.routingKey, default: 0] += 1
             }
             let context = HandlerContext(db: tx, service: env.configuration.service, now: now)
+            // Each message's processing is a span, ended (exported) once the transaction commits.
+            for message in toHandle {
+                let span = TraceExport.start("process \(message.type.routingKey)", kind: .consumer, parent: message.traceparent,
+                                             attributes: ["messaging.system": "rabbitmq", "messaging.operation.type": "process",
+                                                          "messaging.destination.name": queue.name, "messaging.message.id": message.id])
+                context.processing[message.id] = span.traceparent
+                counts.spans.append(span)
+            }
             // Runs of one type keep the delivery order between types; a batch handler takes a run at once.
             var start = 0
             while start < toHandle.count {
@@ -264,7 +274,7 @@ public final class ConsumerWorker: Sendable {
                     try batchHandler.handle(batch: run, context: context)
                 } else {
                     for message in run {
-                        context.traceparent = message.traceparent
+                        context.traceparent = context.processing[message.id] ?? message.traceparent
                         try handler.handle(message, context: context)
                     }
                 }
@@ -327,6 +337,7 @@ public final class ConsumerWorker: Sendable {
     }
 
     private func record(_ counts: Counts, started: ContinuousClock.Instant, batchSize: Int) {
+        for span in counts.spans { span.end() }
         env.metrics.committed("consumer")
         let elapsed = ContinuousClock.now - started
         for (type, n) in counts.handled {

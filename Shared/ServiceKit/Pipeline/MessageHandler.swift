@@ -148,6 +148,9 @@ public final class HandlerContext {
     private(set) var outgoing: [OutgoingMessage] = []
     /// The trace of the message being handled (single-message handlers).
     var traceparent: String?
+    /// The traceparent of each message's processing span (`process <type>`), by message id: what a
+    /// handler emits for a message continues it.
+    var processing: [String: String] = [:]
     /// The service's metrics, for a timer handler that talks to the outside world (set by the timer worker).
     public var metrics: ServiceMetrics?
     /// When the transaction began (real time): a handler doing slow work in a shared transaction
@@ -259,9 +262,15 @@ public final class HandlerContext {
     private func append<Payload: Codable & Sendable>(_ type: MessageType, subject: String?, data: Payload,
                                                      exchange: String, routingKey: String, correlationId: String?,
                                                      cause: IncomingMessage?) throws {
-        let parent = cause.map(\.traceparent) ?? traceparent
-        let envelope = Envelope(source: "urn:tthc:\(service)", type: type, time: now, subject: subject,
-                                traceparent: Tracing.child(of: parent), data: data)
+        // A child of the processing of its cause (or of the request or message being handled).
+        let parent = cause.map { processing[$0.id] ?? $0.traceparent } ?? traceparent
+        var envelope = Envelope(source: "urn:tthc:\(service)", type: type, time: now, subject: subject, data: data)
+        let span = TraceExport.start("create \(type.routingKey)", kind: .producer, parent: parent, attributes: [
+            "messaging.system": "rabbitmq", "messaging.operation.type": "create", "messaging.destination.name": exchange,
+            "messaging.rabbitmq.destination.routing_key": routingKey, "messaging.message.id": envelope.id,
+        ])
+        span.end()
+        envelope.traceparent = span.traceparent
         outgoing.append(OutgoingMessage(
             messageId: envelope.id, exchange: exchange, routingKey: routingKey, type: type.cloudEventType,
             contentType: "application/cloudevents+json", correlationId: correlationId,
