@@ -19,6 +19,7 @@ missing=()
 for p in podman podman-compose debootstrap; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
   log "installing ${missing[*]}"
+  apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
@@ -28,12 +29,14 @@ base_image() {
   local name="$1"; shift
   local image="localhost/tthc-base/$name:bookworm"
   if podman image exists "$image"; then return; fi
-  if [ ! -f "$images_dir/minbase/etc/debian_version" ]; then
+  # Made aside and moved in place once complete: a failed run is never taken for a base.
+  if [ ! -d "$images_dir/minbase" ]; then
     log "debootstrap bookworm (minbase) into $images_dir/minbase"
-    rm -rf "$images_dir/minbase"
+    rm -rf "$images_dir/minbase.partial"
     mkdir -p "$images_dir"
-    debootstrap --variant=minbase --include=ca-certificates bookworm "$images_dir/minbase" "$mirror" >"$images_dir/debootstrap.log" 2>&1 \
-      || { tail -20 "$images_dir/debootstrap.log" >&2; exit 1; }
+    debootstrap --variant=minbase --include=ca-certificates bookworm "$images_dir/minbase.partial" "$mirror" \
+      >"$images_dir/debootstrap.log" 2>&1 || { tail -20 "$images_dir/debootstrap.log" >&2; exit 1; }
+    mv "$images_dir/minbase.partial" "$images_dir/minbase"
   fi
   local root="$images_dir/$name"
   rm -rf "$root"
@@ -73,6 +76,7 @@ for executable in "${executables[@]}"; do ldd "$bin_dir/$executable"; done | awk
   | while read -r library; do
       case "$library" in "$swift_lib"/*) cp -L "$library" "$staged/lib/" ;; esac
     done
+[ -n "$(ls "$staged/lib")" ] || { log "no Swift runtime library found under $swift_lib"; exit 1; }
 log "staged $(du -sh "$staged" | cut -f1) of executables and Swift runtime"
 
 log "building tthc:latest"

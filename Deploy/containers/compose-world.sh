@@ -37,16 +37,21 @@ for service in "${services[@]}"; do
   export "$variable=${!variable:-1}"
 done
 
-compose() { podman-compose -p "$project" "$@" >>"$world_dir/compose.log" 2>&1; }
+# PostgreSQL published on loopback too (Deploy/compose/database-port.yml): the tests read every schema.
+compose() {
+  podman-compose -p "$project" -f docker-compose.yml -f Deploy/compose/database-port.yml "$@" >>"$world_dir/compose.log" 2>&1
+}
 containers() { podman ps -a --filter "label=io.podman.compose.project=$project" --format '{{.Names}}' | sort; }
 
 # Every container of the world running and, where it has a health check, healthy (podman runs the
 # checks on demand here: no systemd timers).
 await_healthy() {
-  local deadline=$((SECONDS + ${1:-180})) pending
+  local deadline=$((SECONDS + ${1:-180})) pending healthy=" "
   while :; do
     pending=()
     for container in $(containers); do
+      # A check starts an Erlang VM for the broker: once healthy, a container is not asked again.
+      case "$healthy" in *" $container "*) continue ;; esac
       case "$container" in
         # A one-shot job: done when it exited 0.
         *_rabbitmq-quorum-members_*) [ "$(podman inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$container")" = "exited 0" ] \
@@ -54,6 +59,7 @@ await_healthy() {
         *) [ "$(podman inspect -f '{{.State.Running}}' "$container")" = true ] && podman healthcheck run "$container" >/dev/null 2>&1 \
           || pending+=("$container") ;;
       esac
+      case " ${pending[*]} " in *" $container "*) ;; *) healthy+="$container " ;; esac
     done
     [ "${#pending[@]}" -eq 0 ] && return 0
     if [ $SECONDS -ge $deadline ]; then
@@ -84,6 +90,8 @@ case "${1:-ps}" in
     service="${2:?service}"; count="${3:?count}"
     export "TTHC_${service^^}_REPLICAS=$count"
     # Existing containers are kept (their names are taken); the missing replicas are created.
+    # podman-compose 1.0 answers non-zero for the replicas already running ("name in use"): the
+    # health of every replica below is what tells.
     compose up -d --no-build "$service" || true
     await_healthy 120
     log "$service: $(containers | grep -c "^${project}_${service}_") replica(s)" ;;

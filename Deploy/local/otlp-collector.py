@@ -8,6 +8,7 @@ does on port 4318, path /v1/traces), decodes it with OpenTelemetry's own protoco
 import gzip
 import json
 import sys
+import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
@@ -51,8 +52,9 @@ class Collector(BaseHTTPRequestHandler):
                         "end": span.end_time_unix_nano,
                         "attributes": {a.key: value(a.value) for a in span.attributes},
                     }))
-        with open(self.server.spans_file, "a", encoding="utf-8") as spans:
-            spans.writelines(line + "\n" for line in lines)
+        # Requests are served on threads: one writer at a time, whole lines.
+        with self.server.lock, open(self.server.spans_file, "a", encoding="utf-8") as spans:
+            spans.write("".join(line + "\n" for line in lines))
         answer = ExportTraceServiceResponse().SerializeToString()
         self.send_response(200)
         self.send_header("Content-Type", "application/x-protobuf")
@@ -68,6 +70,7 @@ def main():
     port, spans_file = int(sys.argv[1]), sys.argv[2]
     server = ThreadingHTTPServer(("127.0.0.1", port), Collector)
     server.spans_file = spans_file
+    server.lock = threading.Lock()
     print(f"listening on 127.0.0.1:{port}", flush=True)
     try:
         server.serve_forever()

@@ -155,6 +155,11 @@ pg_ready() { "$pg_bin/pg_isready" -q -h 127.0.0.1 -p "$pg_port"; }
 psql_admin() { runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -h "$pg_socket_dir" -p "$pg_port" "$@"; }
 
 start_postgres() {
+  # A server started before it had TLS (an older servers.sh) is restarted with it.
+  if pg_ready && [ "$(psql_admin -d postgres -Atc 'SHOW ssl' 2>/dev/null)" = off ]; then
+    log "PostgreSQL on $pg_port runs without TLS: restarting it"
+    runuser -u postgres -- "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null
+  fi
   if pg_ready; then log "PostgreSQL already running on $pg_port"; else
     mkdir -p "$pg_dir"
     chown postgres:postgres "$pg_dir"

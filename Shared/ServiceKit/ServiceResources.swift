@@ -21,15 +21,16 @@ public struct ServiceResources: Sendable {
         let now = clock.now
         // What the request emits continues its trace (TraceMiddleware).
         let traceparent = Tracing.current
-        let (value, emitted) = try await database.run { db in
+        let (value, emitted, spans) = try await database.run { db in
             try db.transaction { tx in
                 let context = HandlerContext(db: tx, service: service, now: now, traceparent: traceparent)
                 let value = try body(context)
                 try AuditLog.append(context.auditEntries, db: tx)
                 try Outbox.insert(context.emitted, tx: tx)
-                return (value, context.emitted.count)
+                return (value, context.emitted.count, context.emittedSpans)
             }
         }
+        spans.forEach { $0.end() }
         metrics.committed("http")
         if emitted > 0 { relayWake.signal() }
         return value

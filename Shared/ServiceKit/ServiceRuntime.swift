@@ -47,9 +47,9 @@ public struct ServiceDefinition: Sendable {
     public init(name: String, defaultHTTPPort: Int, consumers: [ConsumerDefinition], migrationsFolder: URL?,
                 sharedTables: [SharedTable] = [], routes: HTTPRoutes? = nil, timers: [any TimerHandler] = [],
                 gauges: [StoredGauge] = []) {
-        // Every service keeps an audit log (its consumers and timers write to it) and publishes its
-        // chains' heads (audit.checkpoint.v1).
-        self.timers = timers + [AuditCheckpointTimer()]
+        // Every service keeps an audit log (its consumers and timers write to it), publishes its
+        // chains' heads (audit.checkpoint.v1) and, if asked, removes what is past its retention.
+        self.timers = timers + [AuditCheckpointTimer(), AuditRetentionTimer()]
         self.gauges = gauges
         self.sharedTables = sharedTables.contains(.auditLog) ? sharedTables : [.auditLog] + sharedTables
         self.name = name

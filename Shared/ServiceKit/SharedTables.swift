@@ -118,6 +118,61 @@ public enum SharedTable: String, Sendable, CaseIterable {
                     UPDATE audit_chain_heads SET seq = v_first + v_count - 1, hash = v_hash WHERE audit_chain_heads.chain = v_chain;
                 END $$;
                 """),
+            // Retention (issue 22, TTHC_AUDIT_RETENTION_DAYS): a chain's oldest links may be removed
+            // once a checkpoint kept by archive covers them, and only below the chain's anchor: the
+            // last link removed, from which `audit verify` checks what remains and which must be a
+            // link archive's checkpoints name.
+            Migration(scope: rawValue, version: 4, name: "audit_log_retention", sql: """
+                CREATE TABLE IF NOT EXISTS audit_chain_anchors (
+                    chain text PRIMARY KEY,
+                    seq bigint NOT NULL,
+                    hash bytea NOT NULL,
+                    removed_rows bigint NOT NULL,
+                    pruned_at timestamptz NOT NULL DEFAULT now()
+                );
+                -- Every head a checkpoint published and when: how far each chain may be pruned.
+                CREATE TABLE IF NOT EXISTS audit_checkpoint_history (
+                    chain text NOT NULL,
+                    seq bigint NOT NULL,
+                    hash bytea NOT NULL,
+                    published_at timestamptz NOT NULL,
+                    PRIMARY KEY (chain, seq)
+                );
+                CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF TG_OP = 'DELETE' THEN
+                        IF OLD.seq <= (SELECT a.seq FROM audit_chain_anchors a WHERE a.chain = OLD.chain) THEN
+                            RETURN OLD;
+                        END IF;
+                    END IF;
+                    RAISE EXCEPTION 'the audit log is append-only: % on % refused', TG_OP, TG_TABLE_NAME;
+                END $$;
+                -- Removes, chain by chain, the links up to the last one a checkpoint published before
+                -- p_before; returns how many.
+                CREATE OR REPLACE FUNCTION audit_prune(p_before timestamptz) RETURNS bigint LANGUAGE plpgsql AS $$
+                DECLARE
+                    v_link record;
+                    v_count bigint;
+                    v_removed bigint := 0;
+                BEGIN
+                    FOR v_link IN
+                        SELECT DISTINCT ON (h.chain) h.chain, h.seq, h.hash FROM audit_checkpoint_history h
+                        WHERE h.published_at < p_before
+                          AND h.seq > coalesce((SELECT a.seq FROM audit_chain_anchors a WHERE a.chain = h.chain), 0)
+                        ORDER BY h.chain, h.seq DESC
+                    LOOP
+                        INSERT INTO audit_chain_anchors AS a (chain, seq, hash, removed_rows)
+                        VALUES (v_link.chain, v_link.seq, v_link.hash, 0)
+                        ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, pruned_at = now();
+                        DELETE FROM audit_log WHERE chain = v_link.chain AND seq <= v_link.seq;
+                        GET DIAGNOSTICS v_count = ROW_COUNT;
+                        UPDATE audit_chain_anchors SET removed_rows = removed_rows + v_count WHERE chain = v_link.chain;
+                        DELETE FROM audit_checkpoint_history WHERE chain = v_link.chain AND seq < v_link.seq;
+                        v_removed := v_removed + v_count;
+                    END LOOP;
+                    RETURN v_removed;
+                END $$;
+                """),
         ]
         case .organisationHours: [
             Migration(scope: rawValue, version: 1, name: "organisation_hours", sql: """

@@ -13,8 +13,9 @@ import Tracing
 ///
 /// Spans, after OpenTelemetry's messaging conventions: `create <type>` (producer) for each message a
 /// service emits, whose id is the message's traceparent; `process <type>` (consumer) for each message
-/// handled, from its delivery to the commit, child of the message's span and parent of what it emits;
-/// `<METHOD> <path>` (server) for each HTTP request.
+/// handled, from its handling to the commit, child of the message's span and parent of what it emits;
+/// `<METHOD> <route>` (server) for each HTTP request but probes and scrapes. Spans of a transaction
+/// are ended (exported) only once it commits: a rolled-back attempt leaves none.
 public enum TraceExport {
     /// swift-otel's configuration for `service` when `environment` asks for spans, nil otherwise.
     public static func configuration(service: String, environment: [String: String]) -> OTel.Configuration? {
@@ -33,8 +34,11 @@ public enum TraceExport {
     /// Sets the process's tracer when spans are asked for; the service returned exports them in
     /// the background and flushes what is left on shutdown (run it first, so it stops last).
     static func bootstrap(service: String, logger: Logger) throws -> (any Service)? {
-        guard var configuration = configuration(service: service, environment: ProcessInfo.processInfo.environment) else {
-            return nil
+        let environment = ProcessInfo.processInfo.environment
+        guard var configuration = configuration(service: service, environment: environment) else { return nil }
+        // Messages carry a W3C traceparent: another propagator would lose every span's parent.
+        if let propagators = environment["OTEL_PROPAGATORS"], !propagators.split(separator: ",").contains("tracecontext") {
+            throw ConfigurationError(variable: "OTEL_PROPAGATORS", problem: "must include tracecontext (the traceparent TTHC's messages carry)")
         }
         configuration.diagnosticLogger = .custom(logger)
         let backend = try OTel.makeTracingBackend(configuration: configuration)
@@ -83,6 +87,18 @@ public struct TraceSpan: Sendable {
     let span: (any Span)?
 
     public func set(_ key: String, _ value: Int) { span?.attributes[key] = value }
+
+    /// An HTTP span's name once the route is known: `<METHOD> <route template>`.
+    func named(_ method: String, route: String?) {
+        guard let span else { return }
+        span.operationName = "\(method) \(route ?? "(no route)")"
+        if let route { span.attributes["http.route"] = route }
+    }
+
+    func failed(_ error: any Error) {
+        span?.recordError(error)
+        span?.setStatus(SpanStatus(code: .error))
+    }
 
     public func end() { span?.end() }
 }

@@ -16,13 +16,24 @@ public struct TraceMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let span = TraceExport.start("\(request.method) \(request.uri.path)", kind: .server, parent: request.headers[.traceparent],
-                                     attributes: ["http.request.method": "\(request.method)", "url.path": request.uri.path])
+        // Probes and scrapes are no one's trace.
+        let path = request.uri.path
+        if path == "/metrics" || path.hasPrefix("/health/") { return try await next(request, context) }
+        // Named by the route matched (its template: no dossier code or access token in a span).
+        let span = TraceExport.start("\(request.method.rawValue)", kind: .server, parent: request.headers[.traceparent],
+                                     attributes: ["http.request.method": request.method.rawValue])
         defer { span.end() }
-        var response = try await Tracing.$current.withValue(span.traceparent) { try await next(request, context) }
-        response.headers[.traceparent] = span.traceparent
-        span.set("http.response.status_code", response.status.code)
-        return response
+        do {
+            var response = try await Tracing.$current.withValue(span.traceparent) { try await next(request, context) }
+            span.named(request.method.rawValue, route: context.endpointPath)
+            response.headers[.traceparent] = span.traceparent
+            span.set("http.response.status_code", response.status.code)
+            return response
+        } catch {
+            span.named(request.method.rawValue, route: context.endpointPath)
+            span.failed(error)
+            throw error
+        }
     }
 }
 

@@ -14,7 +14,8 @@ final class TraceExportTests: XCTestCase {
         let spansFile = FileManager.default.temporaryDirectory.appendingPathComponent("spans-\(UUID().uuidString).jsonl")
         FileManager.default.createFile(atPath: spansFile.path, contents: nil)
         defer { try? FileManager.default.removeItem(at: spansFile) }
-        let port = 14318
+        // A port of its own (a collector left by a killed run would answer on a fixed one).
+        let port = Int.random(in: 14_000...14_999)
         let collector = Process()
         collector.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         collector.arguments = ["python3", TestEnvironment.repositoryRoot.appendingPathComponent("Deploy/local/otlp-collector.py").path,
@@ -24,21 +25,15 @@ final class TraceExportTests: XCTestCase {
         try TestEnvironment.eventually(timeout: 30, "the collector listening") {
             HTTPProbe.status("http://127.0.0.1:\(port)/v1/traces") != nil
         }
+        XCTAssertTrue(collector.isRunning, "another process holds port \(port)")
 
         let system = try SystemHarness()
         try system.startAll(environment: ["OTEL_TRACES_EXPORTER": "otlp", "OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:\(port)",
                                           "OTEL_BSP_SCHEDULE_DELAY": "200"])
         let member = TestEnvironment.members(1, organisation: system.organisation)[0]
         try TestEnvironment.registerMembers([member])
-        let traceId = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
         let integratorSpan = "00f067aa0ba902b7"
-        var message = try SampleDossier.message(SampleDossier.submit(organisation: system.organisation, member: member), userId: "portal-test")
-        message.properties.headers["traceparent"] = .string("00-\(traceId)-\(integratorSpan)-01")
-        let amqp = try TestEnvironment.amqp(user: "portal-test", confirms: true)
-        try amqp.publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey,
-                         body: message.body, properties: message.properties)
-        try amqp.waitForConfirms()
-        amqp.close()
+        let traceId = try TestEnvironment.submitTraced(organisation: system.organisation, member: member, spanId: integratorSpan)
         try TestEnvironment.eventually(timeout: 120, interval: 0.5, "the result") { try system.archived() == 1 }
 
         // Every hop's processing, in the service that did it, once exported.

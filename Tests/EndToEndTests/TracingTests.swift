@@ -16,14 +16,7 @@ final class TracingTests: XCTestCase {
         try TestEnvironment.registerMembers(members)
 
         // Over AMQP: the integrator's own trace.
-        let traceId = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
-        var message = try SampleDossier.message(SampleDossier.submit(organisation: system.organisation, member: members[0]), userId: "portal-test")
-        message.properties.headers["traceparent"] = .string("00-\(traceId)-00f067aa0ba902b7-01")
-        let amqp = try TestEnvironment.amqp(user: "portal-test", confirms: true)
-        try amqp.publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey,
-                         body: message.body, properties: message.properties)
-        try amqp.waitForConfirms()
-        amqp.close()
+        let traceId = try TestEnvironment.submitTraced(organisation: system.organisation, member: members[0], spanId: "00f067aa0ba902b7")
 
         // Over HTTP: the request's trace, answered with the span the request got.
         let httpTraceId = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()

@@ -123,6 +123,21 @@ public enum TestEnvironment {
         return ids
     }
 
+    /// Publishes a sample dossier for `member` as the integrator `portal-test` within the
+    /// integrator's own trace (an AMQP `traceparent` header whose span is `spanId`); returns the
+    /// trace's id.
+    public static func submitTraced(organisation: String, member: MemberRecord, spanId: String) throws -> String {
+        let traceId = (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        var message = try SampleDossier.message(SampleDossier.submit(organisation: organisation, member: member), userId: "portal-test")
+        message.properties.headers["traceparent"] = .string("00-\(traceId)-\(spanId)-01")
+        let amqp = try amqp(user: "portal-test", confirms: true)
+        defer { amqp.close() }
+        try amqp.publish(exchange: Exchange.intake, routingKey: MessageType.dossierSubmit.routingKey,
+                         body: message.body, properties: message.properties)
+        try amqp.waitForConfirms()
+        return traceId
+    }
+
     /// A fresh cell code, so each test counts only its own dossiers: cell 3 of province
     /// `T<n>A` of the test's own organisation tree (`organisationTree(around:)`).
     public static func uniqueOrganisation() -> String {

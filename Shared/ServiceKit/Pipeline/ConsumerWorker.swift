@@ -94,6 +94,7 @@ public final class ConsumerWorker: Sendable {
                     env.metrics.batchConflict()
                 }
             }
+            counts.spans.forEach { $0.end() }  // committed: exported even if the ack fails
             if counts.emitted > 0 { env.relayWake.signal() }  // committed: even if the ack fails
             FaultInjection.point(.afterCommit, env.configuration.faultInjection)
             try acknowledge(batch, amqp: amqp, ledger: &ledger)
@@ -127,6 +128,7 @@ public final class ConsumerWorker: Sendable {
             let started = ContinuousClock.now
             do {
                 let counts = try db.transaction { tx in try handle([item], in: tx) }
+                counts.spans.forEach { $0.end() }
                 if counts.emitted > 0 { env.relayWake.signal() }
                 FaultInjection.point(.afterCommit, env.configuration.faultInjection)
                 try acknowledge([delivery], amqp: amqp, ledger: &ledger)
@@ -154,6 +156,7 @@ public final class ConsumerWorker: Sendable {
                     return
                 }
                 let counts = try db.transaction { tx in try handle([.deadLetter(delivery, failure)], in: tx) }
+                counts.spans.forEach { $0.end() }
                 if counts.emitted > 0 { env.relayWake.signal() }
                 try acknowledge([delivery], amqp: amqp, ledger: &ledger)
                 record(counts, started: started, batchSize: 1)
@@ -188,7 +191,7 @@ public final class ConsumerWorker: Sendable {
         /// Rows written to the outbox: only then is the relay woken (a read model such as intake's
         /// timeline emits nothing, and an empty relay pass is a transaction of its own).
         var emitted = 0
-        /// The messages' processing spans, ended after the commit.
+        /// The messages' processing spans and their emitted messages' spans, ended after the commit.
         var spans: [TraceSpan] = []
     }
 
@@ -271,6 +274,7 @@ public final class ConsumerWorker: Sendable {
                 let run = Array(toHandle[start..<end])
                 let handler = handlers[run[0].type]!
                 if let batchHandler = handler as? any BatchMessageHandler {
+                    context.traceparent = nil  // its messages name their causes
                     try batchHandler.handle(batch: run, context: context)
                 } else {
                     for message in run {
@@ -282,6 +286,7 @@ public final class ConsumerWorker: Sendable {
             }
             for message in repeats { try handlers[message.type]!.answerRepeat(message, context: context) }
             outgoing.append(contentsOf: context.outgoing)
+            counts.spans += context.emittedSpans
             if logger.logLevel <= .debug {
                 for message in toHandle {
                     logger.debug("handling message", metadata: [
@@ -337,7 +342,6 @@ public final class ConsumerWorker: Sendable {
     }
 
     private func record(_ counts: Counts, started: ContinuousClock.Instant, batchSize: Int) {
-        for span in counts.spans { span.end() }
         env.metrics.committed("consumer")
         let elapsed = ContinuousClock.now - started
         for (type, n) in counts.handled {

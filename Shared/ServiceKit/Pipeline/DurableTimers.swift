@@ -158,7 +158,7 @@ public final class TimerWorker: Sendable {
     /// One transaction: up to `limit` due timers of the `kinds` (`alone`) or of every other kind.
     func fireDue(db: PostgresConnection, kinds: [String], alone: Bool, limit: Int) throws -> Int {
         let now = env.clock.now
-        let fired = try db.transaction { tx -> Int in
+        let (fired, spans) = try db.transaction { tx -> (Int, [TraceSpan]) in
             let rows = try tx.execute("""
                 SELECT id, kind, key, payload::text AS payload, due_at::text AS due_exact,
                        \(rfc3339SQL("due_at")) AS due_at
@@ -166,7 +166,7 @@ public final class TimerWorker: Sendable {
                   AND (kind = ANY($3::text[])) = $4
                 ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED
                 """, [now, limit, PostgresArray(kinds), alone]).rows
-            guard !rows.isEmpty else { return 0 }
+            guard !rows.isEmpty else { return (0, []) }
             let context = HandlerContext(db: tx, service: env.configuration.service, now: now)
             context.metrics = env.metrics
             // Several timers of a kind that fires alone share the transaction: each fires within a
@@ -218,8 +218,9 @@ public final class TimerWorker: Sendable {
                 FROM unnest($1::bigint[], $2::timestamptz[]) AS f(id, due) WHERE t.id = f.id AND t.due_at = f.due
                 """, [PostgresArray(ids), PostgresArray(dues), now])
             try Outbox.insert(context.emitted, tx: tx)
-            return ids.count
+            return (ids.count, context.emittedSpans)
         }
+        spans.forEach { $0.end() }
         if fired > 0 {
             env.metrics.committed("timers")
             env.relayWake.signal()

@@ -146,6 +146,9 @@ public final class HandlerContext {
     /// What the service declares it publishes; nil for a service outside the directory (tests).
     let declared: MessageDirectory.Service?
     private(set) var outgoing: [OutgoingMessage] = []
+    /// The `create` span of each message in `outgoing`: ended (exported) by the caller once the
+    /// transaction commits, dropped with it otherwise.
+    private(set) var emittedSpans: [TraceSpan] = []
     /// The trace of the message being handled (single-message handlers).
     var traceparent: String?
     /// The traceparent of each message's processing span (`process <type>`), by message id: what a
@@ -223,6 +226,7 @@ public final class HandlerContext {
     /// Forgets what was emitted and audited after the first `count` / `audited` (work rolled back to a savepoint).
     func discardEmitted(after count: Int, audited: Int = .max) {
         if outgoing.count > count { outgoing.removeSubrange(count...) }
+        if emittedSpans.count > count { emittedSpans.removeSubrange(count...) }
         if auditEntries.count > audited { auditEntries.removeSubrange(audited...) }
     }
 
@@ -269,7 +273,7 @@ public final class HandlerContext {
             "messaging.system": "rabbitmq", "messaging.operation.type": "create", "messaging.destination.name": exchange,
             "messaging.rabbitmq.destination.routing_key": routingKey, "messaging.message.id": envelope.id,
         ])
-        span.end()
+        emittedSpans.append(span)
         envelope.traceparent = span.traceparent
         outgoing.append(OutgoingMessage(
             messageId: envelope.id, exchange: exchange, routingKey: routingKey, type: type.cloudEventType,

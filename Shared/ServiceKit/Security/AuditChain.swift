@@ -5,7 +5,8 @@ import Signatures
 /// The audit log's hash chains: each row's `hash` is SHA-256 of the previous link's hash (empty for
 /// the first) followed by the UTF-8 of the row's canonical text (`canonicalSQL`: its fields quoted
 /// and joined by commas, the time in UTC to the microsecond), and `audit_chain_heads` holds each
-/// chain's last link. `verify` recomputes every chain from the rows alone.
+/// chain's last link. `verify` recomputes every chain from the rows alone, from the chain's anchor
+/// where retention removed its first links (`AuditRetentionTimer`).
 public enum AuditChain {
     /// The session's chain: its backend process and start time (unique while the server lives).
     public static let sessionChainSQL = """
@@ -58,6 +59,10 @@ public enum AuditChain {
         }
         let heads = try db.execute("SELECT chain, seq, encode(hash, 'hex') AS hash FROM \(schema).audit_chain_heads").rows
             .reduce(into: [String: (Int, String)]()) { $0[try $1.string("chain")] = (try $1.int("seq"), try $1.string("hash")) }
+        // Where retention removed a chain's first links: the last one removed (none before migration 4).
+        let anchors = try db.execute("SELECT to_regclass($1)::text AS t", ["\(schema).audit_chain_anchors"]).first?.optionalString("t") == nil
+            ? [:] : try db.execute("SELECT chain, seq, encode(hash, 'hex') AS hash FROM \(schema).audit_chain_anchors").rows
+                .reduce(into: [String: (Int, String)]()) { $0[try $1.string("chain")] = (try $1.int("seq"), try $1.string("hash")) }
         var previous: (chain: String, seq: Int, hash: String, id: Int)?
         var chained: Set<String> = []
         var links: [String: String] = [:]
@@ -73,8 +78,8 @@ public enum AuditChain {
                 return (rows.count, chained.count, broken)
             }
             chained.insert(chain)
-            let expectedPrev = previous?.chain == chain ? previous!.hash : ""
-            let expectedSeq = previous?.chain == chain ? previous!.seq + 1 : 1
+            let expectedPrev = previous?.chain == chain ? previous!.hash : anchors[chain]?.1 ?? ""
+            let expectedSeq = previous?.chain == chain ? previous!.seq + 1 : (anchors[chain]?.0 ?? 0) + 1
             func broken(_ problem: String) -> (Int, Int, Break?) { (rows.count, chained.count, Break(id: id, chain: chain, seq: seq, problem: problem)) }
             if seq != expectedSeq { return broken("link \(expectedSeq) is missing") }
             if prev != expectedPrev { return broken("it does not link to the previous row") }
@@ -84,22 +89,35 @@ public enum AuditChain {
         }
         let chains = chained.count
         if let last = previous, let broken = check(end: last.chain, seq: last.seq, hash: last.hash, id: last.id) { return (rows.count, chains, broken) }
-        // A head whose links are all gone.
-        if let orphan = heads.keys.sorted().first(where: { !chained.contains($0) }) {
+        // A head whose links are all gone (unless retention removed them all, up to the head).
+        if let orphan = heads.keys.sorted().first(where: { chain in
+            !chained.contains(chain) && anchors[chain].map { anchor in anchor != heads[chain]! } ?? true
+        }) {
             return (rows.count, chains, Break(id: -1, chain: orphan, seq: heads[orphan]!.0, problem: "the chain's links are all missing"))
         }
         // A chain rewritten from some link on, head and all, is consistent in itself: the links the
         // service published before tell.
         if let checkpoints, try db.execute("SELECT to_regclass($1)::text AS t", [checkpoints]).first?.optionalString("t") != nil {
+            var anchored: Set<String> = []
             for row in try db.execute("""
                 SELECT chain, seq, hash, to_char(checkpointed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at
                 FROM \(checkpoints) WHERE service = $1 ORDER BY checkpointed_at, chain
                 """, [schema]).rows {
                 let (chain, seq) = (try row.string("chain"), try row.int("seq"))
+                if let anchor = anchors[chain], seq <= anchor.0 {
+                    // Removed by retention: the anchor itself must be a link a checkpoint named.
+                    if try seq == anchor.0 && anchor.1 == row.string("hash") { anchored.insert(chain) }
+                    continue
+                }
                 if links["\(chain)#\(seq)"] != (try row.string("hash")) {
                     return (rows.count, chains, Break(id: -1, chain: chain, seq: seq,
                                                       problem: "the link checkpointed at \(try row.string("at")) is missing or changed"))
                 }
+            }
+            // An anchor no checkpoint names: links removed behind the checkpoints' back.
+            if let chain = anchors.keys.sorted().first(where: { !anchored.contains($0) }) {
+                return (rows.count, chains, Break(id: -1, chain: chain, seq: anchors[chain]!.0,
+                                                  problem: "links up to \(anchors[chain]!.0) were removed but no checkpoint names that link"))
             }
         }
         return (rows.count, chains, nil)

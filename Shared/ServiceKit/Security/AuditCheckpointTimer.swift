@@ -25,9 +25,13 @@ public struct AuditCheckpointTimer: TimerHandler {
                 WHERE h.seq > coalesce(p.seq, 0) ORDER BY h.chain LIMIT \(Self.headsPerCheckpoint)),
             marked AS (
                 INSERT INTO audit_chain_published (chain, seq) SELECT chain, seq FROM moved
-                ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq)
+                ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq),
+            -- What retention may later remove up to (AuditRetentionTimer).
+            remembered AS (
+                INSERT INTO audit_checkpoint_history (chain, seq, hash, published_at) SELECT chain, seq, hash, $1::timestamptz FROM moved
+                ON CONFLICT DO NOTHING)
             SELECT chain, seq, encode(hash, 'hex') AS hash FROM moved
-            """).rows.map { AuditCheckpointV1.Head(chain: try $0.string("chain"), seq: try $0.int("seq"), hash: try $0.string("hash")) }
+            """, [context.now]).rows.map { AuditCheckpointV1.Head(chain: try $0.string("chain"), seq: try $0.int("seq"), hash: try $0.string("hash")) }
         if !heads.isEmpty {
             try context.emit(.auditCheckpoint, subject: nil, data: AuditCheckpointV1(heads: heads.sorted { $0.chain < $1.chain },
                                                                                      checkpointedAt: context.now))
