@@ -94,8 +94,7 @@ public final class ConsumerWorker: Sendable {
                     env.metrics.batchConflict()
                 }
             }
-            counts.spans.forEach { $0.end() }  // committed: exported even if the ack fails
-            if counts.emitted > 0 { env.relayWake.signal() }  // committed: even if the ack fails
+            committed(counts)
             FaultInjection.point(.afterCommit, env.configuration.faultInjection)
             try acknowledge(batch, amqp: amqp, ledger: &ledger)
             record(counts, started: started, batchSize: batch.count)
@@ -128,8 +127,7 @@ public final class ConsumerWorker: Sendable {
             let started = ContinuousClock.now
             do {
                 let counts = try db.transaction { tx in try handle([item], in: tx) }
-                counts.spans.forEach { $0.end() }
-                if counts.emitted > 0 { env.relayWake.signal() }
+                committed(counts)
                 FaultInjection.point(.afterCommit, env.configuration.faultInjection)
                 try acknowledge([delivery], amqp: amqp, ledger: &ledger)
                 record(counts, started: started, batchSize: 1)
@@ -156,8 +154,7 @@ public final class ConsumerWorker: Sendable {
                     return
                 }
                 let counts = try db.transaction { tx in try handle([.deadLetter(delivery, failure)], in: tx) }
-                counts.spans.forEach { $0.end() }
-                if counts.emitted > 0 { env.relayWake.signal() }
+                committed(counts)
                 try acknowledge([delivery], amqp: amqp, ledger: &ledger)
                 record(counts, started: started, batchSize: 1)
                 return
@@ -339,6 +336,13 @@ public final class ConsumerWorker: Sendable {
             waits[delivery.properties.type ?? "unknown", default: []].append(max(0, now - Double(publishedAt) / 1000))
         }
         for (type, seconds) in waits { env.metrics.queueWait(seconds, type: type) }
+    }
+
+    /// Right after the commit, before the ack (which may fail): the spans are exported and the
+    /// relay woken for what was written to the outbox.
+    private func committed(_ counts: Counts) {
+        counts.spans.forEach { $0.end() }
+        if counts.emitted > 0 { env.relayWake.signal() }
     }
 
     private func record(_ counts: Counts, started: ContinuousClock.Instant, batchSize: Int) {

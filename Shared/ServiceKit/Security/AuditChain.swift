@@ -57,12 +57,17 @@ public enum AuditChain {
             """).first {
             return (rows.count, 0, Break(id: try unchained.int("id"), chain: "-", seq: 0, problem: "a row outside every chain"))
         }
-        let heads = try db.execute("SELECT chain, seq, encode(hash, 'hex') AS hash FROM \(schema).audit_chain_heads").rows
-            .reduce(into: [String: (Int, String)]()) { $0[try $1.string("chain")] = (try $1.int("seq"), try $1.string("hash")) }
-        // Where retention removed a chain's first links: the last one removed (none before migration 4).
-        let anchors = try db.execute("SELECT to_regclass($1)::text AS t", ["\(schema).audit_chain_anchors"]).first?.optionalString("t") == nil
-            ? [:] : try db.execute("SELECT chain, seq, encode(hash, 'hex') AS hash FROM \(schema).audit_chain_anchors").rows
+        func exists(_ table: String) throws -> Bool {
+            try db.execute("SELECT to_regclass($1)::text AS t", [table]).first?.optionalString("t") != nil
+        }
+        /// A link per chain (seq, hex hash) from a table of `chain, seq, hash`.
+        func links(in table: String) throws -> [String: (Int, String)] {
+            try db.execute("SELECT chain, seq, encode(hash, 'hex') AS hash FROM \(table)").rows
                 .reduce(into: [String: (Int, String)]()) { $0[try $1.string("chain")] = (try $1.int("seq"), try $1.string("hash")) }
+        }
+        let heads = try links(in: "\(schema).audit_chain_heads")
+        // Where retention removed a chain's first links: the last one removed (none before migration 4).
+        let anchors = try exists("\(schema).audit_chain_anchors") ? links(in: "\(schema).audit_chain_anchors") : [:]
         var previous: (chain: String, seq: Int, hash: String, id: Int)?
         var chained: Set<String> = []
         var links: [String: String] = [:]
@@ -97,7 +102,7 @@ public enum AuditChain {
         }
         // A chain rewritten from some link on, head and all, is consistent in itself: the links the
         // service published before tell.
-        if let checkpoints, try db.execute("SELECT to_regclass($1)::text AS t", [checkpoints]).first?.optionalString("t") != nil {
+        if let checkpoints, try exists(checkpoints) {
             var anchored: Set<String> = []
             for row in try db.execute("""
                 SELECT chain, seq, hash, to_char(checkpointed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS at
