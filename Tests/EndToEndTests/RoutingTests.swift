@@ -115,10 +115,7 @@ final class RoutingTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(malformed.status, 400)
         XCTAssertTrue(malformed.body.contains("invalid-body") && malformed.body.contains("approve|return|refuse"), malformed.body)
         try await expectDecision(200, "\(tag)A.CS001", returned, step: 2, "return", reason: "Bản tự kiểm điểm chưa có chữ ký của chi ủy")
-        try TestEnvironment.eventually("back with the submitter") {
-            try TestEnvironment.value("SELECT status FROM intake.dossier_events WHERE dossier_code = $1 AND status IS NOT NULL ORDER BY occurred_at DESC, message_id DESC LIMIT 1", [returned]) == "supplement-requested"
-                && TestEnvironment.value("SELECT status FROM validation.dossiers WHERE code = $1", [returned]) == "supplement-requested"
-        }
+        try ValidationTests.awaitSupplementRequested(returned, "back with the submitter")
         let channel = try IntakeTests.ReplyChannel()
         _ = try channel.send(DossierSupplementV1(dossierCode: returned, clientSubmissionId: "bs-\(returned)",
                                                  form: ["lyDo": "Chuyển công tác (bổ sung bản tự kiểm điểm đã có chữ ký)"],

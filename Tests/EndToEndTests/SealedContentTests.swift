@@ -26,9 +26,7 @@ final class SealedContentTests: XCTestCase, RoutingScenario {
         let channel = try IntakeTests.ReplyChannel()
         _ = try channel.submit(submit)
         let code = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
-        try TestEnvironment.eventually("supplement requested") {
-            try TestEnvironment.value("SELECT status FROM validation.dossiers WHERE code = $1", [code]) == "supplement-requested"
-        }
+        try ValidationTests.awaitSupplementRequested(code)
         let amendment = DossierSupplementV1(dossierCode: code, clientSubmissionId: "bs-\(code)",
                                             form: ["ngaySinh": "", "noiDen": "Đảng bộ \(marker)"], attachments: [], note: "Bổ sung")
         _ = try channel.send(amendment, type: .dossierSupplement)

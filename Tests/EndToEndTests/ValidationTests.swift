@@ -25,13 +25,21 @@ final class ValidationTests: XCTestCase {
         submit.submitter.fullName = "Tên Không Khớp"
         _ = try channel.submit(submit)
         let code = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
-        try TestEnvironment.eventually("supplement requested") {
-            try TestEnvironment.value("SELECT status FROM validation.dossiers WHERE code = $1", [code]) == "supplement-requested"
-        }
+        try awaitSupplementRequested(code)
         return (member, code)
     }
 
-    func intakeStatus(_ code: String) throws -> String? {
+    /// Waits until both validation and intake hold `code` as awaiting its supplement: intake
+    /// learns it from validation's event, and refuses an amendment until it has.
+    static func awaitSupplementRequested(_ code: String, _ what: String = "supplement requested") throws {
+        try TestEnvironment.eventually(what) {
+            try TestEnvironment.value("SELECT status FROM validation.dossiers WHERE code = $1", [code]) == "supplement-requested"
+                && intakeStatus(code) == "supplement-requested"
+        }
+    }
+
+    /// The status intake shows for `code` (its last status event).
+    static func intakeStatus(_ code: String) throws -> String? {
         try TestEnvironment.value("SELECT status FROM intake.dossier_events WHERE dossier_code = $1 AND status IS NOT NULL ORDER BY occurred_at DESC, message_id DESC LIMIT 1", [code])
     }
 
@@ -75,7 +83,7 @@ final class ValidationTests: XCTestCase {
             "SELECT text FROM notification.notices WHERE dossier_code = $1 AND source_type = $2",
             [code, MessageType.dossierSupplementRequested.routingKey]))
         XCTAssertTrue(notice.contains("(3 nội dung)") && notice.contains("3) "), notice)
-        try TestEnvironment.eventually("intake shows the request") { try self.intakeStatus(code) == "supplement-requested" }
+        try TestEnvironment.eventually("intake shows the request") { try Self.intakeStatus(code) == "supplement-requested" }
 
         // The amendment: the date of birth left to the registry, the reason for lateness, a newly signed request.
         let fixed = SampleDossier.submit(organisation: system.organisation, member: member)
@@ -91,7 +99,7 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(try TestEnvironment.count(
             "SELECT count(*) AS n FROM validation.timers WHERE kind = 'supplement-expiry' AND key = $1", [code]), 0,
                        "the supplement came: the dossier's close is cancelled")
-        try TestEnvironment.eventually("intake shows it accepted") { try self.intakeStatus(code) == "accepted" }
+        try TestEnvironment.eventually("intake shows it accepted") { try Self.intakeStatus(code) == "accepted" }
         XCTAssertEqual(try TestEnvironment.count("SELECT count(*) AS n FROM validation.dossier_revisions WHERE dossier_code = $1", [code]), 2)
         // Stored encrypted: neither the replaced value nor the member's name appear in the rows.
         let sealed = try XCTUnwrap(TestEnvironment.value(
@@ -144,7 +152,7 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(due, "2027-01-12 17:00")
         try clock.set("2027-01-12 17:01")
         try TestEnvironment.eventually("closed") { try self.status(code) == "refused" }
-        try TestEnvironment.eventually("the submitter sees why") { try self.intakeStatus(code) == "refused" }
+        try TestEnvironment.eventually("the submitter sees why") { try Self.intakeStatus(code) == "refused" }
         XCTAssertEqual(try TestEnvironment.value(
             "SELECT details->>'reasonCode' FROM intake.dossier_events WHERE dossier_code = $1 AND event_type = $2",
             [code, MessageType.dossierRefused.routingKey]), "supplement-not-received")

@@ -21,10 +21,6 @@ final class WithdrawalTests: XCTestCase, RoutingScenario {
             """, [code, member.memberId])?.contains("lý do: Đảng viên không chuyển công tác nữa") == true
     }
 
-    func publicStatus(_ code: String) throws -> String? {
-        try TestEnvironment.value("SELECT status FROM intake.dossier_events WHERE dossier_code = $1 AND status IS NOT NULL ORDER BY occurred_at DESC, message_id DESC LIMIT 1", [code])
-    }
-
     /// Sends `dossier.withdraw.v1` and returns the answer's type and payload.
     func withdraw(_ code: String, key: String, reason: String = "Đảng viên không chuyển công tác nữa",
                   on channel: IntakeTests.ReplyChannel) throws -> (type: String?, body: [UInt8]) {
@@ -51,7 +47,7 @@ final class WithdrawalTests: XCTestCase, RoutingScenario {
         let requested = try WireJSON.decode(Envelope<DossierWithdrawalRequestedV1>.self, from: first.body).data
         XCTAssertEqual(requested.reason, "Đảng viên không chuyển công tác nữa")
         try TestEnvironment.eventually("the route ends and the dossier is withdrawn") {
-            try self.routeStatus(code) == "withdrawn" && self.publicStatus(code) == "withdrawn"
+            try self.routeStatus(code) == "withdrawn" && ValidationTests.intakeStatus(code) == "withdrawn"
         }
         try TestEnvironment.eventually("the member is told") { try self.memberTold(code, member) }
         XCTAssertEqual(try TestEnvironment.value("SELECT status FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1", [code]),
@@ -73,7 +69,7 @@ final class WithdrawalTests: XCTestCase, RoutingScenario {
         // A decided dossier cannot be withdrawn.
         let refused = try submit(system, member: member, destination: "\(tag)A.CB0004")
         try await expectDecision(200, system.organisation, refused, step: 1, "refuse", reason: "Đảng viên đang bị xem xét kỷ luật")
-        try TestEnvironment.eventually("decided") { try ["decided", "result-issued"].contains(self.publicStatus(refused)) }
+        try TestEnvironment.eventually("decided") { try ["decided", "result-issued"].contains(ValidationTests.intakeStatus(refused)) }
         let late = try withdraw(refused, key: "rut-\(refused)", on: channel)
         XCTAssertEqual(late.type, MessageType.dossierRejected.cloudEventType)
         XCTAssertTrue(String(decoding: late.body, as: UTF8.self).contains("not-withdrawable"))
@@ -92,7 +88,7 @@ final class WithdrawalTests: XCTestCase, RoutingScenario {
         XCTAssertEqual(try withdraw(code, key: "rut-\(code)", on: channel).type, MessageType.dossierWithdrawalRequested.cloudEventType)
         try TestEnvironment.eventually("validation closes it") {
             try TestEnvironment.value("SELECT status FROM validation.dossiers WHERE code = $1", [code]) == "withdrawn"
-                && self.publicStatus(code) == "withdrawn"
+                && ValidationTests.intakeStatus(code) == "withdrawn"
         }
         try TestEnvironment.eventually("the member is told") { try self.memberTold(code, member) }
         XCTAssertEqual(try withdrawnEvents(code), 1)
