@@ -8,6 +8,8 @@
 #   compose-world.sh ps | logs CONTAINER | down
 #   compose-world.sh env                   what points the tests and tthc-admin at this world
 # TTHC_COMPOSE_CLUSTER=1: the profile "cluster" too (three RabbitMQ nodes, Deploy/compose/cluster.env).
+# TTHC_COMPOSE_TLS=1: with Deploy/compose/tls.yml (amqps only, PostgreSQL TLS only, verify-full; AMQPS
+# on 5693); the tests reach both servers over TLS too (TTHC_WORLD_TLS_CA).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$repo"
@@ -19,6 +21,15 @@ log() { printf '[compose-world] %s\n' "$*" >&2; }
 
 export TTHC_SECRETS_DIR=./Deploy/compose/development-secrets TTHC_DEVELOPMENT=1
 brokers=(rabbitmq)
+files=(-f docker-compose.yml -f Deploy/compose/database-port.yml)
+tls="${TTHC_COMPOSE_TLS:-0}"
+if [ "$tls" = 1 ]; then
+  [ "${TTHC_COMPOSE_CLUSTER:-0}" = 1 ] && { log "TLS is not set up for the cluster profile"; exit 2; }
+  export TTHC_SECRETS_DIR=./Deploy/compose/development-tls-secrets TTHC_AMQPS_PUBLISHED_PORT=5693
+  files+=(-f Deploy/compose/tls.yml)
+  # The one-shot jobs that copy the servers' keys (no dependencies: podman-compose runs them first).
+  brokers=(rabbitmq-tls-files postgres-tls-files rabbitmq)
+fi
 if [ "${TTHC_COMPOSE_CLUSTER:-0}" = 1 ]; then
   # podman-compose 1.0 knows no profiles: the cluster's services are named, as in cluster.env.
   export TTHC_SECRETS_DIR=./Deploy/compose/development-cluster-secrets RABBITMQ_ERLANG_COOKIE=tthc-development-erlang-cookie
@@ -39,7 +50,7 @@ done
 
 # PostgreSQL published on loopback too (Deploy/compose/database-port.yml): the tests read every schema.
 compose() {
-  podman-compose -p "$project" -f docker-compose.yml -f Deploy/compose/database-port.yml "$@" >>"$world_dir/compose.log" 2>&1
+  podman-compose -p "$project" "${files[@]}" "$@" >>"$world_dir/compose.log" 2>&1
 }
 containers() { podman ps -a --filter "label=io.podman.compose.project=$project" --format '{{.Names}}' | sort; }
 
@@ -54,7 +65,7 @@ await_healthy() {
       case "$healthy" in *" $container "*) continue ;; esac
       case "$container" in
         # A one-shot job: done when it exited 0.
-        *_rabbitmq-quorum-members_*) [ "$(podman inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$container")" = "exited 0" ] \
+        *_rabbitmq-quorum-members_* | *-tls-files_*) [ "$(podman inspect -f '{{.State.Status}} {{.State.ExitCode}}' "$container")" = "exited 0" ] \
           || pending+=("$container") ;;
         *) [ "$(podman inspect -f '{{.State.Running}}' "$container")" = true ] && podman healthcheck run "$container" >/dev/null 2>&1 \
           || pending+=("$container") ;;
@@ -100,10 +111,18 @@ case "${1:-ps}" in
   logs) podman logs "${2:?container}" ;;
   down) down; log "down" ;;
   env)
+    password="$(cat Deploy/compose/development-secrets/postgres-password)"
+    if [ "$tls" = 1 ]; then
+      # Certificates name localhost (and the servers' names), not 127.0.0.1 (rabbitmq-c checks names).
+      ca="$repo/Deploy/compose/development-tls-secrets/tls-ca"
+      host=localhost amqp_port=$TTHC_AMQPS_PUBLISHED_PORT tls_query="?sslmode=verify-full&sslrootcert=$ca"
+    else
+      ca="" host=127.0.0.1 amqp_port=$TTHC_AMQP_PUBLISHED_PORT tls_query=""
+    fi
     cat <<ENV
-export TTHC_COMPOSE_PROJECT='$project' TTHC_AMQP_HOST=127.0.0.1 TTHC_AMQP_PORT=$TTHC_AMQP_PUBLISHED_PORT
-export TTHC_PG_HOST=127.0.0.1 TTHC_PG_PORT=$TTHC_POSTGRES_PUBLISHED_PORT TTHC_PG_SOCKET_DIR= TTHC_PG_SUPERUSER_PASSWORD='$(cat Deploy/compose/development-secrets/postgres-password)'
-export TTHC_ADMIN_DATABASE_URL='postgres://postgres:$(cat Deploy/compose/development-secrets/postgres-password)@127.0.0.1:$TTHC_POSTGRES_PUBLISHED_PORT/tthc'
+export TTHC_COMPOSE_PROJECT='$project' TTHC_COMPOSE_TLS=$tls TTHC_WORLD_TLS_CA='$ca' TTHC_AMQP_HOST=$host TTHC_AMQP_PORT=$amqp_port
+export TTHC_PG_HOST=$host TTHC_PG_PORT=$TTHC_POSTGRES_PUBLISHED_PORT TTHC_PG_SOCKET_DIR= TTHC_PG_SUPERUSER_PASSWORD='$password'
+export TTHC_ADMIN_DATABASE_URL='postgres://postgres:$password@$host:$TTHC_POSTGRES_PUBLISHED_PORT/tthc$tls_query'
 export TTHC_ORGANISATION_KEYS_DIRECTORY='$TTHC_ORGANISATION_KEYS_DIR'
 ENV
     ;;

@@ -33,11 +33,14 @@ if [ $# -eq 0 ]; then
     swift test --skip-build --filter ClusterTests || status=$((status ? status : $?))
   bash Deploy/local/servers.sh cluster stop
   # Containers: the compose file run by podman from locally built images, validation scaled to 3
-  # and a replica SIGKILLed (Deploy/containers; the test brings the world up and down).
+  # and a replica SIGKILLed, then with TLS (Deploy/containers; the tests bring the world up and down).
   if bash Deploy/containers/build-images.sh; then
     # A world the env did not describe would skip the test: refuse that instead.
     (set -e; eval "$(bash Deploy/containers/compose-world.sh env)"; [ -n "${TTHC_COMPOSE_PROJECT:-}" ]
      swift test --skip-build --filter ContainerTests) || status=$((status ? status : $?))
+    # The same world with Deploy/compose/tls.yml: amqps and PostgreSQL over TLS only, verify-full.
+    (set -e; eval "$(TTHC_COMPOSE_TLS=1 bash Deploy/containers/compose-world.sh env)"; [ -n "${TTHC_WORLD_TLS_CA:-}" ]
+     swift test --skip-build --filter ContainerTLSTests) || status=$((status ? status : $?))
   else
     status=$((status ? status : 1))
   fi

@@ -7,20 +7,12 @@ import XCTest
 /// containers. Dossiers flow while validation is scaled to 3 replicas and one replica is SIGKILLed:
 /// every dossier ends exactly once. Runs when `TTHC_COMPOSE_PROJECT` names the world of
 /// `Deploy/containers/compose-world.sh` (`Deploy/local/test.sh` runs it last, with its `env`).
-final class ContainerTests: XCTestCase {
+final class ContainerTests: XCTestCase, ComposeWorld {
     func testComposeWorldScalesValidationAndSurvivesAKilledReplica() throws {
-        guard let project = ProcessInfo.processInfo.environment["TTHC_COMPOSE_PROJECT"], !project.isEmpty else {
-            throw XCTSkip("no compose world: run Deploy/local/test.sh, or build-images.sh and compose-world.sh env")
-        }
+        let project = try worldProject()
         try world(["up"])
         defer { _ = try? world(["down"]) }
-        let system = try SystemHarness()
-        try system.startOrganisations()
-        // Archive runs as nobody in its container and reads the keys the test just issued.
-        let keys = URL(fileURLWithPath: try XCTUnwrap(ProcessInfo.processInfo.environment["TTHC_ORGANISATION_KEYS_DIRECTORY"]))
-        for file in try FileManager.default.contentsOfDirectory(atPath: keys.path) {
-            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: keys.appendingPathComponent(file).path)
-        }
+        let system = try startOrganisations()
 
         try TestEnvironment.submitDossiers(200, organisation: system.organisation)
         try TestEnvironment.eventually(timeout: 120, "first results") { try system.archived() > 0 }
@@ -52,6 +44,30 @@ final class ContainerTests: XCTestCase {
         }
         try system.assertExactlyOnce(600)
     }
+}
+
+/// The compose world of `Deploy/containers/compose-world.sh`, driven from a test.
+protocol ComposeWorld {}
+
+extension ComposeWorld {
+    /// The world's compose project, or a skip when the environment describes none.
+    func worldProject() throws -> String {
+        guard let project = ProcessInfo.processInfo.environment["TTHC_COMPOSE_PROJECT"], !project.isEmpty else {
+            throw XCTSkip("no compose world: run Deploy/local/test.sh, or build-images.sh and compose-world.sh env")
+        }
+        return project
+    }
+
+    /// The organisations' software, and their signing keys readable by archive (nobody in its container).
+    func startOrganisations() throws -> SystemHarness {
+        let system = try SystemHarness()
+        try system.startOrganisations()
+        let keys = URL(fileURLWithPath: try XCTUnwrap(ProcessInfo.processInfo.environment["TTHC_ORGANISATION_KEYS_DIRECTORY"]))
+        for file in try FileManager.default.contentsOfDirectory(atPath: keys.path) {
+            try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: keys.appendingPathComponent(file).path)
+        }
+        return system
+    }
 
     /// Received dossiers validation's container `name` handled and committed (its /metrics, from inside).
     func consumed(in name: String) throws -> Double {
@@ -65,16 +81,21 @@ final class ContainerTests: XCTestCase {
 
     /// Consumers of `queue` on the world's broker.
     func consumers(_ queue: String) throws -> Int {
-        let project = ProcessInfo.processInfo.environment["TTHC_COMPOSE_PROJECT"]!
-        let (status, output) = try runCommand(URL(fileURLWithPath: "/usr/bin/podman"), [
-            "exec", "\(project)_rabbitmq_1", "rabbitmqctl", "-q", "list_queues", "-p", "tthc", "name", "consumers", "--no-table-headers",
-        ], environment: containersEnvironment)
-        guard status == 0 else { throw ProcessExited(name: "rabbitmqctl list_queues", status: status, log: output) }
+        let output = try broker(["rabbitmqctl", "-q", "list_queues", "-p", "tthc", "name", "consumers", "--no-table-headers"])
         for line in output.split(separator: "\n") {
             let fields = line.split(whereSeparator: \.isWhitespace).map(String.init)
             if fields.count == 2, fields[0] == queue { return Int(fields[1]) ?? 0 }
         }
         return 0
+    }
+
+    /// What `command` prints, run in the world's (first) broker container.
+    func broker(_ command: [String]) throws -> String {
+        let project = try worldProject()
+        let (status, output) = try runCommand(URL(fileURLWithPath: "/usr/bin/podman"), ["exec", "\(project)_rabbitmq_1"] + command,
+                                              environment: containersEnvironment)
+        guard status == 0 else { throw ProcessExited(name: command.prefix(2).joined(separator: " "), status: status, log: output) }
+        return output
     }
 
     var containersEnvironment: [String: String] {

@@ -10,6 +10,11 @@ public enum TestEnvironment {
     public static let amqpPort = Int(env["TTHC_AMQP_PORT"] ?? "5672") ?? 5672
     public static let pgHost = env["TTHC_PG_HOST"] ?? "127.0.0.1"
     public static let pgPort = Int(env["TTHC_PG_PORT"] ?? "5432") ?? 5432
+    /// The CA of a world whose broker and database speak only TLS (compose with
+    /// `Deploy/compose/tls.yml`): the tests reach both over TLS, checking certificates and names.
+    public static let worldTLSCA = env["TTHC_WORLD_TLS_CA"].flatMap { $0.isEmpty ? nil : $0 }
+    /// libpq's TLS parameters for that world (none otherwise).
+    static var pgTLSQuery: String { worldTLSCA.map { "?sslmode=verify-full&sslrootcert=\($0)" } ?? "" }
 
     public static let repositoryRoot: URL = {
         var url = URL(fileURLWithPath: #filePath)
@@ -24,7 +29,8 @@ public enum TestEnvironment {
     }()
 
     public static func amqpURL(user: String) -> AMQPURL {
-        AMQPURL(host: amqpHost, port: amqpPort, vhost: "tthc", user: user, password: user)
+        AMQPURL(host: amqpHost, port: amqpPort, vhost: "tthc", user: user, password: user,
+                tls: worldTLSCA != nil, caCertificatePath: worldTLSCA)
     }
 
     public static func amqp(user: String = "tthc-admin", confirms: Bool = false) throws -> AMQPConnection {
@@ -35,7 +41,7 @@ public enum TestEnvironment {
 
     /// A service role's connection (password = role name in development).
     public static func database(role: String, schema: String? = nil) throws -> PostgresConnection {
-        try PostgresConnection(url: "postgres://\(role):\(role)@\(pgHost):\(pgPort)/tthc",
+        try PostgresConnection(url: "postgres://\(role):\(role)@\(pgHost):\(pgPort)/tthc\(pgTLSQuery)",
                                setupStatements: ["SET client_min_messages = warning"] + (schema.map { ["SET search_path TO \($0)"] } ?? []))
     }
 
@@ -46,7 +52,7 @@ public enum TestEnvironment {
         let socketDir = env["TTHC_PG_SOCKET_DIR"] ?? ""
         let password = env["TTHC_PG_SUPERUSER_PASSWORD"].map { $0.isEmpty ? "" : ":" + $0 } ?? ""
         let port = port ?? pgPort
-        let url = socketDir.isEmpty ? "postgres://postgres\(password)@\(pgHost):\(port)/tthc"
+        let url = socketDir.isEmpty ? "postgres://postgres\(password)@\(pgHost):\(port)/tthc\(pgTLSQuery)"
             : "postgresql://postgres@/tthc?host=\(socketDir)&port=\(port)"
         return try PostgresConnection(url: url, setupStatements: ["SET client_min_messages = warning"])
     }

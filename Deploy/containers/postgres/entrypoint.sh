@@ -3,7 +3,8 @@
 # the database $POSTGRES_DB, and the scripts of /docker-entrypoint-initdb.d run in it while the
 # server listens on no network port (so services wait until the roles exist). Then the server.
 set -eu
-if [ ! -s "$PGDATA/PG_VERSION" ]; then
+# Another command (a shell, a one-shot job) runs as it is, as in the official image.
+if [ "${1:-}" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
   password_file="${POSTGRES_PASSWORD_FILE:?set POSTGRES_PASSWORD_FILE (a Docker secret)}"
   [ -s "$password_file" ] || { echo "empty or unreadable $password_file" >&2; exit 1; }
   initdb --username=postgres --pwfile="$password_file" --auth-local=peer --auth-host=scram-sha-256 \
