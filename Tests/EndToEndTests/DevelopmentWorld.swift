@@ -30,8 +30,10 @@ final class DevelopmentWorld {
     }
 
     /// Every example submits for DV0000001 from HN.CB0001: after a completed transfer moved it,
-    /// loading the registry again (a newer revision) puts it back.
+    /// loading the registry again (a newer revision) puts it back. The move must have reached
+    /// validation first: arriving after the reload, it would move the member again.
     func resetMembers() throws {
+        try TestEnvironment.awaitMember("DV0000001", in: "HN.CB0002", "the transfer reached validation")
         try Self.loadMembers(system)
         try awaitMembersInTheirCells()
     }

@@ -92,6 +92,8 @@ final class DocumentDossierTests: XCTestCase, RoutingScenario, DocumentUploading
         let organisations = Set(try routingDatabase.execute("SELECT DISTINCT organisation_code FROM route_steps WHERE dossier_code = $1",
                                                             [code]).rows.map { try $0.string("organisation_code") } + [system.organisation])
         XCTAssertGreaterThanOrEqual(organisations.count, 3, "\(organisations)")
+        // Archive learns who takes part from routing's step events, on a queue of its own.
+        try awaitParticipants(code, organisations)
         for organisation in organisations {
             let officer = try await token(organisation)
             let listed = try XCTUnwrap(HTTPProbe.get("\(archive)/v1/dossiers/\(code)/documents", headers: ["Authorization": "Bearer \(officer)"]))
@@ -135,6 +137,7 @@ final class DocumentDossierTests: XCTestCase, RoutingScenario, DocumentUploading
             XCTAssertFalse(problems.contains(owner.memberId) || problems.contains(owner.fullName), problems)
         }
         // Naming others' documents gains the receiving organisation no right to read them.
+        try awaitParticipants(second, [system.organisation])
         let receivingOfficer = try await token(system.organisation)
         let listedForeign = try XCTUnwrap(HTTPProbe.get("\(archive)/v1/dossiers/\(second)/documents",
                                                         headers: ["Authorization": "Bearer \(receivingOfficer)"]))
@@ -241,5 +244,13 @@ final class DocumentDossierTests: XCTestCase, RoutingScenario, DocumentUploading
         XCTAssertEqual(try TestEnvironment.tablesContaining(marker), [])
         XCTAssertEqual(try TestEnvironment.tablesContaining(Data(decision).base64EncodedString()), [])
         try system.stopAll()
+    }
+
+    /// Waits until archive counts `organisations` among those reading `code`'s documents.
+    func awaitParticipants(_ code: String, _ organisations: Set<String>) throws {
+        try TestEnvironment.eventually("archive knows who takes part in \(code)") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM archive.dossier_participants WHERE dossier_code = $1 AND organisation_code = ANY($2::text[])",
+                                      [code, PostgresArray(Array(organisations))]) == organisations.count
+        }
     }
 }

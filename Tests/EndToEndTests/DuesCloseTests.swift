@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Persistence
 import TestSupport
 import XCTest
 
@@ -32,6 +33,11 @@ final class DuesCloseTests: XCTestCase, RoutingScenario {
         let grassroots = try XCTUnwrap(TestEnvironment.value("SELECT parent_code FROM routing.organisations WHERE code = $1", [cell]))
         try TestEnvironment.eventually("payment knows the tree") {
             try TestEnvironment.value("SELECT parent_code FROM payment.dues_organisations WHERE code = $1", [cell]) == grassroots
+        }
+        // The report is made once a month from payment's own copy of the members: both must be in it.
+        try TestEnvironment.eventually("payment knows both members") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM payment.member_organisations WHERE member_id = ANY($1::text[]) AND organisation_code = $2",
+                                      [PostgresArray([late.memberId, payer.memberId]), cell]) == 2
         }
 
         // 1 December: November closed; neither member paid since August: both reported to the chi bộ.

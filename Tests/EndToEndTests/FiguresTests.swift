@@ -98,6 +98,10 @@ final class FiguresTests: XCTestCase, RoutingScenario {
         try TestEnvironment.eventually("routing has the rating") {
             try TestEnvironment.count("SELECT count(*) AS n FROM routing.dossier_ratings WHERE dossier_code = $1", [a]) == 1
         }
+        // B's return is counted from routing's own event, back through its queue.
+        try TestEnvironment.eventually("routing counted B's return") {
+            try TestEnvironment.count("SELECT count(*) AS n FROM routing.dossier_interactions WHERE dossier_code = $1 AND kind = 'return'", [b]) == 1
+        }
 
         let token = try await token(cell)
         let answer = try XCTUnwrap(HTTPProbe.get("\(routing)/v1/organisations/\(cell)/figures?from=2026-12-01&to=2026-12-31",

@@ -69,10 +69,13 @@ final class PartyDuesTests: XCTestCase, RoutingScenario {
         let code = try declare(SampleDossier.partyDues(member: member, firstMonth: "12/2026"))
         XCTAssertEqual(try order(code, "amount_to_pay_vnd"), "95000", "1 % of 9,500,000")
         XCTAssertEqual(try routeStatus(code), "awaiting-payment")
-        // The member's timeline says how much and where to pay (the integrator gets the same event).
-        XCTAssertEqual(try TestEnvironment.value(
-            "SELECT details->>'amountToPayVND' FROM intake.dossier_events WHERE dossier_code = $1 AND event_type = 'payment.due.v1'", [code]),
-                       "95000")
+        // The member's timeline says how much and where to pay (the integrator gets the same event),
+        // once intake has heard from payment.
+        try TestEnvironment.eventually("intake shows what is due") {
+            try TestEnvironment.value("""
+                SELECT details->>'amountToPayVND' FROM intake.dossier_events WHERE dossier_code = $1 AND event_type = 'payment.due.v1'
+                """, [code]) == "95000"
+        }
         let reference = try checkout(code)
 
         // A callback signed with another key is refused (97) and books nothing.

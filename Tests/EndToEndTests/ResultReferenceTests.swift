@@ -58,6 +58,7 @@ extension DocumentDossierTests {
         }
 
         // The holder's next dossier gives QD by the result: accepted, routed, QD never uploaded.
+        try TestEnvironment.awaitMember(holder.memberId, in: newCell)
         let reused = try submit(by: holder, at: newCell, references: [ResultReference(componentCode: "QD", resultCode: resultCode)])
         XCTAssertEqual(reused.type, MessageType.dossierReceived.cloudEventType, "\(reused.data)")
         let second = try XCTUnwrap(reused.subject)
@@ -112,6 +113,7 @@ extension DocumentDossierTests {
         XCTAssertEqual(try checkStatus(second), "accepted")
         // (The second transfer moved the holder on once decided; the next dossier is sent there.)
         try TestEnvironment.eventually(timeout: 90, "second decided") { try self.routeStatus(second) == "decided:approved" }
+        try TestEnvironment.awaitMember(holder.memberId, in: SampleDossier.nextCell(after: newCell))
         let afterRevocation = try submit(by: holder, at: SampleDossier.nextCell(after: newCell), references: [ResultReference(componentCode: "QD", resultCode: resultCode)])
         let fourth = try XCTUnwrap(afterRevocation.subject)
         try TestEnvironment.eventually("a revoked result is a problem") { try self.checkStatus(fourth) == "supplement-requested" }

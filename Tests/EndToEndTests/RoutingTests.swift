@@ -76,9 +76,7 @@ final class RoutingTests: XCTestCase, RoutingScenario {
             "Đã đóng đảng phí đến hết tháng 10/2026")
         XCTAssertEqual(try TestEnvironment.value(
             "SELECT decided_by->>'delegationId' IS NOT NULL FROM routing.route_steps WHERE dossier_code = $1 AND step_number = 1", [code]), "t")
-        try TestEnvironment.eventually("the registry replica follows the member") {
-            try TestEnvironment.value("SELECT organisation_code FROM validation.members WHERE member_id = $1", [member.memberId]) == "\(b).CB0011"
-        }
+        try TestEnvironment.awaitMember(member.memberId, in: "\(b).CB0011")
         // A later dossier sent to the old cell is answered with the member's cell now, never routed from there.
         let channel = try IntakeTests.ReplyChannel()
         _ = try channel.submit(SampleDossier.submit(organisation: system.organisation, member: member, destination: "\(a).CB0004"))

@@ -21,6 +21,8 @@ final class SystemHarness {
     let organisation = TestEnvironment.uniqueOrganisation()
     /// Organisations' software approving every step of the test's tree, when started with `autoDecide`.
     private(set) var software: OrganisationSoftwareSimulator?
+    /// Services given a database of their own (`TTHC_DATABASE_URL`), not the tests' server.
+    private var ownDatabase: Set<String> = []
 
     /// Empties the services' queues so that a test sees only its own messages.
     init() throws {
@@ -50,6 +52,7 @@ final class SystemHarness {
         // Notices go by e-mail and SMS only in the tests that ask (NotificationDeliveryTests).
         if service == "notification" { env["TTHC_SMTP_URL"] = ""; env["TTHC_SMS_GATEWAY_URL"] = "" }
         for (k, v) in environment { env[k] = v }
+        if environment["TTHC_DATABASE_URL"] != nil { ownDatabase.insert(service) }
         let process = try ServiceProcess(service, httpPort: Self.ports[service]!, environment: env)
         processes[service] = process
         if waitUntilReady {
@@ -90,6 +93,15 @@ final class SystemHarness {
     /// step: by `startAll`, or alone where the services run elsewhere (containers).
     func startOrganisations(autoDecide: Bool = true) throws {
         try TestEnvironment.registerOrganisations(around: organisation)
+        // Each service keeps its own copy of the tree, from its own queue: a test acts once all have it.
+        let codes = TestEnvironment.organisationTree(around: organisation).map(\.code)
+        try TestEnvironment.eventually("every service knows the organisations") {
+            try ["intake.organisation_hours", "validation.organisation_hours", "routing.organisations", "payment.dues_organisations"]
+                .filter { !ownDatabase.contains(String($0.prefix { $0 != "." })) }
+                .allSatisfy { table in
+                    try TestEnvironment.count("SELECT count(*) AS n FROM \(table) WHERE code = ANY($1::text[])", [PostgresArray(codes)]) == codes.count
+                }
+        }
         if autoDecide && software == nil { software = try TestEnvironment.organisationSoftware(around: organisation) }
     }
 

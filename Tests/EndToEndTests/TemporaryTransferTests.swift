@@ -52,7 +52,10 @@ final class TemporaryTransferTests: XCTestCase, RoutingScenario {
         let channel = try IntakeTests.ReplyChannel()
         _ = try channel.submit(submit)
         let code = try WireJSON.decode(Envelope<DossierReceivedV1>.self, from: try channel.replies(1)[0].body).data.dossierCode
-        try TestEnvironment.eventually("route completed") { try self.routeStatus(code) == "decided:approved" }
+        // Intake takes an extension only once it has heard of the approval itself.
+        try TestEnvironment.eventually("route completed, intake told") {
+            try self.routeStatus(code) == "decided:approved" && ["decided", "result-issued"].contains(ValidationTests.intakeStatus(code))
+        }
         XCTAssertEqual(try TestEnvironment.value(
             "SELECT ends_on::text FROM routing.temporary_transfers WHERE dossier_code = $1", [code]), "2027-02-28")
 

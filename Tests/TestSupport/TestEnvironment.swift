@@ -171,6 +171,14 @@ public enum TestEnvironment {
                                       on: amqp, user: "organisation-registry")
     }
 
+    /// Waits until validation's replica of the registry has `memberId` in `organisation` (a
+    /// transfer moves the member through routing's event, on validation's own queue).
+    public static func awaitMember(_ memberId: String, in organisation: String, _ what: String = "the registry replica follows the member") throws {
+        try eventually(what) {
+            try value("SELECT organisation_code FROM validation.members WHERE member_id = $1", [memberId]) == organisation
+        }
+    }
+
     /// Organisations' software approving every step of the test's tree (prefix `T<n>`).
     public static func organisationSoftware(around cell: String) throws -> OrganisationSoftwareSimulator {
         try OrganisationSoftwareSimulator(url: amqpURL(user: "org-software-test"),
