@@ -25,10 +25,8 @@ files=(-f docker-compose.yml -f Deploy/compose/database-port.yml)
 tls="${TTHC_COMPOSE_TLS:-0}"
 if [ "$tls" = 1 ]; then
   [ "${TTHC_COMPOSE_CLUSTER:-0}" = 1 ] && { log "TLS is not set up for the cluster profile"; exit 2; }
-  export TTHC_SECRETS_DIR=./Deploy/compose/development-tls-secrets TTHC_AMQPS_PUBLISHED_PORT=5693
+  export TTHC_SECRETS_DIR=./Deploy/compose/development-tls-secrets TTHC_AMQPS_PUBLISHED_PORT=5693 TTHC_RABBITMQ_UI_TLS_PORT=15683
   files+=(-f Deploy/compose/tls.yml)
-  # The one-shot jobs that copy the servers' keys (no dependencies: podman-compose runs them first).
-  brokers=(rabbitmq-tls-files postgres-tls-files rabbitmq)
 fi
 if [ "${TTHC_COMPOSE_CLUSTER:-0}" = 1 ]; then
   # podman-compose 1.0 knows no profiles: the cluster's services are named, as in cluster.env.
@@ -93,6 +91,12 @@ case "${1:-ps}" in
     mkdir -p "$world_dir/organisation-keys"
     : >"$world_dir/compose.log"
     down
+    if [ "$tls" = 1 ]; then
+      # podman-compose 1.0 does not wait for service_completed_successfully: the jobs copying the
+      # servers' keys run to their end first (the next up starts them again, harmlessly).
+      compose up -d --no-build rabbitmq-tls-files postgres-tls-files || { tail -20 "$world_dir/compose.log" >&2; exit 1; }
+      await_healthy 60
+    fi
     # The services by name: podman-compose 1.0 knows no profiles (the gateway sandbox stays out).
     compose up -d --no-build "${brokers[@]}" postgres "${services[@]}" || { tail -20 "$world_dir/compose.log" >&2; exit 1; }
     await_healthy 240
@@ -113,7 +117,7 @@ case "${1:-ps}" in
   env)
     password="$(cat Deploy/compose/development-secrets/postgres-password)"
     if [ "$tls" = 1 ]; then
-      # Certificates name localhost (and the servers' names), not 127.0.0.1 (rabbitmq-c checks names).
+      # By the name localhost: rabbitmq-c's host name check ignores the certificates' IP addresses.
       ca="$repo/Deploy/compose/development-tls-secrets/tls-ca"
       host=localhost amqp_port=$TTHC_AMQPS_PUBLISHED_PORT tls_query="?sslmode=verify-full&sslrootcert=$ca"
     else

@@ -40,10 +40,22 @@ final class ContainerTLSTests: XCTestCase, ComposeWorld {
             XCTAssertTrue("\(error)".contains("no encryption"), "\(error)")
         }
 
-        // The broker has no plain AMQP listener, and every service's connection is TLS.
+        // Each service was told to check the database's certificate and name, and the broker's CA.
+        let project = try worldProject()
+        for service in Self.services {
+            let url = try inContainer("\(project)_\(service)_1", ["cat", "/run/secrets/\(service)-database-url"])
+            XCTAssertTrue(url.contains("sslmode=verify-full&sslrootcert=/run/secrets/tls-ca"), service)
+            XCTAssertTrue(try inContainer("\(project)_\(service)_1", ["printenv", "TTHC_AMQP_CA_CERT"]).contains("/run/secrets/tls-ca"), service)
+        }
+
+        // The broker has no plain listener (AMQP, management, metrics), and every service's connection is TLS.
         let listeners = try broker(["rabbitmq-diagnostics", "-q", "listeners"])
-        XCTAssertTrue(listeners.contains("protocol: amqp/ssl"), listeners)
-        XCTAssertFalse(listeners.contains("protocol: amqp,"), listeners)
+        for secure in ["protocol: amqp/ssl,", "protocol: https,", "protocol: https/prometheus,"] {
+            XCTAssertTrue(listeners.contains(secure), "\(secure) in \(listeners)")
+        }
+        for plain in ["protocol: amqp,", "protocol: http,", "protocol: http/prometheus,"] {
+            XCTAssertFalse(listeners.contains(plain), "\(plain) in \(listeners)")
+        }
         let connections = try broker(["rabbitmqctl", "-q", "list_connections", "user", "ssl", "--no-table-headers"])
             .split(separator: "\n").map { $0.split(whereSeparator: \.isWhitespace).map(String.init) }.filter { $0.count == 2 }
         XCTAssertEqual(Set(connections.map { $0[0] }).intersection(Self.services.map { "tthc-\($0)" }).count, Self.services.count,

@@ -91,10 +91,14 @@ extension ComposeWorld {
 
     /// What `command` prints, run in the world's (first) broker container.
     func broker(_ command: [String]) throws -> String {
-        let project = try worldProject()
-        let (status, output) = try runCommand(URL(fileURLWithPath: "/usr/bin/podman"), ["exec", "\(project)_rabbitmq_1"] + command,
+        try inContainer("\(try worldProject())_rabbitmq_1", command)
+    }
+
+    /// What `command` prints, run in `container`.
+    func inContainer(_ container: String, _ command: [String]) throws -> String {
+        let (status, output) = try runCommand(URL(fileURLWithPath: "/usr/bin/podman"), ["exec", container] + command,
                                               environment: containersEnvironment)
-        guard status == 0 else { throw ProcessExited(name: command.prefix(2).joined(separator: " "), status: status, log: output) }
+        guard status == 0 else { throw ProcessExited(name: "\(container): \(command.prefix(2).joined(separator: " "))", status: status, log: output) }
         return output
     }
 

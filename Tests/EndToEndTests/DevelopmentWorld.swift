@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import TestSupport
 import XCTest
@@ -29,11 +30,16 @@ final class DevelopmentWorld {
         try awaitMembersInTheirCells()
     }
 
-    /// Every example submits for DV0000001 from HN.CB0001: after a completed transfer moved it,
-    /// loading the registry again (a newer revision) puts it back. The move must have reached
-    /// validation first: arriving after the reload, it would move the member again.
-    func resetMembers() throws {
-        try TestEnvironment.awaitMember("DV0000001", in: "HN.CB0002", "the transfer reached validation")
+    /// Every example submits for DV0000001 from HN.CB0001: after `transfer`, a completed transfer,
+    /// moved it, loading the registry again (a newer revision) puts it back. When this world decided
+    /// it, the move must have reached validation first: arriving after the reload, it would move the
+    /// member again. (A transfer an earlier run decided, answered again from intake's inbox, moves no one.)
+    func resetMembers(after transfer: String) throws {
+        if try TestEnvironment.count("""
+            SELECT count(*) AS n FROM intake.dossier_events WHERE dossier_code = $1 AND event_type = $2 AND occurred_at >= $3
+            """, [transfer, MessageType.dossierDecided.routingKey, started]) > 0 {
+            try TestEnvironment.awaitMember("DV0000001", in: "HN.CB0002", "the transfer reached validation")
+        }
         try Self.loadMembers(system)
         try awaitMembersInTheirCells()
     }

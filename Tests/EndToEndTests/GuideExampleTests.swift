@@ -156,7 +156,7 @@ final class GuideExampleTests: XCTestCase {
         XCTAssertEqual(again.receiptSecret, receipt.receiptSecret)
         try world.awaitResult(receipt.dossierCode, secret: try XCTUnwrap(receipt.receiptSecret))
         // The transfer moved DV0000001 to HN.CB0002: the same example again would be sent to its old cell.
-        try world.resetMembers()
+        try world.resetMembers(after: receipt.dossierCode)
 
         // dossier.supplement.v1 answers a dossier awaiting a supplement: one whose submitter's
         // name the registry contradicts. Its code and its own client id are the only changes.

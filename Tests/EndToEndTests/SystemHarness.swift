@@ -21,7 +21,7 @@ final class SystemHarness {
     let organisation = TestEnvironment.uniqueOrganisation()
     /// Organisations' software approving every step of the test's tree, when started with `autoDecide`.
     private(set) var software: OrganisationSoftwareSimulator?
-    /// Services given a database of their own (`TTHC_DATABASE_URL`), not the tests' server.
+    /// Services given a database of their own (`TTHC_DATABASE_URL` or `_FILE`), not the tests' server.
     private var ownDatabase: Set<String> = []
 
     /// Empties the services' queues so that a test sees only its own messages.
@@ -52,7 +52,7 @@ final class SystemHarness {
         // Notices go by e-mail and SMS only in the tests that ask (NotificationDeliveryTests).
         if service == "notification" { env["TTHC_SMTP_URL"] = ""; env["TTHC_SMS_GATEWAY_URL"] = "" }
         for (k, v) in environment { env[k] = v }
-        if environment["TTHC_DATABASE_URL"] != nil { ownDatabase.insert(service) }
+        if environment["TTHC_DATABASE_URL"] != nil || environment["TTHC_DATABASE_URL_FILE"] != nil { ownDatabase.insert(service) }
         let process = try ServiceProcess(service, httpPort: Self.ports[service]!, environment: env)
         processes[service] = process
         if waitUntilReady {
@@ -93,6 +93,8 @@ final class SystemHarness {
     /// step: by `startAll`, or alone where the services run elsewhere (containers).
     func startOrganisations(autoDecide: Bool = true) throws {
         try TestEnvironment.registerOrganisations(around: organisation)
+        // The software's queue first: routing may already be assigning steps of waiting dossiers.
+        if autoDecide && software == nil { software = try TestEnvironment.organisationSoftware(around: organisation) }
         // Each service keeps its own copy of the tree, from its own queue: a test acts once all have it.
         let codes = TestEnvironment.organisationTree(around: organisation).map(\.code)
         try TestEnvironment.eventually("every service knows the organisations") {
@@ -102,7 +104,6 @@ final class SystemHarness {
                     try TestEnvironment.count("SELECT count(*) AS n FROM \(table) WHERE code = ANY($1::text[])", [PostgresArray(codes)]) == codes.count
                 }
         }
-        if autoDecide && software == nil { software = try TestEnvironment.organisationSoftware(around: organisation) }
     }
 
     /// SIGTERM one service (to start it again with another configuration).

@@ -19,5 +19,5 @@ if [ "${1:-}" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
   done
   pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
 fi
-if [ "$1" = postgres ]; then shift; exec postgres -c listen_addresses='*' "$@"; fi
+if [ "${1:-}" = postgres ]; then shift; exec postgres -c listen_addresses='*' "$@"; fi
 exec "$@"
