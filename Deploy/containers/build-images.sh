@@ -8,7 +8,7 @@
 # Elsewhere `docker compose build` builds the same Dockerfile from public images instead.
 #   Deploy/containers/build-images.sh            TTHC_IMAGES_DIR=/var/tmp/tthc-images by default
 #   TTHC_BINARIES=build Deploy/containers/build-images.sh
-#       tthc:latest compiled by the Dockerfile's build stage instead (release, about 15 minutes on
+#       tthc:latest compiled by the Dockerfile's build stage instead (release, about 11 minutes on
 #       2 cores), on a toolchain image made here: localhost/tthc-base/swift:bookworm, this host's
 #       Swift toolchain and, where git finds packages in a local mirror (url.<dir>.insteadOf), that mirror.
 set -euo pipefail

@@ -10,8 +10,6 @@ import XCTest
 /// dossiers still end exactly once. Runs when the environment is `compose-world.sh env` with
 /// `TTHC_COMPOSE_TLS=1` (`Deploy/local/test.sh` runs it after `ContainerTests`).
 final class ContainerTLSTests: XCTestCase, ComposeWorld {
-    static let services = ["intake", "validation", "routing", "payment", "notification", "archive"]
-
     func testTheServicesReachTheBrokerAndTheDatabaseOnlyOverVerifiedTLS() throws {
         _ = try worldProject()
         guard TestEnvironment.worldTLSCA != nil else { throw XCTSkip("the compose world is not the TLS one (TTHC_COMPOSE_TLS=1)") }
@@ -31,8 +29,8 @@ final class ContainerTLSTests: XCTestCase, ComposeWorld {
         let sessions = try database.execute("""
             SELECT a.usename AS role, s.ssl::text AS ssl FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)
             WHERE a.usename = ANY($1::text[])
-            """, [PostgresArray(Self.services)]).rows.map { (try $0.string("role"), try $0.string("ssl")) }
-        XCTAssertEqual(Set(sessions.map(\.0)), Set(Self.services))
+            """, [PostgresArray(SystemHarness.services)]).rows.map { (try $0.string("role"), try $0.string("ssl")) }
+        XCTAssertEqual(Set(sessions.map(\.0)), Set(SystemHarness.services))
         XCTAssertEqual(sessions.filter { $0.1 != "true" }.map(\.0), [], "sessions without TLS")
         // ...and a plain one finds no entry in pg_hba.conf.
         XCTAssertThrowsError(try PostgresConnection(
@@ -42,7 +40,7 @@ final class ContainerTLSTests: XCTestCase, ComposeWorld {
 
         // Each service was told to check the database's certificate and name, and the broker's CA.
         let project = try worldProject()
-        for service in Self.services {
+        for service in SystemHarness.services {
             let url = try inContainer("\(project)_\(service)_1", ["cat", "/run/secrets/\(service)-database-url"])
             XCTAssertTrue(url.contains("sslmode=verify-full&sslrootcert=/run/secrets/tls-ca"), service)
             XCTAssertTrue(try inContainer("\(project)_\(service)_1", ["printenv", "TTHC_AMQP_CA_CERT"]).contains("/run/secrets/tls-ca"), service)
@@ -58,7 +56,7 @@ final class ContainerTLSTests: XCTestCase, ComposeWorld {
         }
         let connections = try broker(["rabbitmqctl", "-q", "list_connections", "user", "ssl", "--no-table-headers"])
             .split(separator: "\n").map { $0.split(whereSeparator: \.isWhitespace).map(String.init) }.filter { $0.count == 2 }
-        XCTAssertEqual(Set(connections.map { $0[0] }).intersection(Self.services.map { "tthc-\($0)" }).count, Self.services.count,
+        XCTAssertEqual(Set(connections.map { $0[0] }).intersection(SystemHarness.services.map { "tthc-\($0)" }).count, SystemHarness.services.count,
                        "\(connections)")
         XCTAssertEqual(connections.filter { $0[1] != "true" }, [], "connections without TLS")
     }

@@ -84,8 +84,7 @@ final class FiguresTests: XCTestCase, RoutingScenario {
         // The member rates A through its portal; B, still open, cannot be rated yet.
         let channel = try IntakeTests.ReplyChannel()
         try TestEnvironment.eventually("intake has A decided") {
-            ["decided", "result-issued"].contains(try TestEnvironment.value(
-                "SELECT \(Self.intakeStatusSQL)", [a]) ?? "")
+            ["decided", "result-issued"].contains(try ValidationTests.intakeStatus(a) ?? "")
         }
         _ = try channel.send(DossierRateV1(dossierCode: a, clientSubmissionId: "rate-\(a)", rating: 4), type: .dossierRate)
         XCTAssertEqual(try channel.replies(1)[0].properties.type, MessageType.dossierRated.cloudEventType)
@@ -136,9 +135,4 @@ final class FiguresTests: XCTestCase, RoutingScenario {
         XCTAssertTrue(metrics.contains(#"tthc_dossiers_in_progress_dossiers{service="routing",organisation="\#(cell)"} 1"#), metrics)
         try system.stopAll()
     }
-
-    static let intakeStatusSQL = """
-        (SELECT e.status FROM intake.dossier_events e WHERE e.dossier_code = $1 AND e.status IS NOT NULL
-         ORDER BY e.occurred_at DESC, e.message_id DESC LIMIT 1)
-        """
 }
